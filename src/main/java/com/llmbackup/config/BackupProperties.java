@@ -1,0 +1,152 @@
+package com.llmbackup.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code backup.*} settings. Defaults are the runbook's (FR-042); key names are the
+ * public contract of design.md. A malformed value stops start-up with a message naming
+ * the key and the value; a missing environment (folder, database, Docker) does not.
+ */
+@ConfigurationProperties("backup")
+public record BackupProperties(
+        @DefaultValue("/backup") Path root,
+        @DefaultValue("/uploads") Path uploadsDir,
+        @DefaultValue("/var/log/llm-backup.log") Path logFile,
+        @DefaultValue Database database,
+        @DefaultValue Postgres postgres,
+        @DefaultValue Schedule schedule,
+        @DefaultValue Retention retention,
+        @DefaultValue Compose compose,
+        @DefaultValue Docker docker,
+        @DefaultValue Health health,
+        @DefaultValue Volume volume,
+        @DefaultValue Preflight preflight,
+        @DefaultValue("24h") Duration rpo,
+        @DefaultValue Dr dr,
+        @DefaultValue Restore restore) {
+
+    public BackupProperties {
+        Settings.requirePositive("backup.rpo", rpo);
+    }
+
+    /** The web app's database: what is dumped and restored. */
+    public record Database(
+            @DefaultValue("localhost") String host,
+            @DefaultValue("5432") int port,
+            @DefaultValue("llm_webapp") String name,
+            @DefaultValue("postgres") String user,
+            String password,
+            @DefaultValue("llm_user") String grantRole,
+            @DefaultValue("10s") Duration connectTimeout) {
+
+        public Database {
+            Settings.requirePort("backup.database.port", port);
+            Settings.requireIdentifier("backup.database.name", name);
+            Settings.requireIdentifier("backup.database.user", user);
+            Settings.requireIdentifier("backup.database.grant-role", grantRole);
+            Settings.requirePositive("backup.database.connect-timeout", connectTimeout);
+        }
+
+        public String jdbcUrl() {
+            return jdbcUrl(name);
+        }
+
+        public String jdbcUrl(String databaseName) {
+            return "jdbc:postgresql://" + host + ":" + port + "/" + databaseName
+                    + "?connectTimeout=" + Math.max(1, connectTimeout.toSeconds())
+                    + "&ApplicationName=llm-backup";
+        }
+
+        @Override
+        public String toString() {
+            // the password must never reach a log line
+            return "Database[" + user + "@" + host + ":" + port + "/" + name + "]";
+        }
+    }
+
+    /** Where the PostgreSQL client programs live (empty: the PATH) and how long they may run. */
+    public record Postgres(String binDir, @DefaultValue("6h") Duration commandTimeout) {
+        public Postgres {
+            Settings.requirePositive("backup.postgres.command-timeout", commandTimeout);
+        }
+    }
+
+    /** Timer schedules: 6-field cron expressions as the engine takes them. */
+    public record Schedule(
+            @DefaultValue("0 0 2 * * ?") String daily,
+            @DefaultValue("0 0 2 ? * SUN") String weekly,
+            @DefaultValue("0 0 3 * * ?") String cleanup,
+            @DefaultValue("0 0 4 1 1,4,7,10 ?") String drill) {
+
+        public Schedule {
+            Settings.requireCron("backup.schedule.daily", daily);
+            Settings.requireCron("backup.schedule.weekly", weekly);
+            Settings.requireCron("backup.schedule.cleanup", cleanup);
+            Settings.requireCron("backup.schedule.drill", drill);
+        }
+    }
+
+    public record Retention(@DefaultValue("30") int days, @DefaultValue("4") int minFull) {
+        public Retention {
+            Settings.requireAtLeast("backup.retention.days", days, 1);
+            Settings.requireAtLeast("backup.retention.min-full", minFull, 1);
+        }
+    }
+
+    /** The web app's compose project and the services a restore stops (never the database). */
+    public record Compose(
+            @DefaultValue("llm-webapp") String project,
+            @DefaultValue("backend,frontend") String services) {
+
+        public Compose {
+            Settings.requireComposeName("backup.compose.project", project);
+            serviceList(services);
+        }
+
+        public List<String> serviceList() {
+            return serviceList(services);
+        }
+
+        private static List<String> serviceList(String services) {
+            return Settings.requireNameList("backup.compose.services", services);
+        }
+    }
+
+    public record Docker(@DefaultValue("unix:///var/run/docker.sock") String host) {
+        public Docker {
+            Settings.requireDockerHost("backup.docker.host", host);
+        }
+    }
+
+    public record Health(@DefaultValue("http://localhost:8000/api/v1/health") String url,
+                         @DefaultValue("5s") Duration timeout) {
+        public Health {
+            Settings.requireHttpUrl("backup.health.url", url);
+            Settings.requirePositive("backup.health.timeout", timeout);
+        }
+    }
+
+    /** The backup volume: how full it may get before checks and health complain. */
+    public record Volume(@DefaultValue("90") int maxUsedPercent) {
+        public Volume {
+            Settings.requireRange("backup.volume.max-used-percent", maxUsedPercent, 1, 100);
+        }
+    }
+
+    public record Preflight(@DefaultValue("true") boolean onStartup) {
+    }
+
+    public record Dr(@DefaultValue("4h") Duration rto) {
+        public Dr {
+            Settings.requirePositive("backup.dr.rto", rto);
+        }
+    }
+
+    public record Restore(@DefaultValue("false") boolean requireSecondOperator) {
+    }
+}

@@ -1,0 +1,109 @@
+package com.llmbackup.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.camunda.bpm.engine.impl.calendar.CronTimer;
+
+/**
+ * Checks for {@code backup.*} values. Each failure names the key and the value, so that a
+ * malformed setting stops start-up with one message an operator can act on.
+ */
+final class Settings {
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
+    private static final Pattern COMPOSE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+
+    private Settings() {
+    }
+
+    static void requireCron(String key, String value) {
+        String hint = " Use 6 fields: seconds minutes hours day-of-month month day-of-week, e.g. '0 0 2 * * ?'.";
+        if (value == null || value.isBlank()) {
+            throw invalid(key, value, "a cron expression is required." + hint);
+        }
+        if (value.trim().split("\\s+").length != 6) {
+            throw invalid(key, value, "it has " + value.trim().split("\\s+").length + " fields, not 6." + hint);
+        }
+        try {
+            // the engine's own parser, so that whatever passes here is accepted by the timer
+            CronTimer.parse(value.trim());
+        } catch (Exception e) {
+            throw invalid(key, value, e.getMessage() + "." + hint);
+        }
+    }
+
+    static void requirePositive(String key, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw invalid(key, value, "it must be a positive duration such as 30s, 10m or 24h.");
+        }
+    }
+
+    static void requireAtLeast(String key, int value, int min) {
+        if (value < min) {
+            throw invalid(key, value, "it must be at least " + min + ".");
+        }
+    }
+
+    static void requireRange(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw invalid(key, value, "it must be between " + min + " and " + max + ".");
+        }
+    }
+
+    static void requirePort(String key, int value) {
+        requireRange(key, value, 1, 65535);
+    }
+
+    static void requireIdentifier(String key, String value) {
+        if (value == null || !IDENTIFIER.matcher(value).matches()) {
+            throw invalid(key, value, "it must be a PostgreSQL name (letters, digits, '_', at most 63 characters).");
+        }
+    }
+
+    static void requireComposeName(String key, String value) {
+        if (value == null || !COMPOSE_NAME.matcher(value).matches()) {
+            throw invalid(key, value, "it must be a compose name (lower-case letters, digits, '-', '_', '.').");
+        }
+    }
+
+    static List<String> requireNameList(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw invalid(key, value, "list at least one service, comma-separated, e.g. 'backend,frontend'.");
+        }
+        List<String> names = Arrays.stream(value.split(",")).map(String::trim).toList();
+        for (String name : names) {
+            if (!COMPOSE_NAME.matcher(name).matches()) {
+                throw invalid(key, value, "'" + name + "' is not a service name; list the services comma-separated, e.g. 'backend,frontend'.");
+            }
+        }
+        return names;
+    }
+
+    static void requireHttpUrl(String key, String value) {
+        try {
+            URI uri = URI.create(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw invalid(key, value, "it must be an http:// or https:// URL.");
+            }
+        } catch (IllegalArgumentException e) {
+            if (e instanceof InvalidSettingException) {
+                throw e;
+            }
+            throw invalid(key, value, "it must be an http:// or https:// URL.");
+        }
+    }
+
+    static void requireDockerHost(String key, String value) {
+        if (value == null || !(value.startsWith("unix://") || value.startsWith("tcp://"))) {
+            throw invalid(key, value, "it must be unix:///path/to/docker.sock or tcp://127.0.0.1:2375.");
+        }
+    }
+
+    private static InvalidSettingException invalid(String key, Object value, String why) {
+        return new InvalidSettingException(key, value, why);
+    }
+}

@@ -1,0 +1,261 @@
+package com.llmbackup.preflight;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.docker.ComposeServices;
+import com.llmbackup.docker.ComposeServices.ServiceContainer;
+import com.llmbackup.docker.DockerUnavailableException;
+import com.llmbackup.exec.CommandFailedException;
+import com.llmbackup.health.HealthProbe;
+import com.llmbackup.postgres.DatabaseUnavailableException;
+import com.llmbackup.postgres.PostgresClient;
+import com.llmbackup.postgres.PostgresClient.ServerInfo;
+import org.springframework.stereotype.Service;
+
+/**
+ * The runbook's troubleshooting section ("문제 해결") made automatic. Each check looks at one
+ * thing, never changes anything, and never throws: whatever goes wrong becomes a FAIL with
+ * a verdict and what to do.
+ */
+@Service
+public class PreflightChecks {
+
+    public static final String BACKUP_ROOT = "backupRoot";
+    public static final String FREE_SPACE = "freeSpace";
+    public static final String DATABASE = "database";
+    public static final String PG_DUMP_VERSION = "pgDumpVersion";
+    public static final String UPLOADS = "uploads";
+    public static final String DOCKER = "docker";
+    public static final String HEALTH_URL = "healthUrl";
+
+    private final BackupProperties properties;
+    private final PostgresClient postgres;
+    private final ComposeServices compose;
+    private final HealthProbe health;
+
+    public PreflightChecks(BackupProperties properties, PostgresClient postgres, ComposeServices compose, HealthProbe health) {
+        this.properties = properties;
+        this.postgres = postgres;
+        this.compose = compose;
+        this.health = health;
+    }
+
+    public CheckResult run(String check) {
+        Supplier<CheckResult> body = switch (check) {
+            case BACKUP_ROOT -> this::backupRoot;
+            case FREE_SPACE -> this::freeSpace;
+            case DATABASE -> this::database;
+            case PG_DUMP_VERSION -> this::pgDumpVersion;
+            case UPLOADS -> this::uploads;
+            case DOCKER -> this::docker;
+            case HEALTH_URL -> this::healthUrl;
+            default -> throw new IllegalArgumentException("no preflight check named '" + check + "'");
+        };
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            return CheckResult.fail(check, "the check itself failed: " + e.getMessage(),
+                    "Read the orchestrator's log for the stack trace and report it.");
+        }
+    }
+
+    CheckResult backupRoot() {
+        Path root = properties.root();
+        if (!Files.exists(root)) {
+            return CheckResult.fail(BACKUP_ROOT, "The backup root " + root + " does not exist.",
+                    "Create it on a volume separate from the system disk (mkdir -p " + root + " && chmod 700 " + root
+                            + "), or set backup.root to the backup volume.");
+        }
+        if (!Files.isDirectory(root)) {
+            return CheckResult.fail(BACKUP_ROOT, "The backup root " + root + " is not a folder.",
+                    "Set backup.root to a folder on the backup volume.");
+        }
+        try {
+            Path probe = Files.createTempFile(root, ".preflight-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            return CheckResult.fail(BACKUP_ROOT, "Cannot write to the backup root " + root + ": " + describe(e) + ".",
+                    "Make " + root + " writable for the user running llm-backup (" + System.getProperty("user.name")
+                            + "), or remount its volume read-write.");
+        }
+        return CheckResult.pass(BACKUP_ROOT, "The backup root " + root + " exists and is writable.");
+    }
+
+    CheckResult freeSpace() {
+        Path root = existingAncestor(properties.root());
+        try {
+            FileStore store = Files.getFileStore(root);
+            long total = store.getTotalSpace();
+            long free = store.getUsableSpace();
+            int usedPercent = total == 0 ? 100 : (int) Math.round(100.0 * (total - free) / total);
+            String figures = gib(free) + " free of " + gib(total) + " (" + usedPercent + "% used) on " + store.name()
+                    + " for " + properties.root();
+            if (usedPercent > properties.volume().maxUsedPercent()) {
+                return CheckResult.fail(FREE_SPACE, "The backup volume is nearly full: " + figures
+                                + ", above backup.volume.max-used-percent=" + properties.volume().maxUsedPercent() + ".",
+                        "Free space (the cleanup process deletes expired sets), shorten backup.retention.days, or enlarge the volume.");
+            }
+            if (sameDevice(root, Path.of("/"))) {
+                return CheckResult.warn(FREE_SPACE, figures + "; the backup root is on the system disk.",
+                        "Put backups on a separate volume (runbook: 백업 저장소는 시스템 디스크와 별도 볼륨 사용): a lost system disk then "
+                                + "keeps its backups, and full backups cannot fill the system disk.");
+            }
+            return CheckResult.pass(FREE_SPACE, figures + "; separate from the system disk.");
+        } catch (IOException e) {
+            return CheckResult.fail(FREE_SPACE, "Cannot read the free space of " + root + ": " + describe(e) + ".",
+                    "Check that the backup volume is mounted.");
+        }
+    }
+
+    CheckResult database() {
+        try {
+            ServerInfo info = postgres.inspect();
+            String who = "Connected to " + postgres.database().name() + " as " + info.user() + " (PostgreSQL " + info.version() + ")";
+            if (!info.unreadableRelations().isEmpty()) {
+                List<String> shown = info.unreadableRelations().subList(0, Math.min(5, info.unreadableRelations().size()));
+                return CheckResult.fail(DATABASE, who + ", but the role cannot read " + info.unreadableRelations().size()
+                                + " relation(s) a dump needs: " + String.join(", ", shown)
+                                + (info.unreadableRelations().size() > shown.size() ? ", ..." : "") + ".",
+                        "Run as a superuser: GRANT pg_read_all_data TO " + info.user()
+                                + "; (PostgreSQL 14+), or set backup.database.user to the database owner.");
+            }
+            String rights = info.superuser() ? "superuser" : info.readAllData() ? "member of pg_read_all_data" : "can read every table and sequence";
+            return CheckResult.pass(DATABASE, who + "; the role is " + rights + ".");
+        } catch (DatabaseUnavailableException e) {
+            return CheckResult.fail(DATABASE, e.getMessage(),
+                    "Start the database or correct backup.database.* (password in BACKUP_DATABASE_PASSWORD), then run the preflight again.");
+        }
+    }
+
+    CheckResult pgDumpVersion() {
+        int client;
+        String tool = postgres.tool("pg_dump").toString();
+        try {
+            client = postgres.toolMajorVersion("pg_dump");
+        } catch (CommandFailedException e) {
+            return CheckResult.fail(PG_DUMP_VERSION, "pg_dump (" + tool + ") does not run: " + e.getMessage() + ".",
+                    "Install the PostgreSQL client (apt-get install postgresql-client) or set backup.postgres.bin-dir to its bin folder.");
+        }
+        int server;
+        try {
+            server = postgres.inspect().majorVersion();
+        } catch (DatabaseUnavailableException e) {
+            return CheckResult.warn(PG_DUMP_VERSION, "pg_dump " + client + " found (" + tool
+                            + "); the server's version is unknown because the database is not reachable.",
+                    "Fix the database check first; pg_dump must be at least the server's major version.");
+        }
+        if (client < server) {
+            return CheckResult.fail(PG_DUMP_VERSION, "pg_dump " + client + " (" + tool + ") is older than the server (PostgreSQL "
+                            + server + "); it refuses to dump a newer server.",
+                    "Install postgresql-client-" + server + " and set backup.postgres.bin-dir to /usr/lib/postgresql/" + server + "/bin.");
+        }
+        return CheckResult.pass(PG_DUMP_VERSION, "pg_dump " + client + " (" + tool + ") can dump PostgreSQL " + server + ".");
+    }
+
+    CheckResult uploads() {
+        Path dir = properties.uploadsDir();
+        if (!Files.exists(dir)) {
+            return CheckResult.fail(UPLOADS, "The uploads folder " + dir + " does not exist.",
+                    "Set backup.uploads-dir to the web app's uploads folder (the volume docker-compose mounts as /uploads).");
+        }
+        if (!Files.isDirectory(dir)) {
+            return CheckResult.fail(UPLOADS, "The uploads path " + dir + " is not a folder.", "Set backup.uploads-dir to a folder.");
+        }
+        int entries = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path ignored : stream) {
+                entries++;
+            }
+        } catch (IOException e) {
+            return CheckResult.fail(UPLOADS, "Cannot read the uploads folder " + dir + ": " + describe(e) + ".",
+                    "Check its permissions (ls -la " + dir + "); llm-backup runs as " + System.getProperty("user.name") + ".");
+        }
+        return CheckResult.pass(UPLOADS, "The uploads folder " + dir + " is readable (" + entries + " entries at its top level).");
+    }
+
+    CheckResult docker() {
+        String version;
+        Map<String, List<ServiceContainer>> services;
+        try {
+            version = compose.engineVersion();
+            services = compose.configuredServices();
+        } catch (DockerUnavailableException e) {
+            return CheckResult.fail(DOCKER, e.getMessage(),
+                    "A restore stops and starts the web app's services through this engine: make it reachable, then run the preflight again.");
+        }
+        String project = properties.compose().project();
+        List<String> missing = new ArrayList<>();
+        List<String> stopped = new ArrayList<>();
+        List<String> found = new ArrayList<>();
+        services.forEach((service, containers) -> {
+            if (containers.isEmpty()) {
+                missing.add(service);
+            } else {
+                for (ServiceContainer c : containers) {
+                    found.add(service + ": " + c.state() + " (" + c.name() + ")");
+                    if (!c.running()) {
+                        stopped.add(service);
+                    }
+                }
+            }
+        });
+        if (!missing.isEmpty()) {
+            return CheckResult.fail(DOCKER, "Docker " + version + " answers, but compose service(s) " + String.join(", ", missing)
+                            + " of project " + project + " were not found (no container labelled com.docker.compose.project="
+                            + project + " and com.docker.compose.service=" + missing.get(0) + ").",
+                    "Compare backup.compose.project and backup.compose.services with `docker ps -a --filter label=com.docker.compose.project="
+                            + project + "`.");
+        }
+        String verdict = "Docker " + version + "; " + String.join(", ", found) + ".";
+        if (!stopped.isEmpty()) {
+            return CheckResult.warn(DOCKER, verdict, "Service(s) " + String.join(", ", stopped)
+                    + " are not running: start the web app (docker-compose up -d) unless this is intended.");
+        }
+        return CheckResult.pass(DOCKER, verdict);
+    }
+
+    CheckResult healthUrl() {
+        HealthProbe.Result result = health.probe();
+        if (result.healthy()) {
+            return CheckResult.pass(HEALTH_URL, result.url() + " " + result.description() + ".");
+        }
+        return CheckResult.fail(HEALTH_URL, result.url() + " " + result.description() + ".",
+                "Check the web app (docker-compose ps; docker-compose logs backend) and backup.health.url.");
+    }
+
+    private static Path existingAncestor(Path path) {
+        Path p = path.toAbsolutePath();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p == null ? Path.of("/") : p;
+    }
+
+    private static boolean sameDevice(Path a, Path b) throws IOException {
+        try {
+            return Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return Files.getFileStore(a).name().equals(Files.getFileStore(b).name());
+        }
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        String reason = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason() : m;
+        return reason == null ? e.getClass().getSimpleName() : reason;
+    }
+}

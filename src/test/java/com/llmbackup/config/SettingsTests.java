@@ -1,0 +1,105 @@
+package com.llmbackup.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** Binding {@code backup.*} the way the application does, from a map of settings. */
+class SettingsTests {
+
+    static BackupProperties bind(Map<String, String> settings) {
+        return new Binder(new MapConfigurationPropertySource(settings))
+                .bindOrCreate("backup", BackupProperties.class);
+    }
+
+    @Test
+    void bindGivesRunbookDefaultsWhenNothingIsSet() {
+        BackupProperties p = bind(Map.of());
+
+        assertThat(p.root()).hasToString("/backup");
+        assertThat(p.uploadsDir()).hasToString("/uploads");
+        assertThat(p.logFile()).hasToString("/var/log/llm-backup.log");
+        assertThat(p.database().name()).isEqualTo("llm_webapp");
+        assertThat(p.database().grantRole()).isEqualTo("llm_user");
+        assertThat(p.schedule().daily()).isEqualTo("0 0 2 * * ?");
+        assertThat(p.schedule().weekly()).isEqualTo("0 0 2 ? * SUN");
+        assertThat(p.schedule().cleanup()).isEqualTo("0 0 3 * * ?");
+        assertThat(p.schedule().drill()).isEqualTo("0 0 4 1 1,4,7,10 ?");
+        assertThat(p.retention().days()).isEqualTo(30);
+        assertThat(p.retention().minFull()).isEqualTo(4);
+        assertThat(p.compose().project()).isEqualTo("llm-webapp");
+        assertThat(p.compose().serviceList()).containsExactly("backend", "frontend");
+        assertThat(p.health().url()).isEqualTo("http://localhost:8000/api/v1/health");
+        assertThat(p.rpo()).hasHours(24);
+        assertThat(p.dr().rto()).hasHours(4);
+        assertThat(p.restore().requireSecondOperator()).isFalse();
+    }
+
+    @Test
+    void bindRejectsCronWhenItHasFiveFields() {
+        assertThatThrownBy(() -> bind(Map.of("backup.schedule.daily", "0 2 * * *")))
+                .isInstanceOf(BindException.class)
+                .rootCause()
+                .hasMessage("Invalid setting backup.schedule.daily='0 2 * * *': it has 5 fields, not 6. "
+                        + "Use 6 fields: seconds minutes hours day-of-month month day-of-week, e.g. '0 0 2 * * ?'.");
+    }
+
+    @Test
+    void bindRejectsCronWhenFieldIsOutOfRange() {
+        assertThatThrownBy(() -> bind(Map.of("backup.schedule.weekly", "0 0 25 ? * SUN")))
+                .rootCause()
+                .hasMessageStartingWith("Invalid setting backup.schedule.weekly='0 0 25 ? * SUN': ");
+    }
+
+    @Test
+    void bindRejectsRetentionWhenNegative() {
+        assertThatThrownBy(() -> bind(Map.of("backup.retention.days", "-1")))
+                .rootCause()
+                .hasMessage("Invalid setting backup.retention.days='-1': it must be at least 1.");
+    }
+
+    @Test
+    void bindRejectsServiceListWhenSyntaxIsUnknown() {
+        assertThatThrownBy(() -> bind(Map.of("backup.compose.services", "backend;frontend")))
+                .rootCause()
+                .hasMessageContaining("backup.compose.services='backend;frontend'")
+                .hasMessageContaining("comma-separated");
+    }
+
+    @Test
+    void bindRejectsHealthUrlWhenNotHttp() {
+        assertThatThrownBy(() -> bind(Map.of("backup.health.url", "localhost:8000/health")))
+                .rootCause()
+                .hasMessage("Invalid setting backup.health.url='localhost:8000/health': it must be an http:// or https:// URL.");
+    }
+
+    @Test
+    void bindRejectsPortWhenOutOfRange() {
+        assertThatThrownBy(() -> bind(Map.of("backup.database.port", "70000")))
+                .rootCause()
+                .hasMessage("Invalid setting backup.database.port='70000': it must be between 1 and 65535.");
+    }
+
+    @Test
+    void bindAcceptsServiceListWithSpaces() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("backup.compose.services", "backend, frontend ,worker");
+
+        assertThat(bind(settings).compose().serviceList()).containsExactly("backend", "frontend", "worker");
+    }
+
+    @Test
+    void databaseToStringHidesPassword() {
+        BackupProperties p = bind(Map.of("backup.database.password", "s3cret"));
+
+        assertThat(p.database().toString()).doesNotContain("s3cret").isEqualTo("Database[postgres@localhost:5432/llm_webapp]");
+        assertThat(p.toString()).doesNotContain("s3cret");
+    }
+}

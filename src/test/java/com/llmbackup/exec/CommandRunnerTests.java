@@ -1,0 +1,128 @@
+package com.llmbackup.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real child processes (busybox and coreutils), no shell in the code under test. */
+class CommandRunnerTests {
+
+    private final CommandRunner runner = new CommandRunner();
+
+    @Test
+    void runReturnsStdoutWhenProgramSucceeds() {
+        CommandResult result = runner.run(Command.of("printf", "%s|%s", "a b", "c;d"));
+
+        assertThat(result.exitCode()).isZero();
+        // arguments arrive as they are: no shell splits or interprets them
+        assertThat(result.stdout()).isEqualTo("a b|c;d");
+    }
+
+    @Test
+    void runThrowsWithExitCodeAndStderrWhenProgramFails() {
+        assertThatThrownBy(() -> runner.run(Command.of("ls", "/no/such/folder")))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(2);
+                    assertThat(e.stderr()).contains("/no/such/folder");
+                    assertThat(e.getMessage()).startsWith("ls exited with code 2: ").contains("No such file or directory");
+                });
+    }
+
+    @Test
+    void runAllowingFailureReturnsNonZeroExitCode() {
+        CommandResult result = runner.runAllowingFailure(Command.of("false"));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void runThrowsClearMessageWhenProgramIsMissing() {
+        assertThatThrownBy(() -> runner.run(Command.of("/usr/bin/no-such-program-llm-backup")))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(CommandFailedException.NOT_STARTED);
+                    assertThat(e.getMessage()).contains("could not start no-such-program-llm-backup").contains("installed");
+                });
+    }
+
+    @Test
+    void runStopsProgramWhenTimeoutPasses() {
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> runner.run(Command.of("sleep", "30").withTimeout(Duration.ofMillis(500))))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.timedOut()).isTrue();
+                    assertThat(e.getMessage()).isEqualTo("sleep did not finish within 0.5s and was stopped");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void runKillsChildrenOfProgramWhenTimeoutPasses(@TempDir Path dir) throws Exception {
+        // busybox sh is the program under test here, not a shell used by the runner
+        Path pidFile = dir.resolve("child.pid");
+        assertThatThrownBy(() -> runner.run(Command.of("busybox", "sh", "-c", "sleep 60 & echo $! > " + pidFile + "; wait")
+                .withTimeout(Duration.ofSeconds(1))))
+                .isInstanceOf(CommandFailedException.class);
+
+        long child = Long.parseLong(Files.readString(pidFile).strip());
+        assertThat(runningOrGone(child)).isEqualTo("gone");
+    }
+
+    /** "gone" once the process has ended; a killed orphan may linger as a zombie until init reaps it. */
+    private static String runningOrGone(long pid) throws Exception {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        for (int i = 0; i < 50; i++) {
+            if (!Files.exists(stat)) {
+                return "gone";
+            }
+            String s = Files.readString(stat);
+            char state = s.charAt(s.lastIndexOf(')') + 2);
+            if (state == 'Z' || state == 'X') {
+                return "gone";
+            }
+            Thread.sleep(100);
+        }
+        return "running";
+    }
+
+    @Test
+    void runDrainsLargeOutputOnBothStreamsWithoutBlocking() {
+        // 20 MB on stderr and stdout each: far beyond a pipe's buffer; a runner reading one
+        // stream after the other would deadlock here
+        CommandResult result = runner.run(Command.of("busybox", "sh", "-c",
+                "head -c 20000000 /dev/zero | tr '\\0' e >&2; head -c 20000000 /dev/zero | tr '\\0' o; echo END >&2")
+                .withTimeout(Duration.ofMinutes(2)));
+
+        assertThat(result.stdout()).hasSize(CommandRunner.STDOUT_LIMIT);
+        assertThat(result.stderr()).hasSize(CommandRunner.STDERR_LIMIT).endsWith("END\n");
+    }
+
+    @Test
+    void runPassesEnvironmentOnlyToChild() {
+        CommandResult result = runner.run(Command.of("printenv", "LLM_BACKUP_TEST_SECRET")
+                .withEnvironment("LLM_BACKUP_TEST_SECRET", "s3cret"));
+
+        assertThat(result.stdout().strip()).isEqualTo("s3cret");
+        assertThat(System.getenv("LLM_BACKUP_TEST_SECRET")).isNull();
+    }
+
+    @Test
+    void toStringNamesEnvironmentWithoutValues() {
+        Command command = Command.of("pg_dump", "-Fc").withEnvironment("PGPASSWORD", "s3cret");
+
+        assertThat(command.toString()).isEqualTo("pg_dump -Fc (with PGPASSWORD set)").doesNotContain("s3cret");
+    }
+
+    @Test
+    void runUsesWorkingDirectoryWhenGiven(@TempDir Path dir) {
+        CommandResult result = runner.run(Command.of("pwd").inDirectory(dir));
+
+        assertThat(result.stdout().strip()).isEqualTo(dir.toString());
+    }
+}
