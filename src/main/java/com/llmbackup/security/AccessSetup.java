@@ -58,6 +58,11 @@ class AccessSetup extends AbstractProcessEnginePlugin {
     private String ensureAdmin(IdentityService identity) {
         String id = environment.getProperty("camunda.bpm.admin-user.id", "admin");
         String password = environment.getProperty("camunda.bpm.admin-user.password");
+        if (!id.matches("[a-zA-Z0-9]+")) {
+            // the engine accepts only letters and digits in user ids; say so instead of a stack trace
+            throw new IllegalStateException("Invalid setting CAMUNDA_BPM_ADMINUSER_ID='" + id
+                    + "': a Camunda user id has letters and digits only (e.g. 'backupadmin').");
+        }
         User user = identity.createUserQuery().userId(id).singleResult();
         if (user == null) {
             boolean generated = password == null || password.isBlank();

@@ -1,0 +1,135 @@
+package com.llmbackup.test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged orchestrator started as an operator starts it: {@code java -jar}, settings in the environment. */
+public final class RunningJar implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final StringBuffer output = new StringBuffer();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningJar(Process process, int port) {
+        this.process = process;
+        this.port = port;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    output.append(line).append('\n');
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "jar-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts the jar in {@code workDir} and waits until it answers on 127.0.0.1. */
+    public static RunningJar start(Path workDir, Map<String, String> env, String... args) throws Exception {
+        String jar = System.getProperty("app.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("app.jar not set or missing (" + jar + "): run through `mvn verify`");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", jar, "--server.port=" + port));
+        argv.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true);
+        builder.environment().remove("CAMUNDA_BPM_ADMINUSER_ID");
+        builder.environment().remove("CAMUNDA_BPM_ADMINUSER_PASSWORD");
+        builder.environment().putAll(env);
+        RunningJar app = new RunningJar(builder.start(), port);
+        app.awaitReady(Duration.ofMinutes(3));
+        return app;
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the orchestrator exited with " + process.exitValue() + ":\n" + output);
+            }
+            if (output.indexOf("Started LlmBackupApplication") >= 0) {
+                try {
+                    if (get("/actuator/health", null).statusCode() > 0) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // keep polling
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the orchestrator did not answer within " + timeout + ":\n" + output);
+    }
+
+    public String output() {
+        return output.toString();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public HttpResponse<String> get(String path, String basicAuth) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET().timeout(Duration.ofSeconds(30));
+        if (basicAuth != null) {
+            request.header("Authorization", basicAuth);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String path, String basicAuth, String contentType, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", contentType)
+                .timeout(Duration.ofSeconds(60));
+        if (basicAuth != null) {
+            request.header("Authorization", basicAuth);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> put(String path, String basicAuth) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .PUT(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30));
+        if (basicAuth != null) {
+            request.header("Authorization", basicAuth);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
