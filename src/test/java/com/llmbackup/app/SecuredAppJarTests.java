@@ -3,7 +3,12 @@ package com.llmbackup.app;
 import static com.llmbackup.test.RunningJar.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,10 +138,20 @@ class SecuredAppJarTests {
         assertThat(Files.readString(workDir.resolve("llm-backup.log"))).contains("] Preflight failed: ").contains("uploads");
     }
 
+    /** Logs in as the Cockpit page does: a session with its CSRF token first, then the login form. */
     private HttpResponse<String> webappLogin(String user, String password) throws Exception {
+        CookieManager cookies = new CookieManager();
+        HttpClient browser = HttpClient.newBuilder().cookieHandler(cookies).build();
+        browser.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/camunda/app/cockpit/default/")).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        String token = cookies.getCookieStore().getCookies().stream()
+                .filter(c -> c.getName().equals("XSRF-TOKEN")).map(HttpCookie::getValue).findFirst()
+                .orElseThrow(() -> new AssertionError("the webapp set no XSRF-TOKEN cookie"));
         String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
                 + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
-        return app.post("/camunda/api/admin/auth/user/default/login/cockpit", null, "application/x-www-form-urlencoded", form);
+        return browser.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/camunda/api/admin/auth/user/default/login/cockpit"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-XSRF-TOKEN", token)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String admin() {
