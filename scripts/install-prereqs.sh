@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# install-prereqs.sh [run|test] - install what llm-backup needs on a fresh Debian machine.
+# Idempotent and non-interactive; needs root (or sudo). Installs only what is missing and
+# runs `apt-get update` only when something must be installed.
+#   run:  JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox
+#   test: the same, plus a Docker engine (started with host networking only, see
+#         scripts/docker-engine.sh) for the tests' containers
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+MODE=${1:-run}
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+missing=()
+command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])' || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -x /bin/busybox ] || missing+=(busybox-static)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  # keep package scripts from starting services (the Debian PostgreSQL cluster on 5432)
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+fi
+
+if [ "$MODE" = test ]; then
+  $SUDO bash "$(dirname "$0")/docker-engine.sh"
+fi

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# run.sh - build and start the orchestrator on a fresh Debian machine.
+# By default it runs against the sandbox (scripts/sandbox.sh: a local PostgreSQL with a
+# sample llm_webapp database and sample uploads), so backups can be tried at once.
+# Set LLM_BACKUP_SANDBOX=false and the BACKUP_* settings (README) for the real web app.
+# The engine's own database is an H2 file in ./data unless SPRING_DATASOURCE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-prereqs.sh run
+mkdir -p data && chmod 700 data
+
+jar=$(ls target/llm-backup-*.jar 2>/dev/null | head -n 1 || true)
+if [ -z "$jar" ] || [ -n "$(find pom.xml src bpmn dmn -newer "$jar" -type f 2>/dev/null | head -n 1)" ]; then
+  echo "building the orchestrator (mvn package)..."
+  mvn -B -q -DskipTests package
+  jar=$(ls target/llm-backup-*.jar | head -n 1)
+fi
+
+if [ "${LLM_BACKUP_SANDBOX:-true}" = true ]; then
+  eval "$(bash scripts/sandbox.sh)"
+  echo "sandbox: database llm_webapp on 127.0.0.1:$BACKUP_DATABASE_PORT, uploads $BACKUP_UPLOADS_DIR, backups $BACKUP_ROOT"
+fi
+
+port=${SERVER_PORT:-8080}
+cat <<EOT
+
+llm-backup starts on http://127.0.0.1:$port/
+  Cockpit:  http://127.0.0.1:$port/camunda/app/cockpit/
+  Tasklist: http://127.0.0.1:$port/camunda/app/tasklist/
+  REST:     http://127.0.0.1:$port/engine-rest/
+  Login:    user '${CAMUNDA_BPM_ADMINUSER_ID:-admin}', password $(
+  if [ -n "${CAMUNDA_BPM_ADMINUSER_PASSWORD:-}" ]; then echo "from CAMUNDA_BPM_ADMINUSER_PASSWORD";
+  elif [ -f data/engine.mv.db ]; then echo "as printed at the first start";
+  else echo "generated and printed once below"; fi)
+
+EOT
+exec java ${JAVA_OPTS:-} -jar "$jar" "$@"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# test.sh - the whole test suite, on a fresh Debian machine: installs PostgreSQL (server
+# and client), a Docker engine and busybox, then runs every unit, process and jar test.
+# The tests start their own PostgreSQL server and containers; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-prereqs.sh test
+# Testcontainers reads these from the environment only
+export TESTCONTAINERS_RYUK_DISABLED=true
+export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
+exec mvn -B verify "$@"
