@@ -26,6 +26,8 @@ public record BackupProperties(
         @DefaultValue Health health,
         @DefaultValue Volume volume,
         @DefaultValue Preflight preflight,
+        @DefaultValue Lock lock,
+        @DefaultValue Permissions permissions,
         @DefaultValue("24h") Duration rpo,
         @DefaultValue Dr dr,
         @DefaultValue Restore restore) {
@@ -139,6 +141,28 @@ public record BackupProperties(
     }
 
     public record Preflight(@DefaultValue("true") boolean onStartup) {
+    }
+
+    /**
+     * The lease on the backup root: renewed every quarter of its TTL while a run holds it;
+     * a run waits for a held lease at most {@code max-wait}, checking every {@code retry-interval}.
+     */
+    public record Lock(@DefaultValue("2m") Duration leaseTtl,
+                       @DefaultValue("6h") Duration maxWait,
+                       @DefaultValue("1m") Duration retryInterval) {
+        public Lock {
+            Settings.requirePositive("backup.lock.lease-ttl", leaseTtl);
+            Settings.requirePositive("backup.lock.max-wait", maxWait);
+            Settings.requirePositive("backup.lock.retry-interval", retryInterval);
+        }
+    }
+
+    /** Modes of what the catalog writes (dumps, archives, manifests, its folders). */
+    public record Permissions(@DefaultValue("rw-------") String files, @DefaultValue("rwx------") String dirs) {
+        public Permissions {
+            Settings.requireMode("backup.permissions.files", files);
+            Settings.requireMode("backup.permissions.dirs", dirs);
+        }
     }
 
     public record Dr(@DefaultValue("4h") Duration rto) {

@@ -97,6 +97,12 @@ final class Settings {
         }
     }
 
+    static void requireMode(String key, String value) {
+        if (value == null || !value.matches("[r-][w-][x-][r-][w-][x-][r-][w-][x-]")) {
+            throw invalid(key, value, "it must be a mode in ls form, e.g. rw------- or rwxr-x---.");
+        }
+    }
+
     static void requireDockerHost(String key, String value) {
         if (value == null || !(value.startsWith("unix://") || value.startsWith("tcp://"))) {
             throw invalid(key, value, "it must be unix:///path/to/docker.sock or tcp://127.0.0.1:2375.");

@@ -1,0 +1,351 @@
+package com.llmbackup.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backup repository on disk ({@code backup.root}): lists sets, hands out ids and
+ * staging folders, publishes crash-safely and rolls back what a crash left.
+ *
+ * <p>Publishing: (1) the manifest is written with status {@code publishing}, listing the
+ * artifacts; (2) each artifact is renamed from staging into the kind's folder (same file
+ * system, so each rename is atomic); (3) the manifest is atomically replaced with status
+ * {@code complete}. A crash anywhere leaves either a complete set or a {@code publishing}
+ * manifest whose artifacts the next run removes. Only the lease holder publishes or rolls
+ * back: callers pass the {@link LeaseManager.Lease} they hold.
+ */
+public class BackupCatalog {
+
+    static final String STAGING = ".staging";
+    private static final Logger log = LoggerFactory.getLogger(BackupCatalog.class);
+
+    private final Path root;
+    private final FilePermissions permissions;
+    private final Clock clock;
+    private final CrashPoint crashPoint;
+
+    public BackupCatalog(Path root, FilePermissions permissions, Clock clock) {
+        this(root, permissions, clock, CrashPoint.NONE);
+    }
+
+    BackupCatalog(Path root, FilePermissions permissions, Clock clock, CrashPoint crashPoint) {
+        this.root = root;
+        this.permissions = permissions;
+        this.clock = clock;
+        this.crashPoint = crashPoint;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path kindDir(BackupKind kind) {
+        return root.resolve(kind.dir());
+    }
+
+    /** Every set of every kind, oldest first within a kind. */
+    public List<BackupSet> list() {
+        List<BackupSet> sets = new ArrayList<>();
+        for (BackupKind kind : BackupKind.values()) {
+            sets.addAll(list(kind));
+        }
+        return sets;
+    }
+
+    public List<BackupSet> list(BackupKind kind) {
+        Path dir = kindDir(kind);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        Map<BackupSetId, List<Path>> filesById = new TreeMap<>();
+        Map<BackupSetId, Path> manifests = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                kind.match(entry.getFileName().toString()).ifPresent(match -> {
+                    filesById.computeIfAbsent(match.id(), id -> new ArrayList<>()).add(entry);
+                    if (match.isManifest()) {
+                        manifests.put(match.id(), entry);
+                    }
+                });
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        List<BackupSet> sets = new ArrayList<>();
+        filesById.forEach((id, files) -> {
+            files.sort(Comparator.naturalOrder());
+            Path manifestFile = manifests.get(id);
+            if (manifestFile == null) {
+                boolean seed = files.stream().anyMatch(f -> kind.match(f.getFileName().toString())
+                        .map(BackupKind.Match::isSeedArtifact).orElse(false));
+                if (seed) {
+                    sets.add(new BackupSet(kind, id, BackupSet.Status.LEGACY, null, List.copyOf(files), null));
+                }
+                return;
+            }
+            try {
+                Manifest manifest = ManifestStore.read(manifestFile);
+                BackupSet.Status status = manifest.complete() ? BackupSet.Status.COMPLETE : BackupSet.Status.INCOMPLETE;
+                sets.add(new BackupSet(kind, id, status, manifest, List.copyOf(files), null));
+            } catch (CorruptManifestException e) {
+                log.warn("{}", e.getMessage());
+                sets.add(new BackupSet(kind, id, BackupSet.Status.CORRUPT, null, List.copyOf(files), e.getMessage()));
+            }
+        });
+        return sets;
+    }
+
+    public Optional<BackupSet> find(BackupKind kind, BackupSetId id) {
+        return list(kind).stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    /** The newest complete set of a kind, if any. */
+    public Optional<BackupSet> newestComplete(BackupKind kind) {
+        return list(kind).stream().filter(s -> s.status() == BackupSet.Status.COMPLETE).reduce((a, b) -> b);
+    }
+
+    /**
+     * A new id for today and a staging folder for the lease holder to fill: the first free
+     * {@code YYYYMMDD[_N]} of the kind, counting published, legacy, corrupt and staged sets,
+     * so a second run on the same day never overwrites anything.
+     */
+    public StagedSet stage(BackupKind kind, LeaseManager.Lease lease) {
+        lease.verify();
+        LocalDate today = LocalDate.now(clock);
+        BackupSetId id = BackupSetId.first(today);
+        while (taken(kind, id)) {
+            id = id.next();
+        }
+        try {
+            permissions.createDirectories(kindDir(kind));
+            Path dir = permissions.createDirectories(stagingOf(lease.owner()).resolve(kind.dir() + "_" + id));
+            return new StagedSet(kind, id, dir, lease.owner());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the staging folder under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean taken(BackupKind kind, BackupSetId id) {
+        if (find(kind, id).isPresent()) {
+            return true;
+        }
+        Path staging = root.resolve(STAGING);
+        if (!Files.isDirectory(staging)) {
+            return false;
+        }
+        try (DirectoryStream<Path> owners = Files.newDirectoryStream(staging)) {
+            for (Path owner : owners) {
+                if (Files.exists(owner.resolve(kind.dir() + "_" + id))) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return false;
+    }
+
+    Path stagingOf(String owner) {
+        return root.resolve(STAGING).resolve(owner.replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    /**
+     * Publishes a staged set: every file or folder in the staging folder becomes an
+     * artifact under the kind's folder, listed in a manifest that ends up {@code complete}.
+     * The lease is checked before every rename: a run that lost it stops before touching
+     * anything more.
+     */
+    public BackupSet publish(StagedSet staged, Manifest manifest, LeaseManager.Lease lease) {
+        Path kindDir = kindDir(staged.kind());
+        Path manifestFile = kindDir.resolve(staged.kind().manifestName(staged.id()));
+        List<Path> artifacts;
+        try (var stream = Files.list(staged.dir())) {
+            artifacts = stream.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read staging folder " + staged.dir(), e);
+        }
+        for (Path artifact : artifacts) {
+            if (staged.kind().match(artifact.getFileName().toString()).filter(m -> m.id().equals(staged.id())).isEmpty()) {
+                throw new IllegalStateException("staged file " + artifact.getFileName() + " is not named for set " + staged.label());
+            }
+        }
+        for (Path artifact : artifacts) {
+            if (Files.isRegularFile(artifact, LinkOption.NOFOLLOW_LINKS)) {
+                // dumps and archives hold every row and document: owner only (R11);
+                // snapshot folders keep the uploads' own modes, behind the kind folder's 0700
+                try {
+                    permissions.apply(artifact);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot set the mode of " + artifact + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        lease.verify();
+        crashPoint.reached("before-manifest");
+        ManifestStore.writeAtomically(manifestFile, manifest.withStatus(Manifest.PUBLISHING, null), permissions);
+        crashPoint.reached("manifest-publishing");
+        for (Path artifact : artifacts) {
+            lease.verify();
+            try {
+                Files.move(artifact, kindDir.resolve(artifact.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot move " + artifact + " into " + kindDir + ": " + e.getMessage(), e);
+            }
+            crashPoint.reached("renamed " + artifact.getFileName());
+        }
+        FilePermissions.syncDirectory(kindDir);
+        lease.verify();
+        ManifestStore.writeAtomically(manifestFile, manifest.withStatus(Manifest.COMPLETE, clock.instant()), permissions);
+        crashPoint.reached("manifest-complete");
+        removeStaging(staged);
+        log.info("Published {} ({} artifacts)", staged.label(), artifacts.size());
+        return find(staged.kind(), staged.id()).orElseThrow();
+    }
+
+    /**
+     * Rolls back what crashes left: sets whose manifest still says {@code publishing} lose
+     * their artifacts and manifest; temporary manifest files and every staging folder but
+     * the caller's own are removed. Complete, legacy and corrupt sets are never touched.
+     * Returns the labels of the sets rolled back.
+     */
+    public List<String> recover(LeaseManager.Lease lease) {
+        lease.verify();
+        List<String> rolledBack = new ArrayList<>();
+        for (BackupKind kind : BackupKind.values()) {
+            for (BackupSet set : list(kind)) {
+                if (set.status() == BackupSet.Status.INCOMPLETE) {
+                    for (Path file : set.files()) {
+                        if (!file.getFileName().toString().equals(kind.manifestName(set.id()))) {
+                            deleteTree(file);
+                        }
+                    }
+                    deleteTree(kindDir(kind).resolve(kind.manifestName(set.id())));
+                    rolledBack.add(set.label());
+                    log.warn("Rolled back unfinished publish of {}", set.label());
+                }
+            }
+            deleteTemporaryManifests(kindDir(kind));
+        }
+        Path staging = root.resolve(STAGING);
+        if (Files.isDirectory(staging)) {
+            try (DirectoryStream<Path> owners = Files.newDirectoryStream(staging)) {
+                for (Path owner : owners) {
+                    if (!owner.equals(stagingOf(lease.owner()))) {
+                        log.warn("Clearing staging left by an earlier run: {}", owner);
+                        deleteTree(owner);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return rolledBack;
+    }
+
+    /** Removes an unpublished staged set (a run that failed before publishing). */
+    public void discard(StagedSet staged) {
+        removeStaging(staged);
+    }
+
+    private static void removeStaging(StagedSet staged) {
+        deleteTree(staged.dir());
+        try {
+            // the owner's folder goes too once its last staged set is gone
+            Files.deleteIfExists(staged.dir().getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException stillInUse) {
+            // another staged set of the same run
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTemporaryManifests(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> tmp = Files.newDirectoryStream(dir, ".manifest_*.json.tmp")) {
+            for (Path file : tmp) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a file or a tree without following symbolic links out of it. */
+    static void deleteTree(Path path) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A test seam: called at each step of publishing; a test throws here to simulate a crash. */
+    interface CrashPoint {
+        CrashPoint NONE = step -> {
+        };
+
+        void reached(String step);
+    }
+
+    /** A set being written: its id and the staging folder its artifacts go into under their final names. */
+    public record StagedSet(BackupKind kind, BackupSetId id, Path dir, String owner) {
+        public Path dumpFile() {
+            return dir.resolve(kind.dumpName(id));
+        }
+
+        public Path uploadsPath() {
+            return dir.resolve(kind.uploadsName(id));
+        }
+
+        public Path globalsFile() {
+            return dir.resolve(kind.globalsName(id));
+        }
+
+        public Path configDir() {
+            return dir.resolve(kind.configName(id));
+        }
+
+        public String label() {
+            return kind.dir() + "/" + id;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package com.llmbackup.catalog;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The backup history ({@code backup_history}, created by Flyway): one row per run. Every write
+ * runs in a transaction of its own (REQUIRES_NEW), so a row recording a failure survives
+ * the rollback of the job that failed. The files on disk stay the source of truth: the
+ * rows of complete sets can be rebuilt from their manifests.
+ */
+public class BackupHistory {
+
+    public static final String RUNNING = "RUNNING";
+    public static final String COMPLETED = "COMPLETED";
+    public static final String FAILED = "FAILED";
+    private static final String TABLE = "backup_history";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate ownTransaction;
+    private final Clock clock;
+
+    public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock) {
+        this.jdbc = jdbc;
+        this.ownTransaction = new TransactionTemplate(transactions);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.clock = clock;
+    }
+
+    /** Records the start of a run and returns the row's id. */
+    public long start(String kind, String processInstanceId) {
+        return ownTransaction.execute(tx -> {
+            GeneratedKeyHolder key = new GeneratedKeyHolder();
+            jdbc.update(c -> {
+                var ps = c.prepareStatement("insert into " + TABLE + " (kind, process_instance_id, status, started_at) values (?, ?, ?, ?)",
+                        new String[] {"id"});
+                ps.setString(1, kind);
+                ps.setString(2, processInstanceId);
+                ps.setString(3, RUNNING);
+                ps.setTimestamp(4, Timestamp.from(now()));
+                return ps;
+            }, key);
+            return key.getKey().longValue();
+        });
+    }
+
+    public void setBackupId(long runId, String backupId) {
+        update("update " + TABLE + " set backup_id = ? where id = ?", backupId, runId);
+    }
+
+    /** Progress of a long step, readable while the run goes (its own transaction commits at once). */
+    public void progress(long runId, long filesDone, long filesTotal, long bytesDone, long bytesTotal) {
+        update("update " + TABLE + " set progress_files_done = ?, progress_files_total = ?, progress_bytes_done = ?,"
+                + " progress_bytes_total = ? where id = ?", filesDone, filesTotal, bytesDone, bytesTotal, runId);
+    }
+
+    public void addWarning(long runId, String warning) {
+        HistoryEntry entry = find(runId).orElseThrow();
+        String warnings = entry.warnings() == null ? warning : entry.warnings() + "\n" + warning;
+        update("update " + TABLE + " set warnings = ? where id = ?", warnings, runId);
+    }
+
+    public void complete(long runId, String backupId, Manifest.Stats stats) {
+        update("update " + TABLE + " set status = ?, ended_at = ?, backup_id = coalesce(?, backup_id), bytes = ?, file_count = ?,"
+                        + " files_copied = ?, files_linked = ? where id = ?",
+                COMPLETED, Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
+                stats == null ? null : stats.fileCount(), stats == null ? null : stats.filesCopied(),
+                stats == null ? null : stats.filesLinked(), runId);
+    }
+
+    public void fail(long runId, String step, String message) {
+        update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ?",
+                FAILED, Timestamp.from(now()), step, truncate(message), runId);
+    }
+
+    public Optional<HistoryEntry> find(long runId) {
+        return jdbc.query("select * from " + TABLE + " where id = ?", BackupHistory::map, runId).stream().findFirst();
+    }
+
+    public List<HistoryEntry> list() {
+        return jdbc.query("select * from " + TABLE + " order by started_at, id", BackupHistory::map);
+    }
+
+    /**
+     * Adds a COMPLETED row for every complete set whose manifest has no row yet (after a
+     * disaster the engine database is gone, the backup volume is not). Returns how many.
+     */
+    public int rebuild(BackupCatalog catalog) {
+        int added = 0;
+        for (BackupSet set : catalog.list()) {
+            if (set.status() != BackupSet.Status.COMPLETE) {
+                continue;
+            }
+            Manifest m = set.manifest();
+            Integer existing = jdbc.queryForObject("select count(*) from " + TABLE + " where kind = ? and backup_id = ? and status = ?",
+                    Integer.class, set.kind().dir(), set.id().toString(), COMPLETED);
+            if (existing != null && existing > 0) {
+                continue;
+            }
+            Manifest.Stats s = m.stats();
+            update("insert into " + TABLE + " (kind, backup_id, process_instance_id, status, started_at, ended_at, bytes,"
+                            + " file_count, files_copied, files_linked, warnings, rebuilt) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
+                    set.kind().dir(), set.id().toString(), m.processInstanceId(), COMPLETED,
+                    Timestamp.from(m.startedAt() != null ? m.startedAt() : m.completedAt()),
+                    m.completedAt() == null ? null : Timestamp.from(m.completedAt()),
+                    s == null ? null : s.bytes(), s == null ? null : s.fileCount(),
+                    s == null ? null : s.filesCopied(), s == null ? null : s.filesLinked(),
+                    m.warnings() == null || m.warnings().isEmpty() ? null : String.join("\n", m.warnings()));
+            added++;
+        }
+        return added;
+    }
+
+    /** Microseconds, as PostgreSQL stores them, so a manifest copying a row's times matches it exactly. */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private void update(String sql, Object... args) {
+        ownTransaction.executeWithoutResult(tx -> jdbc.update(sql, args));
+    }
+
+    private static String truncate(String message) {
+        if (message == null) {
+            return null;
+        }
+        return message.length() <= 8000 ? message : message.substring(0, 7997) + "...";
+    }
+
+    private static HistoryEntry map(ResultSet rs, int row) throws SQLException {
+        return new HistoryEntry(rs.getLong("id"), rs.getString("kind"), rs.getString("backup_id"),
+                rs.getString("process_instance_id"), rs.getString("status"), instant(rs, "started_at"),
+                instant(rs, "ended_at"), longOrNull(rs, "bytes"), longOrNull(rs, "file_count"),
+                longOrNull(rs, "files_copied"), longOrNull(rs, "files_linked"), rs.getString("failed_step"),
+                rs.getString("message"), rs.getString("warnings"), longOrNull(rs, "progress_files_done"),
+                longOrNull(rs, "progress_files_total"), longOrNull(rs, "progress_bytes_done"),
+                longOrNull(rs, "progress_bytes_total"), rs.getBoolean("rebuilt"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** One run as recorded. */
+    public record HistoryEntry(long id, String kind, String backupId, String processInstanceId, String status,
+                               Instant startedAt, Instant endedAt, Long bytes, Long fileCount, Long filesCopied,
+                               Long filesLinked, String failedStep, String message, String warnings,
+                               Long progressFilesDone, Long progressFilesTotal, Long progressBytesDone,
+                               Long progressBytesTotal, boolean rebuilt) {
+    }
+}

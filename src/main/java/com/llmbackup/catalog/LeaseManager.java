@@ -1,0 +1,249 @@
+package com.llmbackup.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock on the backup root: a lease in {@code <root>/.lease.json} naming its owner
+ * (a process instance id), renewed by a heartbeat while this orchestrator holds it.
+ *
+ * <p>A run that finds the lease held gets {@link Attempt#busy()} and waits outside a job
+ * thread (a timer in the model), so nobody blocks a job executor thread for hours. A lease
+ * is taken over when its owner has ended, sits in an incident, or was not renewed for one
+ * TTL (its orchestrator was killed). An owner checks its lease before every step that
+ * writes; one that lost it gets a {@link LeaseLostException} and stops without publishing.
+ */
+public class LeaseManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseManager.class);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    // FileChannel locks are per process: threads of one JVM also need a lock of their own
+    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path root;
+    private final Path leaseFile;
+    private final Path mutexFile;
+    private final Duration ttl;
+    private final Clock clock;
+    private final OwnerLiveness liveness;
+    private final FilePermissions permissions;
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService heartbeat;
+
+    public LeaseManager(Path root, Duration ttl, Clock clock, OwnerLiveness liveness, FilePermissions permissions) {
+        this.root = root;
+        this.leaseFile = root.resolve(".lease.json");
+        this.mutexFile = root.resolve(".lease.lock");
+        this.ttl = ttl;
+        this.clock = clock;
+        this.liveness = liveness;
+        this.permissions = permissions;
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lease-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(1, ttl.toMillis() / 4);
+        heartbeat.scheduleAtFixedRate(this::renewHeld, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes the lease for {@code owner}, or says who holds it; never waits. */
+    public Attempt tryAcquire(String owner, String purpose) {
+        return locked(() -> {
+            Optional<LeaseInfo> current = read();
+            Instant now = clock.instant();
+            String takenOverFrom = null;
+            String reason = null;
+            if (current.isPresent() && !current.get().owner().equals(owner)) {
+                LeaseInfo holder = current.get();
+                OwnerLiveness.State state = liveness.of(holder.owner());
+                if (state == OwnerLiveness.State.ENDED) {
+                    reason = "its process instance has ended";
+                } else if (state == OwnerLiveness.State.FAILED) {
+                    reason = "its process instance is in an incident";
+                } else if (holder.renewedAt().plus(ttl).isBefore(now)) {
+                    reason = "it was not renewed since " + holder.renewedAt() + " (its orchestrator stopped)";
+                } else {
+                    return new Attempt(null, holder, null, null);
+                }
+                takenOverFrom = holder.owner();
+                log.warn("Taking over the lease on {} from {} ({}): {}", root, holder.owner(), holder.purpose(), reason);
+            }
+            Instant acquired = current.filter(c -> c.owner().equals(owner)).map(LeaseInfo::acquiredAt).orElse(now);
+            LeaseInfo mine = new LeaseInfo(owner, purpose, acquired, now);
+            write(mine);
+            held.add(owner);
+            return new Attempt(new Lease(this, owner), mine, takenOverFrom, reason);
+        });
+    }
+
+    /** The lease of an owner that already took it (a later step of the same run); fails if it was lost. */
+    public Lease resume(String owner) {
+        verify(owner);
+        return new Lease(this, owner);
+    }
+
+    /** Renews the owner's lease, or throws if another run holds it now. */
+    void verify(String owner) {
+        locked(() -> {
+            Optional<LeaseInfo> current = read();
+            if (current.isEmpty() || !current.get().owner().equals(owner)) {
+                held.remove(owner);
+                throw new LeaseLostException("Run " + owner + " no longer holds the lease on " + root
+                        + current.map(c -> ": run " + c.owner() + " (" + c.purpose() + ") took it over").orElse(": it was released")
+                        + ". It stops without publishing; its staging is cleared by the run that holds the lease.");
+            }
+            write(new LeaseInfo(owner, current.get().purpose(), current.get().acquiredAt(), clock.instant()));
+            held.add(owner);
+            return null;
+        });
+    }
+
+    /** Gives the lease up if the owner still holds it; does nothing otherwise. */
+    public void release(String owner) {
+        held.remove(owner);
+        locked(() -> {
+            Optional<LeaseInfo> current = read();
+            if (current.isPresent() && current.get().owner().equals(owner)) {
+                try {
+                    Files.deleteIfExists(leaseFile);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return null;
+        });
+    }
+
+    public Optional<LeaseInfo> current() {
+        return locked(this::read);
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    private void renewHeld() {
+        for (String owner : held) {
+            try {
+                verify(owner);
+            } catch (LeaseLostException e) {
+                log.warn("{}", e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("Cannot renew the lease of {}: {}", owner, e.toString());
+            }
+        }
+    }
+
+    /** Stops renewing (what a killed orchestrator does); the lease file stays. */
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        held.clear();
+    }
+
+    private <T> T locked(Supplier<T> action) {
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(mutexFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
+        jvmLock.lock();
+        try {
+            permissions.createDirectories(root);
+            permissions.createFile(mutexFile);
+            try (FileChannel channel = FileChannel.open(mutexFile, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return action.get();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock the backup root " + root + ": " + e.getMessage(), e);
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    private Optional<LeaseInfo> read() {
+        if (!Files.exists(leaseFile)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(leaseFile.toFile(), LeaseInfo.class));
+        } catch (IOException e) {
+            // a lease that cannot be read protects nothing; the next writer replaces it
+            log.warn("Ignoring unreadable lease file {}: {}", leaseFile, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void write(LeaseInfo info) {
+        Path tmp = root.resolve(".lease.json.tmp");
+        try {
+            permissions.createFile(tmp);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.write(ByteBuffer.wrap(JSON.writeValueAsBytes(info)));
+                channel.force(true);
+            }
+            Files.move(tmp, leaseFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the lease " + leaseFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Who holds the lease, for what, since when, and when it was last renewed. */
+    public record LeaseInfo(String owner, String purpose, Instant acquiredAt, Instant renewedAt) {
+    }
+
+    /**
+     * The outcome of {@link #tryAcquire}: the lease, or (busy) the holder. When the lease
+     * was taken over, {@code takenOverFrom} and {@code reason} say from whom and why.
+     */
+    public record Attempt(Lease lease, LeaseInfo holder, String takenOverFrom, String reason) {
+        public boolean busy() {
+            return lease == null;
+        }
+    }
+
+    /** A held lease: checked before every write, released at the end of the run. */
+    public static final class Lease {
+        private final LeaseManager manager;
+        private final String owner;
+
+        Lease(LeaseManager manager, String owner) {
+            this.manager = manager;
+            this.owner = owner;
+        }
+
+        public String owner() {
+            return owner;
+        }
+
+        public void verify() {
+            manager.verify(owner);
+        }
+
+        public void release() {
+            manager.release(owner);
+        }
+    }
+}

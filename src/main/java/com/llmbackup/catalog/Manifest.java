@@ -1,0 +1,86 @@
+package com.llmbackup.catalog;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What a backup set holds, written beside its artifacts as {@code manifest_<id>.json}.
+ * The set is complete if and only if {@code status} is {@code complete}. The manifest is
+ * versioned and grows: readers ignore fields they do not know, so a set written by a
+ * newer release still lists. The history table can be rebuilt from manifests alone.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Manifest(
+        int formatVersion,
+        String kind,
+        String id,
+        String status,
+        String processInstanceId,
+        Instant startedAt,
+        Instant completedAt,
+        String postgresVersion,
+        String basedOn,
+        Boolean pinned,
+        String pinnedReason,
+        List<Artifact> artifacts,
+        List<FileEntry> files,
+        Map<String, Long> rowCounts,
+        Stats stats,
+        List<String> warnings) {
+
+    public static final int FORMAT_VERSION = 1;
+    public static final String PUBLISHING = "publishing";
+    public static final String COMPLETE = "complete";
+
+    public boolean complete() {
+        return COMPLETE.equals(status);
+    }
+
+    public boolean isPinned() {
+        return Boolean.TRUE.equals(pinned);
+    }
+
+    public Manifest withStatus(String newStatus, Instant completed) {
+        return new Manifest(formatVersion, kind, id, newStatus, processInstanceId, startedAt, completed, postgresVersion,
+                basedOn, pinned, pinnedReason, artifacts, files, rowCounts, stats, warnings);
+    }
+
+    public Manifest withPin(boolean pin, String reason) {
+        return new Manifest(formatVersion, kind, id, status, processInstanceId, startedAt, completedAt, postgresVersion,
+                basedOn, pin, pin ? reason : null, artifacts, files, rowCounts, stats, warnings);
+    }
+
+    /** One published file or folder of the set, with its size and (for files) SHA-256. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Artifact(String name, String type, long size, String sha256, Long fileCount) {
+        public static final String FILE = "file";
+        public static final String DIRECTORY = "directory";
+
+        public static Artifact file(String name, long size, String sha256) {
+            return new Artifact(name, FILE, size, sha256, null);
+        }
+
+        public static Artifact directory(String name, long size, long fileCount) {
+            return new Artifact(name, DIRECTORY, size, null, fileCount);
+        }
+    }
+
+    /** One entry of the uploads tree: what an incremental snapshot compares and a restore checks. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FileEntry(String path, String type, long size, long mtimeMillis, int mode, Integer uid, Integer gid,
+                            String owner, String group, String sha256, String linkTarget) {
+    }
+
+    /** Figures of the run that made the set, also kept in the history row. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Stats(long bytes, long fileCount, long filesCopied, long filesLinked) {
+    }
+}

@@ -1,0 +1,82 @@
+package com.llmbackup.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/**
+ * Reads and writes manifests. A write goes to a temporary file in the same folder, is
+ * flushed to disk, then renamed over the target: a reader (or a crash) sees the old
+ * manifest or the new one, never half of one.
+ */
+final class ManifestStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ManifestStore() {
+    }
+
+    static Manifest read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read manifest " + file, e);
+        }
+        try {
+            Manifest manifest = JSON.readValue(bytes, Manifest.class);
+            if (manifest == null || manifest.status() == null || manifest.id() == null || manifest.kind() == null) {
+                throw new CorruptManifestException(file, "it lacks kind, id or status");
+            }
+            return manifest;
+        } catch (JsonProcessingException e) {
+            throw new CorruptManifestException(file, bytes.length == 0 ? "it is empty" : "it is not valid JSON ("
+                    + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read manifest " + file, e);
+        }
+    }
+
+    static void writeAtomically(Path file, Manifest manifest, FilePermissions permissions) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(manifest);
+            permissions.createFile(tmp);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FilePermissions.syncDirectory(file.getParent());
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the next run clears leftover temporary files
+            }
+            throw new UncheckedIOException("cannot write manifest " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String toJson(Manifest manifest) {
+        try {
+            return JSON.writeValueAsString(manifest);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package com.llmbackup.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.llmbackup.catalog.BackupCatalog.StagedSet;
+import com.llmbackup.test.ManualClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeaseManagerTests {
+
+    @TempDir
+    Path root;
+
+    private final ManualClock clock = ManualClock.at("2025-10-31T02:00:00Z");
+
+    private LeaseManager manager(OwnerLiveness liveness) {
+        return new LeaseManager(root, Duration.ofMinutes(2), clock, liveness, FilePermissions.ownerOnly());
+    }
+
+    @Test
+    void tryAcquireReportsHolderWhenActiveRunHoldsLease() {
+        try (LeaseManager a = manager(OwnerLiveness.ALWAYS_ACTIVE); LeaseManager b = manager(OwnerLiveness.ALWAYS_ACTIVE)) {
+            a.tryAcquire("daily-1", "daily backup");
+            clock.advance(Duration.ofSeconds(30));
+
+            LeaseManager.Attempt attempt = b.tryAcquire("weekly-1", "weekly backup");
+
+            assertThat(attempt.busy()).isTrue();
+            assertThat(attempt.holder().owner()).isEqualTo("daily-1");
+            assertThat(attempt.holder().purpose()).isEqualTo("daily backup");
+        }
+    }
+
+    @Test
+    void tryAcquireTakesOverWhenOwnerHasEnded() {
+        try (LeaseManager a = manager(OwnerLiveness.ALWAYS_ACTIVE);
+             LeaseManager b = manager(owner -> owner.equals("daily-1") ? OwnerLiveness.State.ENDED : OwnerLiveness.State.ACTIVE)) {
+            a.tryAcquire("daily-1", "daily backup");
+
+            LeaseManager.Attempt attempt = b.tryAcquire("weekly-1", "weekly backup");
+
+            assertThat(attempt.busy()).isFalse();
+            assertThat(attempt.takenOverFrom()).isEqualTo("daily-1");
+            assertThat(attempt.reason()).isEqualTo("its process instance has ended");
+            assertThatThrownBy(() -> a.resume("daily-1")).isInstanceOf(LeaseLostException.class)
+                    .hasMessageContaining("run weekly-1 (weekly backup) took it over");
+        }
+    }
+
+    @Test
+    void tryAcquireTakesOverWhenOwnerSitsInIncident() {
+        try (LeaseManager a = manager(OwnerLiveness.ALWAYS_ACTIVE);
+             LeaseManager b = manager(owner -> OwnerLiveness.State.FAILED)) {
+            a.tryAcquire("daily-1", "daily backup");
+
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.reason()).isEqualTo("its process instance is in an incident");
+            assertThat(b.current().orElseThrow().owner()).isEqualTo("daily-2");
+        }
+    }
+
+    @Test
+    void tryAcquireTakesOverWhenLeaseWasNotRenewedForTtl() {
+        LeaseManager killed = manager(OwnerLiveness.ALWAYS_ACTIVE);
+        killed.tryAcquire("daily-1", "daily backup");
+        killed.close();
+        try (LeaseManager b = manager(OwnerLiveness.ALWAYS_ACTIVE)) {
+            clock.advance(Duration.ofSeconds(119));
+            assertThat(b.tryAcquire("daily-2", "daily backup").busy()).isTrue();
+
+            clock.advance(Duration.ofSeconds(2));
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).isFalse();
+            assertThat(attempt.reason()).isEqualTo("it was not renewed since 2025-10-31T02:00:00Z (its orchestrator stopped)");
+        }
+    }
+
+    @Test
+    void heartbeatKeepsLeaseWhileOwnerHoldsIt() throws Exception {
+        // real time here: the heartbeat renews every quarter of a 1 s TTL
+        try (LeaseManager a = new LeaseManager(root, Duration.ofSeconds(1), Clock.systemUTC(), OwnerLiveness.ALWAYS_ACTIVE,
+                FilePermissions.ownerOnly());
+             LeaseManager b = new LeaseManager(root, Duration.ofSeconds(1), Clock.systemUTC(), OwnerLiveness.ALWAYS_ACTIVE,
+                     FilePermissions.ownerOnly())) {
+            a.tryAcquire("daily-1", "daily backup");
+            Thread.sleep(2500);
+
+            assertThat(b.tryAcquire("weekly-1", "weekly backup").busy()).isTrue();
+
+            a.release("daily-1");
+            assertThat(b.tryAcquire("weekly-1", "weekly backup").busy()).isFalse();
+        }
+    }
+
+    @Test
+    void releaseLeavesLeaseOfAnotherOwnerAlone() {
+        try (LeaseManager a = manager(OwnerLiveness.ALWAYS_ACTIVE)) {
+            a.tryAcquire("daily-1", "daily backup");
+
+            a.release("someone-else");
+
+            assertThat(a.current().orElseThrow().owner()).isEqualTo("daily-1");
+        }
+    }
+
+    @Test
+    void parallelWritersAreSerializedByLease() throws Exception {
+        Clock real = Clock.systemUTC();
+        List<long[]> intervals = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (LeaseManager first = new LeaseManager(root, Duration.ofMinutes(2), real, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly());
+             LeaseManager second = new LeaseManager(root, Duration.ofMinutes(2), real, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly())) {
+            List<Future<String>> results = new ArrayList<>();
+            for (var entry : List.of(java.util.Map.entry("daily-run", first), java.util.Map.entry("weekly-run", second))) {
+                results.add(pool.submit(() -> {
+                    LeaseManager.Attempt attempt;
+                    while ((attempt = entry.getValue().tryAcquire(entry.getKey(), entry.getKey())).busy()) {
+                        Thread.sleep(10);
+                    }
+                    long start = System.nanoTime();
+                    BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), real);
+                    catalog.recover(attempt.lease());
+                    StagedSet staged = catalog.stage(BackupKind.DAILY, attempt.lease());
+                    Files.writeString(staged.dumpFile(), entry.getKey());
+                    Thread.sleep(200); // a dump takes a while: long enough for the other writer to try
+                    catalog.publish(staged, new Manifest(1, "daily", staged.id().toString(), null, entry.getKey(),
+                            Instant.now(), null, null, null, null, null, List.of(), List.of(), null, null, null), attempt.lease());
+                    intervals.add(new long[] {start, System.nanoTime()});
+                    attempt.lease().release();
+                    return staged.id().toString();
+                }));
+            }
+            List<String> ids = new ArrayList<>();
+            for (Future<String> f : results) {
+                ids.add(f.get());
+            }
+
+            assertThat(ids).containsExactlyInAnyOrder(
+                    BackupSetId.first(java.time.LocalDate.now(real)).toString(),
+                    BackupSetId.first(java.time.LocalDate.now(real)).next().toString());
+            intervals.sort((x, y) -> Long.compare(x[0], y[0]));
+            assertThat(intervals.get(0)[1]).as("the second writer started after the first ended").isLessThan(intervals.get(1)[0]);
+            assertThat(new BackupCatalog(root, FilePermissions.ownerOnly(), real).list())
+                    .hasSize(2).allMatch(s -> s.status() == BackupSet.Status.COMPLETE);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void checkThrowsClearMessageWhenWaitReachedBound() {
+        LeaseManager.LeaseInfo holder = new LeaseManager.LeaseInfo("weekly-7", "weekly backup",
+                Instant.parse("2025-10-26T02:00:00Z"), Instant.parse("2025-10-26T07:59:00Z"));
+        Instant since = Instant.parse("2025-10-26T02:00:05Z");
+
+        LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(5)), holder);
+        assertThatThrownBy(() -> LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(6)), holder))
+                .isInstanceOf(LeaseWaitTimeoutException.class)
+                .hasMessage("Gave up waiting for the lock on the backup root after 6h (backup.lock.max-wait): run weekly-7"
+                        + " (weekly backup) has held it since 2025-10-26T02:00:00Z. Look at that run in Cockpit; this run made no backup.");
+    }
+}
