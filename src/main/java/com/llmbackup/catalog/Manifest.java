@@ -74,8 +74,11 @@ public record Manifest(
     /** One entry of the uploads tree: what an incremental snapshot compares and a restore checks. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record FileEntry(String path, String type, long size, long mtimeMillis, int mode, Integer uid, Integer gid,
+    public record FileEntry(String path, String type, long size, long mtimeNanos, int mode, Integer uid, Integer gid,
                             String owner, String group, String sha256, String linkTarget) {
+        public static final String FILE = "file";
+        public static final String DIRECTORY = "directory";
+        public static final String SYMLINK = "symlink";
     }
 
     /** Figures of the run that made the set, also kept in the history row. */

@@ -1,0 +1,76 @@
+package com.llmbackup.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Declarative file trees and exact comparisons of trees (contents, folders, links, modes, owners, mtimes). */
+public final class FileTrees {
+
+    private FileTrees() {
+    }
+
+    /** Writes each {@code path -> content}; a path ending in "/" is an (empty) folder. */
+    public static void write(Path root, Map<String, String> files) throws IOException {
+        for (var e : files.entrySet()) {
+            Path p = root.resolve(e.getKey());
+            if (e.getKey().endsWith("/")) {
+                Files.createDirectories(p);
+            } else {
+                Files.createDirectories(p.getParent());
+                Files.writeString(p, e.getValue());
+            }
+        }
+    }
+
+    /** Every entry under {@code root} described by type, size, mode, owner, mtime and content hash or link target. */
+    public static Map<String, String> describe(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                String rel = root.relativize(p).toString();
+                Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,size", LinkOption.NOFOLLOW_LINKS);
+                long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+                String what;
+                if (Files.isSymbolicLink(p)) {
+                    // a link's time is set with lutimes, which keeps microseconds
+                    what = "link->" + Files.readSymbolicLink(p) + " mtime=" + (mtime / 1000);
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    what = "dir mode=" + Integer.toOctalString((Integer) a.get("mode") & 07777) + " mtime=" + mtime;
+                } else {
+                    what = "file size=" + a.get("size") + " sha=" + sha256(p)
+                            + " mode=" + Integer.toOctalString((Integer) a.get("mode") & 07777) + " mtime=" + mtime;
+                }
+                out.put(rel.isEmpty() ? "." : rel, what + " owner=" + a.get("uid") + ":" + a.get("gid"));
+            }
+        }
+        return out;
+    }
+
+    public static Object inode(Path p) throws IOException {
+        return Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
