@@ -164,6 +164,16 @@ public class BackupCatalog {
         return false;
     }
 
+    /** The set a run staged earlier (a later step of the same run). */
+    public StagedSet staged(BackupKind kind, BackupSetId id, LeaseManager.Lease lease) {
+        Path dir = stagingOf(lease.owner()).resolve(kind.dir() + "_" + id);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("The staging folder " + dir + " of set " + kind.dir() + "/" + id
+                    + " is gone (cleared after a crash or a takeover); start a new run.");
+        }
+        return new StagedSet(kind, id, dir, lease.owner());
+    }
+
     Path stagingOf(String owner) {
         return root.resolve(STAGING).resolve(owner.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
@@ -261,6 +271,12 @@ public class BackupCatalog {
         return rolledBack;
     }
 
+    /** Removes everything the lease holder staged and did not publish (its run failed). */
+    public void discardStaging(LeaseManager.Lease lease) {
+        lease.verify();
+        deleteTree(stagingOf(lease.owner()));
+    }
+
     /** Removes an unpublished staged set (a run that failed before publishing). */
     public void discard(StagedSet staged) {
         removeStaging(staged);
@@ -268,6 +284,7 @@ public class BackupCatalog {
 
     private static void removeStaging(StagedSet staged) {
         deleteTree(staged.dir());
+        deleteTree(staged.partsDir());
         try {
             // the owner's folder goes too once its last staged set is gone
             Files.deleteIfExists(staged.dir().getParent());
@@ -346,6 +363,11 @@ public class BackupCatalog {
 
         public String label() {
             return kind.dir() + "/" + id;
+        }
+
+        /** Beside the set: what each step found (dump figures, the snapshot's file list), read when publishing. */
+        public Path partsDir() {
+            return dir.resolveSibling(dir.getFileName() + ".parts");
         }
     }
 }

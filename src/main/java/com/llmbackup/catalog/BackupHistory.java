@@ -89,6 +89,10 @@ public class BackupHistory {
         return jdbc.query("select * from " + TABLE + " where id = ?", BackupHistory::map, runId).stream().findFirst();
     }
 
+    public List<HistoryEntry> listByOwner(String processInstanceId) {
+        return jdbc.query("select * from " + TABLE + " where process_instance_id = ? order by id", BackupHistory::map, processInstanceId);
+    }
+
     public List<HistoryEntry> list() {
         return jdbc.query("select * from " + TABLE + " order by started_at, id", BackupHistory::map);
     }

@@ -28,12 +28,17 @@ public record BackupProperties(
         @DefaultValue Preflight preflight,
         @DefaultValue Lock lock,
         @DefaultValue Permissions permissions,
+        @DefaultValue Space space,
+        List<Path> extraFiles,
+        @DefaultValue("R2/PT5M") String retryCycle,
         @DefaultValue("24h") Duration rpo,
         @DefaultValue Dr dr,
         @DefaultValue Restore restore) {
 
     public BackupProperties {
         Settings.requirePositive("backup.rpo", rpo);
+        extraFiles = extraFiles == null ? List.of() : List.copyOf(extraFiles);
+        Settings.requireRetryCycle("backup.retry-cycle", retryCycle);
     }
 
     /** The web app's database: what is dumped and restored. */
@@ -137,6 +142,15 @@ public record BackupProperties(
     public record Volume(@DefaultValue("90") int maxUsedPercent) {
         public Volume {
             Settings.requireRange("backup.volume.max-used-percent", maxUsedPercent, 1, 100);
+        }
+    }
+
+    /** The free-space check before a backup: the last set's size times a factor, plus a fixed margin. */
+    public record Space(@DefaultValue("1.2") double factor, @DefaultValue("64MB") org.springframework.util.unit.DataSize margin) {
+        public Space {
+            if (factor < 1.0) {
+                throw new InvalidSettingException("backup.space.factor", factor, "it must be at least 1.0.");
+            }
         }
     }
 

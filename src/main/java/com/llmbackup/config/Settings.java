@@ -97,6 +97,12 @@ final class Settings {
         }
     }
 
+    static void requireRetryCycle(String key, String value) {
+        if (value == null || !value.matches("R\\d+/P(T?\\d+[SMHD])+")) {
+            throw invalid(key, value, "it must be an ISO 8601 repetition such as R2/PT5M (two retries, five minutes apart).");
+        }
+    }
+
     static void requireMode(String key, String value) {
         if (value == null || !value.matches("[r-][w-][x-][r-][w-][x-][r-][w-][x-]")) {
             throw invalid(key, value, "it must be a mode in ls form, e.g. rw------- or rwxr-x---.");

@@ -1,8 +1,12 @@
 package com.llmbackup.process;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.preflight.CheckResult;
 import org.camunda.bpm.engine.delegate.VariableScope;
 
@@ -50,6 +54,78 @@ final class ProcessVariables {
         scope.setVariable(PREFLIGHT_PASSED, passed);
         scope.setVariable(PREFLIGHT_SUMMARY, summary);
         scope.setVariable(FAILED_CHECKS, String.join(",", failedChecks));
+    }
+
+    static final String RUN_ID = "runId";
+    static final String RUN_KIND = "runKind";
+    static final String BACKUP_ID = "backupId";
+    static final String LEASE_ACQUIRED = "leaseAcquired";
+    static final String LEASE_WAITING_SINCE = "leaseWaitingSince";
+    static final String FAILED_STEP = "failedStep";
+    static final String FAILURE_MESSAGE = "failureMessage";
+
+    /** The kind of set this run writes: {@code runKind} if set, else the one its process definition makes. */
+    BackupKind runKind(String processDefinitionKey) {
+        Object kind = scope.getVariable(RUN_KIND);
+        if (kind != null) {
+            return BackupKind.fromDir(kind.toString());
+        }
+        return switch (processDefinitionKey) {
+            case ProcessKeys.DAILY_BACKUP -> BackupKind.DAILY;
+            case ProcessKeys.WEEKLY_BACKUP -> BackupKind.WEEKLY;
+            default -> throw new IllegalStateException("process " + processDefinitionKey + " writes no backup set");
+        };
+    }
+
+    Optional<Long> runId() {
+        Object id = scope.getVariable(RUN_ID);
+        return id == null ? Optional.empty() : Optional.of(((Number) id).longValue());
+    }
+
+    long requireRunId() {
+        return runId().orElseThrow(() -> new IllegalStateException("no runId: the run did not start through Task_AcquireLease"));
+    }
+
+    void putRunId(long runId) {
+        scope.setVariable(RUN_ID, runId);
+    }
+
+    Instant leaseWaitingSince(Instant now) {
+        Object since = scope.getVariable(LEASE_WAITING_SINCE);
+        if (since == null) {
+            scope.setVariable(LEASE_WAITING_SINCE, Date.from(now));
+            return now;
+        }
+        return ((Date) since).toInstant();
+    }
+
+    void putLeaseAcquired(boolean acquired) {
+        scope.setVariable(LEASE_ACQUIRED, acquired);
+    }
+
+    String backupId() {
+        Object id = scope.getVariable(BACKUP_ID);
+        if (id == null) {
+            throw new IllegalStateException("no backupId: no set was staged for this run");
+        }
+        return id.toString();
+    }
+
+    void putBackupId(String backupId) {
+        scope.setVariable(BACKUP_ID, backupId);
+    }
+
+    void putFailure(String step, String message) {
+        scope.setVariable(FAILED_STEP, step);
+        scope.setVariable(FAILURE_MESSAGE, message);
+    }
+
+    String failedStep() {
+        return string(FAILED_STEP);
+    }
+
+    String failureMessage() {
+        return string(FAILURE_MESSAGE);
     }
 
     private String string(String name) {

@@ -51,8 +51,8 @@ public class Snapshotter {
      */
     public Result snapshot(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress) {
         if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw new UncheckedIOException(new NoSuchFileException(source.toString(), null,
-                    "the uploads folder does not exist or is not a folder; check backup.uploads-dir"));
+            throw new UncheckedIOException(source + ": the uploads folder does not exist or is not a folder; check backup.uploads-dir",
+                    new NoSuchFileException(source.toString()));
         }
         long[] totals = totals(source);
         Walker walker = new Walker(source, target, previousDir, previous, progress, totals[0], totals[1]);

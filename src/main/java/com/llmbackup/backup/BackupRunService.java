@@ -1,0 +1,363 @@
+package com.llmbackup.backup;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupCatalog.StagedSet;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.LeaseWaitTimeoutException;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.postgres.DatabaseDumper;
+import com.llmbackup.postgres.PostgresClient;
+import com.llmbackup.uploads.Snapshotter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The steps of a backup run (daily, and the safety backup a restore takes), each callable
+ * on its own from a process step: what a step found is kept beside the staged set (its
+ * "parts" folder), so steps share no memory and a retried step starts clean. The run's
+ * owner is its process instance id; every step that writes checks the lease first.
+ */
+@Service
+public class BackupRunService {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupRunService.class);
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final BackupProperties properties;
+    private final BackupCatalog catalog;
+    private final LeaseManager leases;
+    private final BackupHistory history;
+    private final BackupLog backupLog;
+    private final DatabaseDumper dumper;
+    private final Snapshotter snapshotter;
+    private final PostgresClient postgres;
+
+    public BackupRunService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
+                            BackupLog backupLog, DatabaseDumper dumper, Snapshotter snapshotter, PostgresClient postgres) {
+        this.properties = properties;
+        this.catalog = catalog;
+        this.leases = leases;
+        this.history = history;
+        this.backupLog = backupLog;
+        this.dumper = dumper;
+        this.snapshotter = snapshotter;
+        this.postgres = postgres;
+    }
+
+    /** The run's history row; a retried first step finds the row it made before. */
+    public long begin(BackupKind kind, String owner) {
+        Optional<BackupHistory.HistoryEntry> existing = history.listByOwner(owner).stream()
+                .filter(e -> e.kind().equals(kind.dir()) && BackupHistory.RUNNING.equals(e.status())).findFirst();
+        if (existing.isPresent()) {
+            return existing.get().id();
+        }
+        long runId = history.start(kind.dir(), owner);
+        log.info("{} backup started (run {}, process instance {})", title(kind), runId, owner);
+        return runId;
+    }
+
+    /**
+     * Takes the lease and stages a new set, or says the lease is busy (the caller waits and
+     * tries again); gives up with {@link LeaseWaitTimeoutException} after {@code backup.lock.max-wait}.
+     */
+    public Optional<StagedSet> acquireAndStage(BackupKind kind, String owner, long runId, Instant waitingSince, Instant now) {
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, title(kind) + " backup");
+        if (attempt.busy()) {
+            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
+            log.info("Backup root busy: run {} ({}) holds the lock; waiting", attempt.holder().owner(), attempt.holder().purpose());
+            return Optional.empty();
+        }
+        if (attempt.takenOverFrom() != null) {
+            history.addWarning(runId, "Took the lock over from run " + attempt.takenOverFrom() + ": " + attempt.reason() + ".");
+        }
+        List<String> rolledBack = catalog.recover(attempt.lease());
+        if (!rolledBack.isEmpty()) {
+            history.addWarning(runId, "Rolled back unfinished sets left by a crash: " + String.join(", ", rolledBack) + ".");
+        }
+        StagedSet staged = catalog.stage(kind, attempt.lease());
+        history.setBackupId(runId, staged.id().toString());
+        return Optional.of(staged);
+    }
+
+    /** The staged set of a run, for the steps after the first. */
+    public StagedSet staged(BackupKind kind, String backupId, String owner) {
+        LeaseManager.Lease lease = leases.resume(owner);
+        return catalog.staged(kind, BackupSetId.parse(backupId), lease);
+    }
+
+    /** Fails with the figures when the estimate for this set does not fit on the backup volume. */
+    public void checkSpace(StagedSet staged) {
+        long needed = estimate(staged.kind());
+        long withMargin = (long) (needed * properties.space().factor()) + properties.space().margin().toBytes();
+        try {
+            FileStore store = Files.getFileStore(catalog.root());
+            long free = store.getUsableSpace();
+            if (free < withMargin) {
+                throw new NotEnoughSpaceException("Not enough space on the backup volume for " + staged.label() + ": about "
+                        + human(withMargin) + " needed (estimate " + human(needed) + " x " + properties.space().factor()
+                        + " + " + human(properties.space().margin().toBytes()) + "), " + human(free) + " free on " + store.name()
+                        + ". Free space (the cleanup process deletes expired sets) or enlarge the volume.");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + catalog.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The last complete set's size when there is one; else the database and uploads as they are now. */
+    long estimate(BackupKind kind) {
+        Optional<BackupSet> last = catalog.newestComplete(kind);
+        if (last.isPresent() && last.get().manifest().stats() != null) {
+            // what the last run wrote: its dump and the files it copied (unchanged ones cost a link)
+            return last.get().manifest().stats().bytes();
+        }
+        return databaseSize() + treeSize(properties.uploadsDir());
+    }
+
+    public void dumpDatabase(StagedSet staged) {
+        DatabaseDumper.DumpResult dump = dumper.dump(staged.dumpFile());
+        writePart(staged, "dump", new DumpPart(dump.size(), dump.sha256(), dump.rowCounts(), dump.serverVersion()));
+    }
+
+    public int verifyDump(StagedSet staged) {
+        return dumper.verify(staged.dumpFile());
+    }
+
+    public void dumpGlobals(StagedSet staged, long runId) {
+        DatabaseDumper.GlobalsResult globals = dumper.dumpGlobals(staged.globalsFile());
+        if (globals.warning() != null) {
+            history.addWarning(runId, globals.warning());
+            writePart(staged, "warning-globals", globals.warning());
+        }
+    }
+
+    /** The web app's docker-compose.yml and .env ({@code backup.extra-files}); a .env stays owner-only. */
+    public void copyExtraFiles(StagedSet staged) {
+        if (properties.extraFiles().isEmpty()) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(staged.configDir());
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            for (Path file : properties.extraFiles()) {
+                if (!Files.isRegularFile(file)) {
+                    throw new UncheckedIOException(new java.nio.file.NoSuchFileException(file.toString(), null,
+                            "listed in backup.extra-files but not a readable file"));
+                }
+                Path copy = dir.resolve(file.getFileName());
+                Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                if (file.getFileName().toString().startsWith(".env")) {
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the extra files: " + e.getMessage(), e);
+        }
+    }
+
+    /** Snapshot of the uploads, incremental against the newest complete daily set. */
+    public Snapshotter.Result snapshotUploads(StagedSet staged, long runId) {
+        Optional<BackupSet> base = catalog.newestComplete(BackupKind.DAILY)
+                .filter(s -> s.manifest().files() != null && !s.manifest().files().isEmpty());
+        Map<String, FileEntry> previous = new HashMap<>();
+        Path previousDir = null;
+        if (base.isPresent()) {
+            base.get().manifest().files().forEach(f -> previous.put(f.path(), f));
+            previousDir = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.uploadsName(base.get().id()));
+        }
+        Snapshotter.Result result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous,
+                (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
+        writePart(staged, "snapshot", new SnapshotPart(base.map(s -> s.id().toString()).orElse(null), result));
+        return result;
+    }
+
+    /** Assembles the manifest from the steps' parts and publishes the set crash-safely. */
+    public BackupSet publish(StagedSet staged, long runId) {
+        LeaseManager.Lease lease = leases.resume(staged.owner());
+        DumpPart dump = readPart(staged, "dump", DumpPart.class);
+        SnapshotPart snapshot = readPart(staged, "snapshot", SnapshotPart.class);
+        List<Manifest.Artifact> artifacts = new ArrayList<>();
+        long bytes = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(staged.dir())) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.equals(staged.dumpFile().getFileName().toString())) {
+                    artifacts.add(Manifest.Artifact.file(name, dump.size(), dump.sha256()));
+                    bytes += dump.size();
+                } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    long[] tree = treeFigures(entry);
+                    artifacts.add(Manifest.Artifact.directory(name, tree[1], tree[0]));
+                    bytes += name.startsWith("uploads_") && snapshot != null ? snapshot.result().bytesCopied() : tree[1];
+                } else {
+                    long size = Files.size(entry);
+                    artifacts.add(Manifest.Artifact.file(name, size, DatabaseDumper.sha256(entry)));
+                    bytes += size;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the staged set " + staged.dir() + ": " + e.getMessage(), e);
+        }
+        artifacts.sort(java.util.Comparator.comparing(Manifest.Artifact::name));
+        List<String> warnings = new ArrayList<>();
+        String globalsWarning = readPart(staged, "warning-globals", String.class);
+        if (globalsWarning != null) {
+            warnings.add(globalsWarning);
+        }
+        if (snapshot != null) {
+            warnings.addAll(snapshot.result().warnings());
+        }
+        BackupHistory.HistoryEntry run = history.find(runId).orElseThrow();
+        Manifest.Stats stats = new Manifest.Stats(bytes, snapshot == null ? 0 : snapshot.result().fileCount(),
+                snapshot == null ? 0 : snapshot.result().filesCopied(), snapshot == null ? 0 : snapshot.result().filesLinked());
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, staged.kind().dir(), staged.id().toString(), null,
+                staged.owner(), run.startedAt(), null, dump == null ? null : dump.serverVersion(),
+                snapshot == null ? null : snapshot.basedOn(), null, null, artifacts,
+                snapshot == null ? List.of() : snapshot.result().entries(), dump == null ? Map.of() : dump.rowCounts(),
+                stats, warnings);
+        return catalog.publish(staged, manifest, lease);
+    }
+
+    /** History row completed and the runbook's log line ({@code Daily backup completed: db_YYYYMMDD.dump}). */
+    public void complete(long runId, BackupKind kind, String backupId) {
+        BackupSet set = catalog.find(kind, BackupSetId.parse(backupId)).filter(s -> s.status() == BackupSet.Status.COMPLETE)
+                .orElseThrow(() -> new IllegalStateException("set " + kind.dir() + "/" + backupId + " is not complete"));
+        history.complete(runId, set.id().toString(), set.manifest().stats());
+        backupLog.write(title(set.kind()) + " backup completed: " + set.kind().dumpName(set.id())
+                + " (" + human(set.manifest().stats().bytes()) + " written, " + set.manifest().stats().filesLinked()
+                + " files unchanged and linked, " + set.manifest().stats().filesCopied() + " copied)");
+    }
+
+    public void release(String owner) {
+        leases.release(owner);
+    }
+
+    /**
+     * Records a failed run: history row and log line name the step and the cause; the
+     * unpublished staging is removed and the lease released, so the next run starts clean.
+     */
+    public void fail(BackupKind kind, long runId, String owner, String step, String message) {
+        history.fail(runId, step, message);
+        backupLog.write(title(kind) + " backup FAILED at " + step + ": " + message);
+        try {
+            LeaseManager.Lease lease = leases.resume(owner);
+            catalog.recover(lease);
+            catalog.discardStaging(lease);
+            lease.release();
+        } catch (RuntimeException e) {
+            // not our lease any more: its holder clears our staging
+            log.info("Failed run {} holds no lease: {}", owner, e.getMessage());
+        }
+    }
+
+    /** For a run that went into an incident: recorded by the engine's incident handler. */
+    public void failByOwner(String owner, String step, String message) {
+        history.listByOwner(owner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).forEach(e -> {
+            history.fail(e.id(), step, message);
+            backupLog.write(title(BackupKind.fromDir(e.kind())) + " backup FAILED at " + step + ": " + message
+                    + " (incident: retry it in Cockpit, or start a new run)");
+        });
+    }
+
+    static String title(BackupKind kind) {
+        String name = kind.dir();
+        return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    }
+
+    private long databaseSize() {
+        try (var c = postgres.connect(); var rs = c.createStatement().executeQuery("select pg_database_size(current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (RuntimeException | java.sql.SQLException e) {
+            return 0; // unknown: the dump step reports a database that cannot be reached
+        }
+    }
+
+    private static long treeSize(Path dir) {
+        return treeFigures(dir)[1];
+    }
+
+    /** Files and bytes under a folder, symbolic links not followed. */
+    static long[] treeFigures(Path dir) {
+        long[] figures = new long[2];
+        if (!Files.isDirectory(dir)) {
+            return figures;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> {
+                figures[0]++;
+                try {
+                    figures[1] += Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return figures;
+    }
+
+    private void writePart(StagedSet staged, String name, Object value) {
+        try {
+            Files.createDirectories(staged.partsDir());
+            JSON.writeValue(staged.partsDir().resolve(name + ".json").toFile(), value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + name + " beside " + staged.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T readPart(StagedSet staged, String name, Class<T> type) {
+        Path file = staged.partsDir().resolve(name + ".json");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(file.toFile(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        if (bytes < 1024L * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+
+    record DumpPart(long size, String sha256, Map<String, Long> rowCounts, String serverVersion) {
+    }
+
+    record SnapshotPart(String basedOn, Snapshotter.Result result) {
+    }
+}

@@ -1,0 +1,62 @@
+package com.llmbackup.process;
+
+import java.util.List;
+import java.util.Set;
+
+import com.llmbackup.backup.BackupRunService;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.incident.DefaultIncidentHandler;
+import org.camunda.bpm.engine.impl.incident.IncidentContext;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
+import org.camunda.bpm.engine.runtime.Incident;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * When a backup step has used up its retries, the engine raises an incident (Cockpit
+ * shows it). This handler also records the failure in the history and the backup log,
+ * naming the step and the cause, in a transaction of its own.
+ */
+@Component
+class BackupIncidents extends AbstractProcessEnginePlugin {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupIncidents.class);
+    private static final Set<String> BACKUP_PROCESSES = Set.of(ProcessKeys.DAILY_BACKUP, ProcessKeys.WEEKLY_BACKUP);
+
+    // looked up lazily: the service's beans need the engine this plugin helps to build
+    private final ObjectProvider<BackupRunService> runs;
+
+    BackupIncidents(ObjectProvider<BackupRunService> runs) {
+        this.runs = runs;
+    }
+
+    @Override
+    public void preInit(ProcessEngineConfigurationImpl configuration) {
+        configuration.setCustomIncidentHandlers(List.of(new DefaultIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE) {
+            @Override
+            public Incident handleIncident(IncidentContext context, String message) {
+                Incident incident = super.handleIncident(context, message);
+                record(context, message);
+                return incident;
+            }
+        }));
+    }
+
+    private void record(IncidentContext context, String message) {
+        String definition = context.getProcessDefinitionId();
+        if (definition == null || context.getExecutionId() == null
+                || !BACKUP_PROCESSES.contains(definition.substring(0, definition.indexOf(':')))) {
+            return;
+        }
+        try {
+            ExecutionEntity execution = Context.getCommandContext().getExecutionManager().findExecutionById(context.getExecutionId());
+            runs.getObject().failByOwner(execution.getProcessInstanceId(), context.getActivityId(), message);
+        } catch (RuntimeException e) {
+            log.error("Could not record the failure of {} in the history: {}", context.getActivityId(), e.toString());
+        }
+    }
+}
