@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 import com.llmbackup.test.RunningJar;
 import org.junit.jupiter.api.Test;
 
-/** First start without a password generates one and prints it once; later starts print none and keep it. */
+/**
+ * First start without a password generates one and prints it once; later starts print none
+ * and keep it. A schedule changed between starts moves the timer without a new deployment.
+ */
 class AdminPasswordJarTests {
 
     private static final Pattern GENERATED = Pattern.compile("Generated password: (\\S+)");
@@ -23,19 +26,32 @@ class AdminPasswordJarTests {
         Map<String, String> env = Map.of("BACKUP_PREFLIGHT_ON_STARTUP", "false",
                 "BACKUP_LOG_FILE", workDir.resolve("llm-backup.log").toString());
         String password;
+        String firstTimer;
         try (RunningJar first = RunningJar.start(workDir, env)) {
             Matcher m = GENERATED.matcher(first.output());
             assertThat(m.find()).as(first.output()).isTrue();
             password = m.group(1);
             assertThat(password).hasSizeGreaterThanOrEqualTo(16);
             assertThat(first.get("/engine-rest/user", basic("admin", password)).statusCode()).isEqualTo(200);
+            firstTimer = first.get("/engine-rest/job?processDefinitionKey=DailyBackupProcess&timers=true", basic("admin", password)).body();
+            // last: a failed login makes the engine delay the user's next logins
             assertThat(first.get("/engine-rest/user", basic("admin", "admin")).statusCode()).isEqualTo(401);
         }
 
-        try (RunningJar second = RunningJar.start(workDir, env)) {
+        assertThat(firstTimer).contains("T02:00:00");
+
+        // a changed schedule takes effect at the next start, without redeploying the model
+        Map<String, String> rescheduled = new java.util.HashMap<>(env);
+        rescheduled.put("BACKUP_SCHEDULE_DAILY", "0 30 4 * * ?");
+        Thread.sleep(5000); // let the login delay after the failed attempt above pass
+        try (RunningJar second = RunningJar.start(workDir, rescheduled)) {
             assertThat(second.output()).doesNotContain("Generated password")
                     .contains("Admin user 'admin' exists; its password is the one printed at first start");
             assertThat(second.get("/engine-rest/user", basic("admin", password)).statusCode()).isEqualTo(200);
+            String definitions = second.get("/engine-rest/process-definition?key=DailyBackupProcess", basic("admin", password)).body();
+            assertThat(definitions.split("\"version\"").length - 1).as("still one deployed version").isEqualTo(1);
+            String job = second.get("/engine-rest/job?processDefinitionKey=DailyBackupProcess&timers=true", basic("admin", password)).body();
+            assertThat(job).contains("T04:30:00");
         }
     }
 }
