@@ -297,6 +297,42 @@ class DailyBackupProcessTests {
         assertThat(catalog.list()).filteredOn(s -> s.status() != BackupSet.Status.COMPLETE).isEmpty();
     }
 
+    @Test
+    void fullBackupVolumeBecomesIncidentAndNextRunCompletesOnceSpaceIsFreed() throws Exception {
+        Path root = DIR.resolve("backup");
+        Path big = DIR.resolve("uploads/user9/big.bin");
+        exec("mount", "-t", "tmpfs", "-o", "size=100m", "tmpfs", root.toString());
+        try {
+            // an earlier small set keeps the estimate low: the volume fills up while the snapshot is written
+            FileTrees.write(root, Map.of("daily/manifest_20000101.json", """
+                    {"formatVersion": 1, "kind": "daily", "id": "20000101", "status": "complete",
+                     "artifacts": [], "files": [], "stats": {"bytes": 1, "fileCount": 0, "filesCopied": 0, "filesLinked": 0}}"""));
+            Files.write(root.resolve("filler"), new byte[30 * 1024 * 1024]);
+            Files.createDirectories(big.getParent());
+            Files.write(big, new byte[80 * 1024 * 1024]);
+
+            ProcessInstance full = runtime.startProcessInstanceByKey("DailyBackupProcess");
+            runJobs(full);
+
+            assertIncidentRecorded(full, "Task_SnapshotUploads", "No space left on device");
+            Files.delete(root.resolve("filler"));
+            Files.delete(big);
+            ProcessInstance next = runtime.startProcessInstanceByKey("DailyBackupProcess");
+            runJobs(next);
+            assertThat(next).isEnded().hasPassed("EndEvent_BackupCompleted");
+            assertNoStagingLeft();
+        } finally {
+            Files.deleteIfExists(big);
+            exec("umount", root.toString());
+        }
+    }
+
+    private static void exec(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
+    }
+
     private void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws IOException {
         assertThat(runtime.createIncidentQuery().processInstanceId(instance.getId()).singleResult().getActivityId()).isEqualTo(step);
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);

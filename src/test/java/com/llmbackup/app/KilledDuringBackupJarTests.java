@@ -1,0 +1,133 @@
+package com.llmbackup.app;
+
+import static com.llmbackup.test.RunningJar.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.test.RunningJar;
+import com.llmbackup.test.TestPostgres;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The orchestrator killed with SIGKILL in the middle of a daily run's snapshot, then
+ * started again: the next run takes the dead run's lock over, clears its staging and
+ * completes; the killed run's set is never listed as complete.
+ */
+class KilledDuringBackupJarTests {
+
+    private static final String ADMIN = "admin";
+    private static final String PASSWORD = "Kill-test-pw1";
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void nextRunCompletesWhenOrchestratorWasKilledMidSnapshot() throws Exception {
+        TestPostgres pg = TestPostgres.get();
+        String database = pg.createDatabase("llm_webapp");
+        pg.execute(database, "create table documents (id serial primary key, name text)",
+                "insert into documents (name) select 'doc ' || g from generate_series(1, 1000) g");
+        Path work = Files.createTempDirectory("llm-backup-kill-");
+        Path root = work.resolve("backup");
+        Path uploads = work.resolve("uploads");
+        byte[] chunk = new byte[1 << 20];
+        for (int f = 0; f < 8; f++) {
+            Path file = uploads.resolve("user" + f + "/scan.pdf");
+            Files.createDirectories(file.getParent());
+            try (OutputStream out = Files.newOutputStream(file)) {
+                for (int mb = 0; mb < 100; mb++) {
+                    chunk[mb] = (byte) f;
+                    out.write(chunk);
+                }
+            }
+        }
+        Map<String, String> env = new HashMap<>(Map.of(
+                "CAMUNDA_BPM_ADMINUSER_ID", ADMIN, "CAMUNDA_BPM_ADMINUSER_PASSWORD", PASSWORD,
+                "BACKUP_ROOT", root.toString(), "BACKUP_UPLOADS_DIR", uploads.toString(),
+                "BACKUP_LOG_FILE", work.resolve("llm-backup.log").toString(),
+                "BACKUP_DATABASE_HOST", "127.0.0.1", "BACKUP_DATABASE_PORT", String.valueOf(pg.port()),
+                "BACKUP_DATABASE_NAME", database, "BACKUP_DATABASE_PASSWORD", TestPostgres.SUPERUSER_PASSWORD,
+                "BACKUP_POSTGRES_BIN_DIR", pg.binDir().toString()));
+        env.putAll(Map.of("BACKUP_PREFLIGHT_ON_STARTUP", "false", "BACKUP_LOCK_LEASE_TTL", "4s",
+                "BACKUP_LOCK_RETRY_INTERVAL", "2s", "CAMUNDA_BPM_JOBEXECUTION_MAXWAIT", "1000"));
+
+        RunningJar first = RunningJar.start(work, env);
+        String killedId = start(first);
+        Path partial = awaitSnapshotInProgress(root);
+        first.kill();
+
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), Clock.systemUTC());
+        assertThat(catalog.list()).noneMatch(s -> s.status() == BackupSet.Status.COMPLETE);
+        assertThat(partial).as("the killed run's partial snapshot").exists();
+
+        try (RunningJar second = RunningJar.start(work, env)) {
+            String nextId = start(second);
+            String state = awaitEnd(second, nextId);
+
+            assertThat(state).as(second.output()).isEqualTo("COMPLETED");
+            assertThat(catalog.list()).filteredOn(s -> s.status() == BackupSet.Status.COMPLETE).singleElement()
+                    .satisfies(set -> assertThat(Files.readString(root.resolve("daily").resolve(
+                            "manifest_" + set.id() + ".json"))).contains("\"processInstanceId\" : \"" + nextId + "\""));
+            assertThat(catalog.list()).allMatch(s -> s.status() == BackupSet.Status.COMPLETE);
+            assertThat(partial).doesNotExist();
+            try (Stream<Path> staging = Files.list(root.resolve(".staging"))) {
+                assertThat(staging).isEmpty();
+            }
+            assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("Daily backup completed: db_");
+            assertThat(second.output()).contains("Taking over the lease on " + root + " from " + killedId);
+        }
+    }
+
+    private String start(RunningJar app) throws Exception {
+        var response = app.post("/engine-rest/process-definition/key/DailyBackupProcess/start", basic(ADMIN, PASSWORD),
+                "application/json", "{}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body()).get("id").asText();
+    }
+
+    /** Waits until the snapshot has begun writing files into staging, and returns its folder. */
+    private static Path awaitSnapshotInProgress(Path root) throws Exception {
+        for (int i = 0; i < 3000; i++) {
+            Path staging = root.resolve(".staging");
+            if (Files.isDirectory(staging)) {
+                try (Stream<Path> all = Files.walk(staging)) {
+                    Optional<Path> file = all.filter(p -> p.toString().contains("/uploads_") && p.getFileName().toString().equals("scan.pdf"))
+                            .findFirst();
+                    if (file.isPresent()) {
+                        Path snapshot = file.get();
+                        while (!snapshot.getFileName().toString().startsWith("uploads_")) {
+                            snapshot = snapshot.getParent();
+                        }
+                        return snapshot;
+                    }
+                } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
+                    // a folder appeared or went while walking: look again
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the snapshot never started");
+    }
+
+    private String awaitEnd(RunningJar app, String processInstanceId) throws Exception {
+        for (int i = 0; i < 240; i++) {
+            var body = app.get("/engine-rest/history/process-instance/" + processInstanceId, basic(ADMIN, PASSWORD)).body();
+            String state = json.readTree(body).path("state").asText();
+            if (!state.equals("ACTIVE") && !state.isEmpty()) {
+                return state;
+            }
+            Thread.sleep(500);
+        }
+        return "still running after 2 minutes";
+    }
+}
