@@ -116,6 +116,8 @@ public class Snapshotter {
         private final Deque<Object[]> openDirs = new ArrayDeque<>();
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha256;
+        private final Map<Integer, String> userNames = new java.util.HashMap<>();
+        private final Map<Integer, String> groupNames = new java.util.HashMap<>();
         private long filesDone;
         private long filesCopied;
         private long filesLinked;
@@ -240,15 +242,25 @@ public class Snapshotter {
                     e.group(), sha, e.linkTarget());
         }
 
-        private static Map<String, Object> unixAttributes(Path path) throws IOException {
-            return Files.readAttributes(path, "unix:mode,uid,gid,owner,group,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        private Map<String, Object> unixAttributes(Path path) throws IOException {
+            Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            // owner and group names cost a passwd/group lookup each: once per id, not once per file
+            Integer uid = (Integer) unix.get("uid");
+            Integer gid = (Integer) unix.get("gid");
+            if (!userNames.containsKey(uid) || !groupNames.containsKey(gid)) {
+                Map<String, Object> names = Files.readAttributes(path, "unix:owner,group", LinkOption.NOFOLLOW_LINKS);
+                userNames.putIfAbsent(uid, ((UserPrincipal) names.get("owner")).getName());
+                groupNames.putIfAbsent(gid, ((GroupPrincipal) names.get("group")).getName());
+            }
+            return unix;
         }
 
-        private static FileEntry entry(String rel, String type, long size, Map<String, Object> unix, String sha, String link) {
+        private FileEntry entry(String rel, String type, long size, Map<String, Object> unix, String sha, String link) {
             FileTime mtime = (FileTime) unix.get("lastModifiedTime");
+            Integer uid = (Integer) unix.get("uid");
+            Integer gid = (Integer) unix.get("gid");
             return new FileEntry(rel, type, size, mtime.to(TimeUnit.NANOSECONDS), ((Integer) unix.get("mode")) & 07777,
-                    (Integer) unix.get("uid"), (Integer) unix.get("gid"), ((UserPrincipal) unix.get("owner")).getName(),
-                    ((GroupPrincipal) unix.get("group")).getName(), sha, link);
+                    uid, gid, userNames.get(uid), groupNames.get(gid), sha, link);
         }
     }
 
