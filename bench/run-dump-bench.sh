@@ -15,12 +15,17 @@ if ! "$PGBIN/psql" -d postgres -tAc "select 1 from pg_database where datname = '
   "$PGBIN/pgbench" -i -q -s "$SCALE" bench_dump
 fi
 W=${BENCH_DIR:-/var/tmp/llm-backup-bench}/dump; mkdir -p "$W"
-ours() { rm -f "$W/ours.dump"; java -cp "$CP" bench/DumpBench.java 127.0.0.1 "$PGPORT" bench_dump postgres "$PGPASSWORD" "$W/ours.dump" | cut -d' ' -f1; }
-theirs() { rm -f "$W/plain.dump"; local t0; t0=$(now); "$PGBIN/pg_dump" -Fc -f "$W/plain.dump" bench_dump; echo "$(now) - $t0" | bc; }
+ours() {
+  rm -f "$W/ours.dump"; sync
+  java -cp "$CP" DumpBench 127.0.0.1 "$PGPORT" bench_dump postgres "$PGPASSWORD" "$W/ours.dump" "$PGBIN" >"$W/ours.last"
+  cut -d' ' -f1 "$W/ours.last"
+}
+theirs() { rm -f "$W/plain.dump"; sync; local t0; t0=$(now); "$PGBIN/pg_dump" -Fc -f "$W/plain.dump" bench_dump; echo "$(now) - $t0" | bc; }
 : >"$W/ours.txt"; : >"$W/plain.txt"
 for i in $(seq "$RUNS"); do
   if [ $((i % 2)) -eq 1 ]; then ours >>"$W/ours.txt"; theirs >>"$W/plain.txt"; else theirs >>"$W/plain.txt"; ours >>"$W/ours.txt"; fi
-  echo "run $i: ours $(tail -n1 "$W/ours.txt") s, pg_dump $(tail -n1 "$W/plain.txt") s"
+  read -r _ bytes tables dumping hashing <"$W/ours.last"
+  echo "run $i: ours $(tail -n1 "$W/ours.txt") s (dump and $tables row counts $dumping s, SHA-256 of $bytes bytes $hashing s), pg_dump $(tail -n1 "$W/plain.txt") s"
 done
 o=$(median <"$W/ours.txt"); p=$(median <"$W/plain.txt")
 printf 'dump, pgbench scale %s (%s): ours %.2f s, pg_dump %.2f s, ratio %.3f\n' "$SCALE" \

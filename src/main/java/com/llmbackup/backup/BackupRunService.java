@@ -184,13 +184,15 @@ public class BackupRunService {
 
     /** Snapshot of the uploads, incremental against the newest complete daily set. */
     public Snapshotter.Result snapshotUploads(StagedSet staged, long runId) {
-        Optional<BackupSet> base = catalog.newestComplete(BackupKind.DAILY)
-                .filter(s -> s.manifest().files() != null && !s.manifest().files().isEmpty());
+        Optional<BackupSet> base = catalog.newestComplete(BackupKind.DAILY);
         Map<String, FileEntry> previous = new HashMap<>();
         Path previousDir = null;
-        if (base.isPresent()) {
-            base.get().manifest().files().forEach(f -> previous.put(f.path(), f));
+        List<FileEntry> baseFiles = base.map(catalog::files).orElse(List.of());
+        if (!baseFiles.isEmpty()) {
+            baseFiles.forEach(f -> previous.put(f.path(), f));
             previousDir = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.uploadsName(base.get().id()));
+        } else {
+            base = Optional.empty();
         }
         Snapshotter.Result result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous,
                 (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
@@ -211,10 +213,14 @@ public class BackupRunService {
                 if (name.equals(staged.dumpFile().getFileName().toString())) {
                     artifacts.add(Manifest.Artifact.file(name, dump.size(), dump.sha256()));
                     bytes += dump.size();
+                } else if (name.equals(staged.uploadsPath().getFileName().toString()) && snapshot != null) {
+                    // the snapshot step counted its tree; only the files it copied cost space
+                    artifacts.add(Manifest.Artifact.directory(name, snapshot.result().bytes(), snapshot.result().fileCount()));
+                    bytes += snapshot.result().bytesCopied();
                 } else if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
                     long[] tree = treeFigures(entry);
                     artifacts.add(Manifest.Artifact.directory(name, tree[1], tree[0]));
-                    bytes += name.startsWith("uploads_") && snapshot != null ? snapshot.result().bytesCopied() : tree[1];
+                    bytes += tree[1];
                 } else {
                     long size = Files.size(entry);
                     artifacts.add(Manifest.Artifact.file(name, size, DatabaseDumper.sha256(entry)));

@@ -103,7 +103,7 @@ public class BackupCatalog {
                 return;
             }
             try {
-                Manifest manifest = ManifestStore.read(manifestFile);
+                Manifest manifest = ManifestStore.readSummary(manifestFile);
                 BackupSet.Status status = manifest.complete() ? BackupSet.Status.COMPLETE : BackupSet.Status.INCOMPLETE;
                 sets.add(new BackupSet(kind, id, status, manifest, List.copyOf(files), null));
             } catch (CorruptManifestException e) {
@@ -116,6 +116,15 @@ public class BackupCatalog {
 
     public Optional<BackupSet> find(BackupKind kind, BackupSetId id) {
         return list(kind).stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    /** The uploads entries a complete set's manifest lists (listings leave them out: they can be large). */
+    public List<Manifest.FileEntry> files(BackupSet set) {
+        if (set.status() != BackupSet.Status.COMPLETE) {
+            return List.of();
+        }
+        Manifest full = ManifestStore.read(kindDir(set.kind()).resolve(set.kind().manifestName(set.id())));
+        return full.files() == null ? List.of() : full.files();
     }
 
     /** The newest complete set of a kind, if any. */

@@ -27,10 +27,26 @@ final class ManifestStore {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    // listings need everything but the file list, which can be megabytes per set
+    private static final ObjectMapper SUMMARY = JSON.copy().addMixIn(Manifest.class, WithoutFiles.class);
+
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(value = "files", ignoreUnknown = true)
+    private abstract static class WithoutFiles {
+    }
+
     private ManifestStore() {
     }
 
+    /** The manifest without its file list (null there), for listings. */
+    static Manifest readSummary(Path file) {
+        return read(file, SUMMARY);
+    }
+
     static Manifest read(Path file) {
+        return read(file, JSON);
+    }
+
+    private static Manifest read(Path file, ObjectMapper mapper) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -38,7 +54,7 @@ final class ManifestStore {
             throw new UncheckedIOException("cannot read manifest " + file, e);
         }
         try {
-            Manifest manifest = JSON.readValue(bytes, Manifest.class);
+            Manifest manifest = mapper.readValue(bytes, Manifest.class);
             if (manifest == null || manifest.status() == null || manifest.id() == null || manifest.kind() == null) {
                 throw new CorruptManifestException(file, "it lacks kind, id or status");
             }

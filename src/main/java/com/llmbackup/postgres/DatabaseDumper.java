@@ -11,11 +11,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandResult;
@@ -53,11 +56,26 @@ public class DatabaseDumper {
                     snapshot = rs.getString(1);
                     version = rs.getString(2);
                 }
-                Map<String, Long> rowCounts = rowCounts(s);
-                runner.run(postgres.command("pg_dump", List.of("--format=custom", "--file=" + file,
-                        "--snapshot=" + snapshot, "--dbname=" + database)));
+                long started = System.nanoTime();
+                // pg_dump and the row counts run side by side, both in the snapshot this transaction holds
+                CompletableFuture<Void> dump = CompletableFuture.runAsync(() -> runner.run(postgres.command("pg_dump",
+                        List.of("--format=custom", "--file=" + file, "--snapshot=" + snapshot, "--dbname=" + database))));
+                Map<String, Long> rowCounts;
+                try {
+                    rowCounts = rowCounts(s);
+                } finally {
+                    try {
+                        dump.join();
+                    } catch (CompletionException e) {
+                        throw e.getCause() instanceof RuntimeException r ? r : e;
+                    }
+                }
+                Duration dumpTime = Duration.ofNanos(System.nanoTime() - started);
                 c.rollback();
-                return new DumpResult(file, Files.size(file), sha256(file), rowCounts, version);
+                long hashStart = System.nanoTime();
+                String sha = sha256(file);
+                return new DumpResult(file, Files.size(file), sha, rowCounts, version, dumpTime,
+                        Duration.ofNanos(System.nanoTime() - hashStart));
             }
         } catch (SQLException e) {
             throw new DatabaseUnavailableException("Database " + database + ": " + e.getMessage(), e);
@@ -149,7 +167,9 @@ public class DatabaseDumper {
         }
     }
 
-    public record DumpResult(Path file, long size, String sha256, Map<String, Long> rowCounts, String serverVersion) {
+    /** The dump, its checksum, the row counts of its snapshot, and how long dumping and hashing took. */
+    public record DumpResult(Path file, long size, String sha256, Map<String, Long> rowCounts, String serverVersion,
+                             Duration dumpTime, Duration hashTime) {
     }
 
     public record GlobalsResult(boolean written, String warning) {

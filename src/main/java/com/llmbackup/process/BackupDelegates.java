@@ -33,7 +33,7 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate acquireLeaseDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> {
+        return step((execution, vars, kind) -> {
             long runId = vars.runId().orElseGet(() -> runs.begin(kind, execution.getProcessInstanceId()));
             vars.putRunId(runId);
             try {
@@ -51,7 +51,7 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate checkSpaceForSetDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> {
+        return step((execution, vars, kind) -> {
             try {
                 runs.checkSpace(staged(runs, execution, vars, kind));
             } catch (NotEnoughSpaceException e) {
@@ -62,12 +62,12 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate dumpDatabaseDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> runs.dumpDatabase(staged(runs, execution, vars, kind)));
+        return step((execution, vars, kind) -> runs.dumpDatabase(staged(runs, execution, vars, kind)));
     }
 
     @Bean
     JavaDelegate verifyDumpDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> {
+        return step((execution, vars, kind) -> {
             try {
                 execution.setVariable("dumpTocEntries", runs.verifyDump(staged(runs, execution, vars, kind)));
             } catch (DumpInvalidException e) {
@@ -78,17 +78,17 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate dumpGlobalsDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> runs.dumpGlobals(staged(runs, execution, vars, kind), vars.requireRunId()));
+        return step((execution, vars, kind) -> runs.dumpGlobals(staged(runs, execution, vars, kind), vars.requireRunId()));
     }
 
     @Bean
     JavaDelegate copyExtraFilesDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> runs.copyExtraFiles(staged(runs, execution, vars, kind)));
+        return step((execution, vars, kind) -> runs.copyExtraFiles(staged(runs, execution, vars, kind)));
     }
 
     @Bean
     JavaDelegate snapshotUploadsDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> {
+        return step((execution, vars, kind) -> {
             var result = runs.snapshotUploads(staged(runs, execution, vars, kind), vars.requireRunId());
             execution.setVariable("filesCopied", result.filesCopied());
             execution.setVariable("filesLinked", result.filesLinked());
@@ -97,17 +97,17 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate publishSetDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> runs.publish(staged(runs, execution, vars, kind), vars.requireRunId()));
+        return step((execution, vars, kind) -> runs.publish(staged(runs, execution, vars, kind), vars.requireRunId()));
     }
 
     @Bean
     JavaDelegate recordHistoryDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> runs.complete(vars.requireRunId(), kind, vars.backupId()));
+        return step((execution, vars, kind) -> runs.complete(vars.requireRunId(), kind, vars.backupId()));
     }
 
     @Bean
     JavaDelegate releaseLeaseDelegate(BackupRunService runs) {
-        return step(runs, (execution, vars, kind) -> runs.release(execution.getProcessInstanceId()));
+        return step((execution, vars, kind) -> runs.release(execution.getProcessInstanceId()));
     }
 
     @Bean
@@ -129,7 +129,7 @@ class BackupDelegates {
     }
 
     /** Wraps a step: a lost lease anywhere ends the run cleanly through Err_LeaseLost. */
-    private static JavaDelegate step(BackupRunService runs, Step body) {
+    private static JavaDelegate step(Step body) {
         return execution -> {
             ProcessVariables vars = ProcessVariables.of(execution);
             try {
