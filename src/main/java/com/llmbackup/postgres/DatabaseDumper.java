@@ -63,12 +63,18 @@ public class DatabaseDumper {
                 Map<String, Long> rowCounts;
                 try {
                     rowCounts = rowCounts(s);
-                } finally {
-                    try {
-                        dump.join();
-                    } catch (CompletionException e) {
-                        throw e.getCause() instanceof RuntimeException r ? r : e;
-                    }
+                } catch (SQLException e) {
+                    // the failed count aborts the snapshot's transaction, so pg_dump fails too, with a
+                    // message about the snapshot: the count's error is the one that explains
+                    dump.exceptionally(ignored -> null).join();
+                    throw new DumpFailedException("Cannot dump " + database + " as role " + postgres.database().user()
+                            + ": " + serverMessage(e) + ". Give the role read access to every table (GRANT pg_read_all_data TO "
+                            + postgres.database().user() + "); the preflight's database check lists what it cannot read.", e);
+                }
+                try {
+                    dump.join();
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
                 }
                 Duration dumpTime = Duration.ofNanos(System.nanoTime() - started);
                 c.rollback();
@@ -151,6 +157,13 @@ public class DatabaseDumper {
             }
         }
         return counts;
+    }
+
+    private static String serverMessage(SQLException e) {
+        if (e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
+            return p.getServerErrorMessage().getMessage();
+        }
+        return e.getMessage();
     }
 
     public static String sha256(Path file) throws IOException {

@@ -68,6 +68,7 @@ class DailyBackupProcessTests {
                     "insert into documents (user_id, file_name, body) select 1 + g % 50, 'doc ' || g || '.pdf', "
                             + "decode(md5(g::text), 'hex') from generate_series(1, 500) g");
             FileTrees.write(DIR.resolve("uploads"), Map.of("user1/a.pdf", "a", "user1/b.pdf", "bb", "user2/회의록.txt", "회의"));
+            FileTrees.write(DIR.resolve("webapp"), Map.of("docker-compose.yml", "services: {}\n", ".env", "DB_PASSWORD=secret\n"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -89,6 +90,7 @@ class DailyBackupProcessTests {
         registry.add("backup.postgres.bin-dir", () -> PG.binDir().toString());
         registry.add("backup.retry-cycle", () -> "R1/PT1S");
         registry.add("backup.lock.max-wait", () -> "10m");
+        registry.add("backup.extra-files", () -> DIR.resolve("webapp/docker-compose.yml") + "," + DIR.resolve("webapp/.env"));
     }
 
     @Autowired
@@ -140,6 +142,9 @@ class DailyBackupProcessTests {
         assertThat(daily.resolve("db_" + id + ".dump")).isRegularFile();
         assertThat(daily.resolve("globals_" + id + ".sql")).content().contains("CREATE ROLE " + ROLE);
         assertThat(FileTrees.describe(daily.resolve("uploads_" + id))).isEqualTo(FileTrees.describe(DIR.resolve("uploads")));
+        assertThat(daily.resolve("config_" + id + "/docker-compose.yml")).hasContent("services: {}");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(daily.resolve("config_" + id + "/.env")))).isEqualTo("rw-------");
         JsonNode manifest = json.readTree(daily.resolve("manifest_" + id + ".json").toFile());
         assertThat(manifest.get("status").asText()).isEqualTo("complete");
         assertThat(manifest.get("rowCounts").get("public.users").asLong()).isEqualTo(50);
