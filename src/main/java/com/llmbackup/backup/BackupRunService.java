@@ -34,6 +34,7 @@ import com.llmbackup.config.BackupProperties;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.uploads.Snapshotter;
+import com.llmbackup.uploads.TarGzArchiver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -58,10 +59,12 @@ public class BackupRunService {
     private final BackupLog backupLog;
     private final DatabaseDumper dumper;
     private final Snapshotter snapshotter;
+    private final TarGzArchiver archiver;
     private final PostgresClient postgres;
 
     public BackupRunService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
-                            BackupLog backupLog, DatabaseDumper dumper, Snapshotter snapshotter, PostgresClient postgres) {
+                            BackupLog backupLog, DatabaseDumper dumper, Snapshotter snapshotter, TarGzArchiver archiver,
+                            PostgresClient postgres) {
         this.properties = properties;
         this.catalog = catalog;
         this.leases = leases;
@@ -69,6 +72,7 @@ public class BackupRunService {
         this.backupLog = backupLog;
         this.dumper = dumper;
         this.snapshotter = snapshotter;
+        this.archiver = archiver;
         this.postgres = postgres;
     }
 
@@ -200,11 +204,31 @@ public class BackupRunService {
         return result;
     }
 
+    /** The weekly full archive of the uploads ({@code uploads_full_<id>.tar.gz}, entries {@code uploads/...}). */
+    public TarGzArchiver.Result archiveUploads(StagedSet staged, long runId) {
+        long[] totals = treeFigures(properties.uploadsDir());
+        TarGzArchiver.Result result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(),
+                (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
+        history.progress(runId, result.fileCount(), result.fileCount(), result.bytes(), result.bytes());
+        writePart(staged, "archive", result);
+        return result;
+    }
+
+    /** Reads the archive back and checks every entry against what was written. */
+    public void verifyArchive(StagedSet staged) {
+        TarGzArchiver.Result archive = readPart(staged, "archive", TarGzArchiver.Result.class);
+        if (archive == null) {
+            throw new IllegalStateException("no archive was written for " + staged.label());
+        }
+        archiver.verify(staged.uploadsPath(), archive.entries(), archive.sha256());
+    }
+
     /** Assembles the manifest from the steps' parts and publishes the set crash-safely. */
     public BackupSet publish(StagedSet staged, long runId) {
         LeaseManager.Lease lease = leases.resume(staged.owner());
         DumpPart dump = readPart(staged, "dump", DumpPart.class);
         SnapshotPart snapshot = readPart(staged, "snapshot", SnapshotPart.class);
+        TarGzArchiver.Result archive = readPart(staged, "archive", TarGzArchiver.Result.class);
         List<Manifest.Artifact> artifacts = new ArrayList<>();
         long bytes = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(staged.dir())) {
@@ -213,6 +237,9 @@ public class BackupRunService {
                 if (name.equals(staged.dumpFile().getFileName().toString())) {
                     artifacts.add(Manifest.Artifact.file(name, dump.size(), dump.sha256()));
                     bytes += dump.size();
+                } else if (name.equals(staged.uploadsPath().getFileName().toString()) && archive != null) {
+                    artifacts.add(Manifest.Artifact.file(name, archive.archiveBytes(), archive.sha256()));
+                    bytes += archive.archiveBytes();
                 } else if (name.equals(staged.uploadsPath().getFileName().toString()) && snapshot != null) {
                     // the snapshot step counted its tree; only the files it copied cost space
                     artifacts.add(Manifest.Artifact.directory(name, snapshot.result().bytes(), snapshot.result().fileCount()));
@@ -239,13 +266,18 @@ public class BackupRunService {
         if (snapshot != null) {
             warnings.addAll(snapshot.result().warnings());
         }
+        if (archive != null) {
+            warnings.addAll(archive.warnings());
+        }
         BackupHistory.HistoryEntry run = history.find(runId).orElseThrow();
-        Manifest.Stats stats = new Manifest.Stats(bytes, snapshot == null ? 0 : snapshot.result().fileCount(),
-                snapshot == null ? 0 : snapshot.result().filesCopied(), snapshot == null ? 0 : snapshot.result().filesLinked());
+        Manifest.Stats stats = snapshot != null
+                ? new Manifest.Stats(bytes, snapshot.result().fileCount(), snapshot.result().filesCopied(), snapshot.result().filesLinked())
+                : new Manifest.Stats(bytes, archive == null ? 0 : archive.fileCount(), archive == null ? 0 : archive.fileCount(), 0);
+        List<FileEntry> entries = snapshot != null ? snapshot.result().entries() : archive != null ? archive.entries() : List.of();
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, staged.kind().dir(), staged.id().toString(), null,
                 staged.owner(), run.startedAt(), null, dump == null ? null : dump.serverVersion(),
                 snapshot == null ? null : snapshot.basedOn(), null, null, artifacts,
-                snapshot == null ? List.of() : snapshot.result().entries(), dump == null ? Map.of() : dump.rowCounts(),
+                entries, dump == null ? Map.of() : dump.rowCounts(),
                 stats, warnings);
         return catalog.publish(staged, manifest, lease);
     }
@@ -291,9 +323,13 @@ public class BackupRunService {
         });
     }
 
+    /** As the runbook's log lines name them: "Daily backup", "Weekly full backup", "Safety backup". */
     static String title(BackupKind kind) {
-        String name = kind.dir();
-        return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        return switch (kind) {
+            case DAILY -> "Daily";
+            case WEEKLY -> "Weekly full";
+            case SAFETY -> "Safety";
+        };
     }
 
     private long databaseSize() {

@@ -9,6 +9,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.LeaseLostException;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.postgres.DumpInvalidException;
+import com.llmbackup.uploads.ArchiveInvalidException;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -17,8 +18,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The delegates of the backup processes (daily now; weekly and the restore's safety
- * backup reuse them): each reads its variables, calls one step of {@link BackupRunService}
+ * The delegates of the backup processes (daily and weekly; the restore's safety backup
+ * will reuse them): each reads its variables, calls one step of {@link BackupRunService}
  * and writes what the next steps need. Business outcomes become BPMN errors the model
  * catches (lock wait exhausted, no space, unreadable dump, lease lost); anything else is
  * a technical failure the engine retries and then shows as an incident.
@@ -30,6 +31,7 @@ class BackupDelegates {
     static final String ERR_NOT_ENOUGH_SPACE = "Err_NotEnoughSpace";
     static final String ERR_DUMP_INVALID = "Err_DumpInvalid";
     static final String ERR_LEASE_LOST = "Err_LeaseLost";
+    static final String ERR_ARCHIVE_INVALID = "Err_ArchiveInvalid";
 
     @Bean
     JavaDelegate acquireLeaseDelegate(BackupRunService runs) {
@@ -92,6 +94,26 @@ class BackupDelegates {
             var result = runs.snapshotUploads(staged(runs, execution, vars, kind), vars.requireRunId());
             execution.setVariable("filesCopied", result.filesCopied());
             execution.setVariable("filesLinked", result.filesLinked());
+        });
+    }
+
+    @Bean
+    JavaDelegate archiveUploadsDelegate(BackupRunService runs) {
+        return step((execution, vars, kind) -> {
+            var result = runs.archiveUploads(staged(runs, execution, vars, kind), vars.requireRunId());
+            execution.setVariable("archiveBytes", result.archiveBytes());
+            execution.setVariable("filesArchived", result.fileCount());
+        });
+    }
+
+    @Bean
+    JavaDelegate verifyArchiveDelegate(BackupRunService runs) {
+        return step((execution, vars, kind) -> {
+            try {
+                runs.verifyArchive(staged(runs, execution, vars, kind));
+            } catch (ArchiveInvalidException e) {
+                throw error(vars, execution, ERR_ARCHIVE_INVALID, e);
+            }
         });
     }
 

@@ -128,14 +128,20 @@ public class TarGzArchiver {
                     }
                 }
             }
-            // read what follows the tar end (padding, last member's trailer) so the checksum covers the file
+            // read what follows the tar's end: the gzip trailers (their CRC checks) and the rest of the file
+            current = "after the last entry (" + current + ")";
+            while (gz.read(buffer) > 0) {
+                // draining
+            }
             while (file.read(buffer) > 0) {
                 // draining
             }
         } catch (ArchiveInvalidException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new ArchiveInvalidException("Archive " + name + " is damaged at entry " + current + ": " + e.getMessage() + ".", e);
+            String why = String.valueOf(e.getMessage());
+            throw new ArchiveInvalidException("Archive " + name + " is damaged at entry " + current + ": "
+                    + (why.endsWith(".") ? why.substring(0, why.length() - 1) : why) + ".", e);
         }
         if (!byPath.isEmpty()) {
             throw new ArchiveInvalidException("Archive " + name + " lacks " + byPath.size() + " entr" + (byPath.size() == 1 ? "y" : "ies")

@@ -120,6 +120,16 @@ public final class RunningJar implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    public HttpResponse<String> putJson(String path, String basicAuth, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30));
+        if (basicAuth != null) {
+            request.header("Authorization", basicAuth);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }

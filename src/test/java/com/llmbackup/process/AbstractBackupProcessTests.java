@@ -1,0 +1,203 @@
+package com.llmbackup.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.OwnerLiveness;
+import com.llmbackup.exec.Command;
+import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.TestPostgres;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The environment of the backup process tests: one Spring context (the real engine and
+ * models) on a real PostgreSQL database and real folders, shared by the daily and weekly
+ * tests, and the helpers that drive jobs as the job executor would.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class AbstractBackupProcessTests {
+
+    static final TestPostgres PG = TestPostgres.get();
+    static final Path DIR;
+    static final String DATABASE;
+    static final String ROLE = "backup_runner";
+    static final String ROLE_PASSWORD = "runner-pw";
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("daily-process-");
+            DATABASE = PG.createDatabase("llm_webapp");
+            PG.execute("postgres", "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + ROLE + "') then "
+                    + "create role " + ROLE + " login superuser password '" + ROLE_PASSWORD + "'; end if; end $$");
+            PG.execute(DATABASE,
+                    "create table users (id serial primary key, email text unique)",
+                    "create table documents (id serial primary key, user_id int references users, file_name text, body bytea)",
+                    "insert into users (email) select 'u' || g || '@example.org' from generate_series(1, 50) g",
+                    "insert into documents (user_id, file_name, body) select 1 + g % 50, 'doc ' || g || '.pdf', "
+                            + "decode(md5(g::text), 'hex') from generate_series(1, 500) g");
+            FileTrees.write(DIR.resolve("uploads"), Map.of("user1/a.pdf", "a", "user1/b.pdf", "bb", "user2/회의록.txt", "회의"));
+            FileTrees.write(DIR.resolve("webapp"), Map.of("docker-compose.yml", "services: {}\n", ".env", "DB_PASSWORD=secret\n"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void environment(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> "jdbc:h2:mem:daily-" + System.nanoTime());
+        registry.add("camunda.bpm.job-execution.enabled", () -> "false");
+        registry.add("backup.preflight.on-startup", () -> "false");
+        registry.add("backup.root", () -> DIR.resolve("backup").toString());
+        registry.add("backup.uploads-dir", () -> DIR.resolve("uploads").toString());
+        registry.add("backup.log-file", () -> DIR.resolve("llm-backup.log").toString());
+        registry.add("backup.database.host", () -> "127.0.0.1");
+        registry.add("backup.database.port", PG::port);
+        registry.add("backup.database.name", () -> DATABASE);
+        registry.add("backup.database.user", () -> ROLE);
+        registry.add("backup.database.password", () -> ROLE_PASSWORD);
+        registry.add("backup.postgres.bin-dir", () -> PG.binDir().toString());
+        registry.add("backup.retry-cycle", () -> "R1/PT1S");
+        registry.add("backup.lock.max-wait", () -> "10m");
+        registry.add("backup.extra-files", () -> DIR.resolve("webapp/docker-compose.yml") + "," + DIR.resolve("webapp/.env"));
+    }
+
+    @Autowired
+    ProcessEngine engine;
+    @Autowired
+    RuntimeService runtime;
+    @Autowired
+    ManagementService management;
+    @Autowired
+    BackupCatalog catalog;
+    @Autowired
+    BackupHistory history;
+    @Autowired
+    LeaseManager leases;
+
+    final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void init() {
+        AbstractAssertions.init(engine);
+    }
+
+    @AfterEach
+    void resetClock() {
+        ClockUtil.reset();
+    }
+
+    static void exec(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
+    }
+
+    void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws IOException {
+        assertThat(runtime.createIncidentQuery().processInstanceId(instance.getId()).singleResult().getActivityId()).isEqualTo(step);
+        HistoryEntry row = history.listByOwner(instance.getId()).get(0);
+        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.failedStep()).isEqualTo(step);
+        assertThat(row.message()).contains(cause);
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Daily backup FAILED at " + step + ": ");
+        String id = row.backupId();
+        assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
+    }
+
+    void assertNoStagingLeft() throws IOException {
+        Path staging = DIR.resolve("backup/.staging");
+        if (Files.isDirectory(staging)) {
+            try (Stream<Path> left = Files.list(staging)) {
+                assertThat(left).isEmpty();
+            }
+        }
+    }
+
+    Object historicVariable(ProcessInstance instance, String name) {
+        return engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
+                .variableName(name).singleResult().getValue();
+    }
+
+    String tableDigest(String database, String table) throws Exception {
+        try (var c = PG.connect(database); var rs = c.createStatement().executeQuery(
+                "select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from " + table + " t")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static int sequence(String id) {
+        return id.length() > 8 ? Integer.parseInt(id.substring(9)) : 1;
+    }
+
+    /** Executes the instance's due jobs, retrying failed ones until they run out of retries, as the job executor would. */
+    void runJobs(ProcessInstance instance) {
+        for (int i = 0; i < 100; i++) {
+            List<Job> jobs = management.createJobQuery().processInstanceId(instance.getId()).withRetriesLeft().list().stream()
+                    .filter(j -> !isWaitTimer(j) || !j.getDuedate().after(ClockUtil.getCurrentTime())).toList();
+            if (jobs.isEmpty()) {
+                return;
+            }
+            for (Job job : jobs) {
+                try {
+                    management.executeJob(job.getId());
+                } catch (RuntimeException failedAttempt) {
+                    // the engine counted the retry; the next round runs it again
+                }
+            }
+        }
+        throw new AssertionError("the process did not settle after 100 rounds");
+    }
+
+    void executeNext(ProcessInstance instance) {
+        Job job = management.createJobQuery().processInstanceId(instance.getId()).withRetriesLeft().list().get(0);
+        management.executeJob(job.getId());
+    }
+
+    /** Executes jobs until the next one is the given activity's. */
+    void executeUntil(ProcessInstance instance, String activityId) {
+        for (int i = 0; i < 20; i++) {
+            if (management.createJobQuery().processInstanceId(instance.getId()).activityId(activityId).count() > 0) {
+                return;
+            }
+            management.executeJob(management.createJobQuery().processInstanceId(instance.getId()).singleResult().getId());
+        }
+        throw new AssertionError(activityId + " was never reached");
+    }
+
+    private static boolean isWaitTimer(Job job) {
+        return job instanceof org.camunda.bpm.engine.impl.persistence.entity.TimerEntity;
+    }
+}

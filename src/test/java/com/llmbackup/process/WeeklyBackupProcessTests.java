@@ -1,0 +1,128 @@
+package com.llmbackup.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.exec.Command;
+import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.TestPostgres;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.Test;
+
+/** {@code WeeklyBackupProcess} on the real engine, database and files; checked with GNU tar, gzip and pg_restore. */
+class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
+
+    private final CommandRunner runner = new CommandRunner();
+
+    @Test
+    void timerRunsWeeklyBackupToFullSetThatStandardToolsRestore() throws Exception {
+        Job timer = management.createJobQuery().processDefinitionKey("WeeklyBackupProcess").timers().singleResult();
+        var due = timer.getDuedate().toInstant().atZone(ZoneId.systemDefault());
+        assertThat(due.getDayOfWeek()).isEqualTo(DayOfWeek.SUNDAY);
+        assertThat(due.getHour()).isEqualTo(2);
+        List<String> before = runtime.createProcessInstanceQuery().processDefinitionKey("WeeklyBackupProcess").list()
+                .stream().map(ProcessInstance::getId).toList();
+        ClockUtil.setCurrentTime(Date.from(timer.getDuedate().toInstant().plusSeconds(1)));
+        management.executeJob(timer.getId());
+        ProcessInstance instance = runtime.createProcessInstanceQuery().processDefinitionKey("WeeklyBackupProcess").list()
+                .stream().filter(p -> !before.contains(p.getId())).findFirst().orElseThrow();
+        runJobs(instance);
+
+        assertThat(instance).isEnded().hasPassed("Task_DumpDatabase", "Task_VerifyDump", "Task_DumpGlobals",
+                "Task_ArchiveUploads", "Task_VerifyArchive", "Task_PublishSet", "EndEvent_BackupCompleted");
+        String id = (String) historicVariable(instance, "backupId");
+        BackupSet set = catalog.find(BackupKind.WEEKLY, BackupSetId.parse(id)).orElseThrow();
+        assertThat(set.status()).isEqualTo(BackupSet.Status.COMPLETE);
+        Path weekly = DIR.resolve("backup/weekly");
+        Path archive = weekly.resolve("uploads_full_" + id + ".tar.gz");
+        runner.run(Command.of("gzip", "-t", archive.toString()));
+        Path out = Files.createTempDirectory("weekly-extract-");
+        runner.run(Command.of("tar", "-xzf", archive.toString(), "-C", out.toString()));
+        assertThat(micros(FileTrees.describe(out.resolve("uploads")))).isEqualTo(micros(FileTrees.describe(DIR.resolve("uploads"))));
+        assertThat(weekly.resolve("globals_full_" + id + ".sql")).content().contains("CREATE ROLE " + ROLE);
+        assertThat(json.readTree(weekly.resolve("manifest_full_" + id + ".json").toFile()).get("rowCounts").get("public.users").asLong())
+                .isEqualTo(50);
+        String copy = PG.createDatabase("weekly_restored");
+        runner.run(Command.of(PG.binDir().resolve("pg_restore").toString(), "--no-owner", "--host=127.0.0.1",
+                "--port=" + PG.port(), "--username=postgres", "--dbname=" + copy, weekly.resolve("db_full_" + id + ".dump").toString())
+                .withEnvironment("PGPASSWORD", TestPostgres.SUPERUSER_PASSWORD));
+        assertThat(tableDigest(copy, "documents")).isEqualTo(tableDigest(DATABASE, "documents"));
+        HistoryEntry row = history.listByOwner(instance.getId()).get(0);
+        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
+        assertThat(row.kind()).isEqualTo("weekly");
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("] Weekly full backup completed: db_full_" + id + ".dump");
+    }
+
+    @Test
+    void runEndsWithArchiveInvalidNamingEntryWhenArchiveIsDamaged() throws Exception {
+        Path scan = DIR.resolve("uploads/user9/scan.pdf");
+        Files.createDirectories(scan.getParent());
+        byte[] noise = new byte[3 * 1024 * 1024];
+        new java.util.Random(3).nextBytes(noise);
+        Files.write(scan, noise);
+        ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        try {
+            executeUntil(instance, "Task_VerifyArchive");
+        } finally {
+            Files.delete(scan);
+            Files.delete(scan.getParent());
+        }
+        String id = (String) runtime.getVariable(instance.getId(), "backupId");
+        try (Stream<Path> files = Files.walk(DIR.resolve("backup/.staging"))) {
+            Path archive = files.filter(p -> p.getFileName().toString().equals("uploads_full_" + id + ".tar.gz")).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(archive);
+            bytes[bytes.length / 2] ^= 0x01;
+            Files.write(archive, bytes);
+        }
+        runJobs(instance);
+
+        assertThat(instance).isEnded().hasPassed("Boundary_ArchiveInvalid", "Task_RecordFailure", "EndEvent_BackupFailed");
+        HistoryEntry row = history.listByOwner(instance.getId()).get(0);
+        assertThat(row.failedStep()).isEqualTo("Task_VerifyArchive");
+        assertThat(row.message()).startsWith("Archive uploads_full_" + id + ".tar.gz").contains("entry uploads/user9/scan.pdf");
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Weekly full backup FAILED at Task_VerifyArchive: Archive uploads_full_");
+        assertThat(catalog.find(BackupKind.WEEKLY, BackupSetId.parse(id))).isEmpty();
+        assertNoStagingLeft();
+    }
+
+    @Test
+    void weeklyWaitsForDailyHoldingLockThenBothComplete() {
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        executeNext(daily); // the daily holds the lock
+        ProcessInstance weekly = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        executeNext(weekly);
+        assertThat(weekly).isWaitingAt("Event_WaitForLease");
+
+        runJobs(daily);
+        Job wait = management.createJobQuery().processInstanceId(weekly.getId()).timers().singleResult();
+        management.executeJob(wait.getId());
+        runJobs(weekly);
+
+        assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
+        assertThat(weekly).isEnded().hasPassed("Event_WaitForLease", "EndEvent_BackupCompleted");
+    }
+
+    private static Map<String, String> micros(Map<String, String> tree) {
+        Map<String, String> out = new TreeMap<>();
+        tree.forEach((path, what) -> out.put(path, what.replaceAll("mtime=(\\d+)\\d{3} ", "mtime=$1 ")));
+        return out;
+    }
+}
