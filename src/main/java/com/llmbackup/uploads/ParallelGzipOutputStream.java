@@ -5,8 +5,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,24 +18,34 @@ import java.util.zip.Deflater;
  * concatenated members is one valid gzip file (RFC 1952): {@code gzip -t}, GNU
  * {@code tar -xzf} and commons-compress (with concatenated-member support) read it.
  *
- * <p>A block that does not shrink (PDFs, images, already compressed data) is detected by
- * compressing a sample at the fastest level; such blocks are stored, not squeezed in vain.
+ * <p>Data that does not shrink (PDFs, images, already compressed data) is detected by the
+ * entropy of each 16 KB segment and stored, not squeezed in vain.
  * Memory is bounded: at most {@code 2 x threads} blocks are in flight. The SHA-256 of the
  * compressed output is computed as it is written.
  */
 public final class ParallelGzipOutputStream extends OutputStream {
 
     static final int BLOCK = 1 << 20;
-    private static final int SAMPLE = 64 * 1024;
-    private static final double STORE_ABOVE = 0.97;
+    static final int SEGMENT = 16 * 1024;
+    private static final int SAMPLE_STRIDE = 8;
+    static final double RANDOM_BITS = 7.8;
+    // whether the member a worker just made was stored entirely (for the figures)
+    private static final ThreadLocal<Boolean> STORED = ThreadLocal.withInitial(() -> false);
 
     private final OutputStream out;
     private final ExecutorService workers;
     private final int maxInFlight;
-    private final Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    // compressed members in order, written by the caller's thread (a writer thread of its own
+    // was measured slower on two cores)
+    private final java.util.ArrayDeque<Future<Member>> inFlight = new java.util.ArrayDeque<>();
+    // buffers are recycled: a small heap must not churn through a megabyte per block
+    private final java.util.concurrent.BlockingQueue<byte[]> freeInputs;
+    private final java.util.concurrent.BlockingQueue<byte[]> freeOutputs;
     private final MessageDigest sha256;
     private final int level;
     private byte[] block = new byte[BLOCK];
+    private static final int OUTPUT_SIZE = BLOCK + BLOCK / 64 + 1024;
+    private static final ThreadLocal<Deflater> DEFLATERS = new ThreadLocal<>();
     private int used;
     private long compressedBytes;
     private long storedBlocks;
@@ -53,6 +61,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
             return t;
         });
         this.maxInFlight = threads * 2;
+        this.freeInputs = new java.util.concurrent.ArrayBlockingQueue<>(maxInFlight + 2);
+        this.freeOutputs = new java.util.concurrent.ArrayBlockingQueue<>(maxInFlight + 2);
+        for (int i = 0; i < maxInFlight + 1; i++) {
+            freeInputs.add(new byte[BLOCK]);
+            freeOutputs.add(new byte[OUTPUT_SIZE]);
+        }
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -85,23 +99,46 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private void submit() throws IOException {
         byte[] data = block;
         int length = used;
-        block = new byte[BLOCK];
         used = 0;
         blocks++;
-        inFlight.add(workers.submit(() -> member(data, length, level)));
         while (inFlight.size() >= maxInFlight) {
-            drainOne();
+            writeOne(inFlight.removeFirst());
         }
+        byte[] output = freeOutputs.poll();
+        block = freeInputs.poll();
+        if (block == null) {
+            block = new byte[BLOCK];
+        }
+        byte[] into = output == null ? new byte[OUTPUT_SIZE] : output;
+        inFlight.add(workers.submit(() -> {
+            Deflater deflater = DEFLATERS.get();
+            if (deflater == null) {
+                deflater = new Deflater(level, true);
+                DEFLATERS.set(deflater);
+            }
+            Member member = member(data, length, level, deflater, into);
+            return new Member(data, member.bytes(), member.length(), STORED.get());
+        }));
     }
 
-    private void drainOne() throws IOException {
+    /** A finished gzip member in a (possibly recycled) buffer, and the input block it came from. */
+    record Member(byte[] input, byte[] bytes, int length, boolean stored) {
+    }
+
+    private void writeOne(Future<Member> next) throws IOException {
         try {
-            byte[] member = inFlight.removeFirst().get();
-            out.write(member);
-            sha256.update(member);
-            compressedBytes += member.length;
-            if (member[8] == 0) {
-                storedBlocks++; // XFL byte 0 marks a stored member (see member())
+            Member member = next.get();
+            if (member.stored()) {
+                storedBlocks++;
+            }
+            out.write(member.bytes(), 0, member.length());
+            sha256.update(member.bytes(), 0, member.length());
+            compressedBytes += member.length();
+            if (member.input() != null) {
+                freeInputs.offer(member.input());
+            }
+            if (member.bytes().length == OUTPUT_SIZE) {
+                freeOutputs.offer(member.bytes());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -111,18 +148,50 @@ public final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
-    /** One gzip member: header, raw deflate data, CRC-32 and length of the block. */
+    /**
+     * One gzip member: header, raw deflate data, CRC-32 and length of the block. The block is
+     * deflated in segments; a segment whose bytes look random (high entropy: compressed
+     * documents, images) is stored, the others are compressed at {@code level}. The level
+     * switches inside one deflate stream, so text next to a PDF in the same block still shrinks.
+     */
     static byte[] member(byte[] data, int length, int level) {
-        int chosen = level;
-        if (length >= SAMPLE && compressedRatio(data, Math.min(length, SAMPLE)) > STORE_ABOVE) {
-            chosen = Deflater.NO_COMPRESSION;
-        }
-        Deflater deflater = new Deflater(chosen, true);
+        Deflater deflater = new Deflater(level, true);
         try {
-            deflater.setInput(data, 0, length);
-            deflater.finish();
-            byte[] buffer = new byte[length + length / 100 + 1024];
+            Member m = member(data, length, level, deflater, new byte[OUTPUT_SIZE]);
+            return java.util.Arrays.copyOf(m.bytes(), m.length());
+        } finally {
+            deflater.end();
+        }
+    }
+
+    static Member member(byte[] data, int length, int level, Deflater deflater, byte[] output) {
+        deflater.reset();
+        deflater.setLevel(level);
+        {
+            byte[] buffer = output;
             int pos = 10;
+            int current = level;
+            boolean anyStored = false;
+            boolean anyCompressed = false;
+            for (int off = 0; off < length; off += SEGMENT) {
+                int n = Math.min(SEGMENT, length - off);
+                int wanted = looksRandom(data, off, n) ? Deflater.NO_COMPRESSION : level;
+                if (wanted != current) {
+                    // the new level applies to input given after the next deflate call
+                    deflater.setLevel(wanted);
+                    current = wanted;
+                }
+                anyStored |= wanted == Deflater.NO_COMPRESSION;
+                anyCompressed |= wanted != Deflater.NO_COMPRESSION;
+                deflater.setInput(data, off, n);
+                while (!deflater.needsInput()) {
+                    if (pos == buffer.length) {
+                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+                    }
+                    pos += deflater.deflate(buffer, pos, buffer.length - pos, Deflater.NO_FLUSH);
+                }
+            }
+            deflater.finish();
             while (!deflater.finished()) {
                 if (pos == buffer.length) {
                     buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
@@ -131,36 +200,46 @@ public final class ParallelGzipOutputStream extends OutputStream {
             }
             CRC32 crc = new CRC32();
             crc.update(data, 0, length);
-            byte[] member = java.util.Arrays.copyOf(buffer, pos + 8);
+            if (pos + 8 > buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, pos + 8);
+            }
+            byte[] member = buffer;
             member[0] = 0x1f;
             member[1] = (byte) 0x8b;
             member[2] = 8;      // deflate
             member[3] = 0;      // no flags
             // mtime 0 (4 bytes) stays zero
-            member[8] = (byte) (chosen == Deflater.NO_COMPRESSION ? 0 : 4); // XFL: 4 = fastest, 0 = stored here
+            member[8] = 0;      // XFL
             member[9] = 3;      // OS: Unix
             writeIntLE(member, pos, (int) crc.getValue());
             writeIntLE(member, pos + 4, length);
-            return member;
-        } finally {
-            deflater.end();
+            STORED.set(anyStored && !anyCompressed);
+            return new Member(null, member, pos + 8, anyStored && !anyCompressed);
         }
     }
 
-    private static double compressedRatio(byte[] data, int sample) {
-        Deflater probe = new Deflater(Deflater.BEST_SPEED, true);
-        try {
-            probe.setInput(data, 0, sample);
-            probe.finish();
-            byte[] sink = new byte[sample + 1024];
-            int total = 0;
-            while (!probe.finished()) {
-                total += probe.deflate(sink, 0, sink.length);
-            }
-            return (double) total / sample;
-        } finally {
-            probe.end();
+    /**
+     * Whether the Shannon entropy of a sample of the segment (every 8th byte) is above
+     * {@link #RANDOM_BITS} bits per byte: deflate would not shrink such bytes.
+     */
+    static boolean looksRandom(byte[] data, int off, int length) {
+        if (length < 4096) {
+            return false;
         }
+        int[] counts = new int[256];
+        int samples = 0;
+        for (int i = off; i < off + length; i += SAMPLE_STRIDE) {
+            counts[data[i] & 0xff]++;
+            samples++;
+        }
+        double entropy = 0;
+        for (int c : counts) {
+            if (c > 0) {
+                double p = (double) c / samples;
+                entropy -= p * Math.log(p);
+            }
+        }
+        return entropy / Math.log(2) > RANDOM_BITS;
     }
 
     private static void writeIntLE(byte[] b, int at, int v) {
@@ -181,7 +260,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
                 submit();
             }
             while (!inFlight.isEmpty()) {
-                drainOne();
+                writeOne(inFlight.removeFirst());
             }
             out.flush();
         } finally {

@@ -46,6 +46,7 @@ import org.springframework.stereotype.Component;
 public class TarGzArchiver {
 
     static final String PREFIX = "uploads";
+    static final int COMPRESSIBLE_LEVEL = 1;
     private static final int BUFFER = 1 << 20;
 
     public Result archive(Path source, Path target, Snapshotter.Progress progress) {
@@ -59,7 +60,9 @@ public class TarGzArchiver {
         List<String> warnings = new ArrayList<>();
         long[] figures = new long[2];
         try {
-            gzip = new ParallelGzipOutputStream(new BufferedOutputStream(Files.newOutputStream(target), BUFFER), threads, 6);
+            // level 1: on the uploads' text it costs a few percent of the text's size against gzip -6
+            // (well under 1% of an archive dominated by PDFs and images) at three times the speed
+            gzip = new ParallelGzipOutputStream(new BufferedOutputStream(Files.newOutputStream(target), BUFFER), threads, COMPRESSIBLE_LEVEL);
             try (TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip, BUFFER)) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
