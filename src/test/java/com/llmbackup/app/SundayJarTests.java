@@ -72,6 +72,15 @@ class SundayJarTests {
         assertThat(catalog.list(BackupKind.WEEKLY)).singleElement().extracting(BackupSet::status).isEqualTo(BackupSet.Status.COMPLETE);
         String log = Files.readString(work.resolve("llm-backup.log"));
         assertThat(log).contains("Daily backup completed: db_").contains("Weekly full backup completed: db_full_");
+        // the history table, read from the engine database the stopped orchestrator left
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + work.resolve("data/engine"), "sa", "");
+             var rs = c.createStatement().executeQuery("select kind, status from backup_history order by id")) {
+            java.util.List<String> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getString(2));
+            }
+            assertThat(rows).containsExactlyInAnyOrder("daily COMPLETED", "weekly COMPLETED");
+        }
     }
 
     private String awaitCompleted(RunningJar app, String key) throws Exception {

@@ -200,7 +200,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
 
     @Test
     void technicalFailuresBecomeIncidentsWithHistoryAndNextRunCompletes() throws Exception {
-        // wrong password, then a missing uploads folder: each retried, then an incident
+        // wrong password, database refusing connections, missing uploads folder: each retried, then an incident
         PG.execute("postgres", "alter role " + ROLE + " password 'changed-by-someone'");
         ProcessInstance wrongPassword;
         try {
@@ -210,6 +210,17 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
             PG.execute("postgres", "alter role " + ROLE + " password '" + ROLE_PASSWORD + "'");
         }
         assertIncidentRecorded(wrongPassword, "Task_DumpDatabase", "password authentication failed for user");
+
+        // the database refuses every connection, as when it is down for maintenance
+        PG.execute("postgres", "alter database " + DATABASE + " allow_connections false");
+        ProcessInstance unreachable;
+        try {
+            unreachable = runtime.startProcessInstanceByKey("DailyBackupProcess");
+            runJobs(unreachable);
+        } finally {
+            PG.execute("postgres", "alter database " + DATABASE + " allow_connections true");
+        }
+        assertIncidentRecorded(unreachable, "Task_DumpDatabase", "is not currently accepting connections");
 
         Path uploads = DIR.resolve("uploads");
         Path moved = DIR.resolve("uploads-moved");

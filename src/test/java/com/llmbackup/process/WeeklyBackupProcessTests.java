@@ -120,6 +120,72 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(weekly).isEnded().hasPassed("Event_WaitForLease", "EndEvent_BackupCompleted");
     }
 
+    @Test
+    void weeklyEndsWithDumpInvalidWhenDumpIsCorrupted() throws Exception {
+        ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        executeUntil(instance, "Task_VerifyDump");
+        String id = (String) runtime.getVariable(instance.getId(), "backupId");
+        try (Stream<Path> files = Files.walk(DIR.resolve("backup/.staging"))) {
+            Files.writeString(files.filter(p -> p.getFileName().toString().equals("db_full_" + id + ".dump")).findFirst().orElseThrow(),
+                    "garbage");
+        }
+        runJobs(instance);
+
+        assertThat(instance).isEnded().hasPassed("Boundary_DumpInvalid", "EndEvent_BackupFailed").hasNotPassed("Task_ArchiveUploads");
+        assertThat(history.listByOwner(instance.getId()).get(0).message()).startsWith("pg_restore --list cannot read db_full_" + id + ".dump");
+        assertNoStagingLeft();
+    }
+
+    @Test
+    void weeklyGivesUpWithLockTimeoutWhenDailyHoldsLockTooLong() {
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        executeNext(daily);
+        ProcessInstance weekly = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        executeNext(weekly);
+        ClockUtil.setCurrentTime(Date.from(java.time.Instant.now().plus(java.time.Duration.ofMinutes(11))));
+        management.executeJob(management.createJobQuery().processInstanceId(weekly.getId()).timers().singleResult().getId());
+        runJobs(weekly);
+        ClockUtil.reset();
+        runJobs(daily);
+
+        assertThat(weekly).isEnded().hasPassed("Boundary_LockTimeout", "EndEvent_BackupFailed");
+        assertThat(history.listByOwner(weekly.getId()).get(0).message()).startsWith("Gave up waiting for the lock");
+        assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
+    }
+
+    @Test
+    void weeklyStopsWithoutPublishingWhenLockWasTakenOver() {
+        ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        executeUntil(instance, "Task_ArchiveUploads");
+        try (var other = new com.llmbackup.catalog.LeaseManager(DIR.resolve("backup"), java.time.Duration.ofMinutes(2),
+                java.time.Clock.systemUTC(), owner -> com.llmbackup.catalog.OwnerLiveness.State.ENDED,
+                com.llmbackup.catalog.FilePermissions.ownerOnly())) {
+            other.tryAcquire("intruder", "test");
+            runJobs(instance);
+            other.release("intruder");
+        }
+
+        assertThat(instance).isEnded().hasPassed("EndEvent_LeaseLost").hasNotPassed("Task_PublishSet");
+    }
+
+    @Test
+    void weeklyEndsWithNotEnoughSpaceWhenLastFullSetWasHuge() throws Exception {
+        ProcessInstance last = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        runJobs(last);
+        Path manifest = DIR.resolve("backup/weekly/manifest_full_" + historicVariable(last, "backupId") + ".json");
+        String original = Files.readString(manifest);
+        Files.writeString(manifest, original.replaceFirst("\"bytes\" : \\d+", "\"bytes\" : 1125899906842624"));
+        try {
+            ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+            runJobs(instance);
+
+            assertThat(instance).isEnded().hasPassed("Boundary_NotEnoughSpace", "EndEvent_BackupFailed");
+            assertThat(history.listByOwner(instance.getId()).get(0).message()).startsWith("Not enough space on the backup volume for weekly/");
+        } finally {
+            Files.writeString(manifest, original);
+        }
+    }
+
     private static Map<String, String> micros(Map<String, String> tree) {
         Map<String, String> out = new TreeMap<>();
         tree.forEach((path, what) -> out.put(path, what.replaceAll("mtime=(\\d+)\\d{3} ", "mtime=$1 ")));
