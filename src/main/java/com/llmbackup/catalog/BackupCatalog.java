@@ -286,11 +286,6 @@ public class BackupCatalog {
         deleteTree(stagingOf(lease.owner()));
     }
 
-    /** Removes an unpublished staged set (a run that failed before publishing). */
-    public void discard(StagedSet staged) {
-        removeStaging(staged);
-    }
-
     private static void removeStaging(StagedSet staged) {
         deleteTree(staged.dir());
         deleteTree(staged.partsDir());

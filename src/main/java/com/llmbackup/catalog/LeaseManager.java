@@ -143,10 +143,6 @@ public class LeaseManager implements AutoCloseable {
         return locked(this::read);
     }
 
-    public Duration ttl() {
-        return ttl;
-    }
-
     private void renewHeld() {
         for (String owner : held) {
             try {

@@ -87,12 +87,4 @@ final class ManifestStore {
             throw new UncheckedIOException("cannot write manifest " + file + ": " + e.getMessage(), e);
         }
     }
-
-    static String toJson(Manifest manifest) {
-        try {
-            return JSON.writeValueAsString(manifest);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -29,8 +29,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
     static final int SEGMENT = 16 * 1024;
     private static final int SAMPLE_STRIDE = 8;
     static final double RANDOM_BITS = 7.8;
-    // whether the member a worker just made was stored entirely (for the figures)
-    private static final ThreadLocal<Boolean> STORED = ThreadLocal.withInitial(() -> false);
 
     private final OutputStream out;
     private final ExecutorService workers;
@@ -47,7 +45,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private static final int OUTPUT_SIZE = BLOCK + BLOCK / 64 + 1024;
     private static final ThreadLocal<Deflater> DEFLATERS = new ThreadLocal<>();
     private int used;
-    private long compressedBytes;
     private long storedBlocks;
     private long blocks;
     private boolean closed;
@@ -117,7 +114,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
                 DEFLATERS.set(deflater);
             }
             Member member = member(data, length, level, deflater, into);
-            return new Member(data, member.bytes(), member.length(), STORED.get());
+            return new Member(data, member.bytes(), member.length(), member.stored());
         }));
     }
 
@@ -133,7 +130,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
             }
             out.write(member.bytes(), 0, member.length());
             sha256.update(member.bytes(), 0, member.length());
-            compressedBytes += member.length();
             if (member.input() != null) {
                 freeInputs.offer(member.input());
             }
@@ -154,16 +150,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
      * documents, images) is stored, the others are compressed at {@code level}. The level
      * switches inside one deflate stream, so text next to a PDF in the same block still shrinks.
      */
-    static byte[] member(byte[] data, int length, int level) {
-        Deflater deflater = new Deflater(level, true);
-        try {
-            Member m = member(data, length, level, deflater, new byte[OUTPUT_SIZE]);
-            return java.util.Arrays.copyOf(m.bytes(), m.length());
-        } finally {
-            deflater.end();
-        }
-    }
-
     static Member member(byte[] data, int length, int level, Deflater deflater, byte[] output) {
         deflater.reset();
         deflater.setLevel(level);
@@ -208,12 +194,14 @@ public final class ParallelGzipOutputStream extends OutputStream {
             member[1] = (byte) 0x8b;
             member[2] = 8;      // deflate
             member[3] = 0;      // no flags
-            // mtime 0 (4 bytes) stays zero
+            member[4] = 0;      // mtime 0: none (the buffer may be recycled, so set it)
+            member[5] = 0;
+            member[6] = 0;
+            member[7] = 0;
             member[8] = 0;      // XFL
             member[9] = 3;      // OS: Unix
             writeIntLE(member, pos, (int) crc.getValue());
             writeIntLE(member, pos + 4, length);
-            STORED.set(anyStored && !anyCompressed);
             return new Member(null, member, pos + 8, anyStored && !anyCompressed);
         }
     }
@@ -271,10 +259,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     public String sha256() {
         return java.util.HexFormat.of().formatHex(sha256.digest());
-    }
-
-    public long compressedBytes() {
-        return compressedBytes;
     }
 
     public long storedBlocks() {
