@@ -339,6 +339,63 @@ public class BackupCatalog {
         }
     }
 
+    /**
+     * Deletes a whole set (dump, globals, extra files, snapshot or archive, manifest) under
+     * the lease, manifest first: a crash midway leaves seed-named files that the next
+     * cleanup sees as a legacy set of the same date and decides again. Nothing outside the
+     * kind's folder is touched and no symbolic link is followed. Returns the bytes freed:
+     * files still linked from another snapshot free nothing.
+     */
+    public long delete(BackupSet set, LeaseManager.Lease lease) {
+        lease.verify();
+        Path kindDir = kindDir(set.kind()).toAbsolutePath().normalize();
+        long freed = 0;
+        List<Path> files = new ArrayList<>(set.files());
+        files.sort(Comparator.comparing((Path p) -> !p.getFileName().toString().startsWith("manifest_")));
+        for (Path file : files) {
+            Path normal = file.toAbsolutePath().normalize();
+            if (!normal.getParent().equals(kindDir)) {
+                throw new IllegalStateException("refusing to delete " + file + ": it is not directly in " + kindDir);
+            }
+            freed += freeable(normal);
+            deleteTree(normal);
+        }
+        log.info("Deleted {} ({} bytes freed)", set.label(), freed);
+        return freed;
+    }
+
+    private static long freeable(Path path) {
+        long[] bytes = new long[1];
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile() && ((Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)) == 1) {
+                        bytes[0] += attrs.size();
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes[0];
+    }
+
+    /** Pins or unpins a complete set: recorded in its manifest, so it survives a rebuilt history. */
+    public BackupSet pin(BackupKind kind, BackupSetId id, boolean pinned, String reason, LeaseManager.Lease lease) {
+        lease.verify();
+        BackupSet set = find(kind, id).orElseThrow(() -> new IllegalArgumentException("No backup set " + kind.dir() + "/" + id + "."));
+        if (set.status() != BackupSet.Status.COMPLETE) {
+            throw new IllegalStateException("Set " + set.label() + " is " + set.status().name().toLowerCase()
+                    + ": only a complete set (with a manifest) can be pinned.");
+        }
+        Path file = kindDir(kind).resolve(kind.manifestName(id));
+        Manifest full = ManifestStore.read(file);
+        ManifestStore.writeAtomically(file, full.withPin(pinned, pinned ? reason : null), permissions);
+        return find(kind, id).orElseThrow();
+    }
+
     /** A test seam: called at each step of publishing; a test throws here to simulate a crash. */
     interface CrashPoint {
         CrashPoint NONE = step -> {

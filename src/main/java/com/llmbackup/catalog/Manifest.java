@@ -50,6 +50,11 @@ public record Manifest(
                 basedOn, pinned, pinnedReason, artifacts, files, rowCounts, stats, warnings);
     }
 
+    public Manifest withPin(boolean pin, String reason) {
+        return new Manifest(formatVersion, kind, id, status, processInstanceId, startedAt, completedAt, postgresVersion,
+                basedOn, pin, reason, artifacts, files, rowCounts, stats, warnings);
+    }
+
     /** One published file or folder of the set, with its size and (for files) SHA-256. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,0 +1,122 @@
+package com.llmbackup.retention;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.LeaseWaitTimeoutException;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.config.BackupProperties;
+import org.springframework.stereotype.Service;
+
+/**
+ * The runbook's cleanup-old-backups.sh without its defects: every set is decided by the
+ * retention rules, deleted as a whole unit with its reason logged, under the same lock as
+ * the backup runs. A dry run decides and reports, and deletes nothing.
+ */
+@Service
+public class CleanupService {
+
+    private final BackupProperties properties;
+    private final BackupCatalog catalog;
+    private final LeaseManager leases;
+    private final BackupHistory history;
+    private final BackupLog backupLog;
+    private final RetentionPlanner planner;
+
+    public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
+                          BackupLog backupLog, RetentionPlanner planner) {
+        this.properties = properties;
+        this.catalog = catalog;
+        this.leases = leases;
+        this.history = history;
+        this.backupLog = backupLog;
+        this.planner = planner;
+    }
+
+    public long begin(String owner) {
+        return history.listByOwner(owner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).findFirst()
+                .map(BackupHistory.HistoryEntry::id).orElseGet(() -> history.start("cleanup", owner));
+    }
+
+    /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */
+    public boolean acquire(String owner, Instant waitingSince, Instant now) {
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "cleanup");
+        if (attempt.busy()) {
+            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
+            return false;
+        }
+        catalog.recover(attempt.lease());
+        return true;
+    }
+
+    /** Every set with its decision, in catalog order. */
+    public List<RetentionPlanner.Decision> plan(RetentionRules rules) {
+        return planner.plan(catalog.list(), rules);
+    }
+
+    /** Deletes the planned sets that still exist; logs each with its reason and the total freed. */
+    public Result delete(List<PlannedDeletion> deletions, String owner, long runId) {
+        LeaseManager.Lease lease = leases.resume(owner);
+        long freed = 0;
+        List<String> done = new ArrayList<>();
+        for (PlannedDeletion planned : deletions) {
+            Optional<BackupSet> set = catalog.find(BackupKind.fromDir(planned.kind()), BackupSetId.parse(planned.id()));
+            if (set.isEmpty()) {
+                continue;
+            }
+            long bytes = catalog.delete(set.get(), lease);
+            freed += bytes;
+            String line = "Deleted " + set.get().label() + ": " + planned.reason() + " (" + human(bytes) + " freed)";
+            done.add(line);
+            backupLog.write(line);
+        }
+        backupLog.write("Old backups cleaned up: " + done.size() + " sets, " + human(freed) + " freed");
+        finish(runId, done, freed);
+        return new Result(done.size(), freed, done);
+    }
+
+    /** A dry run: what would be deleted and why, nothing touched. */
+    public Result dryRun(List<PlannedDeletion> deletions, long runId) {
+        List<String> lines = deletions.stream().map(d -> "Would delete " + d.kind() + "/" + d.id() + ": " + d.reason()).toList();
+        lines.forEach(backupLog::write);
+        backupLog.write("Cleanup dry run: " + lines.size() + " sets would be deleted, nothing deleted");
+        finish(runId, lines, 0);
+        return new Result(0, 0, lines);
+    }
+
+    public void release(String owner) {
+        leases.release(owner);
+    }
+
+    public void fail(long runId, String owner, String step, String message) {
+        history.fail(runId, step, message);
+        backupLog.write("Cleanup FAILED at " + step + ": " + message);
+        leases.release(owner);
+    }
+
+    private void finish(long runId, List<String> lines, long freed) {
+        lines.forEach(line -> history.addWarning(runId, line));
+        history.complete(runId, null, new Manifest.Stats(freed, lines.size(), 0, 0));
+    }
+
+    static String human(long bytes) {
+        return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+    }
+
+    /** One set the plan deletes, with the table's reason. */
+    public record PlannedDeletion(String kind, String id, String reason) {
+    }
+
+    public record Result(int setsDeleted, long bytesFreed, List<String> lines) {
+    }
+}

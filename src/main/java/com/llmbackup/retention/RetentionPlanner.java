@@ -1,0 +1,63 @@
+package com.llmbackup.retention;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.config.BackupProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Works out, for every set of the catalog, the facts the retention table needs (age in
+ * whole days from the set's own date, how many complete full backups are newer, whether it
+ * is the newest of its kind) and asks the rules. Every set gets a decision and a reason.
+ */
+@Component
+public class RetentionPlanner {
+
+    private final BackupProperties.Retention retention;
+    private final Clock clock;
+
+    public RetentionPlanner(BackupProperties properties, Clock clock) {
+        this.retention = properties.retention();
+        this.clock = clock;
+    }
+
+    public List<Decision> plan(List<BackupSet> sets, RetentionRules rules) {
+        LocalDate today = LocalDate.now(clock);
+        List<BackupSet> fulls = sets.stream()
+                .filter(s -> s.kind() == BackupKind.WEEKLY && counts(s))
+                .sorted(Comparator.comparing(BackupSet::id).reversed()).toList();
+        List<Decision> decisions = new ArrayList<>();
+        for (BackupSet set : sets) {
+            Optional<BackupSet> newest = sets.stream().filter(s -> s.kind() == set.kind() && counts(s))
+                    .max(Comparator.comparing(BackupSet::id));
+            int newerFulls = (int) fulls.stream().filter(f -> f.id().compareTo(set.id()) > 0).count();
+            RetentionRules.Facts facts = new RetentionRules.Facts(set.kind().dir(), status(set), set.pinned(),
+                    set.manifest() == null ? null : set.manifest().pinnedReason(),
+                    ChronoUnit.DAYS.between(set.date(), today), newerFulls,
+                    newest.map(n -> n.id().equals(set.id())).orElse(false), retention.days(), retention.minFull());
+            decisions.add(new Decision(set, rules.decide(facts)));
+        }
+        return decisions;
+    }
+
+    /** Complete sets and the old scripts' legacy sets count as backups one can restore. */
+    private static boolean counts(BackupSet set) {
+        return set.status() == BackupSet.Status.COMPLETE || set.status() == BackupSet.Status.LEGACY;
+    }
+
+    private static String status(BackupSet set) {
+        return set.status().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A set and what the rules decided for it. */
+    public record Decision(BackupSet set, RetentionRules.Verdict verdict) {
+    }
+}
