@@ -318,7 +318,8 @@ public class BackupRunService {
     public void failByOwner(String owner, String step, String message) {
         history.listByOwner(owner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).forEach(e -> {
             history.fail(e.id(), step, message);
-            backupLog.write(title(BackupKind.fromDir(e.kind())) + " backup FAILED at " + step + ": " + message
+            String run = "cleanup".equals(e.kind()) ? "Cleanup" : title(BackupKind.fromDir(e.kind())) + " backup";
+            backupLog.write(run + " FAILED at " + step + ": " + message
                     + " (incident: retry it in Cockpit, or start a new run)");
         });
     }

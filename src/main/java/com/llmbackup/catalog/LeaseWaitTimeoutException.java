@@ -19,7 +19,7 @@ public class LeaseWaitTimeoutException extends RuntimeException {
             throw new LeaseWaitTimeoutException("Gave up waiting for the lock on the backup root after "
                     + maxWait.toString().substring(2).toLowerCase() + " (backup.lock.max-wait): run " + holder.owner()
                     + " (" + holder.purpose() + ") has held it since " + holder.acquiredAt()
-                    + ". Look at that run in Cockpit; this run made no backup.");
+                    + ". Look at that run in Cockpit; this run changed nothing.");
         }
     }
 }

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 class BackupIncidents extends AbstractProcessEnginePlugin {
 
     private static final Logger log = LoggerFactory.getLogger(BackupIncidents.class);
-    private static final Set<String> BACKUP_PROCESSES = Set.of(ProcessKeys.DAILY_BACKUP, ProcessKeys.WEEKLY_BACKUP);
+    private static final Set<String> BACKUP_PROCESSES = Set.of(ProcessKeys.DAILY_BACKUP, ProcessKeys.WEEKLY_BACKUP, ProcessKeys.CLEANUP);
 
     // looked up lazily: the service's beans need the engine this plugin helps to build
     private final ObjectProvider<BackupRunService> runs;

@@ -5,6 +5,7 @@ final class ProcessKeys {
     static final String PREFLIGHT = "PreflightProcess";
     static final String DAILY_BACKUP = "DailyBackupProcess";
     static final String WEEKLY_BACKUP = "WeeklyBackupProcess";
+    static final String CLEANUP = "BackupCleanupProcess";
 
     /** The key of the process an execution belongs to (the part of its definition id before ':'). */
     static String keyOf(org.camunda.bpm.engine.delegate.DelegateExecution execution) {

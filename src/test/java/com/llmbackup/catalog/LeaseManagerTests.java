@@ -173,6 +173,6 @@ class LeaseManagerTests {
         assertThatThrownBy(() -> LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(6)), holder))
                 .isInstanceOf(LeaseWaitTimeoutException.class)
                 .hasMessage("Gave up waiting for the lock on the backup root after 6h (backup.lock.max-wait): run weekly-7"
-                        + " (weekly backup) has held it since 2025-10-26T02:00:00Z. Look at that run in Cockpit; this run made no backup.");
+                        + " (weekly backup) has held it since 2025-10-26T02:00:00Z. Look at that run in Cockpit; this run changed nothing.");
     }
 }
