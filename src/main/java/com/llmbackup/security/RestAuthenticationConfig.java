@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The REST starter serves {@code /engine-rest} without any authentication; this puts
- * HTTP Basic in front of it, checked against the engine's own users, so that the
- * engine's authorizations apply to every REST call.
+ * HTTP Basic in front of it and of the orchestrator's own {@code /api}, checked against the
+ * engine's own users, so that the engine's authorizations apply to every REST call.
  */
 @Configuration(proxyBeanMethods = false)
 class RestAuthenticationConfig {
@@ -19,7 +19,8 @@ class RestAuthenticationConfig {
         FilterRegistrationBean<ProcessEngineAuthenticationFilter> registration =
                 new FilterRegistrationBean<>(new ProcessEngineAuthenticationFilter());
         registration.setName("engine-rest-authentication");
-        registration.addUrlPatterns("/engine-rest/*");
+        // the orchestrator's own API (/api/...) is for the same users, with the same login
+        registration.addUrlPatterns("/engine-rest/*", "/api/*");
         registration.addInitParameter("authentication-provider", HttpBasicAuthenticationProvider.class.getName());
         registration.setOrder(1);
         return registration;

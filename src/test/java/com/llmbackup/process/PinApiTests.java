@@ -1,0 +1,100 @@
+package com.llmbackup.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.Base64;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Pinning through the orchestrator's REST API, with the engine's users and groups. */
+class PinApiTests extends AbstractBackupProcessTests {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    IdentityService identity;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void users() {
+        for (String[] u : new String[][] {{"pinop", "operators"}, {"pinguest", null}}) {
+            if (identity.createUserQuery().userId(u[0]).count() == 0) {
+                User user = identity.newUser(u[0]);
+                user.setPassword("pw-" + u[0]);
+                identity.saveUser(user);
+                if (u[1] != null) {
+                    identity.createMembership(u[0], u[1]);
+                }
+            }
+        }
+    }
+
+    private HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (user != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":pw-" + user).getBytes()));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void operatorPinsAndUnpinsCompleteSetRecordedInManifest() throws Exception {
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(daily);
+        String id = (String) historicVariable(daily, "backupId");
+        String path = "/api/backups/daily/" + id + "/pin";
+
+        HttpResponse<String> pinned = call("PUT", path, "pinop", "{\"reason\": \"before the upgrade to 2.0\"}");
+
+        assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+        JsonNode answer = json.readTree(pinned.body());
+        assertThat(answer.get("pinned").asBoolean()).isTrue();
+        assertThat(answer.get("reason").asText()).isEqualTo("before the upgrade to 2.0 (pinop)");
+        JsonNode manifest = json.readTree(Files.readString(DIR.resolve("backup/daily/manifest_" + id + ".json")));
+        assertThat(manifest.get("pinned").asBoolean()).isTrue();
+        assertThat(manifest.get("files").size()).as("the file list is kept").isGreaterThan(0);
+
+        HttpResponse<String> unpinned = call("DELETE", path, "pinop", null);
+        assertThat(unpinned.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(unpinned.body()).get("pinned").asBoolean()).isFalse();
+    }
+
+    @Test
+    void pinIsRefusedWithClearAnswers() throws Exception {
+        Files.createDirectories(DIR.resolve("backup/daily"));
+        Files.writeString(DIR.resolve("backup/daily/db_20000103.dump"), "PGDMP legacy");
+        try {
+            assertThat(call("PUT", "/api/backups/daily/20000103/pin", null, "{}").statusCode()).isEqualTo(401);
+            assertThat(call("PUT", "/api/backups/daily/20000103/pin", "pinguest", "{}").statusCode()).isEqualTo(403);
+
+            HttpResponse<String> legacy = call("PUT", "/api/backups/daily/20000103/pin", "pinop", "{}");
+            assertThat(legacy.statusCode()).isEqualTo(409);
+            assertThat(legacy.body()).contains("Set daily/20000103 is legacy: only a complete set (with a manifest) can be pinned.");
+
+            HttpResponse<String> unknown = call("PUT", "/api/backups/daily/20000104/pin", "pinop", "{}");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("No backup set daily/20000104.");
+
+            HttpResponse<String> malformed = call("PUT", "/api/backups/monthly/2025-10-31/pin", "pinop", "{}");
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(malformed.body()).contains("Unknown backup kind 'monthly': use daily, weekly or safety.");
+        } finally {
+            Files.deleteIfExists(DIR.resolve("backup/daily/db_20000103.dump"));
+        }
+    }
+}
