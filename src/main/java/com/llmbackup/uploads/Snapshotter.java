@@ -14,8 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
@@ -116,8 +114,7 @@ public class Snapshotter {
         private final Deque<Object[]> openDirs = new ArrayDeque<>();
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha256;
-        private final Map<Integer, String> userNames = new java.util.HashMap<>();
-        private final Map<Integer, String> groupNames = new java.util.HashMap<>();
+        private final UnixAttributes attributes = new UnixAttributes();
         private long filesDone;
         private long filesCopied;
         private long filesLinked;
@@ -146,8 +143,8 @@ public class Snapshotter {
             String rel = relative(source, dir);
             Path dst = rel.equals(".") ? target : target.resolve(rel);
             Files.createDirectory(dst);
-            Map<String, Object> unix = unixAttributes(dir);
-            FileEntry entry = entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
+            Map<String, Object> unix = attributes.read(dir);
+            FileEntry entry = attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
             entries.add(entry);
             openDirs.push(new Object[] {dst, entry});
             return FileVisitResult.CONTINUE;
@@ -168,11 +165,11 @@ public class Snapshotter {
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
             String rel = relative(source, file);
             Path dst = target.resolve(rel);
-            Map<String, Object> unix = unixAttributes(file);
+            Map<String, Object> unix = attributes.read(file);
             if (attrs.isSymbolicLink()) {
                 Path link = Files.readSymbolicLink(file);
                 Files.createSymbolicLink(dst, link);
-                FileEntry entry = entry(rel, FileEntry.SYMLINK, 0, unix, null, link.toString());
+                FileEntry entry = attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, link.toString());
                 applyAttributes(dst, entry, true);
                 entries.add(entry);
             } else if (attrs.isRegularFile()) {
@@ -191,7 +188,7 @@ public class Snapshotter {
         private FileEntry copyOrLink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
             long size = (Long) unix.get("size");
             FileEntry prev = previous.get(rel);
-            FileEntry current = entry(rel, FileEntry.FILE, size, unix, null, null);
+            FileEntry current = attributes.entry(rel, FileEntry.FILE, size, unix, null, null);
             if (prev != null && previousDir != null && FileEntry.FILE.equals(prev.type()) && prev.sha256() != null
                     && prev.size() == size && prev.mtimeNanos() == current.mtimeNanos() && prev.mode() == current.mode()
                     && java.util.Objects.equals(prev.uid(), current.uid()) && java.util.Objects.equals(prev.gid(), current.gid())) {
@@ -242,26 +239,6 @@ public class Snapshotter {
                     e.group(), sha, e.linkTarget());
         }
 
-        private Map<String, Object> unixAttributes(Path path) throws IOException {
-            Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-            // owner and group names cost a passwd/group lookup each: once per id, not once per file
-            Integer uid = (Integer) unix.get("uid");
-            Integer gid = (Integer) unix.get("gid");
-            if (!userNames.containsKey(uid) || !groupNames.containsKey(gid)) {
-                Map<String, Object> names = Files.readAttributes(path, "unix:owner,group", LinkOption.NOFOLLOW_LINKS);
-                userNames.putIfAbsent(uid, ((UserPrincipal) names.get("owner")).getName());
-                groupNames.putIfAbsent(gid, ((GroupPrincipal) names.get("group")).getName());
-            }
-            return unix;
-        }
-
-        private FileEntry entry(String rel, String type, long size, Map<String, Object> unix, String sha, String link) {
-            FileTime mtime = (FileTime) unix.get("lastModifiedTime");
-            Integer uid = (Integer) unix.get("uid");
-            Integer gid = (Integer) unix.get("gid");
-            return new FileEntry(rel, type, size, mtime.to(TimeUnit.NANOSECONDS), ((Integer) unix.get("mode")) & 07777,
-                    uid, gid, userNames.get(uid), groupNames.get(gid), sha, link);
-        }
     }
 
     /** Sets mode, owner (as root) and mtime of a copied entry; links get owner and mtime only. */

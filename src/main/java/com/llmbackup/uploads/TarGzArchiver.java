@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -185,8 +183,7 @@ public class TarGzArchiver {
         private final Snapshotter.Progress progress;
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha = digest();
-        private final Map<Integer, String> users = new HashMap<>();
-        private final Map<Integer, String> groups = new HashMap<>();
+        private final UnixAttributes attributes = new UnixAttributes();
         private long lastProgress = System.nanoTime();
 
         Writer(Path source, TarArchiveOutputStream tar, List<FileEntry> entries, List<String> warnings, long[] figures,
@@ -202,19 +199,19 @@ public class TarGzArchiver {
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
             String rel = Snapshotter.relative(source, dir);
-            Map<String, Object> unix = attributes(dir);
+            Map<String, Object> unix = attributes.read(dir);
             TarArchiveEntry entry = new TarArchiveEntry(rel.equals(".") ? PREFIX + "/" : PREFIX + "/" + rel + "/", TarConstants.LF_DIR);
             describe(entry, unix, TarArchiveEntry.DEFAULT_DIR_MODE & ~07777);
             tar.putArchiveEntry(entry);
             tar.closeArchiveEntry();
-            entries.add(entry(rel, FileEntry.DIRECTORY, 0, unix, null, null));
+            entries.add(attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null));
             return FileVisitResult.CONTINUE;
         }
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
             String rel = Snapshotter.relative(source, file);
-            Map<String, Object> unix = attributes(file);
+            Map<String, Object> unix = attributes.read(file);
             if (attrs.isSymbolicLink()) {
                 String target = Files.readSymbolicLink(file).toString();
                 TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_SYMLINK);
@@ -222,7 +219,7 @@ public class TarGzArchiver {
                 describe(entry, unix, 0120000);
                 tar.putArchiveEntry(entry);
                 tar.closeArchiveEntry();
-                entries.add(entry(rel, FileEntry.SYMLINK, 0, unix, null, target));
+                entries.add(attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, target));
             } else if (attrs.isRegularFile()) {
                 long size = (Long) unix.get("size");
                 TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_NORMAL);
@@ -243,7 +240,7 @@ public class TarGzArchiver {
                     throw new IOException(file + " changed size while being archived (" + size + " bytes expected, " + copied + " read)");
                 }
                 tar.closeArchiveEntry();
-                entries.add(entry(rel, FileEntry.FILE, size, unix, HexFormat.of().formatHex(sha.digest()), null));
+                entries.add(attributes.entry(rel, FileEntry.FILE, size, unix, HexFormat.of().formatHex(sha.digest()), null));
                 figures[0]++;
                 figures[1] += size;
                 long now = System.nanoTime();
@@ -269,29 +266,11 @@ public class TarGzArchiver {
             int gid = (Integer) unix.get("gid");
             entry.setUserId(uid);
             entry.setGroupId(gid);
-            entry.setUserName(users.get(uid));
-            entry.setGroupName(groups.get(gid));
+            entry.setUserName(attributes.userName(uid));
+            entry.setGroupName(attributes.groupName(gid));
             entry.setLastModifiedTime((FileTime) unix.get("lastModifiedTime"));
         }
 
-        private Map<String, Object> attributes(Path path) throws IOException {
-            Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-            Integer uid = (Integer) unix.get("uid");
-            Integer gid = (Integer) unix.get("gid");
-            if (!users.containsKey(uid) || !groups.containsKey(gid)) {
-                Map<String, Object> names = Files.readAttributes(path, "unix:owner,group", LinkOption.NOFOLLOW_LINKS);
-                users.putIfAbsent(uid, ((UserPrincipal) names.get("owner")).getName());
-                groups.putIfAbsent(gid, ((GroupPrincipal) names.get("group")).getName());
-            }
-            return unix;
-        }
-
-        private FileEntry entry(String rel, String type, long size, Map<String, Object> unix, String sha256, String link) {
-            int uid = (Integer) unix.get("uid");
-            int gid = (Integer) unix.get("gid");
-            return new FileEntry(rel, type, size, ((FileTime) unix.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                    (Integer) unix.get("mode") & 07777, uid, gid, users.get(uid), groups.get(gid), sha256, link);
-        }
     }
 
     /** Figures of an archive: its entries (for the manifest), what went in, what came out. */
