@@ -178,6 +178,23 @@ class CleanupTests extends AbstractBackupProcessTests {
     }
 
     @Test
+    void deletingSetNeverFollowsLinksOutOfBackupRoot(@TempDir Path outside) throws Exception {
+        Files.writeString(outside.resolve("precious.txt"), "not a backup");
+        complete(BackupKind.DAILY, TODAY.minusDays(50), "");
+        Path snapshot = root.resolve("daily/uploads_" + BackupSetId.first(TODAY.minusDays(50)));
+        Files.createSymbolicLink(snapshot.resolve("link-to-outside"), outside);
+        Files.createSymbolicLink(snapshot.resolve("file-link"), outside.resolve("precious.txt"));
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+
+        try (LeaseManager leases = new LeaseManager(root, Duration.ofMinutes(2), clock, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly())) {
+            catalog.delete(catalog.list(BackupKind.DAILY).get(0), leases.tryAcquire("cleanup-test", "cleanup").lease());
+        }
+
+        assertThat(snapshot).doesNotExist();
+        assertThat(outside.resolve("precious.txt")).hasContent("not a backup");
+    }
+
+    @Test
     void deletingOldSnapshotLeavesNewerSnapshotIntactAndFreesOnlyItsOwnFiles() throws Exception {
         Path uploads = root.resolve("src");
         FileTrees.write(uploads, Map.of("a.pdf", "a".repeat(10_000), "b.pdf", "b".repeat(20_000)));
