@@ -101,6 +101,7 @@ public class BackupRunService {
         }
         if (attempt.takenOverFrom() != null) {
             history.addWarning(runId, "Took the lock over from run " + attempt.takenOverFrom() + ": " + attempt.reason() + ".");
+            closeAbandoned(attempt.takenOverFrom(), owner, attempt.reason());
         }
         List<String> rolledBack = catalog.recover(attempt.lease());
         if (!rolledBack.isEmpty()) {
@@ -109,6 +110,21 @@ public class BackupRunService {
         StagedSet staged = catalog.stage(kind, attempt.lease());
         history.setBackupId(runId, staged.id().toString());
         return Optional.of(staged);
+    }
+
+    /**
+     * A run whose lock was taken over because its orchestrator died still shows RUNNING in
+     * the history: it is marked FAILED with what happened (a run in an incident was already
+     * recorded by the incident handler).
+     */
+    private void closeAbandoned(String previousOwner, String newOwner, String reason) {
+        history.listByOwner(previousOwner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).forEach(e -> {
+            String message = "The run stopped without finishing (" + reason + "); run " + newOwner
+                    + " took the lock over and cleared what it left. Nothing of this run was published.";
+            history.fail(e.id(), "unknown (orchestrator stopped)", message);
+            backupLog.write(("cleanup".equals(e.kind()) ? "Cleanup" : title(BackupKind.fromDir(e.kind())) + " backup")
+                    + " FAILED: " + message);
+        });
     }
 
     /** The staged set of a run, for the steps after the first. */

@@ -86,6 +86,17 @@ class KilledDuringBackupJarTests {
             assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("Daily backup completed: db_");
             assertThat(second.output()).contains("Taking over the lease on " + root + " from " + killedId);
         }
+        // the history, read from the engine database the stopped orchestrator left: the killed run is not left RUNNING
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + work.resolve("data/engine"), "sa", "");
+             var rs = c.createStatement().executeQuery("select process_instance_id, status, message from backup_history order by id")) {
+            Map<String, String> rows = new HashMap<>();
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getString(2) + ": " + rs.getString(3));
+            }
+            assertThat(rows.get(killedId)).startsWith("FAILED: The run stopped without finishing (it was not renewed since ")
+                    .endsWith("Nothing of this run was published.");
+        }
+        assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("Daily backup FAILED: The run stopped without finishing");
     }
 
     private String start(RunningJar app) throws Exception {
