@@ -89,6 +89,39 @@ public class BackupHistory {
         return jdbc.query("select * from " + TABLE + " where id = ?", BackupHistory::map, runId).stream().findFirst();
     }
 
+    /** One page of runs, newest first, filtered by kind, status and start date (any may be null). */
+    public Page page(String kind, String status, Instant from, Instant to, int page, int size) {
+        StringBuilder where = new StringBuilder(" where 1 = 1");
+        List<Object> args = new java.util.ArrayList<>();
+        if (kind != null) {
+            where.append(" and kind = ?");
+            args.add(kind);
+        }
+        if (status != null) {
+            where.append(" and status = ?");
+            args.add(status);
+        }
+        if (from != null) {
+            where.append(" and started_at >= ?");
+            args.add(Timestamp.from(from));
+        }
+        if (to != null) {
+            where.append(" and started_at < ?");
+            args.add(Timestamp.from(to));
+        }
+        Long total = jdbc.queryForObject("select count(*) from " + TABLE + where, Long.class, args.toArray());
+        List<Object> pageArgs = new java.util.ArrayList<>(args);
+        pageArgs.add(size);
+        pageArgs.add((long) page * size);
+        List<HistoryEntry> items = jdbc.query("select * from " + TABLE + where + " order by started_at desc, id desc limit ? offset ?",
+                BackupHistory::map, pageArgs.toArray());
+        return new Page(items, page, size, total == null ? 0 : total);
+    }
+
+    /** A page of history rows and the total that matched. */
+    public record Page(List<HistoryEntry> items, int page, int size, long total) {
+    }
+
     public List<HistoryEntry> listByOwner(String processInstanceId) {
         return jdbc.query("select * from " + TABLE + " where process_instance_id = ? order by id", BackupHistory::map, processInstanceId);
     }

@@ -1,0 +1,173 @@
+package com.llmbackup.api;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.BackupKind;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The backup history and storage use for the web app's admin panel (a machine client:
+ * HTTP Basic, like /engine-rest). Field names are stable and documented in the README.
+ *
+ * <pre>
+ * GET /api/backups?kind=daily&amp;status=FAILED&amp;from=2025-10-01&amp;to=2025-11-01&amp;page=0&amp;size=50
+ * GET /api/backups/storage
+ * </pre>
+ */
+@RestController
+@RequestMapping("/api/backups")
+class BackupHistoryController {
+
+    private static final int MAX_PAGE = 500;
+
+    private final BackupHistory history;
+    private final BackupCatalog catalog;
+
+    BackupHistoryController(BackupHistory history, BackupCatalog catalog) {
+        this.history = history;
+        this.catalog = catalog;
+    }
+
+    @GetMapping
+    ResponseEntity<Map<String, Object>> list(@RequestParam(required = false) String kind,
+                                             @RequestParam(required = false) String status,
+                                             @RequestParam(required = false) String from,
+                                             @RequestParam(required = false) String to,
+                                             @RequestParam(defaultValue = "0") int page,
+                                             @RequestParam(defaultValue = "50") int size) {
+        if (page < 0 || size < 1 || size > MAX_PAGE) {
+            return bad("page must be 0 or more and size between 1 and " + MAX_PAGE + ".");
+        }
+        if (status != null && !List.of(BackupHistory.RUNNING, BackupHistory.COMPLETED, BackupHistory.FAILED).contains(status)) {
+            return bad("status must be RUNNING, COMPLETED or FAILED, not '" + status + "'.");
+        }
+        if (kind != null && !List.of("daily", "weekly", "safety", "cleanup", "restore", "drill").contains(kind)) {
+            return bad("kind must be daily, weekly, safety, cleanup, restore or drill, not '" + kind + "'.");
+        }
+        Instant fromInstant;
+        Instant toInstant;
+        try {
+            fromInstant = from == null ? null : LocalDate.parse(from).atStartOfDay().toInstant(ZoneOffset.UTC);
+            toInstant = to == null ? null : LocalDate.parse(to).atStartOfDay().toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return bad("from and to are dates of the form YYYY-MM-DD (to is exclusive).");
+        }
+        BackupHistory.Page result = history.page(kind, status, fromInstant, toInstant, page, size);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", result.items().stream().map(BackupHistoryController::run).toList());
+        body.put("page", result.page());
+        body.put("size", result.size());
+        body.put("total", result.total());
+        return ResponseEntity.ok(body);
+    }
+
+    @GetMapping("/storage")
+    Map<String, Object> storage() throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        Map<String, Long> perKind = new LinkedHashMap<>();
+        for (BackupKind kind : BackupKind.values()) {
+            perKind.put(kind.dir(), diskUse(catalog.kindDir(kind)));
+        }
+        body.put("root", catalog.root().toString());
+        body.put("bytesPerKind", perKind);
+        Path existing = catalog.root();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null) {
+            FileStore store = Files.getFileStore(existing);
+            long total = store.getTotalSpace();
+            long free = store.getUsableSpace();
+            Map<String, Object> volume = new LinkedHashMap<>();
+            volume.put("totalBytes", total);
+            volume.put("freeBytes", free);
+            volume.put("usedPercent", total == 0 ? 100 : Math.round(1000.0 * (total - free) / total) / 10.0);
+            body.put("volume", volume);
+        }
+        Instant since = Instant.now().minus(Duration.ofDays(30));
+        Map<String, Long> growth = new java.util.TreeMap<>();
+        for (HistoryEntry e : history.page(null, BackupHistory.COMPLETED, since, null, 0, MAX_PAGE).items()) {
+            if (e.bytes() != null && !"cleanup".equals(e.kind())) {
+                growth.merge(e.startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString(), e.bytes(), Long::sum);
+            }
+        }
+        body.put("bytesWrittenPerDay", growth);
+        return body;
+    }
+
+    private static Map<String, Object> run(HistoryEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("runId", e.id());
+        m.put("kind", e.kind());
+        m.put("backupId", e.backupId());
+        m.put("status", e.status());
+        m.put("processInstanceId", e.processInstanceId());
+        m.put("cockpitUrl", e.processInstanceId() == null ? null
+                : "/camunda/app/cockpit/default/#/history/process-instance/" + e.processInstanceId());
+        m.put("startedAt", e.startedAt());
+        m.put("endedAt", e.endedAt());
+        m.put("durationSeconds", e.endedAt() == null ? null : Duration.between(e.startedAt(), e.endedAt()).toSeconds());
+        m.put("bytes", e.bytes());
+        m.put("fileCount", e.fileCount());
+        m.put("filesCopied", e.filesCopied());
+        m.put("filesLinked", e.filesLinked());
+        m.put("failedStep", e.failedStep());
+        m.put("message", e.message());
+        m.put("warnings", e.warnings() == null ? List.of() : List.of(e.warnings().split("\n")));
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("filesDone", e.progressFilesDone());
+        progress.put("filesTotal", e.progressFilesTotal());
+        progress.put("bytesDone", e.progressBytesDone());
+        progress.put("bytesTotal", e.progressBytesTotal());
+        m.put("progress", progress);
+        return m;
+    }
+
+    /** Bytes on disk under a folder, each hard-linked file counted once (as du does). */
+    private static long diskUse(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        Set<Object> seen = new HashSet<>();
+        long[] bytes = new long[1];
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> {
+                try {
+                    if (seen.add(Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+                        bytes[0] += Files.size(p);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        return bytes[0];
+    }
+
+    private static ResponseEntity<Map<String, Object>> bad(String message) {
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", message));
+    }
+}
