@@ -112,6 +112,9 @@ abstract class AbstractBackupProcessTests {
     @BeforeEach
     void init() {
         AbstractAssertions.init(engine);
+        // each cached test context builds an engine named "default"; the REST authentication
+        // filter finds engines by name in a static registry, so make it this context's engine
+        org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);
     }
 
     @AfterEach
