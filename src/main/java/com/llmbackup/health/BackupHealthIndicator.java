@@ -1,0 +1,98 @@
+package com.llmbackup.health;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.config.BackupProperties;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code backup} component of {@code /actuator/health}: DOWN when the newest complete
+ * backup (daily or weekly) is older than {@code backup.rpo} plus a 2 hour margin, or the
+ * backup volume is fuller than {@code backup.volume.max-used-percent}; the details say which.
+ */
+@Component("backup")
+public class BackupHealthIndicator implements HealthIndicator {
+
+    static final Duration MARGIN = Duration.ofHours(2);
+
+    private final BackupCatalog catalog;
+    private final BackupProperties properties;
+    private final Clock clock;
+
+    public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock) {
+        this.catalog = catalog;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public Health health() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        boolean down = false;
+        Optional<BackupSet> newest = newestComplete();
+        Instant now = clock.instant();
+        if (newest.isEmpty()) {
+            details.put("newestBackup", "none: no complete backup exists");
+            down = true;
+        } else {
+            Instant when = completedAt(newest.get());
+            Duration age = Duration.between(when, now);
+            details.put("newestBackup", newest.get().label());
+            details.put("newestBackupCompletedAt", when.toString());
+            details.put("newestBackupAgeHours", age.toHours());
+            if (age.compareTo(properties.rpo().plus(MARGIN)) > 0) {
+                details.put("rpo", "breached: the newest complete backup is " + age.toHours() + " h old, more than backup.rpo "
+                        + properties.rpo().toHours() + " h + " + MARGIN.toHours() + " h");
+                down = true;
+            }
+        }
+        try {
+            Path existing = catalog.root();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            FileStore store = Files.getFileStore(existing == null ? Path.of("/") : existing);
+            long total = store.getTotalSpace();
+            long used = total - store.getUsableSpace();
+            long percent = total == 0 ? 100 : Math.round(100.0 * used / total);
+            details.put("volumeUsedPercent", percent);
+            if (percent > properties.volume().maxUsedPercent()) {
+                details.put("volume", "nearly full: " + percent + "% used, above backup.volume.max-used-percent="
+                        + properties.volume().maxUsedPercent());
+                down = true;
+            }
+        } catch (IOException e) {
+            details.put("volume", "cannot read the backup volume: " + e.getMessage());
+            down = true;
+        }
+        return (down ? Health.down() : Health.up()).withDetails(details).build();
+    }
+
+    private Optional<BackupSet> newestComplete() {
+        return catalog.list().stream()
+                .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+                .max(java.util.Comparator.comparing(this::completedAt));
+    }
+
+    private Instant completedAt(BackupSet set) {
+        if (set.manifest() != null && set.manifest().completedAt() != null) {
+            return set.manifest().completedAt();
+        }
+        // a manifest without a completion time: the end of its day
+        return set.date().plusDays(1).atStartOfDay(clock.getZone()).toInstant();
+    }
+}
