@@ -1,7 +1,6 @@
 package com.llmbackup.api;
 
 import java.io.IOException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.VolumeUsage;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -93,20 +93,12 @@ class BackupHistoryController {
         }
         body.put("root", catalog.root().toString());
         body.put("bytesPerKind", perKind);
-        Path existing = catalog.root();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing != null) {
-            FileStore store = Files.getFileStore(existing);
-            long total = store.getTotalSpace();
-            long free = store.getUsableSpace();
-            Map<String, Object> volume = new LinkedHashMap<>();
-            volume.put("totalBytes", total);
-            volume.put("freeBytes", free);
-            volume.put("usedPercent", total == 0 ? 100 : Math.round(1000.0 * (total - free) / total) / 10.0);
-            body.put("volume", volume);
-        }
+        VolumeUsage usage = VolumeUsage.of(catalog.root());
+        Map<String, Object> volume = new LinkedHashMap<>();
+        volume.put("totalBytes", usage.totalBytes());
+        volume.put("freeBytes", usage.freeBytes());
+        volume.put("usedPercent", usage.usedPercentExact());
+        body.put("volume", volume);
         Instant since = Instant.now().minus(Duration.ofDays(30));
         Map<String, Long> growth = new java.util.TreeMap<>();
         for (HistoryEntry e : history.page(null, BackupHistory.COMPLETED, since, null, 0, MAX_PAGE).items()) {

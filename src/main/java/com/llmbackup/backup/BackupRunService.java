@@ -3,7 +3,6 @@ package com.llmbackup.backup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -29,6 +28,7 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.postgres.DatabaseDumper;
@@ -122,8 +122,7 @@ public class BackupRunService {
             String message = "The run stopped without finishing (" + reason + "); run " + newOwner
                     + " took the lock over and cleared what it left. Nothing of this run was published.";
             history.fail(e.id(), "unknown (orchestrator stopped)", message);
-            backupLog.write(("cleanup".equals(e.kind()) ? "Cleanup" : title(BackupKind.fromDir(e.kind())) + " backup")
-                    + " FAILED: " + message);
+            backupLog.write(runLabel(e.kind()) + " FAILED: " + message);
         });
     }
 
@@ -138,12 +137,12 @@ public class BackupRunService {
         long needed = estimate(staged.kind());
         long withMargin = (long) (needed * properties.space().factor()) + properties.space().margin().toBytes();
         try {
-            FileStore store = Files.getFileStore(catalog.root());
-            long free = store.getUsableSpace();
+            VolumeUsage volume = VolumeUsage.of(catalog.root());
+            long free = volume.freeBytes();
             if (free < withMargin) {
                 throw new NotEnoughSpaceException("Not enough space on the backup volume for " + staged.label() + ": about "
                         + human(withMargin) + " needed (estimate " + human(needed) + " x " + properties.space().factor()
-                        + " + " + human(properties.space().margin().toBytes()) + "), " + human(free) + " free on " + store.name()
+                        + " + " + human(properties.space().margin().toBytes()) + "), " + human(free) + " free on " + volume.storeName()
                         + ". Free space (the cleanup process deletes expired sets) or enlarge the volume.");
             }
         } catch (IOException e) {
@@ -334,10 +333,14 @@ public class BackupRunService {
     public void failByOwner(String owner, String step, String message) {
         history.listByOwner(owner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).forEach(e -> {
             history.fail(e.id(), step, message);
-            String run = "cleanup".equals(e.kind()) ? "Cleanup" : title(BackupKind.fromDir(e.kind())) + " backup";
-            backupLog.write(run + " FAILED at " + step + ": " + message
+            backupLog.write(runLabel(e.kind()) + " FAILED at " + step + ": " + message
                     + " (incident: retry it in Cockpit, or start a new run)");
         });
+    }
+
+    /** How log lines name a run of a history kind: "Daily backup", "Weekly full backup", "Cleanup". */
+    private static String runLabel(String historyKind) {
+        return "cleanup".equals(historyKind) ? "Cleanup" : title(BackupKind.fromDir(historyKind)) + " backup";
     }
 
     /** As the runbook's log lines name them: "Daily backup", "Weekly full backup", "Safety backup". */

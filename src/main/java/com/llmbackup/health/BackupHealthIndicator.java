@@ -1,9 +1,6 @@
 package com.llmbackup.health;
 
 import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +11,7 @@ import java.util.Optional;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -61,14 +59,7 @@ public class BackupHealthIndicator implements HealthIndicator {
             }
         }
         try {
-            Path existing = catalog.root();
-            while (existing != null && !Files.exists(existing)) {
-                existing = existing.getParent();
-            }
-            FileStore store = Files.getFileStore(existing == null ? Path.of("/") : existing);
-            long total = store.getTotalSpace();
-            long used = total - store.getUsableSpace();
-            long percent = total == 0 ? 100 : Math.round(100.0 * used / total);
+            long percent = VolumeUsage.of(catalog.root()).usedPercent();
             details.put("volumeUsedPercent", percent);
             if (percent > properties.volume().maxUsedPercent()) {
                 details.put("volume", "nearly full: " + percent + "% used, above backup.volume.max-used-percent="

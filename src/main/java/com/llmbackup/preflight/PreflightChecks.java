@@ -2,7 +2,6 @@ package com.llmbackup.preflight;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.docker.ComposeServices.ServiceContainer;
@@ -92,14 +92,13 @@ public class PreflightChecks {
     }
 
     CheckResult freeSpace() {
-        Path root = existingAncestor(properties.root());
+        Path root = properties.root();
         try {
-            FileStore store = Files.getFileStore(root);
-            long total = store.getTotalSpace();
-            long free = store.getUsableSpace();
-            int usedPercent = total == 0 ? 100 : (int) Math.round(100.0 * (total - free) / total);
-            String figures = gib(free) + " free of " + gib(total) + " (" + usedPercent + "% used) on " + store.name()
-                    + " for " + properties.root();
+            VolumeUsage volume = VolumeUsage.of(root);
+            root = volume.measuredAt();
+            int usedPercent = volume.usedPercent();
+            String figures = gib(volume.freeBytes()) + " free of " + gib(volume.totalBytes()) + " (" + usedPercent + "% used) on "
+                    + volume.storeName() + " for " + properties.root();
             if (usedPercent > properties.volume().maxUsedPercent()) {
                 return CheckResult.fail(FREE_SPACE, "The backup volume is nearly full: " + figures
                                 + ", above backup.volume.max-used-percent=" + properties.volume().maxUsedPercent() + ".",
@@ -231,14 +230,6 @@ public class PreflightChecks {
         }
         return CheckResult.fail(HEALTH_URL, result.url() + " " + result.description() + ".",
                 "Check the web app (docker-compose ps; docker-compose logs backend) and backup.health.url.");
-    }
-
-    private static Path existingAncestor(Path path) {
-        Path p = path.toAbsolutePath();
-        while (p != null && !Files.exists(p)) {
-            p = p.getParent();
-        }
-        return p == null ? Path.of("/") : p;
     }
 
     private static boolean sameDevice(Path a, Path b) throws IOException {
