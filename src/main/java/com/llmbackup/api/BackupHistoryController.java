@@ -129,6 +129,11 @@ class BackupHistoryController {
         m.put("failedStep", e.failedStep());
         m.put("message", e.message());
         m.put("warnings", e.warnings() == null ? List.of() : List.of(e.warnings().split("\n")));
+        m.put("requestedBy", e.requestedBy());
+        m.put("approvedBy", e.approvedBy());
+        m.put("source", e.source());
+        m.put("details", e.details() == null ? List.of() : List.of(e.details().split("\n")));
+        m.put("rtoSeconds", e.rtoMillis() == null ? null : e.rtoMillis() / 1000.0);
         Map<String, Object> progress = new LinkedHashMap<>();
         progress.put("filesDone", e.progressFilesDone());
         progress.put("filesTotal", e.progressFilesTotal());

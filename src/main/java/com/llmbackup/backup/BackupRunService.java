@@ -340,7 +340,11 @@ public class BackupRunService {
 
     /** How log lines name a run of a history kind: "Daily backup", "Weekly full backup", "Cleanup". */
     private static String runLabel(String historyKind) {
-        return "cleanup".equals(historyKind) ? "Cleanup" : title(BackupKind.fromDir(historyKind)) + " backup";
+        return switch (historyKind) {
+            case "cleanup" -> "Cleanup";
+            case "restore" -> "Restore";
+            default -> title(BackupKind.fromDir(historyKind)) + " backup";
+        };
     }
 
     /** As the runbook's log lines name them: "Daily backup", "Weekly full backup", "Safety backup". */

@@ -26,6 +26,9 @@ public class BackupHistory {
     public static final String RUNNING = "RUNNING";
     public static final String COMPLETED = "COMPLETED";
     public static final String FAILED = "FAILED";
+    /** A restore an operator rejected, or one the guard refused before anything changed. */
+    public static final String REJECTED = "REJECTED";
+    public static final String REFUSED = "REFUSED";
     private static final String TABLE = "backup_history";
 
     private final JdbcTemplate jdbc;
@@ -83,6 +86,37 @@ public class BackupHistory {
     public void fail(long runId, String step, String message) {
         update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ?",
                 FAILED, Timestamp.from(now()), step, truncate(message), runId);
+    }
+
+    /** Who asked for a restore, which set it restores ({@code daily/20251031}) and why. */
+    public void setRequest(long runId, String requestedBy, String source, String reason) {
+        update("update " + TABLE + " set requested_by = ?, source = ?, details = ? where id = ?", requestedBy, source,
+                reason == null || reason.isBlank() ? null : "Reason: " + reason, runId);
+    }
+
+    public void setApprovedBy(long runId, String approvedBy) {
+        update("update " + TABLE + " set approved_by = ? where id = ?", approvedBy, runId);
+    }
+
+    public void setSource(long runId, String source) {
+        update("update " + TABLE + " set source = ? where id = ?", source, runId);
+    }
+
+    /** Appends a line to the run's details (a step and its duration, an operator's comment). */
+    public void addDetail(long runId, String line) {
+        HistoryEntry entry = find(runId).orElseThrow();
+        String details = entry.details() == null ? line : entry.details() + "\n" + line;
+        update("update " + TABLE + " set details = ? where id = ?", truncate(details), runId);
+    }
+
+    /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
+    public void end(long runId, String status, String message) {
+        update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ?",
+                status, Timestamp.from(now()), truncate(message), runId);
+    }
+
+    public void setRto(long runId, long rtoMillis) {
+        update("update " + TABLE + " set rto_millis = ? where id = ?", rtoMillis, runId);
     }
 
     public Optional<HistoryEntry> find(long runId) {
@@ -183,7 +217,8 @@ public class BackupHistory {
                 longOrNull(rs, "files_copied"), longOrNull(rs, "files_linked"), rs.getString("failed_step"),
                 rs.getString("message"), rs.getString("warnings"), longOrNull(rs, "progress_files_done"),
                 longOrNull(rs, "progress_files_total"), longOrNull(rs, "progress_bytes_done"),
-                longOrNull(rs, "progress_bytes_total"), rs.getBoolean("rebuilt"));
+                longOrNull(rs, "progress_bytes_total"), rs.getBoolean("rebuilt"), rs.getString("requested_by"),
+                rs.getString("approved_by"), rs.getString("source"), rs.getString("details"), longOrNull(rs, "rto_millis"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -201,6 +236,7 @@ public class BackupHistory {
                                Instant startedAt, Instant endedAt, Long bytes, Long fileCount, Long filesCopied,
                                Long filesLinked, String failedStep, String message, String warnings,
                                Long progressFilesDone, Long progressFilesTotal, Long progressBytesDone,
-                               Long progressBytesTotal, boolean rebuilt) {
+                               Long progressBytesTotal, boolean rebuilt, String requestedBy, String approvedBy,
+                               String source, String details, Long rtoMillis) {
     }
 }

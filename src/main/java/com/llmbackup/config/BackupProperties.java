@@ -185,6 +185,28 @@ public record BackupProperties(
         }
     }
 
-    public record Restore(@DefaultValue("false") boolean requireSecondOperator) {
+    /**
+     * The restore: whether the approver must be another operator than the requester; the
+     * {@code pg_restore --jobs} (0 = one per core); how long a statement may wait for a lock
+     * held by another session; how long the web app may take to answer its health URL after
+     * the services started, and how long a compose service may take to stop.
+     */
+    public record Restore(@DefaultValue("false") boolean requireSecondOperator,
+                          @DefaultValue("0") int jobs,
+                          @DefaultValue("1m") Duration lockTimeout,
+                          @DefaultValue("3m") Duration healthDeadline,
+                          @DefaultValue("30s") Duration stopTimeout,
+                          @DefaultValue("200") int logLines) {
+        public Restore {
+            Settings.requireRange("backup.restore.jobs", jobs, 0, 64);
+            Settings.requirePositive("backup.restore.lock-timeout", lockTimeout);
+            Settings.requirePositive("backup.restore.health-deadline", healthDeadline);
+            Settings.requirePositive("backup.restore.stop-timeout", stopTimeout);
+            Settings.requireRange("backup.restore.log-lines", logLines, 1, 10000);
+        }
+
+        public int effectiveJobs() {
+            return jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors());
+        }
     }
 }

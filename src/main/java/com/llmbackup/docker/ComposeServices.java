@@ -67,6 +67,81 @@ public class ComposeServices {
         return byService;
     }
 
+    /**
+     * Stops the configured services' running containers, last service first (the order
+     * {@code backup.compose.services} lists them is the order they start in), never any other
+     * service of the project: the database keeps running. Returns the services it stopped.
+     */
+    public List<String> stopServices(java.time.Duration timeout) {
+        Map<String, List<ServiceContainer>> services = configuredServices();
+        List<String> names = new ArrayList<>(services.keySet());
+        java.util.Collections.reverse(names);
+        List<String> stopped = new ArrayList<>();
+        for (String service : names) {
+            boolean wasRunning = false;
+            for (ServiceContainer c : services.get(service)) {
+                if (c.running()) {
+                    wasRunning = true;
+                    try {
+                        docker.stopContainerCmd(c.id()).withTimeout((int) Math.max(1, timeout.toSeconds())).exec();
+                    } catch (com.github.dockerjava.api.exception.NotModifiedException already) {
+                        // stopped meanwhile
+                    } catch (RuntimeException e) {
+                        throw new DockerUnavailableException("Cannot stop " + service + " (container " + c.name() + "): "
+                                + e.getMessage() + ". Stop it by hand (docker stop " + c.name() + ") and retry.", e);
+                    }
+                }
+            }
+            if (wasRunning) {
+                stopped.add(0, service);
+            }
+        }
+        return stopped;
+    }
+
+    /** Starts the containers of the given services in the configured order (dependencies first). */
+    public void startServices(List<String> services) {
+        Map<String, List<ServiceContainer>> all = configuredServices();
+        for (String service : all.keySet()) {
+            if (!services.contains(service)) {
+                continue;
+            }
+            for (ServiceContainer c : all.get(service)) {
+                try {
+                    docker.startContainerCmd(c.id()).exec();
+                } catch (com.github.dockerjava.api.exception.NotModifiedException already) {
+                    // already running
+                } catch (RuntimeException e) {
+                    throw new DockerUnavailableException("Cannot start " + service + " (container " + c.name() + "): "
+                            + e.getMessage() + ". Start it by hand (docker start " + c.name() + ").", e);
+                }
+            }
+        }
+    }
+
+    /** The last lines of a service's container log (stdout and stderr), for an operator diagnosing a failed start. */
+    public String logTail(String service, int lines) {
+        List<ServiceContainer> containers = configuredServices().getOrDefault(service, List.of());
+        if (containers.isEmpty()) {
+            return "(no container of service " + service + " in project " + properties.compose().project() + ")";
+        }
+        StringBuilder out = new StringBuilder();
+        try {
+            docker.logContainerCmd(containers.get(0).id()).withStdOut(true).withStdErr(true).withTail(lines)
+                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                        @Override
+                        public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                            out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            return "(cannot read the log of " + containers.get(0).name() + ": " + e.getMessage() + ")";
+        }
+        return out.toString().strip();
+    }
+
     private DockerUnavailableException unavailable(RuntimeException e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

@@ -56,6 +56,38 @@ public class HealthProbe {
         }
     }
 
+    /**
+     * Probes until the URL answers 2xx or the deadline passes, waiting 0.5 s, 1 s, 2 s ... (at
+     * most 10 s) between attempts: a web app that starts slowly is not declared dead after one try.
+     */
+    public Polled awaitHealthy(Duration deadline) {
+        long start = System.nanoTime();
+        long end = start + deadline.toNanos();
+        long delay = 500;
+        int attempts = 0;
+        Result last;
+        while (true) {
+            last = probe();
+            attempts++;
+            long now = System.nanoTime();
+            if (last.healthy() || now >= end) {
+                break;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(delay, (end - now) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            delay = Math.min(delay * 2, 10_000);
+        }
+        return new Polled(last, attempts, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** The last probe of a poll, how many were made and how long it took. */
+    public record Polled(Result last, int attempts, Duration took) {
+    }
+
     /** The outcome of one probe: healthy when the URL answered 2xx. */
     public record Result(String url, boolean healthy, int status, String body, String description) {
     }

@@ -145,7 +145,8 @@ class BackupDelegates {
         return runs.staged(kind, vars.backupId(), execution.getProcessInstanceId());
     }
 
-    private static BpmnError error(ProcessVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
+    /** Records the failing step and message (history, forms) and makes the BPMN error the model catches. */
+    static BpmnError error(ProcessVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
         vars.putFailure(execution.getCurrentActivityId(), cause.getMessage());
         return new BpmnError(code, cause.getMessage(), cause);
     }

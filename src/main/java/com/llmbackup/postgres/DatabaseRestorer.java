@@ -1,0 +1,221 @@
+package com.llmbackup.postgres;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.exec.CommandFailedException;
+import com.llmbackup.exec.CommandResult;
+import com.llmbackup.exec.CommandRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * The database half of a restore, as the runbook does it but without its defect D7:
+ * roles from the set's globals when the grant role is missing, then
+ * {@code pg_restore --clean --if-exists --jobs N}, then the runbook's GRANT to
+ * {@code backup.database.grant-role}, then the row counts compared with the backup's.
+ * A statement that waits longer than {@code backup.restore.lock-timeout} for another
+ * session's lock fails, and the message lists the sessions connected to the database.
+ */
+@Component
+public class DatabaseRestorer {
+
+    private final PostgresClient postgres;
+    private final CommandRunner runner;
+    private final BackupProperties.Restore settings;
+
+    public DatabaseRestorer(PostgresClient postgres, CommandRunner runner, BackupProperties properties) {
+        this.postgres = postgres;
+        this.runner = runner;
+        this.settings = properties.restore();
+    }
+
+    /**
+     * Restores {@code dump} into {@code database}, creating it first when {@code create}
+     * (side by side: it must not exist). {@code expectedRows} are the backup's row counts
+     * (empty for a legacy set, which has none to compare).
+     */
+    public Result restore(Path dump, Path globals, String database, boolean create, Map<String, Long> expectedRows) {
+        List<String> warnings = new ArrayList<>();
+        String grantRole = postgres.database().grantRole();
+        if (create) {
+            createDatabase(database);
+        }
+        if (!roleExists(grantRole)) {
+            if (globals != null && Files.isRegularFile(globals)) {
+                // existing roles make CREATE ROLE fail; those errors are expected and ignored
+                CommandResult r = runner.runAllowingFailure(postgres.command("psql",
+                        List.of("--dbname=postgres", "--quiet", "--no-psqlrc", "--file=" + globals)));
+                warnings.add("Role " + grantRole + " was missing: roles created from " + globals.getFileName()
+                        + (r.exitCode() == 0 ? "." : " (psql exit code " + r.exitCode() + ")."));
+            }
+            if (!roleExists(grantRole)) {
+                warnings.add("Role " + grantRole + " does not exist and the set has no roles for it: GRANT skipped. "
+                        + "Create the role and run GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO " + grantRole + ".");
+            }
+        }
+        List<String> sessions = otherSessions(database);
+        if (!sessions.isEmpty()) {
+            warnings.add("Other sessions were connected to " + database + " during the restore: " + String.join("; ", sessions) + ".");
+        }
+        int jobs = settings.effectiveJobs();
+        CommandResult result = runner.runAllowingFailure(postgres.command("pg_restore", List.of(
+                        "--clean", "--if-exists", "--jobs=" + jobs, "--dbname=" + database, dump.toString()))
+                .withEnvironment("PGOPTIONS", "-c lock_timeout=" + settings.lockTimeout().toMillis()));
+        if (result.exitCode() != 0) {
+            String stderr = result.stderr().strip();
+            String hint = stderr.contains("lock timeout")
+                    ? " A statement waited more than " + settings.lockTimeout().toSeconds() + " s (backup.restore.lock-timeout) for a lock held by "
+                    + "another session; sessions connected now: " + describe(otherSessions(database))
+                    + ". Stop them (or SELECT pg_terminate_backend(pid)), then roll back or restore again."
+                    : " The database may be partly restored: roll back to the safety backup, or fix the cause and restore again.";
+            throw new CommandFailedException("pg_restore", result.exitCode(), stderr, "pg_restore into " + database
+                    + " failed (exit code " + result.exitCode() + "): " + lastLines(stderr, 12) + "." + hint, null);
+        }
+        if (roleExists(grantRole)) {
+            grant(database, grantRole);
+        }
+        Map<String, Long> rows = rowCounts(database);
+        List<String> differences = new ArrayList<>();
+        expectedRows.forEach((table, expected) -> {
+            Long actual = rows.get(table);
+            if (!expected.equals(actual)) {
+                differences.add(table + " has " + (actual == null ? "no table" : actual + " rows") + ", the backup " + expected);
+            }
+        });
+        if (!differences.isEmpty()) {
+            throw new DumpInvalidException("The restored database " + database + " differs from the backup: "
+                    + String.join("; ", differences) + ". Roll back to the safety backup and check the set.");
+        }
+        return new Result(database, jobs, rows, warnings);
+    }
+
+    /** Whether a database of that name exists on the server. */
+    public boolean exists(String database) {
+        try (Connection c = postgres.connect("postgres");
+             PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot list the databases: " + e.getMessage(), e);
+        }
+    }
+
+    /** Size of a database in bytes, and its tables' row counts: what a restore would replace. */
+    public long size(String database) {
+        try (Connection c = postgres.connect(database);
+             ResultSet rs = c.createStatement().executeQuery("select pg_database_size(current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot read the size of " + database + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Map<String, Long> rowCounts(String database) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection c = postgres.connect(database); Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("""
+                    select quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                     where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
+                       and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
+                     order by 1""")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String table : tables) {
+                try (ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+                    rs.next();
+                    counts.put(table, rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot count the rows of " + database + ": " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    private void createDatabase(String database) {
+        if (exists(database)) {
+            throw new IllegalStateException("Database " + database + " already exists: a side-by-side restore writes only into a new database.");
+        }
+        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("create database \"" + database + "\"");
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot create database " + database + " as role " + postgres.database().user()
+                    + ": " + e.getMessage() + ". The role needs CREATEDB for a side-by-side restore.", e);
+        }
+    }
+
+    private boolean roleExists(String role) {
+        try (Connection c = postgres.connect("postgres");
+             PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot read the roles: " + e.getMessage(), e);
+        }
+    }
+
+    /** The runbook's step after pg_restore, for tables and their sequences. */
+    private void grant(String database, String role) {
+        try (Connection c = postgres.connect(database); Statement s = c.createStatement()) {
+            s.execute("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO \"" + role + "\"");
+            s.execute("GRANT ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public TO \"" + role + "\"");
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("GRANT to " + role + " on " + database + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sessions of other clients on the database: who could hold the locks pg_restore --clean needs. */
+    private List<String> otherSessions(String database) {
+        List<String> sessions = new ArrayList<>();
+        try (Connection c = postgres.connect("postgres"); PreparedStatement ps = c.prepareStatement("""
+                select pid, usename, coalesce(nullif(application_name, ''), '-'), coalesce(host(client_addr), 'local'), state
+                  from pg_stat_activity
+                 where datname = ? and pid <> pg_backend_pid() and backend_type = 'client backend'
+                   and application_name not like 'pg_restore%' and application_name <> 'llm-backup'
+                 order by backend_start""")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sessions.add("pid " + rs.getInt(1) + " (user " + rs.getString(2) + ", application " + rs.getString(3)
+                            + ", from " + rs.getString(4) + ", " + rs.getString(5) + ")");
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            sessions.add("(cannot list sessions: " + e.getMessage() + ")");
+        }
+        return sessions;
+    }
+
+    private static String describe(List<String> sessions) {
+        return sessions.isEmpty() ? "none" : String.join("; ", sessions);
+    }
+
+    private static String lastLines(String text, int n) {
+        String[] lines = text.split("\n");
+        int from = Math.max(0, lines.length - n);
+        return String.join(" | ", java.util.Arrays.copyOfRange(lines, from, lines.length));
+    }
+
+    /** Where the dump went, with how many jobs, the row counts found after, and what the operator should know. */
+    public record Result(String database, int jobs, Map<String, Long> rowCounts, List<String> warnings) {
+    }
+}

@@ -1,0 +1,225 @@
+package com.llmbackup.process;
+
+import java.util.List;
+import java.util.Set;
+
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.restore.HealthCheckFailedException;
+import com.llmbackup.restore.RestorePlan;
+import com.llmbackup.restore.RestoreRequest;
+import com.llmbackup.restore.RestoreService;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The delegates of {@code RestoreProcess} (the safety backup reuses {@link BackupDelegates}):
+ * each reads its variables, calls one step of {@link RestoreService}, writes what the next
+ * steps and the operator's forms need. A refused set ends the process through
+ * Err_RestoreRefused before anything changed. Once the services may be stopped, every
+ * failure becomes Err_RestoreFailed (or Err_HealthCheckFailed), never an incident: the model
+ * starts the services again and hands the decision to an operator.
+ */
+@Configuration(proxyBeanMethods = false)
+class RestoreDelegates {
+
+    static final String ERR_RESTORE_REFUSED = "Err_RestoreRefused";
+    static final String ERR_RESTORE_FAILED = "Err_RestoreFailed";
+    static final String ERR_HEALTH_CHECK_FAILED = "Err_HealthCheckFailed";
+    private static final Set<String> RESOLUTIONS = Set.of("retry", "rollback", "close");
+
+    @Bean
+    JavaDelegate validateBackupDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreRequest request = vars.restoreRequest();
+            long runId = vars.restoreRunId().orElseGet(() -> restores.begin(request, execution.getProcessInstanceId()));
+            vars.putRestoreRunId(runId);
+            try {
+                RestorePlan plan = restores.plan(request);
+                vars.putPlan(plan, request.sideBySide());
+            } catch (RuntimeException e) {
+                throw error(vars, execution, ERR_RESTORE_REFUSED, e);
+            }
+        };
+    }
+
+    @Bean
+    JavaDelegate recordRefusalDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            restores.refused(vars.requireRestoreRunId(), vars.failureMessage());
+        };
+    }
+
+    /** On completing Task_ApproveRestore: who approved, when, and the second-operator rule. */
+    @Bean
+    TaskListener approveRestoreListener(RestoreService restores, BackupProperties properties) {
+        return task -> {
+            ProcessVariables vars = ProcessVariables.of(task);
+            String approver = currentUser(task);
+            if (vars.approved() && properties.restore().requireSecondOperator() && approver.equals(vars.requestedBy())) {
+                throw new AuthorizationException("Restore requested by " + approver + " must be approved by another operator "
+                        + "(backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
+            }
+            vars.putApproval(approver, ClockUtil.getCurrentTime().toInstant());
+            if (vars.approved()) {
+                restores.approved(vars.requireRestoreRunId(), approver, vars.approvalComment());
+            }
+        };
+    }
+
+    @Bean
+    JavaDelegate recordRejectionDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            restores.rejected(vars.requireRestoreRunId(), vars.approvedBy(), vars.approvalComment());
+        };
+    }
+
+    @Bean
+    JavaDelegate recordRestoreAbortedDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            restores.failed(vars.requireRestoreRunId(), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
+                    + "). Nothing was restored and the application was not stopped. Fix the cause and start the restore again.");
+        };
+    }
+
+    @Bean
+    JavaDelegate stopServicesDelegate(RestoreService restores) {
+        return restoreStep((execution, vars, runId) -> vars.putStoppedServices(restores.stopServices(runId)));
+    }
+
+    @Bean
+    JavaDelegate restoreDatabaseDelegate(RestoreService restores) {
+        return restoreStep((execution, vars, runId) -> restores.restoreDatabase(vars.restoreRequest(), runId));
+    }
+
+    @Bean
+    JavaDelegate restoreUploadsDelegate(RestoreService restores) {
+        return restoreStep((execution, vars, runId) -> restores.restoreUploads(vars.restoreRequest(), runId));
+    }
+
+    @Bean
+    JavaDelegate startServicesDelegate(RestoreService restores) {
+        return restoreStep((execution, vars, runId) -> restores.startServices(vars.stoppedServices().orElse(List.of()), runId));
+    }
+
+    @Bean
+    JavaDelegate checkHealthDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            try {
+                restores.checkHealth(vars.requireRestoreRunId());
+            } catch (HealthCheckFailedException e) {
+                vars.putDiagnostics(e.healthResponse(), e.backendLog());
+                throw error(vars, execution, ERR_HEALTH_CHECK_FAILED, e);
+            } catch (RuntimeException e) {
+                throw error(vars, execution, ERR_RESTORE_FAILED, e);
+            }
+        };
+    }
+
+    /** Never fails: starts what the restore stopped (all configured services if stopping itself failed) and collects diagnostics. */
+    @Bean
+    JavaDelegate recoverServicesDelegate(RestoreService restores, BackupProperties properties) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            long runId = vars.requireRestoreRunId();
+            restores.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
+            List<String> toStart = vars.stoppedServices().orElse("Task_StopServices".equals(vars.failedStep())
+                    ? properties.compose().serviceList() : List.of());
+            String startProblem = "";
+            try {
+                restores.startServices(toStart, runId);
+            } catch (RuntimeException e) {
+                startProblem = "\nStarting the services again failed too: " + e.getMessage();
+            }
+            RestoreService.Diagnostics diagnostics = restores.diagnose();
+            vars.putDiagnostics(diagnostics.healthResponse() + startProblem, diagnostics.backendLog());
+        };
+    }
+
+    /** On completing Task_ResolveFailedRestore: the resolution must be one the model knows, and possible. */
+    @Bean
+    TaskListener resolveRestoreListener(RestoreService restores) {
+        return task -> {
+            ProcessVariables vars = ProcessVariables.of(task);
+            String resolution = vars.resolution();
+            if (!RESOLUTIONS.contains(resolution)) {
+                throw new BadUserRequestException("resolution must be retry, rollback or close, not '" + resolution + "'.");
+            }
+            if (resolution.equals("rollback") && (vars.sideBySide() || !vars.hasSafetySet())) {
+                throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
+                        + "Choose retry or close (and drop the partial copy by hand).");
+            }
+            restores.addDetail(vars.requireRestoreRunId(), "Resolution by " + currentUser(task) + ": " + resolution);
+        };
+    }
+
+    @Bean
+    JavaDelegate prepareRollbackDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            vars.startRollback();
+            restores.addDetail(vars.requireRestoreRunId(), "Rolling back to " + vars.restoreRequest().backupKind() + "/"
+                    + vars.restoreRequest().backupId());
+        };
+    }
+
+    @Bean
+    JavaDelegate recordRestoreDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            restores.completed(vars.requireRestoreRunId(), vars.restoreRequest(), vars.approvedAt(), vars.rollingBack(),
+                    vars.firstFailure());
+        };
+    }
+
+    @Bean
+    JavaDelegate recordRestoreFailedDelegate(RestoreService restores) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            restores.failed(vars.requireRestoreRunId(), vars.failedStep(), vars.failureMessage()
+                    + " Closed as failed by an operator; the services were started again.");
+        };
+    }
+
+    private static String currentUser(DelegateTask task) {
+        Authentication auth = task.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
+        if (auth != null && auth.getUserId() != null) {
+            return auth.getUserId();
+        }
+        return task.getAssignee() != null ? task.getAssignee() : "unknown";
+    }
+
+    private static BpmnError error(ProcessVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
+        return BackupDelegates.error(vars, execution, code, cause);
+    }
+
+    /** A step after the approval: any failure goes to the model's recovery path, not into an incident. */
+    private static JavaDelegate restoreStep(Step body) {
+        return execution -> {
+            ProcessVariables vars = ProcessVariables.of(execution);
+            try {
+                body.run(execution, vars, vars.requireRestoreRunId());
+            } catch (RuntimeException e) {
+                throw error(vars, execution, ERR_RESTORE_FAILED, e);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run(DelegateExecution execution, ProcessVariables vars, long runId);
+    }
+}

@@ -1,0 +1,594 @@
+package com.llmbackup.restore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.docker.ComposeServices;
+import com.llmbackup.health.HealthProbe;
+import com.llmbackup.postgres.DatabaseDumper;
+import com.llmbackup.postgres.DatabaseRestorer;
+import com.llmbackup.postgres.DumpInvalidException;
+import com.llmbackup.uploads.ArchiveInvalidException;
+import com.llmbackup.uploads.UploadsRestorer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The steps of a restore (the runbook's restore procedure without its defects D6-D10), each
+ * callable on its own from a process step: the guard that checks a set before anything
+ * changes, stopping and starting the web app's services, the database and uploads halves,
+ * the health check with a deadline, and the history row with who asked, who approved,
+ * each step's duration and the RTO achieved.
+ */
+@Service
+public class RestoreService {
+
+    private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
+    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT);
+    public static final String HISTORY_KIND = "restore";
+
+    private final BackupProperties properties;
+    private final BackupCatalog catalog;
+    private final BackupHistory history;
+    private final BackupLog backupLog;
+    private final LeaseManager leases;
+    private final DatabaseDumper dumper;
+    private final DatabaseRestorer databases;
+    private final UploadsRestorer uploads;
+    private final ComposeServices compose;
+    private final HealthProbe health;
+    private final Clock clock;
+
+    public RestoreService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, BackupLog backupLog,
+                          LeaseManager leases, DatabaseDumper dumper, DatabaseRestorer databases, UploadsRestorer uploads,
+                          ComposeServices compose, HealthProbe health, Clock clock) {
+        this.properties = properties;
+        this.catalog = catalog;
+        this.history = history;
+        this.backupLog = backupLog;
+        this.leases = leases;
+        this.dumper = dumper;
+        this.databases = databases;
+        this.uploads = uploads;
+        this.compose = compose;
+        this.health = health;
+        this.clock = clock;
+    }
+
+    /** The restore's history row; a retried first step finds the row it made before. */
+    public long begin(RestoreRequest request, String owner) {
+        Optional<BackupHistory.HistoryEntry> existing = history.listByOwner(owner).stream()
+                .filter(e -> HISTORY_KIND.equals(e.kind())).findFirst();
+        if (existing.isPresent()) {
+            return existing.get().id();
+        }
+        long runId = history.start(HISTORY_KIND, owner);
+        history.setRequest(runId, request.requestedBy(), label(request), request.reason());
+        if (request.backupId() != null && request.backupId().length() <= 16) {
+            history.setBackupId(runId, request.backupId());
+        }
+        log.info("Restore of {} requested by {} (run {}, process instance {})", label(request), request.requestedBy(), runId, owner);
+        return runId;
+    }
+
+    /**
+     * The guard: the set exists and is complete or legacy, its artifacts match the
+     * manifest's SHA-256, {@code pg_restore --list} reads the dump, an archive holds no
+     * entry that could write outside the uploads folder, a side-by-side target is new.
+     * Nothing is changed; the answer says what a restore would replace and lose.
+     */
+    public RestorePlan plan(RestoreRequest request) {
+        Source source = resolve(request);
+        BackupSet set = source.set();
+        checkTargets(request);
+        Instant backupTime = backupTime(source);
+        long dumpBytes = 0;
+        int tocEntries = 0;
+        if (request.restoreDatabase()) {
+            dumpBytes = requireFile(source.dump(), set, "dump");
+            checkSha(set, source.dump());
+            try {
+                tocEntries = dumper.verify(source.dump());
+            } catch (DumpInvalidException e) {
+                throw refused(e.getMessage() + ". The dump of " + set.label() + " is damaged: restore another set.", e);
+            }
+        }
+        long uploadsFiles = 0;
+        long uploadsBytes = 0;
+        if (request.restoreUploads()) {
+            if (set.kind().archivesUploads()) {
+                uploadsBytes = requireFile(source.uploads(), set, "uploads archive");
+                UploadsRestorer.Scan scan;
+                try {
+                    scan = uploads.scanArchive(source.uploads(), archivePrefixes());
+                } catch (ArchiveInvalidException e) {
+                    throw refused(e.getMessage(), e);
+                }
+                expectSha(set, source.uploads(), scan.sha256());
+                uploadsFiles = scan.files();
+            } else {
+                if (!Files.isDirectory(source.uploads(), LinkOption.NOFOLLOW_LINKS)) {
+                    throw refused("Set " + set.label() + " has no uploads snapshot (" + source.uploads().getFileName()
+                            + " is missing). Restore the database only (restoreUploads=false) or choose another set.", null);
+                }
+                long[] figures = checkSnapshot(source);
+                uploadsFiles = figures[0];
+                uploadsBytes = figures[1];
+            }
+        }
+        return describe(request, source, backupTime, dumpBytes, tocEntries, uploadsFiles, uploadsBytes);
+    }
+
+    public void refused(long runId, String message) {
+        history.end(runId, BackupHistory.REFUSED, message);
+        backupLog.write("Restore REFUSED: " + message);
+    }
+
+    public void approved(long runId, String approver, String comment) {
+        history.setApprovedBy(runId, approver);
+        history.addDetail(runId, "Approved by " + approver + at() + (comment == null || comment.isBlank() ? "" : ": " + comment));
+    }
+
+    public void rejected(long runId, String approver, String comment) {
+        String message = "Rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment) + ". Nothing was changed.";
+        history.setApprovedBy(runId, approver);
+        history.end(runId, BackupHistory.REJECTED, message);
+        backupLog.write("Restore " + sourceOf(runId) + " REJECTED: " + message);
+    }
+
+    /** Stops the application services (never the database); returns the ones that were running. */
+    public List<String> stopServices(long runId) {
+        return timed(runId, "Stop services", () -> compose.stopServices(properties.restore().stopTimeout()),
+                stopped -> stopped.isEmpty() ? "none was running" : String.join(", ", stopped));
+    }
+
+    public void restoreDatabase(RestoreRequest request, long runId) {
+        if (!request.restoreDatabase()) {
+            return;
+        }
+        Source source = resolve(request);
+        String target = request.sideBySide() ? request.targetDatabase() : properties.database().name();
+        Map<String, Long> expected = source.set().manifest() == null || source.set().manifest().rowCounts() == null
+                ? Map.of() : source.set().manifest().rowCounts();
+        DatabaseRestorer.Result result = timed(runId, "Restore database " + target,
+                () -> databases.restore(source.dump(), Files.isRegularFile(source.globals()) ? source.globals() : null,
+                        target, request.sideBySide(), expected),
+                r -> "pg_restore --jobs " + r.jobs() + ", " + r.rowCounts().size() + " tables, "
+                        + r.rowCounts().values().stream().mapToLong(Long::longValue).sum() + " rows"
+                        + (expected.isEmpty() ? "" : ", row counts equal the backup's"));
+        result.warnings().forEach(w -> history.addWarning(runId, w));
+    }
+
+    public void restoreUploads(RestoreRequest request, long runId) {
+        if (!request.restoreUploads()) {
+            return;
+        }
+        Source source = resolve(request);
+        Path target = request.sideBySide() ? Path.of(request.targetUploadsDir()) : properties.uploadsDir();
+        // files untouched since the backup started are left in place; a legacy set gives no such time
+        Instant since = source.set().manifest() == null ? null : source.set().manifest().startedAt();
+        UploadsRestorer.Result result = timed(runId, "Restore uploads " + target, () -> source.set().kind().archivesUploads()
+                        ? uploads.fromArchive(source.uploads(), archivePrefixes(), target, since, progress(runId))
+                        : uploads.fromSnapshot(source.uploads(),
+                        source.set().status() == BackupSet.Status.COMPLETE ? catalog.files(source.set()) : null, target, since,
+                        progress(runId)),
+                r -> r.filesTotal() + " files (" + human(r.bytesTotal()) + "): " + r.filesWritten() + " written, "
+                        + r.filesKept() + " already equal, " + r.entriesDeleted() + " removed");
+        result.warnings().forEach(w -> history.addWarning(runId, w));
+    }
+
+    /** Starts services again, dependencies first (the order of {@code backup.compose.services}). */
+    public void startServices(List<String> services, long runId) {
+        timed(runId, "Start services", () -> {
+            compose.startServices(services);
+            return services;
+        }, started -> started.isEmpty() ? "none to start" : String.join(", ", started));
+    }
+
+    /** Polls the health URL until it answers 2xx or {@code backup.restore.health-deadline} passes. */
+    public HealthProbe.Result checkHealth(long runId) {
+        Duration deadline = properties.restore().healthDeadline();
+        HealthProbe.Polled polled = timed(runId, "Health check", () -> health.awaitHealthy(deadline),
+                p -> p.last().description() + " after " + p.attempts() + " attempt(s)");
+        if (!polled.last().healthy()) {
+            String logs = backendLog();
+            throw new HealthCheckFailedException("The web app did not become healthy within " + deadline.toSeconds()
+                    + " s (backup.restore.health-deadline): " + polled.last().url() + " " + polled.last().description()
+                    + " (" + polled.attempts() + " attempts). Read the backend's log below; retry the health check, roll back "
+                    + "to the safety backup, or close the restore as failed.", polled.last().description(), logs);
+        }
+        return polled.last();
+    }
+
+    /** After a failure: the health URL's answer now and the last lines of the backend's log. */
+    public Diagnostics diagnose() {
+        HealthProbe.Result probe = health.probe();
+        return new Diagnostics(probe.url() + " " + probe.description(), backendLog());
+    }
+
+    /** The first configured service (the backend) is the one whose log explains a failed start. */
+    public String backendLog() {
+        try {
+            String service = properties.compose().serviceList().get(0);
+            return service + " (last " + properties.restore().logLines() + " lines):\n"
+                    + compose.logTail(service, properties.restore().logLines());
+        } catch (RuntimeException e) {
+            return "(cannot read the backend's log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The restore ended with a healthy application (or, side by side, with the copy in place). */
+    public void completed(long runId, RestoreRequest request, Instant approvedAt, boolean rolledBack, String firstFailure) {
+        long rto = approvedAt == null ? 0 : Duration.between(approvedAt, clock.instant()).toMillis();
+        if (approvedAt != null) {
+            history.setRto(runId, rto);
+        }
+        String where = request.sideBySide() ? " side by side into " + sideTargets(request) : "";
+        String message;
+        String status;
+        if (rolledBack) {
+            status = BackupHistory.FAILED;
+            message = "The restore failed (" + firstFailure + "); rolled back to " + label(request)
+                    + ": the data are as before the restore and the application is healthy.";
+        } else {
+            status = BackupHistory.COMPLETED;
+            message = "Restored " + label(request) + where + (request.sideBySide() ? "" : "; the application is healthy")
+                    + ". Time from approval: " + seconds(rto) + ".";
+        }
+        if (rolledBack) {
+            int colon = firstFailure == null ? -1 : firstFailure.indexOf(':');
+            history.fail(runId, colon > 0 ? firstFailure.substring(0, colon) : "restore", message);
+        } else {
+            history.end(runId, status, message);
+        }
+        backupLog.write((rolledBack ? "Restore ROLLED BACK: " : "Restore completed: ") + message);
+        leases.release(ownerOf(runId));
+    }
+
+    /** The operator closed a failed restore: the history keeps why; the lock is released. */
+    public void failed(long runId, String step, String message) {
+        history.fail(runId, step, message);
+        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ": " + message);
+        leases.release(ownerOf(runId));
+    }
+
+    public void addDetail(long runId, String line) {
+        history.addDetail(runId, line);
+    }
+
+    public void setSource(long runId, String source) {
+        history.setSource(runId, source);
+    }
+
+    /** The set a request names, with the paths of its artifacts; refuses bad input and sets that cannot be restored. */
+    Source resolve(RestoreRequest request) {
+        BackupKind kind;
+        try {
+            kind = BackupKind.fromDir(request.backupKind() == null ? "daily" : request.backupKind());
+        } catch (IllegalArgumentException e) {
+            throw refused(e.getMessage(), e);
+        }
+        if (request.backupId() == null) {
+            throw refused("backupId is missing: give the set's date as YYYYMMDD (or YYYYMMDD_N). " + restorable(kind), null);
+        }
+        BackupSetId id;
+        try {
+            id = BackupSetId.parse(request.backupId());
+        } catch (IllegalArgumentException e) {
+            throw refused(e.getMessage() + " " + restorable(kind), e);
+        }
+        if (!request.restoreDatabase() && !request.restoreUploads()) {
+            throw refused("Nothing to restore: restoreDatabase and restoreUploads are both false.", null);
+        }
+        BackupSet set = catalog.find(kind, id).orElseThrow(() -> refused("No backup set " + kind.dir() + "/" + id + " in "
+                + catalog.root() + ". " + restorable(kind), null));
+        if (!set.restorable()) {
+            throw refused("Set " + set.label() + " cannot be restored: it is " + set.status().name().toLowerCase(Locale.ROOT)
+                    + (set.problem() == null ? "" : " (" + set.problem() + ")") + ". " + restorable(kind), null);
+        }
+        Path dir = catalog.kindDir(kind);
+        return new Source(set, dir.resolve(kind.dumpName(id)), dir.resolve(kind.globalsName(id)), dir.resolve(kind.uploadsName(id)));
+    }
+
+    private void checkTargets(RestoreRequest request) {
+        if (!request.sideBySide()) {
+            return;
+        }
+        if (request.restoreDatabase()) {
+            String db = request.targetDatabase();
+            if (db == null) {
+                throw refused("Side-by-side restore: give targetDatabase too, or set restoreDatabase=false.", null);
+            }
+            if (!DATABASE_NAME.matcher(db).matches()) {
+                throw refused("targetDatabase '" + db + "' is not a plain database name (lower-case letters, digits, _).", null);
+            }
+            if (db.equals(properties.database().name()) || db.equals("postgres") || db.startsWith("template")) {
+                throw refused("targetDatabase '" + db + "' is not a new database: a side-by-side restore never writes into "
+                        + properties.database().name() + ", postgres or a template.", null);
+            }
+            if (databases.exists(db)) {
+                throw refused("Database " + db + " already exists: a side-by-side restore writes only into a new database. "
+                        + "Choose another name, or drop it (DROP DATABASE " + db + ") if it is an old copy.", null);
+            }
+        }
+        if (request.restoreUploads()) {
+            if (request.targetUploadsDir() == null) {
+                throw refused("Side-by-side restore: give targetUploadsDir too, or set restoreUploads=false.", null);
+            }
+            Path dir = Path.of(request.targetUploadsDir()).toAbsolutePath().normalize();
+            Path live = properties.uploadsDir().toAbsolutePath().normalize();
+            Path root = catalog.root().toAbsolutePath().normalize();
+            if (dir.startsWith(live) || live.startsWith(dir) || dir.startsWith(root) || root.startsWith(dir)) {
+                throw refused("targetUploadsDir " + dir + " overlaps the uploads folder " + live + " or the backup root " + root
+                        + ": choose a folder outside both.", null);
+            }
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try (var entries = Files.list(dir)) {
+                    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || entries.findAny().isPresent()) {
+                        throw refused("targetUploadsDir " + dir + " is not an empty folder: a side-by-side restore writes only into a "
+                                + "new or empty folder.", null);
+                    }
+                } catch (IOException e) {
+                    throw refused("Cannot read targetUploadsDir " + dir + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private long requireFile(Path file, BackupSet set, String what) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw refused("Set " + set.label() + " has no " + what + " (" + file.getFileName() + " is missing). "
+                    + "Choose another set" + (what.equals("dump") ? ", or restore the uploads only (restoreDatabase=false)." : "."), null);
+        }
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void checkSha(BackupSet set, Path file) {
+        if (set.manifest() == null) {
+            return; // legacy: no checksum was ever written; pg_restore --list and the archive scan still run
+        }
+        try {
+            expectSha(set, file, DatabaseDumper.sha256(file));
+        } catch (IOException e) {
+            throw refused("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void expectSha(BackupSet set, Path file, String actual) {
+        if (set.manifest() == null) {
+            return;
+        }
+        String name = file.getFileName().toString();
+        Manifest.Artifact artifact = set.manifest().artifacts().stream().filter(a -> a.name().equals(name)).findFirst()
+                .orElseThrow(() -> refused("The manifest of " + set.label() + " does not list " + name + ": the set is damaged.", null));
+        if (!actual.equals(artifact.sha256())) {
+            throw refused(name + " of " + set.label() + " does not match its manifest (SHA-256 " + actual + ", manifest "
+                    + artifact.sha256() + "): the file was changed or damaged since the backup. Restore another set.", null);
+        }
+    }
+
+    /** Every file the manifest lists is there with its size (a stat each; contents are hashed while restoring). */
+    private long[] checkSnapshot(Source source) {
+        long files = 0;
+        long bytes = 0;
+        if (source.set().status() != BackupSet.Status.COMPLETE) {
+            try (var walk = Files.walk(source.uploads())) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        files++;
+                        bytes += Files.size(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw refused("Cannot read " + source.uploads() + ": " + e.getMessage(), e);
+            }
+            return new long[] {files, bytes};
+        }
+        for (Manifest.FileEntry e : catalog.files(source.set())) {
+            if (!Manifest.FileEntry.FILE.equals(e.type())) {
+                continue;
+            }
+            Path p = source.uploads().resolve(e.path());
+            try {
+                if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) != e.size()) {
+                    throw refused("The snapshot of " + source.set().label() + " is damaged: " + e.path()
+                            + (Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? " has another size than its manifest says" : " is missing")
+                            + ". Restore another set.", null);
+                }
+            } catch (IOException ex) {
+                throw refused("Cannot read " + p + ": " + ex.getMessage(), ex);
+            }
+            files++;
+            bytes += e.size();
+        }
+        return new long[] {files, bytes};
+    }
+
+    private RestorePlan describe(RestoreRequest request, Source source, Instant backupTime, long dumpBytes, int tocEntries,
+                                 long uploadsFiles, long uploadsBytes) {
+        BackupSet set = source.set();
+        ZoneId zone = clock.getZone();
+        Duration age = Duration.between(backupTime, clock.instant());
+        String when = TIME.format(backupTime.atZone(zone));
+        List<String> lines = new ArrayList<>();
+        lines.add("Set: " + set.label() + " (" + set.status().name().toLowerCase(Locale.ROOT) + ", written " + when + ", "
+                + ago(age) + " ago)");
+        String dataLoss = request.sideBySide()
+                ? "None: production is not touched (side-by-side restore)."
+                : "Everything written since " + when + " (" + ago(age) + " of changes) is lost; a safety backup of the current state is taken first.";
+        lines.add("Data loss: " + dataLoss);
+        List<String> overwrites = new ArrayList<>();
+        if (request.restoreDatabase()) {
+            Map<String, Long> rows = set.manifest() == null || set.manifest().rowCounts() == null ? Map.of() : set.manifest().rowCounts();
+            String backupRows = rows.isEmpty() ? "" : ", " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows";
+            String target = request.sideBySide() ? "new database " + request.targetDatabase() : "database " + currentDatabase();
+            overwrites.add(target + " <- " + source.dump().getFileName() + " (" + human(dumpBytes) + backupRows
+                    + "; pg_restore --list read " + tocEntries + " entries)");
+        }
+        if (request.restoreUploads()) {
+            String target = request.sideBySide() ? "folder " + request.targetUploadsDir()
+                    : "uploads " + properties.uploadsDir() + " (now " + countFiles(properties.uploadsDir()) + " files; files created since are deleted)";
+            overwrites.add(target + " <- " + source.uploads().getFileName() + " (" + uploadsFiles + " files, " + human(uploadsBytes) + ")");
+        }
+        lines.add("Replaces: " + String.join("; ", overwrites));
+        if (!request.sideBySide()) {
+            lines.add("Services stopped during the restore: " + String.join(", ", properties.compose().serviceList())
+                    + " of project " + properties.compose().project() + " (the database keeps running).");
+        }
+        lines.add("Requested by: " + (request.requestedBy() == null ? "(unknown)" : request.requestedBy())
+                + (request.reason() == null ? "" : "; reason: " + request.reason()));
+        return new RestorePlan(set.label(), set.status().name().toLowerCase(Locale.ROOT), when, ago(age), dataLoss, dumpBytes,
+                uploadsFiles, uploadsBytes, String.join("; ", overwrites), String.join("\n", lines));
+    }
+
+    private String currentDatabase() {
+        String name = properties.database().name();
+        try {
+            Map<String, Long> rows = databases.rowCounts(name);
+            return name + " (now " + human(databases.size(name)) + ", " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows)";
+        } catch (RuntimeException e) {
+            return name + " (cannot be read now: " + e.getMessage() + ")";
+        }
+    }
+
+    private static long countFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var walk = Files.walk(dir)) {
+            return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    private Instant backupTime(Source source) {
+        Manifest m = source.set().manifest();
+        if (m != null && m.completedAt() != null) {
+            return m.completedAt();
+        }
+        try {
+            // a legacy set: the old scripts' files carry their time
+            Path file = Files.exists(source.dump()) ? source.dump() : source.uploads();
+            return Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant();
+        } catch (IOException e) {
+            return source.set().date().atStartOfDay(clock.getZone()).toInstant();
+        }
+    }
+
+    private List<String> archivePrefixes() {
+        String configured = properties.uploadsDir().toAbsolutePath().normalize().toString().replaceFirst("^/+", "");
+        return configured.equals("uploads") || configured.isEmpty() ? List.of("uploads") : List.of("uploads", configured);
+    }
+
+    private String restorable(BackupKind kind) {
+        List<String> ids = catalog.list(kind).stream().filter(BackupSet::restorable).map(s -> s.id().toString()).toList();
+        if (ids.isEmpty()) {
+            return "There is no restorable " + kind.dir() + " set in " + catalog.root() + ".";
+        }
+        List<String> newest = ids.subList(Math.max(0, ids.size() - 10), ids.size());
+        return "Restorable " + kind.dir() + " sets: " + String.join(", ", newest) + ".";
+    }
+
+    private <T> T timed(long runId, String step, Supplier<T> body, java.util.function.Function<T, String> summary) {
+        long start = System.nanoTime();
+        T result = body.get();
+        history.addDetail(runId, step + ": " + seconds(Duration.ofNanos(System.nanoTime() - start).toMillis()) + " (" + summary.apply(result) + ")");
+        return result;
+    }
+
+    private com.llmbackup.uploads.Snapshotter.Progress progress(long runId) {
+        return (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal);
+    }
+
+    private String ownerOf(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElse("");
+    }
+
+    private String sourceOf(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::source).orElse("?");
+    }
+
+    private String at() {
+        return " at " + TIME.format(clock.instant().atZone(clock.getZone()));
+    }
+
+    private static String sideTargets(RestoreRequest r) {
+        List<String> t = new ArrayList<>();
+        if (r.restoreDatabase()) {
+            t.add("database " + r.targetDatabase());
+        }
+        if (r.restoreUploads()) {
+            t.add("folder " + r.targetUploadsDir());
+        }
+        return String.join(" and ", t);
+    }
+
+    static String label(RestoreRequest r) {
+        return (r.backupKind() == null ? "daily" : r.backupKind()) + "/" + r.backupId();
+    }
+
+    private static RestoreRefusedException refused(String message, Throwable cause) {
+        return new RestoreRefusedException(message + " Nothing was changed; the application was not stopped.", cause);
+    }
+
+    static String ago(Duration d) {
+        long hours = d.toHours();
+        if (hours >= 48) {
+            return hours / 24 + " d " + hours % 24 + " h";
+        }
+        return hours > 0 ? hours + " h " + d.toMinutesPart() + " min" : Math.max(0, d.toMinutes()) + " min";
+    }
+
+    static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        if (bytes < 1024L * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+
+    /** A set and where its artifacts are. */
+    record Source(BackupSet set, Path dump, Path globals, Path uploads) {
+    }
+
+    /** What the operator reads after a failure. */
+    public record Diagnostics(String healthResponse, String backendLog) {
+    }
+}

@@ -1,0 +1,621 @@
+package com.llmbackup.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.exec.Command;
+import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.TestPostgres;
+import com.llmbackup.test.TestWebAppStack;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.identity.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@code RestoreProcess} on a real container stack (db, backend, frontend of one compose
+ * project), with the job executor running, driven the way an operator drives it: through
+ * {@code /engine-rest} as the operators alice (who asks) and bob (who approves; the
+ * second-operator rule is on here). One test per path of the model.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RestoreProcessTests {
+
+    static final Path DIR;
+    static final Path UPLOADS;
+    static final TestWebAppStack STACK;
+    static final String DATABASE = "llm_webapp";
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("restore-process-");
+            UPLOADS = DIR.resolve("uploads");
+            FileTrees.write(UPLOADS, Map.of(".app-version", "2", "user1/a.pdf", "report A", "user1/b.pdf", "bb",
+                    "user2/회의록 2025.txt", "회의 내용"));
+            Files.createDirectories(UPLOADS.resolve("empty"));
+            STACK = TestWebAppStack.start(UPLOADS);
+            STACK.execute("postgres", "create database " + DATABASE, "create role llm_user login password 'app'");
+            STACK.execute(DATABASE,
+                    "create table users (id serial primary key, email text unique)",
+                    "create table documents (id serial primary key, user_id int references users, file_name text, body bytea)",
+                    "insert into users (email) select 'u' || g || '@example.org' from generate_series(1, 50) g",
+                    "insert into documents (user_id, file_name, body) select 1 + g % 50, 'doc ' || g || '.pdf', "
+                            + "decode(repeat(md5(g::text), 64), 'hex') from generate_series(1, 3000) g",
+                    "grant all privileges on all tables in schema public to llm_user");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void environment(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> "jdbc:h2:mem:restore-" + System.nanoTime());
+        registry.add("camunda.bpm.job-execution.enabled", () -> "true");
+        registry.add("camunda.bpm.job-execution.max-wait", () -> "500");
+        registry.add("camunda.bpm.job-execution.wait-time-in-millis", () -> "200");
+        registry.add("camunda.bpm.admin-user.id", () -> "admin");
+        registry.add("camunda.bpm.admin-user.password", () -> "admin-pw");
+        registry.add("backup.preflight.on-startup", () -> "false");
+        registry.add("backup.root", () -> DIR.resolve("backup").toString());
+        registry.add("backup.uploads-dir", UPLOADS::toString);
+        registry.add("backup.log-file", () -> DIR.resolve("llm-backup.log").toString());
+        registry.add("backup.database.host", () -> "127.0.0.1");
+        registry.add("backup.database.port", STACK::dbPort);
+        registry.add("backup.database.name", () -> DATABASE);
+        registry.add("backup.database.user", () -> "postgres");
+        registry.add("backup.database.password", () -> TestWebAppStack.DB_PASSWORD);
+        registry.add("backup.postgres.bin-dir", () -> TestPostgres.get().binDir().toString());
+        registry.add("backup.compose.project", () -> TestWebAppStack.PROJECT);
+        registry.add("backup.compose.services", () -> "backend,frontend");
+        registry.add("backup.health.url", STACK::healthUrl);
+        registry.add("backup.restore.health-deadline", () -> "6s");
+        registry.add("backup.restore.require-second-operator", () -> "true");
+        registry.add("backup.restore.stop-timeout", () -> "5s");
+        registry.add("backup.lock.max-wait", () -> "6s");
+        registry.add("backup.lock.retry-interval", () -> "1s");
+        registry.add("backup.retry-cycle", () -> "R1/PT1S");
+    }
+
+    @AfterAll
+    static void stopStack() {
+        STACK.close();
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    ProcessEngine engine;
+    @Autowired
+    RuntimeService runtime;
+    @Autowired
+    HistoryService historyService;
+    @Autowired
+    IdentityService identity;
+    @Autowired
+    BackupHistory history;
+    @Autowired
+    LeaseManager leases;
+
+    final ObjectMapper json = new ObjectMapper();
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void operators() {
+        org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);
+        for (String id : List.of("alice", "bob")) {
+            if (identity.createUserQuery().userId(id).count() == 0) {
+                User user = identity.newUser(id);
+                user.setPassword(id + "-pw");
+                identity.saveUser(user);
+                identity.createMembership(id, "operators");
+            }
+        }
+    }
+
+    @Test
+    void restoreWhenApprovedBringsBackDailySetAndRestartsOnlyAppServices() throws Exception {
+        String id = backup("DailyBackupProcess");
+        State atBackup = state();
+        changeDataAfterBackup();
+        assertThat(state()).isNotEqualTo(atBackup);
+        String dbStartedAt = STACK.state("db").getStartedAt();
+        Instant before = Instant.now();
+
+        String pi = startRestore("alice", Map.of("backupKind", "daily", "backupId", id, "reason", "user1 deleted documents"));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        JsonNode formVars = json.readTree(call("GET", "/engine-rest/task/" + task.get("id").asText() + "/variables", "bob", null).body());
+        assertThat(formVars.get("restoreSummary").get("value").asText())
+                .contains("Set: daily/" + id + " (complete, written ")
+                .contains("is lost")
+                .contains("database llm_webapp (now ")
+                .contains("files created since are deleted")
+                .contains("Requested by: alice; reason: user1 deleted documents");
+        complete(task, "bob", Map.of("approved", true, "approvalComment", "checked with user1"));
+
+        HistoricProcessInstance done = awaitEnded(pi);
+        assertThat(done.getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(state()).isEqualTo(atBackup);
+        assertThat(STACK.state("db").getStartedAt()).as("the db container was never stopped").isEqualTo(dbStartedAt);
+        assertThat(STACK.state("db").getRunning()).isTrue();
+        for (String service : List.of("backend", "frontend")) {
+            var s = STACK.state(service);
+            assertThat(Instant.parse(s.getFinishedAt())).as(service + " stopped during the restore").isAfter(before);
+            assertThat(s.getRunning()).as(service + " runs again").isTrue();
+        }
+        assertThat(STACK.healthStatus()).isEqualTo(200);
+        HistoryEntry row = restoreRow(pi);
+        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
+        assertThat(row.requestedBy()).isEqualTo("alice");
+        assertThat(row.approvedBy()).isEqualTo("bob");
+        assertThat(row.source()).isEqualTo("daily/" + id);
+        assertThat(row.rtoMillis()).isPositive();
+        assertThat(row.details()).contains("Approved by bob", "checked with user1", "Stop services: ", "(backend, frontend)",
+                "Restore database llm_webapp: ", "row counts equal the backup's", "Restore uploads ", "Start services: ", "Health check: ");
+        assertThat(row.message()).contains("Restored daily/" + id + "; the application is healthy. Time from approval: ");
+        String safetyId = (String) historicVariable(pi, "safetyBackupId");
+        assertThat(json.readTree(DIR.resolve("backup/safety/manifest_" + safetyId + ".json").toFile()).get("status").asText())
+                .isEqualTo("complete");
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Restore completed: Restored daily/" + id);
+    }
+
+    @Test
+    void restoreWhenApprovedBringsBackWeeklySetFromArchive() throws Exception {
+        String id = backup("WeeklyBackupProcess");
+        State atBackup = state();
+        changeDataAfterBackup();
+
+        String pi = startRestore("alice", Map.of("backupKind", "weekly", "backupId", id));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        // a tar keeps mtimes to 100 ns: compared to the microsecond
+        assertThat(state().micros()).isEqualTo(atBackup.micros());
+        assertThat(restoreRow(pi).details()).contains("Restore uploads " + UPLOADS);
+    }
+
+    @Test
+    void restoreWhenApprovedBringsBackLegacySetOfOldScripts() throws Exception {
+        // what backup-daily.sh left: a dump and an rsync copy, no manifest
+        Path daily = Files.createDirectories(DIR.resolve("backup/daily"));
+        new CommandRunner().run(Command.of(TestPostgres.get().binDir().resolve("pg_dump").toString(), "-Fc",
+                "--host=127.0.0.1", "--port=" + STACK.dbPort(), "--username=postgres", "--file=" + daily.resolve("db_20240105.dump"),
+                DATABASE).withEnvironment("PGPASSWORD", TestWebAppStack.DB_PASSWORD));
+        new CommandRunner().run(Command.of("cp", "-a", UPLOADS + "/.", daily.resolve("uploads_20240105").toString()));
+        State atBackup = state();
+        changeDataAfterBackup();
+
+        String pi = startRestore("alice", Map.of("backupKind", "daily", "backupId", "20240105"));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        assertThat(variable(pi, "restoreSummary")).contains("Set: daily/20240105 (legacy, ");
+        complete(task, "bob", Map.of("approved", true));
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(state()).isEqualTo(atBackup);
+    }
+
+    @Test
+    void restoreWhenRejectedChangesNothing() throws Exception {
+        String id = backup("DailyBackupProcess");
+        changeDataAfterBackup();
+        State current = state();
+        String backendStarted = STACK.state("backend").getStartedAt();
+
+        String pi = startRestore("alice", Map.of("backupId", id));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", false, "approvalComment", "wrong date"));
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
+        assertThat(state()).isEqualTo(current);
+        assertThat(STACK.state("backend").getStartedAt()).isEqualTo(backendStarted);
+        HistoryEntry row = restoreRow(pi);
+        assertThat(row.status()).isEqualTo(BackupHistory.REJECTED);
+        assertThat(row.message()).isEqualTo("Rejected by bob: wrong date. Nothing was changed.");
+        assertThat(historicVariable(pi, "safetyBackupId")).isNull();
+    }
+
+    @Test
+    void restoreWhenInputIsBadOrSetDamagedIsRefusedBeforeAppStops() throws Exception {
+        String id = backup("DailyBackupProcess");
+        String weekly = backup("WeeklyBackupProcess");
+        Path root = DIR.resolve("backup");
+        // an unfinished publish (crash): manifest says publishing
+        Files.writeString(root.resolve("daily/manifest_20240201.json"), "{\"formatVersion\":1,\"kind\":\"daily\",\"id\":\"20240201\",\"status\":\"publishing\"}");
+        Files.writeString(root.resolve("daily/db_20240201.dump"), "partial");
+        // a legacy dump that is not a dump
+        Files.writeString(root.resolve("daily/db_20240301.dump"), "this is not a pg_dump archive");
+        // a weekly archive changed after the backup
+        Path archive = root.resolve("weekly/uploads_full_" + weekly + ".tar.gz");
+        byte[] bytes = Files.readAllBytes(archive);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(archive, bytes);
+        changeDataAfterBackup();
+        State current = state();
+        String backendStarted = STACK.state("backend").getStartedAt();
+
+        Map<Map<String, Object>, String> cases = new LinkedHashMap<>();
+        cases.put(Map.of("backupId", "2025-10-31"), "Backup id '2025-10-31' is not of the form YYYYMMDD or YYYYMMDD_N");
+        cases.put(Map.of("backupId", "20251399"), "has no valid date");
+        cases.put(Map.of("backupKind", "monthly", "backupId", id), "Unknown backup kind 'monthly': use daily, weekly or safety.");
+        cases.put(Map.of("backupKind", "daily"), "backupId is missing: give the set's date as YYYYMMDD (or YYYYMMDD_N). Restorable daily sets: ");
+        cases.put(Map.of("backupId", "20000101"), "No backup set daily/20000101 in " + root + ". Restorable daily sets: ");
+        cases.put(Map.of("backupId", "20240201"), "Set daily/20240201 cannot be restored: it is incomplete");
+        cases.put(Map.of("backupId", "20240301"), "pg_restore --list cannot read db_20240301.dump");
+        cases.put(Map.of("backupKind", "weekly", "backupId", weekly), "uploads_full_" + weekly + ".tar.gz");
+        cases.put(Map.of("backupId", id, "restoreDatabase", false, "restoreUploads", false), "Nothing to restore");
+        cases.put(Map.of("backupId", id, "targetDatabase", DATABASE, "targetUploadsDir", DIR.resolve("copy").toString()),
+                "targetDatabase 'llm_webapp' is not a new database");
+        cases.put(Map.of("backupId", id, "targetDatabase", "copy_db", "targetUploadsDir", UPLOADS.resolve("x").toString()),
+                "overlaps the uploads folder");
+        for (var c : cases.entrySet()) {
+            String pi = startRestore("alice", c.getKey());
+            HistoricProcessInstance done = awaitEnded(pi);
+            assertThat(done.getEndActivityId()).as(c.getKey().toString()).isEqualTo("EndEvent_RestoreRefused");
+            String message = (String) historicVariable(pi, "failureMessage");
+            assertThat(message).as(c.getKey().toString()).contains(c.getValue()).endsWith("Nothing was changed; the application was not stopped.");
+            HistoryEntry row = restoreRow(pi);
+            assertThat(row.status()).isEqualTo(BackupHistory.REFUSED);
+            assertThat(row.message()).isEqualTo(message);
+        }
+        assertThat(state()).isEqualTo(current);
+        assertThat(STACK.state("backend").getStartedAt()).isEqualTo(backendStarted);
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Restore REFUSED: No backup set daily/20000101");
+    }
+
+    @Test
+    void restoreWhenArchiveIsHostileIsRefusedWithoutWritingOutside() throws Exception {
+        Path weeklyDir = Files.createDirectories(DIR.resolve("backup/weekly"));
+        Path archive = weeklyDir.resolve("uploads_full_20240110.tar.gz");
+        Path outside = DIR.resolve("escaped.txt");
+        writeTarGz(archive, List.of(
+                new String[] {"uploads/", "dir", null},
+                new String[] {"uploads/ok.txt", "file", "fine"},
+                new String[] {"uploads/../escaped.txt", "file", "got out"}));
+        Path trick = weeklyDir.resolve("uploads_full_20240111.tar.gz");
+        writeTarGz(trick, List.of(
+                new String[] {"uploads/link", "symlink", DIR.toString()},
+                new String[] {"uploads/link/escaped.txt", "file", "through the link"}));
+        State current = state();
+
+        for (String[] c : List.of(new String[] {"20240110", "its name climbs out with '..'"},
+                new String[] {"20240111", "it would be written through the symbolic link link"})) {
+            String pi = startRestore("alice", Map.of("backupKind", "weekly", "backupId", c[0], "restoreDatabase", false));
+            assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRefused");
+            assertThat((String) historicVariable(pi, "failureMessage")).contains("Refused archive entry").contains(c[1]);
+        }
+        assertThat(outside).doesNotExist();
+        assertThat(state()).isEqualTo(current);
+    }
+
+    @Test
+    void restoreWhenHealthFailsShowsBackendLogAndRollbackRestoresPreviousState() throws Exception {
+        // a backup of data version 1, which the current backend no longer serves
+        Files.writeString(UPLOADS.resolve(".app-version"), "1");
+        String id = backup("DailyBackupProcess");
+        Files.writeString(UPLOADS.resolve(".app-version"), "2");
+        changeDataAfterBackup();
+        State beforeRestore = state();
+
+        String pi = startRestore("alice", Map.of("backupId", id, "reason", "test the old set"));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+
+        assertThat(variable(pi, "failedStep")).isEqualTo("Task_CheckHealth");
+        assertThat(variable(pi, "failureMessage")).contains("The web app did not become healthy within 6 s").contains("HTTP 404");
+        assertThat(variable(pi, "backendLog")).contains("backend: ERROR data version 1 is not supported (this backend needs 2)");
+        assertThat(STACK.state("backend").getRunning()).as("services run again while the operator decides").isTrue();
+        // a resolution the model does not know is refused with the choices
+        assertThat(call("POST", "/engine-rest/task/" + failure.get("id").asText() + "/complete", "bob",
+                vars(Map.of("resolution", "undo"))).body()).contains("resolution must be retry, rollback or close, not 'undo'.");
+
+        complete(failure, "bob", Map.of("resolution", "rollback"));
+        HistoricProcessInstance done = awaitEnded(pi);
+        assertThat(done.getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(state()).isEqualTo(beforeRestore);
+        assertThat(STACK.healthStatus()).isEqualTo(200);
+        HistoryEntry row = restoreRow(pi);
+        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.message()).contains("The restore failed (Task_CheckHealth: The web app did not become healthy")
+                .contains("rolled back to safety/").contains("the application is healthy");
+        assertThat(row.details()).contains("Resolution by bob: rollback", "Rolling back to safety/");
+    }
+
+    @Test
+    void restoreWhenPgRestoreFailsMidwayRestartsServicesAndWaitsForOperator() throws Exception {
+        String id = backup("DailyBackupProcess");
+        // the dump loses its tail (disk error) and its manifest is made to match: the guard's
+        // SHA-256 and pg_restore --list (table of contents) both pass, the data do not
+        Path dump = DIR.resolve("backup/daily/db_" + id + ".dump");
+        byte[] bytes = Files.readAllBytes(dump);
+        Files.write(dump, java.util.Arrays.copyOf(bytes, bytes.length * 3 / 4));
+        Path manifestFile = DIR.resolve("backup/daily/manifest_" + id + ".json");
+        ObjectNode manifest = (ObjectNode) json.readTree(manifestFile.toFile());
+        for (JsonNode a : manifest.get("artifacts")) {
+            if (a.get("name").asText().equals(dump.getFileName().toString())) {
+                ((ObjectNode) a).put("sha256", FileTrees.sha256(dump)).put("size", Files.size(dump));
+            }
+        }
+        json.writeValue(manifestFile.toFile(), manifest);
+
+        String pi = startRestore("alice", Map.of("backupId", id, "restoreUploads", false));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+
+        assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreDatabase");
+        assertThat(variable(pi, "failureMessage")).contains("pg_restore into llm_webapp failed (exit code 1)");
+        for (String service : List.of("backend", "frontend")) {
+            assertThat(STACK.state(service).getRunning()).as(service + " started again").isTrue();
+        }
+        assertThat(variable(pi, "healthResponse")).contains(STACK.healthUrl()).contains("HTTP 200");
+
+        complete(failure, "bob", Map.of("resolution", "close"));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreFailed");
+        HistoryEntry row = restoreRow(pi);
+        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.failedStep()).isEqualTo("Task_RestoreDatabase");
+        assertThat(row.message()).contains("Closed as failed by an operator; the services were started again.");
+        assertThat(leases.current()).as("the lock is released").isEmpty();
+        // the safety set holds the state from before: a new restore can bring it back
+        restoreSafetySet(pi);
+    }
+
+    @Test
+    void approvalWhenRequesterApprovesOwnRestoreIsRefused() throws Exception {
+        String id = backup("DailyBackupProcess");
+        String pi = startRestore("alice", Map.of("backupId", id));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+
+        HttpResponse<String> own = call("POST", "/engine-rest/task/" + task.get("id").asText() + "/complete", "alice",
+                vars(Map.of("approved", true)));
+        assertThat(own.statusCode()).isNotEqualTo(204);
+        assertThat(own.body()).contains("Restore requested by alice must be approved by another operator");
+        assertThat(awaitTask(pi, "Task_ApproveRestore").get("id").asText()).isEqualTo(task.get("id").asText());
+
+        complete(task, "bob", Map.of("approved", false));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
+    }
+
+    @Test
+    void sideBySideRestoreLeavesProductionUntouched() throws Exception {
+        String id = backup("DailyBackupProcess");
+        State atBackup = state();
+        changeDataAfterBackup();
+        State current = state();
+        String backendStarted = STACK.state("backend").getStartedAt();
+        Path copy = DIR.resolve("copy-" + System.nanoTime());
+
+        String pi = startRestore("alice", Map.of("backupId", id, "targetDatabase", "llm_webapp_copy", "targetUploadsDir", copy.toString()));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        assertThat(variable(pi, "dataLoss")).isEqualTo("None: production is not touched (side-by-side restore).");
+        complete(task, "bob", Map.of("approved", true));
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(state()).isEqualTo(current);
+        assertThat(STACK.state("backend").getStartedAt()).as("never stopped").isEqualTo(backendStarted);
+        assertThat(digest("llm_webapp_copy")).isEqualTo(atBackup.database());
+        assertThat(withoutRoot(FileTrees.describe(copy))).isEqualTo(atBackup.uploads());
+        assertThat(historicVariable(pi, "safetyBackupId")).as("no safety backup").isNull();
+        assertThat(restoreRow(pi).message()).contains("side by side into database llm_webapp_copy and folder " + copy);
+        STACK.execute("postgres", "drop database llm_webapp_copy");
+    }
+
+    @Test
+    void restoreWhenSafetyBackupCannotTakeLockIsAbortedBeforeAnythingChanges() throws Exception {
+        String id = backup("DailyBackupProcess");
+        changeDataAfterBackup();
+        State current = state();
+        // another active run holds the lock for longer than backup.lock.max-wait (6 s)
+        String holder = startRestore("alice", Map.of("backupId", id));
+        awaitTask(holder, "Task_ApproveRestore");
+        leases.tryAcquire(holder, "test: another run");
+        try {
+            String pi = startRestore("alice", Map.of("backupId", id));
+            complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+            assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreAborted");
+            assertThat(state()).isEqualTo(current);
+            HistoryEntry row = restoreRow(pi);
+            assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+            assertThat(row.message()).contains("The safety backup failed (").contains(holder)
+                    .contains("Nothing was restored and the application was not stopped.");
+        } finally {
+            leases.release(holder);
+            runtime.deleteProcessInstance(holder, "test cleanup");
+        }
+    }
+
+    // --- helpers
+
+    /** The database's tables and the uploads folder (its own folder entry aside), as they are now. */
+    record State(Map<String, String> database, Map<String, String> uploads) {
+        /** Times to the microsecond, as a tar keeps them. */
+        State micros() {
+            Map<String, String> u = new TreeMap<>();
+            uploads.forEach((k, v) -> u.put(k, v.replaceAll("mtime=(\\d+)(\\d{3})", "mtime=$1")));
+            return new State(database, u);
+        }
+    }
+
+    State state() throws Exception {
+        return new State(digest(DATABASE), withoutRoot(FileTrees.describe(UPLOADS)));
+    }
+
+    static Map<String, String> withoutRoot(Map<String, String> tree) {
+        Map<String, String> copy = new TreeMap<>(tree);
+        copy.remove(".");
+        return copy;
+    }
+
+    Map<String, String> digest(String database) throws Exception {
+        Map<String, String> tables = new TreeMap<>();
+        try (var c = STACK.connect(database)) {
+            for (String table : List.of("users", "documents")) {
+                try (var rs = c.createStatement().executeQuery("select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from " + table + " t")) {
+                    rs.next();
+                    tables.put(table, rs.getString(1));
+                }
+            }
+            try (var rs = c.createStatement().executeQuery("select has_table_privilege('llm_user', 'public.users', 'INSERT')")) {
+                rs.next();
+                tables.put("grant", rs.getString(1));
+            }
+        }
+        return tables;
+    }
+
+    void changeDataAfterBackup() throws Exception {
+        STACK.execute(DATABASE, "insert into users (email) values ('late-" + System.nanoTime() + "@example.org')",
+                "delete from documents where id % 7 = 0", "update users set email = email || '.old' where id = 3");
+        Files.writeString(UPLOADS.resolve("user1/new since backup.pdf"), "new");
+        Files.writeString(UPLOADS.resolve("user1/a.pdf"), "report A, edited");
+        Files.deleteIfExists(UPLOADS.resolve("user1/b.pdf"));
+        Files.createDirectories(UPLOADS.resolve("user3"));
+        Files.writeString(UPLOADS.resolve("user3/x.txt"), "x");
+    }
+
+    /** Runs a backup process to its end and returns the set's id. */
+    String backup(String key) throws Exception {
+        String pi = runtime.startProcessInstanceByKey(key).getId();
+        HistoricProcessInstance done = awaitEnded(pi);
+        assertThat(done.getEndActivityId()).as(key).isEqualTo("EndEvent_BackupCompleted");
+        return (String) historicVariable(pi, "backupId");
+    }
+
+    void restoreSafetySet(String failedPi) throws Exception {
+        String safety = (String) historicVariable(failedPi, "safetyBackupId");
+        String pi = startRestore("alice", Map.of("backupKind", "safety", "backupId", safety, "restoreUploads", false));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+    }
+
+    String startRestore(String user, Map<String, Object> variables) throws Exception {
+        HttpResponse<String> r = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", user, vars(variables));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return json.readTree(r.body()).get("id").asText();
+    }
+
+    JsonNode awaitTask(String pi, String key) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            JsonNode tasks = json.readTree(call("GET", "/engine-rest/task?processInstanceId=" + pi + "&taskDefinitionKey=" + key, "bob", null).body());
+            if (tasks.size() > 0) {
+                return tasks.get(0);
+            }
+            assertThat(historyService.createHistoricProcessInstanceQuery().processInstanceId(pi).finished().count())
+                    .as("process ended before reaching " + key + ": " + variablesOf(pi)).isZero();
+            Thread.sleep(200);
+        }
+        throw new AssertionError(key + " not reached: " + variablesOf(pi));
+    }
+
+    void complete(JsonNode task, String user, Map<String, Object> variables) throws Exception {
+        String id = task.get("id").asText();
+        assertThat(call("POST", "/engine-rest/task/" + id + "/claim", user, "{\"userId\":\"" + user + "\"}").statusCode()).isEqualTo(204);
+        HttpResponse<String> r = call("POST", "/engine-rest/task/" + id + "/complete", user, vars(variables));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    }
+
+    HistoricProcessInstance awaitEnded(String pi) throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            HistoricProcessInstance h = historyService.createHistoricProcessInstanceQuery().processInstanceId(pi).singleResult();
+            if (h != null && h.getEndTime() != null) {
+                return h;
+            }
+            if (runtime.createIncidentQuery().processInstanceId(pi).count() > 0) {
+                throw new AssertionError("incident: " + runtime.createIncidentQuery().processInstanceId(pi)
+                        .singleResult().getIncidentMessage());
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("process " + pi + " did not end: " + variablesOf(pi));
+    }
+
+    HistoryEntry restoreRow(String pi) {
+        return history.listByOwner(pi).stream().filter(e -> e.kind().equals("restore")).findFirst().orElseThrow();
+    }
+
+    Object historicVariable(String pi, String name) {
+        var v = historyService.createHistoricVariableInstanceQuery().processInstanceId(pi).variableName(name).singleResult();
+        return v == null ? null : v.getValue();
+    }
+
+    String variable(String pi, String name) {
+        return String.valueOf(runtime.getVariable(pi, name));
+    }
+
+    Map<String, Object> variablesOf(String pi) {
+        Map<String, Object> all = new HashMap<>();
+        historyService.createHistoricVariableInstanceQuery().processInstanceId(pi).list()
+                .forEach(v -> all.put(v.getName(), v.getValue()));
+        return all;
+    }
+
+    String vars(Map<String, Object> variables) throws Exception {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode vs = body.putObject("variables");
+        variables.forEach((k, v) -> vs.putObject(k).set("value", json.valueToTree(v)));
+        return json.writeValueAsString(body);
+    }
+
+    HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user + "-pw").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A tar.gz written by hand: {name, type (dir, file, symlink), content or link target}. */
+    static void writeTarGz(Path file, List<String[]> entries) throws Exception {
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)))) {
+            out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            for (String[] e : entries) {
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+                if (e[1].equals("symlink")) {
+                    entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e[0],
+                            org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                    entry.setLinkName(e[2]);
+                    out.putArchiveEntry(entry);
+                } else {
+                    // TarArchiveEntry normalises names; set the raw name to keep '..' as an attacker would
+                    entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e[0], true);
+                    byte[] content = e[2] == null ? new byte[0] : e[2].getBytes(StandardCharsets.UTF_8);
+                    if (!e[1].equals("dir")) {
+                        entry.setSize(content.length);
+                    }
+                    out.putArchiveEntry(entry);
+                    out.write(content);
+                }
+                out.closeArchiveEntry();
+            }
+        }
+    }
+}
