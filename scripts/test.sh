@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-prereqs.sh test
+# the restore tests' `db` container: a PostgreSQL image made locally (debootstrap), built once
+bash scripts/postgres-image.sh llm-backup-test/postgres:15
 # Testcontainers reads these from the environment only
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1

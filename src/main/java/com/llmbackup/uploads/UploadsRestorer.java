@@ -150,11 +150,20 @@ public class UploadsRestorer {
                 if (entry.isDirectory()) {
                     continue;
                 }
+                // commons-compress counts any non-folder as a "file": special files are asked for first
+                if (entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
+                    throw hostile(entry.getName(), "it is a device, fifo or other special file");
+                }
                 if (entry.isSymbolicLink()) {
                     symlinks.add(rel);
                 } else if (entry.isLink()) {
-                    String to = archiveRelative(entry.getLinkName(), prefixes);
-                    if (!regular.contains(to)) {
+                    String to;
+                    try {
+                        to = archiveRelative(entry.getLinkName(), prefixes);
+                    } catch (ArchiveInvalidException outside) {
+                        to = null;
+                    }
+                    if (to == null || !regular.contains(to)) {
                         throw hostile(entry.getName(), "it is a hard link to " + entry.getLinkName() + ", which is not a file earlier in the archive");
                     }
                 } else if (entry.isFile()) {
