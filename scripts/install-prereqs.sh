@@ -4,7 +4,8 @@
 # runs `apt-get update` only when something must be installed.
 #   run:  JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox
 #   test: the same, plus a Docker engine (started with host networking only, see
-#         scripts/docker-engine.sh) for the tests' containers
+#         scripts/docker-engine.sh) for the tests' containers, debootstrap (the PostgreSQL
+#         image), Chromium and its driver (the admin page test)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 MODE=${1:-run}
@@ -18,6 +19,12 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 [ -x /bin/busybox ] || missing+=(busybox-static)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "$MODE" = test ]; then
+  # the admin page is tested in Debian's headless Chromium, driven through its chromedriver
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   # keep package scripts from starting services (the Debian PostgreSQL cluster on 5432)

@@ -27,6 +27,7 @@ cat <<EOT
 llm-backup starts on http://127.0.0.1:$port/
   Cockpit:  http://127.0.0.1:$port/camunda/app/cockpit/
   Tasklist: http://127.0.0.1:$port/camunda/app/tasklist/
+  Backups:  http://127.0.0.1:$port/admin/index.html  (history, storage, RPO)
   REST:     http://127.0.0.1:$port/engine-rest/
   Login:    user '${CAMUNDA_BPM_ADMINUSER_ID:-admin}', password $(
   if [ -n "${CAMUNDA_BPM_ADMINUSER_PASSWORD:-}" ]; then echo "from CAMUNDA_BPM_ADMINUSER_PASSWORD";

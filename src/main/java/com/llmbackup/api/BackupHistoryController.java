@@ -45,10 +45,15 @@ class BackupHistoryController {
 
     private final BackupHistory history;
     private final BackupCatalog catalog;
+    private final java.time.Clock clock;
+    private final Duration rpo;
 
-    BackupHistoryController(BackupHistory history, BackupCatalog catalog) {
+    BackupHistoryController(BackupHistory history, BackupCatalog catalog, java.time.Clock clock,
+                            com.llmbackup.config.BackupProperties properties) {
         this.history = history;
         this.catalog = catalog;
+        this.clock = clock;
+        this.rpo = properties.rpo();
     }
 
     @GetMapping
@@ -61,8 +66,9 @@ class BackupHistoryController {
         if (page < 0 || size < 1 || size > MAX_PAGE) {
             return bad("page must be 0 or more and size between 1 and " + MAX_PAGE + ".");
         }
-        if (status != null && !List.of(BackupHistory.RUNNING, BackupHistory.COMPLETED, BackupHistory.FAILED).contains(status)) {
-            return bad("status must be RUNNING, COMPLETED or FAILED, not '" + status + "'.");
+        if (status != null && !List.of(BackupHistory.RUNNING, BackupHistory.COMPLETED, BackupHistory.FAILED,
+                BackupHistory.REJECTED, BackupHistory.REFUSED).contains(status)) {
+            return bad("status must be RUNNING, COMPLETED, FAILED, REJECTED or REFUSED, not '" + status + "'.");
         }
         if (kind != null && !List.of("daily", "weekly", "safety", "cleanup", "restore", "drill").contains(kind)) {
             return bad("kind must be daily, weekly, safety, cleanup, restore or drill, not '" + kind + "'.");
@@ -107,6 +113,22 @@ class BackupHistoryController {
             }
         }
         body.put("bytesWrittenPerDay", growth);
+        // the newest complete set of each kind and its age, against the RPO
+        Map<String, Object> newest = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        for (BackupKind kind : BackupKind.values()) {
+            catalog.newestComplete(kind).ifPresent(set -> {
+                Map<String, Object> n = new LinkedHashMap<>();
+                Instant at = set.manifest().completedAt();
+                n.put("backupId", set.id().toString());
+                n.put("completedAt", at);
+                n.put("ageSeconds", at == null ? null : Duration.between(at, now).toSeconds());
+                n.put("withinRpo", at != null && Duration.between(at, now).compareTo(rpo) <= 0);
+                newest.put(kind.dir(), n);
+            });
+        }
+        body.put("newest", newest);
+        body.put("rpoSeconds", rpo.toSeconds());
         return body;
     }
 

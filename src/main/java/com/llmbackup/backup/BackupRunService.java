@@ -412,13 +412,7 @@ public class BackupRunService {
     }
 
     static String human(long bytes) {
-        if (bytes < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-        }
-        if (bytes < 1024L * 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
-        }
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+        return com.llmbackup.catalog.Sizes.human(bytes);
     }
 
     record DumpPart(long size, String sha256, Map<String, Long> rowCounts, String serverVersion) {

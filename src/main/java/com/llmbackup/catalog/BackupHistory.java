@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -34,8 +35,16 @@ public class BackupHistory {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
     private final Clock clock;
+    private final java.util.function.Consumer<HistoryEntry> onFailure;
 
     public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock) {
+        this(jdbc, transactions, clock, failed -> { });
+    }
+
+    /** {@code onFailure} hears of every run recorded as FAILED (alerts), after the row committed. */
+    public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
+                         java.util.function.Consumer<HistoryEntry> onFailure) {
+        this.onFailure = onFailure;
         this.jdbc = jdbc;
         this.ownTransaction = new TransactionTemplate(transactions);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -69,10 +78,16 @@ public class BackupHistory {
                 + " progress_bytes_total = ? where id = ?", filesDone, filesTotal, bytesDone, bytesTotal, runId);
     }
 
+    /** Appends a warning; one statement, so two threads of a run (a restore's halves) lose none. */
     public void addWarning(long runId, String warning) {
-        HistoryEntry entry = find(runId).orElseThrow();
-        String warnings = entry.warnings() == null ? warning : entry.warnings() + "\n" + warning;
-        update("update " + TABLE + " set warnings = ? where id = ?", warnings, runId);
+        append("warnings", runId, warning);
+    }
+
+    private void append(String column, long runId, String line) {
+        // the column holds 8000 characters: lines beyond are dropped, not the statement failed
+        String more = "\n" + line;
+        update("update " + TABLE + " set " + column + " = case when " + column + " is null then ? when length(" + column
+                + ") + ? <= 8000 then " + column + " || ? else " + column + " end where id = ?", truncate(line), more.length(), more, runId);
     }
 
     public void complete(long runId, String backupId, Manifest.Stats stats) {
@@ -86,6 +101,7 @@ public class BackupHistory {
     public void fail(long runId, String step, String message) {
         update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ?",
                 FAILED, Timestamp.from(now()), step, truncate(message), runId);
+        find(runId).ifPresent(onFailure);
     }
 
     /** Who asked for a restore, which set it restores ({@code daily/20251031}) and why. */
@@ -104,9 +120,7 @@ public class BackupHistory {
 
     /** Appends a line to the run's details (a step and its duration, an operator's comment). */
     public void addDetail(long runId, String line) {
-        HistoryEntry entry = find(runId).orElseThrow();
-        String details = entry.details() == null ? line : entry.details() + "\n" + line;
-        update("update " + TABLE + " set details = ? where id = ?", truncate(details), runId);
+        append("details", runId, line);
     }
 
     /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
@@ -150,6 +164,25 @@ public class BackupHistory {
         List<HistoryEntry> items = jdbc.query("select * from " + TABLE + where + " order by started_at desc, id desc limit ? offset ?",
                 BackupHistory::map, pageArgs.toArray());
         return new Page(items, page, size, total == null ? 0 : total);
+    }
+
+    /** Per kind: runs per status, and the newest completed run (for metrics). */
+    public List<KindStats> stats() {
+        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        jdbc.query("select kind, status, count(*) from " + TABLE + " group by kind, status", rs -> {
+            counts.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+        });
+        List<KindStats> stats = new java.util.ArrayList<>();
+        for (var e : counts.entrySet()) {
+            HistoryEntry last = jdbc.query("select * from " + TABLE + " where kind = ? and status = ? and ended_at is not null"
+                    + " order by ended_at desc, id desc limit 1", BackupHistory::map, e.getKey(), COMPLETED).stream().findFirst().orElse(null);
+            stats.add(new KindStats(e.getKey(), e.getValue(), last));
+        }
+        return stats;
+    }
+
+    /** How many runs of a kind ended in each status, and its newest completed run (null if none). */
+    public record KindStats(String kind, Map<String, Long> countsByStatus, HistoryEntry lastCompleted) {
     }
 
     /** A page of history rows and the total that matched. */

@@ -30,8 +30,10 @@ class CatalogConfig {
                 liveness.getIfAvailable(() -> OwnerLiveness.ALWAYS_ACTIVE), permissions);
     }
 
+    /** Failures are published as {@link RunFailed} events (the alerts listen). */
     @Bean
-    BackupHistory backupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock) {
-        return new BackupHistory(jdbc, transactions, clock);
+    BackupHistory backupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
+                                org.springframework.context.ApplicationEventPublisher events) {
+        return new BackupHistory(jdbc, transactions, clock, failed -> events.publishEvent(new RunFailed(failed)));
     }
 }

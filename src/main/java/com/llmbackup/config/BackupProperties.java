@@ -33,7 +33,8 @@ public record BackupProperties(
         @DefaultValue("R2/PT5M") String retryCycle,
         @DefaultValue("24h") Duration rpo,
         @DefaultValue Dr dr,
-        @DefaultValue Restore restore) {
+        @DefaultValue Restore restore,
+        @DefaultValue Alerts alerts) {
 
     public BackupProperties {
         Settings.requirePositive("backup.rpo", rpo);
@@ -187,7 +188,8 @@ public record BackupProperties(
 
     /**
      * The restore: whether the approver must be another operator than the requester; the
-     * {@code pg_restore --jobs} (0 = one per core); how long a statement may wait for a lock
+     * {@code pg_restore --jobs} (0 = one per core but one, which the uploads half of the
+     * restore uses meanwhile); how long a statement may wait for a lock
      * held by another session; how long the web app may take to answer its health URL after
      * the services started, and how long a compose service may take to stop.
      */
@@ -206,7 +208,28 @@ public record BackupProperties(
         }
 
         public int effectiveJobs() {
-            return jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors());
+            return jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        }
+    }
+
+    /**
+     * Where failures and a breached RPO are reported: a JSON POST to {@code webhook-url} and/or
+     * an e-mail to {@code mail-to} (through {@code spring.mail.*}); with neither, a log line.
+     * The RPO is checked every {@code rpo-check-interval}.
+     */
+    public record Alerts(String webhookUrl,
+                         String mailTo,
+                         @DefaultValue("llm-backup@localhost") String mailFrom,
+                         @DefaultValue("15m") Duration rpoCheckInterval,
+                         @DefaultValue("10s") Duration timeout) {
+        public Alerts {
+            webhookUrl = webhookUrl == null || webhookUrl.isBlank() ? null : webhookUrl.trim();
+            mailTo = mailTo == null || mailTo.isBlank() ? null : mailTo.trim();
+            if (webhookUrl != null) {
+                Settings.requireHttpUrl("backup.alerts.webhook-url", webhookUrl);
+            }
+            Settings.requirePositive("backup.alerts.rpo-check-interval", rpoCheckInterval);
+            Settings.requirePositive("backup.alerts.timeout", timeout);
         }
     }
 }

@@ -52,9 +52,9 @@ public class BackupHealthIndicator implements HealthIndicator {
             details.put("newestBackup", newest.get().label());
             details.put("newestBackupCompletedAt", when.toString());
             details.put("newestBackupAgeHours", age.toHours());
-            if (age.compareTo(properties.rpo().plus(MARGIN)) > 0) {
-                details.put("rpo", "breached: the newest complete backup is " + age.toHours() + " h old, more than backup.rpo "
-                        + properties.rpo().toHours() + " h + " + MARGIN.toHours() + " h");
+            Optional<String> breach = rpoBreach();
+            if (breach.isPresent()) {
+                details.put("rpo", "breached: " + breach.get());
                 down = true;
             }
         }
@@ -71,6 +71,20 @@ public class BackupHealthIndicator implements HealthIndicator {
             down = true;
         }
         return (down ? Health.down() : Health.up()).withDetails(details).build();
+    }
+
+    /** Why the RPO is breached now (no complete backup, or the newest is too old), or empty when it holds. */
+    public Optional<String> rpoBreach() {
+        Optional<BackupSet> newest = newestComplete();
+        if (newest.isEmpty()) {
+            return Optional.of("no complete daily or weekly backup exists in " + catalog.root());
+        }
+        Duration age = Duration.between(completedAt(newest.get()), clock.instant());
+        if (age.compareTo(properties.rpo().plus(MARGIN)) > 0) {
+            return Optional.of("the newest complete backup " + newest.get().label() + " is " + age.toHours()
+                    + " h old, more than backup.rpo " + properties.rpo().toHours() + " h + " + MARGIN.toHours() + " h");
+        }
+        return Optional.empty();
     }
 
     private Optional<BackupSet> newestComplete() {

@@ -100,13 +100,8 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate restoreDatabaseDelegate(RestoreService restores) {
-        return restoreStep((execution, vars, runId) -> restores.restoreDatabase(vars.restoreRequest(), runId));
-    }
-
-    @Bean
-    JavaDelegate restoreUploadsDelegate(RestoreService restores) {
-        return restoreStep((execution, vars, runId) -> restores.restoreUploads(vars.restoreRequest(), runId));
+    JavaDelegate restoreDataDelegate(RestoreService restores) {
+        return restoreStep((execution, vars, runId) -> restores.restoreData(vars.restoreRequest(), runId));
     }
 
     @Bean

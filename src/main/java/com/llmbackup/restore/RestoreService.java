@@ -64,6 +64,12 @@ public class RestoreService {
     private final ComposeServices compose;
     private final HealthProbe health;
     private final Clock clock;
+    /** The uploads half of a restore runs here while the database half runs on the caller's thread. */
+    private final java.util.concurrent.ExecutorService dataExecutor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "restore-uploads");
+        t.setDaemon(true);
+        return t;
+    });
 
     public RestoreService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, BackupLog backupLog,
                           LeaseManager leases, DatabaseDumper dumper, DatabaseRestorer databases, UploadsRestorer uploads,
@@ -168,11 +174,44 @@ public class RestoreService {
                 stopped -> stopped.isEmpty() ? "none was running" : String.join(", ", stopped));
     }
 
-    public void restoreDatabase(RestoreRequest request, long runId) {
-        if (!request.restoreDatabase()) {
-            return;
-        }
+    /**
+     * Restores the database and the uploads side by side: pg_restore's work is the server's,
+     * the folder's is file I/O, and neither needs the other. Both halves always finish (or
+     * fail) before this returns; a failure names the half, both when both failed.
+     */
+    public void restoreData(RestoreRequest request, long runId) {
         Source source = resolve(request);
+        java.util.concurrent.CompletableFuture<Void> files = request.restoreUploads()
+                ? java.util.concurrent.CompletableFuture.runAsync(() -> restoreUploads(request, source, runId), dataExecutor)
+                : java.util.concurrent.CompletableFuture.completedFuture(null);
+        RuntimeException databaseFailure = null;
+        if (request.restoreDatabase()) {
+            try {
+                restoreDatabase(request, source, runId);
+            } catch (RuntimeException e) {
+                databaseFailure = e;
+            }
+        }
+        RuntimeException uploadsFailure = null;
+        try {
+            files.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            uploadsFailure = e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        if (databaseFailure != null && uploadsFailure != null) {
+            databaseFailure.addSuppressed(uploadsFailure);
+            throw new IllegalStateException("Database: " + databaseFailure.getMessage() + " Uploads: " + uploadsFailure.getMessage(),
+                    databaseFailure);
+        }
+        if (databaseFailure != null) {
+            throw databaseFailure;
+        }
+        if (uploadsFailure != null) {
+            throw uploadsFailure;
+        }
+    }
+
+    private void restoreDatabase(RestoreRequest request, Source source, long runId) {
         String target = request.sideBySide() ? request.targetDatabase() : properties.database().name();
         Map<String, Long> expected = source.set().manifest() == null || source.set().manifest().rowCounts() == null
                 ? Map.of() : source.set().manifest().rowCounts();
@@ -185,11 +224,7 @@ public class RestoreService {
         result.warnings().forEach(w -> history.addWarning(runId, w));
     }
 
-    public void restoreUploads(RestoreRequest request, long runId) {
-        if (!request.restoreUploads()) {
-            return;
-        }
-        Source source = resolve(request);
+    private void restoreUploads(RestoreRequest request, Source source, long runId) {
         Path target = request.sideBySide() ? Path.of(request.targetUploadsDir()) : properties.uploadsDir();
         // files untouched since the backup started are left in place; a legacy set gives no such time
         Instant since = source.set().manifest() == null ? null : source.set().manifest().startedAt();
@@ -575,13 +610,7 @@ public class RestoreService {
     }
 
     static String human(long bytes) {
-        if (bytes < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-        }
-        if (bytes < 1024L * 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
-        }
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+        return com.llmbackup.catalog.Sizes.human(bytes);
     }
 
     /** A set and where its artifacts are. */

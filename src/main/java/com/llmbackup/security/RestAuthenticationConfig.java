@@ -25,4 +25,13 @@ class RestAuthenticationConfig {
         registration.setOrder(1);
         return registration;
     }
+
+    @Bean
+    FilterRegistrationBean<ActuatorLoginFilter> actuatorAuthentication(org.camunda.bpm.engine.IdentityService identity) {
+        FilterRegistrationBean<ActuatorLoginFilter> registration = new FilterRegistrationBean<>(new ActuatorLoginFilter(identity));
+        registration.setName("actuator-authentication");
+        registration.addUrlPatterns("/actuator/*");
+        registration.setOrder(2);
+        return registration;
+    }
 }

@@ -62,7 +62,7 @@ class BackupHealthIndicatorTests {
 
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
         assertThat(health.getDetails().get("rpo").toString())
-                .isEqualTo("breached: the newest complete backup is 27 h old, more than backup.rpo 24 h + 2 h");
+                .isEqualTo("breached: the newest complete backup daily/20251031 is 27 h old, more than backup.rpo 24 h + 2 h");
     }
 
     @Test

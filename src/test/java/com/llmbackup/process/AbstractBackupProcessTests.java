@@ -55,9 +55,12 @@ abstract class AbstractBackupProcessTests {
     static final String DATABASE;
     static final String ROLE = "backup_runner";
     static final String ROLE_PASSWORD = "runner-pw";
+    /** Receives the alerts of every failure in these tests (backup.alerts.webhook-url). */
+    static final com.llmbackup.test.TestHttpServer ALERTS;
 
     static {
         try {
+            ALERTS = new com.llmbackup.test.TestHttpServer();
             DIR = Files.createTempDirectory("daily-process-");
             DATABASE = PG.createDatabase("llm_webapp");
             PG.execute("postgres", "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + ROLE + "') then "
@@ -91,6 +94,9 @@ abstract class AbstractBackupProcessTests {
         registry.add("backup.postgres.bin-dir", () -> PG.binDir().toString());
         registry.add("backup.retry-cycle", () -> "R1/PT1S");
         registry.add("backup.lock.max-wait", () -> "10m");
+        registry.add("backup.alerts.webhook-url", ALERTS::alertsUrl);
+        // Spring Boot's tests switch metric export off by default; /actuator/prometheus is tested here
+        registry.add("management.prometheus.metrics.export.enabled", () -> "true");
         registry.add("backup.extra-files", () -> DIR.resolve("webapp/docker-compose.yml") + "," + DIR.resolve("webapp/.env"));
     }
 

@@ -370,7 +370,7 @@ class RestoreProcessTests {
         complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
         JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
 
-        assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreDatabase");
+        assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreData");
         assertThat(variable(pi, "failureMessage")).contains("pg_restore into llm_webapp failed (exit code 1)");
         for (String service : List.of("backend", "frontend")) {
             assertThat(STACK.state(service).getRunning()).as(service + " started again").isTrue();
@@ -381,7 +381,7 @@ class RestoreProcessTests {
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreFailed");
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
-        assertThat(row.failedStep()).isEqualTo("Task_RestoreDatabase");
+        assertThat(row.failedStep()).isEqualTo("Task_RestoreData");
         assertThat(row.message()).contains("Closed as failed by an operator; the services were started again.");
         assertThat(leases.current()).as("the lock is released").isEmpty();
         // the safety set holds the state from before: a new restore can bring it back

@@ -8,12 +8,16 @@ import java.nio.charset.StandardCharsets;
 
 import com.sun.net.httpserver.HttpServer;
 
-/** A real HTTP server on 127.0.0.1 standing in for the web app's health endpoint. */
+/**
+ * A real HTTP server on 127.0.0.1 standing in for the web app's health endpoint, and for an
+ * alert receiver ({@code /alerts}: every POST body is kept).
+ */
 public final class TestHttpServer implements AutoCloseable {
 
     private final HttpServer server;
     private volatile int status = 200;
     private volatile String body = "{\"status\":\"ok\"}";
+    private final java.util.List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public TestHttpServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -25,6 +29,11 @@ public final class TestHttpServer implements AutoCloseable {
                 out.write(bytes);
             }
         });
+        server.createContext("/alerts", exchange -> {
+            alerts.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         server.start();
     }
 
@@ -35,6 +44,15 @@ public final class TestHttpServer implements AutoCloseable {
 
     public String healthUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/health";
+    }
+
+    public String alertsUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/alerts";
+    }
+
+    /** The alert messages received so far (JSON bodies), oldest first. */
+    public java.util.List<String> alerts() {
+        return java.util.List.copyOf(alerts);
     }
 
     @Override

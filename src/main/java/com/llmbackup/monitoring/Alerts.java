@@ -1,0 +1,146 @@
+package com.llmbackup.monitoring;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.RunFailed;
+import com.llmbackup.config.BackupProperties;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.event.EventListener;
+import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.stereotype.Component;
+
+/**
+ * Tells operators of a failed run (backup, cleanup, restore, drill) and of a breached RPO:
+ * a JSON POST to {@code backup.alerts.webhook-url} and/or an e-mail to {@code backup.alerts.mail-to}.
+ * With no notifier configured, a WARN log line says so, never silence. Notifications are sent
+ * on a thread of their own, so a slow receiver never holds up a backup step.
+ */
+@Component
+public class Alerts {
+
+    private static final Logger log = LoggerFactory.getLogger(Alerts.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BackupProperties.Alerts settings;
+    private final ObjectProvider<JavaMailSender> mail;
+    private final Clock clock;
+    private final HttpClient http;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "alerts");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Alerts(BackupProperties properties, ObjectProvider<JavaMailSender> mail, Clock clock) {
+        this.settings = properties.alerts();
+        this.mail = mail;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+    }
+
+    @EventListener
+    public void runFailed(RunFailed event) {
+        HistoryEntry run = event.run();
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("event", "run_failed");
+        alert.put("kind", run.kind());
+        alert.put("backupId", run.backupId());
+        alert.put("runId", run.id());
+        alert.put("failedStep", run.failedStep());
+        alert.put("message", run.message());
+        alert.put("processInstanceId", run.processInstanceId());
+        alert.put("cockpitPath", run.processInstanceId() == null ? null
+                : "/camunda/app/cockpit/default/#/history/process-instance/" + run.processInstanceId());
+        alert.put("at", clock.instant().toString());
+        send(alert, "llm-backup: " + run.kind() + " run " + run.id() + " FAILED" + (run.failedStep() == null ? "" : " at " + run.failedStep()));
+    }
+
+    /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */
+    public void rpoBreached(String reason) {
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("event", "rpo_breached");
+        alert.put("message", "RPO breached: " + reason + ". Look at the backup runs in Cockpit and the history page.");
+        alert.put("at", clock.instant().toString());
+        send(alert, "llm-backup: RPO breached");
+    }
+
+    private void send(Map<String, Object> alert, String subject) {
+        String body;
+        try {
+            body = JSON.writeValueAsString(alert);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        JavaMailSender mailer = settings.mailTo() == null ? null : mail.getIfAvailable();
+        if (settings.webhookUrl() == null && mailer == null) {
+            log.warn("ALERT (no notifier configured: set backup.alerts.webhook-url, or backup.alerts.mail-to and spring.mail.host): {} {}",
+                    subject, body);
+            return;
+        }
+        if (settings.mailTo() != null && mailer == null) {
+            log.warn("backup.alerts.mail-to is set but spring.mail.host is not: no e-mail for {}", subject);
+        }
+        sender.execute(() -> {
+            if (settings.webhookUrl() != null) {
+                post(body, subject);
+            }
+            if (mailer != null) {
+                mail(mailer, subject, alert);
+            }
+        });
+    }
+
+    private void post(String body, String subject) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(settings.webhookUrl()))
+                    .timeout(settings.timeout()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                log.error("Alert webhook {} answered HTTP {} for '{}': {}", settings.webhookUrl(), response.statusCode(), subject, body);
+            } else {
+                log.info("Alert sent to {}: {}", settings.webhookUrl(), subject);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.error("Alert webhook {} unreachable ({}) for '{}': {}", settings.webhookUrl(), e, subject, body);
+        }
+    }
+
+    private void mail(JavaMailSender mailer, String subject, Map<String, Object> alert) {
+        try {
+            SimpleMailMessage message = new SimpleMailMessage();
+            message.setFrom(settings.mailFrom());
+            message.setTo(settings.mailTo().split("\\s*,\\s*"));
+            message.setSubject(subject);
+            StringBuilder text = new StringBuilder();
+            alert.forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));
+            message.setText(text.toString());
+            mailer.send(message);
+            log.info("Alert mailed to {}: {}", settings.mailTo(), subject);
+        } catch (RuntimeException e) {
+            log.error("Alert e-mail to {} failed ({}) for '{}'", settings.mailTo(), e.getMessage(), subject);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        sender.shutdown();
+    }
+}
