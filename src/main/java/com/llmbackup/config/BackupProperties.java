@@ -189,8 +189,8 @@ public record BackupProperties(
     /**
      * The restore: whether the approver must be another operator than the requester; the
      * {@code pg_restore --jobs} (0 = one per core but one, which the uploads half of the
-     * restore uses meanwhile); how long a statement may wait for a lock
-     * held by another session; how long the web app may take to answer its health URL after
+     * restore uses meanwhile); how long to wait for other sessions holding locks on the
+     * database's tables; how long the web app may take to answer its health URL after
      * the services started, and how long a compose service may take to stop.
      */
     public record Restore(@DefaultValue("false") boolean requireSecondOperator,

@@ -137,7 +137,8 @@ public class DatabaseDumper {
         }
     }
 
-    private static Map<String, Long> rowCounts(Statement s) throws SQLException {
+    /** The exact row count of every table the statement's connection sees (a dump's snapshot, or a restored database). */
+    static Map<String, Long> rowCounts(Statement s) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (ResultSet rs = s.executeQuery("""
                 select quote_ident(n.nspname) || '.' || quote_ident(c.relname)

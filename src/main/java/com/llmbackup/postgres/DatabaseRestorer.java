@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,8 +22,8 @@ import org.springframework.stereotype.Component;
  * roles from the set's globals when the grant role is missing, then
  * {@code pg_restore --clean --if-exists --jobs N}, then the runbook's GRANT to
  * {@code backup.database.grant-role}, then the row counts compared with the backup's.
- * A statement that waits longer than {@code backup.restore.lock-timeout} for another
- * session's lock fails, and the message lists the sessions connected to the database.
+ * Sessions that hold locks on the database's tables are waited for at most
+ * {@code backup.restore.lock-timeout}; then the restore fails naming them, before pg_restore starts.
  */
 @Component
 public class DatabaseRestorer {
@@ -63,23 +62,21 @@ public class DatabaseRestorer {
                         + "Create the role and run GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO " + grantRole + ".");
             }
         }
-        List<String> sessions = otherSessions(database);
+        if (!create) {
+            awaitNoLockHolders(database);
+        }
+        List<String> sessions = otherSessions(database, false);
         if (!sessions.isEmpty()) {
             warnings.add("Other sessions were connected to " + database + " during the restore: " + String.join("; ", sessions) + ".");
         }
         int jobs = settings.effectiveJobs();
         CommandResult result = runner.runAllowingFailure(postgres.command("pg_restore", List.of(
-                        "--clean", "--if-exists", "--jobs=" + jobs, "--dbname=" + database, dump.toString()))
-                .withEnvironment("PGOPTIONS", "-c lock_timeout=" + settings.lockTimeout().toMillis()));
+                "--clean", "--if-exists", "--jobs=" + jobs, "--dbname=" + database, dump.toString())));
         if (result.exitCode() != 0) {
             String stderr = result.stderr().strip();
-            String hint = stderr.contains("lock timeout")
-                    ? " A statement waited more than " + settings.lockTimeout().toSeconds() + " s (backup.restore.lock-timeout) for a lock held by "
-                    + "another session; sessions connected now: " + describe(otherSessions(database))
-                    + ". Stop them (or SELECT pg_terminate_backend(pid)), then roll back or restore again."
-                    : " The database may be partly restored: roll back to the safety backup, or fix the cause and restore again.";
             throw new CommandFailedException("pg_restore", result.exitCode(), stderr, "pg_restore into " + database
-                    + " failed (exit code " + result.exitCode() + "): " + lastLines(stderr, 12) + "." + hint, null);
+                    + " failed (exit code " + result.exitCode() + "): " + lastLines(stderr, 12) + ". The database may be partly "
+                    + "restored: roll back to the safety backup, or fix the cause and restore again.", null);
         }
         if (roleExists(grantRole)) {
             grant(database, grantRole);
@@ -124,29 +121,11 @@ public class DatabaseRestorer {
     }
 
     public Map<String, Long> rowCounts(String database) {
-        Map<String, Long> counts = new LinkedHashMap<>();
         try (Connection c = postgres.connect(database); Statement s = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("""
-                    select quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-                      from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                     where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
-                       and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
-                     order by 1""")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            for (String table : tables) {
-                try (ResultSet rs = s.executeQuery("select count(*) from " + table)) {
-                    rs.next();
-                    counts.put(table, rs.getLong(1));
-                }
-            }
+            return DatabaseDumper.rowCounts(s);
         } catch (SQLException e) {
             throw new DatabaseUnavailableException("Cannot count the rows of " + database + ": " + e.getMessage(), e);
         }
-        return counts;
     }
 
     private void createDatabase(String database) {
@@ -183,15 +162,41 @@ public class DatabaseRestorer {
         }
     }
 
-    /** Sessions of other clients on the database: who could hold the locks pg_restore --clean needs. */
-    private List<String> otherSessions(String database) {
+    /**
+     * pg_restore --clean drops tables, which waits for every session holding a lock on them, and
+     * the archive's own {@code SET lock_timeout = 0} makes it wait for ever. So: wait at most
+     * {@code backup.restore.lock-timeout} for such sessions to end, then fail naming them.
+     */
+    private void awaitNoLockHolders(String database) {
+        long deadline = System.nanoTime() + settings.lockTimeout().toNanos();
+        List<String> holders = otherSessions(database, true);
+        while (!holders.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            holders = otherSessions(database, true);
+        }
+        if (!holders.isEmpty()) {
+            throw new DatabaseUnavailableException(holders.size() + " other session(s) still hold locks on tables of " + database
+                    + " after " + settings.lockTimeout().toSeconds() + " s (backup.restore.lock-timeout), and pg_restore --clean would wait "
+                    + "for them: " + String.join("; ", holders) + ". Nothing was restored yet. End them (SELECT pg_terminate_backend(pid)),"
+                    + " then roll back or restore again.", null);
+        }
+    }
+
+    /** Sessions of other clients on the database (with {@code holdingLocks}: only those holding table locks there). */
+    private List<String> otherSessions(String database, boolean holdingLocks) {
         List<String> sessions = new ArrayList<>();
+        String locks = holdingLocks ? " and exists (select 1 from pg_locks l where l.pid = a.pid and l.granted and l.locktype = 'relation'"
+                + " and l.database = (select oid from pg_database where datname = a.datname))" : "";
         try (Connection c = postgres.connect("postgres"); PreparedStatement ps = c.prepareStatement("""
                 select pid, usename, coalesce(nullif(application_name, ''), '-'), coalesce(host(client_addr), 'local'), state
-                  from pg_stat_activity
+                  from pg_stat_activity a
                  where datname = ? and pid <> pg_backend_pid() and backend_type = 'client backend'
-                   and application_name not like 'pg_restore%' and application_name <> 'llm-backup'
-                 order by backend_start""")) {
+                   and application_name not like 'pg_restore%' and application_name <> 'llm-backup'""" + locks + " order by backend_start")) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -203,10 +208,6 @@ public class DatabaseRestorer {
             sessions.add("(cannot list sessions: " + e.getMessage() + ")");
         }
         return sessions;
-    }
-
-    private static String describe(List<String> sessions) {
-        return sessions.isEmpty() ? "none" : String.join("; ", sessions);
     }
 
     private static String lastLines(String text, int n) {

@@ -119,10 +119,6 @@ class AlertsTests {
     }
 
     private void completeDaily(String id, String completedAt) throws Exception {
-        Files.createDirectories(root.resolve("daily"));
-        Files.writeString(root.resolve("daily/db_" + id + ".dump"), "PGDMP");
-        Files.writeString(root.resolve("daily/manifest_" + id + ".json"), """
-                {"formatVersion": 1, "kind": "daily", "id": "%s", "status": "complete", "completedAt": "%s"}"""
-                .formatted(id, completedAt));
+        com.llmbackup.test.FileTrees.completeDaily(root, id, completedAt);
     }
 }

@@ -102,6 +102,7 @@ class RestoreProcessTests {
         registry.add("backup.restore.health-deadline", () -> "6s");
         registry.add("backup.restore.require-second-operator", () -> "true");
         registry.add("backup.restore.stop-timeout", () -> "5s");
+        registry.add("backup.restore.lock-timeout", () -> "3s");
         registry.add("backup.lock.max-wait", () -> "6s");
         registry.add("backup.lock.retry-interval", () -> "1s");
         registry.add("backup.retry-cycle", () -> "R1/PT1S");
@@ -386,6 +387,34 @@ class RestoreProcessTests {
         assertThat(leases.current()).as("the lock is released").isEmpty();
         // the safety set holds the state from before: a new restore can bring it back
         restoreSafetySet(pi);
+    }
+
+    @Test
+    void restoreWhenAnotherSessionHoldsLocksNamesItAndRollbackRecovers() throws Exception {
+        String id = backup("DailyBackupProcess");
+        changeDataAfterBackup();
+        State beforeRestore = state();
+        try (var blocker = STACK.connect(DATABASE)) {
+            blocker.createStatement().execute("set application_name = 'report-tool'");
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("lock table users in access share mode");
+
+            String pi = startRestore("alice", Map.of("backupId", id, "restoreUploads", false));
+            complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+            JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+
+            assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreData");
+            assertThat(variable(pi, "failureMessage"))
+                    .startsWith("1 other session(s) still hold locks on tables of llm_webapp after 3 s (backup.restore.lock-timeout)")
+                    .contains("application report-tool").contains("idle in transaction")
+                    .contains("Nothing was restored yet. End them (SELECT pg_terminate_backend(pid))");
+            blocker.rollback();
+
+            complete(failure, "bob", Map.of("resolution", "rollback"));
+            assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+            assertThat(state()).isEqualTo(beforeRestore);
+            assertThat(restoreRow(pi).message()).contains("rolled back to safety/");
+        }
     }
 
     @Test

@@ -56,6 +56,15 @@ public final class FileTrees {
         return out;
     }
 
+    /** A complete daily set as its manifest says, for tests of what reads the catalog (health, RPO). */
+    public static void completeDaily(Path root, String id, String completedAt) throws IOException {
+        Files.createDirectories(root.resolve("daily"));
+        Files.writeString(root.resolve("daily/db_" + id + ".dump"), "PGDMP");
+        Files.writeString(root.resolve("daily/manifest_" + id + ".json"), """
+                {"formatVersion": 1, "kind": "daily", "id": "%s", "status": "complete", "completedAt": "%s"}"""
+                .formatted(id, completedAt));
+    }
+
     public static Object inode(Path p) throws IOException {
         return Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
     }
