@@ -70,6 +70,22 @@ class SecuredAppJarTests {
         assertThat(bpmnFiles).contains("PreflightProcess");
         assertThat(processKeys).containsAll(bpmnFiles);
         assertThat(decisionKeys).containsAll(modelKeys(Path.of("dmn"), ".dmn"));
+
+        // the Camunda Forms the restore's user tasks reference are deployed beside the restore model
+        String restoreDeployment = null;
+        for (JsonNode p : processes) {
+            if (p.get("key").asText().equals("RestoreProcess")) {
+                restoreDeployment = p.get("deploymentId").asText();
+            }
+        }
+        JsonNode resources = json.readTree(app.get("/engine-rest/deployment/" + restoreDeployment + "/resources", admin()).body());
+        List<String> names = new ArrayList<>();
+        resources.forEach(r -> names.add(r.get("name").asText()));
+        assertThat(names).anyMatch(n -> n.endsWith("restore-approval.form")).anyMatch(n -> n.endsWith("restore-failure.form"));
+        // and its start form (generated fields) is what Tasklist shows under "Start process"
+        assertThat(app.get("/engine-rest/process-definition/key/RestoreProcess/form-variables", admin()).body())
+                .contains("\"backupKind\"", "\"backupId\"", "\"restoreDatabase\"", "\"restoreUploads\"", "\"reason\"",
+                        "\"targetDatabase\"", "\"targetUploadsDir\"");
     }
 
     @Test

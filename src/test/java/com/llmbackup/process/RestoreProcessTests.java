@@ -162,6 +162,9 @@ class RestoreProcessTests {
                 .contains("database llm_webapp (now ")
                 .contains("files created since are deleted")
                 .contains("Requested by: alice; reason: user1 deleted documents");
+        // what Tasklist renders: the deployed Camunda Form with the fields the approver reads and fills
+        String form = call("GET", "/engine-rest/task/" + task.get("id").asText() + "/deployed-form", "bob", null).body();
+        assertThat(form).contains("\"restoreSummary\"", "\"dataLoss\"", "\"overwrites\"", "\"approved\"", "\"approvalComment\"");
         complete(task, "bob", Map.of("approved", true, "approvalComment", "checked with user1"));
 
         HistoricProcessInstance done = awaitEnded(pi);
@@ -348,6 +351,28 @@ class RestoreProcessTests {
         assertThat(row.message()).contains("The restore failed (Task_CheckHealth: The web app did not become healthy")
                 .contains("rolled back to safety/").contains("the application is healthy");
         assertThat(row.details()).contains("Resolution by bob: rollback", "Rolling back to safety/");
+    }
+
+    @Test
+    void restoreWhenHealthFailsAndOperatorFixesItRetryCompletes() throws Exception {
+        Files.writeString(UPLOADS.resolve(".app-version"), "1");
+        String id = backup("DailyBackupProcess");
+        Files.writeString(UPLOADS.resolve(".app-version"), "2");
+
+        String pi = startRestore("alice", Map.of("backupId", id));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+        assertThat(STACK.healthStatus()).isEqualTo(404);
+        // the operator migrates the restored data and restarts the backend, then retries the check
+        Files.writeString(UPLOADS.resolve(".app-version"), "2");
+        com.llmbackup.test.TestDocker.client().restartContainerCmd(STACK.containerId("backend")).withTimeout(5).exec();
+        complete(failure, "bob", Map.of("resolution", "retry"));
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        HistoryEntry row = restoreRow(pi);
+        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
+        assertThat(row.details()).contains("Failed at Task_CheckHealth: ", "Resolution by bob: retry");
+        assertThat(row.details().lines().filter(l -> l.startsWith("Health check: ")).count()).isEqualTo(2);
     }
 
     @Test

@@ -132,13 +132,17 @@ public final class TestWebAppStack implements AutoCloseable {
 
     /** The container's state as the engine reports it: running, started and finished times. */
     public InspectContainerResponse.ContainerState state(String service) {
+        return TestDocker.client().inspectContainerCmd(containerId(service)).exec().getState();
+    }
+
+    public String containerId(String service) {
         GenericContainer<?> c = switch (service) {
             case "db" -> db;
             case "backend" -> backend;
             case "frontend" -> frontend;
             default -> throw new IllegalArgumentException(service);
         };
-        return TestDocker.client().inspectContainerCmd(c.getContainerId()).exec().getState();
+        return c.getContainerId();
     }
 
     public String backendLogs() {
