@@ -6,25 +6,16 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
-import com.llmbackup.catalog.BackupSet;
-import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.LeaseManager;
-import com.llmbackup.catalog.OwnerLiveness;
-import com.llmbackup.exec.Command;
-import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestPostgres;
 import org.camunda.bpm.engine.ManagementService;
@@ -36,7 +27,6 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -112,6 +102,10 @@ abstract class AbstractBackupProcessTests {
     BackupHistory history;
     @Autowired
     LeaseManager leases;
+    @Autowired
+    org.camunda.bpm.engine.IdentityService identity;
+    @org.springframework.boot.test.web.server.LocalServerPort
+    int port;
 
     final ObjectMapper json = new ObjectMapper();
 
@@ -121,6 +115,18 @@ abstract class AbstractBackupProcessTests {
         // each cached test context builds an engine named "default"; the REST authentication
         // filter finds engines by name in a static registry, so make it this context's engine
         org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);
+    }
+
+    /** An engine user for the REST, API and page tests, in {@code group} when not null; created once per context. */
+    void ensureUser(String id, String password, String group) {
+        if (identity.createUserQuery().userId(id).count() == 0) {
+            org.camunda.bpm.engine.identity.User user = identity.newUser(id);
+            user.setPassword(password);
+            identity.saveUser(user);
+            if (group != null) {
+                identity.createMembership(id, group);
+            }
+        }
     }
 
     @AfterEach

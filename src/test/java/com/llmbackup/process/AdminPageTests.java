@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -22,8 +20,6 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The admin page (/admin/index.html) in Debian's headless Chromium, on the backup processes'
@@ -32,18 +28,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 class AdminPageTests extends AbstractBackupProcessTests {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    IdentityService identity;
 
     @Test
     void adminPageWhenLoggedInShowsHistoryFailuresStorageAndChart() throws Exception {
-        if (identity.createUserQuery().userId("paneluser").count() == 0) {
-            User user = identity.newUser("paneluser");
-            user.setPassword("panel-pw");
-            identity.saveUser(user);
-        }
+        ensureUser("paneluser", "panel-pw", null);
         ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
         runJobs(daily);
         long failed = history.start("weekly", "pi-admin-page-failed");

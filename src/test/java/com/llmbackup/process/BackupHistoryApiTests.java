@@ -2,48 +2,26 @@ package com.llmbackup.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.Manifest;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** The history API for the admin panel: login, filters, paging, and storage figures. */
 class BackupHistoryApiTests extends AbstractBackupProcessTests {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    IdentityService identity;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void panelUser() {
-        if (identity.createUserQuery().userId("panel").count() == 0) {
-            User user = identity.newUser("panel");
-            user.setPassword("panel-pw");
-            identity.saveUser(user);
-        }
+        ensureUser("panel", "panel-pw", null);
     }
 
     private HttpResponse<String> get(String path, boolean login) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
-        if (login) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString("panel:panel-pw".getBytes()));
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return com.llmbackup.test.LocalHttp.call(port, "GET", path, login ? "panel:panel-pw" : null, null);
     }
 
     @Test

@@ -3,27 +3,18 @@ package com.llmbackup.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * Failure alerts to a real local receiver, metrics at /actuator/prometheus and the health
@@ -31,20 +22,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 class MonitoringTests extends AbstractBackupProcessTests {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    IdentityService identity;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void watcher() {
-        if (identity.createUserQuery().userId("watcher").count() == 0) {
-            User user = identity.newUser("watcher");
-            user.setPassword("watcher-pw");
-            identity.saveUser(user);
-        }
+        ensureUser("watcher", "watcher-pw", null);
     }
 
     @Test
@@ -135,10 +116,6 @@ class MonitoringTests extends AbstractBackupProcessTests {
     }
 
     private HttpResponse<String> get(String path, String credentials) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
-        if (credentials != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return com.llmbackup.test.LocalHttp.call(port, "GET", path, credentials, null);
     }
 }

@@ -2,54 +2,26 @@ package com.llmbackup.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** Pinning through the orchestrator's REST API, with the engine's users and groups. */
 class PinApiTests extends AbstractBackupProcessTests {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    IdentityService identity;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void users() {
-        for (String[] u : new String[][] {{"pinop", "operators"}, {"pinguest", null}}) {
-            if (identity.createUserQuery().userId(u[0]).count() == 0) {
-                User user = identity.newUser(u[0]);
-                user.setPassword("pw-" + u[0]);
-                identity.saveUser(user);
-                if (u[1] != null) {
-                    identity.createMembership(u[0], u[1]);
-                }
-            }
-        }
+        ensureUser("pinop", "pw-pinop", "operators");
+        ensureUser("pinguest", "pw-pinguest", null);
     }
 
     private HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (user != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":pw-" + user).getBytes()));
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return com.llmbackup.test.LocalHttp.call(port, method, path, user == null ? null : user + ":pw-" + user, body);
     }
 
     @Test
