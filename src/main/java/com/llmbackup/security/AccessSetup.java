@@ -89,8 +89,11 @@ class AccessSetup extends AbstractProcessEnginePlugin {
                 log.info("Admin user '{}' created with the password from CAMUNDA_BPM_ADMINUSER_PASSWORD", id);
             }
         } else if (password != null && !password.isBlank() && !identity.checkPassword(id, password)) {
-            user.setPassword(password);
-            identity.saveUser(user);
+            // the failed check counted a login attempt on the user's row: save over the fresh row, and lift the delay
+            User fresh = identity.createUserQuery().userId(id).singleResult();
+            fresh.setPassword(password);
+            identity.saveUser(fresh);
+            identity.unlockUser(id);
             log.info("Admin user '{}': password updated from CAMUNDA_BPM_ADMINUSER_PASSWORD", id);
         } else if (password == null || password.isBlank()) {
             log.info("Admin user '{}' exists; its password is the one printed at first start "

@@ -53,5 +53,14 @@ class AdminPasswordJarTests {
             String job = second.get("/engine-rest/job?processDefinitionKey=DailyBackupProcess&timers=true", basic("admin", password)).body();
             assertThat(job).contains("T04:30:00");
         }
+
+        // a password given later in the environment replaces the generated one at the next start
+        Map<String, String> chosen = new java.util.HashMap<>(env);
+        chosen.put("CAMUNDA_BPM_ADMINUSER_PASSWORD", "Chosen2026pw");
+        try (RunningJar third = RunningJar.start(workDir, chosen)) {
+            assertThat(third.output()).contains("Admin user 'admin': password updated from CAMUNDA_BPM_ADMINUSER_PASSWORD");
+            assertThat(third.get("/engine-rest/user", basic("admin", "Chosen2026pw")).statusCode()).isEqualTo(200);
+            assertThat(third.get("/engine-rest/user", basic("admin", password)).statusCode()).as("the old one no longer works").isEqualTo(401);
+        }
     }
 }
