@@ -246,7 +246,13 @@ class RestoreProcessTests {
     void restoreWhenInputIsBadOrSetDamagedIsRefusedBeforeAppStops() throws Exception {
         String id = backup("DailyBackupProcess");
         String weekly = backup("WeeklyBackupProcess");
+        String damaged = backup("DailyBackupProcess");
         Path root = DIR.resolve("backup");
+        // a complete set whose dump changed after the backup (one byte)
+        Path dump = root.resolve("daily/db_" + damaged + ".dump");
+        byte[] dumpBytes = Files.readAllBytes(dump);
+        dumpBytes[dumpBytes.length - 10] ^= 0x5a;
+        Files.write(dump, dumpBytes);
         // an unfinished publish (crash): manifest says publishing
         Files.writeString(root.resolve("daily/manifest_20240201.json"), "{\"formatVersion\":1,\"kind\":\"daily\",\"id\":\"20240201\",\"status\":\"publishing\"}");
         Files.writeString(root.resolve("daily/db_20240201.dump"), "partial");
@@ -270,6 +276,8 @@ class RestoreProcessTests {
         cases.put(Map.of("backupId", "20240201"), "Set daily/20240201 cannot be restored: it is incomplete");
         cases.put(Map.of("backupId", "20240301"), "pg_restore --list cannot read db_20240301.dump");
         cases.put(Map.of("backupKind", "weekly", "backupId", weekly), "uploads_full_" + weekly + ".tar.gz");
+        cases.put(Map.of("backupId", damaged), "db_" + damaged + ".dump of daily/" + damaged
+                + " does not match its manifest (SHA-256 ");
         cases.put(Map.of("backupId", id, "restoreDatabase", false, "restoreUploads", false), "Nothing to restore");
         cases.put(Map.of("backupId", id, "targetDatabase", DATABASE, "targetUploadsDir", DIR.resolve("copy").toString()),
                 "targetDatabase 'llm_webapp' is not a new database");
