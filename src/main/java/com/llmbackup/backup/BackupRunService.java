@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +25,7 @@ import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.VolumeUsage;
@@ -78,8 +78,7 @@ public class BackupRunService {
 
     /** The run's history row; a retried first step finds the row it made before. */
     public long begin(BackupKind kind, String owner) {
-        Optional<BackupHistory.HistoryEntry> existing = history.listByOwner(owner).stream()
-                .filter(e -> e.kind().equals(kind.dir()) && BackupHistory.RUNNING.equals(e.status())).findFirst();
+        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, kind.dir());
         if (existing.isPresent()) {
             return existing.get().id();
         }
@@ -141,8 +140,8 @@ public class BackupRunService {
             long free = volume.freeBytes();
             if (free < withMargin) {
                 throw new NotEnoughSpaceException("Not enough space on the backup volume for " + staged.label() + ": about "
-                        + human(withMargin) + " needed (estimate " + human(needed) + " x " + properties.space().factor()
-                        + " + " + human(properties.space().margin().toBytes()) + "), " + human(free) + " free on " + volume.storeName()
+                        + Sizes.human(withMargin) + " needed (estimate " + Sizes.human(needed) + " x " + properties.space().factor()
+                        + " + " + Sizes.human(properties.space().margin().toBytes()) + "), " + Sizes.human(free) + " free on " + volume.storeName()
                         + ". Free space (the cleanup process deletes expired sets) or enlarge the volume.");
             }
         } catch (IOException e) {
@@ -303,7 +302,7 @@ public class BackupRunService {
                 .orElseThrow(() -> new IllegalStateException("set " + kind.dir() + "/" + backupId + " is not complete"));
         history.complete(runId, set.id().toString(), set.manifest().stats());
         backupLog.write(title(set.kind()) + " backup completed: " + set.kind().dumpName(set.id())
-                + " (" + human(set.manifest().stats().bytes()) + " written, " + set.manifest().stats().filesLinked()
+                + " (" + Sizes.human(set.manifest().stats().bytes()) + " written, " + set.manifest().stats().filesLinked()
                 + " files unchanged and linked, " + set.manifest().stats().filesCopied() + " copied)");
     }
 
@@ -411,9 +410,6 @@ public class BackupRunService {
         }
     }
 
-    static String human(long bytes) {
-        return com.llmbackup.catalog.Sizes.human(bytes);
-    }
 
     record DumpPart(long size, String sha256, Map<String, Long> rowCounts, String serverVersion) {
     }

@@ -189,6 +189,11 @@ public class BackupHistory {
     public record Page(List<HistoryEntry> items, int page, int size, long total) {
     }
 
+    /** The RUNNING row of this kind a process instance started, if any: a retried first step finds it again. */
+    public Optional<HistoryEntry> runningRun(String processInstanceId, String kind) {
+        return listByOwner(processInstanceId).stream().filter(e -> e.kind().equals(kind) && RUNNING.equals(e.status())).findFirst();
+    }
+
     public List<HistoryEntry> listByOwner(String processInstanceId) {
         return jdbc.query("select * from " + TABLE + " where process_instance_id = ? order by id", BackupHistory::map, processInstanceId);
     }

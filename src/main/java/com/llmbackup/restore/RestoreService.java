@@ -25,6 +25,7 @@ import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
@@ -89,8 +90,7 @@ public class RestoreService {
 
     /** The restore's history row; a retried first step finds the row it made before. */
     public long begin(RestoreRequest request, String owner) {
-        Optional<BackupHistory.HistoryEntry> existing = history.listByOwner(owner).stream()
-                .filter(e -> HISTORY_KIND.equals(e.kind())).findFirst();
+        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, HISTORY_KIND);
         if (existing.isPresent()) {
             return existing.get().id();
         }
@@ -233,7 +233,7 @@ public class RestoreService {
                         : uploads.fromSnapshot(source.uploads(),
                         source.set().status() == BackupSet.Status.COMPLETE ? catalog.files(source.set()) : null, target, since,
                         progress(runId)),
-                r -> r.filesTotal() + " files (" + human(r.bytesTotal()) + "): " + r.filesWritten() + " written, "
+                r -> r.filesTotal() + " files (" + Sizes.human(r.bytesTotal()) + "): " + r.filesWritten() + " written, "
                         + r.filesKept() + " already equal, " + r.entriesDeleted() + " removed");
         result.warnings().forEach(w -> history.addWarning(runId, w));
     }
@@ -487,13 +487,13 @@ public class RestoreService {
             Map<String, Long> rows = set.manifest() == null || set.manifest().rowCounts() == null ? Map.of() : set.manifest().rowCounts();
             String backupRows = rows.isEmpty() ? "" : ", " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows";
             String target = request.sideBySide() ? "new database " + request.targetDatabase() : "database " + currentDatabase();
-            overwrites.add(target + " <- " + source.dump().getFileName() + " (" + human(dumpBytes) + backupRows
+            overwrites.add(target + " <- " + source.dump().getFileName() + " (" + Sizes.human(dumpBytes) + backupRows
                     + "; pg_restore --list read " + tocEntries + " entries)");
         }
         if (request.restoreUploads()) {
             String target = request.sideBySide() ? "folder " + request.targetUploadsDir()
                     : "uploads " + properties.uploadsDir() + " (now " + countFiles(properties.uploadsDir()) + " files; files created since are deleted)";
-            overwrites.add(target + " <- " + source.uploads().getFileName() + " (" + uploadsFiles + " files, " + human(uploadsBytes) + ")");
+            overwrites.add(target + " <- " + source.uploads().getFileName() + " (" + uploadsFiles + " files, " + Sizes.human(uploadsBytes) + ")");
         }
         lines.add("Replaces: " + String.join("; ", overwrites));
         if (!request.sideBySide()) {
@@ -510,7 +510,7 @@ public class RestoreService {
         String name = properties.database().name();
         try {
             Map<String, Long> rows = databases.rowCounts(name);
-            return name + " (now " + human(databases.size(name)) + ", " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows)";
+            return name + " (now " + Sizes.human(databases.size(name)) + ", " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows)";
         } catch (RuntimeException e) {
             return name + " (cannot be read now: " + e.getMessage() + ")";
         }
@@ -609,9 +609,6 @@ public class RestoreService {
         return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
-    static String human(long bytes) {
-        return com.llmbackup.catalog.Sizes.human(bytes);
-    }
 
     /** A set and where its artifacts are. */
     record Source(BackupSet set, Path dump, Path globals, Path uploads) {

@@ -44,8 +44,7 @@ public class CleanupService {
     }
 
     public long begin(String owner) {
-        return history.listByOwner(owner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).findFirst()
-                .map(BackupHistory.HistoryEntry::id).orElseGet(() -> history.start("cleanup", owner));
+        return history.runningRun(owner, "cleanup").map(BackupHistory.HistoryEntry::id).orElseGet(() -> history.start("cleanup", owner));
     }
 
     /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */

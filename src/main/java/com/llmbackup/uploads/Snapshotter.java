@@ -120,7 +120,6 @@ public class Snapshotter {
         private long filesLinked;
         private long bytesDone;
         private long bytesCopied;
-        private long lastProgress = System.nanoTime();
 
         Walker(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress,
                long filesTotal, long bytesTotal) {
@@ -128,7 +127,7 @@ public class Snapshotter {
             this.target = target;
             this.previousDir = previousDir;
             this.previous = previous;
-            this.progress = progress;
+            this.progress = progress.atMostTwiceASecond();
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
             try {
@@ -227,11 +226,7 @@ public class Snapshotter {
         private void done(long size) {
             filesDone++;
             bytesDone += size;
-            long now = System.nanoTime();
-            if (now - lastProgress >= PROGRESS_EVERY_NANOS) {
-                lastProgress = now;
-                progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
-            }
+            progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
         }
 
         private static FileEntry withSha(FileEntry e, String sha) {
@@ -267,5 +262,17 @@ public class Snapshotter {
         };
 
         void update(long filesDone, long filesTotal, long bytesDone, long bytesTotal);
+
+        /** This progress, passed on at most twice a second; callers report the end themselves. */
+        default Progress atMostTwiceASecond() {
+            long[] last = {System.nanoTime()};
+            return (filesDone, filesTotal, bytesDone, bytesTotal) -> {
+                long now = System.nanoTime();
+                if (now - last[0] >= PROGRESS_EVERY_NANOS) {
+                    last[0] = now;
+                    update(filesDone, filesTotal, bytesDone, bytesTotal);
+                }
+            };
+        }
     }
 }

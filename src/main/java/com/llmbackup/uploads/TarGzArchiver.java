@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -184,7 +183,6 @@ public class TarGzArchiver {
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha = digest();
         private final UnixAttributes attributes = new UnixAttributes();
-        private long lastProgress = System.nanoTime();
 
         Writer(Path source, TarArchiveOutputStream tar, List<FileEntry> entries, List<String> warnings, long[] figures,
                Snapshotter.Progress progress) {
@@ -193,7 +191,7 @@ public class TarGzArchiver {
             this.entries = entries;
             this.warnings = warnings;
             this.figures = figures;
-            this.progress = progress;
+            this.progress = progress.atMostTwiceASecond();
         }
 
         @Override
@@ -243,11 +241,7 @@ public class TarGzArchiver {
                 entries.add(attributes.entry(rel, FileEntry.FILE, size, unix, HexFormat.of().formatHex(sha.digest()), null));
                 figures[0]++;
                 figures[1] += size;
-                long now = System.nanoTime();
-                if (now - lastProgress > TimeUnit.MILLISECONDS.toNanos(500)) {
-                    lastProgress = now;
-                    progress.update(figures[0], -1, figures[1], -1);
-                }
+                progress.update(figures[0], -1, figures[1], -1);
             } else {
                 warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
             }

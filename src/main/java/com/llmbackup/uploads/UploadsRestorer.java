@@ -296,6 +296,7 @@ public class UploadsRestorer {
     private static final class Sync {
         private final Path target;
         private final Snapshotter.Progress progress;
+        private final Snapshotter.Progress throttled;
         private final long filesTotal;
         private final long bytesTotal;
         /** Archive mtimes (PAX) are kept to 100 ns or less: compare to the microsecond. */
@@ -314,13 +315,13 @@ public class UploadsRestorer {
         private long filesKept;
         private long deleted;
         private long temp;
-        private long lastProgress = System.nanoTime();
 
         Sync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince) {
             // file times come from the kernel's coarse clock: a second's margin
             this.unchangedSince = unchangedSince == null ? null : unchangedSince.minusSeconds(1);
             this.target = target;
             this.progress = progress;
+            this.throttled = progress.atMostTwiceASecond();
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
             this.coarseTimes = coarseTimes;
@@ -541,11 +542,7 @@ public class UploadsRestorer {
         private void done(long size) {
             filesDone++;
             bytesDone += size;
-            long now = System.nanoTime();
-            if (now - lastProgress >= TimeUnit.MILLISECONDS.toNanos(500)) {
-                lastProgress = now;
-                progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
-            }
+            throttled.update(filesDone, filesTotal, bytesDone, bytesTotal);
         }
     }
 
