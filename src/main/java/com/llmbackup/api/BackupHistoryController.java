@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.VolumeUsage;
@@ -66,12 +68,13 @@ class BackupHistoryController {
         if (page < 0 || size < 1 || size > MAX_PAGE) {
             return bad("page must be 0 or more and size between 1 and " + MAX_PAGE + ".");
         }
-        if (status != null && !List.of(BackupHistory.RUNNING, BackupHistory.COMPLETED, BackupHistory.FAILED,
-                BackupHistory.REJECTED, BackupHistory.REFUSED).contains(status)) {
-            return bad("status must be RUNNING, COMPLETED, FAILED, REJECTED or REFUSED, not '" + status + "'.");
-        }
-        if (kind != null && !List.of("daily", "weekly", "safety", "cleanup", "restore", "drill").contains(kind)) {
-            return bad("kind must be daily, weekly, safety, cleanup, restore or drill, not '" + kind + "'.");
+        RunStatus statusFilter;
+        RunKind kindFilter;
+        try {
+            statusFilter = status == null ? null : RunStatus.fromName(status);
+            kindFilter = kind == null ? null : RunKind.fromLabel(kind);
+        } catch (IllegalArgumentException e) {
+            return bad(e.getMessage());
         }
         Instant fromInstant;
         Instant toInstant;
@@ -81,7 +84,7 @@ class BackupHistoryController {
         } catch (DateTimeParseException e) {
             return bad("from and to are dates of the form YYYY-MM-DD (to is exclusive).");
         }
-        BackupHistory.Page result = history.page(kind, status, fromInstant, toInstant, page, size);
+        BackupHistory.Page result = history.page(kindFilter, statusFilter, fromInstant, toInstant, page, size);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", result.items().stream().map(BackupHistoryController::run).toList());
         body.put("page", result.page());
@@ -107,8 +110,8 @@ class BackupHistoryController {
         body.put("volume", volume);
         Instant since = Instant.now().minus(Duration.ofDays(30));
         Map<String, Long> growth = new java.util.TreeMap<>();
-        for (HistoryEntry e : history.page(null, BackupHistory.COMPLETED, since, null, 0, MAX_PAGE).items()) {
-            if (e.bytes() != null && !"cleanup".equals(e.kind())) {
+        for (HistoryEntry e : history.page(null, RunStatus.COMPLETED, since, null, 0, MAX_PAGE).items()) {
+            if (e.bytes() != null && e.kind() != RunKind.CLEANUP) {
                 growth.merge(e.startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString(), e.bytes(), Long::sum);
             }
         }

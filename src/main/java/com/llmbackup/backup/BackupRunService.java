@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
@@ -78,12 +80,12 @@ public class BackupRunService {
 
     /** The run's history row; a retried first step finds the row it made before. */
     public long begin(BackupKind kind, String owner) {
-        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, kind.dir());
+        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, RunKind.of(kind));
         if (existing.isPresent()) {
             return existing.get().id();
         }
-        long runId = history.start(kind.dir(), owner);
-        log.info("{} backup started (run {}, process instance {})", title(kind), runId, owner);
+        long runId = history.start(RunKind.of(kind), owner);
+        log.info("{} started (run {}, process instance {})", RunKind.of(kind).title(), runId, owner);
         return runId;
     }
 
@@ -92,7 +94,7 @@ public class BackupRunService {
      * tries again); gives up with {@link LeaseWaitTimeoutException} after {@code backup.lock.max-wait}.
      */
     public Optional<StagedSet> acquireAndStage(BackupKind kind, String owner, long runId, Instant waitingSince, Instant now) {
-        LeaseManager.Attempt attempt = leases.tryAcquire(owner, title(kind) + " backup");
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.of(kind).title());
         if (attempt.busy()) {
             LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
             log.info("Backup root busy: run {} ({}) holds the lock; waiting", attempt.holder().owner(), attempt.holder().purpose());
@@ -117,11 +119,11 @@ public class BackupRunService {
      * recorded by the incident handler).
      */
     private void closeAbandoned(String previousOwner, String newOwner, String reason) {
-        history.listByOwner(previousOwner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).forEach(e -> {
+        history.listByOwner(previousOwner).stream().filter(e -> e.status() == RunStatus.RUNNING).forEach(e -> {
             String message = "The run stopped without finishing (" + reason + "); run " + newOwner
                     + " took the lock over and cleared what it left. Nothing of this run was published.";
             history.fail(e.id(), "unknown (orchestrator stopped)", message);
-            backupLog.write(runLabel(e.kind()) + " FAILED: " + message);
+            backupLog.write(e.kind().title() + " FAILED: " + message);
         });
     }
 
@@ -301,7 +303,7 @@ public class BackupRunService {
         BackupSet set = catalog.find(kind, BackupSetId.parse(backupId)).filter(s -> s.status() == BackupSet.Status.COMPLETE)
                 .orElseThrow(() -> new IllegalStateException("set " + kind.dir() + "/" + backupId + " is not complete"));
         history.complete(runId, set.id().toString(), set.manifest().stats());
-        backupLog.write(title(set.kind()) + " backup completed: " + set.kind().dumpName(set.id())
+        backupLog.write(RunKind.of(set.kind()).title() + " completed: " + set.kind().dumpName(set.id())
                 + " (" + Sizes.human(set.manifest().stats().bytes()) + " written, " + set.manifest().stats().filesLinked()
                 + " files unchanged and linked, " + set.manifest().stats().filesCopied() + " copied)");
     }
@@ -316,7 +318,7 @@ public class BackupRunService {
      */
     public void fail(BackupKind kind, long runId, String owner, String step, String message) {
         history.fail(runId, step, message);
-        backupLog.write(title(kind) + " backup FAILED at " + step + ": " + message);
+        backupLog.write(RunKind.of(kind).title() + " FAILED at " + step + ": " + message);
         try {
             LeaseManager.Lease lease = leases.resume(owner);
             catalog.recover(lease);
@@ -328,31 +330,16 @@ public class BackupRunService {
         }
     }
 
-    /** For a run that went into an incident: recorded by the engine's incident handler. */
-    public void failByOwner(String owner, String step, String message) {
-        history.listByOwner(owner).stream().filter(e -> BackupHistory.RUNNING.equals(e.status())).forEach(e -> {
+    /**
+     * For a run that went into an incident (recorded by the engine's incident handler): the
+     * owner's RUNNING row of that kind fails; a restore waiting on its safety backup keeps its own row.
+     */
+    public void failByOwner(String owner, RunKind kind, String step, String message) {
+        history.runningRun(owner, kind).ifPresent(e -> {
             history.fail(e.id(), step, message);
-            backupLog.write(runLabel(e.kind()) + " FAILED at " + step + ": " + message
+            backupLog.write(e.kind().title() + " FAILED at " + step + ": " + message
                     + " (incident: retry it in Cockpit, or start a new run)");
         });
-    }
-
-    /** How log lines name a run of a history kind: "Daily backup", "Weekly full backup", "Cleanup". */
-    private static String runLabel(String historyKind) {
-        return switch (historyKind) {
-            case "cleanup" -> "Cleanup";
-            case "restore" -> "Restore";
-            default -> title(BackupKind.fromDir(historyKind)) + " backup";
-        };
-    }
-
-    /** As the runbook's log lines name them: "Daily backup", "Weekly full backup", "Safety backup". */
-    static String title(BackupKind kind) {
-        return switch (kind) {
-            case DAILY -> "Daily";
-            case WEEKLY -> "Weekly full";
-            case SAFETY -> "Safety";
-        };
     }
 
     private long databaseSize() {

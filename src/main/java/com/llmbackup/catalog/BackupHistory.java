@@ -24,12 +24,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class BackupHistory {
 
-    public static final String RUNNING = "RUNNING";
-    public static final String COMPLETED = "COMPLETED";
-    public static final String FAILED = "FAILED";
-    /** A restore an operator rejected, or one the guard refused before anything changed. */
-    public static final String REJECTED = "REJECTED";
-    public static final String REFUSED = "REFUSED";
     private static final String TABLE = "backup_history";
 
     private final JdbcTemplate jdbc;
@@ -52,15 +46,15 @@ public class BackupHistory {
     }
 
     /** Records the start of a run and returns the row's id. */
-    public long start(String kind, String processInstanceId) {
+    public long start(RunKind kind, String processInstanceId) {
         return ownTransaction.execute(tx -> {
             GeneratedKeyHolder key = new GeneratedKeyHolder();
             jdbc.update(c -> {
                 var ps = c.prepareStatement("insert into " + TABLE + " (kind, process_instance_id, status, started_at) values (?, ?, ?, ?)",
                         new String[] {"id"});
-                ps.setString(1, kind);
+                ps.setString(1, kind.label());
                 ps.setString(2, processInstanceId);
-                ps.setString(3, RUNNING);
+                ps.setString(3, RunStatus.RUNNING.name());
                 ps.setTimestamp(4, Timestamp.from(now()));
                 return ps;
             }, key);
@@ -93,14 +87,14 @@ public class BackupHistory {
     public void complete(long runId, String backupId, Manifest.Stats stats) {
         update("update " + TABLE + " set status = ?, ended_at = ?, backup_id = coalesce(?, backup_id), bytes = ?, file_count = ?,"
                         + " files_copied = ?, files_linked = ? where id = ?",
-                COMPLETED, Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
+                RunStatus.COMPLETED.name(), Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
                 stats == null ? null : stats.fileCount(), stats == null ? null : stats.filesCopied(),
                 stats == null ? null : stats.filesLinked(), runId);
     }
 
     public void fail(long runId, String step, String message) {
         update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ?",
-                FAILED, Timestamp.from(now()), step, truncate(message), runId);
+                RunStatus.FAILED.name(), Timestamp.from(now()), step, truncate(message), runId);
         find(runId).ifPresent(onFailure);
     }
 
@@ -124,9 +118,9 @@ public class BackupHistory {
     }
 
     /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
-    public void end(long runId, String status, String message) {
+    public void end(long runId, RunStatus status, String message) {
         update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ?",
-                status, Timestamp.from(now()), truncate(message), runId);
+                status.name(), Timestamp.from(now()), truncate(message), runId);
     }
 
     public void setRto(long runId, long rtoMillis) {
@@ -138,16 +132,16 @@ public class BackupHistory {
     }
 
     /** One page of runs, newest first, filtered by kind, status and start date (any may be null). */
-    public Page page(String kind, String status, Instant from, Instant to, int page, int size) {
+    public Page page(RunKind kind, RunStatus status, Instant from, Instant to, int page, int size) {
         StringBuilder where = new StringBuilder(" where 1 = 1");
         List<Object> args = new java.util.ArrayList<>();
         if (kind != null) {
             where.append(" and kind = ?");
-            args.add(kind);
+            args.add(kind.label());
         }
         if (status != null) {
             where.append(" and status = ?");
-            args.add(status);
+            args.add(status.name());
         }
         if (from != null) {
             where.append(" and started_at >= ?");
@@ -168,21 +162,22 @@ public class BackupHistory {
 
     /** Per kind: runs per status, and the newest completed run (for metrics). */
     public List<KindStats> stats() {
-        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        Map<RunKind, Map<RunStatus, Long>> counts = new java.util.TreeMap<>();
         jdbc.query("select kind, status, count(*) from " + TABLE + " group by kind, status", rs -> {
-            counts.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+            counts.computeIfAbsent(RunKind.fromLabel(rs.getString(1)), k -> new java.util.TreeMap<>())
+                    .put(RunStatus.fromName(rs.getString(2)), rs.getLong(3));
         });
         List<KindStats> stats = new java.util.ArrayList<>();
         for (var e : counts.entrySet()) {
             HistoryEntry last = jdbc.query("select * from " + TABLE + " where kind = ? and status = ? and ended_at is not null"
-                    + " order by ended_at desc, id desc limit 1", BackupHistory::map, e.getKey(), COMPLETED).stream().findFirst().orElse(null);
+                    + " order by ended_at desc, id desc limit 1", BackupHistory::map, e.getKey().label(), RunStatus.COMPLETED.name()).stream().findFirst().orElse(null);
             stats.add(new KindStats(e.getKey(), e.getValue(), last));
         }
         return stats;
     }
 
     /** How many runs of a kind ended in each status, and its newest completed run (null if none). */
-    public record KindStats(String kind, Map<String, Long> countsByStatus, HistoryEntry lastCompleted) {
+    public record KindStats(RunKind kind, Map<RunStatus, Long> countsByStatus, HistoryEntry lastCompleted) {
     }
 
     /** A page of history rows and the total that matched. */
@@ -190,8 +185,8 @@ public class BackupHistory {
     }
 
     /** The RUNNING row of this kind a process instance started, if any: a retried first step finds it again. */
-    public Optional<HistoryEntry> runningRun(String processInstanceId, String kind) {
-        return listByOwner(processInstanceId).stream().filter(e -> e.kind().equals(kind) && RUNNING.equals(e.status())).findFirst();
+    public Optional<HistoryEntry> runningRun(String processInstanceId, RunKind kind) {
+        return listByOwner(processInstanceId).stream().filter(e -> e.kind() == kind && e.status() == RunStatus.RUNNING).findFirst();
     }
 
     public List<HistoryEntry> listByOwner(String processInstanceId) {
@@ -214,14 +209,14 @@ public class BackupHistory {
             }
             Manifest m = set.manifest();
             Integer existing = jdbc.queryForObject("select count(*) from " + TABLE + " where kind = ? and backup_id = ? and status = ?",
-                    Integer.class, set.kind().dir(), set.id().toString(), COMPLETED);
+                    Integer.class, set.kind().dir(), set.id().toString(), RunStatus.COMPLETED.name());
             if (existing != null && existing > 0) {
                 continue;
             }
             Manifest.Stats s = m.stats();
             update("insert into " + TABLE + " (kind, backup_id, process_instance_id, status, started_at, ended_at, bytes,"
                             + " file_count, files_copied, files_linked, warnings, rebuilt) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
-                    set.kind().dir(), set.id().toString(), m.processInstanceId(), COMPLETED,
+                    set.kind().dir(), set.id().toString(), m.processInstanceId(), RunStatus.COMPLETED.name(),
                     Timestamp.from(m.startedAt() != null ? m.startedAt() : m.completedAt()),
                     m.completedAt() == null ? null : Timestamp.from(m.completedAt()),
                     s == null ? null : s.bytes(), s == null ? null : s.fileCount(),
@@ -249,8 +244,8 @@ public class BackupHistory {
     }
 
     private static HistoryEntry map(ResultSet rs, int row) throws SQLException {
-        return new HistoryEntry(rs.getLong("id"), rs.getString("kind"), rs.getString("backup_id"),
-                rs.getString("process_instance_id"), rs.getString("status"), instant(rs, "started_at"),
+        return new HistoryEntry(rs.getLong("id"), RunKind.fromLabel(rs.getString("kind")), rs.getString("backup_id"),
+                rs.getString("process_instance_id"), RunStatus.fromName(rs.getString("status")), instant(rs, "started_at"),
                 instant(rs, "ended_at"), longOrNull(rs, "bytes"), longOrNull(rs, "file_count"),
                 longOrNull(rs, "files_copied"), longOrNull(rs, "files_linked"), rs.getString("failed_step"),
                 rs.getString("message"), rs.getString("warnings"), longOrNull(rs, "progress_files_done"),
@@ -270,7 +265,7 @@ public class BackupHistory {
     }
 
     /** One run as recorded. */
-    public record HistoryEntry(long id, String kind, String backupId, String processInstanceId, String status,
+    public record HistoryEntry(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
                                Instant startedAt, Instant endedAt, Long bytes, Long fileCount, Long filesCopied,
                                Long filesLinked, String failedStep, String message, String warnings,
                                Long progressFilesDone, Long progressFilesTotal, Long progressBytesDone,

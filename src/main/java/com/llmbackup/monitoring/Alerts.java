@@ -58,7 +58,7 @@ public class Alerts {
         HistoryEntry run = event.run();
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("event", "run_failed");
-        alert.put("kind", run.kind());
+        alert.put("kind", run.kind().label());
         alert.put("backupId", run.backupId());
         alert.put("runId", run.id());
         alert.put("failedStep", run.failedStep());
@@ -67,7 +67,7 @@ public class Alerts {
         alert.put("cockpitPath", run.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + run.processInstanceId());
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: " + run.kind() + " run " + run.id() + " FAILED" + (run.failedStep() == null ? "" : " at " + run.failedStep()));
+        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " FAILED" + (run.failedStep() == null ? "" : " at " + run.failedStep()));
     }
 
     /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */

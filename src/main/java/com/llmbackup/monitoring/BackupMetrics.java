@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory.KindStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,13 +28,12 @@ import org.springframework.stereotype.Component;
 @Component
 class BackupMetrics implements MeterBinder {
 
-    static final List<String> KINDS = List.of("daily", "weekly", "safety", "cleanup", "restore", "drill");
-    static final List<String> STATUSES = List.of(BackupHistory.COMPLETED, BackupHistory.FAILED, BackupHistory.REJECTED,
-            BackupHistory.REFUSED);
+    /** The outcomes counted per kind (a RUNNING row is not an outcome yet). */
+    static final List<RunStatus> OUTCOMES = List.of(RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.REJECTED, RunStatus.REFUSED);
 
     private final BackupHistory history;
     private final Clock clock;
-    private volatile Map<String, KindStats> cached = Map.of();
+    private volatile Map<RunKind, KindStats> cached = Map.of();
     private volatile Instant cachedAt = Instant.EPOCH;
 
     BackupMetrics(BackupHistory history, Clock clock) {
@@ -42,7 +43,7 @@ class BackupMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (String kind : KINDS) {
+        for (RunKind kind : RunKind.values()) {
             gauge(registry, "llm.backup.last.success.timestamp", kind, "seconds", "End of the newest successful run",
                     s -> s.lastCompleted() == null ? Double.NaN : s.lastCompleted().endedAt().toEpochMilli() / 1000.0);
             gauge(registry, "llm.backup.last.duration", kind, "seconds", "Duration of the newest successful run",
@@ -50,31 +51,31 @@ class BackupMetrics implements MeterBinder {
                             : Duration.between(s.lastCompleted().startedAt(), s.lastCompleted().endedAt()).toMillis() / 1000.0);
             gauge(registry, "llm.backup.last.size", kind, "bytes", "Bytes written by the newest successful run",
                     s -> s.lastCompleted() == null || s.lastCompleted().bytes() == null ? Double.NaN : s.lastCompleted().bytes());
-            FunctionCounter.builder("llm.backup.failures", this, m -> m.count(kind, BackupHistory.FAILED))
-                    .tag("kind", kind).description("Runs that failed").register(registry);
-            for (String status : STATUSES) {
+            FunctionCounter.builder("llm.backup.failures", this, m -> m.count(kind, RunStatus.FAILED))
+                    .tag("kind", kind.label()).description("Runs that failed").register(registry);
+            for (RunStatus status : OUTCOMES) {
                 FunctionCounter.builder("llm.backup.runs", this, m -> m.count(kind, status))
-                        .tags("kind", kind, "status", status).description("Runs by outcome").register(registry);
+                        .tags("kind", kind.label(), "status", status.name()).description("Runs by outcome").register(registry);
             }
         }
     }
 
-    private void gauge(MeterRegistry registry, String name, String kind, String unit, String description, ToDoubleFunction<KindStats> value) {
+    private void gauge(MeterRegistry registry, String name, RunKind kind, String unit, String description, ToDoubleFunction<KindStats> value) {
         Gauge.builder(name, this, m -> {
             KindStats s = m.stats().get(kind);
             return s == null ? Double.NaN : value.applyAsDouble(s);
-        }).tag("kind", kind).baseUnit(unit).description(description).register(registry);
+        }).tag("kind", kind.label()).baseUnit(unit).description(description).register(registry);
     }
 
-    private double count(String kind, String status) {
+    private double count(RunKind kind, RunStatus status) {
         KindStats s = stats().get(kind);
         return s == null ? 0 : s.countsByStatus().getOrDefault(status, 0L);
     }
 
-    private Map<String, KindStats> stats() {
+    private Map<RunKind, KindStats> stats() {
         Instant now = clock.instant();
         if (Duration.between(cachedAt, now).toSeconds() >= 5) {
-            Map<String, KindStats> fresh = new java.util.HashMap<>();
+            Map<RunKind, KindStats> fresh = new java.util.EnumMap<>(RunKind.class);
             history.stats().forEach(s -> fresh.put(s.kind(), s));
             cached = fresh;
             cachedAt = now;

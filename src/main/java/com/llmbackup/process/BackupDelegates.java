@@ -1,5 +1,6 @@
 package com.llmbackup.process;
 
+import java.time.Instant;
 import java.util.Optional;
 
 import com.llmbackup.backup.BackupRunService;
@@ -9,20 +10,25 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.LeaseLostException;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.postgres.DumpInvalidException;
+import com.llmbackup.process.BackupRunVariables.RunOutcome;
 import com.llmbackup.uploads.ArchiveInvalidException;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The delegates of the backup processes (daily and weekly; the restore's safety backup
- * will reuse them): each reads its variables, calls one step of {@link BackupRunService}
- * and writes what the next steps need. Business outcomes become BPMN errors the model
- * catches (lock wait exhausted, no space, unreadable dump, lease lost); anything else is
- * a technical failure the engine retries and then shows as an incident.
+ * The delegates of {@code BackupRunProcess}, the one model of the backup chain (called by the
+ * daily, the weekly and the restore's safety backup): each reads its variables, calls one step
+ * of {@link BackupRunService} and writes what the next steps need. The run belongs to the
+ * top of its call tree (the daily, weekly or restore instance): that instance owns its history
+ * row and its lease. Business outcomes become BPMN errors the model catches (lock wait
+ * exhausted, no space, unreadable dump or archive, lease lost); anything else is a technical
+ * failure the engine retries and then shows as an incident.
  */
 @Configuration(proxyBeanMethods = false)
 class BackupDelegates {
@@ -33,29 +39,35 @@ class BackupDelegates {
     static final String ERR_LEASE_LOST = "Err_LeaseLost";
     static final String ERR_ARCHIVE_INVALID = "Err_ArchiveInvalid";
 
+    /** On the start event: the kind must come from a caller that writes it (see {@link RunKindGuard}). */
+    @Bean
+    ExecutionListener backupRunKindGuard() {
+        return execution -> {
+            try {
+                RunKindGuard.check(Executions.callerKey(execution), BackupRunVariables.of(execution).rawRunKind());
+            } catch (RunKindGuard.RefusedException e) {
+                // fails the start request (or the caller's step): no instance, no history row, no file
+                throw new ProcessEngineException(e.getMessage(), e);
+            }
+        };
+    }
+
     @Bean
     JavaDelegate acquireLeaseDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> {
-            long runId = vars.runId().orElseGet(() -> runs.begin(kind, execution.getProcessInstanceId()));
-            vars.putRunId(runId);
-            try {
-                // the engine's clock, which also drives the wait timer
-                java.time.Instant now = ClockUtil.getCurrentTime().toInstant();
-                Optional<StagedSet> staged = runs.acquireAndStage(kind, execution.getProcessInstanceId(), runId,
-                        vars.leaseWaitingSince(now), now);
-                vars.putLeaseAcquired(staged.isPresent());
-                staged.ifPresent(s -> vars.putBackupId(s.id().toString()));
-            } catch (LeaseWaitTimeoutException e) {
-                throw error(vars, execution, ERR_LOCK_TIMEOUT, e);
-            }
-        });
+        return step((execution, vars, kind, owner) -> takeLock(execution, vars,
+                () -> runs.begin(kind, owner),
+                (runId, since, now) -> {
+                    Optional<StagedSet> staged = runs.acquireAndStage(kind, owner, runId, since, now);
+                    staged.ifPresent(s -> vars.putBackupId(s.id().toString()));
+                    return staged.isPresent();
+                }));
     }
 
     @Bean
     JavaDelegate checkSpaceForSetDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> {
+        return step((execution, vars, kind, owner) -> {
             try {
-                runs.checkSpace(staged(runs, execution, vars, kind));
+                runs.checkSpace(runs.staged(kind, vars.backupId(), owner));
             } catch (NotEnoughSpaceException e) {
                 throw error(vars, execution, ERR_NOT_ENOUGH_SPACE, e);
             }
@@ -64,14 +76,14 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate dumpDatabaseDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> runs.dumpDatabase(staged(runs, execution, vars, kind)));
+        return step((execution, vars, kind, owner) -> runs.dumpDatabase(runs.staged(kind, vars.backupId(), owner)));
     }
 
     @Bean
     JavaDelegate verifyDumpDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> {
+        return step((execution, vars, kind, owner) -> {
             try {
-                execution.setVariable("dumpTocEntries", runs.verifyDump(staged(runs, execution, vars, kind)));
+                vars.putDumpTocEntries(runs.verifyDump(runs.staged(kind, vars.backupId(), owner)));
             } catch (DumpInvalidException e) {
                 throw error(vars, execution, ERR_DUMP_INVALID, e);
             }
@@ -80,37 +92,35 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate dumpGlobalsDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> runs.dumpGlobals(staged(runs, execution, vars, kind), vars.requireRunId()));
+        return step((execution, vars, kind, owner) -> runs.dumpGlobals(runs.staged(kind, vars.backupId(), owner), vars.requireRunId()));
     }
 
     @Bean
     JavaDelegate copyExtraFilesDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> runs.copyExtraFiles(staged(runs, execution, vars, kind)));
+        return step((execution, vars, kind, owner) -> runs.copyExtraFiles(runs.staged(kind, vars.backupId(), owner)));
     }
 
     @Bean
     JavaDelegate snapshotUploadsDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> {
-            var result = runs.snapshotUploads(staged(runs, execution, vars, kind), vars.requireRunId());
-            execution.setVariable("filesCopied", result.filesCopied());
-            execution.setVariable("filesLinked", result.filesLinked());
+        return step((execution, vars, kind, owner) -> {
+            var result = runs.snapshotUploads(runs.staged(kind, vars.backupId(), owner), vars.requireRunId());
+            vars.putSnapshotFigures(result.filesCopied(), result.filesLinked());
         });
     }
 
     @Bean
     JavaDelegate archiveUploadsDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> {
-            var result = runs.archiveUploads(staged(runs, execution, vars, kind), vars.requireRunId());
-            execution.setVariable("archiveBytes", result.archiveBytes());
-            execution.setVariable("filesArchived", result.fileCount());
+        return step((execution, vars, kind, owner) -> {
+            var result = runs.archiveUploads(runs.staged(kind, vars.backupId(), owner), vars.requireRunId());
+            vars.putArchiveFigures(result.archiveBytes(), result.fileCount());
         });
     }
 
     @Bean
     JavaDelegate verifyArchiveDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> {
+        return step((execution, vars, kind, owner) -> {
             try {
-                runs.verifyArchive(staged(runs, execution, vars, kind));
+                runs.verifyArchive(runs.staged(kind, vars.backupId(), owner));
             } catch (ArchiveInvalidException e) {
                 throw error(vars, execution, ERR_ARCHIVE_INVALID, e);
             }
@@ -119,34 +129,57 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate publishSetDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> runs.publish(staged(runs, execution, vars, kind), vars.requireRunId()));
+        return step((execution, vars, kind, owner) -> runs.publish(runs.staged(kind, vars.backupId(), owner), vars.requireRunId()));
     }
 
     @Bean
     JavaDelegate recordHistoryDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> runs.complete(vars.requireRunId(), kind, vars.backupId()));
+        return step((execution, vars, kind, owner) -> {
+            runs.complete(vars.requireRunId(), kind, vars.backupId());
+            vars.putOutcome(RunOutcome.COMPLETED);
+        });
     }
 
     @Bean
     JavaDelegate releaseLeaseDelegate(BackupRunService runs) {
-        return step((execution, vars, kind) -> runs.release(execution.getProcessInstanceId()));
+        return step((execution, vars, kind, owner) -> runs.release(owner));
     }
 
     @Bean
     JavaDelegate recordFailureDelegate(BackupRunService runs) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
-            BackupKind kind = vars.runKind(ProcessKeys.keyOf(execution));
-            runs.fail(kind, vars.requireRunId(), execution.getProcessInstanceId(), vars.failedStep(), vars.failureMessage());
+            BackupRunVariables vars = BackupRunVariables.of(execution);
+            runs.fail(vars.runKind(), vars.requireRunId(), Executions.rootInstanceId(execution), vars.failedStep(), vars.failureMessage());
+            if (!vars.hasOutcome()) {
+                vars.putOutcome(RunOutcome.FAILED);
+            }
         };
     }
 
-    private static StagedSet staged(BackupRunService runs, DelegateExecution execution, ProcessVariables vars, BackupKind kind) {
-        return runs.staged(kind, vars.backupId(), execution.getProcessInstanceId());
+    /**
+     * The lock step of every model that takes the backup root's lock (a backup run, the
+     * cleanup): finds or starts the run's history row, tries the lock, says whether it got it
+     * (the model waits on a timer and comes back) and gives up with Err_LockTimeout after
+     * {@code backup.lock.max-wait}. The engine's clock drives the wait timer, so it is the clock here.
+     */
+    static void takeLock(DelegateExecution execution, LeaseWaitVariables vars, java.util.function.LongSupplier begin, Acquire acquire) {
+        long runId = vars.runId().orElseGet(begin::getAsLong);
+        vars.putRunId(runId);
+        Instant now = ClockUtil.getCurrentTime().toInstant();
+        try {
+            vars.putLeaseAcquired(acquire.tryAcquire(runId, vars.leaseWaitingSince(now), now));
+        } catch (LeaseWaitTimeoutException e) {
+            throw error(vars, execution, ERR_LOCK_TIMEOUT, e);
+        }
+    }
+
+    @FunctionalInterface
+    interface Acquire {
+        boolean tryAcquire(long runId, Instant waitingSince, Instant now);
     }
 
     /** Records the failing step and message (history, forms) and makes the BPMN error the model catches. */
-    static BpmnError error(ProcessVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
+    static BpmnError error(FailureVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
         vars.putFailure(execution.getCurrentActivityId(), cause.getMessage());
         return new BpmnError(code, cause.getMessage(), cause);
     }
@@ -154,10 +187,11 @@ class BackupDelegates {
     /** Wraps a step: a lost lease anywhere ends the run cleanly through Err_LeaseLost. */
     private static JavaDelegate step(Step body) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            BackupRunVariables vars = BackupRunVariables.of(execution);
             try {
-                body.run(execution, vars, vars.runKind(ProcessKeys.keyOf(execution)));
+                body.run(execution, vars, vars.runKind(), Executions.rootInstanceId(execution));
             } catch (LeaseLostException e) {
+                vars.putOutcome(RunOutcome.LEASE_LOST);
                 throw error(vars, execution, ERR_LEASE_LOST, e);
             }
         };
@@ -165,6 +199,6 @@ class BackupDelegates {
 
     @FunctionalInterface
     private interface Step {
-        void run(DelegateExecution execution, ProcessVariables vars, BackupKind kind) throws Exception;
+        void run(DelegateExecution execution, BackupRunVariables vars, BackupKind kind, String owner) throws Exception;
     }
 }

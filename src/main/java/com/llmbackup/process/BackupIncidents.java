@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.llmbackup.backup.BackupRunService;
+import com.llmbackup.catalog.RunKind;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.context.Context;
@@ -25,7 +26,9 @@ import org.springframework.stereotype.Component;
 class BackupIncidents extends AbstractProcessEnginePlugin {
 
     private static final Logger log = LoggerFactory.getLogger(BackupIncidents.class);
-    private static final Set<String> BACKUP_PROCESSES = Set.of(ProcessKeys.DAILY_BACKUP, ProcessKeys.WEEKLY_BACKUP, ProcessKeys.CLEANUP);
+    /** The models whose steps write history rows of a run; a backup run's incident is recorded whoever called it. */
+    private static final Set<String> RUN_PROCESSES = Set.of(ProcessKeys.BACKUP_RUN, ProcessKeys.DAILY_BACKUP, ProcessKeys.WEEKLY_BACKUP,
+            ProcessKeys.CLEANUP);
 
     // looked up lazily: the service's beans need the engine this plugin helps to build
     private final ObjectProvider<BackupRunService> runs;
@@ -49,14 +52,24 @@ class BackupIncidents extends AbstractProcessEnginePlugin {
     private void record(IncidentContext context, String message) {
         String definition = context.getProcessDefinitionId();
         if (definition == null || context.getExecutionId() == null
-                || !BACKUP_PROCESSES.contains(definition.substring(0, definition.indexOf(':')))) {
+                || !RUN_PROCESSES.contains(definition.substring(0, definition.indexOf(':')))) {
             return;
         }
         try {
             ExecutionEntity execution = Context.getCommandContext().getExecutionManager().findExecutionById(context.getExecutionId());
-            runs.getObject().failByOwner(execution.getProcessInstanceId(), context.getActivityId(), message);
+            // the run's row belongs to the top of the call tree (the daily, weekly or restore instance)
+            runs.getObject().failByOwner(Executions.rootInstanceId(execution), kindOf(execution), context.getActivityId(), message);
         } catch (RuntimeException e) {
             log.error("Could not record the failure of {} in the history: {}", context.getActivityId(), e.toString());
         }
+    }
+
+    private static RunKind kindOf(ExecutionEntity execution) {
+        return switch (ProcessKeys.keyOf(execution)) {
+            case ProcessKeys.CLEANUP -> RunKind.CLEANUP;
+            case ProcessKeys.DAILY_BACKUP -> RunKind.DAILY;
+            case ProcessKeys.WEEKLY_BACKUP -> RunKind.WEEKLY;
+            default -> RunKind.of(BackupRunVariables.of(execution).runKind());
+        };
     }
 }

@@ -4,13 +4,10 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.retention.CleanupService;
 import com.llmbackup.retention.CleanupService.PlannedDeletion;
 import com.llmbackup.retention.RetentionPlanner;
-import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,18 +23,10 @@ class CleanupDelegates {
 
     @Bean
     JavaDelegate takeCleanupLockDelegate(CleanupService cleanup) {
-        return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
-            long runId = vars.runId().orElseGet(() -> cleanup.begin(execution.getProcessInstanceId()));
-            vars.putRunId(runId);
-            java.time.Instant now = ClockUtil.getCurrentTime().toInstant();
-            try {
-                vars.putLeaseAcquired(cleanup.acquire(execution.getProcessInstanceId(), vars.leaseWaitingSince(now), now));
-            } catch (LeaseWaitTimeoutException e) {
-                vars.putFailure(execution.getCurrentActivityId(), e.getMessage());
-                throw new BpmnError(BackupDelegates.ERR_LOCK_TIMEOUT, e.getMessage(), e);
-            }
-        };
+        // the same lock step as the backup run's
+        return execution -> BackupDelegates.takeLock(execution, CleanupVariables.of(execution),
+                () -> cleanup.begin(execution.getProcessInstanceId()),
+                (runId, since, now) -> cleanup.acquire(execution.getProcessInstanceId(), since, now));
     }
 
     @Bean
@@ -49,28 +38,25 @@ class CleanupDelegates {
             StringBuilder summary = new StringBuilder();
             decisions.forEach(d -> summary.append(d.set().label()).append(": ").append(d.verdict().action())
                     .append(" - ").append(d.verdict().reason()).append('\n'));
-            execution.setVariable("plan", JSON.writeValueAsString(deletions));
-            execution.setVariable("setsToDelete", deletions.size());
-            execution.setVariable("planSummary", summary.toString());
-            if (execution.getVariable("dryRun") == null) {
-                execution.setVariable("dryRun", false);
-            }
+            CleanupVariables.of(execution).putPlan(JSON.writeValueAsString(deletions), deletions.size(), summary.toString());
         };
     }
 
     @Bean
     JavaDelegate deleteExpiredSetsDelegate(CleanupService cleanup) {
         return execution -> {
-            CleanupService.Result result = cleanup.delete(plan(execution.getVariable("plan")), execution.getProcessInstanceId(),
-                    ProcessVariables.of(execution).requireRunId());
-            execution.setVariable("setsDeleted", result.setsDeleted());
-            execution.setVariable("bytesFreed", result.bytesFreed());
+            CleanupVariables vars = CleanupVariables.of(execution);
+            CleanupService.Result result = cleanup.delete(plan(vars.planJson()), execution.getProcessInstanceId(), vars.requireRunId());
+            vars.putDeleted(result.setsDeleted(), result.bytesFreed());
         };
     }
 
     @Bean
     JavaDelegate reportDryRunDelegate(CleanupService cleanup) {
-        return execution -> cleanup.dryRun(plan(execution.getVariable("plan")), ProcessVariables.of(execution).requireRunId());
+        return execution -> {
+            CleanupVariables vars = CleanupVariables.of(execution);
+            cleanup.dryRun(plan(vars.planJson()), vars.requireRunId());
+        };
     }
 
     @Bean
@@ -81,12 +67,12 @@ class CleanupDelegates {
     @Bean
     JavaDelegate recordCleanupFailureDelegate(CleanupService cleanup) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            CleanupVariables vars = CleanupVariables.of(execution);
             cleanup.fail(vars.requireRunId(), execution.getProcessInstanceId(), vars.failedStep(), vars.failureMessage());
         };
     }
 
-    private static List<PlannedDeletion> plan(Object json) throws Exception {
-        return JSON.readValue(json.toString(), new TypeReference<List<PlannedDeletion>>() { });
+    private static List<PlannedDeletion> plan(String json) throws Exception {
+        return JSON.readValue(json, new TypeReference<List<PlannedDeletion>>() { });
     }
 }

@@ -65,7 +65,7 @@ class PreflightDelegates {
     @Bean
     JavaDelegate reportPreflightDelegate(BackupLog backupLog) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            PreflightVariables vars = PreflightVariables.of(execution);
             List<CheckResult> results = vars.checkResults(CHECKS);
             List<String> failed = results.stream().filter(CheckResult::failed).map(CheckResult::check).toList();
             long warnings = results.stream().filter(r -> r.status() == CheckResult.Status.WARN).count();
@@ -74,13 +74,13 @@ class PreflightDelegates {
                     + failed.size() + " failed" + (failed.isEmpty() ? "" : " (" + String.join(", ", failed) + ")");
             StringBuilder summary = new StringBuilder(headline);
             results.forEach(r -> summary.append('\n').append(r.line()));
-            vars.putPreflightOutcome(failed.isEmpty(), summary.toString(), failed);
+            vars.putOutcome(failed.isEmpty(), summary.toString(), failed);
             backupLog.write(headline);
             log.info("{}", summary);
         };
     }
 
     private static JavaDelegate check(PreflightChecks checks, String name) {
-        return execution -> ProcessVariables.of(execution).putCheckResult(checks.run(name));
+        return execution -> PreflightVariables.of(execution).putCheckResult(checks.run(name));
     }
 }

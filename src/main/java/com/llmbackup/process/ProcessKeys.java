@@ -7,6 +7,7 @@ final class ProcessKeys {
     static final String WEEKLY_BACKUP = "WeeklyBackupProcess";
     static final String CLEANUP = "BackupCleanupProcess";
     static final String RESTORE = "RestoreProcess";
+    static final String BACKUP_RUN = "BackupRunProcess";
 
     /** The key of the process an execution belongs to (the part of its definition id before ':'). */
     static String keyOf(org.camunda.bpm.engine.delegate.DelegateExecution execution) {

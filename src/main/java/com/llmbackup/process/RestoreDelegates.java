@@ -39,7 +39,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate validateBackupDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             RestoreRequest request = vars.restoreRequest();
             long runId = vars.restoreRunId().orElseGet(() -> restores.begin(request, execution.getProcessInstanceId()));
             vars.putRestoreRunId(runId);
@@ -55,7 +55,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate recordRefusalDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             restores.refused(vars.requireRestoreRunId(), vars.failureMessage());
         };
     }
@@ -64,7 +64,7 @@ class RestoreDelegates {
     @Bean
     TaskListener approveRestoreListener(RestoreService restores, BackupProperties properties) {
         return task -> {
-            ProcessVariables vars = ProcessVariables.of(task);
+            RestoreVariables vars = RestoreVariables.of(task);
             String approver = currentUser(task);
             if (vars.approved() && properties.restore().requireSecondOperator() && approver.equals(vars.requestedBy())) {
                 throw new AuthorizationException("Restore requested by " + approver + " must be approved by another operator "
@@ -80,7 +80,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate recordRejectionDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             restores.rejected(vars.requireRestoreRunId(), vars.approvedBy(), vars.approvalComment());
         };
     }
@@ -88,7 +88,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate recordRestoreAbortedDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             restores.failed(vars.requireRestoreRunId(), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
                     + "). Nothing was restored and the application was not stopped. Fix the cause and start the restore again.");
         };
@@ -112,7 +112,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate checkHealthDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             try {
                 restores.checkHealth(vars.requireRestoreRunId());
             } catch (HealthCheckFailedException e) {
@@ -128,7 +128,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate recoverServicesDelegate(RestoreService restores, BackupProperties properties) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             long runId = vars.requireRestoreRunId();
             restores.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
             List<String> toStart = vars.stoppedServices().orElse("Task_StopServices".equals(vars.failedStep())
@@ -148,7 +148,7 @@ class RestoreDelegates {
     @Bean
     TaskListener resolveRestoreListener(RestoreService restores) {
         return task -> {
-            ProcessVariables vars = ProcessVariables.of(task);
+            RestoreVariables vars = RestoreVariables.of(task);
             String resolution = vars.resolution();
             if (!RESOLUTIONS.contains(resolution)) {
                 throw new BadUserRequestException("resolution must be retry, rollback or close, not '" + resolution + "'.");
@@ -164,7 +164,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate prepareRollbackDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             vars.startRollback();
             restores.addDetail(vars.requireRestoreRunId(), "Rolling back to " + vars.restoreRequest().backupKind() + "/"
                     + vars.restoreRequest().backupId());
@@ -174,7 +174,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate recordRestoreDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             restores.completed(vars.requireRestoreRunId(), vars.restoreRequest(), vars.approvedAt(), vars.rollingBack(),
                     vars.firstFailure());
         };
@@ -183,7 +183,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate recordRestoreFailedDelegate(RestoreService restores) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             restores.failed(vars.requireRestoreRunId(), vars.failedStep(), vars.failureMessage()
                     + " Closed as failed by an operator; the services were started again.");
         };
@@ -197,14 +197,14 @@ class RestoreDelegates {
         return task.getAssignee() != null ? task.getAssignee() : "unknown";
     }
 
-    private static BpmnError error(ProcessVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
+    private static BpmnError error(RestoreVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
         return BackupDelegates.error(vars, execution, code, cause);
     }
 
     /** A step after the approval: any failure goes to the model's recovery path, not into an incident. */
     private static JavaDelegate restoreStep(Step body) {
         return execution -> {
-            ProcessVariables vars = ProcessVariables.of(execution);
+            RestoreVariables vars = RestoreVariables.of(execution);
             try {
                 body.run(execution, vars, vars.requireRestoreRunId());
             } catch (RuntimeException e) {
@@ -215,6 +215,6 @@ class RestoreDelegates {
 
     @FunctionalInterface
     private interface Step {
-        void run(DelegateExecution execution, ProcessVariables vars, long runId);
+        void run(DelegateExecution execution, RestoreVariables vars, long runId);
     }
 }

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
@@ -52,7 +54,6 @@ public class RestoreService {
     private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT);
-    public static final String HISTORY_KIND = "restore";
 
     private final BackupProperties properties;
     private final BackupCatalog catalog;
@@ -90,11 +91,11 @@ public class RestoreService {
 
     /** The restore's history row; a retried first step finds the row it made before. */
     public long begin(RestoreRequest request, String owner) {
-        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, HISTORY_KIND);
+        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, RunKind.RESTORE);
         if (existing.isPresent()) {
             return existing.get().id();
         }
-        long runId = history.start(HISTORY_KIND, owner);
+        long runId = history.start(RunKind.RESTORE, owner);
         history.setRequest(runId, request.requestedBy(), label(request), request.reason());
         if (request.backupId() != null && request.backupId().length() <= 16) {
             history.setBackupId(runId, request.backupId());
@@ -152,7 +153,7 @@ public class RestoreService {
     }
 
     public void refused(long runId, String message) {
-        history.end(runId, BackupHistory.REFUSED, message);
+        history.end(runId, RunStatus.REFUSED, message);
         backupLog.write("Restore REFUSED: " + message);
     }
 
@@ -164,7 +165,7 @@ public class RestoreService {
     public void rejected(long runId, String approver, String comment) {
         String message = "Rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment) + ". Nothing was changed.";
         history.setApprovedBy(runId, approver);
-        history.end(runId, BackupHistory.REJECTED, message);
+        history.end(runId, RunStatus.REJECTED, message);
         backupLog.write("Restore " + sourceOf(runId) + " REJECTED: " + message);
     }
 
@@ -286,13 +287,10 @@ public class RestoreService {
         }
         String where = request.sideBySide() ? " side by side into " + sideTargets(request) : "";
         String message;
-        String status;
         if (rolledBack) {
-            status = BackupHistory.FAILED;
             message = "The restore failed (" + firstFailure + "); rolled back to " + label(request)
                     + ": the data are as before the restore and the application is healthy.";
         } else {
-            status = BackupHistory.COMPLETED;
             message = "Restored " + label(request) + where + (request.sideBySide() ? "" : "; the application is healthy")
                     + ". Time from approval: " + seconds(rto) + ".";
         }
@@ -300,7 +298,7 @@ public class RestoreService {
             int colon = firstFailure == null ? -1 : firstFailure.indexOf(':');
             history.fail(runId, colon > 0 ? firstFailure.substring(0, colon) : "restore", message);
         } else {
-            history.end(runId, status, message);
+            history.end(runId, RunStatus.COMPLETED, message);
         }
         backupLog.write((rolledBack ? "Restore ROLLED BACK: " : "Restore completed: ") + message);
         leases.release(ownerOf(runId));

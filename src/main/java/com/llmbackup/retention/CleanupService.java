@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
@@ -44,12 +46,12 @@ public class CleanupService {
     }
 
     public long begin(String owner) {
-        return history.runningRun(owner, "cleanup").map(BackupHistory.HistoryEntry::id).orElseGet(() -> history.start("cleanup", owner));
+        return history.runningRun(owner, RunKind.CLEANUP).map(BackupHistory.HistoryEntry::id).orElseGet(() -> history.start(RunKind.CLEANUP, owner));
     }
 
     /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */
     public boolean acquire(String owner, Instant waitingSince, Instant now) {
-        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "cleanup");
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.CLEANUP.label());
         if (attempt.busy()) {
             LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
             return false;

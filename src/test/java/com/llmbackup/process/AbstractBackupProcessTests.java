@@ -15,6 +15,7 @@ import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestPostgres;
@@ -141,9 +142,10 @@ abstract class AbstractBackupProcessTests {
     }
 
     void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws IOException {
-        assertThat(runtime.createIncidentQuery().processInstanceId(instance.getId()).singleResult().getActivityId()).isEqualTo(step);
+        // the incident sits in the called run, and is propagated to the daily's call activity
+        assertThat(runtime.createIncidentQuery().processInstanceId(calledRun(instance).getId()).singleResult().getActivityId()).isEqualTo(step);
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.failedStep()).isEqualTo(step);
         assertThat(row.message()).contains(cause);
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Daily backup FAILED at " + step + ": ");
@@ -177,10 +179,40 @@ abstract class AbstractBackupProcessTests {
         return id.length() > 8 ? Integer.parseInt(id.substring(9)) : 1;
     }
 
+    /** The instance and every instance it called, directly or not (a daily and its BackupRunProcess). */
+    List<String> instanceTree(String id) {
+        List<String> ids = new java.util.ArrayList<>(List.of(id));
+        for (var child : engine.getHistoryService().createHistoricProcessInstanceQuery().superProcessInstanceId(id).list()) {
+            ids.addAll(instanceTree(child.getId()));
+        }
+        return ids;
+    }
+
+    /** The jobs of the instance and of the instances it called. */
+    List<Job> jobsOf(ProcessInstance instance) {
+        return instanceTree(instance.getId()).stream()
+                .flatMap(id -> management.createJobQuery().processInstanceId(id).withRetriesLeft().list().stream()).toList();
+    }
+
+    /**
+     * The {@code BackupRunProcess} instance a daily, weekly or restore called (ended or not), for
+     * asserting its path: {@code assertThat(calledRun(daily)).hasPassed("Task_SnapshotUploads")}.
+     */
+    ProcessInstance calledRun(ProcessInstance caller) {
+        var called = engine.getHistoryService().createHistoricProcessInstanceQuery().superProcessInstanceId(caller.getId())
+                .processDefinitionKey("BackupRunProcess").singleResult();
+        assertThat(called).as("the BackupRunProcess called by " + caller.getId()).isNotNull();
+        var instance = new org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity();
+        instance.setId(called.getId());
+        instance.setProcessInstanceId(called.getId());
+        instance.setProcessDefinitionId(called.getProcessDefinitionId());
+        return instance;
+    }
+
     /** Executes the instance's due jobs, retrying failed ones until they run out of retries, as the job executor would. */
     void runJobs(ProcessInstance instance) {
         for (int i = 0; i < 100; i++) {
-            List<Job> jobs = management.createJobQuery().processInstanceId(instance.getId()).withRetriesLeft().list().stream()
+            List<Job> jobs = jobsOf(instance).stream()
                     .filter(j -> !isWaitTimer(j) || !j.getDuedate().after(ClockUtil.getCurrentTime())).toList();
             if (jobs.isEmpty()) {
                 return;
@@ -196,18 +228,35 @@ abstract class AbstractBackupProcessTests {
         throw new AssertionError("the process did not settle after 100 rounds");
     }
 
+    /** The wait-for-lock timer of the instance or of the run it called. */
+    Job waitTimer(ProcessInstance instance) {
+        List<Job> timers = jobsOf(instance).stream().filter(AbstractBackupProcessTests::isWaitTimer).toList();
+        assertThat(timers).as("one wait timer").hasSize(1);
+        return timers.get(0);
+    }
+
+    String activityOf(Job job) {
+        return management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult().getActivityId();
+    }
+
+    /** Executes the next step; entering the called BackupRunProcess is not a step of its own. */
     void executeNext(ProcessInstance instance) {
-        Job job = management.createJobQuery().processInstanceId(instance.getId()).withRetriesLeft().list().get(0);
+        Job job = jobsOf(instance).get(0);
         management.executeJob(job.getId());
+        if (activityOf(job).startsWith("CallActivity_")) {
+            executeNext(instance);
+        }
     }
 
     /** Executes jobs until the next one is the given activity's. */
     void executeUntil(ProcessInstance instance, String activityId) {
         for (int i = 0; i < 20; i++) {
-            if (management.createJobQuery().processInstanceId(instance.getId()).activityId(activityId).count() > 0) {
+            List<Job> jobs = jobsOf(instance);
+            if (jobs.stream().anyMatch(j -> activityId.equals(activityOf(j)))) {
                 return;
             }
-            management.executeJob(management.createJobQuery().processInstanceId(instance.getId()).singleResult().getId());
+            assertThat(jobs).as("one job to run next").hasSize(1);
+            management.executeJob(jobs.get(0).getId());
         }
         throw new AssertionError(activityId + " was never reached");
     }

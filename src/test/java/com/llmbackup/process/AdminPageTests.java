@@ -34,9 +34,9 @@ class AdminPageTests extends AbstractBackupProcessTests {
         ensureUser("paneluser", "panel-pw", null);
         ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
         runJobs(daily);
-        long failed = history.start("weekly", "pi-admin-page-failed");
+        long failed = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-admin-page-failed");
         history.fail(failed, "Task_ArchiveUploads", "No space left on device while writing uploads_full_20251026.tar.gz");
-        long running = history.start("daily", "pi-admin-page-running");
+        long running = history.start(com.llmbackup.catalog.RunKind.DAILY, "pi-admin-page-running");
         history.progress(running, 1200, 20000, 300_000_000L, 2_000_000_000L);
 
         ChromeOptions options = new ChromeOptions();

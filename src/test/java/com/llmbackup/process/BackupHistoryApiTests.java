@@ -27,9 +27,9 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
     @Test
     void historyListsRunsWithFiltersAndPagingForLoggedInUser() throws Exception {
         runJobs(runtime.startProcessInstanceByKey("DailyBackupProcess"));
-        long failed = history.start("weekly", "pi-api-failed");
+        long failed = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-api-failed");
         history.fail(failed, "Task_DumpDatabase", "pg_dump exited with code 1: connection refused");
-        long other = history.start("weekly", "pi-api-ok");
+        long other = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-api-ok");
         history.complete(other, "20251026", new Manifest.Stats(1234, 2, 2, 0));
 
         assertThat(get("/api/backups", false).statusCode()).isEqualTo(401);

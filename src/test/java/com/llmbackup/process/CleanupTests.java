@@ -237,8 +237,8 @@ class CleanupTests extends AbstractBackupProcessTests {
         String log = Files.readString(DIR.resolve("llm-backup.log"));
         assertThat(log).contains("] Deleted daily/20000101: Older than 30 days (").contains("] Old backups cleaned up: ");
         var row = history.listByOwner(cleanup.getId()).get(0);
-        assertThat(row.kind()).isEqualTo("cleanup");
-        assertThat(row.status()).isEqualTo("COMPLETED");
+        assertThat(row.kind()).isEqualTo(com.llmbackup.catalog.RunKind.CLEANUP);
+        assertThat(row.status()).isEqualTo(com.llmbackup.catalog.RunStatus.COMPLETED);
         assertThat(row.warnings()).contains("Deleted daily/20000101: Older than 30 days");
     }
 

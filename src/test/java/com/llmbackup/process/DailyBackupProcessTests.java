@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
@@ -62,9 +63,10 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
                 .stream().filter(p -> !before.contains(p.getId())).findFirst().orElseThrow();
         runJobs(instance);
 
-        assertThat(instance).isEnded().hasPassedInOrder("StartEvent_DailyTimer", "Task_AcquireLease", "Task_CheckSpaceForSet",
+        assertThat(instance).isEnded().hasPassedInOrder("StartEvent_DailyTimer", "CallActivity_BackupRun", "EndEvent_BackupCompleted");
+        assertThat(calledRun(instance)).isEnded().hasPassedInOrder("StartEvent_RunRequested", "Task_AcquireLease", "Task_CheckSpaceForSet",
                 "Task_DumpDatabase", "Task_VerifyDump", "Task_DumpGlobals", "Task_CopyExtraFiles", "Task_SnapshotUploads",
-                "Task_PublishSet", "Task_RecordHistory", "Task_ReleaseLease", "EndEvent_BackupCompleted");
+                "Task_PublishSet", "Task_RecordHistory", "Task_ReleaseLease", "EndEvent_RunCompleted").hasNotPassed("Task_ArchiveUploads");
         String id = (String) historicVariable(instance, "backupId");
         BackupSet set = catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id)).orElseThrow();
         assertThat(set.status()).isEqualTo(BackupSet.Status.COMPLETE);
@@ -81,7 +83,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(manifest.get("rowCounts").get("public.documents").asLong()).isEqualTo(500);
         assertThat(manifest.get("artifacts").toString()).contains("db_" + id + ".dump").contains("\"sha256\"");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
+        assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(row.backupId()).isEqualTo(id);
         assertThat(row.progressFilesDone()).isEqualTo(3);
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("] Daily backup completed: db_" + id + ".dump");
@@ -118,17 +120,18 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         ProcessInstance holder = runtime.startProcessInstanceByKey("DailyBackupProcess");
         executeNext(holder); // Task_AcquireLease: holds the lock now
         ProcessInstance waiting = runtime.startProcessInstanceByKey("DailyBackupProcess");
-        executeNext(waiting);
+        executeNext(waiting); // Task_AcquireLease: busy
 
-        assertThat(waiting).isWaitingAt("Event_WaitForLease");
+        assertThat(calledRun(waiting)).isWaitingAt("Event_WaitForLease");
         ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofMinutes(11))));
-        Job timer = management.createJobQuery().processInstanceId(waiting.getId()).timers().singleResult();
-        management.executeJob(timer.getId());
+        management.executeJob(waitTimer(waiting).getId());
         runJobs(waiting);
 
-        assertThat(waiting).isEnded().hasPassed("Boundary_LockTimeout", "Task_RecordFailure", "EndEvent_BackupFailed");
+        assertThat(waiting).isEnded().hasPassed("CallActivity_BackupRun", "EndEvent_BackupFailed");
+        assertThat(calledRun(waiting)).isEnded().hasPassed("Boundary_LockTimeout", "Task_RecordFailure", "EndEvent_RunFailed");
+        assertThat(historicVariable(waiting, "failedStep")).isEqualTo("Task_AcquireLease");
         HistoryEntry row = history.listByOwner(waiting.getId()).get(0);
-        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.failedStep()).isEqualTo("Task_AcquireLease");
         assertThat(row.message()).startsWith("Gave up waiting for the lock on the backup root after 10m (backup.lock.max-wait): run "
                 + holder.getId() + " (Daily backup)");
@@ -150,7 +153,8 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
             ProcessInstance instance = runtime.startProcessInstanceByKey("DailyBackupProcess");
             runJobs(instance);
 
-            assertThat(instance).isEnded().hasPassed("Boundary_NotEnoughSpace", "Task_RecordFailure", "EndEvent_BackupFailed");
+            assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
+            assertThat(calledRun(instance)).hasPassed("Boundary_NotEnoughSpace", "Task_RecordFailure", "EndEvent_RunFailed");
             HistoryEntry row = history.listByOwner(instance.getId()).get(0);
             assertThat(row.failedStep()).isEqualTo("Task_CheckSpaceForSet");
             assertThat(row.message()).startsWith("Not enough space on the backup volume for daily/").contains(" needed (estimate ")
@@ -166,14 +170,15 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
     void runEndsWithDumpInvalidWhenDumpIsCorrupted() throws Exception {
         ProcessInstance instance = runtime.startProcessInstanceByKey("DailyBackupProcess");
         executeUntil(instance, "Task_VerifyDump");
-        String id = (String) runtime.getVariable(instance.getId(), "backupId");
+        String id = (String) runtime.getVariable(calledRun(instance).getId(), "backupId");
         try (Stream<Path> dumps = Files.walk(DIR.resolve("backup/.staging"))) {
             Path dump = dumps.filter(p -> p.getFileName().toString().equals("db_" + id + ".dump")).findFirst().orElseThrow();
             Files.write(dump, new byte[] {'n', 'o', 't', ' ', 'a', ' ', 'd', 'u', 'm', 'p'});
         }
         runJobs(instance);
 
-        assertThat(instance).isEnded().hasPassed("Boundary_DumpInvalid", "EndEvent_BackupFailed");
+        assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
+        assertThat(calledRun(instance)).hasPassed("Boundary_DumpInvalid", "EndEvent_RunFailed");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
         assertThat(row.message()).startsWith("pg_restore --list cannot read db_" + id + ".dump (exit code 1): ");
         assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
@@ -184,7 +189,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
     void runStopsWithoutPublishingWhenLockWasTakenOver() {
         ProcessInstance instance = runtime.startProcessInstanceByKey("DailyBackupProcess");
         executeUntil(instance, "Task_DumpDatabase");
-        String id = (String) runtime.getVariable(instance.getId(), "backupId");
+        String id = (String) runtime.getVariable(calledRun(instance).getId(), "backupId");
         try (LeaseManager other = new LeaseManager(DIR.resolve("backup"), Duration.ofMinutes(2), java.time.Clock.systemUTC(),
                 owner -> OwnerLiveness.State.ENDED, FilePermissions.ownerOnly())) {
             assertThat(other.tryAcquire("intruder", "test").takenOverFrom()).isEqualTo(instance.getId());
@@ -192,7 +197,8 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
             other.release("intruder");
         }
 
-        assertThat(instance).isEnded().hasPassed("StartEvent_LeaseLost", "Task_RecordLeaseLost", "EndEvent_LeaseLost")
+        assertThat(instance).isEnded().hasPassed("EndEvent_LeaseLost").hasNotPassed("EndEvent_BackupFailed");
+        assertThat(calledRun(instance)).hasPassed("StartEvent_LeaseLost", "Task_RecordLeaseLost", "EndEvent_LeaseLost")
                 .hasNotPassed("Task_PublishSet");
         assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
         assertThat(history.listByOwner(instance.getId()).get(0).message()).contains("took it over");

@@ -35,7 +35,7 @@ class MonitoringTests extends AbstractBackupProcessTests {
         ProcessInstance waiting = runtime.startProcessInstanceByKey("DailyBackupProcess");
         executeNext(waiting);
         ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofMinutes(11))));
-        Job timer = management.createJobQuery().processInstanceId(waiting.getId()).timers().singleResult();
+        Job timer = waitTimer(waiting);
         management.executeJob(timer.getId());
         runJobs(waiting);
         assertThat(waiting).isEnded().hasPassed("EndEvent_BackupFailed");
@@ -71,7 +71,7 @@ class MonitoringTests extends AbstractBackupProcessTests {
         assertThat(metrics.body()).contains("llm_backup_failures_total{kind=\"daily\"}", "llm_backup_failures_total{kind=\"restore\"}",
                 "llm_backup_runs_total{kind=\"restore\",status=\"REJECTED\"}");
         assertThat(value(metrics.body(), "llm_backup_runs_total{kind=\"daily\",status=\"COMPLETED\"}"))
-                .isEqualTo((double) history.list().stream().filter(e -> e.kind().equals("daily") && e.status().equals("COMPLETED")).count());
+                .isEqualTo((double) history.list().stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.DAILY && e.status() == com.llmbackup.catalog.RunStatus.COMPLETED).count());
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
@@ -174,7 +175,7 @@ class RestoreProcessTests {
         }
         assertThat(STACK.healthStatus()).isEqualTo(200);
         HistoryEntry row = restoreRow(pi);
-        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
+        assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(row.requestedBy()).isEqualTo("alice");
         assertThat(row.approvedBy()).isEqualTo("bob");
         assertThat(row.source()).isEqualTo("daily/" + id);
@@ -237,7 +238,7 @@ class RestoreProcessTests {
         assertThat(state()).isEqualTo(current);
         assertThat(STACK.state("backend").getStartedAt()).isEqualTo(backendStarted);
         HistoryEntry row = restoreRow(pi);
-        assertThat(row.status()).isEqualTo(BackupHistory.REJECTED);
+        assertThat(row.status()).isEqualTo(RunStatus.REJECTED);
         assertThat(row.message()).isEqualTo("Rejected by bob: wrong date. Nothing was changed.");
         assertThat(historicVariable(pi, "safetyBackupId")).isNull();
     }
@@ -290,7 +291,7 @@ class RestoreProcessTests {
             String message = (String) historicVariable(pi, "failureMessage");
             assertThat(message).as(c.getKey().toString()).contains(c.getValue()).endsWith("Nothing was changed; the application was not stopped.");
             HistoryEntry row = restoreRow(pi);
-            assertThat(row.status()).isEqualTo(BackupHistory.REFUSED);
+            assertThat(row.status()).isEqualTo(RunStatus.REFUSED);
             assertThat(row.message()).isEqualTo(message);
         }
         assertThat(state()).isEqualTo(current);
@@ -350,7 +351,7 @@ class RestoreProcessTests {
         assertThat(state()).isEqualTo(beforeRestore);
         assertThat(STACK.healthStatus()).isEqualTo(200);
         HistoryEntry row = restoreRow(pi);
-        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.message()).contains("The restore failed (Task_CheckHealth: The web app did not become healthy")
                 .contains("rolled back to safety/").contains("the application is healthy");
         assertThat(row.details()).contains("Resolution by bob: rollback", "Rolling back to safety/");
@@ -373,7 +374,7 @@ class RestoreProcessTests {
 
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
         HistoryEntry row = restoreRow(pi);
-        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
+        assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(row.details()).contains("Failed at Task_CheckHealth: ", "Resolution by bob: retry");
         assertThat(row.details().lines().filter(l -> l.startsWith("Health check: ")).count()).isEqualTo(2);
     }
@@ -409,7 +410,7 @@ class RestoreProcessTests {
         complete(failure, "bob", Map.of("resolution", "close"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreFailed");
         HistoryEntry row = restoreRow(pi);
-        assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.failedStep()).isEqualTo("Task_RestoreData");
         assertThat(row.message()).contains("Closed as failed by an operator; the services were started again.");
         assertThat(leases.current()).as("the lock is released").isEmpty();
@@ -500,7 +501,7 @@ class RestoreProcessTests {
             assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreAborted");
             assertThat(state()).isEqualTo(current);
             HistoryEntry row = restoreRow(pi);
-            assertThat(row.status()).isEqualTo(BackupHistory.FAILED);
+            assertThat(row.status()).isEqualTo(RunStatus.FAILED);
             assertThat(row.message()).contains("The safety backup failed (").contains(holder)
                     .contains("Nothing was restored and the application was not stopped.");
         } finally {
@@ -615,7 +616,7 @@ class RestoreProcessTests {
     }
 
     HistoryEntry restoreRow(String pi) {
-        return history.listByOwner(pi).stream().filter(e -> e.kind().equals("restore")).findFirst().orElseThrow();
+        return history.listByOwner(pi).stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.RESTORE).findFirst().orElseThrow();
     }
 
     Object historicVariable(String pi, String name) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
@@ -46,8 +47,10 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
                 .stream().filter(p -> !before.contains(p.getId())).findFirst().orElseThrow();
         runJobs(instance);
 
-        assertThat(instance).isEnded().hasPassed("Task_DumpDatabase", "Task_VerifyDump", "Task_DumpGlobals",
-                "Task_ArchiveUploads", "Task_VerifyArchive", "Task_PublishSet", "EndEvent_BackupCompleted");
+        assertThat(instance).isEnded().hasPassed("CallActivity_BackupRun", "EndEvent_BackupCompleted");
+        assertThat(calledRun(instance)).isEnded().hasPassedInOrder("Task_DumpDatabase", "Task_VerifyDump", "Task_DumpGlobals",
+                "Task_ArchiveUploads", "Task_VerifyArchive", "Task_PublishSet", "Task_ReleaseLease", "EndEvent_RunCompleted")
+                .hasNotPassed("Task_SnapshotUploads");
         String id = (String) historicVariable(instance, "backupId");
         BackupSet set = catalog.find(BackupKind.WEEKLY, BackupSetId.parse(id)).orElseThrow();
         assertThat(set.status()).isEqualTo(BackupSet.Status.COMPLETE);
@@ -66,8 +69,8 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
                 .withEnvironment("PGPASSWORD", TestPostgres.SUPERUSER_PASSWORD));
         assertThat(tableDigest(copy, "documents")).isEqualTo(tableDigest(DATABASE, "documents"));
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.status()).isEqualTo(BackupHistory.COMPLETED);
-        assertThat(row.kind()).isEqualTo("weekly");
+        assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(row.kind()).isEqualTo(com.llmbackup.catalog.RunKind.WEEKLY);
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("] Weekly full backup completed: db_full_" + id + ".dump");
     }
 
@@ -85,7 +88,7 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
             Files.delete(scan);
             Files.delete(scan.getParent());
         }
-        String id = (String) runtime.getVariable(instance.getId(), "backupId");
+        String id = (String) runtime.getVariable(calledRun(instance).getId(), "backupId");
         try (Stream<Path> files = Files.walk(DIR.resolve("backup/.staging"))) {
             Path archive = files.filter(p -> p.getFileName().toString().equals("uploads_full_" + id + ".tar.gz")).findFirst().orElseThrow();
             byte[] bytes = Files.readAllBytes(archive);
@@ -94,7 +97,8 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         }
         runJobs(instance);
 
-        assertThat(instance).isEnded().hasPassed("Boundary_ArchiveInvalid", "Task_RecordFailure", "EndEvent_BackupFailed");
+        assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
+        assertThat(calledRun(instance)).hasPassed("Boundary_ArchiveInvalid", "Task_RecordFailure", "EndEvent_RunFailed");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
         assertThat(row.failedStep()).isEqualTo("Task_VerifyArchive");
         assertThat(row.message()).startsWith("Archive uploads_full_" + id + ".tar.gz").contains("entry uploads/user9/scan.pdf");
@@ -109,29 +113,31 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         executeNext(daily); // the daily holds the lock
         ProcessInstance weekly = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         executeNext(weekly);
-        assertThat(weekly).isWaitingAt("Event_WaitForLease");
+        assertThat(calledRun(weekly)).isWaitingAt("Event_WaitForLease");
 
         runJobs(daily);
-        Job wait = management.createJobQuery().processInstanceId(weekly.getId()).timers().singleResult();
+        Job wait = waitTimer(weekly);
         management.executeJob(wait.getId());
         runJobs(weekly);
 
         assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
-        assertThat(weekly).isEnded().hasPassed("Event_WaitForLease", "EndEvent_BackupCompleted");
+        assertThat(weekly).isEnded().hasPassed("EndEvent_BackupCompleted");
+        assertThat(calledRun(weekly)).hasPassed("Event_WaitForLease", "EndEvent_RunCompleted");
     }
 
     @Test
     void weeklyEndsWithDumpInvalidWhenDumpIsCorrupted() throws Exception {
         ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         executeUntil(instance, "Task_VerifyDump");
-        String id = (String) runtime.getVariable(instance.getId(), "backupId");
+        String id = (String) runtime.getVariable(calledRun(instance).getId(), "backupId");
         try (Stream<Path> files = Files.walk(DIR.resolve("backup/.staging"))) {
             Files.writeString(files.filter(p -> p.getFileName().toString().equals("db_full_" + id + ".dump")).findFirst().orElseThrow(),
                     "garbage");
         }
         runJobs(instance);
 
-        assertThat(instance).isEnded().hasPassed("Boundary_DumpInvalid", "EndEvent_BackupFailed").hasNotPassed("Task_ArchiveUploads");
+        assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
+        assertThat(calledRun(instance)).hasPassed("Boundary_DumpInvalid", "EndEvent_RunFailed").hasNotPassed("Task_ArchiveUploads");
         assertThat(history.listByOwner(instance.getId()).get(0).message()).startsWith("pg_restore --list cannot read db_full_" + id + ".dump");
         assertNoStagingLeft();
     }
@@ -143,12 +149,13 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         ProcessInstance weekly = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         executeNext(weekly);
         ClockUtil.setCurrentTime(Date.from(java.time.Instant.now().plus(java.time.Duration.ofMinutes(11))));
-        management.executeJob(management.createJobQuery().processInstanceId(weekly.getId()).timers().singleResult().getId());
+        management.executeJob(waitTimer(weekly).getId());
         runJobs(weekly);
         ClockUtil.reset();
         runJobs(daily);
 
-        assertThat(weekly).isEnded().hasPassed("Boundary_LockTimeout", "EndEvent_BackupFailed");
+        assertThat(weekly).isEnded().hasPassed("EndEvent_BackupFailed");
+        assertThat(calledRun(weekly)).hasPassed("Boundary_LockTimeout", "EndEvent_RunFailed");
         assertThat(history.listByOwner(weekly.getId()).get(0).message()).startsWith("Gave up waiting for the lock");
         assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
     }
@@ -165,7 +172,8 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
             other.release("intruder");
         }
 
-        assertThat(instance).isEnded().hasPassed("EndEvent_LeaseLost").hasNotPassed("Task_PublishSet");
+        assertThat(instance).isEnded().hasPassed("EndEvent_LeaseLost");
+        assertThat(calledRun(instance)).hasPassed("EndEvent_LeaseLost").hasNotPassed("Task_PublishSet");
     }
 
     @Test
@@ -179,7 +187,8 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
             ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
             runJobs(instance);
 
-            assertThat(instance).isEnded().hasPassed("Boundary_NotEnoughSpace", "EndEvent_BackupFailed");
+            assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
+            assertThat(calledRun(instance)).hasPassed("Boundary_NotEnoughSpace", "EndEvent_RunFailed");
             assertThat(history.listByOwner(instance.getId()).get(0).message()).startsWith("Not enough space on the backup volume for weekly/");
         } finally {
             Files.writeString(manifest, original);

@@ -1,0 +1,29 @@
+package com.llmbackup.process;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
+/** Where an execution stands in a tree of calling processes. */
+final class Executions {
+
+    private Executions() {
+    }
+
+    /**
+     * The process instance at the top of the call tree: a backup run called by a daily is
+     * owned by the daily's instance (its history row, its lease, the Cockpit link), a safety
+     * backup by its restore, so the restore can go on holding the lease after the call ended.
+     */
+    static String rootInstanceId(DelegateExecution execution) {
+        DelegateExecution instance = execution.getProcessInstance();
+        while (instance.getSuperExecution() != null) {
+            instance = instance.getSuperExecution().getProcessInstance();
+        }
+        return instance.getId();
+    }
+
+    /** The key of the process that called this one, or null when it was started on its own. */
+    static String callerKey(DelegateExecution execution) {
+        DelegateExecution superExecution = execution.getProcessInstance().getSuperExecution();
+        return superExecution == null ? null : ProcessKeys.keyOf(superExecution);
+    }
+}

@@ -1,0 +1,70 @@
+package com.llmbackup.process;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+
+import org.camunda.bpm.engine.delegate.VariableScope;
+
+/**
+ * The variables of a run that takes the backup root's lock and may wait for it (a backup
+ * run, the cleanup): its history row, since when it waits, whether it got the lock, why it failed.
+ */
+abstract class LeaseWaitVariables implements FailureVariables {
+
+    static final String RUN_ID = "runId";
+    static final String LEASE_ACQUIRED = "leaseAcquired";
+    static final String LEASE_WAITING_SINCE = "leaseWaitingSince";
+
+    final VariableScope scope;
+
+    LeaseWaitVariables(VariableScope scope) {
+        this.scope = scope;
+    }
+
+    Optional<Long> runId() {
+        Object id = scope.getVariable(RUN_ID);
+        return id == null ? Optional.empty() : Optional.of(((Number) id).longValue());
+    }
+
+    long requireRunId() {
+        return runId().orElseThrow(() -> new IllegalStateException("no runId: the run did not start through its lock step"));
+    }
+
+    void putRunId(long runId) {
+        scope.setVariable(RUN_ID, runId);
+    }
+
+    /** When the run first asked for the lock (set on the first call). */
+    Instant leaseWaitingSince(Instant now) {
+        Object since = scope.getVariable(LEASE_WAITING_SINCE);
+        if (since == null) {
+            scope.setVariable(LEASE_WAITING_SINCE, Date.from(now));
+            return now;
+        }
+        return ((Date) since).toInstant();
+    }
+
+    void putLeaseAcquired(boolean acquired) {
+        scope.setVariable(LEASE_ACQUIRED, acquired);
+    }
+
+    @Override
+    public void putFailure(String step, String message) {
+        scope.setVariable(FAILED_STEP, step);
+        scope.setVariable(FAILURE_MESSAGE, message);
+    }
+
+    String failedStep() {
+        return string(FAILED_STEP);
+    }
+
+    String failureMessage() {
+        return string(FAILURE_MESSAGE);
+    }
+
+    String string(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? "" : value.toString();
+    }
+}

@@ -1,0 +1,183 @@
+package com.llmbackup.process;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.restore.RestorePlan;
+import com.llmbackup.restore.RestoreRequest;
+import org.camunda.bpm.engine.delegate.VariableScope;
+
+/**
+ * The variables of {@code RestoreProcess} (design.md): the start's {@code backupKind},
+ * {@code backupId}, {@code restoreDatabase}, {@code restoreUploads}, {@code reason} and the
+ * side-by-side targets; the approval's {@code approved}, {@code approvalComment}; the failure
+ * task's {@code resolution}; and what the steps pass on (the plan's texts for the forms,
+ * {@code restoreRunId}, {@code safetyBackupId} and {@code safetyOutcome} from the called safety
+ * backup, {@code stoppedServices} as a JSON list, the diagnostics).
+ */
+final class RestoreVariables implements FailureVariables {
+
+    static final String SAFETY_BACKUP_ID = "safetyBackupId";
+    static final String RESTORE_RUN_ID = "restoreRunId";
+    static final String STOPPED_SERVICES = "stoppedServices";
+    static final String ROLLING_BACK = "rollingBack";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final VariableScope scope;
+
+    private RestoreVariables(VariableScope scope) {
+        this.scope = scope;
+    }
+
+    static RestoreVariables of(VariableScope scope) {
+        return new RestoreVariables(scope);
+    }
+
+    /** What was asked; while rolling back, the same request against the safety set. */
+    RestoreRequest restoreRequest() {
+        RestoreRequest request = new RestoreRequest(nullableString("backupKind"), nullableString("backupId"),
+                flag("restoreDatabase"), flag("restoreUploads"), nullableString("reason"), nullableString("requestedBy"),
+                nullableString("targetDatabase"), nullableString("targetUploadsDir"));
+        if (rollingBack()) {
+            return request.withSet(BackupKind.SAFETY.dir(), nullableString(SAFETY_BACKUP_ID));
+        }
+        return request;
+    }
+
+    Optional<Long> restoreRunId() {
+        Object id = scope.getVariable(RESTORE_RUN_ID);
+        return id == null ? Optional.empty() : Optional.of(((Number) id).longValue());
+    }
+
+    long requireRestoreRunId() {
+        return restoreRunId().orElseThrow(() -> new IllegalStateException("no restoreRunId: the restore did not start through Task_ValidateBackup"));
+    }
+
+    void putRestoreRunId(long runId) {
+        scope.setVariable(RESTORE_RUN_ID, runId);
+    }
+
+    /** What the approver reads (the form's fields). */
+    void putPlan(RestorePlan plan, boolean sideBySide) {
+        scope.setVariable("restoreSummary", plan.summary());
+        scope.setVariable("restoreSet", plan.set());
+        scope.setVariable("backupTime", plan.backupTime());
+        scope.setVariable("backupAge", plan.backupAge());
+        scope.setVariable("dataLoss", plan.dataLoss());
+        scope.setVariable("overwrites", plan.overwrites());
+        scope.setVariable("sideBySide", sideBySide);
+    }
+
+    boolean sideBySide() {
+        return Boolean.TRUE.equals(scope.getVariable("sideBySide"));
+    }
+
+    boolean approved() {
+        return Boolean.TRUE.equals(scope.getVariable("approved"));
+    }
+
+    String approvalComment() {
+        return nullableString("approvalComment");
+    }
+
+    String requestedBy() {
+        return nullableString("requestedBy");
+    }
+
+    void putApproval(String approver, Instant at) {
+        scope.setVariable("approvedBy", approver);
+        scope.setVariable("approvedAt", Date.from(at));
+    }
+
+    String approvedBy() {
+        return string("approvedBy");
+    }
+
+    Instant approvedAt() {
+        Object at = scope.getVariable("approvedAt");
+        return at == null ? null : ((Date) at).toInstant();
+    }
+
+    /** The services a restore stopped; empty when it never got that far. */
+    Optional<List<String>> stoppedServices() {
+        Object value = scope.getVariable(STOPPED_SERVICES);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(value.toString(), new TypeReference<List<String>>() { }));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(STOPPED_SERVICES + " is not a JSON list of service names: " + value, e);
+        }
+    }
+
+    void putStoppedServices(List<String> services) {
+        try {
+            scope.setVariable(STOPPED_SERVICES, JSON.writeValueAsString(services));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void putDiagnostics(String healthResponse, String backendLog) {
+        scope.setVariable("healthResponse", healthResponse);
+        scope.setVariable("backendLog", backendLog);
+    }
+
+    String resolution() {
+        return string("resolution");
+    }
+
+    boolean rollingBack() {
+        return Boolean.TRUE.equals(scope.getVariable(ROLLING_BACK));
+    }
+
+    /** From now on the steps restore the safety set; the first failure is kept for the history. */
+    void startRollback() {
+        scope.setVariable("firstFailure", failedStep() + ": " + failureMessage());
+        scope.setVariable(ROLLING_BACK, true);
+    }
+
+    String firstFailure() {
+        return nullableString("firstFailure");
+    }
+
+    boolean hasSafetySet() {
+        return scope.getVariable(SAFETY_BACKUP_ID) != null;
+    }
+
+    @Override
+    public void putFailure(String step, String message) {
+        scope.setVariable(FAILED_STEP, step);
+        scope.setVariable(FAILURE_MESSAGE, message);
+    }
+
+    String failedStep() {
+        return string(FAILED_STEP);
+    }
+
+    String failureMessage() {
+        return string(FAILURE_MESSAGE);
+    }
+
+    private boolean flag(String name) {
+        Object value = scope.getVariable(name);
+        return value == null || Boolean.parseBoolean(value.toString());
+    }
+
+    private String string(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? "" : value.toString();
+    }
+
+    private String nullableString(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? null : value.toString();
+    }
+}
