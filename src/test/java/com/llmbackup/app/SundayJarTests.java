@@ -95,7 +95,12 @@ class SundayJarTests {
         throw new AssertionError(key + " did not finish within 2 minutes:\n" + app.output());
     }
 
-    private long[] lockHeld(RunningJar app, String instance) throws Exception {
+    /** From the end of the successful Task_AcquireLease to the end of Task_ReleaseLease, in the BackupRunProcess the instance called. */
+    private long[] lockHeld(RunningJar app, String caller) throws Exception {
+        JsonNode called = json.readTree(app.get("/engine-rest/history/process-instance?superProcessInstanceId=" + caller, AUTH).body());
+        assertThat(called).as("the run called by " + caller).hasSize(1);
+        assertThat(called.get(0).get("processDefinitionKey").asText()).isEqualTo("BackupRunProcess");
+        String instance = called.get(0).get("id").asText();
         JsonNode acquired = json.readTree(app.get("/engine-rest/history/activity-instance?sortBy=endTime&sortOrder=desc"
                 + "&activityId=Task_AcquireLease&processInstanceId=" + instance, AUTH).body());
         JsonNode released = json.readTree(app.get("/engine-rest/history/activity-instance?activityId=Task_ReleaseLease&processInstanceId="

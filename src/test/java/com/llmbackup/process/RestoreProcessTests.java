@@ -53,9 +53,12 @@ class RestoreProcessTests {
     static final Path UPLOADS;
     static final TestWebAppStack STACK;
     static final String DATABASE = "llm_webapp";
+    /** Receives the alerts of every failure in these tests (backup.alerts.webhook-url). */
+    static final com.llmbackup.test.TestHttpServer ALERTS;
 
     static {
         try {
+            ALERTS = new com.llmbackup.test.TestHttpServer();
             DIR = Files.createTempDirectory("restore-process-");
             UPLOADS = DIR.resolve("uploads");
             FileTrees.write(UPLOADS, Map.of(".app-version", "2", "user1/a.pdf", "report A", "user1/b.pdf", "bb",
@@ -103,6 +106,7 @@ class RestoreProcessTests {
         registry.add("backup.lock.max-wait", () -> "6s");
         registry.add("backup.lock.retry-interval", () -> "1s");
         registry.add("backup.retry-cycle", () -> "R1/PT1S");
+        registry.add("backup.alerts.webhook-url", ALERTS::alertsUrl);
     }
 
     @AfterAll
@@ -186,7 +190,70 @@ class RestoreProcessTests {
         String safetyId = (String) historicVariable(pi, "safetyBackupId");
         assertThat(json.readTree(DIR.resolve("backup/safety/manifest_" + safetyId + ".json").toFile()).get("status").asText())
                 .isEqualTo("complete");
+        // the safety backup was a call of BackupRunProcess, kind safety: a snapshot, and the lock kept for the restore
+        var run = historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).singleResult();
+        assertThat(run.getProcessDefinitionKey()).isEqualTo("BackupRunProcess");
+        List<String> passed = historyService.createHistoricActivityInstanceQuery().processInstanceId(run.getId()).list().stream()
+                .map(org.camunda.bpm.engine.history.HistoricActivityInstance::getActivityId).toList();
+        assertThat(passed).contains("Task_DumpDatabase", "Task_SnapshotUploads", "Task_PublishSet", "EndEvent_RunCompleted")
+                .doesNotContain("Task_ArchiveUploads", "Task_ReleaseLease");
+        assertThat(history.listByOwner(pi)).filteredOn(e -> e.kind() == com.llmbackup.catalog.RunKind.SAFETY).singleElement()
+                .satisfies(e -> assertThat(e.status()).isEqualTo(RunStatus.COMPLETED));
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Restore completed: Restored daily/" + id);
+    }
+
+    @Test
+    void restoreWhenSafetyBackupFailsTechnicallyRecordsAndAlertsTheIncident() throws Exception {
+        String id = backup("DailyBackupProcess");
+        String backendStarted = STACK.state("backend").getStartedAt();
+        String pi = startRestore("alice", Map.of("backupId", id, "reason", "incident in the safety backup"));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        // after the guard read it: the safety backup's pg_dump cannot connect, retries, then becomes an incident
+        STACK.execute("postgres", "alter database " + DATABASE + " allow_connections false");
+        try {
+            complete(task, "bob", Map.of("approved", true));
+            HistoryEntry safety = awaitRow(pi, com.llmbackup.catalog.RunKind.SAFETY, RunStatus.FAILED);
+            assertThat(safety.failedStep()).isEqualTo("Task_DumpDatabase");
+            assertThat(safety.message()).contains("is not currently accepting connections");
+            String run = historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).singleResult().getId();
+            assertThat(runtime.createIncidentQuery().processInstanceId(run).singleResult().getActivityId()).isEqualTo("Task_DumpDatabase");
+            assertThat(runtime.createIncidentQuery().processInstanceId(pi).singleResult().getActivityId())
+                    .as("shown on the restore's call activity too").isEqualTo("CallActivity_SafetyBackup");
+            assertThat(restoreRow(pi).status()).as("the restore waits on its incident; its own row is not the safety's")
+                    .isEqualTo(RunStatus.RUNNING);
+            JsonNode alert = awaitAlert(pi, "safety");
+            assertThat(alert.get("failedStep").asText()).isEqualTo("Task_DumpDatabase");
+            assertThat(alert.get("message").asText()).contains("is not currently accepting connections");
+            assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Safety backup FAILED at Task_DumpDatabase: ");
+            assertThat(STACK.state("backend").getStartedAt()).as("the application was not stopped").isEqualTo(backendStarted);
+        } finally {
+            STACK.execute("postgres", "alter database " + DATABASE + " allow_connections true");
+            runtime.deleteProcessInstance(pi, "test: the incident was shown");
+        }
+    }
+
+    HistoryEntry awaitRow(String pi, com.llmbackup.catalog.RunKind kind, RunStatus status) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            var row = history.listByOwner(pi).stream().filter(e -> e.kind() == kind && e.status() == status).findFirst();
+            if (row.isPresent()) {
+                return row.get();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no " + status + " " + kind + " row for " + pi + ": " + history.listByOwner(pi));
+    }
+
+    JsonNode awaitAlert(String pi, String kind) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            for (String body : ALERTS.alerts()) {
+                JsonNode alert = json.readTree(body);
+                if (pi.equals(alert.path("processInstanceId").asText()) && kind.equals(alert.path("kind").asText())) {
+                    return alert;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + kind + " alert for " + pi + "; received: " + ALERTS.alerts());
     }
 
     @Test
