@@ -123,6 +123,16 @@ public class BackupHistory {
                 status.name(), Timestamp.from(now()), truncate(message), runId);
     }
 
+    /** Freezes a restore's plan (JSON); written once by its guard, read by every later step. */
+    public void setPlan(long runId, String planJson) {
+        update("update " + TABLE + " set plan = ? where id = ? and plan is null", planJson, runId);
+    }
+
+    public Optional<String> plan(long runId) {
+        return jdbc.query("select plan from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId).stream()
+                .filter(java.util.Objects::nonNull).findFirst();
+    }
+
     public void setRto(long runId, long rtoMillis) {
         update("update " + TABLE + " set rto_millis = ? where id = ?", rtoMillis, runId);
     }

@@ -191,14 +191,16 @@ public record BackupProperties(
      * {@code pg_restore --jobs} (0 = one per core but one, which the uploads half of the
      * restore uses meanwhile); how long to wait for other sessions holding locks on the
      * database's tables; how long the web app may take to answer its health URL after
-     * the services started, and how long a compose service may take to stop.
+     * the services started, and how long a compose service may take to stop; the folder below
+     * which side-by-side restores write (default {@code <backup.root>/scratch}).
      */
     public record Restore(@DefaultValue("false") boolean requireSecondOperator,
                           @DefaultValue("0") int jobs,
                           @DefaultValue("1m") Duration lockTimeout,
                           @DefaultValue("3m") Duration healthDeadline,
                           @DefaultValue("30s") Duration stopTimeout,
-                          @DefaultValue("200") int logLines) {
+                          @DefaultValue("200") int logLines,
+                          java.nio.file.Path sideBySideRoot) {
         public Restore {
             Settings.requireRange("backup.restore.jobs", jobs, 0, 64);
             Settings.requirePositive("backup.restore.lock-timeout", lockTimeout);

@@ -67,6 +67,22 @@ public class ComposeServices {
         return byService;
     }
 
+    /** The compose projects that have containers on this engine (named when ours is not found). */
+    public java.util.Set<String> projects() {
+        try {
+            java.util.Set<String> projects = new java.util.TreeSet<>();
+            for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
+                String project = c.getLabels() == null ? null : c.getLabels().get(PROJECT_LABEL);
+                if (project != null) {
+                    projects.add(project);
+                }
+            }
+            return projects;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
     /**
      * Stops the configured services' running containers, last service first (the order
      * {@code backup.compose.services} lists them is the order they start in), never any other

@@ -36,15 +36,25 @@ class RestoreDelegates {
     static final String ERR_HEALTH_CHECK_FAILED = "Err_HealthCheckFailed";
     private static final Set<String> RESOLUTIONS = Set.of("retry", "rollback", "close");
 
+    /**
+     * The guard: checks the request and freezes it as the run's plan. The requester is the
+     * user the engine authenticated for the start, whatever {@code requestedBy} says.
+     */
     @Bean
     JavaDelegate validateBackupDelegate(RestoreService restores) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            RestoreRequest request = vars.restoreRequest();
-            long runId = vars.restoreRunId().orElseGet(() -> restores.begin(request, execution.getProcessInstanceId()));
+            String starter = starter(execution);
+            RestoreRequest request = vars.startRequest().withRequester(starter);
+            long runId = restores.findRun(execution.getProcessInstanceId()).orElseGet(() -> restores.begin(request, execution.getProcessInstanceId()));
             vars.putRestoreRunId(runId);
+            String claimed = vars.claimedRequester();
+            if (claimed != null && !claimed.equals(starter)) {
+                restores.addDetail(runId, "requestedBy '" + claimed + "' sent with the start was ignored: the restore was started by " + starter + ".");
+            }
             try {
                 RestorePlan plan = restores.plan(request);
+                restores.freeze(runId, request);
                 vars.putPlan(plan, request.sideBySide());
             } catch (RuntimeException e) {
                 throw error(vars, execution, ERR_RESTORE_REFUSED, e);
@@ -52,12 +62,27 @@ class RestoreDelegates {
         };
     }
 
+    /** For the model's gateways: whether the frozen plan is side by side (never the variable). */
+    @Bean
+    RestorePlans restorePlans(RestoreService restores) {
+        return new RestorePlans(restores);
+    }
+
+    static final class RestorePlans {
+        private final RestoreService restores;
+
+        RestorePlans(RestoreService restores) {
+            this.restores = restores;
+        }
+
+        public boolean sideBySide(DelegateExecution execution) {
+            return restores.sideBySide(restores.runOf(execution.getProcessInstanceId()));
+        }
+    }
+
     @Bean
     JavaDelegate recordRefusalDelegate(RestoreService restores) {
-        return execution -> {
-            RestoreVariables vars = RestoreVariables.of(execution);
-            restores.refused(vars.requireRestoreRunId(), vars.failureMessage());
-        };
+        return execution -> restores.refused(restores.runOf(execution.getProcessInstanceId()), RestoreVariables.of(execution).failureMessage());
     }
 
     /** On completing Task_ApproveRestore: who approved, when, and the second-operator rule. */
@@ -66,13 +91,14 @@ class RestoreDelegates {
         return task -> {
             RestoreVariables vars = RestoreVariables.of(task);
             String approver = currentUser(task);
-            if (vars.approved() && properties.restore().requireSecondOperator() && approver.equals(vars.requestedBy())) {
+            long runId = restores.runOf(task.getProcessInstanceId());
+            if (vars.approved() && properties.restore().requireSecondOperator() && approver.equals(restores.requester(runId))) {
                 throw new AuthorizationException("Restore requested by " + approver + " must be approved by another operator "
                         + "(backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
             }
             vars.putApproval(approver, ClockUtil.getCurrentTime().toInstant());
             if (vars.approved()) {
-                restores.approved(vars.requireRestoreRunId(), approver, vars.approvalComment());
+                restores.approved(runId, approver, vars.approvalComment());
             }
         };
     }
@@ -81,7 +107,7 @@ class RestoreDelegates {
     JavaDelegate recordRejectionDelegate(RestoreService restores) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.rejected(vars.requireRestoreRunId(), vars.approvedBy(), vars.approvalComment());
+            restores.rejected(restores.runOf(execution.getProcessInstanceId()), vars.approvedBy(), vars.approvalComment());
         };
     }
 
@@ -89,24 +115,27 @@ class RestoreDelegates {
     JavaDelegate recordRestoreAbortedDelegate(RestoreService restores) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.failed(vars.requireRestoreRunId(), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
+            restores.failed(restores.runOf(execution.getProcessInstanceId()), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
                     + "). Nothing was restored and the application was not stopped. Fix the cause and start the restore again.");
         };
     }
 
     @Bean
     JavaDelegate stopServicesDelegate(RestoreService restores) {
-        return restoreStep((execution, vars, runId) -> vars.putStoppedServices(restores.stopServices(runId)));
+        return restoreStep(restores, (execution, vars, runId) -> {
+            restores.planned(runId, vars.rollingBack()); // the set is still the one approved
+            vars.putStoppedServices(restores.stopServices(runId));
+        });
     }
 
     @Bean
     JavaDelegate restoreDataDelegate(RestoreService restores) {
-        return restoreStep((execution, vars, runId) -> restores.restoreData(vars.restoreRequest(), runId));
+        return restoreStep(restores, (execution, vars, runId) -> restores.restoreData(restores.planned(runId, vars.rollingBack()), runId));
     }
 
     @Bean
     JavaDelegate startServicesDelegate(RestoreService restores) {
-        return restoreStep((execution, vars, runId) -> restores.startServices(vars.stoppedServices().orElse(List.of()), runId));
+        return restoreStep(restores, (execution, vars, runId) -> restores.startServices(vars.stoppedServices().orElse(List.of()), runId));
     }
 
     @Bean
@@ -114,7 +143,7 @@ class RestoreDelegates {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
-                restores.checkHealth(vars.requireRestoreRunId());
+                restores.checkHealth(restores.runOf(execution.getProcessInstanceId()));
             } catch (HealthCheckFailedException e) {
                 vars.putDiagnostics(e.healthResponse(), e.backendLog());
                 throw error(vars, execution, ERR_HEALTH_CHECK_FAILED, e);
@@ -129,7 +158,7 @@ class RestoreDelegates {
     JavaDelegate recoverServicesDelegate(RestoreService restores, BackupProperties properties) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = vars.requireRestoreRunId();
+            long runId = restores.runOf(execution.getProcessInstanceId());
             restores.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
             List<String> toStart = vars.stoppedServices().orElse("Task_StopServices".equals(vars.failedStep())
                     ? properties.compose().serviceList() : List.of());
@@ -157,7 +186,7 @@ class RestoreDelegates {
                 throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
                         + "Choose retry or close (and drop the partial copy by hand).");
             }
-            restores.addDetail(vars.requireRestoreRunId(), "Resolution by " + currentUser(task) + ": " + resolution);
+            restores.addDetail(restores.runOf(task.getProcessInstanceId()), "Resolution by " + currentUser(task) + ": " + resolution);
         };
     }
 
@@ -166,8 +195,9 @@ class RestoreDelegates {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             vars.startRollback();
-            restores.addDetail(vars.requireRestoreRunId(), "Rolling back to " + vars.restoreRequest().backupKind() + "/"
-                    + vars.restoreRequest().backupId());
+            long runId = restores.runOf(execution.getProcessInstanceId());
+            RestoreRequest rollback = restores.planned(runId, true);
+            restores.addDetail(runId, "Rolling back to " + rollback.backupKind() + "/" + rollback.backupId());
         };
     }
 
@@ -175,7 +205,8 @@ class RestoreDelegates {
     JavaDelegate recordRestoreDelegate(RestoreService restores) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.completed(vars.requireRestoreRunId(), vars.restoreRequest(), vars.approvedAt(), vars.rollingBack(),
+            long runId = restores.runOf(execution.getProcessInstanceId());
+            restores.completed(runId, restores.planned(runId, vars.rollingBack()), vars.approvedAt(), vars.rollingBack(),
                     vars.firstFailure());
         };
     }
@@ -184,9 +215,16 @@ class RestoreDelegates {
     JavaDelegate recordRestoreFailedDelegate(RestoreService restores) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.failed(vars.requireRestoreRunId(), vars.failedStep(), vars.failureMessage()
+            restores.failed(restores.runOf(execution.getProcessInstanceId()), vars.failedStep(), vars.failureMessage()
                     + " Closed as failed by an operator; the services were started again.");
         };
+    }
+
+    /** The user the engine authenticated when the instance was started (REST, Tasklist); "unknown" without one. */
+    private static String starter(DelegateExecution execution) {
+        var started = execution.getProcessEngineServices().getHistoryService().createHistoricProcessInstanceQuery()
+                .processInstanceId(execution.getProcessInstanceId()).singleResult();
+        return started == null || started.getStartUserId() == null ? "unknown" : started.getStartUserId();
     }
 
     private static String currentUser(DelegateTask task) {
@@ -202,11 +240,11 @@ class RestoreDelegates {
     }
 
     /** A step after the approval: any failure goes to the model's recovery path, not into an incident. */
-    private static JavaDelegate restoreStep(Step body) {
+    private static JavaDelegate restoreStep(RestoreService restores, Step body) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
-                body.run(execution, vars, vars.requireRestoreRunId());
+                body.run(execution, vars, restores.runOf(execution.getProcessInstanceId()));
             } catch (RuntimeException e) {
                 throw error(vars, execution, ERR_RESTORE_FAILED, e);
             }

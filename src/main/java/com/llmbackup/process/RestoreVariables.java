@@ -8,7 +8,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRequest;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -39,15 +38,25 @@ final class RestoreVariables implements FailureVariables {
         return new RestoreVariables(scope);
     }
 
-    /** What was asked; while rolling back, the same request against the safety set. */
-    RestoreRequest restoreRequest() {
-        RestoreRequest request = new RestoreRequest(nullableString("backupKind"), nullableString("backupId"),
-                flag("restoreDatabase"), flag("restoreUploads"), nullableString("reason"), nullableString("requestedBy"),
-                nullableString("targetDatabase"), nullableString("targetUploadsDir"));
-        if (rollingBack()) {
-            return request.withSet(BackupKind.SAFETY.dir(), nullableString(SAFETY_BACKUP_ID));
-        }
-        return request;
+    /**
+     * What the start request asks, read once by the guard (which freezes it into the run's
+     * plan: later steps never read these variables). The requester is not among them: it is
+     * the engine's authenticated starter.
+     */
+    RestoreRequest startRequest() {
+        return new RestoreRequest(nullableString("backupKind"), nullableString("backupId"),
+                flag("restoreDatabase"), flag("restoreUploads"), nullableString("reason"), null,
+                nullableString("targetDatabase"), nullableString("targetUploadsDir"), Boolean.TRUE.equals(bool("applicationStopped")));
+    }
+
+    /** {@code requestedBy} as sent or as the start event's initiator set it: only compared, never trusted. */
+    String claimedRequester() {
+        return nullableString("requestedBy");
+    }
+
+    private Boolean bool(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? null : Boolean.parseBoolean(value.toString());
     }
 
     Optional<Long> restoreRunId() {
@@ -84,10 +93,6 @@ final class RestoreVariables implements FailureVariables {
 
     String approvalComment() {
         return nullableString("approvalComment");
-    }
-
-    String requestedBy() {
-        return nullableString("requestedBy");
     }
 
     void putApproval(String approver, Instant at) {

@@ -52,6 +52,7 @@ import org.springframework.stereotype.Service;
 public class RestoreService {
 
     private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper PLAN_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT);
 
@@ -114,6 +115,9 @@ public class RestoreService {
         Source source = resolve(request);
         BackupSet set = source.set();
         checkTargets(request);
+        if (!request.sideBySide()) {
+            checkServicesFound(request);
+        }
         Instant backupTime = backupTime(source);
         long dumpBytes = 0;
         int tocEntries = 0;
@@ -150,6 +154,105 @@ public class RestoreService {
             }
         }
         return describe(request, source, backupTime, dumpBytes, tocEntries, uploadsFiles, uploadsBytes);
+    }
+
+    /**
+     * Freezes what the guard checked (the request, the set's manifest SHA-256) in the run's
+     * history row, where process variables cannot reach it: every later step executes this.
+     */
+    public void freeze(long runId, RestoreRequest request) {
+        Source source = resolve(request);
+        try {
+            history.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, manifestSha(source))));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Optional<Long> findRun(String owner) {
+        return history.runningRun(owner, RunKind.RESTORE).map(BackupHistory.HistoryEntry::id);
+    }
+
+    /** The running restore a process instance owns (found by the engine's instance id, never by a variable). */
+    public long runOf(String owner) {
+        return history.runningRun(owner, RunKind.RESTORE).map(BackupHistory.HistoryEntry::id)
+                .orElseThrow(() -> new IllegalStateException("process instance " + owner + " has no running restore in the history"));
+    }
+
+    /** Who started the restore, as recorded from the engine's authentication. */
+    public String requester(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::requestedBy).orElse(null);
+    }
+
+    /**
+     * What a step after the approval executes: the frozen plan, or while rolling back the same
+     * plan against this restore's own safety set. Fails if the set's manifest changed since the guard checked it.
+     */
+    public RestoreRequest planned(long runId, boolean rollingBack) {
+        FrozenPlan plan = frozen(runId);
+        if (rollingBack) {
+            return plan.request().withSet(BackupKind.SAFETY.dir(), safetySetOf(runId));
+        }
+        String now = manifestSha(resolve(plan.request()));
+        if (!java.util.Objects.equals(now, plan.manifestSha256())) {
+            throw new IllegalStateException("The manifest of " + label(plan.request()) + " changed after the restore was approved (SHA-256 "
+                    + plan.manifestSha256() + ", now " + now + "). Nothing more is restored from it: start a new restore.");
+        }
+        return plan.request();
+    }
+
+    public boolean sideBySide(long runId) {
+        return frozen(runId).request().sideBySide();
+    }
+
+    private FrozenPlan frozen(long runId) {
+        String json = history.plan(runId).orElseThrow(() -> new IllegalStateException("Restore run " + runId
+                + " has no frozen plan: its guard (Task_ValidateBackup) never passed, so no step may change anything."));
+        try {
+            return PLAN_JSON.readValue(json, FrozenPlan.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("Restore run " + runId + ": its frozen plan cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The safety set this restore's own safety backup published (from the history, never from a variable). */
+    String safetySetOf(long runId) {
+        String owner = history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElseThrow();
+        return history.listByOwner(owner).stream().filter(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED)
+                .map(BackupHistory.HistoryEntry::backupId).reduce((first, second) -> second)
+                .orElseThrow(() -> new IllegalStateException("Restore run " + runId + " has no completed safety backup to roll back to."));
+    }
+
+    private String manifestSha(Source source) {
+        Path manifest = catalog.kindDir(source.set().kind()).resolve(source.set().kind().manifestName(source.set().id()));
+        if (source.set().manifest() == null || !Files.isRegularFile(manifest)) {
+            return null; // a legacy set: no manifest to pin; the guard's pg_restore --list and archive scan still ran
+        }
+        try {
+            return DatabaseDumper.sha256(manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + manifest + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkServicesFound(RestoreRequest request) {
+        Map<String, List<ComposeServices.ServiceContainer>> services = compose.configuredServices();
+        if (services.values().stream().anyMatch(list -> !list.isEmpty())) {
+            return;
+        }
+        if (request.applicationStopped()) {
+            return; // the operator's word, recorded with the request
+        }
+        java.util.Set<String> projects = compose.projects();
+        throw refused("None of the services " + String.join(", ", properties.compose().serviceList()) + " of compose project '"
+                + properties.compose().project() + "' was found on the Docker engine (projects found: "
+                + (projects.isEmpty() ? "none" : String.join(", ", projects)) + "). Restoring now would replace the data under a "
+                + "running application. Set backup.compose.project and backup.compose.services to the web app's; or, if you "
+                + "stopped the application yourself, start the restore again with applicationStopped=true. Nothing was changed.", null);
+    }
+
+    /** The plan frozen at the guard: what was asked and the manifest the guard checked. */
+    record FrozenPlan(RestoreRequest request, String manifestSha256) {
     }
 
     public void refused(long runId, String message) {
@@ -376,10 +479,40 @@ public class RestoreService {
             }
             Path dir = Path.of(request.targetUploadsDir()).toAbsolutePath().normalize();
             Path live = properties.uploadsDir().toAbsolutePath().normalize();
+            Path allowed = sideBySideRoot();
+            // the restore runs as root and makes the folder exactly the backup: only below the one scratch root
+            if (!dir.startsWith(allowed) || dir.equals(allowed)) {
+                throw refused("targetUploadsDir " + dir + " is not below " + allowed + " (backup.restore.side-by-side-root): a "
+                        + "side-by-side restore writes only into a new or empty folder there, e.g. " + allowed.resolve("uploads-check")
+                        + ".", null);
+            }
+            if (dir.startsWith(live) || live.startsWith(dir)) {
+                throw refused("targetUploadsDir " + dir + " overlaps the uploads folder " + live + ": choose another folder below "
+                        + allowed + ".", null);
+            }
             Path root = catalog.root().toAbsolutePath().normalize();
-            if (dir.startsWith(live) || live.startsWith(dir) || dir.startsWith(root) || root.startsWith(dir)) {
-                throw refused("targetUploadsDir " + dir + " overlaps the uploads folder " + live + " or the backup root " + root
-                        + ": choose a folder outside both.", null);
+            for (BackupKind kind : BackupKind.values()) {
+                if (dir.startsWith(catalog.kindDir(kind).toAbsolutePath().normalize()) || dir.startsWith(root.resolve(".staging"))) {
+                    throw refused("targetUploadsDir " + dir + " is inside the backup sets of " + root + ": choose a folder below "
+                            + allowed + ".", null);
+                }
+            }
+            try {
+                if (Files.isSymbolicLink(dir) || !dir.toRealPath().startsWith(allowed.toRealPath())) {
+                    throw refused("targetUploadsDir " + dir + " leads out of " + allowed + " through a symbolic link.", null);
+                }
+            } catch (java.nio.file.NoSuchFileException absent) {
+                // a new folder: its parent decides where it lands
+                Path parent = dir.getParent();
+                try {
+                    if (parent != null && Files.exists(parent) && !parent.toRealPath().startsWith(allowed.toRealPath())) {
+                        throw refused("targetUploadsDir " + dir + " leads out of " + allowed + " through a symbolic link.", null);
+                    }
+                } catch (IOException e) {
+                    throw refused("Cannot check targetUploadsDir " + dir + ": " + e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                throw refused("Cannot check targetUploadsDir " + dir + ": " + e.getMessage(), e);
             }
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 try (var entries = Files.list(dir)) {
@@ -392,6 +525,18 @@ public class RestoreService {
                 }
             }
         }
+    }
+
+    /** Where side-by-side restores may write: backup.restore.side-by-side-root, by default {@code <backup.root>/scratch}. */
+    public Path sideBySideRoot() {
+        Path configured = properties.restore().sideBySideRoot();
+        Path root = configured != null ? configured : catalog.root().resolve("scratch");
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the side-by-side root " + root + ": " + e.getMessage(), e);
+        }
+        return root.toAbsolutePath().normalize();
     }
 
     private long requireFile(Path file, BackupSet set, String what) {

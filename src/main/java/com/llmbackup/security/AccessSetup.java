@@ -10,6 +10,7 @@ import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.Groups;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.TaskPermissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
@@ -136,10 +137,12 @@ class AccessSetup extends AbstractProcessEnginePlugin {
         grant(authorizations, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
         grant(authorizations, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
         grant(authorizations, Resources.FILTER, "*", Permissions.READ);
+        // least privilege: start, read, claim and complete; never set variables, modify, migrate, suspend or delete
+        // (a restore's approval and plan must not be changed behind the approver's back)
         grant(authorizations, Resources.PROCESS_DEFINITION, "*", Permissions.READ, Permissions.CREATE_INSTANCE,
-                Permissions.READ_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK, Permissions.UPDATE_TASK);
-        grant(authorizations, Resources.PROCESS_INSTANCE, "*", Permissions.CREATE, Permissions.READ, Permissions.UPDATE);
-        grant(authorizations, Resources.TASK, "*", Permissions.READ, Permissions.UPDATE);
+                Permissions.READ_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK, TaskPermissions.TASK_WORK);
+        grant(authorizations, Resources.PROCESS_INSTANCE, "*", Permissions.CREATE, Permissions.READ);
+        grant(authorizations, Resources.TASK, "*", Permissions.READ, TaskPermissions.TASK_WORK);
         grant(authorizations, Resources.DECISION_DEFINITION, "*", Permissions.READ, Permissions.READ_HISTORY);
         grant(authorizations, Resources.DEPLOYMENT, "*", Permissions.READ);
     }
@@ -152,7 +155,8 @@ class AccessSetup extends AbstractProcessEnginePlugin {
         authorization.setGroupId(OPERATORS);
         authorization.setResource(resource);
         authorization.setResourceId(resourceId);
-        Set.of(permissions).forEach(authorization::addPermission);
+        // exactly these: an installation that granted more before gets the narrower rights at this start
+        authorization.setPermissions(permissions);
         authorizations.saveAuthorization(authorization);
     }
 

@@ -26,6 +26,17 @@ class RestAuthenticationConfig {
         return registration;
     }
 
+    /** After the login: the variables a restore's start and tasks may take (engine REST and Tasklist's API). */
+    @Bean
+    FilterRegistrationBean<SubmittedVariablesFilter> submittedVariables(org.camunda.bpm.engine.TaskService tasks,
+                                                                          org.camunda.bpm.engine.RepositoryService repository) {
+        FilterRegistrationBean<SubmittedVariablesFilter> registration = new FilterRegistrationBean<>(new SubmittedVariablesFilter(tasks, repository));
+        registration.setName("submitted-variables");
+        registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*");
+        registration.setOrder(3);
+        return registration;
+    }
+
     @Bean
     FilterRegistrationBean<ActuatorLoginFilter> actuatorAuthentication(org.camunda.bpm.engine.IdentityService identity) {
         FilterRegistrationBean<ActuatorLoginFilter> registration = new FilterRegistrationBean<>(new ActuatorLoginFilter(identity));

@@ -347,10 +347,14 @@ class RestoreProcessTests {
         cases.put(Map.of("backupId", damaged), "db_" + damaged + ".dump of daily/" + damaged
                 + " does not match its manifest (SHA-256 ");
         cases.put(Map.of("backupId", id, "restoreDatabase", false, "restoreUploads", false), "Nothing to restore");
-        cases.put(Map.of("backupId", id, "targetDatabase", DATABASE, "targetUploadsDir", DIR.resolve("copy").toString()),
+        cases.put(Map.of("backupId", id, "targetDatabase", DATABASE, "targetUploadsDir", DIR.resolve("backup/scratch/copy").toString()),
                 "targetDatabase 'llm_webapp' is not a new database");
         cases.put(Map.of("backupId", id, "targetDatabase", "copy_db", "targetUploadsDir", UPLOADS.resolve("x").toString()),
-                "overlaps the uploads folder");
+                "is not below " + DIR.resolve("backup/scratch") + " (backup.restore.side-by-side-root)");
+        // the restore runs as root and makes the folder equal to the backup: "/" would be wiped
+        cases.put(Map.of("backupId", id, "restoreDatabase", false, "targetUploadsDir", "/"), "targetUploadsDir / is not below ");
+        cases.put(Map.of("backupId", id, "restoreDatabase", false, "targetUploadsDir", DIR.resolve("backup/scratch/../daily").toString()),
+                "is not below ");
         for (var c : cases.entrySet()) {
             String pi = startRestore("alice", c.getKey());
             HistoricProcessInstance done = awaitEnded(pi);
@@ -536,7 +540,7 @@ class RestoreProcessTests {
         changeDataAfterBackup();
         State current = state();
         String backendStarted = STACK.state("backend").getStartedAt();
-        Path copy = DIR.resolve("copy-" + System.nanoTime());
+        Path copy = DIR.resolve("backup/scratch/copy-" + System.nanoTime());
 
         String pi = startRestore("alice", Map.of("backupId", id, "targetDatabase", "llm_webapp_copy", "targetUploadsDir", copy.toString()));
         JsonNode task = awaitTask(pi, "Task_ApproveRestore");

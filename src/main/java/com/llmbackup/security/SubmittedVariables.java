@@ -1,0 +1,49 @@
+package com.llmbackup.security;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which variables a request may send, per restore task and for the restore's start: the
+ * approval takes {@code approved} and {@code approvalComment}, the failure task
+ * {@code resolution}, the start the form's fields. Anything else (a {@code requestedBy},
+ * a plan field, a target changed at the approval) is refused with what is allowed. Pure.
+ */
+final class SubmittedVariables {
+
+    static final Map<String, Set<String>> TASKS = Map.of(
+            "Task_ApproveRestore", Set.of("approved", "approvalComment"),
+            "Task_ResolveFailedRestore", Set.of("resolution"));
+    static final Map<String, Set<String>> STARTS = Map.of(
+            "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
+                    "targetUploadsDir", "applicationStopped"));
+
+    private SubmittedVariables() {
+    }
+
+    /** Why the variables sent to complete a task of this key are refused; empty if they are fine. */
+    static Optional<String> checkTask(String taskKey, Set<String> sent) {
+        return check(TASKS.get(taskKey), sent, "completing " + taskKey);
+    }
+
+    /** Why the variables sent to start a process of this key are refused; empty if they are fine. */
+    static Optional<String> checkStart(String processKey, Set<String> sent) {
+        return check(STARTS.get(processKey), sent, "starting " + processKey);
+    }
+
+    private static Optional<String> check(Set<String> allowed, Set<String> sent, String what) {
+        if (allowed == null) {
+            return Optional.empty();
+        }
+        Set<String> refused = new TreeSet<>(sent);
+        refused.removeAll(allowed);
+        if (refused.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("Variables " + refused + " cannot be sent when " + what + ": only " + List.copyOf(new TreeSet<>(allowed))
+                + " are taken. Who asked and who approved come from the login; the plan is the one the guard checked.");
+    }
+}
