@@ -190,7 +190,8 @@ public class BackupRunService {
                             "listed in backup.extra-files but not a readable file"));
                 }
                 Path copy = dir.resolve(file.getFileName());
-                Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                // a retried step finds the copies of its first attempt: replaced, not refused
+                Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
                 if (file.getFileName().toString().startsWith(".env")) {
                     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
                 }
@@ -240,6 +241,10 @@ public class BackupRunService {
     /** Assembles the manifest from the steps' parts and publishes the set crash-safely. */
     public BackupSet publish(StagedSet staged, long runId) {
         LeaseManager.Lease lease = leases.resume(staged.owner());
+        Optional<BackupSet> published = catalog.publishedBy(staged);
+        if (published.isPresent()) {
+            return published.get(); // a retry after the complete manifest was written: nothing left to do
+        }
         DumpPart dump = readPart(staged, "dump", DumpPart.class);
         SnapshotPart snapshot = readPart(staged, "snapshot", SnapshotPart.class);
         TarGzArchiver.Result archive = readPart(staged, "archive", TarGzArchiver.Result.class);
@@ -277,11 +282,15 @@ public class BackupRunService {
         if (globalsWarning != null) {
             warnings.add(globalsWarning);
         }
-        if (snapshot != null) {
-            warnings.addAll(snapshot.result().warnings());
-        }
-        if (archive != null) {
-            warnings.addAll(archive.warnings());
+        List<String> uploadsWarnings = snapshot != null ? snapshot.result().warnings() : archive != null ? archive.warnings() : List.of();
+        warnings.addAll(uploadsWarnings);
+        // what was skipped (a name that is not UTF-8, a socket) is named in the history and the log, not only the manifest
+        BackupHistory.HistoryEntry before = history.find(runId).orElseThrow();
+        for (String warning : uploadsWarnings) {
+            if (before.warnings() == null || !before.warnings().contains(warning)) {
+                history.addWarning(runId, warning);
+                backupLog.write(title(staged.kind()) + " backup warning: " + warning);
+            }
         }
         BackupHistory.HistoryEntry run = history.find(runId).orElseThrow();
         Manifest.Stats stats = snapshot != null
