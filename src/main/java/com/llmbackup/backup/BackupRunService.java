@@ -160,7 +160,13 @@ public class BackupRunService {
     }
 
     public void dumpDatabase(StagedSet staged) {
-        DatabaseDumper.DumpResult dump = dumper.dump(staged.dumpFile());
+        DatabaseDumper.DumpResult dump;
+        try {
+            dump = dumper.dump(staged.dumpFile());
+        } catch (RuntimeException e) {
+            discardPartial(staged.dumpFile(), e);
+            throw e;
+        }
         writePart(staged, "dump", new DumpPart(dump.size(), dump.sha256(), dump.rowCounts(), dump.serverVersion()));
     }
 
@@ -222,8 +228,14 @@ public class BackupRunService {
     /** The weekly full archive of the uploads ({@code uploads_full_<id>.tar.gz}, entries {@code uploads/...}). */
     public TarGzArchiver.Result archiveUploads(StagedSet staged, long runId) {
         long[] totals = treeFigures(properties.uploadsDir());
-        TarGzArchiver.Result result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(),
-                (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
+        TarGzArchiver.Result result;
+        try {
+            result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(),
+                    (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
+        } catch (RuntimeException e) {
+            discardPartial(staged.uploadsPath(), e);
+            throw e;
+        }
         history.progress(runId, result.fileCount(), result.fileCount(), result.bytes(), result.bytes());
         writePart(staged, "archive", result);
         return result;
@@ -396,6 +408,19 @@ public class BackupRunService {
             throw new UncheckedIOException(e);
         }
         return figures;
+    }
+
+    /**
+     * A dump or archive cut off by a failure is of no use: removed at once, so that a full
+     * volume has its space back before the retry (whose first write is the lease's) and the
+     * retry fails, if it does, with the step's own message.
+     */
+    private static void discardPartial(Path file, RuntimeException failure) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void writePart(StagedSet staged, String name, Object value) {
