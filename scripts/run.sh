@@ -21,6 +21,13 @@ if [ "${LLM_BACKUP_SANDBOX:-true}" = true ]; then
   echo "sandbox: database llm_webapp on 127.0.0.1:$BACKUP_DATABASE_PORT, uploads $BACKUP_UPLOADS_DIR, backups $BACKUP_ROOT"
 fi
 
+# the JVM reads file names in the locale's encoding (sun.jnu.encoding, not settable by -D):
+# it must be UTF-8 for Korean names; llm-backup refuses to start otherwise
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+  *.UTF-8 | *.utf8 | *.UTF8 | *.utf-8) ;;
+  *) export LC_ALL=C.UTF-8 ;;
+esac
+
 port=${SERVER_PORT:-8080}
 cat <<EOT
 

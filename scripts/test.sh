@@ -10,4 +10,6 @@ bash scripts/postgres-image.sh llm-backup-test/postgres:15
 # Testcontainers reads these from the environment only
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
+# file names are read in the locale's encoding: UTF-8 (the surefire/failsafe JVMs get it from pom.xml too)
+export LC_ALL=C.UTF-8
 exec mvn -B verify "$@"

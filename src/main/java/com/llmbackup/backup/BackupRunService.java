@@ -162,7 +162,13 @@ public class BackupRunService {
     }
 
     public void dumpDatabase(StagedSet staged) {
-        DatabaseDumper.DumpResult dump = dumper.dump(staged.dumpFile());
+        DatabaseDumper.DumpResult dump;
+        try {
+            dump = dumper.dump(staged.dumpFile());
+        } catch (RuntimeException e) {
+            discardPartial(staged.dumpFile(), e);
+            throw e;
+        }
         writePart(staged, "dump", new DumpPart(dump.size(), dump.sha256(), dump.rowCounts(), dump.serverVersion()));
     }
 
@@ -192,7 +198,8 @@ public class BackupRunService {
                             "listed in backup.extra-files but not a readable file"));
                 }
                 Path copy = dir.resolve(file.getFileName());
-                Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                // a retried step finds the copies of its first attempt: replaced, not refused
+                Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
                 if (file.getFileName().toString().startsWith(".env")) {
                     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
                 }
@@ -223,8 +230,14 @@ public class BackupRunService {
     /** The weekly full archive of the uploads ({@code uploads_full_<id>.tar.gz}, entries {@code uploads/...}). */
     public TarGzArchiver.Result archiveUploads(StagedSet staged, long runId) {
         long[] totals = treeFigures(properties.uploadsDir());
-        TarGzArchiver.Result result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(),
-                (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
+        TarGzArchiver.Result result;
+        try {
+            result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(),
+                    (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
+        } catch (RuntimeException e) {
+            discardPartial(staged.uploadsPath(), e);
+            throw e;
+        }
         history.progress(runId, result.fileCount(), result.fileCount(), result.bytes(), result.bytes());
         writePart(staged, "archive", result);
         return result;
@@ -242,6 +255,10 @@ public class BackupRunService {
     /** Assembles the manifest from the steps' parts and publishes the set crash-safely. */
     public BackupSet publish(StagedSet staged, long runId) {
         LeaseManager.Lease lease = leases.resume(staged.owner());
+        Optional<BackupSet> published = catalog.publishedBy(staged);
+        if (published.isPresent()) {
+            return published.get(); // a retry after the complete manifest was written: nothing left to do
+        }
         DumpPart dump = readPart(staged, "dump", DumpPart.class);
         SnapshotPart snapshot = readPart(staged, "snapshot", SnapshotPart.class);
         TarGzArchiver.Result archive = readPart(staged, "archive", TarGzArchiver.Result.class);
@@ -279,11 +296,15 @@ public class BackupRunService {
         if (globalsWarning != null) {
             warnings.add(globalsWarning);
         }
-        if (snapshot != null) {
-            warnings.addAll(snapshot.result().warnings());
-        }
-        if (archive != null) {
-            warnings.addAll(archive.warnings());
+        List<String> uploadsWarnings = snapshot != null ? snapshot.result().warnings() : archive != null ? archive.warnings() : List.of();
+        warnings.addAll(uploadsWarnings);
+        // what was skipped (a name that is not UTF-8, a socket) is named in the history and the log, not only the manifest
+        BackupHistory.HistoryEntry before = history.find(runId).orElseThrow();
+        for (String warning : uploadsWarnings) {
+            if (before.warnings() == null || !before.warnings().contains(warning)) {
+                history.addWarning(runId, warning);
+                backupLog.write(RunKind.of(staged.kind()).title() + " warning: " + warning);
+            }
         }
         BackupHistory.HistoryEntry run = history.find(runId).orElseThrow();
         Manifest.Stats stats = snapshot != null
@@ -374,6 +395,19 @@ public class BackupRunService {
             throw new UncheckedIOException(e);
         }
         return figures;
+    }
+
+    /**
+     * A dump or archive cut off by a failure is of no use: removed at once, so that a full
+     * volume has its space back before the retry (whose first write is the lease's) and the
+     * retry fails, if it does, with the step's own message.
+     */
+    private static void discardPartial(Path file, RuntimeException failure) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void writePart(StagedSet staged, String name, Object value) {

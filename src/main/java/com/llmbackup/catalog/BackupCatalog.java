@@ -139,18 +139,75 @@ public class BackupCatalog {
      */
     public StagedSet stage(BackupKind kind, LeaseManager.Lease lease) {
         lease.verify();
-        LocalDate today = LocalDate.now(clock);
-        BackupSetId id = BackupSetId.first(today);
-        while (taken(kind, id)) {
-            id = id.next();
-        }
         try {
+            lockDown();
+            Optional<StagedSet> earlier = stagedEarlier(kind, lease.owner());
+            if (earlier.isPresent()) {
+                // the same run's first step again (an engine retry after a failure midway): its
+                // set is reused, emptied, so the retry ends as a first run would
+                StagedSet again = earlier.get();
+                deleteTree(again.dir());
+                deleteTree(again.partsDir());
+                permissions.createDirectories(again.dir());
+                permissions.createDirectories(again.partsDir());
+                log.info("Staging {} again for run {}", again.label(), lease.owner());
+                return again;
+            }
+            LocalDate today = LocalDate.now(clock);
+            BackupSetId id = BackupSetId.first(today);
+            while (taken(kind, id)) {
+                id = id.next();
+            }
             permissions.createDirectories(kindDir(kind));
             Path dir = permissions.createDirectories(stagingOf(lease.owner()).resolve(kind.dir() + "_" + id));
-            return new StagedSet(kind, id, dir, lease.owner());
+            StagedSet staged = new StagedSet(kind, id, dir, lease.owner());
+            permissions.createDirectories(staged.partsDir());
+            return staged;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the staging folder under " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The backup root, every kind folder and the staging folders get {@code backup.permissions.dirs}
+     * at every run, also those made before (the old scripts' 0755 folders).
+     */
+    void lockDown() throws IOException {
+        permissions.lockDown(root);
+        for (BackupKind kind : BackupKind.values()) {
+            permissions.lockDown(kindDir(kind));
+        }
+        Path staging = root.resolve(STAGING);
+        permissions.lockDown(staging);
+        if (Files.isDirectory(staging)) {
+            try (DirectoryStream<Path> owners = Files.newDirectoryStream(staging)) {
+                for (Path owner : owners) {
+                    permissions.lockDown(owner);
+                }
+            }
+        }
+    }
+
+    /** A set of this kind the owner staged before and did not publish, if any. */
+    private Optional<StagedSet> stagedEarlier(BackupKind kind, String owner) throws IOException {
+        Path mine = stagingOf(owner);
+        if (!Files.isDirectory(mine)) {
+            return Optional.empty();
+        }
+        try (DirectoryStream<Path> sets = Files.newDirectoryStream(mine, kind.dir() + "_*")) {
+            for (Path dir : sets) {
+                String name = dir.getFileName().toString();
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !name.endsWith(".parts")) {
+                    try {
+                        BackupSetId id = BackupSetId.parse(name.substring(kind.dir().length() + 1));
+                        return Optional.of(new StagedSet(kind, id, dir, owner));
+                    } catch (IllegalArgumentException notASet) {
+                        // another name: not ours to reuse
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private boolean taken(BackupKind kind, BackupSetId id) {
@@ -176,11 +233,71 @@ public class BackupCatalog {
     /** The set a run staged earlier (a later step of the same run). */
     public StagedSet staged(BackupKind kind, BackupSetId id, LeaseManager.Lease lease) {
         Path dir = stagingOf(lease.owner()).resolve(kind.dir() + "_" + id);
+        Optional<Manifest> own = ownManifest(kind, id, lease.owner());
+        if (own.isPresent() && own.get().complete()) {
+            return new StagedSet(kind, id, dir, lease.owner()); // published already: see publishedBy
+        }
+        if (own.isPresent()) {
+            undoPublish(kind, id, own.get(), dir, lease);
+        }
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("The staging folder " + dir + " of set " + kind.dir() + "/" + id
                     + " is gone (cleared after a crash or a takeover); start a new run.");
         }
         return new StagedSet(kind, id, dir, lease.owner());
+    }
+
+    /**
+     * The set when this run published it already: a publish step that failed after its
+     * complete manifest (and is retried) must not publish again over it. What it left in
+     * staging goes.
+     */
+    public Optional<BackupSet> publishedBy(StagedSet staged) {
+        Optional<Manifest> own = ownManifest(staged.kind(), staged.id(), staged.owner());
+        if (own.isEmpty() || !own.get().complete()) {
+            return Optional.empty();
+        }
+        removeStaging(staged);
+        return find(staged.kind(), staged.id());
+    }
+
+    /** The manifest of a set when this owner wrote it (null when there is none, or another run's). */
+    private Optional<Manifest> ownManifest(BackupKind kind, BackupSetId id, String owner) {
+        Path file = kindDir(kind).resolve(kind.manifestName(id));
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            Manifest manifest = ManifestStore.readSummary(file);
+            return owner.equals(manifest.processInstanceId()) ? Optional.of(manifest) : Optional.empty();
+        } catch (CorruptManifestException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A publish of this run that failed midway (manifest {@code publishing}, some artifacts
+     * renamed): they go back into staging and the manifest is removed, so the retried
+     * publish lists every artifact again.
+     */
+    private void undoPublish(BackupKind kind, BackupSetId id, Manifest manifest, Path dir, LeaseManager.Lease lease) {
+        lease.verify();
+        Path kindDir = kindDir(kind);
+        try {
+            if (manifest.artifacts() != null && Files.isDirectory(dir)) {
+                for (Manifest.Artifact artifact : manifest.artifacts()) {
+                    Path published = kindDir.resolve(artifact.name());
+                    if (Files.exists(published, LinkOption.NOFOLLOW_LINKS) && !Files.exists(dir.resolve(artifact.name()), LinkOption.NOFOLLOW_LINKS)) {
+                        Files.move(published, dir.resolve(artifact.name()), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+            }
+            Files.deleteIfExists(kindDir.resolve(kind.manifestName(id)));
+            FilePermissions.syncDirectory(kindDir);
+            log.warn("Undid the unfinished publish of {}/{} by {} before publishing it again", kind.dir(), id, lease.owner());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot undo the unfinished publish of " + kind.dir() + "/" + id + ": " + e.getMessage(), e);
+        }
     }
 
     Path stagingOf(String owner) {
@@ -287,6 +404,9 @@ public class BackupCatalog {
     }
 
     private static void removeStaging(StagedSet staged) {
+        if (!Files.isDirectory(staged.dir().getParent())) {
+            return;
+        }
         deleteTree(staged.dir());
         deleteTree(staged.partsDir());
         try {

@@ -52,6 +52,43 @@ public final class FilePermissions {
         return file;
     }
 
+    /**
+     * Gives an existing folder the folders' mode (0700 by default), whatever it had: the old
+     * scripts' {@code /backup/daily} was 0755, readable by every local user. Untouched when
+     * it already has it (a chmod would change its ctime for nothing).
+     */
+    public void lockDown(Path dir) throws IOException {
+        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.getPosixFilePermissions(dir).equals(dirs)) {
+            try {
+                Files.setPosixFilePermissions(dir, dirs);
+            } catch (IOException e) {
+                throw new IOException("cannot make " + dir + " " + PosixFilePermissions.toString(dirs) + " (chmod " + octal(dirs)
+                        + " " + dir + "): " + e.getMessage() + "; run llm-backup as the folder's owner", e);
+            }
+        }
+    }
+
+    /** The folders' mode as chmod takes it, e.g. {@code 700}. */
+    public String dirsOctal() {
+        return octal(dirs);
+    }
+
+    /** Permissions a folder has beyond the folders' mode (e.g. group and others' read on a 0755 folder). */
+    public Set<PosixFilePermission> beyondDirs(Set<PosixFilePermission> actual) {
+        Set<PosixFilePermission> extra = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        extra.addAll(actual);
+        extra.removeAll(dirs);
+        return extra;
+    }
+
+    static String octal(Set<PosixFilePermission> perms) {
+        int mode = 0;
+        for (PosixFilePermission p : perms) {
+            mode |= 1 << (8 - p.ordinal());
+        }
+        return Integer.toOctalString(mode);
+    }
+
     public void apply(Path file) throws IOException {
         Files.setPosixFilePermissions(file, Files.isDirectory(file) ? dirs : files);
     }

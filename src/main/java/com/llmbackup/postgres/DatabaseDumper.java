@@ -67,6 +67,12 @@ public class DatabaseDumper {
                     // the failed count aborts the snapshot's transaction, so pg_dump fails too, with a
                     // message about the snapshot: the count's error is the one that explains
                     dump.exceptionally(ignored -> null).join();
+                    if (!"42501".equals(e.getSQLState())) {
+                        // not a missing right: the server ended the session (restart, shutdown, crash) or the network went
+                        throw new DumpFailedException("The dump of " + database + " was interrupted: " + serverMessage(e)
+                                + " (SQLSTATE " + e.getSQLState() + "). Nothing of it is used; the step is retried "
+                                + "(backup.retry-cycle), or check that the database server runs and start a new run.", e);
+                    }
                     throw new DumpFailedException("Cannot dump " + database + " as role " + postgres.database().user()
                             + ": " + serverMessage(e) + ". Give the role read access to every table (GRANT pg_read_all_data TO "
                             + postgres.database().user() + "); the preflight's database check lists what it cannot read.", e);

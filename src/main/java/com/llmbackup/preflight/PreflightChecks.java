@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
@@ -42,9 +43,11 @@ public class PreflightChecks {
     private final PostgresClient postgres;
     private final ComposeServices compose;
     private final HealthProbe health;
+    private final FilePermissions permissions;
 
     public PreflightChecks(BackupProperties properties, PostgresClient postgres, ComposeServices compose, HealthProbe health) {
         this.properties = properties;
+        this.permissions = new FilePermissions(properties.permissions().files(), properties.permissions().dirs());
         this.postgres = postgres;
         this.compose = compose;
         this.health = health;
@@ -88,7 +91,37 @@ public class PreflightChecks {
                     "Make " + root + " writable for the user running llm-backup (" + System.getProperty("user.name")
                             + "), or remount its volume read-write.");
         }
+        List<String> open = readableByOthers(root);
+        if (!open.isEmpty()) {
+            List<String> folders = open.stream().map(f -> f.substring(0, f.indexOf(' '))).toList();
+            return CheckResult.fail(BACKUP_ROOT, "The backup root " + root + " is writable, but other users can read backups: "
+                            + String.join(", ", open) + ".",
+                    "Run chmod " + permissions.dirsOctal() + " " + String.join(" ", folders)
+                            + " (llm-backup also does at the next run; backup.permissions.dirs=" + properties.permissions().dirs() + ").");
+        }
         return CheckResult.pass(BACKUP_ROOT, "The backup root " + root + " exists and is writable.");
+    }
+
+    /** The root and kind folders with more rights than backup.permissions.dirs, as "path (mode)". */
+    private List<String> readableByOthers(Path root) {
+        List<String> open = new ArrayList<>();
+        List<Path> folders = new ArrayList<>(List.of(root));
+        for (com.llmbackup.catalog.BackupKind kind : com.llmbackup.catalog.BackupKind.values()) {
+            folders.add(root.resolve(kind.dir()));
+        }
+        for (Path folder : folders) {
+            try {
+                if (Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    var mode = Files.getPosixFilePermissions(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    if (!permissions.beyondDirs(mode).isEmpty()) {
+                        open.add(folder + " (" + java.nio.file.attribute.PosixFilePermissions.toString(mode) + ")");
+                    }
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // not a POSIX file system: nothing to compare
+            }
+        }
+        return open;
     }
 
     CheckResult freeSpace() {

@@ -575,7 +575,7 @@ public class RestoreService {
         }
     }
 
-    /** Every file the manifest lists is there with its size (a stat each; contents are hashed while restoring). */
+    /** Every file the manifest lists is there with its size and SHA-256 (read once here, before anything stops). */
     private long[] checkSnapshot(Source source) {
         long files = 0;
         long bytes = 0;
@@ -592,15 +592,17 @@ public class RestoreService {
             }
             return new long[] {files, bytes};
         }
+        byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
         for (Manifest.FileEntry e : catalog.files(source.set())) {
             if (!Manifest.FileEntry.FILE.equals(e.type())) {
                 continue;
             }
             Path p = source.uploads().resolve(e.path());
             try {
-                if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) != e.size()) {
-                    throw refused("The snapshot of " + source.set().label() + " is damaged: " + e.path()
-                            + (Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? " has another size than its manifest says" : " is missing")
+                // content too: a byte changed on the backup volume keeps the size
+                Optional<String> problem = com.llmbackup.catalog.SnapshotCheck.problem(source.uploads(), e, buffer);
+                if (problem.isPresent()) {
+                    throw refused("The snapshot of " + source.set().label() + " is damaged: " + problem.get()
                             + ". Restore another set.", null);
                 }
             } catch (IOException ex) {

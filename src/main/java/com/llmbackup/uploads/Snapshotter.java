@@ -139,6 +139,10 @@ public class Snapshotter {
 
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+            if (!FileNames.isUtf8(dir)) {
+                warnings.add(FileNames.skipped(source, dir, true));
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             String rel = relative(source, dir);
             Path dst = rel.equals(".") ? target : target.resolve(rel);
             Files.createDirectory(dst);
@@ -162,6 +166,10 @@ public class Snapshotter {
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (!FileNames.isUtf8(file)) {
+                warnings.add(FileNames.skipped(source, file, false));
+                return FileVisitResult.CONTINUE;
+            }
             String rel = relative(source, file);
             Path dst = target.resolve(rel);
             Map<String, Object> unix = attributes.read(file);

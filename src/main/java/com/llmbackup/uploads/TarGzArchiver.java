@@ -196,6 +196,10 @@ public class TarGzArchiver {
 
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+            if (!FileNames.isUtf8(dir)) {
+                warnings.add(FileNames.skipped(source, dir, true));
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             String rel = Snapshotter.relative(source, dir);
             Map<String, Object> unix = attributes.read(dir);
             TarArchiveEntry entry = new TarArchiveEntry(rel.equals(".") ? PREFIX + "/" : PREFIX + "/" + rel + "/", TarConstants.LF_DIR);
@@ -208,6 +212,10 @@ public class TarGzArchiver {
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (!FileNames.isUtf8(file)) {
+                warnings.add(FileNames.skipped(source, file, false));
+                return FileVisitResult.CONTINUE;
+            }
             String rel = Snapshotter.relative(source, file);
             Map<String, Object> unix = attributes.read(file);
             if (attrs.isSymbolicLink()) {

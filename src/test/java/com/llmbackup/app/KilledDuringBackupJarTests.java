@@ -4,6 +4,7 @@ import static com.llmbackup.test.RunningJar.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
+import java.sql.Connection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,9 +22,9 @@ import com.llmbackup.test.TestPostgres;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orchestrator killed with SIGKILL in the middle of a daily run's snapshot, then
- * started again: the next run takes the dead run's lock over, clears its staging and
- * completes; the killed run's set is never listed as complete.
+ * The orchestrator killed with SIGKILL in the middle of a daily run's dump or snapshot, or a
+ * weekly run's archive, then started again: the next run takes the dead run's lock over,
+ * clears its staging and completes; the killed run's set is never listed as complete.
  */
 class KilledDuringBackupJarTests {
 
@@ -33,6 +34,52 @@ class KilledDuringBackupJarTests {
 
     @Test
     void nextRunCompletesWhenOrchestratorWasKilledMidSnapshot() throws Exception {
+        Fixture f = fixture(100);
+        RunningJar first = RunningJar.start(f.work, f.env);
+        String killedId = start(first, "DailyBackupProcess");
+        Path partial = awaitInStaging(f.root, "/uploads_", "scan.pdf");
+        first.kill();
+        assertThat(partial).as("the killed run's partial snapshot").exists();
+
+        nextRunCompletesAfterKill(f, "DailyBackupProcess", "manifest_", killedId);
+        assertThat(partial).doesNotExist();
+    }
+
+    @Test
+    void nextRunCompletesWhenOrchestratorWasKilledMidDump() throws Exception {
+        Fixture f = fixture(1);
+        RunningJar first = RunningJar.start(f.work, f.env);
+        String killedId;
+        // a session holding a table lock keeps the dump waiting: the kill lands in the middle of it
+        try (Connection blocker = TestPostgres.get().connect(f.database)) {
+            blocker.setAutoCommit(false);
+            blocker.createStatement().execute("lock table documents in access exclusive mode");
+            killedId = start(first, "DailyBackupProcess");
+            awaitDumpWaitingForLock(f.database);
+            first.kill();
+        }
+
+        nextRunCompletesAfterKill(f, "DailyBackupProcess", "manifest_", killedId);
+    }
+
+    @Test
+    void nextRunCompletesWhenOrchestratorWasKilledMidArchive() throws Exception {
+        Fixture f = fixture(100);
+        RunningJar first = RunningJar.start(f.work, f.env);
+        String killedId = start(first, "WeeklyBackupProcess");
+        Path partial = awaitInStaging(f.root, "/weekly_", "uploads_full_");
+        first.kill();
+        assertThat(partial).as("the killed run's partial archive").exists();
+
+        nextRunCompletesAfterKill(f, "WeeklyBackupProcess", "manifest_full_", killedId);
+        assertThat(partial).doesNotExist();
+    }
+
+    /** The folders, database and settings of one scenario; uploads of 8 files of {@code megabytes} each. */
+    private record Fixture(Path work, Path root, String database, Map<String, String> env) {
+    }
+
+    private static Fixture fixture(int megabytes) throws Exception {
         TestPostgres pg = TestPostgres.get();
         String database = pg.createDatabase("llm_webapp");
         pg.execute(database, "create table documents (id serial primary key, name text)",
@@ -45,7 +92,7 @@ class KilledDuringBackupJarTests {
             Path file = uploads.resolve("user" + f + "/scan.pdf");
             Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file)) {
-                for (int mb = 0; mb < 100; mb++) {
+                for (int mb = 0; mb < megabytes; mb++) {
                     chunk[mb] = (byte) f;
                     out.write(chunk);
                 }
@@ -60,34 +107,35 @@ class KilledDuringBackupJarTests {
                 "BACKUP_POSTGRES_BIN_DIR", pg.binDir().toString()));
         env.putAll(Map.of("BACKUP_PREFLIGHT_ON_STARTUP", "false", "BACKUP_LOCK_LEASE_TTL", "4s",
                 "BACKUP_LOCK_RETRY_INTERVAL", "2s", "CAMUNDA_BPM_JOBEXECUTION_MAXWAIT", "1000"));
+        return new Fixture(work, root, database, env);
+    }
 
-        RunningJar first = RunningJar.start(work, env);
-        String killedId = start(first);
-        Path partial = awaitSnapshotInProgress(root);
-        first.kill();
-
+    /**
+     * After the kill: nothing complete; a restarted orchestrator's next run takes the dead
+     * run's lock over, clears its staging and completes; the killed run is FAILED in the
+     * history (read from the engine database it left) and the log.
+     */
+    private void nextRunCompletesAfterKill(Fixture f, String processKey, String manifestPrefix, String killedId) throws Exception {
+        Path root = f.root;
         BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), Clock.systemUTC());
         assertThat(catalog.list()).noneMatch(s -> s.status() == BackupSet.Status.COMPLETE);
-        assertThat(partial).as("the killed run's partial snapshot").exists();
 
-        try (RunningJar second = RunningJar.start(work, env)) {
-            String nextId = start(second);
+        try (RunningJar second = RunningJar.start(f.work, f.env)) {
+            String nextId = start(second, processKey);
             String state = awaitEnd(second, nextId);
 
             assertThat(state).as(second.output()).isEqualTo("COMPLETED");
             assertThat(catalog.list()).filteredOn(s -> s.status() == BackupSet.Status.COMPLETE).singleElement()
-                    .satisfies(set -> assertThat(Files.readString(root.resolve("daily").resolve(
-                            "manifest_" + set.id() + ".json"))).contains("\"processInstanceId\" : \"" + nextId + "\""));
+                    .satisfies(set -> assertThat(Files.readString(root.resolve(set.kind().dir()).resolve(
+                            manifestPrefix + set.id() + ".json"))).contains("\"processInstanceId\" : \"" + nextId + "\""));
             assertThat(catalog.list()).allMatch(s -> s.status() == BackupSet.Status.COMPLETE);
-            assertThat(partial).doesNotExist();
             try (Stream<Path> staging = Files.list(root.resolve(".staging"))) {
                 assertThat(staging).isEmpty();
             }
-            assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("Daily backup completed: db_");
+            assertThat(Files.readString(f.work.resolve("llm-backup.log"))).contains(" backup completed: db_");
             assertThat(second.output()).contains("Taking over the lease on " + root + " from " + killedId);
         }
-        // the history, read from the engine database the stopped orchestrator left: the killed run is not left RUNNING
-        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + work.resolve("data/engine"), "sa", "");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + f.work.resolve("data/engine"), "sa", "");
              var rs = c.createStatement().executeQuery("select process_instance_id, status, message from backup_history order by id")) {
             Map<String, String> rows = new HashMap<>();
             while (rs.next()) {
@@ -96,30 +144,48 @@ class KilledDuringBackupJarTests {
             assertThat(rows.get(killedId)).startsWith("FAILED: The run stopped without finishing (it was not renewed since ")
                     .endsWith("Nothing of this run was published.");
         }
-        assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("Daily backup FAILED: The run stopped without finishing");
+        assertThat(Files.readString(f.work.resolve("llm-backup.log"))).contains(" backup FAILED: The run stopped without finishing");
     }
 
-    private String start(RunningJar app) throws Exception {
-        var response = app.post("/engine-rest/process-definition/key/DailyBackupProcess/start", basic(ADMIN, PASSWORD),
+    private static void awaitDumpWaitingForLock(String database) throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            try (var c = TestPostgres.get().connect("postgres"); var rs = c.createStatement().executeQuery(
+                    "select count(*) from pg_stat_activity where datname = '" + database + "' and wait_event_type = 'Lock'")) {
+                rs.next();
+                if (rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the dump never started");
+    }
+
+    private String start(RunningJar app, String processKey) throws Exception {
+        var response = app.post("/engine-rest/process-definition/key/" + processKey + "/start", basic(ADMIN, PASSWORD),
                 "application/json", "{}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body()).get("id").asText();
     }
 
-    /** Waits until the snapshot has begun writing files into staging, and returns its folder. */
-    private static Path awaitSnapshotInProgress(Path root) throws Exception {
+    /**
+     * Waits until the run has begun writing into staging: a path containing {@code under}
+     * whose file name starts with {@code name}; returns the artifact (the snapshot folder or
+     * the archive) it belongs to.
+     */
+    private static Path awaitInStaging(Path root, String under, String name) throws Exception {
         for (int i = 0; i < 3000; i++) {
             Path staging = root.resolve(".staging");
             if (Files.isDirectory(staging)) {
                 try (Stream<Path> all = Files.walk(staging)) {
-                    Optional<Path> file = all.filter(p -> p.toString().contains("/uploads_") && p.getFileName().toString().equals("scan.pdf"))
+                    Optional<Path> file = all.filter(p -> p.toString().contains(under) && p.getFileName().toString().startsWith(name))
                             .findFirst();
                     if (file.isPresent()) {
-                        Path snapshot = file.get();
-                        while (!snapshot.getFileName().toString().startsWith("uploads_")) {
-                            snapshot = snapshot.getParent();
+                        Path artifact = file.get();
+                        while (!artifact.getFileName().toString().startsWith("uploads_")) {
+                            artifact = artifact.getParent();
                         }
-                        return snapshot;
+                        return artifact;
                     }
                 } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
                     // a folder appeared or went while walking: look again
@@ -127,7 +193,7 @@ class KilledDuringBackupJarTests {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("the snapshot never started");
+        throw new AssertionError("the run never started writing " + name);
     }
 
     private String awaitEnd(RunningJar app, String processInstanceId) throws Exception {

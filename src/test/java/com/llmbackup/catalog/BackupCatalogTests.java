@@ -200,6 +200,93 @@ class BackupCatalogTests {
         }
     }
 
+    @Test
+    void stageLocksDownFoldersWhenTheyExistedWithOtherModes() throws IOException {
+        // what the old scripts left: mkdir -p /backup/daily under umask 022
+        for (String folder : List.of("", "daily", "weekly", ".staging", ".staging/run-1")) {
+            Files.createDirectories(root.resolve(folder));
+            Files.setPosixFilePermissions(root.resolve(folder), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        LeaseManager.Lease lease = acquire("run-1");
+
+        StagedSet staged = catalog.stage(BackupKind.DAILY, lease);
+
+        for (Path folder : List.of(root, root.resolve("daily"), root.resolve("weekly"), root.resolve(".staging"),
+                root.resolve(".staging/run-1"), staged.dir(), staged.partsDir())) {
+            assertThat(mode(folder)).as(root.relativize(folder).toString()).isEqualTo("rwx------");
+        }
+    }
+
+    @Test
+    void stageLocksDownWithConfiguredModeWhenDirsModeIsSet() throws IOException {
+        Files.createDirectories(root.resolve("daily"));
+        Files.setPosixFilePermissions(root.resolve("daily"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        BackupCatalog groupReadable = new BackupCatalog(root, new FilePermissions("rw-r-----", "rwxr-x---"), clock);
+
+        groupReadable.stage(BackupKind.DAILY, acquire("run-1"));
+
+        assertThat(mode(root.resolve("daily"))).isEqualTo("rwxr-x---");
+    }
+
+    @Test
+    void stageAgainBySameRunReusesItsSetEmptied() throws IOException {
+        LeaseManager.Lease lease = acquire("run-1");
+        StagedSet first = stageDaily(lease, "first attempt");
+        Files.writeString(first.partsDir().resolve("dump.json"), "{}");
+
+        StagedSet again = catalog.stage(BackupKind.DAILY, lease);
+
+        assertThat(again).isEqualTo(first);
+        assertThat(names(again.dir())).isEmpty();
+        assertThat(names(again.partsDir())).isEmpty();
+        assertThat(names(root.resolve(".staging/run-1"))).containsExactlyInAnyOrder("daily_20251031", "daily_20251031.parts");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"manifest-publishing", "renamed db_20251031.dump", "renamed uploads_20251031"})
+    void publishRetriedAfterFailureMidwayPublishesEveryArtifact(String failAt) throws IOException {
+        LeaseManager.Lease lease = acquire("run-1");
+        StagedSet staged = stageDaily(lease, "dump");
+        BackupCatalog failing = new BackupCatalog(root, FilePermissions.ownerOnly(), clock, step -> {
+            if (step.equals(failAt)) {
+                throw new SimulatedCrash(step); // e.g. ENOSPC writing the manifest: the engine retries the step
+            }
+        });
+        assertThatThrownBy(() -> failing.publish(staged, manifest(staged), lease)).isInstanceOf(SimulatedCrash.class);
+
+        // the retry: the step finds its staged set as before the failed publish
+        StagedSet again = catalog.staged(BackupKind.DAILY, staged.id(), lease);
+        assertThat(names(again.dir())).containsExactlyInAnyOrder("db_20251031.dump", "uploads_20251031");
+        assertThat(root.resolve("daily/manifest_20251031.json")).doesNotExist();
+        BackupSet set = catalog.publish(again, manifest(again), lease);
+
+        assertThat(set.status()).isEqualTo(Status.COMPLETE);
+        assertThat(set.manifest().artifacts()).hasSize(2);
+        assertThat(root.resolve("daily/db_20251031.dump")).hasContent("dump");
+        assertThat(root.resolve("daily/uploads_20251031/user1/a.pdf")).hasContent("pdf");
+        assertThat(leftovers()).isEmpty();
+    }
+
+    @Test
+    void publishedByGivesSetWhenRetryFollowsCompleteManifest() throws IOException {
+        LeaseManager.Lease lease = acquire("run-1");
+        StagedSet staged = stageDaily(lease, "dump");
+        BackupCatalog failing = new BackupCatalog(root, FilePermissions.ownerOnly(), clock, step -> {
+            if (step.equals("manifest-complete")) {
+                throw new SimulatedCrash(step);
+            }
+        });
+        assertThatThrownBy(() -> failing.publish(staged, manifest(staged), lease)).isInstanceOf(SimulatedCrash.class);
+        String manifest = Files.readString(root.resolve("daily/manifest_20251031.json"));
+
+        StagedSet again = catalog.staged(BackupKind.DAILY, staged.id(), lease);
+
+        assertThat(catalog.publishedBy(again)).get().extracting(BackupSet::status).isEqualTo(Status.COMPLETE);
+        assertThat(root.resolve("daily/manifest_20251031.json")).hasContent(manifest);
+        assertThat(leftovers()).isEmpty();
+        assertThat(catalog.publishedBy(catalog.stage(BackupKind.WEEKLY, lease))).as("another run's or kind's set").isEmpty();
+    }
+
     private LeaseManager.Lease acquire(String owner) {
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, "daily backup");
         assertThat(attempt.busy()).as("lease held by %s", attempt.holder()).isFalse();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,7 @@ class PreflightChecksTests {
 
     private PreflightChecks checks(Map<String, String> overrides) throws IOException {
         Path root = Files.createDirectories(dir.resolve("backup"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         Path uploads = Files.createDirectories(dir.resolve("uploads"));
         Files.writeString(uploads.resolve("report.pdf"), "%PDF-1.4");
         Map<String, String> settings = new HashMap<>();
@@ -156,6 +158,35 @@ class PreflightChecksTests {
         assertThat(result.status()).isEqualTo(Status.FAIL);
         assertThat(result.verdict()).isEqualTo("The backup root " + missing + " does not exist.");
         assertThat(result.advice()).contains("mkdir -p " + missing);
+    }
+
+    @Test
+    void backupRootFailsWithChmodWhenRootOrKindFolderIsReadableByOthers() throws IOException {
+        // the old scripts' folders: mkdir -p /backup/daily under umask 022
+        Path root = Files.createDirectories(dir.resolve("old-backup"));
+        Files.createDirectories(root.resolve("daily"));
+        Files.createDirectories(root.resolve("weekly"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(root.resolve("daily"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(root.resolve("weekly"), PosixFilePermissions.fromString("rwx------"));
+
+        CheckResult result = checks(Map.of("backup.root", root.toString())).run(PreflightChecks.BACKUP_ROOT);
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.verdict()).isEqualTo("The backup root " + root + " is writable, but other users can read backups: "
+                + root + " (rwxr-xr-x), " + root.resolve("daily") + " (rwxr-xr-x).");
+        assertThat(result.advice()).startsWith("Run chmod 700 " + root + " " + root.resolve("daily") + " (");
+    }
+
+    @Test
+    void backupRootPassesWhenFoldersHaveConfiguredGroupMode() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("group-backup"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-x---"));
+
+        CheckResult result = checks(Map.of("backup.root", root.toString(), "backup.permissions.dirs", "rwxr-x---"))
+                .run(PreflightChecks.BACKUP_ROOT);
+
+        assertThat(result.status()).as(result.line()).isEqualTo(Status.PASS);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
@@ -39,6 +40,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * tests, and the helpers that drive jobs as the job executor would.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// a test property (not a dynamic one) so that a subclass can override it with its own @TestPropertySource
+@org.springframework.test.context.TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
 abstract class AbstractBackupProcessTests {
 
     static final TestPostgres PG = TestPostgres.get();
@@ -83,7 +86,6 @@ abstract class AbstractBackupProcessTests {
         registry.add("backup.database.user", () -> ROLE);
         registry.add("backup.database.password", () -> ROLE_PASSWORD);
         registry.add("backup.postgres.bin-dir", () -> PG.binDir().toString());
-        registry.add("backup.retry-cycle", () -> "R1/PT1S");
         registry.add("backup.lock.max-wait", () -> "10m");
         registry.add("backup.alerts.webhook-url", ALERTS::alertsUrl);
         // Spring Boot's tests switch metric export off by default; /actuator/prometheus is tested here
@@ -141,16 +143,39 @@ abstract class AbstractBackupProcessTests {
         assertThat(p.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
     }
 
-    void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws IOException {
+    void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws Exception {
+        assertIncidentRecorded(instance, BackupKind.DAILY, step, cause);
+    }
+
+    /** The incident, and what it says in the history row, the log line and the alert; no set published. */
+    void assertIncidentRecorded(ProcessInstance instance, BackupKind kind, String step, String cause) throws Exception {
         // the incident sits in the called run, and is propagated to the daily's call activity
         assertThat(runtime.createIncidentQuery().processInstanceId(calledRun(instance).getId()).singleResult().getActivityId()).isEqualTo(step);
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.failedStep()).isEqualTo(step);
         assertThat(row.message()).contains(cause);
-        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Daily backup FAILED at " + step + ": ");
+        String title = kind == BackupKind.WEEKLY ? "Weekly full" : "Daily";
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains(title + " backup FAILED at " + step + ": ");
+        JsonNode alert = awaitAlert(instance.getId());
+        assertThat(alert.get("failedStep").asText()).isEqualTo(step);
+        assertThat(alert.get("message").asText()).contains(cause);
         String id = row.backupId();
-        assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
+        assertThat(catalog.find(kind, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
+    }
+
+    /** The alert the receiver got for a run (alerts go out on a thread of their own). */
+    JsonNode awaitAlert(String processInstanceId) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            for (String body : ALERTS.alerts()) {
+                JsonNode alert = json.readTree(body);
+                if (processInstanceId.equals(alert.path("processInstanceId").asText())) {
+                    return alert;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no alert for " + processInstanceId + " among " + ALERTS.alerts());
     }
 
     void assertNoStagingLeft() throws IOException {

@@ -38,7 +38,7 @@ class PreflightProcessTests {
     static {
         try {
             DIR = Files.createTempDirectory("preflight-process-");
-            Files.createDirectories(DIR.resolve("backup"));
+            Files.setPosixFilePermissions(Files.createDirectories(DIR.resolve("backup")), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(DIR.resolve("uploads/user1"));
             WEB = new TestHttpServer();
             CONTAINERS = List.of(TestDocker.composeService(PROJECT, "backend"), TestDocker.composeService(PROJECT, "frontend"));

@@ -315,7 +315,18 @@ class RestoreProcessTests {
         String id = backup("DailyBackupProcess");
         String weekly = backup("WeeklyBackupProcess");
         String damaged = backup("DailyBackupProcess");
+        // a set whose snapshot copy of a file had one byte changed (same size): a file of its own, linked from no other set
+        Path only = UPLOADS.resolve("user4/only-here.txt");
+        Files.createDirectories(only.getParent());
+        Files.writeString(only, "written once");
+        String rotten = backup("DailyBackupProcess");
+        Files.delete(only);
+        Files.delete(only.getParent());
         Path root = DIR.resolve("backup");
+        Path copy = root.resolve("daily/uploads_" + rotten + "/user4/only-here.txt");
+        byte[] copyBytes = Files.readAllBytes(copy);
+        copyBytes[3] ^= 0x20;
+        Files.write(copy, copyBytes);
         // a complete set whose dump changed after the backup (one byte)
         Path dump = root.resolve("daily/db_" + damaged + ".dump");
         byte[] dumpBytes = Files.readAllBytes(dump);
@@ -346,6 +357,8 @@ class RestoreProcessTests {
         cases.put(Map.of("backupKind", "weekly", "backupId", weekly), "uploads_full_" + weekly + ".tar.gz");
         cases.put(Map.of("backupId", damaged), "db_" + damaged + ".dump of daily/" + damaged
                 + " does not match its manifest (SHA-256 ");
+        cases.put(Map.of("backupId", rotten), "The snapshot of daily/" + rotten + " is damaged: user4/only-here.txt does not match "
+                + "its manifest (SHA-256 ");
         cases.put(Map.of("backupId", id, "restoreDatabase", false, "restoreUploads", false), "Nothing to restore");
         cases.put(Map.of("backupId", id, "targetDatabase", DATABASE, "targetUploadsDir", DIR.resolve("backup/scratch/copy").toString()),
                 "targetDatabase 'llm_webapp' is not a new database");

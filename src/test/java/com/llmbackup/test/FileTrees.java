@@ -82,4 +82,34 @@ public final class FileTrees {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Writes files whose names are stored as Latin-1 bytes ({@code "café.txt"} becomes
+     * {@code caf\xe9.txt}, not valid UTF-8), as an old upload leaves them. A Java string cannot
+     * name such a file (nor can an argv built from one), so they are packed into a ustar
+     * archive with Latin-1 names and unpacked by GNU tar, which keeps the bytes.
+     */
+    public static void writeLatin1Named(Path dir, Map<String, String> files) throws Exception {
+        Files.createDirectories(dir);
+        Path tar = Files.createTempFile("latin1-", ".tar");
+        try {
+            try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(tar), "ISO-8859-1")) {
+                for (var e : files.entrySet()) {
+                    byte[] content = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e.getKey());
+                    entry.setSize(content.length);
+                    out.putArchiveEntry(entry);
+                    out.write(content);
+                    out.closeArchiveEntry();
+                }
+            }
+            Process p = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", dir.toString()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IOException("tar -xf failed: " + output);
+            }
+        } finally {
+            Files.delete(tar);
+        }
+    }
 }

@@ -43,7 +43,7 @@ public final class RunningJar implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts the jar in {@code workDir} and waits until it answers on 127.0.0.1. */
+    /** Starts the jar in {@code workDir} and waits until it answers on 127.0.0.1 (an exit before fails with its output). */
     public static RunningJar start(Path workDir, Map<String, String> env, String... args) throws Exception {
         String jar = System.getProperty("app.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
@@ -59,7 +59,14 @@ public final class RunningJar implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true);
         builder.environment().remove("CAMUNDA_BPM_ADMINUSER_ID");
         builder.environment().remove("CAMUNDA_BPM_ADMINUSER_PASSWORD");
-        builder.environment().putAll(env);
+        // a null value unsets the variable (e.g. LANG, to start the jar as cron or systemd would)
+        env.forEach((k, v) -> {
+            if (v == null) {
+                builder.environment().remove(k);
+            } else {
+                builder.environment().put(k, v);
+            }
+        });
         RunningJar app = new RunningJar(builder.start(), port);
         app.awaitReady(Duration.ofMinutes(3));
         return app;

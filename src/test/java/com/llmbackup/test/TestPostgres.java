@@ -44,6 +44,20 @@ public final class TestPostgres {
         return instance;
     }
 
+    /**
+     * Restarts the server as an operator would ({@code pg_ctl restart -m fast}): every open
+     * session is ended; the server is back (same port and data) when this returns.
+     */
+    public void restart() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        try {
+            run(asServerUser(root, List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w", "-t", "60",
+                    "-m", "fast", "-l", dataDir.resolveSibling("server.log").toString(), "restart")));
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("Cannot restart the test PostgreSQL server: " + e.getMessage(), e);
+        }
+    }
+
     public int port() {
         return port;
     }
