@@ -68,17 +68,6 @@ class RestoreDelegates {
         return new RestorePlans(restores);
     }
 
-    static final class RestorePlans {
-        private final RestoreService restores;
-
-        RestorePlans(RestoreService restores) {
-            this.restores = restores;
-        }
-
-        public boolean sideBySide(DelegateExecution execution) {
-            return restores.sideBySide(restores.runOf(execution.getProcessInstanceId()));
-        }
-    }
 
     @Bean
     JavaDelegate recordRefusalDelegate(RestoreService restores) {

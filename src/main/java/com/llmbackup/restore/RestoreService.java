@@ -248,7 +248,7 @@ public class RestoreService {
                 + properties.compose().project() + "' was found on the Docker engine (projects found: "
                 + (projects.isEmpty() ? "none" : String.join(", ", projects)) + "). Restoring now would replace the data under a "
                 + "running application. Set backup.compose.project and backup.compose.services to the web app's; or, if you "
-                + "stopped the application yourself, start the restore again with applicationStopped=true. Nothing was changed.", null);
+                + "stopped the application yourself, start the restore again with applicationStopped=true.", null);
     }
 
     /** The plan frozen at the guard: what was asked and the manifest the guard checked. */

@@ -1,7 +1,6 @@
 package com.llmbackup.security;
 
 import java.security.SecureRandom;
-import java.util.Set;
 
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
@@ -10,6 +9,7 @@ import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.Groups;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
 import org.camunda.bpm.engine.authorization.TaskPermissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
@@ -140,7 +140,7 @@ class AccessSetup extends AbstractProcessEnginePlugin {
         // least privilege: start, read, claim and complete; never set variables, modify, migrate, suspend or delete
         // (a restore's approval and plan must not be changed behind the approver's back)
         grant(authorizations, Resources.PROCESS_DEFINITION, "*", Permissions.READ, Permissions.CREATE_INSTANCE,
-                Permissions.READ_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK, TaskPermissions.TASK_WORK);
+                Permissions.READ_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK, ProcessDefinitionPermissions.TASK_WORK);
         grant(authorizations, Resources.PROCESS_INSTANCE, "*", Permissions.CREATE, Permissions.READ);
         grant(authorizations, Resources.TASK, "*", Permissions.READ, TaskPermissions.TASK_WORK);
         grant(authorizations, Resources.DECISION_DEFINITION, "*", Permissions.READ, Permissions.READ_HISTORY);

@@ -594,6 +594,117 @@ class RestoreProcessTests {
         }
     }
 
+    @Test
+    void operatorWhenRestoreWaitsForApprovalCannotChangeSuspendOrRedirectIt() throws Exception {
+        String id = backup("DailyBackupProcess");
+        String pi = startRestore("alice", Map.of("backupId", id));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        String taskId = task.get("id").asText();
+        Map<String, Object> before = variablesOf(pi);
+        String value = "{\"value\": \"/\", \"type\": \"String\"}";
+        Map<String, HttpResponse<String>> attempts = new LinkedHashMap<>();
+        attempts.put("set a variable", call("PUT", "/engine-rest/process-instance/" + pi + "/variables/targetUploadsDir", "bob", value));
+        attempts.put("modify variables", call("POST", "/engine-rest/process-instance/" + pi + "/variables", "bob",
+                "{\"modifications\": {\"backupId\": {\"value\": \"20000101\"}}}"));
+        attempts.put("delete a variable", call("DELETE", "/engine-rest/process-instance/" + pi + "/variables/backupId", "bob", null));
+        attempts.put("set a task variable", call("PUT", "/engine-rest/task/" + taskId + "/variables/targetUploadsDir", "bob", value));
+        attempts.put("skip to Task_RestoreData", call("POST", "/engine-rest/process-instance/" + pi + "/modification", "bob",
+                "{\"instructions\": [{\"type\": \"startBeforeActivity\", \"activityId\": \"Task_RestoreData\"}]}"));
+        attempts.put("suspend", call("PUT", "/engine-rest/process-instance/" + pi + "/suspended", "alice", "{\"suspended\": true}"));
+        attempts.put("delete the instance", call("DELETE", "/engine-rest/process-instance/" + pi, "alice", null));
+        attempts.forEach((what, r) -> assertThat(r.statusCode()).as(what + ": " + r.body()).isEqualTo(403));
+
+        assertThat(variablesOf(pi)).isEqualTo(before);
+        var instance = runtime.createProcessInstanceQuery().processInstanceId(pi).singleResult();
+        assertThat(instance.isSuspended()).isFalse();
+        assertThat(runtime.getActiveActivityIds(pi)).containsExactly("Task_ApproveRestore");
+        complete(task, "bob", Map.of("approved", false, "approvalComment", "only a test"));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
+    }
+
+    @Test
+    void requestedByWhenSentOrChangedDoesNotChangeWhoAsked() throws Exception {
+        String id = backup("DailyBackupProcess");
+        HttpResponse<String> spoofedStart = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", "alice",
+                vars(Map.of("backupId", id, "requestedBy", "bob")));
+        assertThat(spoofedStart.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(spoofedStart.body()).get("message").asText()).isEqualTo("Variables [requestedBy] cannot be sent when "
+                + "starting RestoreProcess: only [applicationStopped, backupId, backupKind, reason, restoreDatabase, restoreUploads, "
+                + "targetDatabase, targetUploadsDir] are taken. Who asked and who approved come from the login; the plan is the one the guard checked.");
+
+        String pi = startRestore("alice", Map.of("backupId", id));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        String taskId = task.get("id").asText();
+        assertThat(call("POST", "/engine-rest/task/" + taskId + "/claim", "alice", "{\"userId\":\"alice\"}").statusCode()).isEqualTo(204);
+        HttpResponse<String> spoofedCompletion = call("POST", "/engine-rest/task/" + taskId + "/complete", "alice",
+                vars(Map.of("approved", true, "requestedBy", "bob", "targetUploadsDir", "/")));
+        assertThat(spoofedCompletion.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(spoofedCompletion.body()).get("message").asText())
+                .startsWith("Variables [requestedBy, targetUploadsDir] cannot be sent when completing Task_ApproveRestore: only [approvalComment, approved] are taken.");
+        // an admin (here the engine's API) may change the variable; who asked stays the one the engine authenticated
+        runtime.setVariable(pi, "requestedBy", "bob");
+        HttpResponse<String> ownApproval = call("POST", "/engine-rest/task/" + taskId + "/complete", "alice", vars(Map.of("approved", true)));
+        assertThat(ownApproval.statusCode()).isEqualTo(500);
+        assertThat(ownApproval.body()).contains("Restore requested by alice must be approved by another operator");
+        assertThat(restoreRow(pi).requestedBy()).isEqualTo("alice");
+        // operators claim and complete; handing a claimed task on is the admin's (TASK_WORK has no unclaim)
+        assertThat(call("POST", "/engine-rest/task/" + taskId + "/unclaim", "alice", null).statusCode()).isEqualTo(403);
+        assertThat(com.llmbackup.test.LocalHttp.call(port, "POST", "/engine-rest/task/" + taskId + "/unclaim", "admin:admin-pw", null)
+                .statusCode()).isEqualTo(204);
+        complete(task, "bob", Map.of("approved", false));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
+    }
+
+    @Test
+    void variablesChangedByAdminAfterApprovalDoNotChangeWhatIsRestored() throws Exception {
+        String approvedSet = backup("DailyBackupProcess");
+        State atApprovedSet = state();
+        changeDataAfterBackup();
+        String otherSet = backup("DailyBackupProcess");
+        Files.writeString(UPLOADS.resolve("user1/after both.pdf"), "later");
+        Path evil = DIR.resolve("backup/scratch/redirected-" + System.nanoTime());
+
+        String pi = startRestore("alice", Map.of("backupId", approvedSet));
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        // keep the safety backup waiting for the lock (held by a live instance) while an admin changes the variables
+        String holder = startRestore("alice", Map.of("backupId", approvedSet));
+        awaitTask(holder, "Task_ApproveRestore");
+        leases.tryAcquire(holder, "test: hold the safety backup");
+        try {
+            complete(task, "bob", Map.of("approved", true));
+            awaitSafetyWaitingForLock(pi);
+            for (String[] change : new String[][] {{"backupId", "\"" + otherSet + "\""}, {"targetUploadsDir", "\"" + evil + "\""},
+                    {"restoreDatabase", "false"}, {"sideBySide", "true"}, {"backupKind", "\"weekly\""}}) {
+                var r = com.llmbackup.test.LocalHttp.call(port, "PUT", "/engine-rest/process-instance/" + pi + "/variables/" + change[0],
+                        "admin:admin-pw", "{\"value\": " + change[1] + "}");
+                assertThat(r.statusCode()).as(change[0] + ": " + r.body()).isEqualTo(204);
+            }
+        } finally {
+            leases.release(holder);
+            runtime.deleteProcessInstance(holder, "test cleanup");
+        }
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(state()).as("the approved set, database and uploads, in place").isEqualTo(atApprovedSet);
+        assertThat(evil).doesNotExist();
+        HistoryEntry row = restoreRow(pi);
+        assertThat(row.source()).isEqualTo("daily/" + approvedSet);
+        assertThat(row.message()).startsWith("Restored daily/" + approvedSet + "; the application is healthy.");
+        assertThat(row.details()).contains("Restore database llm_webapp: ", "Restore uploads " + UPLOADS);
+    }
+
+    /** Until the restore's called safety backup waits at Event_WaitForLease. */
+    void awaitSafetyWaitingForLock(String pi) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            var run = runtime.createProcessInstanceQuery().superProcessInstanceId(pi).singleResult();
+            if (run != null && runtime.getActiveActivityIds(run.getId()).contains("Event_WaitForLease")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the safety backup of " + pi + " never waited for the lock");
+    }
+
     // --- helpers
 
     /** The database's tables and the uploads folder (its own folder entry aside), as they are now. */

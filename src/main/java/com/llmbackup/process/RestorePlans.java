@@ -1,0 +1,21 @@
+package com.llmbackup.process;
+
+import com.llmbackup.restore.RestoreService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
+/**
+ * Read by the restore model's gateways ({@code ${restorePlans.sideBySide(execution)}}): the
+ * frozen plan decides the path, never a variable. Public for the expression language.
+ */
+public final class RestorePlans {
+
+    private final RestoreService restores;
+
+    RestorePlans(RestoreService restores) {
+        this.restores = restores;
+    }
+
+    public boolean sideBySide(DelegateExecution execution) {
+        return restores.sideBySide(restores.runOf(execution.getProcessInstanceId()));
+    }
+}
