@@ -68,13 +68,19 @@ class BackupHistoryController {
         if (page < 0 || size < 1 || size > MAX_PAGE) {
             return bad("page must be 0 or more and size between 1 and " + MAX_PAGE + ".");
         }
-        RunStatus statusFilter;
-        RunKind kindFilter;
+        RunStatus statusFilter = null;
+        RunKind kindFilter = null;
         try {
-            statusFilter = status == null ? null : RunStatus.fromName(status);
+            statusFilter = status == null ? null : RunStatus.valueOf(status);
+        } catch (IllegalArgumentException e) {
+            return bad("status must be " + oneOf(java.util.Arrays.stream(RunStatus.values()).map(Enum::name).toList())
+                    + ", not '" + status + "'.");
+        }
+        try {
             kindFilter = kind == null ? null : RunKind.fromLabel(kind);
         } catch (IllegalArgumentException e) {
-            return bad(e.getMessage());
+            return bad("kind must be " + oneOf(java.util.Arrays.stream(RunKind.values()).map(RunKind::label).toList())
+                    + ", not '" + kind + "'.");
         }
         Instant fromInstant;
         Instant toInstant;
@@ -91,6 +97,11 @@ class BackupHistoryController {
         body.put("size", result.size());
         body.put("total", result.total());
         return ResponseEntity.ok(body);
+    }
+
+    /** "a, b or c" */
+    private static String oneOf(List<String> values) {
+        return String.join(", ", values.subList(0, values.size() - 1)) + " or " + values.get(values.size() - 1);
     }
 
     @GetMapping("/storage")

@@ -86,14 +86,15 @@ public class BackupHistory {
 
     public void complete(long runId, String backupId, Manifest.Stats stats) {
         update("update " + TABLE + " set status = ?, ended_at = ?, backup_id = coalesce(?, backup_id), bytes = ?, file_count = ?,"
-                        + " files_copied = ?, files_linked = ? where id = ?",
+                        + " files_copied = ?, files_linked = ? where id = ? and status = 'RUNNING'",
                 RunStatus.COMPLETED.name(), Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
                 stats == null ? null : stats.fileCount(), stats == null ? null : stats.filesCopied(),
                 stats == null ? null : stats.filesLinked(), runId);
     }
 
     public void fail(long runId, String step, String message) {
-        update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ?",
+        // a row ends once: an ended run is never failed or completed again
+        update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status = 'RUNNING'",
                 RunStatus.FAILED.name(), Timestamp.from(now()), step, truncate(message), runId);
         find(runId).ifPresent(onFailure);
     }
@@ -119,13 +120,22 @@ public class BackupHistory {
 
     /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
     public void end(long runId, RunStatus status, String message) {
-        update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ?",
+        update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ? and status = 'RUNNING'",
                 status.name(), Timestamp.from(now()), truncate(message), runId);
     }
 
     /** Freezes a restore's plan (JSON); written once by its guard, read by every later step. */
     public void setPlan(long runId, String planJson) {
         update("update " + TABLE + " set plan = ? where id = ? and plan is null", planJson, runId);
+    }
+
+    /** A restore switched to its safety set (Task_PrepareRollback): recorded here, not in a variable. */
+    public void setRollingBack(long runId) {
+        update("update " + TABLE + " set rolling_back = true where id = ?", runId);
+    }
+
+    public boolean rollingBack(long runId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("select rolling_back from " + TABLE + " where id = ?", Boolean.class, runId));
     }
 
     public Optional<String> plan(long runId) {

@@ -149,6 +149,7 @@ class BackupDelegates {
     JavaDelegate recordFailureDelegate(BackupRunService runs) {
         return execution -> {
             BackupRunVariables vars = BackupRunVariables.of(execution);
+            RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
             runs.fail(vars.runKind(), vars.requireRunId(), Executions.rootInstanceId(execution), vars.failedStep(), vars.failureMessage());
             if (!vars.hasOutcome()) {
                 vars.putOutcome(RunOutcome.FAILED);
@@ -188,6 +189,8 @@ class BackupDelegates {
     private static JavaDelegate step(Step body) {
         return execution -> {
             BackupRunVariables vars = BackupRunVariables.of(execution);
+            // every step, not only the start event: a start at an inner activity skips the start listener
+            RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
             try {
                 body.run(execution, vars, vars.runKind(), Executions.rootInstanceId(execution));
             } catch (LeaseLostException e) {

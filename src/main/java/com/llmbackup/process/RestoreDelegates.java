@@ -52,6 +52,7 @@ class RestoreDelegates {
             if (claimed != null && !claimed.equals(starter)) {
                 restores.addDetail(runId, "requestedBy '" + claimed + "' sent with the start was ignored: the restore was started by " + starter + ".");
             }
+            vars.putRequester(starter); // what the approval form shows
             try {
                 RestorePlan plan = restores.plan(request);
                 restores.freeze(runId, request);
@@ -112,14 +113,14 @@ class RestoreDelegates {
     @Bean
     JavaDelegate stopServicesDelegate(RestoreService restores) {
         return restoreStep(restores, (execution, vars, runId) -> {
-            restores.planned(runId, vars.rollingBack()); // the set is still the one approved
+            restores.planned(runId, restores.rollingBack(runId)); // the set is still the one approved
             vars.putStoppedServices(restores.stopServices(runId));
         });
     }
 
     @Bean
     JavaDelegate restoreDataDelegate(RestoreService restores) {
-        return restoreStep(restores, (execution, vars, runId) -> restores.restoreData(restores.planned(runId, vars.rollingBack()), runId));
+        return restoreStep(restores, (execution, vars, runId) -> restores.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId));
     }
 
     @Bean
@@ -171,7 +172,8 @@ class RestoreDelegates {
             if (!RESOLUTIONS.contains(resolution)) {
                 throw new BadUserRequestException("resolution must be retry, rollback or close, not '" + resolution + "'.");
             }
-            if (resolution.equals("rollback") && (vars.sideBySide() || !vars.hasSafetySet())) {
+            long runId = restores.runOf(task.getProcessInstanceId());
+            if (resolution.equals("rollback") && (restores.sideBySide(runId) || !restores.hasSafetySet(runId))) {
                 throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
                         + "Choose retry or close (and drop the partial copy by hand).");
             }
@@ -185,6 +187,7 @@ class RestoreDelegates {
             RestoreVariables vars = RestoreVariables.of(execution);
             vars.startRollback();
             long runId = restores.runOf(execution.getProcessInstanceId());
+            restores.startRollback(runId);
             RestoreRequest rollback = restores.planned(runId, true);
             restores.addDetail(runId, "Rolling back to " + rollback.backupKind() + "/" + rollback.backupId());
         };
@@ -195,7 +198,8 @@ class RestoreDelegates {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             long runId = restores.runOf(execution.getProcessInstanceId());
-            restores.completed(runId, restores.planned(runId, vars.rollingBack()), vars.approvedAt(), vars.rollingBack(),
+            boolean rolledBack = restores.rollingBack(runId);
+            restores.completed(runId, restores.planned(runId, rolledBack), vars.approvedAt(), rolledBack,
                     vars.firstFailure());
         };
     }

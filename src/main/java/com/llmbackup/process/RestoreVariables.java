@@ -49,6 +49,10 @@ final class RestoreVariables implements FailureVariables {
                 nullableString("targetDatabase"), nullableString("targetUploadsDir"), Boolean.TRUE.equals(bool("applicationStopped")));
     }
 
+    void putRequester(String user) {
+        scope.setVariable("requestedBy", user);
+    }
+
     /** {@code requestedBy} as sent or as the start event's initiator set it: only compared, never trusted. */
     String claimedRequester() {
         return nullableString("requestedBy");

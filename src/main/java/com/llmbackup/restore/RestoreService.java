@@ -201,6 +201,21 @@ public class RestoreService {
         return plan.request();
     }
 
+    public boolean rollingBack(long runId) {
+        return history.rollingBack(runId);
+    }
+
+    /** From now on the steps restore this restore's own safety set (recorded in the history row). */
+    public void startRollback(long runId) {
+        safetySetOf(runId); // fails when there is none
+        history.setRollingBack(runId);
+    }
+
+    public boolean hasSafetySet(long runId) {
+        String owner = history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElseThrow();
+        return history.listByOwner(owner).stream().anyMatch(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED);
+    }
+
     public boolean sideBySide(long runId) {
         return frozen(runId).request().sideBySide();
     }
@@ -316,6 +331,8 @@ public class RestoreService {
     }
 
     private void restoreDatabase(RestoreRequest request, Source source, long runId) {
+        // approved maybe hours ago: the dump must still be the one its manifest (frozen at the guard) names
+        checkSha(source.set(), source.dump());
         String target = request.sideBySide() ? request.targetDatabase() : properties.database().name();
         Map<String, Long> expected = source.set().manifest() == null || source.set().manifest().rowCounts() == null
                 ? Map.of() : source.set().manifest().rowCounts();
@@ -644,6 +661,10 @@ public class RestoreService {
         if (!request.sideBySide()) {
             lines.add("Services stopped during the restore: " + String.join(", ", properties.compose().serviceList())
                     + " of project " + properties.compose().project() + " (the database keeps running).");
+        }
+        if (request.applicationStopped()) {
+            lines.add("WARNING: the requester says the application is stopped by other means (applicationStopped); "
+                    + "check that before approving: the restore does not stop or start it.");
         }
         lines.add("Requested by: " + (request.requestedBy() == null ? "(unknown)" : request.requestedBy())
                 + (request.reason() == null ? "" : "; reason: " + request.reason()));

@@ -40,6 +40,9 @@ import org.springframework.stereotype.Component;
 class AccessSetup extends AbstractProcessEnginePlugin {
 
     static final String OPERATORS = "operators";
+    /** The processes operators may start (Tasklist, REST); the rest run by timer or as a call. */
+    static final java.util.List<String> STARTABLE = java.util.List.of("PreflightProcess", "DailyBackupProcess", "WeeklyBackupProcess",
+            "BackupCleanupProcess", "RestoreProcess");
     private static final Logger log = LoggerFactory.getLogger(AccessSetup.class);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -139,8 +142,13 @@ class AccessSetup extends AbstractProcessEnginePlugin {
         grant(authorizations, Resources.FILTER, "*", Permissions.READ);
         // least privilege: start, read, claim and complete; never set variables, modify, migrate, suspend or delete
         // (a restore's approval and plan must not be changed behind the approver's back)
-        grant(authorizations, Resources.PROCESS_DEFINITION, "*", Permissions.READ, Permissions.CREATE_INSTANCE,
+        grant(authorizations, Resources.PROCESS_DEFINITION, "*", Permissions.READ,
                 Permissions.READ_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK, ProcessDefinitionPermissions.TASK_WORK);
+        // starting is granted per process: never BackupRunProcess (only called), nor anything deployed later
+        for (String startable : STARTABLE) {
+            grant(authorizations, Resources.PROCESS_DEFINITION, startable, Permissions.READ, Permissions.CREATE_INSTANCE,
+                    Permissions.READ_INSTANCE, Permissions.READ_HISTORY, Permissions.READ_TASK, ProcessDefinitionPermissions.TASK_WORK);
+        }
         grant(authorizations, Resources.PROCESS_INSTANCE, "*", Permissions.CREATE, Permissions.READ);
         grant(authorizations, Resources.TASK, "*", Permissions.READ, TaskPermissions.TASK_WORK);
         grant(authorizations, Resources.DECISION_DEFINITION, "*", Permissions.READ, Permissions.READ_HISTORY);

@@ -31,9 +31,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 class SubmittedVariablesFilter extends OncePerRequestFilter {
 
-    private static final Pattern TASK = Pattern.compile(".*/task/([^/]+)/(complete|submit-form|resolve)$");
-    private static final Pattern START_BY_KEY = Pattern.compile(".*/process-definition/key/([^/]+)(?:/tenant-id/[^/]+)?/(start|submit-form)$");
-    private static final Pattern START_BY_ID = Pattern.compile(".*/process-definition/([^/]+)/(start|submit-form)$");
+    private static final Pattern TASK = Pattern.compile("(?i).*/task/([^/]+)/(complete|submit-form|resolve)$");
+    private static final Pattern START_BY_KEY = Pattern.compile("(?i).*/process-definition/key/([^/]+)(?:/tenant-id/[^/]+)?/(start|submit-form)$");
+    private static final Pattern START_BY_ID = Pattern.compile("(?i).*/process-definition/([^/]+)/(start|submit-form)$");
+    /** Restarting an old instance replays its variables and may skip listeners: not offered on these APIs. */
+    private static final Pattern RESTART = Pattern.compile("(?i).*/process-definition/[^/]+/restart(-async)?$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TaskService tasks;
@@ -51,7 +53,7 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        String path = request.getRequestURI();
+        String path = normalized(request);
         byte[] body = request.getInputStream().readAllBytes();
         Optional<String> refusal = refusal(path, body);
         if (refusal.isPresent()) {
@@ -65,22 +67,64 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
         chain.doFilter(new Replayed(request, body), response);
     }
 
+    /**
+     * The path as the REST layer routes it: decoded (no %-escapes), without path parameters
+     * (;jsessionid), double or trailing slashes, so no spelling of a path slips past the patterns.
+     */
+    static String normalized(HttpServletRequest request) {
+        String path = (request.getServletPath() == null ? "" : request.getServletPath())
+                + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (path.isEmpty()) {
+            path = java.net.URLDecoder.decode(request.getRequestURI().replace("+", "%2B"), StandardCharsets.UTF_8);
+        }
+        path = path.replaceAll(";[^/]*", "").replaceAll("/{2,}", "/");
+        while (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path;
+    }
+
     private Optional<String> refusal(String path, byte[] body) {
+        if (RESTART.matcher(path).matches()) {
+            return Optional.of("Restarting process instances is not offered here: start a new instance (its guard checks it again).");
+        }
         Matcher task = TASK.matcher(path);
         if (task.matches()) {
             Task t = tasks.createTaskQuery().taskId(task.group(1)).singleResult();
-            return t == null ? Optional.empty() : SubmittedVariables.checkTask(t.getTaskDefinitionKey(), sent(body));
+            if (t == null) {
+                return Optional.of("No open task " + task.group(1) + ".");
+            }
+            return SubmittedVariables.checkTask(t.getTaskDefinitionKey(), sent(body));
         }
         Matcher byKey = START_BY_KEY.matcher(path);
-        if (byKey.matches()) {
-            return SubmittedVariables.checkStart(byKey.group(1), sent(body));
-        }
         Matcher byId = START_BY_ID.matcher(path);
-        if (byId.matches()) {
+        String key = null;
+        if (byKey.matches()) {
+            key = byKey.group(1);
+        } else if (byId.matches()) {
             ProcessDefinition definition = repository.createProcessDefinitionQuery().processDefinitionId(byId.group(1)).singleResult();
-            return definition == null ? Optional.empty() : SubmittedVariables.checkStart(definition.getKey(), sent(body));
+            if (definition == null) {
+                return Optional.of("No process definition " + byId.group(1) + ".");
+            }
+            key = definition.getKey();
+        } else {
+            return Optional.empty();
         }
-        return Optional.empty();
+        if (startsInside(body)) {
+            return Optional.of("A process is started at its start event only: startInstructions, skipCustomListeners and "
+                    + "skipIoMappings are not taken (they would skip its checks).");
+        }
+        return SubmittedVariables.checkStart(key, sent(body));
+    }
+
+    private static boolean startsInside(byte[] body) {
+        try {
+            JsonNode json = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            return json.has("startInstructions") || json.path("skipCustomListeners").asBoolean(false)
+                    || json.path("skipIoMappings").asBoolean(false);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The names under "variables" (REST and Tasklist both send {"variables": {name: {value, type}}}). */

@@ -54,12 +54,32 @@ class BackupRunProcessTests extends AbstractBackupProcessTests {
     }
 
     @Test
-    void startOverRestWhenNotCalledAnswersWithTheReason() throws Exception {
+    void startOverRestWhenNotCalledIsForbiddenToOperatorsAndRefusedToAdmins() throws Exception {
         ensureUser("runop", "runop-pw", "operators");
-        var response = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/BackupRunProcess/start",
-                "runop:runop-pw", "{\"variables\": {\"runKind\": {\"value\": \"weekly\"}}}");
-        assertThat(response.statusCode()).isEqualTo(500);
-        assertThat(json.readTree(response.body()).get("message").asText()).contains("BackupRunProcess is not started on its own");
+        ensureUser("runadmin", "runadmin-pw", "camunda-admin");
+        String body = "{\"variables\": {\"runKind\": {\"value\": \"weekly\"}}}";
+        var operator = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/BackupRunProcess/start", "runop:runop-pw", body);
+        assertThat(operator.statusCode()).as("operators start only the startable processes").isEqualTo(403);
+        var admin = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/BackupRunProcess/start", "runadmin:runadmin-pw", body);
+        assertThat(admin.statusCode()).isEqualTo(500);
+        assertThat(json.readTree(admin.body()).get("message").asText()).contains("BackupRunProcess is not started on its own");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "at an inner step | {\"startInstructions\": [{\"type\": \"startBeforeActivity\", \"activityId\": \"Task_AcquireLease\"}], \"variables\": {\"runKind\": {\"value\": \"weekly\"}}}",
+            "without its listeners | {\"skipCustomListeners\": true, \"variables\": {\"runKind\": {\"value\": \"weekly\"}}}"})
+    void startWhenItWouldSkipTheGuardIsRefusedEvenToAdmins(String how, String body) throws Exception {
+        ensureUser("runadmin", "runadmin-pw", "camunda-admin");
+        long before = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("BackupRunProcess").count();
+        for (String path : List.of("/engine-rest/process-definition/key/BackupRunProcess/start",
+                "/engine-rest/process-definition/key/BackupRunProcess/start/", "/engine-rest/process-definition/key/BackupRunProces%73/start")) {
+            var response = LocalHttp.call(port, "POST", path, "runadmin:runadmin-pw", body);
+            assertThat(response.statusCode()).as(how + " " + path + ": " + response.body()).isEqualTo(400);
+            assertThat(json.readTree(response.body()).get("message").asText()).startsWith("A process is started at its start event only");
+        }
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("BackupRunProcess").count())
+                .isEqualTo(before);
     }
 
     @Test
