@@ -24,6 +24,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
@@ -194,7 +195,9 @@ public class BackupRunService {
                 if (file.getFileName().toString().startsWith(".env")) {
                     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
                 }
+                Durable.force(copy);
             }
+            Durable.syncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the extra files: " + e.getMessage(), e);
         }
@@ -392,7 +395,7 @@ public class BackupRunService {
     private void writePart(StagedSet staged, String name, Object value) {
         try {
             Files.createDirectories(staged.partsDir());
-            JSON.writeValue(staged.partsDir().resolve(name + ".json").toFile(), value);
+            Durable.write(staged.partsDir().resolve(name + ".json"), JSON.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + name + " beside " + staged.dir() + ": " + e.getMessage(), e);
         }
