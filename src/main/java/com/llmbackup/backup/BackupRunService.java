@@ -218,6 +218,7 @@ public class BackupRunService {
         Snapshotter.Result result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous,
                 (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
         writePart(staged, "snapshot", new SnapshotPart(base.map(s -> s.id().toString()).orElse(null), result));
+        recordWarnings(runId, result.warnings());
         return result;
     }
 
@@ -228,7 +229,16 @@ public class BackupRunService {
                 (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
         history.progress(runId, result.fileCount(), result.fileCount(), result.bytes(), result.bytes());
         writePart(staged, "archive", result);
+        recordWarnings(runId, result.warnings());
         return result;
+    }
+
+    /** Files that changed, vanished or were damaged during a step: in the history and the log now, in the manifest at publish. */
+    private void recordWarnings(long runId, List<String> warnings) {
+        for (String warning : warnings) {
+            log.warn("Run {}: {}", runId, warning);
+            history.addWarning(runId, warning);
+        }
     }
 
     /** Reads the archive back and checks every entry against what was written. */
