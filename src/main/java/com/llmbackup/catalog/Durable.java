@@ -29,11 +29,47 @@ public final class Durable {
         }
     }
 
-    /** Forces every file of the list, then every folder (one batched pass after writing them all, cheaper than one each as written). */
+    /**
+     * Forces every file and folder of the lists: one batched pass after writing them all, the
+     * fsyncs issued side by side. One after the other, each waited for its own journal commit
+     * and cache flush (a daily of 5,000 files in 1,400 folders spent over a second on them);
+     * concurrent ones are merged by the file system's journal and the block layer (measured: 1,400 folders
+     * forced in 0.73 s one by one, 0.08 s with 16 threads, no better with 64).
+     */
     public static void forceAll(List<Path> files, List<Path> dirs) {
-        files.forEach(Durable::force);
-        dirs.forEach(Durable::syncDirectory);
+        List<Runnable> work = new java.util.ArrayList<>(files.size() + dirs.size());
+        files.forEach(f -> work.add(() -> force(f)));
+        dirs.forEach(d -> work.add(() -> syncDirectory(d)));
+        if (work.size() < 2) {
+            work.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(FSYNC_THREADS, work.size()), r -> {
+                    Thread t = new Thread(r, "fsync");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>(work.size());
+            work.forEach(w -> done.add(pool.submit(w)));
+            for (java.util.concurrent.Future<?> f : done) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while flushing the backup to disk", e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
+
+    // fsyncs wait on the disk, not the CPU: more threads than cores
+    private static final int FSYNC_THREADS = 16;
 
     /** Writes bytes to a new or truncated file and forces them before returning. */
     public static void write(Path file, byte[] bytes) {
