@@ -74,14 +74,18 @@ public class Snapshotter {
         }
         deleteTree(target);
         long[] totals = totals(source);
-        Walker walker = new Walker(source, target, previousDir, previous, progress, totals[0], totals[1], hook);
-        try {
-            Files.walkFileTree(source, walker);
-        } catch (IOException e) {
-            throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e, source), e);
+        Walker walker;
+        // durable before any manifest can call the set complete: each copy and each finished
+        // folder is forced in the background while the walk goes on, and waited for at the end
+        try (Durable.Batch durable = new Durable.Batch()) {
+            walker = new Walker(source, target, previousDir, previous, progress, totals[0], totals[1], hook, durable);
+            try {
+                Files.walkFileTree(source, walker);
+            } catch (IOException e) {
+                throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e, source), e);
+            }
+            durable.await();
         }
-        // durable before any manifest can call the set complete: copies first, then the folders naming them
-        Durable.forceAll(walker.copied, walker.folders);
         progress.update(walker.filesDone, totals[0], walker.bytesDone, totals[1]);
         return new Result(List.copyOf(walker.entries), walker.bytesDone, walker.filesDone, walker.filesCopied,
                 walker.filesLinked, walker.bytesCopied, List.copyOf(walker.warnings));
@@ -190,9 +194,8 @@ public class Snapshotter {
         private final UnchangedFile unchanged = UnchangedFile.forSnapshot();
         private final List<FileEntry> entries = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
-        /** What must be forced to disk: the files written and every folder created. */
-        private final List<Path> copied = new ArrayList<>();
-        private final List<Path> folders = new ArrayList<>();
+        /** Forces the files written and every folder created. */
+        private final Durable.Batch durable;
         private final Deque<Object[]> openDirs = new ArrayDeque<>();
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha256;
@@ -204,8 +207,9 @@ public class Snapshotter {
         private long bytesCopied;
 
         Walker(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress,
-               long filesTotal, long bytesTotal, CopyHook hook) {
+               long filesTotal, long bytesTotal, CopyHook hook, Durable.Batch durable) {
             this.source = source;
+            this.durable = durable;
             this.target = target;
             this.previousDir = previousDir;
             this.previous = previous;
@@ -235,7 +239,6 @@ public class Snapshotter {
             }
             Path dst = rel.equals(".") ? target : target.resolve(rel);
             Files.createDirectory(dst);
-            folders.add(dst);
             FileEntry entry = attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
             entries.add(entry);
             openDirs.push(new Object[] {dst, entry});
@@ -250,6 +253,7 @@ public class Snapshotter {
             Object[] open = openDirs.pop();
             // after its children: adding them changed the folder's mtime
             applyAttributes((Path) open[0], (FileEntry) open[1], false);
+            durable.directory((Path) open[0]);
             return FileVisitResult.CONTINUE;
         }
 
@@ -374,7 +378,7 @@ public class Snapshotter {
             }
             FileEntry entry = seen.withContent(bytes[0], sha);
             applyAttributes(dst, entry, false);
-            copied.add(dst);
+            durable.file(dst);
             filesCopied++;
             bytesCopied += bytes[0];
             done(bytes[0]);
