@@ -224,6 +224,8 @@ public class TarGzArchiver {
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha = digest();
         private final UnixAttributes attributes = new UnixAttributes();
+        /** The spool holds a read not yet written into the archive (or an abandoned one). */
+        private boolean spooled;
 
         Writer(Path source, TarArchiveOutputStream tar, Path spool, CopyHook hook, List<FileEntry> entries, List<String> warnings,
                long[] figures, Snapshotter.Progress progress) {
@@ -320,6 +322,7 @@ public class TarGzArchiver {
                 hook.copied(file, rel, attempt);
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(spool);
+                    spooled = false;
                     replaced(file, rel);
                     return null;
                 }
@@ -334,7 +337,10 @@ public class TarGzArchiver {
         }
 
         private Read read(Path file, Map<String, Object> unix) throws IOException {
-            Files.deleteIfExists(spool);
+            if (spooled) {
+                Files.deleteIfExists(spool); // an earlier, inconsistent read of this file
+                spooled = false;
+            }
             try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 ByteBuffer memory = ByteBuffer.wrap(buffer);
                 while (memory.hasRemaining() && in.read(memory) >= 0) {
@@ -344,6 +350,7 @@ public class TarGzArchiver {
                     return new Read(unix, memory.position(), false);
                 }
                 // larger than the buffer: the kernel copies it into the spool, what is read so far first
+                spooled = true;
                 try (FileChannel out = FileChannel.open(spool, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     memory.flip();
                     while (memory.hasRemaining()) {
@@ -380,6 +387,7 @@ public class TarGzArchiver {
                     }
                 }
                 Files.delete(spool);
+                spooled = false;
                 if (left != 0) {
                     throw new IOException("the spool " + spool + " lost " + left + " bytes of " + rel + " (backup volume failing?)");
                 }
