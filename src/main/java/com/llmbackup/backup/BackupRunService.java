@@ -26,6 +26,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
@@ -203,7 +204,9 @@ public class BackupRunService {
                 if (file.getFileName().toString().startsWith(".env")) {
                     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
                 }
+                Durable.force(copy);
             }
+            Durable.syncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the extra files: " + e.getMessage(), e);
         }
@@ -224,6 +227,7 @@ public class BackupRunService {
         Snapshotter.Result result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous,
                 (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
         writePart(staged, "snapshot", new SnapshotPart(base.map(s -> s.id().toString()).orElse(null), result));
+        recordWarnings(runId, result.warnings());
         return result;
     }
 
@@ -240,7 +244,16 @@ public class BackupRunService {
         }
         history.progress(runId, result.fileCount(), result.fileCount(), result.bytes(), result.bytes());
         writePart(staged, "archive", result);
+        recordWarnings(runId, result.warnings());
         return result;
+    }
+
+    /** Files that changed, vanished or were damaged during a step: in the history and the log now, in the manifest at publish. */
+    private void recordWarnings(long runId, List<String> warnings) {
+        for (String warning : warnings) {
+            log.warn("Run {}: {}", runId, warning);
+            history.addWarning(runId, warning);
+        }
     }
 
     /** Reads the archive back and checks every entry against what was written. */
@@ -413,7 +426,7 @@ public class BackupRunService {
     private void writePart(StagedSet staged, String name, Object value) {
         try {
             Files.createDirectories(staged.partsDir());
-            JSON.writeValue(staged.partsDir().resolve(name + ".json").toFile(), value);
+            Durable.write(staged.partsDir().resolve(name + ".json"), JSON.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + name + " beside " + staged.dir() + ": " + e.getMessage(), e);
         }

@@ -348,7 +348,10 @@ public class BackupCatalog {
             }
             crashPoint.reached("renamed " + artifact.getFileName());
         }
+        // the renames, and the kind folder's own entry in the root, on disk before the set says complete
+        // (the artifacts' content was forced by the steps that wrote them)
         FilePermissions.syncDirectory(kindDir);
+        FilePermissions.syncDirectory(root);
         lease.verify();
         ManifestStore.writeAtomically(manifestFile, manifest.withStatus(Manifest.COMPLETE, clock.instant()), permissions);
         crashPoint.reached("manifest-complete");

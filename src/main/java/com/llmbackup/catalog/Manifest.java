@@ -71,14 +71,33 @@ public record Manifest(
         }
     }
 
-    /** One entry of the uploads tree: what an incremental snapshot compares and a restore checks. */
+    /**
+     * One entry of the uploads tree: what an incremental snapshot compares and a restore checks.
+     * {@code ctimeNanos} (files only) is the inode change time seen before the stored copy was
+     * read; manifests written before it was recorded lack it (null), which the snapshot treats
+     * as "changed" (the file is copied, not linked).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record FileEntry(String path, String type, long size, long mtimeNanos, int mode, Integer uid, Integer gid,
-                            String owner, String group, String sha256, String linkTarget) {
+                            String owner, String group, String sha256, String linkTarget, Long ctimeNanos) {
         public static final String FILE = "file";
         public static final String DIRECTORY = "directory";
         public static final String SYMLINK = "symlink";
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public FileEntry {
+        }
+
+        /** An entry without a recorded ctime (as manifests before format 1's ctime, or a tar header). */
+        public FileEntry(String path, String type, long size, long mtimeNanos, int mode, Integer uid, Integer gid,
+                         String owner, String group, String sha256, String linkTarget) {
+            this(path, type, size, mtimeNanos, mode, uid, gid, owner, group, sha256, linkTarget, null);
+        }
+
+        public FileEntry withContent(long newSize, String newSha256) {
+            return new FileEntry(path, type, newSize, mtimeNanos, mode, uid, gid, owner, group, newSha256, linkTarget, ctimeNanos);
+        }
     }
 
     /** Figures of the run that made the set, also kept in the history row. */

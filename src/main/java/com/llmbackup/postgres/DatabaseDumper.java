@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import com.llmbackup.catalog.Durable;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandResult;
 import com.llmbackup.exec.CommandRunner;
@@ -85,6 +86,8 @@ public class DatabaseDumper {
                 Duration dumpTime = Duration.ofNanos(System.nanoTime() - started);
                 c.rollback();
                 long hashStart = System.nanoTime();
+                // pg_dump does not fsync its output: the dump must be on disk before a manifest calls the set complete
+                Durable.force(file);
                 String sha = sha256(file);
                 return new DumpResult(file, Files.size(file), sha, rowCounts, version, dumpTime,
                         Duration.ofNanos(System.nanoTime() - hashStart));
@@ -122,12 +125,14 @@ public class DatabaseDumper {
         List<String> base = List.of("--globals-only", "--file=" + file, "--database=" + postgres.database().name());
         try {
             runner.run(postgres.command("pg_dumpall", base));
+            Durable.force(file);
             return new GlobalsResult(true, null);
         } catch (CommandFailedException full) {
             List<String> noPasswords = new ArrayList<>(base);
             noPasswords.add("--no-role-passwords");
             try {
                 runner.run(postgres.command("pg_dumpall", noPasswords));
+                Durable.force(file);
                 return new GlobalsResult(true, "Globals dumped without role passwords (role " + postgres.database().user()
                         + " may not read them): set passwords of restored roles by hand.");
             } catch (CommandFailedException e) {

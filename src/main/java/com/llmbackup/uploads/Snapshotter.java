@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,40 +25,66 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import org.springframework.stereotype.Component;
 
 /**
  * Incremental snapshots of the uploads folder, as {@code rsync -a --link-dest} should have
- * made them (the runbook's defect D1): a file whose size, mtime, mode and owner match the
- * previous snapshot's manifest is hard-linked to it and keeps its checksum without being
- * read; new and changed files are copied once, hashed while copying. Folders (empty ones
- * too), modes, owners (as root) and mtimes are kept; symbolic links are kept as links and
- * never followed; deleted files are simply absent. The live folder never shares an inode
- * with a snapshot: nothing is ever linked to the source.
+ * made them (the runbook's defect D1): a file that {@link UnchangedFile} finds unchanged
+ * since the previous snapshot's manifest (size, mtime, mode, owner, ctime) is hard-linked to
+ * the previous copy, if that copy still has its recorded size, and keeps its checksum
+ * without being read; new and changed files are copied, hashed while copying, then looked
+ * at again: a file that changed during its copy is copied again (up to {@value #ATTEMPTS}
+ * times), and if it keeps changing the last copy is kept as read, with a warning. A file
+ * deleted during the walk is a warning, not a failure. Folders (empty ones too), modes,
+ * owners (as root) and mtimes are kept; symbolic links are kept as links and never
+ * followed; deleted files are simply absent. Everything written is forced to disk before
+ * the snapshot returns. The live folder never shares an inode with a snapshot: nothing is
+ * ever linked to the source.
  */
 @Component
 public class Snapshotter {
 
+    static final int ATTEMPTS = 3;
     private static final int BUFFER = 1 << 20;
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
+    private final CopyHook hook;
+
+    public Snapshotter() {
+        this(CopyHook.NONE);
+    }
+
+    Snapshotter(CopyHook hook) {
+        this.hook = hook;
+    }
+
     /**
-     * Copies {@code source} into {@code target} (which must not exist), reusing files of
-     * {@code previousDir} as described by {@code previous} (path to entry; empty for a full copy).
+     * Copies {@code source} into {@code target}, reusing files of {@code previousDir} as
+     * described by {@code previous} (path to entry; empty for a full copy). A {@code target}
+     * left by an interrupted attempt (a retried step) is cleared first: the result is that of
+     * a first run.
      */
     public Result snapshot(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress) {
         if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new UncheckedIOException(source + ": the uploads folder does not exist or is not a folder; check backup.uploads-dir",
                     new NoSuchFileException(source.toString()));
         }
+        deleteTree(target);
         long[] totals = totals(source);
-        Walker walker = new Walker(source, target, previousDir, previous, progress, totals[0], totals[1]);
-        try {
-            Files.walkFileTree(source, walker);
-        } catch (IOException e) {
-            throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e), e);
+        Walker walker;
+        // durable before any manifest can call the set complete: each copy and each finished
+        // folder is forced in the background while the walk goes on, and waited for at the end
+        try (Durable.Batch durable = new Durable.Batch()) {
+            walker = new Walker(source, target, previousDir, previous, progress, totals[0], totals[1], hook, durable);
+            try {
+                Files.walkFileTree(source, walker);
+            } catch (IOException e) {
+                throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e, source), e);
+            }
+            durable.await();
         }
         progress.update(walker.filesDone, totals[0], walker.bytesDone, totals[1]);
         return new Result(List.copyOf(walker.entries), walker.bytesDone, walker.filesDone, walker.filesCopied,
@@ -89,7 +116,13 @@ public class Snapshotter {
         return totals;
     }
 
-    private static String describe(IOException e) {
+    /** An operator's account of a failed read: the file, and for a permission problem the fix. */
+    static String describe(IOException e, Path source) {
+        if (e instanceof AccessDeniedException denied) {
+            return "cannot read " + denied.getFile() + ": permission denied. The backup must read every file of the uploads "
+                    + "folder: run llm-backup as root (as its service unit does) or give its user read access to " + source
+                    + " (for example: setfacl -R -m u:USER:rX " + source + ").";
+        }
         if (e instanceof java.nio.file.FileSystemException fse) {
             return fse.getFile() + (fse.getReason() == null ? "" : ": " + fse.getReason());
         }
@@ -101,6 +134,54 @@ public class Snapshotter {
         return rel.isEmpty() ? "." : rel;
     }
 
+    static String vanished(String rel) {
+        return rel + " was deleted while it was backed up: it is not in this set.";
+    }
+
+    static String keptChanging(String rel, long bytes) {
+        return rel + " changed while it was backed up: it was read " + ATTEMPTS + " times and changed during each read. This set "
+                + "holds the last read as it was stored (" + bytes + " bytes; its manifest size and SHA-256 are those bytes, which "
+                + "may mix old and new content); the next backup reads it again.";
+    }
+
+    static String replacedByFolder(String rel) {
+        return rel + " was replaced by a folder while it was backed up: this set holds the folder.";
+    }
+
+    /** Deletes a file or tree (links not followed), making read-only folders writable first; absent is fine. */
+    static void deleteTree(Path path) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    // a copied 0555 folder: its entries cannot be removed until it is writable (as a non-root user)
+                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + path + " left by an earlier attempt: " + e.getMessage(), e);
+        }
+    }
+
     private static final class Walker extends SimpleFileVisitor<Path> {
         private final Path source;
         private final Path target;
@@ -109,8 +190,12 @@ public class Snapshotter {
         private final Progress progress;
         private final long filesTotal;
         private final long bytesTotal;
+        private final CopyHook hook;
+        private final UnchangedFile unchanged = UnchangedFile.forSnapshot();
         private final List<FileEntry> entries = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
+        /** Forces the files written and every folder created. */
+        private final Durable.Batch durable;
         private final Deque<Object[]> openDirs = new ArrayDeque<>();
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha256;
@@ -122,14 +207,16 @@ public class Snapshotter {
         private long bytesCopied;
 
         Walker(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress,
-               long filesTotal, long bytesTotal) {
+               long filesTotal, long bytesTotal, CopyHook hook, Durable.Batch durable) {
             this.source = source;
+            this.durable = durable;
             this.target = target;
             this.previousDir = previousDir;
             this.previous = previous;
             this.progress = progress.atMostTwiceASecond();
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
+            this.hook = hook;
             try {
                 this.sha256 = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
@@ -144,9 +231,18 @@ public class Snapshotter {
                 return FileVisitResult.SKIP_SUBTREE;
             }
             String rel = relative(source, dir);
+            Map<String, Object> unix;
+            try {
+                unix = attributes.read(dir);
+            } catch (NoSuchFileException e) {
+                if (dir.equals(source)) {
+                    throw e;
+                }
+                warnings.add(vanished(rel));
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             Path dst = rel.equals(".") ? target : target.resolve(rel);
             Files.createDirectory(dst);
-            Map<String, Object> unix = attributes.read(dir);
             FileEntry entry = attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
             entries.add(entry);
             openDirs.push(new Object[] {dst, entry});
@@ -155,12 +251,13 @@ public class Snapshotter {
 
         @Override
         public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-            if (exc != null) {
+            if (exc != null && !(exc instanceof NoSuchFileException)) {
                 throw exc;
             }
             Object[] open = openDirs.pop();
             // after its children: adding them changed the folder's mtime
             applyAttributes((Path) open[0], (FileEntry) open[1], false);
+            durable.directory((Path) open[0]);
             return FileVisitResult.CONTINUE;
         }
 
@@ -172,62 +269,157 @@ public class Snapshotter {
             }
             String rel = relative(source, file);
             Path dst = target.resolve(rel);
-            Map<String, Object> unix = attributes.read(file);
-            if (attrs.isSymbolicLink()) {
-                Path link = Files.readSymbolicLink(file);
-                Files.createSymbolicLink(dst, link);
-                FileEntry entry = attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, link.toString());
-                applyAttributes(dst, entry, true);
-                entries.add(entry);
-            } else if (attrs.isRegularFile()) {
-                entries.add(copyOrLink(file, dst, rel, unix));
-            } else {
-                warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
+            try {
+                Map<String, Object> unix = attributes.read(file);
+                if (attrs.isSymbolicLink()) {
+                    symlink(file, dst, rel, unix);
+                } else if (attrs.isRegularFile()) {
+                    FileEntry entry = copyOrLink(file, dst, rel, unix);
+                    if (entry != null) {
+                        entries.add(entry);
+                    }
+                } else {
+                    warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
+                }
+            } catch (NoSuchFileException e) {
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    throw e; // something of ours is missing, not the source file
+                }
+                // deleted between the listing and its copy, or during the copy
+                if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(dst);
+                }
+                warnings.add(vanished(rel));
             }
             return FileVisitResult.CONTINUE;
         }
 
         @Override
         public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+            if (exc instanceof NoSuchFileException) {
+                warnings.add(vanished(relative(source, file)));
+                return FileVisitResult.CONTINUE;
+            }
             throw exc;
         }
 
-        private FileEntry copyOrLink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
-            long size = (Long) unix.get("size");
-            FileEntry prev = previous.get(rel);
-            FileEntry current = attributes.entry(rel, FileEntry.FILE, size, unix, null, null);
-            if (prev != null && previousDir != null && FileEntry.FILE.equals(prev.type()) && prev.sha256() != null
-                    && prev.size() == size && prev.mtimeNanos() == current.mtimeNanos() && prev.mode() == current.mode()
-                    && java.util.Objects.equals(prev.uid(), current.uid()) && java.util.Objects.equals(prev.gid(), current.gid())) {
-                Path old = previousDir.resolve(rel);
-                try {
-                    Files.createLink(dst, old);
-                    filesLinked++;
-                    done(size);
-                    return withSha(current, prev.sha256());
-                } catch (IOException | UnsupportedOperationException e) {
-                    // the old copy is gone or cannot be linked: copy instead
-                    Files.deleteIfExists(dst);
-                }
-            }
-            String sha = copyHashing(file, dst);
-            applyAttributes(dst, current, false);
-            filesCopied++;
-            bytesCopied += size;
-            done(size);
-            return withSha(current, sha);
+        private void symlink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
+            Path link = Files.readSymbolicLink(file);
+            Files.createSymbolicLink(dst, link);
+            FileEntry entry = attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, link.toString());
+            applyAttributes(dst, entry, true);
+            entries.add(entry);
         }
 
-        private String copyHashing(Path from, Path to) throws IOException {
+        private FileEntry copyOrLink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
+            FileEntry prev = previous.get(rel);
+            if (prev != null && previousDir != null && prev.sha256() != null
+                    && unchanged.unchanged(prev, UnchangedFile.State.of(unix, true))) {
+                Path old = previousDir.resolve(rel);
+                String damage = damage(old, prev, rel);
+                if (damage == null) {
+                    try {
+                        Files.createLink(dst, old);
+                        filesLinked++;
+                        done(prev.size());
+                        return attributes.entry(rel, FileEntry.FILE, prev.size(), unix, prev.sha256(), null);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // the old copy cannot be linked (another file system, too many links): copy instead
+                        Files.deleteIfExists(dst);
+                    }
+                } else {
+                    warnings.add(damage);
+                }
+            }
+            return copyConsistently(file, dst, rel, unix);
+        }
+
+        /**
+         * Why the previous snapshot's copy must not be linked (it no longer has the size its
+         * manifest records: a power cut before it reached the disk, or damage since), or null.
+         * Its size only: cheap, nothing is read.
+         */
+        private String damage(Path old, FileEntry prev, String rel) throws IOException {
+            String name = previousDir.getFileName() + "/" + rel;
+            String what;
+            try {
+                BasicFileAttributes a = Files.readAttributes(old, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile()) {
+                    what = "is no longer a file";
+                } else if (a.size() != prev.size()) {
+                    what = "is damaged: " + a.size() + " bytes, its manifest says " + prev.size();
+                } else {
+                    return null;
+                }
+            } catch (NoSuchFileException e) {
+                what = "is missing";
+            }
+            return "The previous snapshot's copy " + name + " " + what + ". Copied " + rel + " afresh instead of linking to it; "
+                    + "the older sets holding that copy do not restore this file correctly.";
+        }
+
+        /**
+         * Copies until a copy is consistent: the file had the same size, mtime and ctime before
+         * and after it, and the copy holds that size. Otherwise the last copy is kept exactly as
+         * read (the entry's size and SHA-256 are those of the copy) and a warning names the file.
+         */
+        private FileEntry copyConsistently(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
+            FileEntry seen = null;
+            long[] bytes = new long[1];
+            String sha = null;
+            boolean consistent = false;
+            for (int attempt = 1; attempt <= ATTEMPTS && !consistent; attempt++) {
+                seen = attributes.entry(rel, FileEntry.FILE, (Long) unix.get("size"), unix, null, null);
+                Files.deleteIfExists(dst);
+                hook.opening(file, rel);
+                sha = copyHashing(file, dst, bytes);
+                hook.copied(file, rel, attempt);
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    return replaced(file, dst, rel);
+                }
+                Map<String, Object> after = attributes.read(file);
+                consistent = bytes[0] == seen.size() && sameContentState(unix, after);
+                unix = after;
+            }
+            if (!consistent) {
+                warnings.add(keptChanging(rel, bytes[0]));
+            }
+            FileEntry entry = seen.withContent(bytes[0], sha);
+            applyAttributes(dst, entry, false);
+            durable.file(dst);
+            filesCopied++;
+            bytesCopied += bytes[0];
+            done(bytes[0]);
+            return entry;
+        }
+
+        /** The file became a folder (or a link) while it was copied: the copy goes, what is there now is taken. */
+        private FileEntry replaced(Path file, Path dst, String rel) throws IOException {
+            Files.deleteIfExists(dst);
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                warnings.add(replacedByFolder(rel));
+                Files.walkFileTree(file, this);
+            } else if (Files.isSymbolicLink(file)) {
+                symlink(file, dst, rel, attributes.read(file));
+            } else {
+                warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
+            }
+            return null;
+        }
+
+        private String copyHashing(Path from, Path to, long[] bytes) throws IOException {
             sha256.reset();
+            long total = 0;
             try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS);
                  OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
                     sha256.update(buffer, 0, n);
                     out.write(buffer, 0, n);
+                    total += n;
                 }
             }
+            bytes[0] = total;
             return HexFormat.of().formatHex(sha256.digest());
         }
 
@@ -236,12 +428,12 @@ public class Snapshotter {
             bytesDone += size;
             progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
         }
+    }
 
-        private static FileEntry withSha(FileEntry e, String sha) {
-            return new FileEntry(e.path(), e.type(), e.size(), e.mtimeNanos(), e.mode(), e.uid(), e.gid(), e.owner(),
-                    e.group(), sha, e.linkTarget());
-        }
-
+    /** Size, mtime and ctime equal: nothing wrote to the file in between (ctime also moves on a rewrite that restores mtime). */
+    static boolean sameContentState(Map<String, Object> before, Map<String, Object> after) {
+        return before.get("size").equals(after.get("size")) && before.get("lastModifiedTime").equals(after.get("lastModifiedTime"))
+                && before.get("ctime").equals(after.get("ctime"));
     }
 
     /** Sets mode, owner (as root) and mtime of a copied entry; links get owner and mtime only. */

@@ -5,12 +5,15 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
@@ -22,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -36,8 +40,20 @@ import org.springframework.stereotype.Component;
  * {@code tar -xzf FILE -C /} restores {@code /uploads}), compressed on every core into one
  * standard gzip file ({@link ParallelGzipOutputStream}). Long and non-ASCII names, empty
  * folders, symbolic links (never followed), modes, owners and mtimes are kept. Every file
- * is read once, hashed while it is written. {@link #verify} reads the archive back as a
- * stream and checks each entry against the manifest.
+ * is hashed as it is written. {@link #verify} reads the archive back as a stream and checks
+ * each entry against the manifest.
+ *
+ * <p>Files that change while they are archived: a tar header states the entry's size before
+ * its content, and a gzip stream cannot take back what it was given, so a file is first read
+ * in full and looked at again, and only a consistent read goes into the archive. A file up to
+ * 1 MB is read into memory; a larger one is copied by the kernel ({@code transferTo}) into a
+ * spool file beside the archive (page cache, deleted right after: no second pass through
+ * user space), then streamed from the spool into the entry. So an entry always holds exactly
+ * the bytes its header and the manifest claim: a file that shrinks is never padded, one that
+ * grows is never cut. A file that changed during its read is read again (up to
+ * {@value Snapshotter#ATTEMPTS} times); if it keeps changing, the last read is archived as it
+ * was read, with a warning. A file deleted meanwhile is a warning, not a failure. The archive
+ * is forced to disk before {@link #archive} returns.
  */
 @Component
 public class TarGzArchiver {
@@ -46,17 +62,35 @@ public class TarGzArchiver {
     static final int COMPRESSIBLE_LEVEL = 1;
     private static final int BUFFER = 1 << 20;
 
+    private final CopyHook hook;
+
+    public TarGzArchiver() {
+        this(CopyHook.NONE);
+    }
+
+    TarGzArchiver(CopyHook hook) {
+        this.hook = hook;
+    }
+
+    /** Where a large file's consistent read waits for its tar entry: beside the archive, on the backup volume. */
+    static Path spoolOf(Path archive) {
+        return archive.resolveSibling("." + archive.getFileName() + ".spool");
+    }
+
     public Result archive(Path source, Path target, Snapshotter.Progress progress) {
         if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new UncheckedIOException(source + ": the uploads folder does not exist or is not a folder; check backup.uploads-dir",
                     new NoSuchFileException(source.toString()));
         }
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        Path spool = spoolOf(target);
         ParallelGzipOutputStream gzip;
         List<FileEntry> entries = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long[] figures = new long[2];
         try {
+            // a retried step: the archive is rewritten from the start (truncated below), a spool left behind goes
+            Files.deleteIfExists(spool);
             // level 1: on the uploads' text it costs a few percent of the text's size against gzip -6
             // (well under 1% of an archive dominated by PDFs and images) at three times the speed
             gzip = new ParallelGzipOutputStream(new BufferedOutputStream(Files.newOutputStream(target), BUFFER), threads, COMPRESSIBLE_LEVEL);
@@ -64,13 +98,18 @@ public class TarGzArchiver {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 tar.setAddPaxHeadersForNonAsciiNames(true);
-                Writer writer = new Writer(source, tar, entries, warnings, figures, progress);
+                Writer writer = new Writer(source, tar, spool, hook, entries, warnings, figures, progress);
                 Files.walkFileTree(source, writer);
                 tar.finish();
+            } finally {
+                Files.deleteIfExists(spool);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("archive of " + source + " into " + target.getFileName() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("archive of " + source + " into " + target.getFileName() + " failed: "
+                    + Snapshotter.describe(e, source), e);
         }
+        // durable before any manifest can call the set complete
+        Durable.force(target);
         try {
             return new Result(List.copyOf(entries), figures[1], figures[0], Files.size(target), gzip.sha256(),
                     gzip.blocks(), gzip.storedBlocks(), List.copyOf(warnings));
@@ -176,6 +215,8 @@ public class TarGzArchiver {
     private static final class Writer extends SimpleFileVisitor<Path> {
         private final Path source;
         private final TarArchiveOutputStream tar;
+        private final Path spool;
+        private final CopyHook hook;
         private final List<FileEntry> entries;
         private final List<String> warnings;
         private final long[] figures;
@@ -183,11 +224,15 @@ public class TarGzArchiver {
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha = digest();
         private final UnixAttributes attributes = new UnixAttributes();
+        /** The spool holds a read not yet written into the archive (or an abandoned one). */
+        private boolean spooled;
 
-        Writer(Path source, TarArchiveOutputStream tar, List<FileEntry> entries, List<String> warnings, long[] figures,
-               Snapshotter.Progress progress) {
+        Writer(Path source, TarArchiveOutputStream tar, Path spool, CopyHook hook, List<FileEntry> entries, List<String> warnings,
+               long[] figures, Snapshotter.Progress progress) {
             this.source = source;
             this.tar = tar;
+            this.spool = spool;
+            this.hook = hook;
             this.entries = entries;
             this.warnings = warnings;
             this.figures = figures;
@@ -201,7 +246,16 @@ public class TarGzArchiver {
                 return FileVisitResult.SKIP_SUBTREE;
             }
             String rel = Snapshotter.relative(source, dir);
-            Map<String, Object> unix = attributes.read(dir);
+            Map<String, Object> unix;
+            try {
+                unix = attributes.read(dir);
+            } catch (NoSuchFileException e) {
+                if (dir.equals(source)) {
+                    throw e;
+                }
+                warnings.add(Snapshotter.vanished(rel));
+                return FileVisitResult.SKIP_SUBTREE;
+            }
             TarArchiveEntry entry = new TarArchiveEntry(rel.equals(".") ? PREFIX + "/" : PREFIX + "/" + rel + "/", TarConstants.LF_DIR);
             describe(entry, unix, TarArchiveEntry.DEFAULT_DIR_MODE & ~07777);
             tar.putArchiveEntry(entry);
@@ -217,48 +271,152 @@ public class TarGzArchiver {
                 return FileVisitResult.CONTINUE;
             }
             String rel = Snapshotter.relative(source, file);
-            Map<String, Object> unix = attributes.read(file);
-            if (attrs.isSymbolicLink()) {
-                String target = Files.readSymbolicLink(file).toString();
-                TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_SYMLINK);
-                entry.setLinkName(target);
-                describe(entry, unix, 0120000);
-                tar.putArchiveEntry(entry);
-                tar.closeArchiveEntry();
-                entries.add(attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, target));
-            } else if (attrs.isRegularFile()) {
-                long size = (Long) unix.get("size");
-                TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_NORMAL);
-                describe(entry, unix, 0100000);
-                entry.setSize(size);
-                tar.putArchiveEntry(entry);
-                sha.reset();
-                long copied = 0;
-                try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                    int n;
-                    while (copied < size && (n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) > 0) {
-                        tar.write(buffer, 0, n);
-                        sha.update(buffer, 0, n);
-                        copied += n;
+            try {
+                Map<String, Object> unix = attributes.read(file);
+                if (attrs.isSymbolicLink()) {
+                    symlink(file, rel, unix);
+                } else if (attrs.isRegularFile()) {
+                    Read read = readConsistently(file, rel, unix);
+                    if (read != null) {
+                        write(rel, read);
                     }
+                } else {
+                    warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
                 }
-                if (copied != size) {
-                    throw new IOException(file + " changed size while being archived (" + size + " bytes expected, " + copied + " read)");
+            } catch (NoSuchFileException e) {
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
                 }
-                tar.closeArchiveEntry();
-                entries.add(attributes.entry(rel, FileEntry.FILE, size, unix, HexFormat.of().formatHex(sha.digest()), null));
-                figures[0]++;
-                figures[1] += size;
-                progress.update(figures[0], -1, figures[1], -1);
-            } else {
-                warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
+                // deleted between the listing and its read, or during the read: nothing was put in the archive yet
+                warnings.add(Snapshotter.vanished(rel));
             }
             return FileVisitResult.CONTINUE;
         }
 
         @Override
         public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+            if (exc instanceof NoSuchFileException) {
+                warnings.add(Snapshotter.vanished(Snapshotter.relative(source, file)));
+                return FileVisitResult.CONTINUE;
+            }
             throw exc;
+        }
+
+        private void symlink(Path file, String rel, Map<String, Object> unix) throws IOException {
+            String target = Files.readSymbolicLink(file).toString();
+            TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_SYMLINK);
+            entry.setLinkName(target);
+            describe(entry, unix, 0120000);
+            tar.putArchiveEntry(entry);
+            tar.closeArchiveEntry();
+            entries.add(attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, target));
+        }
+
+        /** A file's content as read: in {@link #buffer} or in the spool; {@code unix} is what the file was before the read. */
+        private record Read(Map<String, Object> unix, long size, boolean spooled) {
+        }
+
+        /**
+         * Reads until a read is consistent: the file had the same size, mtime and ctime before
+         * and after it, and the read holds that size; else the last read, with a warning. Null
+         * when the file turned into something else meanwhile (handled here).
+         */
+        private Read readConsistently(Path file, String rel, Map<String, Object> unix) throws IOException {
+            Read read = null;
+            boolean consistent = false;
+            for (int attempt = 1; attempt <= Snapshotter.ATTEMPTS && !consistent; attempt++) {
+                hook.opening(file, rel);
+                read = read(file, unix);
+                hook.copied(file, rel, attempt);
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(spool);
+                    spooled = false;
+                    replaced(file, rel);
+                    return null;
+                }
+                Map<String, Object> after = attributes.read(file);
+                consistent = read.size() == (Long) unix.get("size") && Snapshotter.sameContentState(unix, after);
+                unix = after;
+            }
+            if (!consistent) {
+                warnings.add(Snapshotter.keptChanging(rel, read.size()));
+            }
+            return read;
+        }
+
+        private Read read(Path file, Map<String, Object> unix) throws IOException {
+            if (spooled) {
+                Files.deleteIfExists(spool); // an earlier, inconsistent read of this file
+                spooled = false;
+            }
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer memory = ByteBuffer.wrap(buffer);
+                while (memory.hasRemaining() && in.read(memory) >= 0) {
+                    // filling
+                }
+                if (memory.hasRemaining() || in.position() >= in.size()) {
+                    return new Read(unix, memory.position(), false);
+                }
+                // larger than the buffer: the kernel copies it into the spool, what is read so far first
+                spooled = true;
+                try (FileChannel out = FileChannel.open(spool, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    memory.flip();
+                    while (memory.hasRemaining()) {
+                        out.write(memory);
+                    }
+                    long position = in.position();
+                    long n;
+                    while ((n = in.transferTo(position, 1L << 30, out)) > 0) {
+                        position += n;
+                    }
+                    return new Read(unix, out.size(), true);
+                }
+            }
+        }
+
+        /** The entry, exactly the bytes read: its header's size is the read's size. */
+        private void write(String rel, Read read) throws IOException {
+            TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_NORMAL);
+            describe(entry, read.unix(), 0100000);
+            entry.setSize(read.size());
+            tar.putArchiveEntry(entry);
+            sha.reset();
+            if (!read.spooled()) {
+                sha.update(buffer, 0, (int) read.size());
+                tar.write(buffer, 0, (int) read.size());
+            } else {
+                long left = read.size();
+                try (InputStream in = Files.newInputStream(spool)) {
+                    int n;
+                    while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                        sha.update(buffer, 0, n);
+                        tar.write(buffer, 0, n);
+                        left -= n;
+                    }
+                }
+                Files.delete(spool);
+                spooled = false;
+                if (left != 0) {
+                    throw new IOException("the spool " + spool + " lost " + left + " bytes of " + rel + " (backup volume failing?)");
+                }
+            }
+            tar.closeArchiveEntry();
+            entries.add(attributes.entry(rel, FileEntry.FILE, read.size(), read.unix(), HexFormat.of().formatHex(sha.digest()), null));
+            figures[0]++;
+            figures[1] += read.size();
+            progress.update(figures[0], -1, figures[1], -1);
+        }
+
+        /** The file became a folder (or a link) while it was read: what is there now is archived. */
+        private void replaced(Path file, String rel) throws IOException {
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                warnings.add(Snapshotter.replacedByFolder(rel));
+                Files.walkFileTree(file, this);
+            } else if (Files.isSymbolicLink(file)) {
+                symlink(file, rel, attributes.read(file));
+            } else {
+                warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
+            }
         }
 
         private void describe(TarArchiveEntry entry, Map<String, Object> unix, int typeBits) {

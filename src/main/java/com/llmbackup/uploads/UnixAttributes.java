@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import com.llmbackup.catalog.Manifest.FileEntry;
 
 /**
- * Mode, owner, size and mtime of an entry of the uploads tree, links not followed, and
+ * Mode, owner, size, mtime and ctime of an entry of the uploads tree, links not followed, and
  * the manifest entry made of them. Owner and group names cost a passwd/group lookup each:
  * they are looked up once per id, not once per file. One instance per walk (not thread-safe).
  */
@@ -24,7 +24,7 @@ final class UnixAttributes {
     private final Map<Integer, String> groups = new HashMap<>();
 
     Map<String, Object> read(Path path) throws IOException {
-        Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
         Integer uid = (Integer) unix.get("uid");
         Integer gid = (Integer) unix.get("gid");
         if (!users.containsKey(uid) || !groups.containsKey(gid)) {
@@ -38,8 +38,10 @@ final class UnixAttributes {
     FileEntry entry(String rel, String type, long size, Map<String, Object> unix, String sha256, String link) {
         int uid = (Integer) unix.get("uid");
         int gid = (Integer) unix.get("gid");
+        // ctime only for files: it is what "unchanged" needs, and folders and links are never linked or kept
+        Long ctime = FileEntry.FILE.equals(type) && unix.get("ctime") != null ? ((FileTime) unix.get("ctime")).to(TimeUnit.NANOSECONDS) : null;
         return new FileEntry(rel, type, size, ((FileTime) unix.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                (Integer) unix.get("mode") & 07777, uid, gid, users.get(uid), groups.get(gid), sha256, link);
+                (Integer) unix.get("mode") & 07777, uid, gid, users.get(uid), groups.get(gid), sha256, link, ctime);
     }
 
     String userName(int uid) {

@@ -14,7 +14,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -42,10 +40,11 @@ import org.springframework.stereotype.Component;
  * or bound into a container); its content is brought in line, as {@code rsync -a --delete}
  * would, but a file whose size, mtime, mode and owner already match is left alone, and
  * every other file is written to a temporary name and renamed into place, so no reader
- * sees half a file. "Already match" needs more than size and mtime (a file rewritten in the
- * same clock tick keeps both): its ctime, which no program can set back, must also be older
- * than the start of the backup ({@code unchangedSince}); without that time (a legacy set)
- * every file is written. Files are copied, never linked: the restored folder shares no inode
+ * sees half a file. "Already match" is {@link UnchangedFile}, the snapshot's own rule: size,
+ * mtime, mode, owner and ctime (a file rewritten in the same clock tick keeps size and mtime;
+ * its ctime, which no program can set back, must equal the one recorded and be older than the
+ * start of the backup, {@code unchangedSince}); without that time (a legacy set) every file
+ * is written. Files are copied, never linked: the restored folder shares no inode
  * with the backup.
  *
  * <p>Archives are read as untrusted input: an entry with an absolute name, a {@code ..}
@@ -299,9 +298,8 @@ public class UploadsRestorer {
         private final Snapshotter.Progress throttled;
         private final long filesTotal;
         private final long bytesTotal;
-        /** Archive mtimes (PAX) are kept to 100 ns or less: compare to the microsecond. */
-        private final boolean coarseTimes;
-        private final Instant unchangedSince;
+        /** Archive mtimes (PAX) are kept to 100 ns or less: compared to the microsecond. */
+        private final UnchangedFile unchanged;
         private final Set<String> present = new HashSet<>();
         private final Set<String> restoredLinks = new HashSet<>();
         private final Map<String, FileEntry> directories = new HashMap<>();
@@ -317,14 +315,12 @@ public class UploadsRestorer {
         private long temp;
 
         Sync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince) {
-            // file times come from the kernel's coarse clock: a second's margin
-            this.unchangedSince = unchangedSince == null ? null : unchangedSince.minusSeconds(1);
+            this.unchanged = UnchangedFile.forRestore(unchangedSince, coarseTimes, ROOT);
             this.target = target;
             this.progress = progress;
             this.throttled = progress.atMostTwiceASecond();
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
-            this.coarseTimes = coarseTimes;
             try {
                 this.sha256 = MessageDigest.getInstance("SHA-256");
                 if (Files.isSymbolicLink(target)) {
@@ -452,18 +448,10 @@ public class UploadsRestorer {
         }
 
         private boolean unchanged(Path path, FileEntry meta) throws IOException {
-            if (unchangedSince == null || !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
-            if (!((FileTime) unix.get("ctime")).toInstant().isBefore(unchangedSince)) {
-                return false; // changed (content or attributes) since the backup started
-            }
-            long mtime = ((FileTime) unix.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
-            boolean sameTime = coarseTimes ? mtime / 1000 == meta.mtimeNanos() / 1000 : mtime == meta.mtimeNanos();
-            boolean sameOwner = !ROOT || meta.uid() == null
-                    || (Objects.equals(unix.get("uid"), meta.uid()) && Objects.equals(unix.get("gid"), meta.gid()));
-            return (Long) unix.get("size") == meta.size() && sameTime && ((Integer) unix.get("mode") & 07777) == meta.mode() && sameOwner;
+            return unchanged.unchanged(meta, UnchangedFile.State.read(path));
         }
 
         private Path tempBeside(Path path) {

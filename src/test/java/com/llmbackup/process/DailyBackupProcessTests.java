@@ -116,6 +116,27 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
     }
 
     @Test
+    void nextRunCopiesAFileWhosePreviousCopyWasTruncatedAndSaysSoInHistoryAndManifest() throws Exception {
+        ProcessInstance first = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(first);
+        String firstId = (String) historicVariable(first, "backupId");
+        Path daily = DIR.resolve("backup/daily");
+        // the power-loss stand-in: the older copy is empty, its manifest still says complete
+        Files.write(daily.resolve("uploads_" + firstId + "/user2/회의록.txt"), new byte[0]);
+
+        ProcessInstance second = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(second);
+
+        assertThat(second).isEnded().hasPassed("EndEvent_BackupCompleted");
+        String secondId = (String) historicVariable(second, "backupId");
+        assertThat(daily.resolve("uploads_" + secondId + "/user2/회의록.txt")).hasContent("회의");
+        assertThat((Long) historicVariable(second, "filesLinked")).isEqualTo(2L);
+        String warning = "The previous snapshot's copy uploads_" + firstId + "/user2/회의록.txt is damaged: 0 bytes, its manifest says 6.";
+        assertThat(history.listByOwner(second.getId()).get(0).warnings()).contains(warning);
+        assertThat(json.readTree(daily.resolve("manifest_" + secondId + ".json").toFile()).get("warnings").toString()).contains(warning);
+    }
+
+    @Test
     void busyLockIsWaitedForThenRunGivesUpWithClearMessage() {
         ProcessInstance holder = runtime.startProcessInstanceByKey("DailyBackupProcess");
         executeNext(holder); // Task_AcquireLease: holds the lock now
