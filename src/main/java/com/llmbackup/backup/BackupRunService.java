@@ -227,7 +227,7 @@ public class BackupRunService {
         Snapshotter.Result result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous,
                 (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
         writePart(staged, "snapshot", new SnapshotPart(base.map(s -> s.id().toString()).orElse(null), result));
-        recordWarnings(runId, result.warnings());
+        recordWarnings(staged, runId, result.warnings());
         return result;
     }
 
@@ -244,15 +244,22 @@ public class BackupRunService {
         }
         history.progress(runId, result.fileCount(), result.fileCount(), result.bytes(), result.bytes());
         writePart(staged, "archive", result);
-        recordWarnings(runId, result.warnings());
+        recordWarnings(staged, runId, result.warnings());
         return result;
     }
 
-    /** Files that changed, vanished or were damaged during a step: in the history and the log now, in the manifest at publish. */
-    private void recordWarnings(long runId, List<String> warnings) {
+    /**
+     * Files skipped, changed, vanished or damaged during a step: in the history and the backup
+     * log as the step ends (a retried step's warnings are not repeated), in the manifest at publish.
+     */
+    private void recordWarnings(StagedSet staged, long runId, List<String> warnings) {
+        String recorded = history.find(runId).map(BackupHistory.HistoryEntry::warnings).orElse(null);
         for (String warning : warnings) {
-            log.warn("Run {}: {}", runId, warning);
-            history.addWarning(runId, warning);
+            if (recorded == null || !recorded.contains(warning)) {
+                log.warn("Run {}: {}", runId, warning);
+                history.addWarning(runId, warning);
+                backupLog.write(RunKind.of(staged.kind()).title() + " warning: " + warning);
+            }
         }
     }
 
@@ -311,14 +318,6 @@ public class BackupRunService {
         }
         List<String> uploadsWarnings = snapshot != null ? snapshot.result().warnings() : archive != null ? archive.warnings() : List.of();
         warnings.addAll(uploadsWarnings);
-        // what was skipped (a name that is not UTF-8, a socket) is named in the history and the log, not only the manifest
-        BackupHistory.HistoryEntry before = history.find(runId).orElseThrow();
-        for (String warning : uploadsWarnings) {
-            if (before.warnings() == null || !before.warnings().contains(warning)) {
-                history.addWarning(runId, warning);
-                backupLog.write(RunKind.of(staged.kind()).title() + " warning: " + warning);
-            }
-        }
         BackupHistory.HistoryEntry run = history.find(runId).orElseThrow();
         Manifest.Stats stats = snapshot != null
                 ? new Manifest.Stats(bytes, snapshot.result().fileCount(), snapshot.result().filesCopied(), snapshot.result().filesLinked())

@@ -126,7 +126,8 @@ public class Snapshotter {
         if (e instanceof java.nio.file.FileSystemException fse) {
             return fse.getFile() + (fse.getReason() == null ? "" : ": " + fse.getReason());
         }
-        return e.toString();
+        // the operator reads "No space left on device", not the exception's class
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     static String relative(Path root, Path path) {
