@@ -435,13 +435,23 @@ public class BackupCatalog {
         }
     }
 
-    /** Deletes a file or a tree without following symbolic links out of it. */
-    static void deleteTree(Path path) {
+    /**
+     * Deletes a file or a tree without following symbolic links out of it, making read-only
+     * folders (a copied 0555 folder) writable first; absent is fine.
+     */
+    public static void deleteTree(Path path) {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
             Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    // as a non-root user, the entries of a 0555 folder cannot be removed until it is writable
+                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                    return FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Files.delete(file);

@@ -1,10 +1,37 @@
 package com.llmbackup.process;
 
-/** The failing step and its message ({@code failedStep}, {@code failureMessage}), shown in forms and the history. */
-interface FailureVariables {
+import org.camunda.bpm.engine.delegate.VariableScope;
 
-    String FAILED_STEP = "failedStep";
-    String FAILURE_MESSAGE = "failureMessage";
+/**
+ * What every process's variables class shares: the scope it reads, and the failing step and
+ * its message ({@code failedStep}, {@code failureMessage}), shown in forms and the history.
+ */
+abstract class FailureVariables {
 
-    void putFailure(String step, String message);
+    static final String FAILED_STEP = "failedStep";
+    static final String FAILURE_MESSAGE = "failureMessage";
+
+    final VariableScope scope;
+
+    FailureVariables(VariableScope scope) {
+        this.scope = scope;
+    }
+
+    void putFailure(String step, String message) {
+        scope.setVariable(FAILED_STEP, step);
+        scope.setVariable(FAILURE_MESSAGE, message);
+    }
+
+    String failedStep() {
+        return string(FAILED_STEP);
+    }
+
+    String failureMessage() {
+        return string(FAILURE_MESSAGE);
+    }
+
+    String string(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? "" : value.toString();
+    }
 }

@@ -10,16 +10,14 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * The variables of a run that takes the backup root's lock and may wait for it (a backup
  * run, the cleanup): its history row, since when it waits, whether it got the lock, why it failed.
  */
-abstract class LeaseWaitVariables implements FailureVariables {
+abstract class LeaseWaitVariables extends FailureVariables {
 
     static final String RUN_ID = "runId";
     static final String LEASE_ACQUIRED = "leaseAcquired";
     static final String LEASE_WAITING_SINCE = "leaseWaitingSince";
 
-    final VariableScope scope;
-
     LeaseWaitVariables(VariableScope scope) {
-        this.scope = scope;
+        super(scope);
     }
 
     Optional<Long> runId() {
@@ -49,22 +47,4 @@ abstract class LeaseWaitVariables implements FailureVariables {
         scope.setVariable(LEASE_ACQUIRED, acquired);
     }
 
-    @Override
-    public void putFailure(String step, String message) {
-        scope.setVariable(FAILED_STEP, step);
-        scope.setVariable(FAILURE_MESSAGE, message);
-    }
-
-    String failedStep() {
-        return string(FAILED_STEP);
-    }
-
-    String failureMessage() {
-        return string(FAILURE_MESSAGE);
-    }
-
-    String string(String name) {
-        Object value = scope.getVariable(name);
-        return value == null ? "" : value.toString();
-    }
 }

@@ -20,18 +20,15 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * {@code restoreRunId}, {@code safetyBackupId} and {@code safetyOutcome} from the called safety
  * backup, {@code stoppedServices} as a JSON list, the diagnostics).
  */
-final class RestoreVariables implements FailureVariables {
+final class RestoreVariables extends FailureVariables {
 
-    static final String SAFETY_BACKUP_ID = "safetyBackupId";
     static final String RESTORE_RUN_ID = "restoreRunId";
     static final String STOPPED_SERVICES = "stoppedServices";
     static final String ROLLING_BACK = "rollingBack";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final VariableScope scope;
-
     private RestoreVariables(VariableScope scope) {
-        this.scope = scope;
+        super(scope);
     }
 
     static RestoreVariables of(VariableScope scope) {
@@ -63,15 +60,6 @@ final class RestoreVariables implements FailureVariables {
         return value == null ? null : Boolean.parseBoolean(value.toString());
     }
 
-    Optional<Long> restoreRunId() {
-        Object id = scope.getVariable(RESTORE_RUN_ID);
-        return id == null ? Optional.empty() : Optional.of(((Number) id).longValue());
-    }
-
-    long requireRestoreRunId() {
-        return restoreRunId().orElseThrow(() -> new IllegalStateException("no restoreRunId: the restore did not start through Task_ValidateBackup"));
-    }
-
     void putRestoreRunId(long runId) {
         scope.setVariable(RESTORE_RUN_ID, runId);
     }
@@ -85,10 +73,6 @@ final class RestoreVariables implements FailureVariables {
         scope.setVariable("dataLoss", plan.dataLoss());
         scope.setVariable("overwrites", plan.overwrites());
         scope.setVariable("sideBySide", sideBySide);
-    }
-
-    boolean sideBySide() {
-        return Boolean.TRUE.equals(scope.getVariable("sideBySide"));
     }
 
     boolean approved() {
@@ -143,10 +127,6 @@ final class RestoreVariables implements FailureVariables {
         return string("resolution");
     }
 
-    boolean rollingBack() {
-        return Boolean.TRUE.equals(scope.getVariable(ROLLING_BACK));
-    }
-
     /** From now on the steps restore the safety set; the first failure is kept for the history. */
     void startRollback() {
         scope.setVariable("firstFailure", failedStep() + ": " + failureMessage());
@@ -157,32 +137,9 @@ final class RestoreVariables implements FailureVariables {
         return nullableString("firstFailure");
     }
 
-    boolean hasSafetySet() {
-        return scope.getVariable(SAFETY_BACKUP_ID) != null;
-    }
-
-    @Override
-    public void putFailure(String step, String message) {
-        scope.setVariable(FAILED_STEP, step);
-        scope.setVariable(FAILURE_MESSAGE, message);
-    }
-
-    String failedStep() {
-        return string(FAILED_STEP);
-    }
-
-    String failureMessage() {
-        return string(FAILURE_MESSAGE);
-    }
-
     private boolean flag(String name) {
         Object value = scope.getVariable(name);
         return value == null || Boolean.parseBoolean(value.toString());
-    }
-
-    private String string(String name) {
-        Object value = scope.getVariable(name);
-        return value == null ? "" : value.toString();
     }
 
     private String nullableString(String name) {

@@ -175,8 +175,7 @@ public class RestoreService {
 
     /** The running restore a process instance owns (found by the engine's instance id, never by a variable). */
     public long runOf(String owner) {
-        return history.runningRun(owner, RunKind.RESTORE).map(BackupHistory.HistoryEntry::id)
-                .orElseThrow(() -> new IllegalStateException("process instance " + owner + " has no running restore in the history"));
+        return findRun(owner).orElseThrow(() -> new IllegalStateException("process instance " + owner + " has no running restore in the history"));
     }
 
     /** Who started the restore, as recorded from the engine's authentication. */
@@ -212,8 +211,7 @@ public class RestoreService {
     }
 
     public boolean hasSafetySet(long runId) {
-        String owner = history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElseThrow();
-        return history.listByOwner(owner).stream().anyMatch(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED);
+        return safetySet(runId).isPresent();
     }
 
     public boolean sideBySide(long runId) {
@@ -232,10 +230,14 @@ public class RestoreService {
 
     /** The safety set this restore's own safety backup published (from the history, never from a variable). */
     String safetySetOf(long runId) {
+        return safetySet(runId)
+                .orElseThrow(() -> new IllegalStateException("Restore run " + runId + " has no completed safety backup to roll back to."));
+    }
+
+    private Optional<String> safetySet(long runId) {
         String owner = history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElseThrow();
         return history.listByOwner(owner).stream().filter(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED)
-                .map(BackupHistory.HistoryEntry::backupId).reduce((first, second) -> second)
-                .orElseThrow(() -> new IllegalStateException("Restore run " + runId + " has no completed safety backup to roll back to."));
+                .map(BackupHistory.HistoryEntry::backupId).reduce((first, second) -> second);
     }
 
     private String manifestSha(Source source) {

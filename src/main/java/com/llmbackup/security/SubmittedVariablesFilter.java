@@ -54,6 +54,10 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             return;
         }
         String path = normalized(request);
+        if (!checked(path)) {
+            chain.doFilter(request, response); // other calls (deployments, queries) are not read here
+            return;
+        }
         byte[] body = request.getInputStream().readAllBytes();
         Optional<String> refusal = refusal(path, body);
         if (refusal.isPresent()) {
@@ -82,6 +86,11 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             path = path.substring(0, path.length() - 1);
         }
         return path;
+    }
+
+    private static boolean checked(String path) {
+        return RESTART.matcher(path).matches() || TASK.matcher(path).matches() || START_BY_KEY.matcher(path).matches()
+                || START_BY_ID.matcher(path).matches();
     }
 
     private Optional<String> refusal(String path, byte[] body) {

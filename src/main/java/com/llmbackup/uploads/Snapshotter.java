@@ -149,37 +149,12 @@ public class Snapshotter {
         return rel + " was replaced by a folder while it was backed up: this set holds the folder.";
     }
 
-    /** Deletes a file or tree (links not followed), making read-only folders writable first; absent is fine. */
+    /** What a failed attempt left in the target (the catalog's tree delete: links never followed). */
     static void deleteTree(Path path) {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
         try {
-            Files.walkFileTree(path, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    // a copied 0555 folder: its entries cannot be removed until it is writable (as a non-root user)
-                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    if (exc != null) {
-                        throw exc;
-                    }
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + path + " left by an earlier attempt: " + e.getMessage(), e);
+            com.llmbackup.catalog.BackupCatalog.deleteTree(path);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot clear " + path + " left by an earlier attempt: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
