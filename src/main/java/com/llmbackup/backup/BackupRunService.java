@@ -120,7 +120,7 @@ public class BackupRunService {
      * recorded by the incident handler).
      */
     private void closeAbandoned(String previousOwner, String newOwner, String reason) {
-        history.listByOwner(previousOwner).stream().filter(e -> e.status() == RunStatus.RUNNING).forEach(e -> {
+        history.listByOwner(previousOwner).stream().filter(e -> e.status().open()).forEach(e -> {
             String message = "The run stopped without finishing (" + reason + "); run " + newOwner
                     + " took the lock over and cleared what it left. Nothing of this run was published.";
             history.fail(e.id(), "unknown (orchestrator stopped)", message);

@@ -86,7 +86,7 @@ public class BackupHistory {
 
     public void complete(long runId, String backupId, Manifest.Stats stats) {
         update("update " + TABLE + " set status = ?, ended_at = ?, backup_id = coalesce(?, backup_id), bytes = ?, file_count = ?,"
-                        + " files_copied = ?, files_linked = ? where id = ? and status = 'RUNNING'",
+                        + " files_copied = ?, files_linked = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
                 RunStatus.COMPLETED.name(), Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
                 stats == null ? null : stats.fileCount(), stats == null ? null : stats.filesCopied(),
                 stats == null ? null : stats.filesLinked(), runId);
@@ -94,7 +94,7 @@ public class BackupHistory {
 
     public void fail(long runId, String step, String message) {
         // a row ends once: an ended run is never failed or completed again
-        update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status = 'RUNNING'",
+        update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
                 RunStatus.FAILED.name(), Timestamp.from(now()), step, truncate(message), runId);
         find(runId).ifPresent(onFailure);
     }
@@ -120,13 +120,28 @@ public class BackupHistory {
 
     /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
     public void end(long runId, RunStatus status, String message) {
-        update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ? and status = 'RUNNING'",
+        update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
                 status.name(), Timestamp.from(now()), truncate(message), runId);
     }
 
     /** Freezes a restore's plan (JSON); written once by its guard, read by every later step. */
     public void setPlan(long runId, String planJson) {
         update("update " + TABLE + " set plan = ? where id = ? and plan is null", planJson, runId);
+    }
+
+    /**
+     * A restore's step failed and an operator must decide: the row shows it (with the step and
+     * the cause) and the alert goes out now, not when someone closes the task.
+     */
+    public void waitForOperator(long runId, String step, String message) {
+        update("update " + TABLE + " set status = ?, failed_step = ?, message = ? where id = ? and status = 'RUNNING'",
+                RunStatus.WAITING_FOR_OPERATOR.name(), step, truncate(message), runId);
+        find(runId).ifPresent(onFailure);
+    }
+
+    /** The operator chose to go on (retry, roll back): the run is running again. */
+    public void resume(long runId) {
+        update("update " + TABLE + " set status = ? where id = ? and status = 'WAITING_FOR_OPERATOR'", RunStatus.RUNNING.name(), runId);
     }
 
     /** A restore switched to its safety set (Task_PrepareRollback): recorded here, not in a variable. */
@@ -206,7 +221,7 @@ public class BackupHistory {
 
     /** The RUNNING row of this kind a process instance started, if any: a retried first step finds it again. */
     public Optional<HistoryEntry> runningRun(String processInstanceId, RunKind kind) {
-        return listByOwner(processInstanceId).stream().filter(e -> e.kind() == kind && e.status() == RunStatus.RUNNING).findFirst();
+        return listByOwner(processInstanceId).stream().filter(e -> e.kind() == kind && e.status().open()).findFirst();
     }
 
     public List<HistoryEntry> listByOwner(String processInstanceId) {

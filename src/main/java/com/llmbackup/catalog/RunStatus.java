@@ -12,7 +12,14 @@ public enum RunStatus {
     /** A restore an operator rejected. */
     REJECTED,
     /** A restore the guard refused before anything changed. */
-    REFUSED;
+    REFUSED,
+    /** A restore whose step failed: the services run again and Task_ResolveFailedRestore waits for an operator. */
+    WAITING_FOR_OPERATOR;
+
+    /** Not ended yet: running, or a restore waiting for an operator's decision. */
+    public boolean open() {
+        return this == RUNNING || this == WAITING_FOR_OPERATOR;
+    }
 
     public static RunStatus fromName(String value) {
         try {

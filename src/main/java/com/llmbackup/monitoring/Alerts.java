@@ -57,7 +57,9 @@ public class Alerts {
     public void runFailed(RunFailed event) {
         HistoryEntry run = event.run();
         Map<String, Object> alert = new LinkedHashMap<>();
-        alert.put("event", "run_failed");
+        boolean waiting = run.status() == com.llmbackup.catalog.RunStatus.WAITING_FOR_OPERATOR;
+        alert.put("event", waiting ? "restore_waiting_for_operator" : "run_failed");
+        alert.put("status", run.status().name());
         alert.put("kind", run.kind().label());
         alert.put("backupId", run.backupId());
         alert.put("runId", run.id());
@@ -66,8 +68,11 @@ public class Alerts {
         alert.put("processInstanceId", run.processInstanceId());
         alert.put("cockpitPath", run.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + run.processInstanceId());
+        if (waiting) {
+            alert.put("task", "Resolve failed restore (Task_ResolveFailedRestore) waits in Tasklist: retry, rollback or close");
+        }
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " FAILED" + (run.failedStep() == null ? "" : " at " + run.failedStep()));
+        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (run.failedStep() == null ? "" : " at " + run.failedStep()));
     }
 
     /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */

@@ -113,6 +113,7 @@ class RestoreDelegates {
     @Bean
     JavaDelegate stopServicesDelegate(RestoreService restores) {
         return restoreStep(restores, (execution, vars, runId) -> {
+            restores.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
             restores.planned(runId, restores.rollingBack(runId)); // the set is still the one approved
             vars.putStoppedServices(restores.stopServices(runId));
         });
@@ -120,7 +121,10 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate restoreDataDelegate(RestoreService restores) {
-        return restoreStep(restores, (execution, vars, runId) -> restores.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId));
+        return restoreStep(restores, (execution, vars, runId) -> {
+            restores.holdsLock(runId);
+            restores.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId);
+        });
     }
 
     @Bean
@@ -160,6 +164,7 @@ class RestoreDelegates {
             }
             RestoreService.Diagnostics diagnostics = restores.diagnose();
             vars.putDiagnostics(diagnostics.healthResponse() + startProblem, diagnostics.backendLog());
+            restores.awaitOperator(runId, vars.failedStep(), vars.failureMessage());
         };
     }
 
@@ -177,7 +182,12 @@ class RestoreDelegates {
                 throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
                         + "Choose retry or close (and drop the partial copy by hand).");
             }
-            restores.addDetail(restores.runOf(task.getProcessInstanceId()), "Resolution by " + currentUser(task) + ": " + resolution);
+            try {
+                restores.resumeByOperator(runId, resolution);
+            } catch (IllegalStateException busy) {
+                throw new BadUserRequestException(busy.getMessage());
+            }
+            restores.addDetail(runId, "Resolution by " + currentUser(task) + ": " + resolution);
         };
     }
 

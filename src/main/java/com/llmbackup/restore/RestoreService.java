@@ -433,6 +433,44 @@ public class RestoreService {
         leases.release(ownerOf(runId));
     }
 
+    /**
+     * A step failed and the services run again: the row says WAITING_FOR_OPERATOR and the alert
+     * goes out now; the lock is released, so scheduled backups and the cleanup run meanwhile
+     * (they back up what is live). The operator's retry or roll back takes it again.
+     */
+    public void awaitOperator(long runId, String step, String message) {
+        history.waitForOperator(runId, step, message);
+        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (Task_ResolveFailedRestore): "
+                + message);
+        leases.release(ownerOf(runId));
+    }
+
+    /**
+     * The operator chose to go on: retry and roll back change the application again, so they
+     * take the backup root's lock first; refused with who holds it when it is busy.
+     */
+    public void resumeByOperator(long runId, String resolution) {
+        if (resolution.equals("close")) {
+            return;
+        }
+        if (!sideBySide(runId)) {
+            LeaseManager.Attempt attempt = leases.tryAcquire(ownerOf(runId), "Restore");
+            if (attempt.busy()) {
+                throw new IllegalStateException("The backup root is locked by run " + attempt.holder().owner() + " ("
+                        + attempt.holder().purpose() + ") since " + attempt.holder().acquiredAt() + ": choose " + resolution
+                        + " again when it has finished (usually minutes); nothing was changed.");
+            }
+        }
+        history.resume(runId);
+    }
+
+    /** Before a step that changes the application in place: the restore must still hold the lock (fails if another run took it). */
+    public void holdsLock(long runId) {
+        if (!sideBySide(runId)) {
+            leases.resume(ownerOf(runId));
+        }
+    }
+
     public void addDetail(long runId, String line) {
         history.addDetail(runId, line);
     }

@@ -490,6 +490,21 @@ class RestoreProcessTests {
             assertThat(STACK.state(service).getRunning()).as(service + " started again").isTrue();
         }
         assertThat(variable(pi, "healthResponse")).contains(STACK.healthUrl()).contains("HTTP 200");
+        // it speaks at once and does not block the backups while it waits
+        HistoryEntry waiting = restoreRow(pi);
+        assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
+        assertThat(waiting.failedStep()).isEqualTo("Task_RestoreData");
+        assertThat(waiting.message()).contains("pg_restore into llm_webapp failed (exit code 1)");
+        JsonNode alert = awaitAlert(pi, "restore");
+        assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
+        assertThat(alert.get("status").asText()).isEqualTo("WAITING_FOR_OPERATOR");
+        assertThat(alert.get("failedStep").asText()).isEqualTo("Task_RestoreData");
+        assertThat(alert.get("task").asText()).contains("Task_ResolveFailedRestore");
+        assertThat(alert.get("cockpitPath").asText()).endsWith(pi);
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("FAILED at Task_RestoreData, waiting for an operator");
+        assertThat(leases.current()).as("the lock is released while the operator task waits").isEmpty();
+        String meanwhile = backup("DailyBackupProcess");
+        assertThat(meanwhile).as("a daily backup started meanwhile completes").isNotBlank();
 
         complete(failure, "bob", Map.of("resolution", "close"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreFailed");
@@ -500,6 +515,40 @@ class RestoreProcessTests {
         assertThat(leases.current()).as("the lock is released").isEmpty();
         // the safety set holds the state from before: a new restore can bring it back
         restoreSafetySet(pi);
+    }
+
+    @Test
+    void resolutionWhenABackupHoldsTheLockIsRefusedNamingIt() throws Exception {
+        String id = backup("DailyBackupProcess");
+        Files.writeString(UPLOADS.resolve(".app-version"), "1");
+        String v1 = backup("DailyBackupProcess");
+        Files.writeString(UPLOADS.resolve(".app-version"), "2");
+        String pi = startRestore("alice", Map.of("backupId", v1));
+        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+        assertThat(restoreRow(pi).status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
+        // a backup (another live instance) holds the lock while the operator decides
+        String holder = startRestore("alice", Map.of("backupId", id));
+        awaitTask(holder, "Task_ApproveRestore");
+        leases.tryAcquire(holder, "test: a backup run");
+        try {
+            String taskId = failure.get("id").asText();
+            assertThat(call("POST", "/engine-rest/task/" + taskId + "/claim", "bob", "{\"userId\":\"bob\"}").statusCode()).isEqualTo(204);
+            HttpResponse<String> refused = call("POST", "/engine-rest/task/" + taskId + "/complete", "bob", vars(Map.of("resolution", "rollback")));
+            assertThat(refused.statusCode()).isEqualTo(500);
+            assertThat(refused.body()).contains("The backup root is locked by run " + holder + " (test: a backup run)")
+                    .contains("choose rollback again when it has finished");
+            assertThat(runtime.getActiveActivityIds(pi)).containsExactly("Task_ResolveFailedRestore");
+        } finally {
+            leases.release(holder);
+            runtime.deleteProcessInstance(holder, "test cleanup");
+        }
+        HttpResponse<String> rollback = call("POST", "/engine-rest/task/" + failure.get("id").asText() + "/complete", "bob",
+                vars(Map.of("resolution", "rollback")));
+        assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(204);
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(restoreRow(pi).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(STACK.healthStatus()).isEqualTo(200);
     }
 
     @Test
