@@ -4,5 +4,3 @@
 alter table backup_history add column plan varchar(4000);
 -- set when the restore switched to its safety set (never read from a variable)
 alter table backup_history add column rolling_back boolean default false;
--- a restore waiting for an operator (WAITING_FOR_OPERATOR) needs a longer status
-alter table backup_history alter column status set data type varchar(32);

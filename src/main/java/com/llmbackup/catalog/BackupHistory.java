@@ -84,9 +84,10 @@ public class BackupHistory {
                 + ") + ? <= 8000 then " + column + " || ? else " + column + " end where id = ?", truncate(line), more.length(), more, runId);
     }
 
+    /** Also from FAILED: a run whose incident an operator retried in Cockpit does complete, and the row says so. */
     public void complete(long runId, String backupId, Manifest.Stats stats) {
         update("update " + TABLE + " set status = ?, ended_at = ?, backup_id = coalesce(?, backup_id), bytes = ?, file_count = ?,"
-                        + " files_copied = ?, files_linked = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
+                        + " files_copied = ?, files_linked = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR', 'FAILED')",
                 RunStatus.COMPLETED.name(), Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
                 stats == null ? null : stats.fileCount(), stats == null ? null : stats.filesCopied(),
                 stats == null ? null : stats.filesLinked(), runId);
@@ -94,9 +95,10 @@ public class BackupHistory {
 
     public void fail(long runId, String step, String message) {
         // a row ends once: an ended run is never failed or completed again
-        update("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
-                RunStatus.FAILED.name(), Timestamp.from(now()), step, truncate(message), runId);
-        find(runId).ifPresent(onFailure);
+        if (changed("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
+                RunStatus.FAILED.name(), Timestamp.from(now()), step, truncate(message), runId)) {
+            find(runId).ifPresent(onFailure);
+        }
     }
 
     /** Who asked for a restore, which set it restores ({@code daily/20251031}) and why. */
@@ -134,14 +136,21 @@ public class BackupHistory {
      * the cause) and the alert goes out now, not when someone closes the task.
      */
     public void waitForOperator(long runId, String step, String message) {
-        update("update " + TABLE + " set status = ?, failed_step = ?, message = ? where id = ? and status = 'RUNNING'",
-                RunStatus.WAITING_FOR_OPERATOR.name(), step, truncate(message), runId);
-        find(runId).ifPresent(onFailure);
+        // alerted once: a retried step finds the row waiting already
+        if (changed("update " + TABLE + " set status = ?, failed_step = ?, message = ? where id = ? and status = 'RUNNING'",
+                RunStatus.WAITING_FOR_OPERATOR.name(), step, truncate(message), runId)) {
+            find(runId).ifPresent(onFailure);
+        }
     }
 
     /** The operator chose to go on (retry, roll back): the run is running again. */
     public void resume(long runId) {
         update("update " + TABLE + " set status = ? where id = ? and status = 'WAITING_FOR_OPERATOR'", RunStatus.RUNNING.name(), runId);
+    }
+
+    /** An operator's decision that did not take effect (its completion rolled back): the run waits again. */
+    public void backToWaiting(long runId) {
+        update("update " + TABLE + " set status = ? where id = ? and status = 'RUNNING'", RunStatus.WAITING_FOR_OPERATOR.name(), runId);
     }
 
     /** A restore switched to its safety set (Task_PrepareRollback): recorded here, not in a variable. */
@@ -269,6 +278,11 @@ public class BackupHistory {
 
     private void update(String sql, Object... args) {
         ownTransaction.executeWithoutResult(tx -> jdbc.update(sql, args));
+    }
+
+    private boolean changed(String sql, Object... args) {
+        Integer rows = ownTransaction.execute(tx -> jdbc.update(sql, args));
+        return rows != null && rows > 0;
     }
 
     private static String truncate(String message) {

@@ -27,6 +27,7 @@ class DmnRetentionRules implements RetentionRules {
         variables.put("status", facts.status());
         variables.put("pinned", facts.pinned());
         variables.put("pinnedReason", facts.pinnedReason());
+        variables.put("heldBy", facts.heldBy());
         variables.put("ageDays", facts.ageDays());
         variables.put("newerCompleteFulls", facts.newerCompleteFulls());
         variables.put("newestOfKind", facts.newestOfKind());

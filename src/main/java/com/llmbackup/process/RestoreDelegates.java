@@ -129,7 +129,10 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate startServicesDelegate(RestoreService restores) {
-        return restoreStep(restores, (execution, vars, runId) -> restores.startServices(vars.stoppedServices().orElse(List.of()), runId));
+        return restoreStep(restores, (execution, vars, runId) -> {
+            restores.holdsLock(runId);
+            restores.startServices(vars.stoppedServices().orElse(List.of()), runId);
+        });
     }
 
     @Bean
@@ -137,7 +140,9 @@ class RestoreDelegates {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
-                restores.checkHealth(restores.runOf(execution.getProcessInstanceId()));
+                long runId = restores.runOf(execution.getProcessInstanceId());
+                restores.holdsLock(runId);
+                restores.checkHealth(runId);
             } catch (HealthCheckFailedException e) {
                 vars.putDiagnostics(e.healthResponse(), e.backendLog());
                 throw error(vars, execution, ERR_HEALTH_CHECK_FAILED, e);
@@ -182,6 +187,10 @@ class RestoreDelegates {
                 throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
                         + "Choose retry or close (and drop the partial copy by hand).");
             }
+            var refusal = RestoreService.resolutionRefusal(resolution, vars.failedStep());
+            if (refusal.isPresent()) {
+                throw new BadUserRequestException(refusal.get());
+            }
             try {
                 restores.resumeByOperator(runId, resolution);
             } catch (IllegalStateException busy) {
@@ -209,7 +218,7 @@ class RestoreDelegates {
             RestoreVariables vars = RestoreVariables.of(execution);
             long runId = restores.runOf(execution.getProcessInstanceId());
             boolean rolledBack = restores.rollingBack(runId);
-            restores.completed(runId, restores.planned(runId, rolledBack), vars.approvedAt(), rolledBack,
+            restores.completed(runId, restores.executed(runId, rolledBack), vars.approvedAt(), rolledBack,
                     vars.firstFailure());
         };
     }

@@ -162,6 +162,7 @@ public class RestoreService {
      */
     public void freeze(long runId, RestoreRequest request) {
         Source source = resolve(request);
+        history.setSource(runId, source.set().label()); // as the catalog names it ("Daily" asked, "daily/..." kept)
         try {
             history.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, manifestSha(source))));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -198,6 +199,12 @@ public class RestoreService {
                     + plan.manifestSha256() + ", now " + now + "). Nothing more is restored from it: start a new restore.");
         }
         return plan.request();
+    }
+
+    /** What the run executed, for its record: the frozen plan (against the safety set when rolled back), not checked again. */
+    public RestoreRequest executed(long runId, boolean rollingBack) {
+        RestoreRequest request = frozen(runId).request();
+        return rollingBack ? request.withSet(BackupKind.SAFETY.dir(), safetySetOf(runId)) : request;
     }
 
     public boolean rollingBack(long runId) {
@@ -439,10 +446,27 @@ public class RestoreService {
      * (they back up what is live). The operator's retry or roll back takes it again.
      */
     public void awaitOperator(long runId, String step, String message) {
+        // a failure inside Task_RestoreData may leave the data half restored: no backup may take that for a good set
+        boolean halfRestored = DATA_STEP.equals(step);
+        if (!halfRestored) {
+            leases.release(ownerOf(runId));
+        }
         history.waitForOperator(runId, step, message);
-        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (Task_ResolveFailedRestore): "
-                + message);
-        leases.release(ownerOf(runId));
+        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (Task_ResolveFailedRestore)"
+                + (halfRestored ? "; it keeps the lock (the data may be half restored): backups wait until it is resolved" : "")
+                + ": " + message);
+    }
+
+    /** The step that changes the data; a failure there may leave them half restored. */
+    public static final String DATA_STEP = "Task_RestoreData";
+
+    /** Why a resolution cannot be taken for a failure at {@code failedStep}; empty if it can. */
+    public static java.util.Optional<String> resolutionRefusal(String resolution, String failedStep) {
+        if (resolution.equals("retry") && !List.of("Task_StartServices", "Task_CheckHealth").contains(failedStep)) {
+            return java.util.Optional.of("retry only polls the health URL again, but the restore failed at " + failedStep
+                    + ", before the data were fully restored: choose rollback (back to the safety set) or close.");
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -453,8 +477,10 @@ public class RestoreService {
         if (resolution.equals("close")) {
             return;
         }
+        String owner = ownerOf(runId);
+        boolean heldBefore = leases.current().filter(l -> l.owner().equals(owner)).isPresent();
         if (!sideBySide(runId)) {
-            LeaseManager.Attempt attempt = leases.tryAcquire(ownerOf(runId), "Restore");
+            LeaseManager.Attempt attempt = leases.tryAcquire(owner, "Restore");
             if (attempt.busy()) {
                 throw new IllegalStateException("The backup root is locked by run " + attempt.holder().owner() + " ("
                         + attempt.holder().purpose() + ") since " + attempt.holder().acquiredAt() + ": choose " + resolution
@@ -462,6 +488,21 @@ public class RestoreService {
             }
         }
         history.resume(runId);
+        // the task's completion may still roll back (two operators at once, a crash): then the run waits again, without the lock
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCompletion(int status) {
+                            if (status != STATUS_COMMITTED) {
+                                if (!heldBefore) {
+                                    leases.release(owner);
+                                }
+                                history.backToWaiting(runId);
+                            }
+                        }
+                    });
+        }
     }
 
     /** Before a step that changes the application in place: the restore must still hold the lock (fails if another run took it). */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
@@ -34,9 +35,11 @@ public class CleanupService {
     private final BackupHistory history;
     private final BackupLog backupLog;
     private final RetentionPlanner planner;
+    private final com.llmbackup.catalog.OwnerLiveness liveness;
 
     public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
-                          BackupLog backupLog, RetentionPlanner planner) {
+                          BackupLog backupLog, RetentionPlanner planner, com.llmbackup.catalog.OwnerLiveness liveness) {
+        this.liveness = liveness;
         this.properties = properties;
         this.catalog = catalog;
         this.leases = leases;
@@ -62,7 +65,31 @@ public class CleanupService {
 
     /** Every set with its decision, in catalog order. */
     public List<RetentionPlanner.Decision> plan(RetentionRules rules) {
-        return planner.plan(catalog.list(), rules);
+        return planner.plan(catalog.list(), rules, heldByOpenRestores());
+    }
+
+    /** The sets open restores still need: each one's source and its safety set (an automatic pin, gone when it ends). */
+    public Map<String, String> heldByOpenRestores() {
+        Map<String, String> held = new java.util.HashMap<>();
+        for (BackupHistory.HistoryEntry run : history.list()) {
+            if (run.kind() != RunKind.RESTORE || !run.status().open()) {
+                continue;
+            }
+            if (liveness.of(run.processInstanceId()) == com.llmbackup.catalog.OwnerLiveness.State.ENDED) {
+                // its process instance was deleted while it waited: it holds nothing any more
+                history.fail(run.id(), run.failedStep() == null ? "unknown" : run.failedStep(), "The restore's process instance "
+                        + run.processInstanceId() + " no longer exists (deleted while it was open); its sets are no longer kept for it.");
+                continue;
+            }
+            String why = "needed by restore run " + run.id() + " (" + run.status().name() + ", process instance " + run.processInstanceId() + ")";
+            if (run.source() != null) {
+                held.put(run.source(), why);
+            }
+            history.listByOwner(run.processInstanceId()).stream()
+                    .filter(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED && e.backupId() != null)
+                    .forEach(e -> held.put(BackupKind.SAFETY.dir() + "/" + e.backupId(), why));
+        }
+        return held;
     }
 
     /** Deletes the planned sets that still exist; logs each with its reason and the total freed. */

@@ -30,6 +30,14 @@ public class RetentionPlanner {
     }
 
     public List<Decision> plan(List<BackupSet> sets, RetentionRules rules) {
+        return plan(sets, rules, java.util.Map.of());
+    }
+
+    /**
+     * {@code held}: sets ("kind/id") an open restore still needs (its source, its safety set),
+     * with why; the table keeps them as it keeps a pinned set, the reason naming the restore.
+     */
+    public List<Decision> plan(List<BackupSet> sets, RetentionRules rules, java.util.Map<String, String> held) {
         LocalDate today = LocalDate.now(clock);
         List<BackupSet> fulls = sets.stream()
                 .filter(s -> s.kind() == BackupKind.WEEKLY && counts(s))
@@ -39,8 +47,9 @@ public class RetentionPlanner {
             Optional<BackupSet> newest = sets.stream().filter(s -> s.kind() == set.kind() && counts(s))
                     .max(Comparator.comparing(BackupSet::id));
             int newerFulls = (int) fulls.stream().filter(f -> f.id().compareTo(set.id()) > 0).count();
-            RetentionRules.Facts facts = new RetentionRules.Facts(set.kind().dir(), status(set), set.pinned(),
-                    set.manifest() == null ? null : set.manifest().pinnedReason(),
+            String heldBy = held.get(set.label());
+            RetentionRules.Facts facts = new RetentionRules.Facts(set.kind().dir(), status(set), set.pinned() || heldBy != null,
+                    set.manifest() == null ? null : set.manifest().pinnedReason(), heldBy,
                     ChronoUnit.DAYS.between(set.date(), today), newerFulls,
                     newest.map(n -> n.id().equals(set.id())).orElse(false), retention.days(), retention.minFull());
             decisions.add(new Decision(set, rules.decide(facts)));

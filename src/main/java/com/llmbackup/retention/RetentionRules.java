@@ -11,7 +11,7 @@ public interface RetentionRules {
     Verdict decide(Facts facts);
 
     /** What the table looks at for one set; thresholds come from {@code backup.retention.*}. */
-    record Facts(String kind, String status, boolean pinned, String pinnedReason, long ageDays, int newerCompleteFulls,
+    record Facts(String kind, String status, boolean pinned, String pinnedReason, String heldBy, long ageDays, int newerCompleteFulls,
                  boolean newestOfKind, int retentionDays, int minFull) {
     }
 

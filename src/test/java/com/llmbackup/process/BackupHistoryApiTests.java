@@ -64,7 +64,7 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
     void historyRefusesMalformedFiltersWithClearMessage() throws Exception {
         HttpResponse<String> badStatus = get("/api/backups?status=broken", true);
         assertThat(badStatus.statusCode()).isEqualTo(400);
-        assertThat(badStatus.body()).contains("status must be RUNNING, COMPLETED, FAILED, REJECTED or REFUSED, not 'broken'.");
+        assertThat(badStatus.body()).contains("status must be RUNNING, COMPLETED, FAILED, REJECTED, REFUSED or WAITING_FOR_OPERATOR, not 'broken'.");
         HttpResponse<String> badDate = get("/api/backups?from=31.10.2025", true);
         assertThat(badDate.statusCode()).isEqualTo(400);
         assertThat(badDate.body()).contains("from and to are dates of the form YYYY-MM-DD (to is exclusive).");

@@ -152,6 +152,24 @@ class CleanupTests extends AbstractBackupProcessTests {
     }
 
     @Test
+    void setsAnOpenRestoreNeedsSurviveWithTheRestoreNamedAsReason() throws Exception {
+        complete(BackupKind.DAILY, TODAY, "");
+        complete(BackupKind.DAILY, TODAY.minusDays(90), "");
+        complete(BackupKind.SAFETY, TODAY.minusDays(60), "");
+        complete(BackupKind.DAILY, TODAY.minusDays(91), "");
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+        java.util.Map<String, String> held = java.util.Map.of(label(BackupKind.DAILY, 90), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)",
+                label(BackupKind.SAFETY, 60), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)");
+
+        var decisions = new RetentionPlanner(properties, clock).plan(catalog.list(), rules, held);
+
+        assertThat(decisions.stream().filter(d -> !d.verdict().delete()).map(d -> d.set().label()))
+                .containsExactlyInAnyOrder(label(BackupKind.DAILY, 0), label(BackupKind.DAILY, 90), label(BackupKind.SAFETY, 60));
+        assertThat(decisions.stream().filter(d -> d.set().label().equals(label(BackupKind.DAILY, 90))).findFirst().orElseThrow()
+                .verdict().reason()).isEqualTo("Kept: needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7).");
+    }
+
+    @Test
     void incompleteSetFromYesterdayIsRemovedAndTodaysIsNotTouched() throws Exception {
         complete(BackupKind.DAILY, TODAY.minusDays(2), "");
         for (int age : new int[] {0, 1}) {

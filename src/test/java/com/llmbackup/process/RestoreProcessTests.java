@@ -128,6 +128,8 @@ class RestoreProcessTests {
     BackupHistory history;
     @Autowired
     LeaseManager leases;
+    @Autowired
+    com.llmbackup.retention.CleanupService cleanup;
 
     final ObjectMapper json = new ObjectMapper();
 
@@ -490,7 +492,7 @@ class RestoreProcessTests {
             assertThat(STACK.state(service).getRunning()).as(service + " started again").isTrue();
         }
         assertThat(variable(pi, "healthResponse")).contains(STACK.healthUrl()).contains("HTTP 200");
-        // it speaks at once and does not block the backups while it waits
+        // it speaks at once; the data may be half restored, so it keeps the lock (no backup may save this state)
         HistoryEntry waiting = restoreRow(pi);
         assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
         assertThat(waiting.failedStep()).isEqualTo("Task_RestoreData");
@@ -501,10 +503,15 @@ class RestoreProcessTests {
         assertThat(alert.get("failedStep").asText()).isEqualTo("Task_RestoreData");
         assertThat(alert.get("task").asText()).contains("Task_ResolveFailedRestore");
         assertThat(alert.get("cockpitPath").asText()).endsWith(pi);
-        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("FAILED at Task_RestoreData, waiting for an operator");
-        assertThat(leases.current()).as("the lock is released while the operator task waits").isEmpty();
-        String meanwhile = backup("DailyBackupProcess");
-        assertThat(meanwhile).as("a daily backup started meanwhile completes").isNotBlank();
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("FAILED at Task_RestoreData, waiting for an operator "
+                + "(Task_ResolveFailedRestore); it keeps the lock (the data may be half restored)");
+        assertThat(leases.current()).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(pi));
+        // retry would only poll the health URL: after a data failure it would record a restore that did not happen
+        String failureId = failure.get("id").asText();
+        assertThat(call("POST", "/engine-rest/task/" + failureId + "/claim", "bob", "{\"userId\":\"bob\"}").statusCode()).isEqualTo(204);
+        HttpResponse<String> retry = call("POST", "/engine-rest/task/" + failureId + "/complete", "bob", vars(Map.of("resolution", "retry")));
+        assertThat(retry.statusCode()).isEqualTo(500);
+        assertThat(retry.body()).contains("retry only polls the health URL again, but the restore failed at Task_RestoreData");
 
         complete(failure, "bob", Map.of("resolution", "close"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreFailed");
@@ -526,7 +533,19 @@ class RestoreProcessTests {
         String pi = startRestore("alice", Map.of("backupId", v1));
         complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
         JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
-        assertThat(restoreRow(pi).status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
+        HistoryEntry waiting = restoreRow(pi);
+        assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
+        assertThat(awaitAlert(pi, "restore").get("failedStep").asText()).isEqualTo("Task_CheckHealth");
+        // the data are fully restored (the health check failed): the lock is given up, backups and the cleanup run
+        assertThat(leases.current()).as("the lock is released while the operator task waits").isEmpty();
+        String meanwhile = backup("DailyBackupProcess");
+        assertThat(meanwhile).as("a daily backup started meanwhile completes").isNotBlank();
+        assertThat(cleanup.heldByOpenRestores()).containsKeys("daily/" + v1, "safety/" + historicVariable(pi, "safetyBackupId"))
+                .allSatisfy((set, why) -> assertThat(why).startsWith("needed by restore run " + waiting.id() + " (WAITING_FOR_OPERATOR"));
+        String cleanupPi = runtime.startProcessInstanceByKey("BackupCleanupProcess").getId();
+        assertThat(awaitEnded(cleanupPi).getEndActivityId()).isEqualTo("EndEvent_CleanupCompleted");
+        assertThat((String) historicVariable(cleanupPi, "planSummary")).contains("daily/" + v1 + ": keep - Kept: needed by restore run "
+                + waiting.id() + " (WAITING_FOR_OPERATOR");
         // a backup (another live instance) holds the lock while the operator decides
         String holder = startRestore("alice", Map.of("backupId", id));
         awaitTask(holder, "Task_ApproveRestore");

@@ -14,13 +14,19 @@ class RetentionDecisionTests extends AbstractBackupProcessTests {
     DmnRetentionRules rules;
 
     private Verdict decide(String kind, String status, boolean pinned, long age, int newerFulls, boolean newest) {
-        return rules.decide(new Facts(kind, status, pinned, pinned ? "before the upgrade to v2" : null, age, newerFulls, newest, 30, 4));
+        return rules.decide(new Facts(kind, status, pinned, pinned ? "before the upgrade to v2" : null, null, age, newerFulls, newest, 30, 4));
     }
 
     @Test
     void pinnedSetIsKeptWhatever() {
         assertThat(decide("daily", "complete", true, 400, 9, false))
                 .isEqualTo(new Verdict("keep", "Pinned by an operator: before the upgrade to v2"));
+    }
+
+    @Test
+    void setAnOpenRestoreNeedsIsKeptNamingTheRestore() {
+        assertThat(rules.decide(new Facts("safety", "complete", true, null, "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)",
+                400, 9, false, 30, 4))).isEqualTo(new Verdict("keep", "Kept: needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)."));
     }
 
     @Test
