@@ -163,6 +163,7 @@ class BackupHistoryController {
         m.put("filesCopied", e.filesCopied());
         m.put("filesLinked", e.filesLinked());
         m.put("failedStep", e.failedStep());
+        m.put("interruptedStep", e.interruptedStep());
         m.put("message", e.message());
         m.put("warnings", e.warnings() == null ? List.of() : List.of(e.warnings().split("\n")));
         m.put("requestedBy", e.requestedBy());

@@ -153,6 +153,48 @@ public class BackupHistory {
         update("update " + TABLE + " set status = ? where id = ? and status = 'RUNNING'", RunStatus.WAITING_FOR_OPERATOR.name(), runId);
     }
 
+    /**
+     * A restore step that changes the application starts under engine job {@code jobId}: the
+     * mark is committed at once, so it survives the orchestrator dying inside the step.
+     */
+    public void startStep(long runId, String step, String jobId) {
+        update("update " + TABLE + " set step_in_flight = ?, step_job = ?, step_started_at = ? where id = ?", step, jobId,
+                Timestamp.from(now()), runId);
+    }
+
+    /** The engine committed the step run by {@code jobId}: its mark goes, and an interruption it repaired with it. */
+    public void endStep(long runId, String jobId) {
+        update("update " + TABLE + " set step_in_flight = null, step_job = null, step_started_at = null,"
+                + " interrupted_step = case when interrupted_step = step_in_flight then null else interrupted_step end"
+                + " where id = ? and step_job = ?", runId, jobId);
+    }
+
+    /** The orchestrator's restart found the step interrupted: the mark goes, the interruption stays recorded. */
+    public void clearStep(long runId, String jobId) {
+        update("update " + TABLE + " set step_in_flight = null, step_job = null, step_started_at = null where id = ? and step_job = ?",
+                runId, jobId);
+    }
+
+    /** The step a restore started and the engine never committed, if any. */
+    public Optional<StepInFlight> stepInFlight(long runId) {
+        return jdbc.query("select step_in_flight, step_job, step_started_at from " + TABLE + " where id = ? and step_job is not null",
+                (rs, row) -> new StepInFlight(rs.getString(1), rs.getString(2), instant(rs, "step_started_at")), runId).stream().findFirst();
+    }
+
+    /** The orchestrator stopped inside {@code step}: kept until that step runs to its end again. */
+    public void setInterrupted(long runId, String step) {
+        update("update " + TABLE + " set interrupted_step = ? where id = ?", step, runId);
+    }
+
+    public Optional<String> interruptedStep(long runId) {
+        return jdbc.query("select interrupted_step from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId).stream()
+                .filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** A step of a restore that started (under an engine job) and was not committed yet. */
+    public record StepInFlight(String step, String jobId, Instant startedAt) {
+    }
+
     /** A restore switched to its safety set (Task_PrepareRollback): recorded here, not in a variable. */
     public void setRollingBack(long runId) {
         update("update " + TABLE + " set rolling_back = true where id = ?", runId);
@@ -300,7 +342,8 @@ public class BackupHistory {
                 rs.getString("message"), rs.getString("warnings"), longOrNull(rs, "progress_files_done"),
                 longOrNull(rs, "progress_files_total"), longOrNull(rs, "progress_bytes_done"),
                 longOrNull(rs, "progress_bytes_total"), rs.getBoolean("rebuilt"), rs.getString("requested_by"),
-                rs.getString("approved_by"), rs.getString("source"), rs.getString("details"), longOrNull(rs, "rto_millis"));
+                rs.getString("approved_by"), rs.getString("source"), rs.getString("details"), longOrNull(rs, "rto_millis"),
+                rs.getString("interrupted_step"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -319,6 +362,6 @@ public class BackupHistory {
                                Long filesLinked, String failedStep, String message, String warnings,
                                Long progressFilesDone, Long progressFilesTotal, Long progressBytesDone,
                                Long progressBytesTotal, boolean rebuilt, String requestedBy, String approvedBy,
-                               String source, String details, Long rtoMillis) {
+                               String source, String details, Long rtoMillis, String interruptedStep) {
     }
 }

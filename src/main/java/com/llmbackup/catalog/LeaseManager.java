@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>A run that finds the lease held gets {@link Attempt#busy()} and waits outside a job
  * thread (a timer in the model), so nobody blocks a job executor thread for hours. A lease
  * is taken over when its owner has ended, sits in an incident, or was not renewed for one
- * TTL (its orchestrator was killed). An owner checks its lease before every step that
+ * TTL (its orchestrator was killed), unless the owner is one that keeps it across a restart
+ * (a restore: {@link OwnerLiveness#keepsLeaseWhenNotRenewed}). An owner checks its lease before every step that
  * writes; one that lost it gets a {@link LeaseLostException} and stops without publishing.
  */
 public class LeaseManager implements AutoCloseable {
@@ -85,7 +86,7 @@ public class LeaseManager implements AutoCloseable {
                     reason = "its process instance has ended";
                 } else if (state == OwnerLiveness.State.FAILED) {
                     reason = "its process instance is in an incident";
-                } else if (holder.renewedAt().plus(ttl).isBefore(now)) {
+                } else if (holder.renewedAt().plus(ttl).isBefore(now) && !liveness.keepsLeaseWhenNotRenewed(holder.owner())) {
                     reason = "it was not renewed since " + holder.renewedAt() + " (its orchestrator stopped)";
                 } else {
                     return new Attempt(null, holder, null, null);

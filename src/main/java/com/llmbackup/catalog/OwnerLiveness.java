@@ -11,5 +11,14 @@ public interface OwnerLiveness {
 
     State of(String owner);
 
+    /**
+     * Whether the owner keeps its lease even when no orchestrator renewed it for a TTL: a
+     * restore, whose data may be half restored when its orchestrator died. Only its own end,
+     * an incident or an operator's decision gives the lock up; no backup may save that state.
+     */
+    default boolean keepsLeaseWhenNotRenewed(String owner) {
+        return false;
+    }
+
     OwnerLiveness ALWAYS_ACTIVE = owner -> State.ACTIVE;
 }

@@ -161,14 +161,25 @@ public record BackupProperties(
     /**
      * The lease on the backup root: renewed every quarter of its TTL while a run holds it;
      * a run waits for a held lease at most {@code max-wait}, checking every {@code retry-interval}.
+     * Every orchestrator reports a heartbeat every {@code node-heartbeat}; one silent for
+     * {@code node-stale-after} (or whose process on this machine is gone) has stopped, and the
+     * jobs it had locked run again at once instead of after the engine's job lock time.
      */
     public record Lock(@DefaultValue("2m") Duration leaseTtl,
                        @DefaultValue("6h") Duration maxWait,
-                       @DefaultValue("1m") Duration retryInterval) {
+                       @DefaultValue("1m") Duration retryInterval,
+                       @DefaultValue("15s") Duration nodeHeartbeat,
+                       @DefaultValue("1m") Duration nodeStaleAfter) {
         public Lock {
             Settings.requirePositive("backup.lock.lease-ttl", leaseTtl);
             Settings.requirePositive("backup.lock.max-wait", maxWait);
             Settings.requirePositive("backup.lock.retry-interval", retryInterval);
+            Settings.requirePositive("backup.lock.node-heartbeat", nodeHeartbeat);
+            Settings.requirePositive("backup.lock.node-stale-after", nodeStaleAfter);
+            if (nodeStaleAfter.compareTo(nodeHeartbeat.multipliedBy(2)) < 0) {
+                throw Settings.invalid("backup.lock.node-stale-after", nodeStaleAfter, "it must be at least twice "
+                        + "backup.lock.node-heartbeat (" + nodeHeartbeat + "): a live orchestrator would be taken for a stopped one.");
+            }
         }
     }
 

@@ -115,7 +115,7 @@ final class Settings {
         }
     }
 
-    private static InvalidSettingException invalid(String key, Object value, String why) {
+    static InvalidSettingException invalid(String key, Object value, String why) {
         return new InvalidSettingException(key, value, why);
     }
 }

@@ -69,7 +69,9 @@ public class Alerts {
         alert.put("cockpitPath", run.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + run.processInstanceId());
         if (waiting) {
-            alert.put("task", "Resolve failed restore (Task_ResolveFailedRestore) waits in Tasklist: retry, rollback or close");
+            alert.put("task", run.interruptedStep() != null
+                    ? "Restore interrupted (Task_ResolveInterruptedRestore) waits in Tasklist: restore again, rollback or close"
+                    : "Resolve failed restore (Task_ResolveFailedRestore) waits in Tasklist: retry, rollback or close");
         }
         alert.put("at", clock.instant().toString());
         send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (run.failedStep() == null ? "" : " at " + run.failedStep()));

@@ -63,6 +63,11 @@ public class DatabaseRestorer {
             }
         }
         if (!create) {
+            List<String> left = endRestoreSessions(database);
+            if (!left.isEmpty()) {
+                warnings.add("Ended " + left.size() + " pg_restore session(s) on " + database + " left by an earlier attempt "
+                        + "(its orchestrator stopped): " + String.join("; ", left) + ".");
+            }
             awaitNoLockHolders(database);
         }
         List<String> sessions = otherSessions(database, false);
@@ -94,6 +99,72 @@ public class DatabaseRestorer {
                     + String.join("; ", differences) + ". Roll back to the safety backup and check the set.");
         }
         return new Result(database, jobs, rows, warnings);
+    }
+
+    /**
+     * The pg_restore sessions on a database. Under the backup root's lock no other restore of
+     * ours runs, so any is left by an attempt whose orchestrator died: pg_restore outlives a
+     * JVM killed with SIGKILL and would go on writing beside a new attempt.
+     */
+    public List<String> restoreSessions(String database) {
+        List<String> sessions = new ArrayList<>();
+        try (Connection c = postgres.connect("postgres"); PreparedStatement ps = c.prepareStatement("""
+                select pid, coalesce(host(client_addr), 'local'), state, backend_start from pg_stat_activity
+                 where datname = ? and pid <> pg_backend_pid() and application_name like 'pg_restore%' order by backend_start""")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sessions.add("pid " + rs.getInt(1) + " (from " + rs.getString(2) + ", " + rs.getString(3) + ", since "
+                            + rs.getTimestamp(4).toInstant() + ")");
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot list the sessions on " + database + ": " + e.getMessage(), e);
+        }
+        return sessions;
+    }
+
+    /** Ends the pg_restore sessions left on a database and waits until they are gone; returns them. */
+    List<String> endRestoreSessions(String database) {
+        List<String> left = restoreSessions(database);
+        if (left.isEmpty()) {
+            return left;
+        }
+        try (Connection c = postgres.connect("postgres"); PreparedStatement ps = c.prepareStatement(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()"
+                        + " and application_name like 'pg_restore%'")) {
+            ps.setString(1, database);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot end the pg_restore sessions left on " + database + " (" + String.join("; ", left)
+                    + "): " + e.getMessage() + ". End them by hand (SELECT pg_terminate_backend(pid)), then restore again.", e);
+        }
+        long deadline = System.nanoTime() + settings.lockTimeout().toNanos();
+        while (!restoreSessions(database).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new DatabaseUnavailableException("pg_restore sessions left on " + database + " did not end within "
+                        + settings.lockTimeout().toSeconds() + " s: " + String.join("; ", restoreSessions(database)) + ". Nothing was "
+                        + "restored yet. End them by hand (SELECT pg_terminate_backend(pid)), then restore again.", null);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while ending the pg_restore sessions on " + database, e);
+            }
+        }
+        return left;
+    }
+
+    /** Drops a side-by-side copy (after its sessions are ended): a restore into it starts again from nothing. */
+    public void drop(String database) {
+        endRestoreSessions(database);
+        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("drop database if exists \"" + database + "\"");
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot drop the partial copy " + database + ": " + e.getMessage()
+                    + ". Drop it by hand (DROP DATABASE " + database + "), then restore again.", e);
+        }
     }
 
     /** Whether a database of that name exists on the server. */

@@ -9,9 +9,11 @@ import org.springframework.stereotype.Component;
 class EngineOwnerLiveness implements OwnerLiveness {
 
     private final RuntimeService runtime;
+    private final org.camunda.bpm.engine.RepositoryService repository;
 
-    EngineOwnerLiveness(RuntimeService runtime) {
+    EngineOwnerLiveness(RuntimeService runtime, org.camunda.bpm.engine.RepositoryService repository) {
         this.runtime = runtime;
+        this.repository = repository;
     }
 
     @Override
@@ -23,5 +25,16 @@ class EngineOwnerLiveness implements OwnerLiveness {
             return State.FAILED;
         }
         return State.ACTIVE;
+    }
+
+    /** A running restore's lease belongs to its process instance, not to the orchestrator that took it. */
+    @Override
+    public boolean keepsLeaseWhenNotRenewed(String owner) {
+        var instance = runtime.createProcessInstanceQuery().processInstanceId(owner).singleResult();
+        return instance != null && ProcessKeys.RESTORE.equals(keyOf(instance.getProcessDefinitionId()));
+    }
+
+    private String keyOf(String processDefinitionId) {
+        return repository.getProcessDefinition(processDefinitionId).getKey();
     }
 }

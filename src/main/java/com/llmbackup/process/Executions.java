@@ -26,4 +26,20 @@ final class Executions {
         DelegateExecution superExecution = execution.getProcessInstance().getSuperExecution();
         return superExecution == null ? null : ProcessKeys.keyOf(superExecution);
     }
+
+    /**
+     * The engine job running this step (every restore step is asynchronous, so there is one): a
+     * job that runs again after its orchestrator died is the same job, a new visit of the step a new one.
+     */
+    static String currentJobId(DelegateExecution execution) {
+        var context = org.camunda.bpm.engine.impl.context.Context.getCommandContext();
+        var job = context == null ? null : context.getCurrentJob();
+        return job != null ? job.getId() : "activity-instance " + execution.getActivityInstanceId();
+    }
+
+    /** Runs {@code action} once the engine committed the current command's transaction (never when it rolled back). */
+    static void afterCommit(Runnable action) {
+        org.camunda.bpm.engine.impl.context.Context.getCommandContext().getTransactionContext().addTransactionListener(
+                org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTED, ignored -> action.run());
+    }
 }

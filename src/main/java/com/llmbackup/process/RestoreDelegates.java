@@ -34,7 +34,9 @@ class RestoreDelegates {
     static final String ERR_RESTORE_REFUSED = "Err_RestoreRefused";
     static final String ERR_RESTORE_FAILED = "Err_RestoreFailed";
     static final String ERR_HEALTH_CHECK_FAILED = "Err_HealthCheckFailed";
+    static final String ERR_RESTORE_INTERRUPTED = "Err_RestoreInterrupted";
     private static final Set<String> RESOLUTIONS = Set.of("retry", "rollback", "close");
+    private static final Set<String> INTERRUPTED_RESOLUTIONS = Set.of("again", "rollback", "close");
 
     /**
      * The guard: checks the request and freezes it as the run's plan. The requester is the
@@ -111,17 +113,24 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate stopServicesDelegate(RestoreService restores) {
-        return restoreStep(restores, (execution, vars, runId) -> {
+    JavaDelegate stopServicesDelegate(RestoreService restores, BackupProperties properties) {
+        return changingStep(restores, (execution, vars, runId) -> {
             restores.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
             restores.planned(runId, restores.rollingBack(runId)); // the set is still the one approved
-            vars.putStoppedServices(restores.stopServices(runId));
+            List<String> before = vars.stoppedServices().orElse(List.of());
+            List<String> stopped = restores.stopServices(runId);
+            // after an interrupted stop, the services its first attempt stopped are stopped already: start them all at the end;
+            // a rollback after an interruption finds them stopped by the first stop: they are still this restore's to start
+            boolean afterInterruptedStop = restores.interruptedStep(runId).filter("Task_StopServices"::equals).isPresent();
+            List<String> configured = properties.compose().serviceList();
+            vars.putStoppedServices(afterInterruptedStop ? configured
+                    : configured.stream().filter(s -> before.contains(s) || stopped.contains(s)).toList());
         });
     }
 
     @Bean
     JavaDelegate restoreDataDelegate(RestoreService restores) {
-        return restoreStep(restores, (execution, vars, runId) -> {
+        return changingStep(restores, (execution, vars, runId) -> {
             restores.holdsLock(runId);
             restores.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId);
         });
@@ -129,10 +138,53 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate startServicesDelegate(RestoreService restores) {
-        return restoreStep(restores, (execution, vars, runId) -> {
+        return changingStep(restores, (execution, vars, runId) -> {
             restores.holdsLock(runId);
             restores.startServices(vars.stoppedServices().orElse(List.of()), runId);
         });
+    }
+
+    /**
+     * After an interruption: records it (the row waits for an operator, the alert goes out) and
+     * shows the application's state. Nothing is started or restored; the lock is kept when the
+     * data may be half restored.
+     */
+    @Bean
+    JavaDelegate recordInterruptionDelegate(RestoreService restores) {
+        return execution -> {
+            RestoreVariables vars = RestoreVariables.of(execution);
+            long runId = restores.runOf(execution.getProcessInstanceId());
+            String state = restores.applicationState(runId);
+            RestoreService.Diagnostics diagnostics = restores.diagnose();
+            vars.putDiagnostics(diagnostics.healthResponse(), diagnostics.backendLog());
+            vars.putApplicationState(state);
+            restores.addDetail(runId, "Interrupted at " + vars.failedStep() + ". Application then: " + state.replace("\n", "; "));
+            restores.awaitOperator(runId, vars.failedStep(), vars.failureMessage(), "Task_ResolveInterruptedRestore");
+        };
+    }
+
+    /** On completing Task_ResolveInterruptedRestore: again, rollback or close, possible now. */
+    @Bean
+    TaskListener resolveInterruptedListener(RestoreService restores) {
+        return task -> {
+            RestoreVariables vars = RestoreVariables.of(task);
+            String resolution = vars.resolution();
+            if (!INTERRUPTED_RESOLUTIONS.contains(resolution)) {
+                throw new BadUserRequestException("resolution must be again, rollback or close, not '" + resolution + "'.");
+            }
+            long runId = restores.runOf(task.getProcessInstanceId());
+            if (resolution.equals("rollback") && (restores.sideBySide(runId) || !restores.hasSafetySet(runId))) {
+                throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
+                        + "Choose again or close (and drop the partial copy by hand).");
+            }
+            try {
+                restores.resumeByOperator(runId, resolution);
+            } catch (IllegalStateException busy) {
+                throw new BadUserRequestException(busy.getMessage());
+            }
+            restores.addDetail(runId, "Resolution by " + currentUser(task) + ": " + resolution
+                    + (resolution.equals("again") ? " (from the start of " + restores.interruptedStep(runId).orElse("?") + ")" : ""));
+        };
     }
 
     @Bean
@@ -159,6 +211,7 @@ class RestoreDelegates {
             RestoreVariables vars = RestoreVariables.of(execution);
             long runId = restores.runOf(execution.getProcessInstanceId());
             restores.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
+            restores.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
             List<String> toStart = vars.stoppedServices().orElse("Task_StopServices".equals(vars.failedStep())
                     ? properties.compose().serviceList() : List.of());
             String startProblem = "";
@@ -227,8 +280,13 @@ class RestoreDelegates {
     JavaDelegate recordRestoreFailedDelegate(RestoreService restores) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.failed(restores.runOf(execution.getProcessInstanceId()), vars.failedStep(), vars.failureMessage()
-                    + " Closed as failed by an operator; the services were started again.");
+            long runId = restores.runOf(execution.getProcessInstanceId());
+            // after an interruption nothing was started again: the application is as the operator saw it
+            String after = restores.interruptedStep(runId).isPresent()
+                    ? " Closed as failed by an operator after the interruption; the services were left as they were ("
+                    + restores.applicationState(runId).replace("\n", "; ") + "): start them once the data are checked."
+                    : " Closed as failed by an operator; the services were started again.";
+            restores.failed(runId, vars.failedStep(), vars.failureMessage() + after);
         };
     }
 
@@ -260,6 +318,30 @@ class RestoreDelegates {
             } catch (RuntimeException e) {
                 throw error(vars, execution, ERR_RESTORE_FAILED, e);
             }
+        };
+    }
+
+    /**
+     * A step that changes the application in place (stop, restore data, start): it marks its
+     * start under its engine job before doing anything; the mark goes once the engine committed
+     * the step. The same job finding its mark again means the orchestrator died inside the step:
+     * Err_RestoreInterrupted hands the restore to an operator instead of running it again.
+     */
+    private static JavaDelegate changingStep(RestoreService restores, Step body) {
+        JavaDelegate step = restoreStep(restores, body);
+        return execution -> {
+            long runId = restores.runOf(execution.getProcessInstanceId());
+            String job = Executions.currentJobId(execution);
+            var mark = restores.stepInFlight(runId).filter(m -> m.jobId().equals(job));
+            if (mark.isPresent()) {
+                String message = restores.interrupted(runId, mark.get());
+                Executions.afterCommit(() -> restores.clearStep(runId, job));
+                RestoreVariables.of(execution).putFailure(execution.getCurrentActivityId(), message);
+                throw new BpmnError(ERR_RESTORE_INTERRUPTED, message);
+            }
+            restores.startStep(runId, execution.getCurrentActivityId(), job);
+            Executions.afterCommit(() -> restores.endStep(runId, job));
+            step.execute(execution);
         };
     }
 

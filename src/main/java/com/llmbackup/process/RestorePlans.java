@@ -18,4 +18,9 @@ public final class RestorePlans {
     public boolean sideBySide(DelegateExecution execution) {
         return restores.sideBySide(restores.runOf(execution.getProcessInstanceId()));
     }
+
+    /** Whether the recorded interruption (never a variable) stopped the restore inside {@code step}. */
+    public boolean interruptedAt(DelegateExecution execution, String step) {
+        return restores.interruptedStep(restores.runOf(execution.getProcessInstanceId())).filter(step::equals).isPresent();
+    }
 }

@@ -16,7 +16,7 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * The variables of {@code RestoreProcess} (design.md): the start's {@code backupKind},
  * {@code backupId}, {@code restoreDatabase}, {@code restoreUploads}, {@code reason} and the
  * side-by-side targets; the approval's {@code approved}, {@code approvalComment}; the failure
- * task's {@code resolution}; and what the steps pass on (the plan's texts for the forms,
+ * and interrupted tasks' {@code resolution}; and what the steps pass on (the plan's texts for the forms,
  * {@code restoreRunId}, {@code safetyBackupId} and {@code safetyOutcome} from the called safety
  * backup, {@code stoppedServices} as a JSON list, the diagnostics).
  */
@@ -121,6 +121,11 @@ final class RestoreVariables extends FailureVariables {
     void putDiagnostics(String healthResponse, String backendLog) {
         scope.setVariable("healthResponse", healthResponse);
         scope.setVariable("backendLog", backendLog);
+    }
+
+    /** After an interruption: each service's state, the health URL, leftover pg_restore sessions (the interrupted task's form). */
+    void putApplicationState(String state) {
+        scope.setVariable("applicationState", state);
     }
 
     String resolution() {

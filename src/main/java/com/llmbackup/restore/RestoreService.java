@@ -309,6 +309,12 @@ public class RestoreService {
      */
     public void restoreData(RestoreRequest request, long runId) {
         Source source = resolve(request);
+        if (request.sideBySide() && request.restoreDatabase() && interruptedStep(runId).filter(DATA_STEP::equals).isPresent()
+                && databases.exists(request.targetDatabase())) {
+            // made by this run's interrupted attempt (the guard saw no such database): it starts again from nothing
+            databases.drop(request.targetDatabase());
+            history.addDetail(runId, "Dropped database " + request.targetDatabase() + ", the partial copy of the interrupted attempt");
+        }
         java.util.concurrent.CompletableFuture<Void> files = request.restoreUploads()
                 ? java.util.concurrent.CompletableFuture.runAsync(() -> restoreUploads(request, source, runId), dataExecutor)
                 : java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -446,15 +452,109 @@ public class RestoreService {
      * (they back up what is live). The operator's retry or roll back takes it again.
      */
     public void awaitOperator(long runId, String step, String message) {
+        awaitOperator(runId, step, message, "Task_ResolveFailedRestore");
+    }
+
+    /** As {@link #awaitOperator(long, String, String)}, for the operator task {@code task}. */
+    public void awaitOperator(long runId, String step, String message, String task) {
         // a failure inside Task_RestoreData may leave the data half restored: no backup may take that for a good set
         boolean halfRestored = DATA_STEP.equals(step);
         if (!halfRestored) {
             leases.release(ownerOf(runId));
         }
         history.waitForOperator(runId, step, message);
-        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (Task_ResolveFailedRestore)"
+        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (" + task + ")"
                 + (halfRestored ? "; it keeps the lock (the data may be half restored): backups wait until it is resolved" : "")
                 + ": " + message);
+    }
+
+    /** The mark of a step that changes the application: started under an engine job and not committed yet. */
+    public Optional<BackupHistory.StepInFlight> stepInFlight(long runId) {
+        return history.stepInFlight(runId);
+    }
+
+    /**
+     * Before a step changes the application: its mark, committed at once, and a line in the
+     * details naming the step and the plan it executes.
+     */
+    public void startStep(long runId, String step, String jobId) {
+        history.startStep(runId, step, jobId);
+        RestoreRequest plan = executed(runId, rollingBack(runId));
+        history.addDetail(runId, "Started " + step + at() + " (" + label(plan) + ": " + halves(plan) + ")");
+    }
+
+    /** The engine committed the step (done or failed and handled): its mark goes, and a repaired interruption with it. */
+    public void endStep(long runId, String jobId) {
+        history.endStep(runId, jobId);
+    }
+
+    /** The interruption was handed to the model (committed): the mark goes, the interruption stays recorded. */
+    public void clearStep(long runId, String jobId) {
+        history.clearStep(runId, jobId);
+    }
+
+    /**
+     * The same job found its own step's mark: the orchestrator died inside the step. Records the
+     * interruption and returns what the operator reads; nothing is run again.
+     */
+    public String interrupted(long runId, BackupHistory.StepInFlight mark) {
+        history.setInterrupted(runId, mark.step());
+        String message = "The orchestrator stopped while " + mark.step() + " was running (started "
+                + (mark.startedAt() == null ? "?" : TIME.format(mark.startedAt().atZone(clock.getZone()))) + "); the step was not run "
+                + "again on its own. " + consequence(mark.step()) + " Choose in Tasklist (Restore interrupted): restore again from the "
+                + "start of " + mark.step() + ", roll back to the safety set, or close the restore as failed.";
+        log.warn("Restore run {}: {}", runId, message);
+        return message;
+    }
+
+    private static String consequence(String step) {
+        return switch (step) {
+            case "Task_StopServices" -> "Some services may be stopped; no data were changed.";
+            case DATA_STEP -> "The database and the uploads may be half restored; the services stay stopped until you choose.";
+            case "Task_StartServices" -> "The data were restored; some services may not be running.";
+            default -> "";
+        };
+    }
+
+    public void clearInterruption(long runId) {
+        history.setInterrupted(runId, null);
+    }
+
+    /** The step an interruption stopped, until it ran to its end again. */
+    public Optional<String> interruptedStep(long runId) {
+        return history.interruptedStep(runId);
+    }
+
+    /** What an operator deciding after an interruption needs: each service's state, the health URL, leftover pg_restore sessions. */
+    public String applicationState(long runId) {
+        List<String> lines = new ArrayList<>();
+        try {
+            compose.configuredServices().forEach((service, containers) -> lines.add(service + ": " + (containers.isEmpty() ? "not found"
+                    : String.join(", ", containers.stream().map(c -> c.name() + " " + c.state()).toList()))));
+        } catch (RuntimeException e) {
+            lines.add("services: cannot be read (" + e.getMessage() + ")");
+        }
+        HealthProbe.Result probe = health.probe();
+        lines.add("health: " + probe.url() + " " + probe.description());
+        RestoreRequest plan = executed(runId, rollingBack(runId));
+        if (plan.restoreDatabase()) {
+            String db = plan.sideBySide() ? plan.targetDatabase() : properties.database().name();
+            List<String> left = databases.restoreSessions(db);
+            lines.add("pg_restore sessions on " + db + ": " + (left.isEmpty() ? "none" : String.join("; ", left)
+                    + " (left by the interrupted attempt; restore again or roll back ends them first)"));
+        }
+        return String.join("\n", lines);
+    }
+
+    private static String halves(RestoreRequest r) {
+        List<String> h = new ArrayList<>();
+        if (r.restoreDatabase()) {
+            h.add(r.sideBySide() ? "database into " + r.targetDatabase() : "database");
+        }
+        if (r.restoreUploads()) {
+            h.add(r.sideBySide() ? "uploads into " + r.targetUploadsDir() : "uploads");
+        }
+        return String.join(" and ", h);
     }
 
     /** The step that changes the data; a failure there may leave them half restored. */

@@ -8,15 +8,16 @@ import java.util.TreeSet;
 
 /**
  * Which variables a request may send, per restore task and for the restore's start: the
- * approval takes {@code approved} and {@code approvalComment}, the failure task
- * {@code resolution}, the start the form's fields. Anything else (a {@code requestedBy},
+ * approval takes {@code approved} and {@code approvalComment}, the failure and
+ * interrupted tasks {@code resolution}, the start the form's fields. Anything else (a {@code requestedBy},
  * a plan field, a target changed at the approval) is refused with what is allowed. Pure.
  */
 final class SubmittedVariables {
 
     static final Map<String, Set<String>> TASKS = Map.of(
             "Task_ApproveRestore", Set.of("approved", "approvalComment"),
-            "Task_ResolveFailedRestore", Set.of("resolution"));
+            "Task_ResolveFailedRestore", Set.of("resolution"),
+            "Task_ResolveInterruptedRestore", Set.of("resolution"));
     static final Map<String, Set<String>> STARTS = Map.of(
             "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
                     "targetUploadsDir", "applicationStopped"));

@@ -91,6 +91,49 @@ class LeaseManagerTests {
         }
     }
 
+    /** A restore's liveness: it keeps its lease when nobody renewed it, until it ends or sits in an incident. */
+    private static OwnerLiveness restore(String restoreOwner, OwnerLiveness.State state) {
+        return new OwnerLiveness() {
+            @Override
+            public State of(String owner) {
+                return owner.equals(restoreOwner) ? state : State.ACTIVE;
+            }
+
+            @Override
+            public boolean keepsLeaseWhenNotRenewed(String owner) {
+                return owner.equals(restoreOwner);
+            }
+        };
+    }
+
+    @Test
+    void tryAcquireWhenRestoreLeaseWasNotRenewedReportsItHeld() {
+        LeaseManager killed = manager(OwnerLiveness.ALWAYS_ACTIVE);
+        killed.tryAcquire("restore-1", "Restore");
+        killed.close();
+        try (LeaseManager b = manager(restore("restore-1", OwnerLiveness.State.ACTIVE))) {
+            clock.advance(Duration.ofHours(3));
+
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).as("the data may be half restored: no backup saves them").isTrue();
+            assertThat(attempt.holder().owner()).isEqualTo("restore-1");
+        }
+    }
+
+    @Test
+    void tryAcquireWhenRestoreHasEndedTakesItsLeaseOver() {
+        LeaseManager killed = manager(OwnerLiveness.ALWAYS_ACTIVE);
+        killed.tryAcquire("restore-1", "Restore");
+        killed.close();
+        try (LeaseManager b = manager(restore("restore-1", OwnerLiveness.State.ENDED))) {
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).isFalse();
+            assertThat(attempt.reason()).isEqualTo("its process instance has ended");
+        }
+    }
+
     @Test
     void heartbeatKeepsLeaseWhileOwnerHoldsIt() throws Exception {
         // real time here: the heartbeat renews every quarter of a 1 s TTL

@@ -66,6 +66,14 @@ class SettingsTests {
     }
 
     @Test
+    void bindRejectsNodeStaleAfterWhenShorterThanTwoHeartbeats() {
+        assertThatThrownBy(() -> bind(Map.of("backup.lock.node-heartbeat", "30s", "backup.lock.node-stale-after", "45s")))
+                .rootCause()
+                .hasMessage("Invalid setting backup.lock.node-stale-after='PT45S': it must be at least twice backup.lock.node-heartbeat "
+                        + "(PT30S): a live orchestrator would be taken for a stopped one.");
+    }
+
+    @Test
     void bindRejectsServiceListWhenSyntaxIsUnknown() {
         assertThatThrownBy(() -> bind(Map.of("backup.compose.services", "backend;frontend")))
                 .rootCause()
