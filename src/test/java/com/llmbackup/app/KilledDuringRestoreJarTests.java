@@ -105,6 +105,17 @@ class KilledDuringRestoreJarTests {
 
     /** A daily, data changed since, a restore approved, the orchestrator killed while the restore writes the uploads. */
     private Killed killedInsideRestoreData() throws Exception {
+        // whatever a test before left: the application runs, no half-written file of a killed restore
+        for (String service : List.of("backend", "frontend")) {
+            if (!Boolean.TRUE.equals(stack.state(service).getRunning())) {
+                com.llmbackup.test.TestDocker.client().startContainerCmd(stack.containerId(service)).exec();
+            }
+        }
+        try (Stream<Path> all = Files.walk(uploads)) {
+            for (Path p : all.filter(p -> p.getFileName().toString().startsWith(".llm-backup-restore-")).toList()) {
+                Files.delete(p);
+            }
+        }
         try (RunningJar first = RunningJar.start(work, env())) {
             String daily = start(first, "DailyBackupProcess", "{}");
             assertThat(awaitEnd(first, daily)).as(first.output()).isEqualTo("COMPLETED");
@@ -116,8 +127,9 @@ class KilledDuringRestoreJarTests {
 
             String restore = start(first, "RestoreProcess", "{\"variables\":{\"backupId\":{\"value\":\"" + backupId + "\"}}}");
             complete(first, awaitTask(first, restore, "Task_ApproveRestore"), null);
-            awaitRestoreWritingUploads();
+            awaitRestoreWritingUploads(first, restore);
             first.kill();
+            Files.writeString(work.resolve("killed-orchestrator.log"), first.output());
             long killedAt = System.nanoTime();
             return new Killed(restore, atBackup, beforeRestore, state(), killedAt);
         }
@@ -156,7 +168,7 @@ class KilledDuringRestoreJarTests {
                 "BACKUP_DATABASE_NAME", DATABASE, "BACKUP_DATABASE_USER", "postgres",
                 "BACKUP_DATABASE_PASSWORD", TestWebAppStack.DB_PASSWORD));
         env.putAll(Map.of("BACKUP_POSTGRES_BIN_DIR", pg.binDir().toString(), "BACKUP_PREFLIGHT_ON_STARTUP", "false",
-                "BACKUP_COMPOSE_PROJECT", TestWebAppStack.PROJECT, "BACKUP_COMPOSE_SERVICES", "backend,frontend",
+                "BACKUP_COMPOSE_PROJECT", stack.project(), "BACKUP_COMPOSE_SERVICES", "backend,frontend",
                 "BACKUP_HEALTH_URL", stack.healthUrl(), "BACKUP_RESTORE_HEALTH_DEADLINE", "30s",
                 "BACKUP_ALERTS_WEBHOOK_URL", alerts.alertsUrl(), "CAMUNDA_BPM_JOBEXECUTION_MAXWAIT", "1000"));
         return env;
@@ -176,8 +188,11 @@ class KilledDuringRestoreJarTests {
         }
     }
 
-    /** Until a file of the uploads is being written by the restore (its temporary name beside the file). */
-    private static void awaitRestoreWritingUploads() throws Exception {
+    /** Until Task_RestoreData has started and a file of the uploads is being written (its temporary name beside the file). */
+    private void awaitRestoreWritingUploads(RunningJar app, String restore) throws Exception {
+        for (int i = 0; i < 3000 && !restoreRow(app, restore).get("details").toString().contains("Started Task_RestoreData"); i++) {
+            Thread.sleep(20);
+        }
         for (int i = 0; i < 6000; i++) {
             try (Stream<Path> all = Files.walk(uploads)) {
                 if (all.anyMatch(p -> p.getFileName().toString().startsWith(".llm-backup-restore-"))) {

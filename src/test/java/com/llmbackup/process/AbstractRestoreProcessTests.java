@@ -99,7 +99,7 @@ abstract class AbstractRestoreProcessTests {
         registry.add("backup.database.user", () -> "postgres");
         registry.add("backup.database.password", () -> TestWebAppStack.DB_PASSWORD);
         registry.add("backup.postgres.bin-dir", () -> TestPostgres.get().binDir().toString());
-        registry.add("backup.compose.project", () -> TestWebAppStack.PROJECT);
+        registry.add("backup.compose.project", STACK::project);
         registry.add("backup.compose.services", () -> "backend,frontend");
         registry.add("backup.health.url", STACK::healthUrl);
         registry.add("backup.restore.health-deadline", () -> "6s");

@@ -28,7 +28,8 @@ import org.testcontainers.utility.DockerImageName;
  */
 public final class TestWebAppStack implements AutoCloseable {
 
-    public static final String PROJECT = "llm-webapp-test";
+    /** Each stack its own compose project: a restore in one test run never stops another run's containers. */
+    private final String project = "llm-webapp-test-" + Long.toHexString(System.nanoTime());
     public static final String POSTGRES_IMAGE = "llm-backup-test/postgres:15";
     public static final String DB_PASSWORD = "stack-db-superuser";
 
@@ -95,6 +96,11 @@ public final class TestWebAppStack implements AutoCloseable {
         return new TestWebAppStack(uploads);
     }
 
+    /** The compose project of this stack's containers (backup.compose.project). */
+    public String project() {
+        return project;
+    }
+
     public int dbPort() {
         return dbPort;
     }
@@ -157,11 +163,11 @@ public final class TestWebAppStack implements AutoCloseable {
     }
 
     @SuppressWarnings("resource")
-    private static GenericContainer<?> service(String service, DockerImageName image) {
+    private GenericContainer<?> service(String service, DockerImageName image) {
         return new GenericContainer<>(image)
                 .withNetworkMode("host")
                 .withLabels(Map.of(
-                        "com.docker.compose.project", PROJECT,
+                        "com.docker.compose.project", project,
                         "com.docker.compose.service", service,
                         "com.docker.compose.oneoff", "False"));
     }
