@@ -553,6 +553,8 @@ class RestoreProcessTests {
             JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
 
             assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreData");
+            assertThat(historyService.createHistoricActivityInstanceQuery().processInstanceId(pi)
+                    .activityId("Boundary_RestoreDataFailed").count()).as("caught as Err_RestoreFailed, not an incident").isEqualTo(1);
             String message = variable(pi, "failureMessage");
             assertThat(message).startsWith("Restoring " + UPLOADS + " from " + DIR.resolve("backup/daily/uploads_" + id)
                             + " failed: No space left on device. The volume of " + UPLOADS + " is full (")
