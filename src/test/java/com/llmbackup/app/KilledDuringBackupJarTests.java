@@ -207,7 +207,7 @@ class KilledDuringBackupJarTests {
 
     /** Waits until a manifest in {@code kindDir} contains {@code text} near its top (its status); returns it. */
     private static Path awaitManifest(Path kindDir, String text) throws Exception {
-        for (int i = 0; i < 60_000; i++) {
+        for (int i = 0; i < 150_000; i++) {
             if (Files.isDirectory(kindDir)) {
                 try (Stream<Path> files = Files.list(kindDir)) {
                     Optional<Path> manifest = files.filter(p -> p.getFileName().toString().startsWith("manifest_")).findFirst();
@@ -266,7 +266,7 @@ class KilledDuringBackupJarTests {
     }
 
     private String awaitEnd(RunningJar app, String processInstanceId) throws Exception {
-        for (int i = 0; i < 240; i++) {
+        for (int i = 0; i < 600; i++) {
             var body = app.get("/engine-rest/history/process-instance/" + processInstanceId, basic(ADMIN, PASSWORD)).body();
             String state = json.readTree(body).path("state").asText();
             if (!state.equals("ACTIVE") && !state.isEmpty()) {
@@ -274,6 +274,6 @@ class KilledDuringBackupJarTests {
             }
             Thread.sleep(500);
         }
-        return "still running after 2 minutes";
+        return "still running after 5 minutes";
     }
 }
