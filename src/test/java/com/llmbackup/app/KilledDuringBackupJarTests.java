@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The orchestrator killed with SIGKILL in the middle of a daily run's dump, snapshot or
- * publish, or a weekly run's archive, then started again: the next run takes the dead run's lock over,
- * clears its staging and completes; the killed run's set is never listed as complete.
+ * publish, or a weekly run's archive, then started again: the next run takes the dead run's
+ * lock over, clears its staging (or rolls its unfinished publish back) and completes; the
+ * killed run's set is never listed as complete.
  */
 class KilledDuringBackupJarTests {
 
