@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.Sizes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -85,7 +86,7 @@ public class UploadsRestorer {
             }
             return sync.finish();
         } catch (IOException e) {
-            throw new UncheckedIOException("Restoring " + target + " from " + snapshot + " failed: " + e.getMessage(), e);
+            throw failed(target, snapshot.toString(), bytesTotal, e);
         }
     }
 
@@ -119,8 +120,28 @@ public class UploadsRestorer {
             }
             return sync.finish();
         } catch (IOException e) {
-            throw new UncheckedIOException("Restoring " + target + " from " + archive.getFileName() + " failed: " + e.getMessage(), e);
+            throw failed(target, archive.getFileName().toString(), scan.bytes(), e);
         }
+    }
+
+    /**
+     * A write that failed; a full volume says which folder's volume and what to do, since the
+     * folder is left partly restored (extras are removed only at the end, nothing half written).
+     */
+    private static UncheckedIOException failed(Path target, String source, long bytesTotal, IOException e) {
+        String message = "Restoring " + target + " from " + source + " failed: " + e.getMessage();
+        String reason = e instanceof java.nio.file.FileSystemException fs ? fs.getReason() : e.getMessage();
+        if (reason != null && reason.contains("No space left on device")) {
+            String free;
+            try {
+                free = Sizes.human(Files.getFileStore(target).getUsableSpace()) + " free";
+            } catch (IOException unknown) {
+                free = "free space unknown";
+            }
+            message += ". The volume of " + target + " is full (" + free + "; the set's files total " + Sizes.human(bytesTotal)
+                    + "): the folder is partly restored. Free space on that volume, then roll back (to the safety set) or close the restore.";
+        }
+        return new UncheckedIOException(message, e);
     }
 
     /** Reads every entry's header and refuses the archive if any entry could write outside the uploads folder. */

@@ -22,9 +22,10 @@ import com.llmbackup.test.TestPostgres;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orchestrator killed with SIGKILL in the middle of a daily run's dump or snapshot, or a
- * weekly run's archive, then started again: the next run takes the dead run's lock over,
- * clears its staging and completes; the killed run's set is never listed as complete.
+ * The orchestrator killed with SIGKILL in the middle of a daily run's dump, snapshot or
+ * publish, or a weekly run's archive, then started again: the next run takes the dead run's
+ * lock over, clears its staging (or rolls its unfinished publish back) and completes; the
+ * killed run's set is never listed as complete.
  */
 class KilledDuringBackupJarTests {
 
@@ -73,6 +74,50 @@ class KilledDuringBackupJarTests {
 
         nextRunCompletesAfterKill(f, "WeeklyBackupProcess", "manifest_full_", killedId);
         assertThat(partial).doesNotExist();
+    }
+
+    @Test
+    void nextRunCompletesWhenOrchestratorWasKilledMidPublish() throws Exception {
+        Fixture f = fixture(1);
+        // 16,000 files under 3,000-character paths: each manifest the publish writes is about 50 MB of
+        // JSON (forced to disk), so the publish dwells between its "publishing" and "complete" manifests
+        // (10,000 files: 33 MB, 0.28 s on this machine; the watcher below looks every 2 ms)
+        Path deep = f.work.resolve("uploads");
+        for (int level = 0; level < 12; level++) {
+            deep = deep.resolve(String.valueOf((char) ('a' + level)).repeat(250));
+        }
+        Files.createDirectories(deep);
+        for (int i = 0; i < 16_000; i++) {
+            Files.writeString(deep.resolve("page-" + i + ".txt"), "p" + i);
+        }
+        RunningJar first = RunningJar.start(f.work, f.env);
+        String killedId = start(first, "DailyBackupProcess");
+        Path manifest = awaitManifest(f.root.resolve("daily"), "\"status\" : \"publishing\"");
+        first.kill();
+        assertThat(head(manifest)).as("the kill landed between the publishing and the complete manifest")
+                .contains("\"status\" : \"publishing\"");
+        String killedSet = manifest.getFileName().toString().replaceAll("^manifest_|\\.json$", "");
+
+        nextRunCompletesAfterKill(f, "DailyBackupProcess", "manifest_", killedId);
+        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + f.work.resolve("data/engine"), "sa", "");
+             var rs = c.createStatement().executeQuery("select warnings from backup_history where status = 'COMPLETED'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).contains("Rolled back unfinished sets left by a crash: daily/" + killedSet + ".");
+        }
+        // the set that is complete restores: every artifact and every file as its manifest says
+        BackupCatalog catalog = new BackupCatalog(f.root, FilePermissions.ownerOnly(), Clock.systemUTC());
+        BackupSet set = catalog.list().get(0);
+        for (var artifact : set.manifest().artifacts()) {
+            if (artifact.sha256() != null) {
+                assertThat(com.llmbackup.test.FileTrees.sha256(catalog.kindDir(set.kind()).resolve(artifact.name())))
+                        .as(artifact.name()).isEqualTo(artifact.sha256());
+            }
+        }
+        Path snapshot = catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id()));
+        byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
+        assertThat(catalog.files(set)).filteredOn(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE))
+                .hasSize(16_008)
+                .allSatisfy(e -> assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, e, buffer)).as(e.path()).isEmpty());
     }
 
     /** The folders, database and settings of one scenario; uploads of 8 files of {@code megabytes} each. */
@@ -161,6 +206,31 @@ class KilledDuringBackupJarTests {
         throw new AssertionError("the dump never started");
     }
 
+    /** Waits until a manifest in {@code kindDir} contains {@code text} near its top (its status); returns it. */
+    private static Path awaitManifest(Path kindDir, String text) throws Exception {
+        for (int i = 0; i < 150_000; i++) {
+            if (Files.isDirectory(kindDir)) {
+                try (Stream<Path> files = Files.list(kindDir)) {
+                    Optional<Path> manifest = files.filter(p -> p.getFileName().toString().startsWith("manifest_")).findFirst();
+                    if (manifest.isPresent() && head(manifest.get()).contains(text)) {
+                        return manifest.get();
+                    }
+                } catch (java.nio.file.NoSuchFileException raced) {
+                    // replaced while reading: look again
+                }
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("no manifest in " + kindDir + " ever said " + text);
+    }
+
+    /** The first bytes of a manifest, where its status is. */
+    private static String head(Path manifest) throws java.io.IOException {
+        try (var in = Files.newInputStream(manifest)) {
+            return new String(in.readNBytes(400), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     private String start(RunningJar app, String processKey) throws Exception {
         var response = app.post("/engine-rest/process-definition/key/" + processKey + "/start", basic(ADMIN, PASSWORD),
                 "application/json", "{}");
@@ -197,7 +267,7 @@ class KilledDuringBackupJarTests {
     }
 
     private String awaitEnd(RunningJar app, String processInstanceId) throws Exception {
-        for (int i = 0; i < 240; i++) {
+        for (int i = 0; i < 600; i++) {
             var body = app.get("/engine-rest/history/process-instance/" + processInstanceId, basic(ADMIN, PASSWORD)).body();
             String state = json.readTree(body).path("state").asText();
             if (!state.equals("ACTIVE") && !state.isEmpty()) {
@@ -205,6 +275,6 @@ class KilledDuringBackupJarTests {
             }
             Thread.sleep(500);
         }
-        return "still running after 2 minutes";
+        return "still running after 5 minutes";
     }
 }

@@ -402,6 +402,116 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
     }
 
     @Test
+    void restoreWhenUploadsVolumeFillsUpWaitsForOperatorAndRollbackAfterSpaceIsFreedGivesSafetySet() throws Exception {
+        // a scan the backup holds and the live folder no longer has: the restore must write its 2 MiB
+        Path scan = UPLOADS.resolve("user5/scan.pdf");
+        Files.createDirectories(scan.getParent());
+        byte[] noise = new byte[2 * 1024 * 1024];
+        new java.util.Random(14).nextBytes(noise);
+        Files.write(scan, noise);
+        String id = backup("DailyBackupProcess");
+        Files.delete(scan);
+        Files.delete(scan.getParent());
+        changeDataAfterBackup();
+        // the live uploads folder on a small volume of its own (4 MiB), which something else fills, up to 512 KiB
+        Path volume = DIR.resolve("uploads-volume");
+        Files.createDirectories(volume);
+        exec("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", volume.toString());
+        String pi = null;
+        try {
+            exec("cp", "-a", UPLOADS.toString(), volume.toString());
+            exec("mount", "--bind", volume.resolve("uploads").toString(), UPLOADS.toString());
+            Path filler = volume.resolve("filler");
+            Files.write(filler, new byte[(int) (Files.getFileStore(volume).getUsableSpace() - 512 * 1024)]);
+            State beforeRestore = state();
+
+            pi = startRestore("alice", Map.of("backupId", id, "reason", "uploads volume nearly full"));
+            complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+            JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+
+            assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreData");
+            assertThat(historyService.createHistoricActivityInstanceQuery().processInstanceId(pi)
+                    .activityId("Boundary_RestoreDataFailed").count()).as("caught as Err_RestoreFailed, not an incident").isEqualTo(1);
+            String message = variable(pi, "failureMessage");
+            assertThat(message).startsWith("Restoring " + UPLOADS + " from " + DIR.resolve("backup/daily/uploads_" + id)
+                            + " failed: No space left on device. The volume of " + UPLOADS + " is full (")
+                    .contains("; the set's files total 2.0 MiB): the folder is partly restored. Free space on that volume, "
+                            + "then roll back (to the safety set) or close the restore.");
+            for (String service : List.of("backend", "frontend")) {
+                assertThat(STACK.state(service).getRunning()).as(service + " started again").isTrue();
+            }
+            HistoryEntry waiting = restoreRow(pi);
+            assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
+            assertThat(waiting.failedStep()).isEqualTo("Task_RestoreData");
+            assertThat(waiting.message()).isEqualTo(message);
+            JsonNode alert = awaitAlert(pi, "restore");
+            assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
+            assertThat(alert.get("failedStep").asText()).isEqualTo("Task_RestoreData");
+            assertThat(alert.get("message").asText()).isEqualTo(message);
+            assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Restore daily/" + id
+                    + " FAILED at Task_RestoreData, waiting for an operator (Task_ResolveFailedRestore); it keeps the lock "
+                    + "(the data may be half restored): backups wait until it is resolved: Restoring " + UPLOADS);
+            try (var left = Files.walk(UPLOADS)) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("no half-written file takes the space")
+                        .noneMatch(n -> n.startsWith(".llm-backup-restore-"));
+            }
+            // nothing of the backup set or the safety set is lost: the backup root is on another volume
+            String safetyId = (String) historicVariable(pi, "safetyBackupId");
+            assertSetSound(com.llmbackup.catalog.BackupKind.DAILY, id);
+            assertSetSound(com.llmbackup.catalog.BackupKind.SAFETY, safetyId);
+
+            Files.delete(filler);
+            complete(failure, "bob", Map.of("resolution", "rollback"));
+            assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+            assertThat(state()).as("the safety set's data, database and uploads").isEqualTo(beforeRestore);
+            HistoryEntry row = restoreRow(pi);
+            assertThat(row.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(row.message()).contains("The restore failed (Task_RestoreData: Restoring " + UPLOADS)
+                    .contains("No space left on device").contains("rolled back to safety/" + safetyId);
+            assertThat(row.details()).contains("Resolution by bob: rollback", "Rolling back to safety/" + safetyId);
+            assertThat(STACK.healthStatus()).isEqualTo(200);
+        } finally {
+            if (pi != null && historyService.createHistoricProcessInstanceQuery().processInstanceId(pi).unfinished().count() > 0) {
+                runtime.deleteProcessInstance(pi, "test cleanup");
+                leases.release(pi);
+            }
+            try {
+                exec("umount", UPLOADS.toString());
+            } catch (com.llmbackup.exec.CommandFailedException notBound) {
+                // the bind mount failed: nothing to undo
+            }
+            exec("umount", volume.toString());
+            // the backend was started again on the small volume: bind it to the folder itself again
+            com.llmbackup.test.TestDocker.client().restartContainerCmd(STACK.containerId("backend")).withTimeout(5).exec();
+        }
+    }
+
+    /** The set is complete and each of its artifacts and snapshot files matches its manifest. */
+    void assertSetSound(com.llmbackup.catalog.BackupKind kind, String id) throws Exception {
+        var catalog = new com.llmbackup.catalog.BackupCatalog(DIR.resolve("backup"),
+                com.llmbackup.catalog.FilePermissions.ownerOnly(), java.time.Clock.systemUTC());
+        var set = catalog.find(kind, com.llmbackup.catalog.BackupSetId.parse(id)).orElseThrow();
+        assertThat(set.status()).as(set.label()).isEqualTo(com.llmbackup.catalog.BackupSet.Status.COMPLETE);
+        for (var artifact : set.manifest().artifacts()) {
+            Path file = catalog.kindDir(kind).resolve(artifact.name());
+            if (artifact.sha256() != null) {
+                assertThat(FileTrees.sha256(file)).as(set.label() + " " + artifact.name()).isEqualTo(artifact.sha256());
+            }
+        }
+        byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
+        Path snapshot = catalog.kindDir(kind).resolve(kind.uploadsName(set.id()));
+        var files = catalog.files(set).stream().filter(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE)).toList();
+        assertThat(files).as(set.label() + " files").isNotEmpty();
+        for (var entry : files) {
+            assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, entry, buffer)).as(set.label() + " " + entry.path()).isEmpty();
+        }
+    }
+
+    static void exec(String... argv) {
+        new CommandRunner().run(Command.of(List.of(argv)));
+    }
+
+    @Test
     void resolutionWhenABackupHoldsTheLockIsRefusedNamingIt() throws Exception {
         String id = backup("DailyBackupProcess");
         Files.writeString(UPLOADS.resolve(".app-version"), "1");

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.llmbackup.exec.Command;
+import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.test.FileTrees;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -113,6 +115,32 @@ class UploadsRestorerTests {
 
         assertThat(micros(FileTrees.describe(live))).isEqualTo(atBackup);
         assertThat(result.warnings()).singleElement().asString().contains("user1/hosts").contains("outside the uploads folder");
+    }
+
+    @Test
+    void fromArchiveWhenFolderVolumeIsFullNamesTheFolderAndWhatToDoAndLeavesNoPartialFile() throws Exception {
+        Path live = dir.resolve("uploads");
+        byte[] noise = new byte[2 * 1024 * 1024];
+        new java.util.Random(14).nextBytes(noise);
+        Files.createDirectories(live.resolve("user1"));
+        Files.write(live.resolve("user1/scan.pdf"), noise);
+        archiver.archive(live, dir.resolve("u.tar.gz"), Snapshotter.Progress.NONE);
+        // the folder to restore into on a 1 MiB volume
+        Path volume = Files.createDirectories(dir.resolve("volume"));
+        Path target = volume.resolve("uploads");
+        new CommandRunner().run(Command.of("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", volume.toString()));
+        try {
+            assertThatThrownBy(() -> restorer.fromArchive(dir.resolve("u.tar.gz"), List.of("uploads"), target, null, Snapshotter.Progress.NONE))
+                    .hasMessageStartingWith("Restoring " + target + " from u.tar.gz failed: No space left on device. The volume of "
+                            + target + " is full (")
+                    .hasMessageEndingWith(" free; the set's files total 2.0 MiB): the folder is partly restored. Free space on that "
+                            + "volume, then roll back (to the safety set) or close the restore.");
+            try (var left = Files.walk(target)) {
+                assertThat(left.filter(Files::isRegularFile)).as("no partial file takes the space").isEmpty();
+            }
+        } finally {
+            new CommandRunner().run(Command.of("umount", volume.toString()));
+        }
     }
 
     @Test
