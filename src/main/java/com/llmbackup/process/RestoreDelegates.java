@@ -7,6 +7,9 @@ import com.llmbackup.config.BackupProperties;
 import com.llmbackup.restore.HealthCheckFailedException;
 import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRequest;
+import com.llmbackup.restore.RestoreExecutor;
+import com.llmbackup.restore.RestoreGuard;
+import com.llmbackup.restore.RestoreRecorder;
 import com.llmbackup.restore.RestoreService;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
@@ -35,24 +38,22 @@ class RestoreDelegates {
     static final String ERR_RESTORE_FAILED = "Err_RestoreFailed";
     static final String ERR_HEALTH_CHECK_FAILED = "Err_HealthCheckFailed";
     static final String ERR_RESTORE_INTERRUPTED = "Err_RestoreInterrupted";
-    private static final Set<String> RESOLUTIONS = Set.of("retry", "rollback", "close");
-    private static final Set<String> INTERRUPTED_RESOLUTIONS = Set.of("again", "rollback", "close");
 
     /**
      * The guard: checks the request and freezes it as the run's plan. The requester is the
      * user the engine authenticated for the start, whatever {@code requestedBy} says.
      */
     @Bean
-    JavaDelegate validateBackupDelegate(RestoreService restores) {
+    JavaDelegate validateBackupDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             String starter = starter(execution);
             RestoreRequest request = vars.startRequest().withRequester(starter);
-            long runId = restores.findRun(execution.getProcessInstanceId()).orElseGet(() -> restores.begin(request, execution.getProcessInstanceId()));
+            long runId = recorder.findRun(execution.getProcessInstanceId()).orElseGet(() -> recorder.begin(request, execution.getProcessInstanceId()));
             vars.putRestoreRunId(runId);
             String claimed = vars.claimedRequester();
             if (claimed != null && !claimed.equals(starter)) {
-                restores.addDetail(runId, "requestedBy '" + claimed + "' sent with the start was ignored: the restore was started by " + starter + ".");
+                recorder.addDetail(runId, "requestedBy '" + claimed + "' sent with the start was ignored: the restore was started by " + starter + ".");
             }
             vars.putRequester(starter); // what the approval form shows
             try {
@@ -67,61 +68,61 @@ class RestoreDelegates {
 
     /** For the model's gateways: whether the frozen plan is side by side (never the variable). */
     @Bean
-    RestorePlans restorePlans(RestoreService restores) {
-        return new RestorePlans(restores);
+    RestorePlans restorePlans(RestoreService restores, RestoreRecorder recorder) {
+        return new RestorePlans(restores, recorder);
     }
 
 
     @Bean
-    JavaDelegate recordRefusalDelegate(RestoreService restores) {
-        return execution -> restores.refused(restores.runOf(execution.getProcessInstanceId()), RestoreVariables.of(execution).failureMessage());
+    JavaDelegate recordRefusalDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+        return execution -> recorder.refused(recorder.runOf(execution.getProcessInstanceId()), RestoreVariables.of(execution).failureMessage());
     }
 
     /** On completing Task_ApproveRestore: who approved, when, and the second-operator rule. */
     @Bean
-    TaskListener approveRestoreListener(RestoreService restores, BackupProperties properties) {
+    TaskListener approveRestoreListener(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
         return task -> {
             RestoreVariables vars = RestoreVariables.of(task);
             String approver = currentUser(task);
-            long runId = restores.runOf(task.getProcessInstanceId());
-            if (vars.approved() && properties.restore().requireSecondOperator() && approver.equals(restores.requester(runId))) {
-                throw new AuthorizationException("Restore requested by " + approver + " must be approved by another operator "
-                        + "(backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
-            }
+            long runId = recorder.runOf(task.getProcessInstanceId());
+            RestoreGuard.ownApproval(approver, recorder.requester(runId), vars.approved(), properties.restore().requireSecondOperator())
+                    .ifPresent(why -> {
+                        throw new AuthorizationException(why);
+                    });
             vars.putApproval(approver, ClockUtil.getCurrentTime().toInstant());
             if (vars.approved()) {
-                restores.approved(runId, approver, vars.approvalComment());
+                recorder.approved(runId, approver, vars.approvalComment());
             }
         };
     }
 
     @Bean
-    JavaDelegate recordRejectionDelegate(RestoreService restores) {
+    JavaDelegate recordRejectionDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.rejected(restores.runOf(execution.getProcessInstanceId()), vars.approvedBy(), vars.approvalComment());
+            recorder.rejected(recorder.runOf(execution.getProcessInstanceId()), vars.approvedBy(), vars.approvalComment());
         };
     }
 
     @Bean
-    JavaDelegate recordRestoreAbortedDelegate(RestoreService restores) {
+    JavaDelegate recordRestoreAbortedDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            restores.failed(restores.runOf(execution.getProcessInstanceId()), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
+            recorder.failed(recorder.runOf(execution.getProcessInstanceId()), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
                     + "). Nothing was restored and the application was not stopped. Fix the cause and start the restore again.");
         };
     }
 
     @Bean
-    JavaDelegate stopServicesDelegate(RestoreService restores, BackupProperties properties) {
-        return changingStep(restores, (execution, vars, runId) -> {
+    JavaDelegate stopServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
+        return changingStep(restores, recorder, executor, (execution, vars, runId) -> {
             restores.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
             restores.planned(runId, restores.rollingBack(runId)); // the set is still the one approved
             List<String> before = vars.stoppedServices().orElse(List.of());
-            List<String> stopped = restores.stopServices(runId);
+            List<String> stopped = executor.stopServices(runId);
             // after an interrupted stop, the services its first attempt stopped are stopped already: start them all at the end;
             // a rollback after an interruption finds them stopped by the first stop: they are still this restore's to start
-            boolean afterInterruptedStop = restores.interruptedStep(runId).filter("Task_StopServices"::equals).isPresent();
+            boolean afterInterruptedStop = recorder.interruptedStep(runId).filter("Task_StopServices"::equals).isPresent();
             List<String> configured = properties.compose().serviceList();
             vars.putStoppedServices(afterInterruptedStop ? configured
                     : configured.stream().filter(s -> before.contains(s) || stopped.contains(s)).toList());
@@ -129,18 +130,18 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate restoreDataDelegate(RestoreService restores) {
-        return changingStep(restores, (execution, vars, runId) -> {
+    JavaDelegate restoreDataDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+        return changingStep(restores, recorder, executor, (execution, vars, runId) -> {
             restores.holdsLock(runId);
-            restores.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId);
+            executor.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId);
         });
     }
 
     @Bean
-    JavaDelegate startServicesDelegate(RestoreService restores) {
-        return changingStep(restores, (execution, vars, runId) -> {
+    JavaDelegate startServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+        return changingStep(restores, recorder, executor, (execution, vars, runId) -> {
             restores.holdsLock(runId);
-            restores.startServices(vars.stoppedServices().orElse(List.of()), runId);
+            executor.startServices(vars.stoppedServices().orElse(List.of()), runId);
         });
     }
 
@@ -150,51 +151,33 @@ class RestoreDelegates {
      * data may be half restored.
      */
     @Bean
-    JavaDelegate recordInterruptionDelegate(RestoreService restores) {
+    JavaDelegate recordInterruptionDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = restores.runOf(execution.getProcessInstanceId());
-            String state = restores.applicationState(runId);
-            RestoreService.Diagnostics diagnostics = restores.diagnose();
+            long runId = recorder.runOf(execution.getProcessInstanceId());
+            String state = executor.applicationState(restores.executed(runId, restores.rollingBack(runId)));
+            RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
             vars.putDiagnostics(diagnostics.healthResponse(), diagnostics.backendLog());
             vars.putApplicationState(state);
-            restores.addDetail(runId, "Interrupted at " + vars.failedStep() + ". Application then: " + state.replace("\n", "; "));
-            restores.awaitOperator(runId, vars.failedStep(), vars.failureMessage(), "Task_ResolveInterruptedRestore");
+            recorder.addDetail(runId, "Interrupted at " + vars.failedStep() + ". Application then: " + state.replace("\n", "; "));
+            recorder.awaitOperator(runId, vars.failedStep(), vars.failureMessage(), "Task_ResolveInterruptedRestore");
         };
     }
 
     /** On completing Task_ResolveInterruptedRestore: again, rollback or close, possible now. */
     @Bean
-    TaskListener resolveInterruptedListener(RestoreService restores) {
-        return task -> {
-            RestoreVariables vars = RestoreVariables.of(task);
-            String resolution = vars.resolution();
-            if (!INTERRUPTED_RESOLUTIONS.contains(resolution)) {
-                throw new BadUserRequestException("resolution must be again, rollback or close, not '" + resolution + "'.");
-            }
-            long runId = restores.runOf(task.getProcessInstanceId());
-            if (resolution.equals("rollback") && (restores.sideBySide(runId) || !restores.hasSafetySet(runId))) {
-                throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
-                        + "Choose again or close (and drop the partial copy by hand).");
-            }
-            try {
-                restores.resumeByOperator(runId, resolution);
-            } catch (IllegalStateException busy) {
-                throw new BadUserRequestException(busy.getMessage());
-            }
-            restores.addDetail(runId, "Resolution by " + currentUser(task) + ": " + resolution
-                    + (resolution.equals("again") ? " (from the start of " + restores.interruptedStep(runId).orElse("?") + ")" : ""));
-        };
+    TaskListener resolveInterruptedListener(RestoreService restores, RestoreRecorder recorder) {
+        return resolution(restores, recorder, "Task_ResolveInterruptedRestore");
     }
 
     @Bean
-    JavaDelegate checkHealthDelegate(RestoreService restores) {
+    JavaDelegate checkHealthDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
-                long runId = restores.runOf(execution.getProcessInstanceId());
+                long runId = recorder.runOf(execution.getProcessInstanceId());
                 restores.holdsLock(runId);
-                restores.checkHealth(runId);
+                executor.checkHealth(runId);
             } catch (HealthCheckFailedException e) {
                 vars.putDiagnostics(e.healthResponse(), e.backendLog());
                 throw error(vars, execution, ERR_HEALTH_CHECK_FAILED, e);
@@ -206,87 +189,89 @@ class RestoreDelegates {
 
     /** Never fails: starts what the restore stopped (all configured services if stopping itself failed) and collects diagnostics. */
     @Bean
-    JavaDelegate recoverServicesDelegate(RestoreService restores, BackupProperties properties) {
+    JavaDelegate recoverServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = restores.runOf(execution.getProcessInstanceId());
-            restores.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
-            restores.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
+            long runId = recorder.runOf(execution.getProcessInstanceId());
+            recorder.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
+            recorder.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
             List<String> toStart = vars.stoppedServices().orElse("Task_StopServices".equals(vars.failedStep())
                     ? properties.compose().serviceList() : List.of());
             String startProblem = "";
             try {
-                restores.startServices(toStart, runId);
+                executor.startServices(toStart, runId);
             } catch (RuntimeException e) {
                 startProblem = "\nStarting the services again failed too: " + e.getMessage();
             }
-            RestoreService.Diagnostics diagnostics = restores.diagnose();
+            RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
             vars.putDiagnostics(diagnostics.healthResponse() + startProblem, diagnostics.backendLog());
-            restores.awaitOperator(runId, vars.failedStep(), vars.failureMessage());
+            recorder.awaitOperator(runId, vars.failedStep(), vars.failureMessage());
         };
     }
 
-    /** On completing Task_ResolveFailedRestore: the resolution must be one the model knows, and possible. */
+    /** On completing Task_ResolveFailedRestore: retry, rollback or close, possible now. */
     @Bean
-    TaskListener resolveRestoreListener(RestoreService restores) {
+    TaskListener resolveRestoreListener(RestoreService restores, RestoreRecorder recorder) {
+        return resolution(restores, recorder, "Task_ResolveFailedRestore");
+    }
+
+    /**
+     * An operator's decision after a failure or an interruption: one the task offers and possible
+     * now (RestoreGuard, from the recorded step, never a variable); retry, again and rollback
+     * take the lock first, refused naming its holder while it is busy.
+     */
+    private static TaskListener resolution(RestoreService restores, RestoreRecorder recorder, String taskKey) {
         return task -> {
-            RestoreVariables vars = RestoreVariables.of(task);
-            String resolution = vars.resolution();
-            if (!RESOLUTIONS.contains(resolution)) {
-                throw new BadUserRequestException("resolution must be retry, rollback or close, not '" + resolution + "'.");
-            }
-            long runId = restores.runOf(task.getProcessInstanceId());
-            if (resolution.equals("rollback") && (restores.sideBySide(runId) || !restores.hasSafetySet(runId))) {
-                throw new BadUserRequestException("There is nothing to roll back to: a side-by-side restore changed no production data. "
-                        + "Choose retry or close (and drop the partial copy by hand).");
-            }
-            var refusal = RestoreService.resolutionRefusal(resolution, vars.failedStep());
-            if (refusal.isPresent()) {
-                throw new BadUserRequestException(refusal.get());
-            }
+            String resolution = RestoreVariables.of(task).resolution();
+            long runId = recorder.runOf(task.getProcessInstanceId());
+            String step = recorder.interruptedStep(runId).orElseGet(() -> recorder.failedStep(runId));
+            RestoreGuard.resolution(taskKey, resolution, step, restores.sideBySide(runId), restores.hasSafetySet(runId)).ifPresent(why -> {
+                throw new BadUserRequestException(why);
+            });
             try {
                 restores.resumeByOperator(runId, resolution);
             } catch (IllegalStateException busy) {
                 throw new BadUserRequestException(busy.getMessage());
             }
-            restores.addDetail(runId, "Resolution by " + currentUser(task) + ": " + resolution);
+            recorder.addDetail(runId, "Resolution by " + currentUser(task) + ": " + resolution
+                    + (resolution.equals("again") ? " (from the start of " + step + ")" : ""));
         };
     }
 
     @Bean
-    JavaDelegate prepareRollbackDelegate(RestoreService restores) {
+    JavaDelegate prepareRollbackDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             vars.startRollback();
-            long runId = restores.runOf(execution.getProcessInstanceId());
+            long runId = recorder.runOf(execution.getProcessInstanceId());
             restores.startRollback(runId);
             RestoreRequest rollback = restores.planned(runId, true);
-            restores.addDetail(runId, "Rolling back to " + rollback.backupKind() + "/" + rollback.backupId());
+            recorder.addDetail(runId, "Rolling back to " + rollback.backupKind() + "/" + rollback.backupId());
         };
     }
 
     @Bean
-    JavaDelegate recordRestoreDelegate(RestoreService restores) {
+    JavaDelegate recordRestoreDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = restores.runOf(execution.getProcessInstanceId());
+            long runId = recorder.runOf(execution.getProcessInstanceId());
             boolean rolledBack = restores.rollingBack(runId);
-            restores.completed(runId, restores.executed(runId, rolledBack), vars.approvedAt(), rolledBack,
+            recorder.completed(runId, restores.executed(runId, rolledBack), vars.approvedAt(), rolledBack,
                     vars.firstFailure());
         };
     }
 
     @Bean
-    JavaDelegate recordRestoreFailedDelegate(RestoreService restores) {
+    JavaDelegate recordRestoreFailedDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = restores.runOf(execution.getProcessInstanceId());
+            long runId = recorder.runOf(execution.getProcessInstanceId());
             // after an interruption nothing was started again: the application is as the operator saw it
-            String after = restores.interruptedStep(runId).isPresent()
+            String after = recorder.interruptedStep(runId).isPresent()
                     ? " Closed as failed by an operator after the interruption; the services were left as they were ("
-                    + restores.applicationState(runId).replace("\n", "; ") + "): start them once the data are checked."
+                    + executor.applicationState(restores.executed(runId, restores.rollingBack(runId))).replace("\n", "; ") + "): start them once the data are checked."
                     : " Closed as failed by an operator; the services were started again.";
-            restores.failed(runId, vars.failedStep(), vars.failureMessage() + after);
+            recorder.failed(runId, vars.failedStep(), vars.failureMessage() + after);
         };
     }
 
@@ -310,11 +295,11 @@ class RestoreDelegates {
     }
 
     /** A step after the approval: any failure goes to the model's recovery path, not into an incident. */
-    private static JavaDelegate restoreStep(RestoreService restores, Step body) {
+    private static JavaDelegate restoreStep(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, Step body) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
-                body.run(execution, vars, restores.runOf(execution.getProcessInstanceId()));
+                body.run(execution, vars, recorder.runOf(execution.getProcessInstanceId()));
             } catch (RuntimeException e) {
                 throw error(vars, execution, ERR_RESTORE_FAILED, e);
             }
@@ -327,20 +312,20 @@ class RestoreDelegates {
      * the step. The same job finding its mark again means the orchestrator died inside the step:
      * Err_RestoreInterrupted hands the restore to an operator instead of running it again.
      */
-    private static JavaDelegate changingStep(RestoreService restores, Step body) {
-        JavaDelegate step = restoreStep(restores, body);
+    private static JavaDelegate changingStep(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, Step body) {
+        JavaDelegate step = restoreStep(restores, recorder, executor, body);
         return execution -> {
-            long runId = restores.runOf(execution.getProcessInstanceId());
+            long runId = recorder.runOf(execution.getProcessInstanceId());
             String job = Executions.currentJobId(execution);
-            var mark = restores.stepInFlight(runId).filter(m -> m.jobId().equals(job));
+            var mark = recorder.stepInFlight(runId).filter(m -> m.jobId().equals(job));
             if (mark.isPresent()) {
-                String message = restores.interrupted(runId, mark.get());
-                Executions.afterCommit(() -> restores.clearStep(runId, job));
+                String message = recorder.interrupted(runId, mark.get());
+                Executions.afterCommit(() -> recorder.clearStep(runId, job));
                 RestoreVariables.of(execution).putFailure(execution.getCurrentActivityId(), message);
                 throw new BpmnError(ERR_RESTORE_INTERRUPTED, message);
             }
-            restores.startStep(runId, execution.getCurrentActivityId(), job);
-            Executions.afterCommit(() -> restores.endStep(runId, job));
+            recorder.startStep(runId, execution.getCurrentActivityId(), job, restores.executed(runId, restores.rollingBack(runId)));
+            Executions.afterCommit(() -> recorder.endStep(runId, job));
             step.execute(execution);
         };
     }

@@ -10,17 +10,19 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 public final class RestorePlans {
 
     private final RestoreService restores;
+    private final com.llmbackup.restore.RestoreRecorder recorder;
 
-    RestorePlans(RestoreService restores) {
+    RestorePlans(RestoreService restores, com.llmbackup.restore.RestoreRecorder recorder) {
         this.restores = restores;
+        this.recorder = recorder;
     }
 
     public boolean sideBySide(DelegateExecution execution) {
-        return restores.sideBySide(restores.runOf(execution.getProcessInstanceId()));
+        return restores.sideBySide(recorder.runOf(execution.getProcessInstanceId()));
     }
 
     /** Whether the recorded interruption (never a variable) stopped the restore inside {@code step}. */
     public boolean interruptedAt(DelegateExecution execution, String step) {
-        return restores.interruptedStep(restores.runOf(execution.getProcessInstanceId())).filter(step::equals).isPresent();
+        return recorder.interruptedStep(recorder.runOf(execution.getProcessInstanceId())).filter(step::equals).isPresent();
     }
 }

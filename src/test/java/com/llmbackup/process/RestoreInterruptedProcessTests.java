@@ -44,6 +44,8 @@ class RestoreInterruptedProcessTests extends AbstractRestoreProcessTests {
     OrchestratorNodes nodes;
     @Autowired
     RestoreService restores;
+    @Autowired
+    com.llmbackup.restore.RestoreRecorder recorder;
 
     /** Each test starts with the application running and healthy, whatever the one before left. */
     @org.junit.jupiter.api.BeforeEach
@@ -262,7 +264,8 @@ class RestoreInterruptedProcessTests extends AbstractRestoreProcessTests {
 
     Job markAndLock(String pi, String step) {
         Job job = management.createJobQuery().processInstanceId(pi).activityId(step).singleResult();
-        restores.startStep(restoreRow(pi).id(), step, job.getId());
+        long runId = restoreRow(pi).id();
+        recorder.startStep(runId, step, job.getId(), restores.executed(runId, false));
         // locked 2 minutes ago by an orchestrator that never reported (node-stale-after is 1 minute)
         lock(job, "killed-orchestrator", Instant.now().minus(Duration.ofMinutes(2)));
         resumeJobsOf(step);

@@ -1,0 +1,129 @@
+package com.llmbackup.restore;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a restore request, its targets and an operator's decisions must pass, as pure
+ * functions of the facts (which the service gathers from the catalog, the database server,
+ * the Docker engine and the history): each answers the refusal an operator reads, or empty.
+ * The service adds "Nothing was changed; the application was not stopped." to a refused request.
+ */
+public final class RestoreGuard {
+
+    /** The step that changes the data; a failure or an interruption there may leave them half restored. */
+    public static final String DATA_STEP = "Task_RestoreData";
+    /** What each operator task of the restore may answer. */
+    public static final Map<String, Set<String>> RESOLUTIONS = Map.of(
+            "Task_ResolveFailedRestore", Set.of("retry", "rollback", "close"),
+            "Task_ResolveInterruptedRestore", Set.of("again", "rollback", "close"));
+
+    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    private RestoreGuard() {
+    }
+
+    /** A request must restore something. */
+    public static Optional<String> nothingToRestore(boolean restoreDatabase, boolean restoreUploads) {
+        return restoreDatabase || restoreUploads ? Optional.empty()
+                : Optional.of("Nothing to restore: restoreDatabase and restoreUploads are both false.");
+    }
+
+    /** A side-by-side database: named, a plain name, not production, postgres or a template, and new. */
+    public static Optional<String> targetDatabase(String db, String production, boolean exists) {
+        if (db == null) {
+            return Optional.of("Side-by-side restore: give targetDatabase too, or set restoreDatabase=false.");
+        }
+        if (!DATABASE_NAME.matcher(db).matches()) {
+            return Optional.of("targetDatabase '" + db + "' is not a plain database name (lower-case letters, digits, _).");
+        }
+        if (db.equals(production) || db.equals("postgres") || db.startsWith("template")) {
+            return Optional.of("targetDatabase '" + db + "' is not a new database: a side-by-side restore never writes into "
+                    + production + ", postgres or a template.");
+        }
+        if (exists) {
+            return Optional.of("Database " + db + " already exists: a side-by-side restore writes only into a new database. "
+                    + "Choose another name, or drop it (DROP DATABASE " + db + ") if it is an old copy.");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A side-by-side folder (normalized, absolute): given, strictly below the allowed root, apart
+     * from the live uploads and from the backup sets. The service checks symbolic links and emptiness.
+     */
+    public static Optional<String> targetFolder(Path dir, Path live, Path allowed, Path backupRoot, List<Path> setFolders) {
+        if (dir == null) {
+            return Optional.of("Side-by-side restore: give targetUploadsDir too, or set restoreUploads=false.");
+        }
+        // the restore runs as root and makes the folder exactly the backup: only below the one scratch root
+        if (!dir.startsWith(allowed) || dir.equals(allowed)) {
+            return Optional.of("targetUploadsDir " + dir + " is not below " + allowed + " (backup.restore.side-by-side-root): a "
+                    + "side-by-side restore writes only into a new or empty folder there, e.g. " + allowed.resolve("uploads-check") + ".");
+        }
+        if (dir.startsWith(live) || live.startsWith(dir)) {
+            return Optional.of("targetUploadsDir " + dir + " overlaps the uploads folder " + live + ": choose another folder below "
+                    + allowed + ".");
+        }
+        if (setFolders.stream().anyMatch(dir::startsWith)) {
+            return Optional.of("targetUploadsDir " + dir + " is inside the backup sets of " + backupRoot + ": choose a folder below "
+                    + allowed + ".");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * In place, the application must be stopped by the restore: at least one configured service
+     * found, unless the requester says it is stopped by other means.
+     */
+    public static Optional<String> servicesFound(Map<String, Integer> containersPerService, boolean applicationStopped, String project,
+                                                 Set<String> projectsFound) {
+        if (containersPerService.values().stream().anyMatch(n -> n > 0) || applicationStopped) {
+            return Optional.empty();
+        }
+        return Optional.of("None of the services " + String.join(", ", containersPerService.keySet()) + " of compose project '"
+                + project + "' was found on the Docker engine (projects found: "
+                + (projectsFound.isEmpty() ? "none" : String.join(", ", projectsFound)) + "). Restoring now would replace the data under a "
+                + "running application. Set backup.compose.project and backup.compose.services to the web app's; or, if you "
+                + "stopped the application yourself, start the restore again with applicationStopped=true.");
+    }
+
+    /** With backup.restore.require-second-operator, the requester cannot approve their own restore (rejecting is fine). */
+    public static Optional<String> ownApproval(String approver, String requester, boolean approved, boolean requireSecondOperator) {
+        if (approved && requireSecondOperator && approver.equals(requester)) {
+            return Optional.of("Restore requested by " + approver + " must be approved by another operator "
+                    + "(backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * An operator's answer to a failure or an interruption ({@code task}): one the task offers,
+     * and possible now. {@code failedStep} is where the restore failed or was interrupted.
+     */
+    public static Optional<String> resolution(String task, String resolution, String failedStep, boolean sideBySide, boolean hasSafetySet) {
+        Set<String> allowed = RESOLUTIONS.get(task);
+        if (!allowed.contains(resolution)) {
+            List<String> names = allowed.stream().sorted(java.util.Comparator.comparing(RestoreGuard::order)).toList();
+            return Optional.of("resolution must be " + String.join(", ", names.subList(0, names.size() - 1)) + " or "
+                    + names.get(names.size() - 1) + ", not '" + resolution + "'.");
+        }
+        if (resolution.equals("rollback") && (sideBySide || !hasSafetySet)) {
+            return Optional.of("There is nothing to roll back to: a side-by-side restore changed no production data. Choose "
+                    + (task.equals("Task_ResolveInterruptedRestore") ? "again" : "retry") + " or close (and drop the partial copy by hand).");
+        }
+        if (resolution.equals("retry") && !List.of("Task_StartServices", "Task_CheckHealth").contains(failedStep)) {
+            return Optional.of("retry only polls the health URL again, but the restore failed at " + failedStep
+                    + ", before the data were fully restored: choose rollback (back to the safety set) or close.");
+        }
+        return Optional.empty();
+    }
+
+    private static int order(String resolution) {
+        return List.of("retry", "again", "rollback", "close").indexOf(resolution);
+    }
+}

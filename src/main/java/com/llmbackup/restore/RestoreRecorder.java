@@ -1,0 +1,236 @@
+package com.llmbackup.restore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a restore records: its history row (who asked, who approved, each step and its
+ * duration, the outcome and the RTO), the marks of the steps that change the application and
+ * their interruptions, the runbook's log lines, and the lock given up at the end or while an
+ * operator decides. The restore's run is found by its process instance id, never by a variable.
+ */
+@Component
+public class RestoreRecorder {
+
+    private static final Logger log = LoggerFactory.getLogger(RestoreRecorder.class);
+
+    private final BackupHistory history;
+    private final BackupLog backupLog;
+    private final LeaseManager leases;
+    private final Clock clock;
+
+    public RestoreRecorder(BackupHistory history, BackupLog backupLog, LeaseManager leases, Clock clock) {
+        this.history = history;
+        this.backupLog = backupLog;
+        this.leases = leases;
+        this.clock = clock;
+    }
+
+    /** The restore's history row; a retried first step finds the row it made before. */
+    public long begin(RestoreRequest request, String owner) {
+        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, RunKind.RESTORE);
+        if (existing.isPresent()) {
+            return existing.get().id();
+        }
+        long runId = history.start(RunKind.RESTORE, owner);
+        history.setRequest(runId, request.requestedBy(), ApprovalText.label(request), request.reason());
+        if (request.backupId() != null && request.backupId().length() <= 16) {
+            history.setBackupId(runId, request.backupId());
+        }
+        log.info("Restore of {} requested by {} (run {}, process instance {})", ApprovalText.label(request), request.requestedBy(), runId, owner);
+        return runId;
+    }
+
+    public Optional<Long> findRun(String owner) {
+        return history.runningRun(owner, RunKind.RESTORE).map(BackupHistory.HistoryEntry::id);
+    }
+
+    /** The running restore a process instance owns (found by the engine's instance id, never by a variable). */
+    public long runOf(String owner) {
+        return findRun(owner).orElseThrow(() -> new IllegalStateException("process instance " + owner + " has no running restore in the history"));
+    }
+
+    /** Who started the restore, as recorded from the engine's authentication. */
+    public String requester(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::requestedBy).orElse(null);
+    }
+
+    public void refused(long runId, String message) {
+        history.end(runId, RunStatus.REFUSED, message);
+        backupLog.write("Restore REFUSED: " + message);
+    }
+
+    public void approved(long runId, String approver, String comment) {
+        history.setApprovedBy(runId, approver);
+        history.addDetail(runId, "Approved by " + approver + at() + (comment == null || comment.isBlank() ? "" : ": " + comment));
+    }
+
+    public void rejected(long runId, String approver, String comment) {
+        String message = "Rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment) + ". Nothing was changed.";
+        history.setApprovedBy(runId, approver);
+        history.end(runId, RunStatus.REJECTED, message);
+        backupLog.write("Restore " + sourceOf(runId) + " REJECTED: " + message);
+    }
+
+    /** The restore ended with a healthy application (or, side by side, with the copy in place). */
+    public void completed(long runId, RestoreRequest request, Instant approvedAt, boolean rolledBack, String firstFailure) {
+        long rto = approvedAt == null ? 0 : Duration.between(approvedAt, clock.instant()).toMillis();
+        if (approvedAt != null) {
+            history.setRto(runId, rto);
+        }
+        String where = request.sideBySide() ? " side by side into " + ApprovalText.sideTargets(request) : "";
+        String message;
+        if (rolledBack) {
+            message = "The restore failed (" + firstFailure + "); rolled back to " + ApprovalText.label(request)
+                    + ": the data are as before the restore and the application is healthy.";
+        } else {
+            message = "Restored " + ApprovalText.label(request) + where + (request.sideBySide() ? "" : "; the application is healthy")
+                    + ". Time from approval: " + ApprovalText.seconds(rto) + ".";
+        }
+        if (rolledBack) {
+            int colon = firstFailure == null ? -1 : firstFailure.indexOf(':');
+            history.fail(runId, colon > 0 ? firstFailure.substring(0, colon) : "restore", message);
+        } else {
+            history.end(runId, RunStatus.COMPLETED, message);
+        }
+        backupLog.write((rolledBack ? "Restore ROLLED BACK: " : "Restore completed: ") + message);
+        leases.release(ownerOf(runId));
+    }
+
+    /** The operator closed a failed restore: the history keeps why; the lock is released. */
+    public void failed(long runId, String step, String message) {
+        history.fail(runId, step, message);
+        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ": " + message);
+        leases.release(ownerOf(runId));
+    }
+
+    /**
+     * A step failed and the services run again: the row says WAITING_FOR_OPERATOR and the alert
+     * goes out now; the lock is released, so scheduled backups and the cleanup run meanwhile
+     * (they back up what is live). The operator's retry or roll back takes it again.
+     */
+    public void awaitOperator(long runId, String step, String message) {
+        awaitOperator(runId, step, message, "Task_ResolveFailedRestore");
+    }
+
+    /** As {@link #awaitOperator(long, String, String)}, for the operator task {@code task}. */
+    public void awaitOperator(long runId, String step, String message, String task) {
+        // a failure inside Task_RestoreData may leave the data half restored: no backup may take that for a good set
+        boolean halfRestored = RestoreGuard.DATA_STEP.equals(step);
+        if (!halfRestored) {
+            leases.release(ownerOf(runId));
+        }
+        history.waitForOperator(runId, step, message);
+        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (" + task + ")"
+                + (halfRestored ? "; it keeps the lock (the data may be half restored): backups wait until it is resolved" : "")
+                + ": " + message);
+    }
+
+    /** The mark of a step that changes the application: started under an engine job and not committed yet. */
+    public Optional<BackupHistory.StepInFlight> stepInFlight(long runId) {
+        return history.stepInFlight(runId);
+    }
+
+    /**
+     * Before a step changes the application: its mark, committed at once, and a line in the
+     * details naming the step and the plan it executes.
+     */
+    public void startStep(long runId, String step, String jobId, RestoreRequest plan) {
+        history.startStep(runId, step, jobId);
+        history.addDetail(runId, "Started " + step + at() + " (" + ApprovalText.label(plan) + ": " + ApprovalText.halves(plan) + ")");
+    }
+
+    /** The engine committed the step (done or failed and handled): its mark goes, and a repaired interruption with it. */
+    public void endStep(long runId, String jobId) {
+        history.endStep(runId, jobId);
+    }
+
+    /** The interruption was handed to the model (committed): the mark goes, the interruption stays recorded. */
+    public void clearStep(long runId, String jobId) {
+        history.clearStep(runId, jobId);
+    }
+
+    /**
+     * The same job found its own step's mark: the orchestrator died inside the step. Records the
+     * interruption and returns what the operator reads; nothing is run again.
+     */
+    public String interrupted(long runId, BackupHistory.StepInFlight mark) {
+        history.setInterrupted(runId, mark.step());
+        String message = "The orchestrator stopped while " + mark.step() + " was running (started "
+                + (mark.startedAt() == null ? "?" : ApprovalText.TIME.format(mark.startedAt().atZone(clock.getZone()))) + "); the step was not run "
+                + "again on its own. " + consequence(mark.step()) + " Choose in Tasklist (Restore interrupted): restore again from the "
+                + "start of " + mark.step() + ", roll back to the safety set, or close the restore as failed.";
+        log.warn("Restore run {}: {}", runId, message);
+        return message;
+    }
+
+    private static String consequence(String step) {
+        return switch (step) {
+            case "Task_StopServices" -> "Some services may be stopped; no data were changed.";
+            case RestoreGuard.DATA_STEP -> "The database and the uploads may be half restored; the services stay stopped until you choose.";
+            case "Task_StartServices" -> "The data were restored; some services may not be running.";
+            default -> "";
+        };
+    }
+
+    public void clearInterruption(long runId) {
+        history.setInterrupted(runId, null);
+    }
+
+    /** The step an interruption stopped, until it ran to its end again. */
+    public Optional<String> interruptedStep(long runId) {
+        return history.interruptedStep(runId);
+    }
+
+    /** The step the run failed at, as recorded (never a variable). */
+    public String failedStep(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::failedStep).orElse(null);
+    }
+
+    public void addWarning(long runId, String warning) {
+        history.addWarning(runId, warning);
+    }
+
+    public void addDetail(long runId, String line) {
+        history.addDetail(runId, line);
+    }
+
+    public void setSource(long runId, String source) {
+        history.setSource(runId, source);
+    }
+
+    <T> T timed(long runId, String step, Supplier<T> body, java.util.function.Function<T, String> summary) {
+        long start = System.nanoTime();
+        T result = body.get();
+        history.addDetail(runId, step + ": " + ApprovalText.seconds(Duration.ofNanos(System.nanoTime() - start).toMillis()) + " (" + summary.apply(result) + ")");
+        return result;
+    }
+
+    com.llmbackup.uploads.Snapshotter.Progress progress(long runId) {
+        return (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal);
+    }
+
+    String ownerOf(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElse("");
+    }
+
+    private String sourceOf(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::source).orElse("?");
+    }
+
+    String at() {
+        return " at " + ApprovalText.TIME.format(clock.instant().atZone(clock.getZone()));
+    }
+}

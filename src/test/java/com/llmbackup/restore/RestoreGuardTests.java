@@ -1,0 +1,181 @@
+package com.llmbackup.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The restore's rules, one case per refusal (and the cases each rule lets through). No Docker, no PostgreSQL. */
+class RestoreGuardTests {
+
+    static final Path ROOT = Path.of("/backup");
+    static final Path SCRATCH = ROOT.resolve("scratch");
+    static final Path LIVE = Path.of("/srv/llm/uploads");
+    static final List<Path> SETS = List.of(ROOT.resolve("daily"), ROOT.resolve("weekly"), ROOT.resolve("safety"), ROOT.resolve(".staging"));
+
+    @Test
+    void nothingToRestoreWhenBothHalvesAreOffRefuses() {
+        assertThat(RestoreGuard.nothingToRestore(false, false)).hasValue("Nothing to restore: restoreDatabase and restoreUploads are both false.");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true,false", "false,true", "true,true"})
+    void nothingToRestoreWhenOneHalfIsOnPasses(boolean database, boolean uploads) {
+        assertThat(RestoreGuard.nothingToRestore(database, uploads)).isEmpty();
+    }
+
+    static Stream<Arguments> refusedDatabases() {
+        return Stream.of(
+                Arguments.of("missing", null, false, "Side-by-side restore: give targetDatabase too, or set restoreDatabase=false."),
+                Arguments.of("not a plain name", "copy; drop database llm_webapp", false,
+                        "targetDatabase 'copy; drop database llm_webapp' is not a plain database name (lower-case letters, digits, _)."),
+                Arguments.of("upper case", "Copy", false, "targetDatabase 'Copy' is not a plain database name"),
+                Arguments.of("production", "llm_webapp", false, "targetDatabase 'llm_webapp' is not a new database: a side-by-side "
+                        + "restore never writes into llm_webapp, postgres or a template."),
+                Arguments.of("postgres", "postgres", false, "targetDatabase 'postgres' is not a new database"),
+                Arguments.of("a template", "template1", false, "targetDatabase 'template1' is not a new database"),
+                Arguments.of("exists", "llm_webapp_copy", true, "Database llm_webapp_copy already exists: a side-by-side restore writes "
+                        + "only into a new database. Choose another name, or drop it (DROP DATABASE llm_webapp_copy) if it is an old copy."));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedDatabases")
+    void targetDatabaseWhenNotANewPlainDatabaseRefuses(String rule, String db, boolean exists, String message) {
+        assertThat(RestoreGuard.targetDatabase(db, "llm_webapp", exists)).hasValueSatisfying(why -> assertThat(why).startsWith(message));
+    }
+
+    @Test
+    void targetDatabaseWhenNewPlainNamePasses() {
+        assertThat(RestoreGuard.targetDatabase("llm_webapp_check_2", "llm_webapp", false)).isEmpty();
+    }
+
+    static Stream<Arguments> refusedFolders() {
+        return Stream.of(
+                Arguments.of("missing", null, "Side-by-side restore: give targetUploadsDir too, or set restoreUploads=false."),
+                Arguments.of("the root of the filesystem", Path.of("/"), "targetUploadsDir / is not below /backup/scratch "
+                        + "(backup.restore.side-by-side-root): a side-by-side restore writes only into a new or empty folder there, e.g. "
+                        + "/backup/scratch/uploads-check."),
+                Arguments.of("the allowed root itself", SCRATCH, "targetUploadsDir /backup/scratch is not below /backup/scratch"),
+                Arguments.of("beside the allowed root", Path.of("/backup/scratch2/x"), "targetUploadsDir /backup/scratch2/x is not below"),
+                Arguments.of("the live uploads", LIVE, "targetUploadsDir /srv/llm/uploads is not below"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedFolders")
+    void targetFolderWhenOutsideTheAllowedRootRefuses(String rule, Path dir, String message) {
+        assertThat(RestoreGuard.targetFolder(dir, LIVE, SCRATCH, ROOT, SETS)).hasValueSatisfying(why -> assertThat(why).startsWith(message));
+    }
+
+    @Test
+    void targetFolderWhenAllowedRootHoldsTheLiveUploadsRefusesTheOverlap() {
+        Path scratchWithLive = Path.of("/srv/llm");
+        assertThat(RestoreGuard.targetFolder(Path.of("/srv/llm/uploads/copy"), LIVE, scratchWithLive, ROOT, SETS))
+                .hasValue("targetUploadsDir /srv/llm/uploads/copy overlaps the uploads folder /srv/llm/uploads: choose another folder below /srv/llm.");
+    }
+
+    @Test
+    void targetFolderWhenAllowedRootHoldsTheSetsRefusesInsideASet() {
+        assertThat(RestoreGuard.targetFolder(Path.of("/backup/daily/uploads_20251031"), LIVE, ROOT, ROOT, SETS))
+                .hasValue("targetUploadsDir /backup/daily/uploads_20251031 is inside the backup sets of /backup: choose a folder below /backup.");
+    }
+
+    @Test
+    void targetFolderWhenNewFolderBelowAllowedRootPasses() {
+        assertThat(RestoreGuard.targetFolder(SCRATCH.resolve("check-1"), LIVE, SCRATCH, ROOT, SETS)).isEmpty();
+    }
+
+    @Test
+    void servicesFoundWhenNoneOfTheServicesRunsRefusesNamingProjectsFound() {
+        Map<String, Integer> found = new LinkedHashMap<>(Map.of("backend", 0));
+        found.put("frontend", 0);
+        assertThat(RestoreGuard.servicesFound(found, false, "llm-webapp", Set.of("llmwebapp")))
+                .hasValue("None of the services backend, frontend of compose project 'llm-webapp' was found on the Docker engine "
+                        + "(projects found: llmwebapp). Restoring now would replace the data under a running application. Set "
+                        + "backup.compose.project and backup.compose.services to the web app's; or, if you stopped the application "
+                        + "yourself, start the restore again with applicationStopped=true.");
+    }
+
+    @Test
+    void servicesFoundWhenNoProjectAtAllSaysNone() {
+        assertThat(RestoreGuard.servicesFound(Map.of("backend", 0), false, "llm-webapp", Set.of()))
+                .hasValueSatisfying(why -> assertThat(why).contains("(projects found: none)"));
+    }
+
+    @Test
+    void servicesFoundWhenOneServiceHasAContainerPasses() {
+        Map<String, Integer> found = new LinkedHashMap<>(Map.of("backend", 1));
+        found.put("frontend", 0);
+        assertThat(RestoreGuard.servicesFound(found, false, "llm-webapp", Set.of())).isEmpty();
+    }
+
+    @Test
+    void servicesFoundWhenRequesterSaysApplicationIsStoppedPasses() {
+        assertThat(RestoreGuard.servicesFound(Map.of("backend", 0), true, "llm-webapp", Set.of())).isEmpty();
+    }
+
+    @Test
+    void ownApprovalWhenSecondOperatorIsRequiredRefusesTheRequester() {
+        assertThat(RestoreGuard.ownApproval("alice", "alice", true, true)).hasValue("Restore requested by alice must be approved by "
+                + "another operator (backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
+    }
+
+    @ParameterizedTest(name = "approver {0}, requester {1}, approved {2}, second operator required {3}")
+    @CsvSource({"bob,alice,true,true", "alice,alice,false,true", "alice,alice,true,false"})
+    void ownApprovalWhenAnotherApprovesOrItIsARejectionOrNotRequiredPasses(String approver, String requester, boolean approved,
+                                                                          boolean required) {
+        assertThat(RestoreGuard.ownApproval(approver, requester, approved, required)).isEmpty();
+    }
+
+    static Stream<Arguments> refusedResolutions() {
+        return Stream.of(
+                Arguments.of("unknown answer to a failure", "Task_ResolveFailedRestore", "again", "Task_CheckHealth", false, true,
+                        "resolution must be retry, rollback or close, not 'again'."),
+                Arguments.of("unknown answer to an interruption", "Task_ResolveInterruptedRestore", "retry", "Task_RestoreData", false,
+                        true, "resolution must be again, rollback or close, not 'retry'."),
+                Arguments.of("rollback of a side-by-side restore", "Task_ResolveFailedRestore", "rollback", "Task_RestoreData", true,
+                        false, "There is nothing to roll back to: a side-by-side restore changed no production data. Choose retry or close"),
+                Arguments.of("rollback of an interrupted side-by-side restore", "Task_ResolveInterruptedRestore", "rollback",
+                        "Task_RestoreData", true, false, "There is nothing to roll back to: a side-by-side restore changed no production "
+                                + "data. Choose again or close"),
+                Arguments.of("retry after a data failure", "Task_ResolveFailedRestore", "retry", "Task_RestoreData", false, true,
+                        "retry only polls the health URL again, but the restore failed at Task_RestoreData, before the data were fully "
+                                + "restored: choose rollback (back to the safety set) or close."),
+                Arguments.of("retry after a stop failure", "Task_ResolveFailedRestore", "retry", "Task_StopServices", false, true,
+                        "retry only polls the health URL again, but the restore failed at Task_StopServices"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedResolutions")
+    void resolutionWhenNotPossibleRefuses(String rule, String task, String resolution, String step, boolean sideBySide,
+                                          boolean safetySet, String message) {
+        assertThat(RestoreGuard.resolution(task, resolution, step, sideBySide, safetySet))
+                .hasValueSatisfying(why -> assertThat(why).startsWith(message));
+    }
+
+    static Stream<Arguments> possibleResolutions() {
+        return Stream.of(
+                Arguments.of("Task_ResolveFailedRestore", "retry", "Task_CheckHealth"),
+                Arguments.of("Task_ResolveFailedRestore", "retry", "Task_StartServices"),
+                Arguments.of("Task_ResolveFailedRestore", "rollback", "Task_RestoreData"),
+                Arguments.of("Task_ResolveFailedRestore", "close", "Task_StopServices"),
+                Arguments.of("Task_ResolveInterruptedRestore", "again", "Task_RestoreData"),
+                Arguments.of("Task_ResolveInterruptedRestore", "rollback", "Task_StopServices"),
+                Arguments.of("Task_ResolveInterruptedRestore", "close", "Task_StartServices"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} after {2}")
+    @MethodSource("possibleResolutions")
+    void resolutionWhenPossiblePasses(String task, String resolution, String step) {
+        assertThat(RestoreGuard.resolution(task, resolution, step, false, true)).isEmpty();
+    }
+}
