@@ -121,7 +121,10 @@ public class BackupRunService {
      */
     private void closeAbandoned(String previousOwner, String newOwner, String reason) {
         history.listByOwner(previousOwner).stream().filter(e -> e.status().open()).forEach(e -> {
-            String message = "The run stopped without finishing (" + reason + "); run " + newOwner
+            String message = e.kind() == RunKind.RESTORE
+                    ? "The restore stopped without finishing (" + reason + "); run " + newOwner + " took the lock over. The restore "
+                    + "may have changed the data before it stopped: check the application, and restore a set if they are not right."
+                    : "The run stopped without finishing (" + reason + "); run " + newOwner
                     + " took the lock over and cleared what it left. Nothing of this run was published.";
             history.fail(e.id(), "unknown (orchestrator stopped)", message);
             backupLog.write(e.kind().title() + " FAILED: " + message);

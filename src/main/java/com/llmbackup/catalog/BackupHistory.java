@@ -143,14 +143,24 @@ public class BackupHistory {
         }
     }
 
-    /** The operator chose to go on (retry, roll back): the run is running again. */
-    public void resume(long runId) {
-        update("update " + TABLE + " set status = ? where id = ? and status = 'WAITING_FOR_OPERATOR'", RunStatus.RUNNING.name(), runId);
+    /** The operator chose to go on (retry, roll back): the run is running again, resumed by the decision {@code token}. */
+    public void resume(long runId, String token) {
+        update("update " + TABLE + " set status = ?, resume_token = ? where id = ? and status in ('WAITING_FOR_OPERATOR', 'RUNNING')",
+                RunStatus.RUNNING.name(), token, runId);
     }
 
-    /** An operator's decision that did not take effect (its completion rolled back): the run waits again. */
-    public void backToWaiting(long runId) {
-        update("update " + TABLE + " set status = ? where id = ? and status = 'RUNNING'", RunStatus.WAITING_FOR_OPERATOR.name(), runId);
+    /** The decision that resumed the run has committed: it is the one that counts. */
+    public void resumeCommitted(long runId) {
+        update("update " + TABLE + " set resume_token = 'committed' where id = ?", runId);
+    }
+
+    /**
+     * An operator's decision that did not take effect (its completion rolled back): the run waits
+     * again, unless another decision resumed it since. Returns whether the run was put back.
+     */
+    public boolean backToWaiting(long runId, String token) {
+        return changed("update " + TABLE + " set status = ?, resume_token = null where id = ? and status = 'RUNNING' and resume_token = ?",
+                RunStatus.WAITING_FOR_OPERATOR.name(), runId, token);
     }
 
     /**

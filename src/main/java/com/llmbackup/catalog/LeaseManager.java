@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * thread (a timer in the model), so nobody blocks a job executor thread for hours. A lease
  * is taken over when its owner has ended, sits in an incident, or was not renewed for one
  * TTL (its orchestrator was killed), unless the owner is one that keeps it across a restart
- * (a restore: {@link OwnerLiveness#keepsLeaseWhenNotRenewed}). An owner checks its lease before every step that
+ * (a restore keeps it until its instance ended: {@link OwnerLiveness#keepsLeaseUntilEnded}). An owner checks its lease before every step that
  * writes; one that lost it gets a {@link LeaseLostException} and stops without publishing.
  */
 public class LeaseManager implements AutoCloseable {
@@ -84,9 +84,11 @@ public class LeaseManager implements AutoCloseable {
                 OwnerLiveness.State state = liveness.of(holder.owner());
                 if (state == OwnerLiveness.State.ENDED) {
                     reason = "its process instance has ended";
+                } else if (liveness.keepsLeaseUntilEnded(holder.owner())) {
+                    return new Attempt(null, holder, null, null);
                 } else if (state == OwnerLiveness.State.FAILED) {
                     reason = "its process instance is in an incident";
-                } else if (holder.renewedAt().plus(ttl).isBefore(now) && !liveness.keepsLeaseWhenNotRenewed(holder.owner())) {
+                } else if (holder.renewedAt().plus(ttl).isBefore(now)) {
                     reason = "it was not renewed since " + holder.renewedAt() + " (its orchestrator stopped)";
                 } else {
                     return new Attempt(null, holder, null, null);
@@ -108,8 +110,21 @@ public class LeaseManager implements AutoCloseable {
         return new Lease(this, owner);
     }
 
+    /**
+     * The owner's lease, renewed and now named for {@code purpose} (what a run waiting for it
+     * reads: a restore that took it for its safety backup, later waiting for an operator).
+     */
+    public Lease resume(String owner, String purpose) {
+        verify(owner, purpose);
+        return new Lease(this, owner);
+    }
+
     /** Renews the owner's lease, or throws if another run holds it now. */
     void verify(String owner) {
+        verify(owner, null);
+    }
+
+    private void verify(String owner, String purpose) {
         locked(() -> {
             Optional<LeaseInfo> current = read();
             if (current.isEmpty() || !current.get().owner().equals(owner)) {
@@ -118,7 +133,7 @@ public class LeaseManager implements AutoCloseable {
                         + current.map(c -> ": run " + c.owner() + " (" + c.purpose() + ") took it over").orElse(": it was released")
                         + ". It stops without publishing; its staging is cleared by the run that holds the lease.");
             }
-            write(new LeaseInfo(owner, current.get().purpose(), current.get().acquiredAt(), clock.instant()));
+            write(new LeaseInfo(owner, purpose == null ? current.get().purpose() : purpose, current.get().acquiredAt(), clock.instant()));
             held.add(owner);
             return null;
         });

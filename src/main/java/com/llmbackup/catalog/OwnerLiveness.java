@@ -12,11 +12,12 @@ public interface OwnerLiveness {
     State of(String owner);
 
     /**
-     * Whether the owner keeps its lease even when no orchestrator renewed it for a TTL: a
-     * restore, whose data may be half restored when its orchestrator died. Only its own end,
-     * an incident or an operator's decision gives the lock up; no backup may save that state.
+     * Whether the owner keeps its lease until its process instance has ended, even when no
+     * orchestrator renewed it for a TTL or it sits in an incident: a restore, whose data may be
+     * half restored. Only its own end or an operator's decision gives the lock up; no backup
+     * may save that state.
      */
-    default boolean keepsLeaseWhenNotRenewed(String owner) {
+    default boolean keepsLeaseUntilEnded(String owner) {
         return false;
     }
 

@@ -125,7 +125,7 @@ public class DatabaseRestorer {
     }
 
     /** Ends the pg_restore sessions left on a database and waits until they are gone; returns them. */
-    List<String> endRestoreSessions(String database) {
+    public List<String> endRestoreSessions(String database) {
         List<String> left = restoreSessions(database);
         if (left.isEmpty()) {
             return left;

@@ -29,7 +29,7 @@ class EngineOwnerLiveness implements OwnerLiveness {
 
     /** A running restore's lease belongs to its process instance, not to the orchestrator that took it. */
     @Override
-    public boolean keepsLeaseWhenNotRenewed(String owner) {
+    public boolean keepsLeaseUntilEnded(String owner) {
         var instance = runtime.createProcessInstanceQuery().processInstanceId(owner).singleResult();
         return instance != null && ProcessKeys.RESTORE.equals(keyOf(instance.getProcessDefinitionId()));
     }

@@ -54,7 +54,8 @@ class OrchestratorNodes implements AutoCloseable {
     private final String host = host();
     private final long pid = ProcessHandle.current().pid();
     private final Instant started = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    // two threads: a heartbeat never waits behind a rescue (or the backup root's file lock)
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "orchestrator-heartbeat");
         t.setDaemon(true);
         return t;
@@ -72,19 +73,29 @@ class OrchestratorNodes implements AutoCloseable {
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
+        beat();
         tick();
         long period = settings.nodeHeartbeat().toMillis();
+        timer.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** One heartbeat: report, give back the jobs of stopped orchestrators, renew a running restore's lease. */
-    void tick() {
+    private void beat() {
         try {
             heartbeat();
+        } catch (RuntimeException e) {
+            log.warn("Orchestrator heartbeat failed (retried in {} s): {}", settings.nodeHeartbeat().toSeconds(), e.toString());
+        }
+    }
+
+    /** Give back the jobs of stopped orchestrators, renew a running restore's lease. */
+    void tick() {
+        try {
             rescueJobs();
             adoptRestoreLease();
         } catch (RuntimeException e) {
-            log.warn("Orchestrator heartbeat failed (retried in {} s): {}", settings.nodeHeartbeat().toSeconds(), e.toString());
+            log.warn("Looking for jobs of stopped orchestrators failed (retried in {} s): {}", settings.nodeHeartbeat().toSeconds(),
+                    e.toString());
         }
     }
 
@@ -98,10 +109,10 @@ class OrchestratorNodes implements AutoCloseable {
         if (owner == null) {
             return;
         }
-        Timestamp now = Timestamp.from(clock.instant());
-        if (jdbc.update("update orchestrator_node set heartbeat_at = ? where lock_owner = ?", now, owner) == 0) {
-            jdbc.update("insert into orchestrator_node (lock_owner, host, pid, started_at, heartbeat_at) values (?, ?, ?, ?, ?)",
-                    owner, host, pid, Timestamp.from(started), now);
+        // the database's clock, for writer and reader alike: the machines' clocks may differ
+        if (jdbc.update("update orchestrator_node set heartbeat_at = current_timestamp where lock_owner = ?", owner) == 0) {
+            jdbc.update("insert into orchestrator_node (lock_owner, host, pid, started_at, heartbeat_at) values (?, ?, ?, ?, current_timestamp)",
+                    owner, host, pid, Timestamp.from(started));
             log.info("Orchestrator {} (process {} on {}) reports every {} s", owner, pid, host, settings.nodeHeartbeat().toSeconds());
         }
     }
@@ -112,7 +123,7 @@ class OrchestratorNodes implements AutoCloseable {
         if (own == null) {
             return 0;
         }
-        Instant now = clock.instant();
+        Instant now = jdbc.queryForObject("select current_timestamp", Timestamp.class).toInstant();
         long lockTime = engine.getJobExecutor().getLockTimeInMillis();
         List<Map<String, Object>> locked = jdbc.queryForList("select ID_, LOCK_OWNER_, LOCK_EXP_TIME_, PROCESS_INSTANCE_ID_,"
                 + " PROCESS_DEF_KEY_ from ACT_RU_JOB where LOCK_OWNER_ is not null and LOCK_OWNER_ <> ? and LOCK_EXP_TIME_ > ?",
@@ -148,7 +159,7 @@ class OrchestratorNodes implements AutoCloseable {
     /** A running restore keeps the lock across a restart of its orchestrator: renewed from here from now on. */
     private void adoptRestoreLease() {
         leases.current().map(LeaseManager.LeaseInfo::owner)
-                .filter(owner -> liveness.keepsLeaseWhenNotRenewed(owner) && liveness.of(owner) == OwnerLiveness.State.ACTIVE)
+                .filter(owner -> liveness.keepsLeaseUntilEnded(owner) && liveness.of(owner) == OwnerLiveness.State.ACTIVE)
                 .ifPresent(leases::resume);
     }
 

@@ -164,6 +164,12 @@ class RestoreDelegates {
         };
     }
 
+    /** When a resolve task opens: the answer to an earlier task is not this one's (Tasklist would preselect it, REST reuse it). */
+    @Bean
+    TaskListener clearResolutionListener() {
+        return task -> task.getExecution().removeVariable("resolution");
+    }
+
     /** On completing Task_ResolveInterruptedRestore: again, rollback or close, possible now. */
     @Bean
     TaskListener resolveInterruptedListener(RestoreService restores, RestoreRecorder recorder) {
@@ -246,6 +252,7 @@ class RestoreDelegates {
             long runId = recorder.runOf(execution.getProcessInstanceId());
             restores.startRollback(runId);
             RestoreRequest rollback = restores.planned(runId, true);
+            vars.putRestoreSet(rollback.backupKind() + "/" + rollback.backupId()); // what the forms show from now on
             recorder.addDetail(runId, "Rolling back to " + rollback.backupKind() + "/" + rollback.backupId());
         };
     }
@@ -266,11 +273,29 @@ class RestoreDelegates {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             long runId = recorder.runOf(execution.getProcessInstanceId());
-            // after an interruption nothing was started again: the application is as the operator saw it
-            String after = recorder.interruptedStep(runId).isPresent()
-                    ? " Closed as failed by an operator after the interruption; the services were left as they were ("
-                    + executor.applicationState(restores.executed(runId, restores.rollingBack(runId))).replace("\n", "; ") + "): start them once the data are checked."
-                    : " Closed as failed by an operator; the services were started again.";
+            RestoreRequest plan = restores.executed(runId, restores.rollingBack(runId));
+            var interrupted = recorder.interruptedStep(runId);
+            String after;
+            if (interrupted.isEmpty()) {
+                after = " Closed as failed by an operator; the services were started again.";
+            } else {
+                // a pg_restore the stopped attempt left must not go on writing once nobody owns the restore
+                List<String> ended = executor.endLeftoverRestores(plan);
+                String sessions = ended.isEmpty() ? "" : " Ended " + ended.size() + " pg_restore session(s) left by the interrupted attempt.";
+                if (plan.sideBySide()) {
+                    after = " Closed as failed by an operator after the interruption. Production was not touched; the partial copy ("
+                            + (plan.restoreDatabase() ? "DROP DATABASE " + plan.targetDatabase() : "")
+                            + (plan.restoreDatabase() && plan.restoreUploads() ? "; " : "")
+                            + (plan.restoreUploads() ? "rm -r " + plan.targetUploadsDir() : "") + ") remains: drop it." + sessions;
+                } else {
+                    // after an interruption nothing was started again: the application is as the operator saw it
+                    after = " Closed as failed by an operator after the interruption; the services were left as they were ("
+                            + executor.applicationState(plan).replace("\n", "; ") + ")."
+                            + (interrupted.get().equals(RestoreGuard.DATA_STEP) ? " The data may be half restored and backups run again "
+                            + "from now on: restore a set (the safety set to go back) before the application is used again."
+                            : " Start them once the data are checked.") + sessions;
+                }
+            }
             recorder.failed(runId, vars.failedStep(), vars.failureMessage() + after);
         };
     }
@@ -319,7 +344,7 @@ class RestoreDelegates {
             String job = Executions.currentJobId(execution);
             var mark = recorder.stepInFlight(runId).filter(m -> m.jobId().equals(job));
             if (mark.isPresent()) {
-                String message = recorder.interrupted(runId, mark.get());
+                String message = recorder.interrupted(runId, mark.get(), restores.executed(runId, restores.rollingBack(runId)));
                 Executions.afterCommit(() -> recorder.clearStep(runId, job));
                 RestoreVariables.of(execution).putFailure(execution.getCurrentActivityId(), message);
                 throw new BpmnError(ERR_RESTORE_INTERRUPTED, message);

@@ -123,6 +123,10 @@ final class RestoreVariables extends FailureVariables {
         scope.setVariable("backendLog", backendLog);
     }
 
+    void putRestoreSet(String set) {
+        scope.setVariable("restoreSet", set);
+    }
+
     /** After an interruption: each service's state, the health URL, leftover pg_restore sessions (the interrupted task's form). */
     void putApplicationState(String state) {
         scope.setVariable("applicationState", state);

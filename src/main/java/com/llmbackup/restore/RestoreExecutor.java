@@ -157,8 +157,22 @@ public class RestoreExecutor {
 
     /** After a failure: the health URL's answer now and the last lines of the backend's log. */
     public Diagnostics diagnose() {
-        HealthProbe.Result probe = health.probe();
-        return new Diagnostics(probe.url() + " " + probe.description(), backendLog());
+        String answer;
+        try {
+            HealthProbe.Result probe = health.probe();
+            answer = probe.url() + " " + probe.description();
+        } catch (RuntimeException e) {
+            answer = properties.health().url() + " cannot be probed (" + e.getMessage() + ")";
+        }
+        return new Diagnostics(answer, backendLog());
+    }
+
+    /** Ends the pg_restore sessions an interrupted attempt left (closing the restore must not leave one writing). */
+    public List<String> endLeftoverRestores(RestoreRequest plan) {
+        if (!plan.restoreDatabase()) {
+            return List.of();
+        }
+        return databases.endRestoreSessions(plan.sideBySide() ? plan.targetDatabase() : properties.database().name());
     }
 
     /** The first configured service (the backend) is the one whose log explains a failed start. */
@@ -174,6 +188,7 @@ public class RestoreExecutor {
 
     /** What an operator deciding after an interruption needs: each service's state, the health URL, leftover pg_restore sessions. */
     public String applicationState(RestoreRequest plan) {
+        // read while the application may be half down (the database still recovering after a power cut): never fails
         List<String> lines = new ArrayList<>();
         try {
             compose.configuredServices().forEach((service, containers) -> lines.add(service + ": " + (containers.isEmpty() ? "not found"
@@ -181,13 +196,16 @@ public class RestoreExecutor {
         } catch (RuntimeException e) {
             lines.add("services: cannot be read (" + e.getMessage() + ")");
         }
-        HealthProbe.Result probe = health.probe();
-        lines.add("health: " + probe.url() + " " + probe.description());
+        lines.add("health: " + diagnose().healthResponse());
         if (plan.restoreDatabase()) {
             String db = plan.sideBySide() ? plan.targetDatabase() : properties.database().name();
-            List<String> left = databases.restoreSessions(db);
-            lines.add("pg_restore sessions on " + db + ": " + (left.isEmpty() ? "none" : String.join("; ", left)
-                    + " (left by the interrupted attempt; restore again or roll back ends them first)"));
+            try {
+                List<String> left = databases.restoreSessions(db);
+                lines.add("pg_restore sessions on " + db + ": " + (left.isEmpty() ? "none" : String.join("; ", left)
+                        + " (left by the interrupted attempt; restore again, roll back or close ends them first)"));
+            } catch (RuntimeException e) {
+                lines.add("pg_restore sessions on " + db + ": cannot be read (" + e.getMessage() + ")");
+            }
         }
         return String.join("\n", lines);
     }

@@ -107,7 +107,7 @@ public final class RestoreGuard {
      */
     public static Optional<String> resolution(String task, String resolution, String failedStep, boolean sideBySide, boolean hasSafetySet) {
         Set<String> allowed = RESOLUTIONS.get(task);
-        if (!allowed.contains(resolution)) {
+        if (resolution == null || !allowed.contains(resolution)) {
             List<String> names = allowed.stream().sorted(java.util.Comparator.comparing(RestoreGuard::order)).toList();
             return Optional.of("resolution must be " + String.join(", ", names.subList(0, names.size() - 1)) + " or "
                     + names.get(names.size() - 1) + ", not '" + resolution + "'.");

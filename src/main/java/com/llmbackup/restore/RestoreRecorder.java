@@ -131,6 +131,10 @@ public class RestoreRecorder {
         boolean halfRestored = RestoreGuard.DATA_STEP.equals(step);
         if (!halfRestored) {
             leases.release(ownerOf(runId));
+        } else if (leases.current().filter(l -> l.owner().equals(ownerOf(runId))).isPresent()) {
+            // what a backup waiting for the lock reads, and fails with after backup.lock.max-wait
+            leases.resume(ownerOf(runId), "Restore waiting for an operator at " + (task.equals("Task_ResolveInterruptedRestore")
+                    ? "Restore interrupted" : "Resolve failed restore") + " (" + task + ") in Tasklist; its data may be half restored");
         }
         history.waitForOperator(runId, step, message);
         backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (" + task + ")"
@@ -166,17 +170,21 @@ public class RestoreRecorder {
      * The same job found its own step's mark: the orchestrator died inside the step. Records the
      * interruption and returns what the operator reads; nothing is run again.
      */
-    public String interrupted(long runId, BackupHistory.StepInFlight mark) {
+    public String interrupted(long runId, BackupHistory.StepInFlight mark, RestoreRequest plan) {
         history.setInterrupted(runId, mark.step());
         String message = "The orchestrator stopped while " + mark.step() + " was running (started "
                 + (mark.startedAt() == null ? "?" : ApprovalText.TIME.format(mark.startedAt().atZone(clock.getZone()))) + "); the step was not run "
-                + "again on its own. " + consequence(mark.step()) + " Choose in Tasklist (Restore interrupted): restore again from the "
+                + "again on its own. " + consequence(mark.step(), plan) + " Choose in Tasklist (Restore interrupted): restore again from the "
                 + "start of " + mark.step() + ", roll back to the safety set, or close the restore as failed.";
         log.warn("Restore run {}: {}", runId, message);
         return message;
     }
 
-    private static String consequence(String step) {
+    private static String consequence(String step, RestoreRequest plan) {
+        if (plan.sideBySide()) {
+            return "Production was not touched (side-by-side restore); the partial copy (" + ApprovalText.sideTargets(plan)
+                    + ") stays until you restore again (it is made again from nothing) or close and drop it.";
+        }
         return switch (step) {
             case "Task_StopServices" -> "Some services may be stopped; no data were changed.";
             case RestoreGuard.DATA_STEP -> "The database and the uploads may be half restored; the services stay stopped until you choose.";

@@ -257,18 +257,19 @@ public class RestoreService {
                         + " again when it has finished (usually minutes); nothing was changed.");
             }
         }
-        history.resume(runId);
-        // the task's completion may still roll back (two operators at once, a crash): then the run waits again, without the lock
+        String token = java.util.UUID.randomUUID().toString();
+        history.resume(runId, token);
+        // the task's completion may still roll back (two operators at once, a crash): then the run waits again, without the lock,
+        // unless another operator's decision resumed it meanwhile (the winner of two at once keeps its run and its lock)
         if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
             org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
                     new org.springframework.transaction.support.TransactionSynchronization() {
                         @Override
                         public void afterCompletion(int status) {
-                            if (status != STATUS_COMMITTED) {
-                                if (!heldBefore) {
-                                    leases.release(owner);
-                                }
-                                history.backToWaiting(runId);
+                            if (status == STATUS_COMMITTED) {
+                                history.resumeCommitted(runId); // no later rollback of another decision undoes this one
+                            } else if (history.backToWaiting(runId, token) && !heldBefore) {
+                                leases.release(owner);
                             }
                         }
                     });
@@ -278,7 +279,7 @@ public class RestoreService {
     /** Before a step that changes the application in place: the restore must still hold the lock (fails if another run took it). */
     public void holdsLock(long runId) {
         if (!sideBySide(runId)) {
-            leases.resume(ownerOf(runId));
+            leases.resume(ownerOf(runId), "Restore");
         }
     }
 

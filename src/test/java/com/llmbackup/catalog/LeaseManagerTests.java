@@ -100,7 +100,7 @@ class LeaseManagerTests {
             }
 
             @Override
-            public boolean keepsLeaseWhenNotRenewed(String owner) {
+            public boolean keepsLeaseUntilEnded(String owner) {
                 return owner.equals(restoreOwner);
             }
         };
@@ -118,6 +118,18 @@ class LeaseManagerTests {
 
             assertThat(attempt.busy()).as("the data may be half restored: no backup saves them").isTrue();
             assertThat(attempt.holder().owner()).isEqualTo("restore-1");
+        }
+    }
+
+    @Test
+    void tryAcquireWhenRestoreSitsInAnIncidentReportsItHeld() {
+        try (LeaseManager a = manager(OwnerLiveness.ALWAYS_ACTIVE);
+             LeaseManager b = manager(restore("restore-1", OwnerLiveness.State.FAILED))) {
+            a.tryAcquire("restore-1", "Restore");
+
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).as("its data may be half restored until an operator resolves the incident").isTrue();
         }
     }
 

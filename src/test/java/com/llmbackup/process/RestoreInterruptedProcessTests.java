@@ -188,7 +188,7 @@ class RestoreInterruptedProcessTests extends AbstractRestoreProcessTests {
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.failedStep()).isEqualTo("Task_StartServices");
         assertThat(row.message()).contains("Closed as failed by an operator after the interruption; the services were left as they "
-                + "were (backend: ").contains("exited").endsWith("start them once the data are checked.");
+                + "were (backend: ").contains("exited").endsWith("Start them once the data are checked.");
         assertThat(leases.current()).isEmpty();
     }
 
