@@ -46,6 +46,13 @@ public class DatabaseDumper {
 
     public DumpResult dump(Path file) {
         String database = postgres.database().name();
+        try {
+            // a step run again after its orchestrator died: that attempt's pg_dump may still write its file (SIGKILL does
+            // not end the child); unlinked, it writes into nothing this run reads
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot remove " + file + " left by an earlier attempt: " + e.getMessage(), e);
+        }
         try (Connection c = postgres.connect()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {

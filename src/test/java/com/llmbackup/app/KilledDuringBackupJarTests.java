@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The orchestrator killed with SIGKILL in the middle of a daily run's dump, snapshot or
- * publish, or a weekly run's archive, then started again: the next run takes the dead run's
- * lock over, clears its staging (or rolls its unfinished publish back) and completes; the
- * killed run's set is never listed as complete.
+ * publish, or a weekly run's archive, then started again: the killed run's set is never
+ * listed complete while it is unfinished; the restarted orchestrator gives the killed run's
+ * job back at once and the run completes its own set (from its staging, or its publish done
+ * again), which restores; the next run completes too.
  */
 class KilledDuringBackupJarTests {
 
@@ -34,7 +35,7 @@ class KilledDuringBackupJarTests {
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
-    void nextRunCompletesWhenOrchestratorWasKilledMidSnapshot() throws Exception {
+    void runCompletesAfterRestartWhenOrchestratorWasKilledMidSnapshot() throws Exception {
         Fixture f = fixture(100);
         RunningJar first = RunningJar.start(f.work, f.env);
         String killedId = start(first, "DailyBackupProcess");
@@ -42,12 +43,12 @@ class KilledDuringBackupJarTests {
         first.kill();
         assertThat(partial).as("the killed run's partial snapshot").exists();
 
-        nextRunCompletesAfterKill(f, "DailyBackupProcess", "manifest_", killedId);
+        killedRunAndNextRunCompleteAfterRestart(f, "DailyBackupProcess", "manifest_", killedId);
         assertThat(partial).doesNotExist();
     }
 
     @Test
-    void nextRunCompletesWhenOrchestratorWasKilledMidDump() throws Exception {
+    void runCompletesAfterRestartWhenOrchestratorWasKilledMidDump() throws Exception {
         Fixture f = fixture(1);
         RunningJar first = RunningJar.start(f.work, f.env);
         String killedId;
@@ -60,11 +61,11 @@ class KilledDuringBackupJarTests {
             first.kill();
         }
 
-        nextRunCompletesAfterKill(f, "DailyBackupProcess", "manifest_", killedId);
+        killedRunAndNextRunCompleteAfterRestart(f, "DailyBackupProcess", "manifest_", killedId);
     }
 
     @Test
-    void nextRunCompletesWhenOrchestratorWasKilledMidArchive() throws Exception {
+    void runCompletesAfterRestartWhenOrchestratorWasKilledMidArchive() throws Exception {
         Fixture f = fixture(100);
         RunningJar first = RunningJar.start(f.work, f.env);
         String killedId = start(first, "WeeklyBackupProcess");
@@ -72,12 +73,12 @@ class KilledDuringBackupJarTests {
         first.kill();
         assertThat(partial).as("the killed run's partial archive").exists();
 
-        nextRunCompletesAfterKill(f, "WeeklyBackupProcess", "manifest_full_", killedId);
+        killedRunAndNextRunCompleteAfterRestart(f, "WeeklyBackupProcess", "manifest_full_", killedId);
         assertThat(partial).doesNotExist();
     }
 
     @Test
-    void nextRunCompletesWhenOrchestratorWasKilledMidPublish() throws Exception {
+    void runCompletesAfterRestartWhenOrchestratorWasKilledMidPublish() throws Exception {
         Fixture f = fixture(1);
         // 16,000 files under 3,000-character paths: each manifest the publish writes is about 50 MB of
         // JSON (forced to disk), so the publish dwells between its "publishing" and "complete" manifests
@@ -98,15 +99,10 @@ class KilledDuringBackupJarTests {
                 .contains("\"status\" : \"publishing\"");
         String killedSet = manifest.getFileName().toString().replaceAll("^manifest_|\\.json$", "");
 
-        nextRunCompletesAfterKill(f, "DailyBackupProcess", "manifest_", killedId);
-        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + f.work.resolve("data/engine"), "sa", "");
-             var rs = c.createStatement().executeQuery("select warnings from backup_history where status = 'COMPLETED'")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).contains("Rolled back unfinished sets left by a crash: daily/" + killedSet + ".");
-        }
-        // the set that is complete restores: every artifact and every file as its manifest says
+        killedRunAndNextRunCompleteAfterRestart(f, "DailyBackupProcess", "manifest_", killedId);
+        // the killed run's own set, published again from where the kill left it, restores: every artifact and file as its manifest says
         BackupCatalog catalog = new BackupCatalog(f.root, FilePermissions.ownerOnly(), Clock.systemUTC());
-        BackupSet set = catalog.list().get(0);
+        BackupSet set = catalog.list().stream().filter(s -> s.id().toString().equals(killedSet)).findFirst().orElseThrow();
         for (var artifact : set.manifest().artifacts()) {
             if (artifact.sha256() != null) {
                 assertThat(com.llmbackup.test.FileTrees.sha256(catalog.kindDir(set.kind()).resolve(artifact.name())))
@@ -156,29 +152,32 @@ class KilledDuringBackupJarTests {
     }
 
     /**
-     * After the kill: nothing complete; a restarted orchestrator's next run takes the dead
-     * run's lock over, clears its staging and completes; the killed run is FAILED in the
-     * history (read from the engine database it left) and the log.
+     * After the kill: nothing complete. The restarted orchestrator sees the killed one's process
+     * gone and gives its locked job back at once (not after the 12 h job lock): the killed run
+     * goes on from its interrupted step, with its own lock, and completes its set, which
+     * restores; no staging is left; the next run then completes too.
      */
-    private void nextRunCompletesAfterKill(Fixture f, String processKey, String manifestPrefix, String killedId) throws Exception {
+    private void killedRunAndNextRunCompleteAfterRestart(Fixture f, String processKey, String manifestPrefix, String killedId) throws Exception {
         Path root = f.root;
         BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), Clock.systemUTC());
         assertThat(catalog.list()).noneMatch(s -> s.status() == BackupSet.Status.COMPLETE);
 
         try (RunningJar second = RunningJar.start(f.work, f.env)) {
-            String nextId = start(second, processKey);
-            String state = awaitEnd(second, nextId);
+            String killedState = awaitEnd(second, killedId);
 
-            assertThat(state).as(second.output()).isEqualTo("COMPLETED");
+            assertThat(killedState).as(second.output()).isEqualTo("COMPLETED");
+            assertThat(second.output()).contains("runs again now: orchestrator ").contains("on this machine) has ended");
             assertThat(catalog.list()).filteredOn(s -> s.status() == BackupSet.Status.COMPLETE).singleElement()
                     .satisfies(set -> assertThat(Files.readString(root.resolve(set.kind().dir()).resolve(
-                            manifestPrefix + set.id() + ".json"))).contains("\"processInstanceId\" : \"" + nextId + "\""));
+                            manifestPrefix + set.id() + ".json"))).contains("\"processInstanceId\" : \"" + killedId + "\""));
             assertThat(catalog.list()).allMatch(s -> s.status() == BackupSet.Status.COMPLETE);
             try (Stream<Path> staging = Files.list(root.resolve(".staging"))) {
                 assertThat(staging).isEmpty();
             }
             assertThat(Files.readString(f.work.resolve("llm-backup.log"))).contains(" backup completed: db_");
-            assertThat(second.output()).contains("Taking over the lease on " + root + " from " + killedId);
+
+            String nextId = start(second, processKey);
+            assertThat(awaitEnd(second, nextId)).as(second.output()).isEqualTo("COMPLETED");
         }
         try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + f.work.resolve("data/engine"), "sa", "");
              var rs = c.createStatement().executeQuery("select process_instance_id, status, message from backup_history order by id")) {
@@ -186,10 +185,10 @@ class KilledDuringBackupJarTests {
             while (rs.next()) {
                 rows.put(rs.getString(1), rs.getString(2) + ": " + rs.getString(3));
             }
-            assertThat(rows.get(killedId)).startsWith("FAILED: The run stopped without finishing (it was not renewed since ")
-                    .endsWith("Nothing of this run was published.");
+            assertThat(rows.get(killedId)).startsWith("COMPLETED");
         }
-        assertThat(Files.readString(f.work.resolve("llm-backup.log"))).contains(" backup FAILED: The run stopped without finishing");
+        BackupCatalog after = new BackupCatalog(root, FilePermissions.ownerOnly(), Clock.systemUTC());
+        assertThat(after.list()).hasSize(2).allMatch(s -> s.status() == BackupSet.Status.COMPLETE);
     }
 
     private static void awaitDumpWaitingForLock(String database) throws Exception {
