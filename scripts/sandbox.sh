@@ -70,31 +70,12 @@ if ! psql_pg -d postgres -tAc "select 1 from pg_database where datname = 'llm_we
   echo "sandbox: creating the sample llm_webapp database" >&2
   psql_pg -d postgres -c "create role llm_user login password '$PASSWORD'" 2>/dev/null || true
   psql_pg -d postgres -c "create database llm_webapp owner llm_user"
-  psql_pg -d llm_webapp <<'SQL'
-set role llm_user;
-create table users (id serial primary key, email text unique not null, created_at timestamptz default now());
-create table documents (id serial primary key, user_id int references users, file_name text not null,
-                        size_bytes bigint, uploaded_at timestamptz default now());
-create table chat_messages (id bigserial primary key, user_id int references users, role text, content text,
-                            created_at timestamptz default now());
-insert into users (email) select 'user' || g || '@example.org' from generate_series(1, 20) g;
-insert into documents (user_id, file_name, size_bytes)
-  select 1 + g % 20, 'doc_' || g || '.pdf', 1000 + g * 37 from generate_series(1, 200) g;
-insert into chat_messages (user_id, role, content)
-  select 1 + g % 20, case when g % 2 = 0 then 'user' else 'assistant' end, repeat('message ' || g || ' ', 5)
-  from generate_series(1, 5000) g;
-SQL
+  psql_pg -d llm_webapp < docker/sample-webapp.sql
 fi
 
 if [ ! -d "$UPLOADS" ]; then
   echo "sandbox: creating sample uploads in $UPLOADS" >&2
-  umask 022   # the backend stand-in reads them as an unprivileged user, as the web app's does
-  for u in 1 2 3; do
-    mkdir -p "$UPLOADS/user$u"
-    for f in 1 2 3 4; do head -c $((4096 * f * u)) /dev/urandom > "$UPLOADS/user$u/report_$f.pdf"; done
-  done
-  printf '회의록 (meeting notes)\n' > "$UPLOADS/user1/회의록 2025.txt"
-  mkdir -p "$UPLOADS/empty-folder"
+  bash docker/sample-uploads.sh "$UPLOADS"
 fi
 mkdir -p "$DATA_DIR/backup" && chmod 700 "$DATA_DIR/backup"
 
