@@ -21,12 +21,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.model.Container;
+import com.llmbackup.test.EngineRest;
 import com.llmbackup.test.RunningJar;
 import com.llmbackup.test.TestDocker;
 import org.junit.jupiter.api.AfterAll;
@@ -50,13 +48,13 @@ class SandboxJarTests {
     private static final String OPERATOR_PASSWORD = "Alice-test-pw1";
     private static final String PROJECT = "llm-backup-sandbox-test";
 
-    private final ObjectMapper json = new ObjectMapper();
     private final Map<String, String> env = new HashMap<>();
     private Path work;
     private Path data;
     private int pgPort;
     private int backendPort;
     private RunningJar app;
+    private EngineRest rest;
 
     @BeforeAll
     void startRunScript() throws Exception {
@@ -72,12 +70,8 @@ class SandboxJarTests {
         Map<String, String> appEnv = new HashMap<>(env);
         appEnv.putAll(Map.of("CAMUNDA_BPM_ADMINUSER_ID", ADMIN, "CAMUNDA_BPM_ADMINUSER_PASSWORD", PASSWORD));
         app = RunningJar.startRunScript(appEnv);
-        // an operator as the README has one made in Admin: member of group operators
-        var created = app.post("/engine-rest/user/create", admin(), "application/json", """
-                {"profile": {"id": "%s", "firstName": "Alice", "lastName": "Operator", "email": "alice@example.org"},
-                 "credentials": {"password": "%s"}}""".formatted(OPERATOR, OPERATOR_PASSWORD));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(204);
-        assertThat(app.put("/engine-rest/group/operators/members/" + OPERATOR, admin()).statusCode()).isEqualTo(204);
+        rest = new EngineRest(app.baseUrl(), "see the orchestrator's output");
+        rest.createOperator(admin(), OPERATOR, OPERATOR_PASSWORD);
     }
 
     @AfterAll
@@ -97,7 +91,9 @@ class SandboxJarTests {
 
     @Test
     void dailyThenApprovedRestoreCompleteWhenStartedOnTheSandbox() throws Exception {
-        Map<String, String> preflight = variables(awaitFinished(startupPreflight()));
+        String startup = rest.startupPreflight(admin());
+        rest.awaitFinished(admin(), startup);
+        Map<String, String> preflight = rest.variables(admin(), startup);
         assertThat(preflight.get("preflightPassed")).as(preflight.toString()).isEqualTo("true");
         for (String check : List.of("backupRoot", "database", "pgDumpVersion", "uploads", "docker", "healthUrl")) {
             assertThat(preflight.get(check + "Status")).as(check + ": " + preflight.get(check + "Verdict")).isEqualTo("PASS");
@@ -106,9 +102,9 @@ class SandboxJarTests {
         assertThat(preflight.get("freeSpaceStatus")).isIn("PASS", "WARN");
         assertThat(preflight.get("dockerVerdict")).contains("backend", "frontend");
 
-        String daily = start(admin(), "DailyBackupProcess", "{}");
-        assertThat(awaitFinished(daily).path("state").asText()).isEqualTo("COMPLETED");
-        String backupId = variables(daily).get("backupId");
+        String daily = rest.start(admin(), "DailyBackupProcess", "{}");
+        assertThat(rest.awaitFinished(admin(), daily).path("state").asText()).as(app.output()).isEqualTo("COMPLETED");
+        String backupId = rest.variables(admin(), daily).get("backupId");
         assertThat(data.resolve("backup/daily/manifest_" + backupId + ".json")).content().contains("\"status\" : \"complete\"");
 
         // what the restore must undo: a lost upload, a new one, lost rows
@@ -120,21 +116,17 @@ class SandboxJarTests {
         try (Connection c = sandboxDatabase(); var s = c.createStatement()) {
             s.execute("delete from chat_messages where id <= 100");
         }
-        Map<String, Instant> startedBefore = serviceStartTimes();
+        Map<String, Instant> startedBefore = EngineRest.serviceStartTimes(PROJECT);
         assertThat(startedBefore.keySet()).containsExactlyInAnyOrder("backend", "frontend");
 
-        String restore = start(operator(), "RestoreProcess", """
+        String restore = rest.start(operator(), "RestoreProcess", """
                 {"variables": {"backupKind": {"value": "daily"}, "backupId": {"value": "%s"},
                  "reason": {"value": "user1 deleted a report"}}}""".formatted(backupId));
-        String task = awaitTask(restore, "Task_ApproveRestore");
-        assertThat(app.post("/engine-rest/task/" + task + "/claim", operator(), "application/json",
-                "{\"userId\": \"" + OPERATOR + "\"}").statusCode()).isEqualTo(204);
-        var completed = app.post("/engine-rest/task/" + task + "/complete", operator(), "application/json",
-                "{\"variables\": {\"approved\": {\"value\": true}, \"approvalComment\": {\"value\": \"checked\"}}}");
-        assertThat(completed.statusCode()).as(completed.body()).isEqualTo(204);
+        rest.claimAndComplete(operator(), OPERATOR, rest.awaitTask(operator(), restore, "Task_ApproveRestore"),
+                "{\"approved\": {\"value\": true}, \"approvalComment\": {\"value\": \"checked\"}}");
 
-        JsonNode ended = awaitFinished(restore);
-        JsonNode row = json.readTree(app.get("/api/backups?kind=restore", operator()).body()).path("items").get(0);
+        JsonNode ended = rest.awaitFinished(admin(), restore);
+        JsonNode row = rest.getJson("/api/backups?kind=restore", operator()).path("items").get(0);
         assertThat(ended.path("state").asText()).as(row.toString()).isEqualTo("COMPLETED");
         assertThat(row.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(row.path("message").asText()).startsWith("Restored daily/" + backupId + "; the application is healthy.");
@@ -147,7 +139,7 @@ class SandboxJarTests {
             assertThat(rs.getInt(1)).isEqualTo(5000);
         }
         // the stand-in's containers were stopped and started again by the restore, and are healthy
-        Map<String, Instant> startedAfter = serviceStartTimes();
+        Map<String, Instant> startedAfter = EngineRest.serviceStartTimes(PROJECT);
         assertThat(startedAfter.get("backend")).isAfter(startedBefore.get("backend"));
         assertThat(startedAfter.get("frontend")).isAfter(startedBefore.get("frontend"));
         assertThat(health().statusCode()).isEqualTo(200);
@@ -161,7 +153,9 @@ class SandboxJarTests {
         try {
             HttpResponse<String> unhealthy = awaitHealth(404);
             assertThat(unhealthy.body()).contains("database 127.0.0.1:" + pgPort + " does not answer as a PostgreSQL server");
-            Map<String, String> preflight = variables(awaitFinished(start(admin(), "PreflightProcess", "{}")));
+            String check = rest.start(admin(), "PreflightProcess", "{}");
+            rest.awaitFinished(admin(), check);
+            Map<String, String> preflight = rest.variables(admin(), check);
             assertThat(preflight.get("healthUrlStatus")).isEqualTo("FAIL");
             assertThat(preflight.get("healthUrlVerdict")).contains("HTTP 404", "does not answer as a PostgreSQL server");
             assertThat(backendLog()).contains("backend: ERROR database 127.0.0.1:" + pgPort + " does not answer");
@@ -182,66 +176,6 @@ class SandboxJarTests {
             Files.setPosixFilePermissions(uploads, modes);
         }
         assertThat(awaitHealth(200).body()).contains("\"ok\"");
-    }
-
-    private String startupPreflight() throws Exception {
-        for (int i = 0; i < 120; i++) {
-            JsonNode list = json.readTree(app.get("/engine-rest/history/process-instance?processDefinitionKey=PreflightProcess"
-                    + "&sortBy=startTime&sortOrder=asc", admin()).body());
-            if (list.size() > 0) {
-                return list.get(0).path("id").asText();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no preflight ran at start-up:\n" + app.output());
-    }
-
-    private String start(String auth, String key, String body) throws Exception {
-        var response = app.post("/engine-rest/process-definition/key/" + key + "/start", auth, "application/json", body);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body()).get("id").asText();
-    }
-
-    private JsonNode awaitFinished(String processInstanceId) throws Exception {
-        for (int i = 0; i < 360; i++) {
-            JsonNode instance = json.readTree(app.get("/engine-rest/history/process-instance/" + processInstanceId, admin()).body());
-            if (!instance.path("state").asText().equals("ACTIVE")) {
-                return instance;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(processInstanceId + " still running after 3 minutes:\n" + app.output());
-    }
-
-    private Map<String, String> variables(JsonNode instance) throws Exception {
-        return variables(instance.path("id").asText());
-    }
-
-    private Map<String, String> variables(String processInstanceId) throws Exception {
-        JsonNode list = json.readTree(app.get("/engine-rest/history/variable-instance?processInstanceId=" + processInstanceId, admin()).body());
-        Map<String, String> values = new HashMap<>();
-        list.forEach(v -> values.put(v.path("name").asText(), v.path("value").asText()));
-        return values;
-    }
-
-    private String awaitTask(String processInstanceId, String key) throws Exception {
-        for (int i = 0; i < 240; i++) {
-            JsonNode tasks = json.readTree(app.get("/engine-rest/task?processInstanceId=" + processInstanceId
-                    + "&taskDefinitionKey=" + key, operator()).body());
-            if (tasks.size() > 0) {
-                return tasks.get(0).path("id").asText();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no task " + key + " for " + processInstanceId + ":\n" + app.output());
-    }
-
-    /** When each service of the sandbox's compose project last started, found by Compose's labels. */
-    private Map<String, Instant> serviceStartTimes() {
-        List<Container> containers = TestDocker.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of("com.docker.compose.project", PROJECT)).exec();
-        return containers.stream().collect(Collectors.toMap(c -> c.getLabels().get("com.docker.compose.service"),
-                c -> Instant.parse(TestDocker.client().inspectContainerCmd(c.getId()).exec().getState().getStartedAt())));
     }
 
     private String backendLog() throws Exception {
