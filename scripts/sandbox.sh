@@ -82,6 +82,15 @@ mkdir -p "$DATA_DIR/backup" && chmod 700 "$DATA_DIR/backup"
 # the web app's services: built once per machine, created by Compose (its labels), started if stopped
 bash scripts/standin-image.sh >&2
 echo "sandbox: web app stand-in (compose project $PROJECT): backend 127.0.0.1:$BACKEND_PORT, frontend 127.0.0.1:$FRONTEND_PORT" >&2
+# a port taken by something else would leave the stand-in down and the health URL asking a stranger
+for svc_port in backend:$BACKEND_PORT frontend:$FRONTEND_PORT; do
+  svc=${svc_port%%:*} p=${svc_port#*:}
+  running=$(compose ps -q "$svc" 2>/dev/null | xargs -r docker inspect -f '{{.State.Running}}' 2>/dev/null || true)
+  if [ "$running" != true ] && (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "sandbox: port 127.0.0.1:$p (the $svc stand-in's) is taken by another program: free it or set SANDBOX_${svc^^}_PORT" >&2
+    exit 1
+  fi
+done
 compose up -d >&2
 backend=$(compose ps -q backend)
 for _ in $(seq 40); do

@@ -117,6 +117,11 @@ public final class RunningJar implements AutoCloseable {
         throw new IllegalStateException("the orchestrator did not answer within " + timeout + ":\n" + output);
     }
 
+    /** The JVM's process (run.sh execs java, so also the jar's). */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     public String output() {
         return output.toString();
     }
