@@ -118,6 +118,20 @@ prepare_volumes() {
     fi'
 }
 
+# host networking: a port another program holds would leave a service down and its clients
+# talking to a stranger (e.g. the sandbox's backend on 8000)
+check_ports() {
+  local svc_port svc p running
+  for svc_port in db:$DB_PORT backend:$BACKEND_PORT frontend:$FRONTEND_PORT llm-backup:$SERVER_PORT; do
+    svc=${svc_port%%:*} p=${svc_port#*:}
+    running=$(compose ps -q "$svc" 2>/dev/null | xargs -r $DOCKER inspect -f '{{.State.Running}}' 2>/dev/null || true)
+    if [ "$running" != true ] && (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "stack: port 127.0.0.1:$p (service $svc) is taken by another program: free it or change it in $ENV_FILE" >&2
+      exit 1
+    fi
+  done
+}
+
 print_urls() {
   local port=$SERVER_PORT
   cat <<EOT
@@ -138,6 +152,7 @@ case "$CMD" in
     make_env
     load_env
     build
+    check_ports
     compose up -d db
     prepare_db
     prepare_volumes
