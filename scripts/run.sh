@@ -12,8 +12,8 @@ sandbox=${LLM_BACKUP_SANDBOX:-true}
 bash scripts/install-prereqs.sh "$([ "$sandbox" = true ] && echo sandbox || echo run)"
 DATA_DIR=$(realpath -m "${LLM_BACKUP_DATA_DIR:-data}")
 mkdir -p "$DATA_DIR" && chmod 700 "$DATA_DIR"
+# the engine's H2 file goes there too (application.yaml reads LLM_BACKUP_DATA_DIR)
 export LLM_BACKUP_DATA_DIR=$DATA_DIR
-export SPRING_DATASOURCE_URL=${SPRING_DATASOURCE_URL:-jdbc:h2:file:$DATA_DIR/engine;DB_CLOSE_ON_EXIT=FALSE}
 
 jar=${LLM_BACKUP_JAR:-$(ls target/llm-backup-*.jar 2>/dev/null | head -n 1 || true)}
 if [ -z "${LLM_BACKUP_JAR:-}" ] && { [ -z "$jar" ] || [ -n "$(find pom.xml src/main bpmn dmn forms -newer "$jar" -type f 2>/dev/null | head -n 1)" ]; }; then

@@ -46,7 +46,8 @@ class SandboxJarTests {
     private static final String PASSWORD = "Sandbox-test-pw1";
     private static final String OPERATOR = "alice";
     private static final String OPERATOR_PASSWORD = "Alice-test-pw1";
-    private static final String PROJECT = "llm-backup-sandbox-test";
+    /** Each run its own compose project: a restore here never stops another test run's containers. */
+    private static final String PROJECT = "llm-backup-sandbox-test-" + Long.toHexString(System.nanoTime());
 
     private final Map<String, String> env = new HashMap<>();
     private Path work;

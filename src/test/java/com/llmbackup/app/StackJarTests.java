@@ -35,7 +35,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StackJarTests {
 
-    private static final String PROJECT = "llm-backup-stack-test";
+    /** Each run its own project, volumes and image tag, so that test runs side by side do not meet. */
+    private static final String PROJECT = "llm-backup-stack-test-" + Long.toHexString(System.nanoTime());
+    private static final String IMAGE = "llm-backup-test/orchestrator:" + PROJECT;
     private static final String OPERATOR = "carol";
     private static final String OPERATOR_PASSWORD = "Carol-test-pw1";
 
@@ -55,7 +57,7 @@ class StackJarTests {
                 .replace("BACKEND_PORT=8000", "BACKEND_PORT=" + freePort())
                 .replace("FRONTEND_PORT=3000", "FRONTEND_PORT=" + freePort())
                 .replace("SERVER_PORT=8080", "SERVER_PORT=" + freePort())
-                .replace("LLM_BACKUP_IMAGE=llm-backup/orchestrator:latest", "LLM_BACKUP_IMAGE=llm-backup-test/orchestrator:latest");
+                .replace("LLM_BACKUP_IMAGE=llm-backup/orchestrator:latest", "LLM_BACKUP_IMAGE=" + IMAGE);
         Files.writeString(envFile, env);
     }
 
@@ -69,6 +71,7 @@ class StackJarTests {
         List<String> argv = new ArrayList<>(List.of("/usr/bin/docker", "volume", "rm"));
         argv.addAll(volumes);
         run(argv.toArray(String[]::new));
+        run("/usr/bin/docker", "rmi", IMAGE);
         Files.deleteIfExists(envFile);
         Files.deleteIfExists(work);
     }
