@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# install-prereqs.sh [run|test] - install what llm-backup needs on a fresh Debian machine.
-# Idempotent and non-interactive; needs root (or sudo). Installs only what is missing and
-# runs `apt-get update` only when something must be installed.
-#   run:  JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox
-#   test: the same, plus a Docker engine (started with host networking only, see
-#         scripts/docker-engine.sh) for the tests' containers, debootstrap (the PostgreSQL
-#         image), Chromium and its driver (the admin page test)
+# install-prereqs.sh [run|sandbox|stack|test] - install what llm-backup needs on a fresh Debian
+# machine. Idempotent and non-interactive; needs root (or sudo). Installs only what is missing
+# and runs `apt-get update` only when something must be installed.
+#   run:     JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox
+#   sandbox: the same, plus a Docker engine (started with host networking only, see
+#            scripts/docker-engine.sh) and Compose, for the web app's stand-in containers
+#   stack:   the same, plus debootstrap (the locally made base images of scripts/stack.sh)
+#   test:    all of it, plus Chromium and its driver (the admin page test)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 MODE=${1:-run}
@@ -19,11 +20,17 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 [ -x /bin/busybox ] || missing+=(busybox-static)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "$MODE" != run ]; then
+  # Compose: Debian 12 has no `docker compose` plugin package; its docker-compose 1.29 does
+  docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+fi
+if [ "$MODE" = stack ] || [ "$MODE" = test ]; then
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+fi
 if [ "$MODE" = test ]; then
   # the admin page is tested in Debian's headless Chromium, driven through its chromedriver
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
-  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
@@ -37,6 +44,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 fi
 
-if [ "$MODE" = test ]; then
+if [ "$MODE" != run ]; then
   $SUDO bash "$(dirname "$0")/docker-engine.sh"
 fi

@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
 # run.sh - build and start the orchestrator on a fresh Debian machine.
 # By default it runs against the sandbox (scripts/sandbox.sh: a local PostgreSQL with a
-# sample llm_webapp database and sample uploads), so backups can be tried at once.
+# sample llm_webapp database, sample uploads and the web app's backend and frontend as
+# containers of a compose project), so backups and restores can be tried at once.
 # Set LLM_BACKUP_SANDBOX=false and the BACKUP_* settings (README) for the real web app.
-# The engine's own database is an H2 file in ./data unless SPRING_DATASOURCE_URL is set.
+# The engine's own database is an H2 file in data/ unless SPRING_DATASOURCE_URL is set.
+# LLM_BACKUP_DATA_DIR moves data/ elsewhere; LLM_BACKUP_JAR runs that jar instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-prereqs.sh run
-mkdir -p data && chmod 700 data
+sandbox=${LLM_BACKUP_SANDBOX:-true}
+bash scripts/install-prereqs.sh "$([ "$sandbox" = true ] && echo sandbox || echo run)"
+DATA_DIR=$(realpath -m "${LLM_BACKUP_DATA_DIR:-data}")
+mkdir -p "$DATA_DIR" && chmod 700 "$DATA_DIR"
+# the engine's H2 file goes there too (application.yaml reads LLM_BACKUP_DATA_DIR)
+export LLM_BACKUP_DATA_DIR=$DATA_DIR
 
-jar=$(ls target/llm-backup-*.jar 2>/dev/null | head -n 1 || true)
-if [ -z "$jar" ] || [ -n "$(find pom.xml src bpmn dmn -newer "$jar" -type f 2>/dev/null | head -n 1)" ]; then
+jar=${LLM_BACKUP_JAR:-$(ls target/llm-backup-*.jar 2>/dev/null | head -n 1 || true)}
+if [ -z "${LLM_BACKUP_JAR:-}" ] && { [ -z "$jar" ] || [ -n "$(find pom.xml src/main bpmn dmn forms -newer "$jar" -type f 2>/dev/null | head -n 1)" ]; }; then
   echo "building the orchestrator (mvn package)..."
   mvn -B -q -DskipTests package
   jar=$(ls target/llm-backup-*.jar | head -n 1)
 fi
 
-if [ "${LLM_BACKUP_SANDBOX:-true}" = true ]; then
-  eval "$(bash scripts/sandbox.sh)"
+if [ "$sandbox" = true ]; then
+  eval "$(bash scripts/sandbox.sh up)"
   echo "sandbox: database llm_webapp on 127.0.0.1:$BACKUP_DATABASE_PORT, uploads $BACKUP_UPLOADS_DIR, backups $BACKUP_ROOT"
+  echo "sandbox: web app stand-in $BACKUP_COMPOSE_PROJECT (backend, frontend), health $BACKUP_HEALTH_URL; stop it with scripts/sandbox.sh down"
 fi
 
 # the JVM reads file names in the locale's encoding (sun.jnu.encoding, not settable by -D):
@@ -38,7 +45,7 @@ llm-backup starts on http://127.0.0.1:$port/
   REST:     http://127.0.0.1:$port/engine-rest/
   Login:    user '${CAMUNDA_BPM_ADMINUSER_ID:-admin}', password $(
   if [ -n "${CAMUNDA_BPM_ADMINUSER_PASSWORD:-}" ]; then echo "from CAMUNDA_BPM_ADMINUSER_PASSWORD";
-  elif [ -f data/engine.mv.db ]; then echo "as printed at the first start";
+  elif [ -f "$DATA_DIR/engine.mv.db" ]; then echo "as printed at the first start";
   else echo "generated and printed once below"; fi)
 
 EOT

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - the whole test suite, on a fresh Debian machine: installs PostgreSQL (server
-# and client), a Docker engine and busybox, then runs every unit, process and jar test.
+# and client), a Docker engine, Compose, debootstrap and busybox, then runs every unit,
+# process and jar test (the jar tests include scripts/run.sh's sandbox and scripts/stack.sh).
 # The tests start their own PostgreSQL server and containers; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."

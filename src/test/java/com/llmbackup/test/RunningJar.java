@@ -56,6 +56,31 @@ public final class RunningJar implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar, "--server.port=" + port));
         argv.addAll(List.of(args));
+        return launch(argv, workDir, env, port);
+    }
+
+    /**
+     * Starts the orchestrator as the README's first command does: {@code scripts/run.sh} from the
+     * project folder (it installs what is missing, brings the sandbox up and execs the jar), on
+     * the packaged jar ({@code LLM_BACKUP_JAR}) and a free port ({@code SERVER_PORT}).
+     */
+    public static RunningJar startRunScript(Map<String, String> env) throws Exception {
+        String jar = System.getProperty("app.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("app.jar not set or missing (" + jar + "): run through `mvn verify`");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("LLM_BACKUP_JAR", jar);
+        all.put("SERVER_PORT", String.valueOf(port));
+        all.put("JAVA_OPTS", "-Xmx512m");
+        return launch(List.of("bash", "scripts/run.sh"), Path.of("").toAbsolutePath(), all, port);
+    }
+
+    private static RunningJar launch(List<String> argv, Path workDir, Map<String, String> env, int port) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true);
         builder.environment().remove("CAMUNDA_BPM_ADMINUSER_ID");
         builder.environment().remove("CAMUNDA_BPM_ADMINUSER_PASSWORD");
@@ -90,6 +115,11 @@ public final class RunningJar implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException("the orchestrator did not answer within " + timeout + ":\n" + output);
+    }
+
+    /** The JVM's process (run.sh execs java, so also the jar's). */
+    public ProcessHandle process() {
+        return process.toHandle();
     }
 
     public String output() {
