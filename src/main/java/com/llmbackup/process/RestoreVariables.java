@@ -66,7 +66,7 @@ final class RestoreVariables extends FailureVariables {
 
     /** What the approver reads (the form's fields). */
     void putPlan(RestorePlan plan, boolean sideBySide) {
-        scope.setVariable("restoreSummary", plan.summary());
+        putText("restoreSummary", plan.summary());
         scope.setVariable("restoreSet", plan.set());
         scope.setVariable("backupTime", plan.backupTime());
         scope.setVariable("backupAge", plan.backupAge());
@@ -119,8 +119,8 @@ final class RestoreVariables extends FailureVariables {
     }
 
     void putDiagnostics(String healthResponse, String backendLog) {
-        scope.setVariable("healthResponse", healthResponse);
-        scope.setVariable("backendLog", backendLog);
+        putText("healthResponse", healthResponse);
+        putText("backendLog", backendLog, true); // the newest lines explain the failure
     }
 
     void putRestoreSet(String set) {
@@ -129,7 +129,7 @@ final class RestoreVariables extends FailureVariables {
 
     /** After an interruption: each service's state, the health URL, leftover pg_restore sessions (the interrupted task's form). */
     void putApplicationState(String state) {
-        scope.setVariable("applicationState", state);
+        putText("applicationState", state);
     }
 
     String resolution() {

@@ -107,10 +107,13 @@ public final class RestoreGuard {
      */
     public static Optional<String> resolution(String task, String resolution, String failedStep, boolean sideBySide, boolean hasSafetySet) {
         Set<String> allowed = RESOLUTIONS.get(task);
-        if (resolution == null || !allowed.contains(resolution)) {
-            List<String> names = allowed.stream().sorted(java.util.Comparator.comparing(RestoreGuard::order)).toList();
-            return Optional.of("resolution must be " + String.join(", ", names.subList(0, names.size() - 1)) + " or "
-                    + names.get(names.size() - 1) + ", not '" + resolution + "'.");
+        List<String> names = allowed.stream().sorted(java.util.Comparator.comparing(RestoreGuard::order)).toList();
+        String choices = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        if (resolution == null || resolution.isBlank()) {
+            return Optional.of("Choose a resolution: " + choices + " (an earlier task's answer is not taken for this one).");
+        }
+        if (!allowed.contains(resolution)) {
+            return Optional.of("resolution must be " + choices + ", not '" + resolution + "'.");
         }
         if (resolution.equals("rollback") && (sideBySide || !hasSafetySet)) {
             return Optional.of("There is nothing to roll back to: a side-by-side restore changed no production data. Choose "

@@ -140,6 +140,8 @@ class RestoreGuardTests {
         return Stream.of(
                 Arguments.of("unknown answer to a failure", "Task_ResolveFailedRestore", "again", "Task_CheckHealth", false, true,
                         "resolution must be retry, rollback or close, not 'again'."),
+                Arguments.of("no answer", "Task_ResolveInterruptedRestore", "", "Task_RestoreData", false, true,
+                        "Choose a resolution: again, rollback or close (an earlier task's answer is not taken for this one)."),
                 Arguments.of("unknown answer to an interruption", "Task_ResolveInterruptedRestore", "retry", "Task_RestoreData", false,
                         true, "resolution must be again, rollback or close, not 'retry'."),
                 Arguments.of("rollback of a side-by-side restore", "Task_ResolveFailedRestore", "rollback", "Task_RestoreData", true,
