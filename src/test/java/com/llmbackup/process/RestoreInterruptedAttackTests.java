@@ -35,52 +35,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * get. The killed orchestrator is made as in RestoreInterruptedProcessTests (mark under the job,
  * job locked by a silent owner, one heartbeat).
  */
-class RestoreInterruptedAttackTests extends AbstractRestoreProcessTests {
+class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
 
     @Autowired
-    ManagementService management;
-    @Autowired
-    JdbcTemplate jdbc;
-    @Autowired
-    OrchestratorNodes nodes;
-    @Autowired
-    RestoreService restores;
-    @Autowired
-    com.llmbackup.restore.RestoreRecorder recorder;
-    @Autowired
-    PlatformTransactionManager transactions;
+    org.springframework.transaction.PlatformTransactionManager transactions;
 
-    @BeforeEach
-    void applicationRuns() throws Exception {
-        runtime.createProcessInstanceQuery().processDefinitionKey("RestoreProcess").list()
-                .forEach(p -> runtime.deleteProcessInstance(p.getId(), "left by an earlier test"));
-        leases.current().ifPresent(l -> leases.release(l.owner()));
-        if (!Boolean.TRUE.equals(STACK.state("db").getRunning())) {
-            TestDocker.client().startContainerCmd(STACK.containerId("db")).exec();
-            Thread.sleep(3000);
-        }
-        for (String service : List.of("backend", "frontend")) {
-            if (!Boolean.TRUE.equals(STACK.state(service).getRunning())) {
-                TestDocker.client().startContainerCmd(STACK.containerId(service)).exec();
-            }
-        }
-        for (int i = 0; i < 100 && STACK.healthStatus() != 200; i++) {
-            Thread.sleep(100);
-        }
-    }
-
-    @AfterEach
-    void jobsRun() {
-        for (String step : List.of("Task_StopServices", "Task_RestoreData", "Task_StartServices", "Task_RecordInterruption")) {
-            resumeJobsOf(step);
-        }
-    }
-
-    /**
-     * Interrupted in the data step; the application is started meanwhile (an operator, or a
-     * restart policy after the power cut). "again" goes straight to Task_RestoreData: it must not
-     * run pg_restore --clean and the uploads sync under the running application.
-     */
     @Test
     void againAfterInterruptedRestoreDataWhenApplicationStartedMeanwhileStopsItFirst() throws Exception {
         String id = backup("DailyBackupProcess");
@@ -270,7 +229,7 @@ class RestoreInterruptedAttackTests extends AbstractRestoreProcessTests {
                 .doesNotContain("(Safety backup)").contains("Restore interrupted");
     }
 
-    // --- helpers as in RestoreInterruptedProcessTests
+    // --- helpers
 
     int alertsOf(String pi) {
         return (int) ALERTS.alerts().stream().filter(b -> b.contains(pi)).count();
@@ -288,56 +247,5 @@ class RestoreInterruptedAttackTests extends AbstractRestoreProcessTests {
             Thread.sleep(100);
         }
         throw new AssertionError("neither a task nor the end: " + variablesOf(pi));
-    }
-
-    String approvedRestore(String id, String step) throws Exception {
-        String pi = startRestore("alice", Map.of("backupId", id));
-        suspendJobsOf(step);
-        complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
-        awaitJob(pi, step);
-        return pi;
-    }
-
-    void dieInside(String pi, String step) throws Exception {
-        Job job = management.createJobQuery().processInstanceId(pi).activityId(step).singleResult();
-        long runId = restoreRow(pi).id();
-        recorder.startStep(runId, step, job.getId(), restores.executed(runId, restores.rollingBack(runId)));
-        jdbc.update("update ACT_RU_JOB set LOCK_OWNER_ = ?, LOCK_EXP_TIME_ = ? where ID_ = ?", "killed-orchestrator",
-                Timestamp.from(Instant.now().minus(Duration.ofMinutes(2)).plus(Duration.ofHours(12))), job.getId());
-        resumeJobsOf(step);
-        nodes.rescueJobs();
-    }
-
-    Job awaitJob(String pi, String step) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            Job job = management.createJobQuery().processInstanceId(pi).activityId(step).singleResult();
-            if (job != null) {
-                return job;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(pi + " never reached " + step + ": " + variablesOf(pi));
-    }
-
-    void suspendJobsOf(String step) {
-        management.suspendJobDefinitionById(jobDefinition(step), true);
-    }
-
-    void resumeJobsOf(String step) {
-        management.activateJobDefinitionById(jobDefinition(step), true);
-    }
-
-    String jobDefinition(String step) {
-        String definition = engine.getRepositoryService().createProcessDefinitionQuery().processDefinitionKey("RestoreProcess")
-                .latestVersion().singleResult().getId();
-        return management.createJobDefinitionQuery().processDefinitionId(definition).activityIdIn(step).singleResult().getId();
-    }
-
-    Connection pgRestoreSession() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", TestWebAppStack.DB_PASSWORD);
-        p.setProperty("ApplicationName", "pg_restore");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + STACK.dbPort() + "/" + DATABASE, p);
     }
 }
