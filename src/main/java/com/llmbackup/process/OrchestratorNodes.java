@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,6 @@ class OrchestratorNodes implements AutoCloseable {
     private final BackupProperties.Lock settings;
     private final LeaseManager leases;
     private final OwnerLiveness liveness;
-    private final Clock clock;
     private final String host = host();
     private final long pid = ProcessHandle.current().pid();
     private final Instant started = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
@@ -62,13 +60,12 @@ class OrchestratorNodes implements AutoCloseable {
     });
 
     OrchestratorNodes(JdbcTemplate jdbc, ProcessEngine engine, BackupProperties properties, LeaseManager leases,
-                      OwnerLiveness liveness, Clock clock) {
+                      OwnerLiveness liveness) {
         this.jdbc = jdbc;
         this.engine = (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration();
         this.settings = properties.lock();
         this.leases = leases;
         this.liveness = liveness;
-        this.clock = clock;
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -1,7 +1,6 @@
 package com.llmbackup.process;
 
 import java.util.List;
-import java.util.Set;
 
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.restore.HealthCheckFailedException;
@@ -44,7 +43,7 @@ class RestoreDelegates {
      * user the engine authenticated for the start, whatever {@code requestedBy} says.
      */
     @Bean
-    JavaDelegate validateBackupDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate validateBackupDelegate(RestoreService restores, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             String starter = starter(execution);
@@ -74,13 +73,13 @@ class RestoreDelegates {
 
 
     @Bean
-    JavaDelegate recordRefusalDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate recordRefusalDelegate(RestoreRecorder recorder) {
         return execution -> recorder.refused(recorder.runOf(execution.getProcessInstanceId()), RestoreVariables.of(execution).failureMessage());
     }
 
     /** On completing Task_ApproveRestore: who approved, when, and the second-operator rule. */
     @Bean
-    TaskListener approveRestoreListener(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
+    TaskListener approveRestoreListener(RestoreRecorder recorder, BackupProperties properties) {
         return task -> {
             RestoreVariables vars = RestoreVariables.of(task);
             String approver = currentUser(task);
@@ -97,7 +96,7 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate recordRejectionDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate recordRejectionDelegate(RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             recorder.rejected(recorder.runOf(execution.getProcessInstanceId()), vars.approvedBy(), vars.approvalComment());
@@ -105,7 +104,7 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate recordRestoreAbortedDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate recordRestoreAbortedDelegate(RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             recorder.failed(recorder.runOf(execution.getProcessInstanceId()), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
@@ -115,7 +114,7 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate stopServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
-        return changingStep(restores, recorder, executor, (execution, vars, runId) -> {
+        return changingStep(restores, recorder, (execution, vars, runId) -> {
             restores.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
             restores.planned(runId, restores.rollingBack(runId)); // the set is still the one approved
             List<String> before = vars.stoppedServices().orElse(List.of());
@@ -131,7 +130,7 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate restoreDataDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
-        return changingStep(restores, recorder, executor, (execution, vars, runId) -> {
+        return changingStep(restores, recorder, (execution, vars, runId) -> {
             restores.holdsLock(runId);
             executor.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId);
         });
@@ -139,7 +138,7 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate startServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
-        return changingStep(restores, recorder, executor, (execution, vars, runId) -> {
+        return changingStep(restores, recorder, (execution, vars, runId) -> {
             restores.holdsLock(runId);
             executor.startServices(vars.stoppedServices().orElse(List.of()), runId);
         });
@@ -195,7 +194,7 @@ class RestoreDelegates {
 
     /** Never fails: starts what the restore stopped (all configured services if stopping itself failed) and collects diagnostics. */
     @Bean
-    JavaDelegate recoverServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
+    JavaDelegate recoverServicesDelegate(RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             long runId = recorder.runOf(execution.getProcessInstanceId());
@@ -245,7 +244,7 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate prepareRollbackDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate prepareRollbackDelegate(RestoreService restores, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             vars.startRollback();
@@ -258,7 +257,7 @@ class RestoreDelegates {
     }
 
     @Bean
-    JavaDelegate recordRestoreDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate recordRestoreDelegate(RestoreService restores, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             long runId = recorder.runOf(execution.getProcessInstanceId());
@@ -320,7 +319,7 @@ class RestoreDelegates {
     }
 
     /** A step after the approval: any failure goes to the model's recovery path, not into an incident. */
-    private static JavaDelegate restoreStep(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, Step body) {
+    private static JavaDelegate restoreStep(RestoreRecorder recorder, Step body) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
@@ -337,8 +336,8 @@ class RestoreDelegates {
      * the step. The same job finding its mark again means the orchestrator died inside the step:
      * Err_RestoreInterrupted hands the restore to an operator instead of running it again.
      */
-    private static JavaDelegate changingStep(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, Step body) {
-        JavaDelegate step = restoreStep(restores, recorder, executor, body);
+    private static JavaDelegate changingStep(RestoreService restores, RestoreRecorder recorder, Step body) {
+        JavaDelegate step = restoreStep(recorder, body);
         return execution -> {
             long runId = recorder.runOf(execution.getProcessInstanceId());
             String job = Executions.currentJobId(execution);

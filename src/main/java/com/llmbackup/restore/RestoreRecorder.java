@@ -215,9 +215,6 @@ public class RestoreRecorder {
         history.addDetail(runId, line);
     }
 
-    public void setSource(long runId, String source) {
-        history.setSource(runId, source);
-    }
 
     <T> T timed(long runId, String step, Supplier<T> body, java.util.function.Function<T, String> summary) {
         long start = System.nanoTime();

@@ -6,24 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
-import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
@@ -31,7 +25,6 @@ import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
-import com.llmbackup.health.HealthProbe;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.postgres.DumpInvalidException;
@@ -323,10 +316,15 @@ public class RestoreService {
         }
         if (request.restoreDatabase()) {
             String db = request.targetDatabase();
-            RestoreGuard.targetDatabase(db, properties.database().name(), db != null && RestoreGuard.targetDatabase(db,
-                    properties.database().name(), false).isEmpty() && databases.exists(db)).ifPresent(why -> {
-                        throw refused(why, null);
-                    });
+            String production = properties.database().name();
+            // the server is asked only about a name that passed the other rules
+            Optional<String> refusal = RestoreGuard.targetDatabase(db, production, false);
+            if (refusal.isEmpty() && databases.exists(db)) {
+                refusal = RestoreGuard.targetDatabase(db, production, true);
+            }
+            refusal.ifPresent(why -> {
+                throw refused(why, null);
+            });
         }
         if (request.restoreUploads()) {
             Path dir = request.targetUploadsDir() == null ? null : Path.of(request.targetUploadsDir()).toAbsolutePath().normalize();
