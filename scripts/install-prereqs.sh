@@ -2,11 +2,12 @@
 # install-prereqs.sh [run|sandbox|stack|test] - install what llm-backup needs on a fresh Debian
 # machine. Idempotent and non-interactive; needs root (or sudo). Installs only what is missing
 # and runs `apt-get update` only when something must be installed.
-#   run:     JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox
+#   run:     JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox, restic
 #   sandbox: the same, plus a Docker engine (started with host networking only, see
 #            scripts/docker-engine.sh) and Compose, for the web app's stand-in containers
 #   stack:   the same, plus debootstrap (the locally made base images of scripts/stack.sh)
-#   test:    all of it, plus Chromium and its driver (the admin page test)
+#   test:    all of it, plus Chromium and its driver (the admin page test) and openssh-server
+#            (the offsite tests' sftp: repository)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 MODE=${1:-run}
@@ -19,6 +20,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 [ -x /bin/busybox ] || missing+=(busybox-static)
+# restic: the offsite copy's engine (encrypted, deduplicating repository)
+command -v restic >/dev/null 2>&1 || missing+=(restic)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "$MODE" != run ]; then
   # Compose: Debian 12 has no `docker compose` plugin package; its docker-compose 1.29 does
@@ -31,6 +34,8 @@ if [ "$MODE" = test ]; then
   # the admin page is tested in Debian's headless Chromium, driven through its chromedriver
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  # an sshd on 127.0.0.1 started by the offsite tests (restic's sftp: repositories)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
