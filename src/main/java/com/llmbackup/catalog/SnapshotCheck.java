@@ -51,7 +51,8 @@ public final class SnapshotCheck {
         return new byte[BUFFER];
     }
 
-    private static String sha256(Path file, byte[] buffer) throws IOException {
+    /** The SHA-256 of a file, read with {@code buffer}. */
+    public static String sha256(Path file, byte[] buffer) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

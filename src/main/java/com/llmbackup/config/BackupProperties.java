@@ -34,7 +34,8 @@ public record BackupProperties(
         @DefaultValue("24h") Duration rpo,
         @DefaultValue Dr dr,
         @DefaultValue Restore restore,
-        @DefaultValue Alerts alerts) {
+        @DefaultValue Alerts alerts,
+        @DefaultValue Drill drill) {
 
     public BackupProperties {
         Settings.requirePositive("backup.rpo", rpo);
@@ -222,6 +223,25 @@ public record BackupProperties(
 
         public int effectiveJobs() {
             return jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        }
+    }
+
+    /**
+     * The restore drill: how long restoring and checking one set may take ({@code timeout}, a
+     * drill over it fails), how long the backups may go without a passed drill before the health
+     * turns DOWN ({@code max-age}), and the query listing the upload paths the database refers to
+     * ({@code files-query}, e.g. {@code SELECT file_path FROM documents}; none: not checked).
+     */
+    public record Drill(@DefaultValue("2h") Duration timeout,
+                        @DefaultValue("100d") Duration maxAge,
+                        String filesQuery) {
+        public Drill {
+            Settings.requirePositive("backup.drill.timeout", timeout);
+            Settings.requirePositive("backup.drill.max-age", maxAge);
+            filesQuery = filesQuery == null || filesQuery.isBlank() ? null : filesQuery.strip();
+            if (filesQuery != null) {
+                Settings.requireSelect("backup.drill.files-query", filesQuery);
+            }
         }
     }
 

@@ -115,6 +115,15 @@ final class Settings {
         }
     }
 
+    /** One read-only statement: a SELECT (or WITH ... SELECT) without a second statement after a ';'. */
+    static void requireSelect(String key, String value) {
+        String sql = value.strip().replaceFirst(";\\s*$", "");
+        if (!sql.matches("(?is)(select|with)\\s.+") || sql.contains(";")) {
+            throw invalid(key, value, "it must be one SELECT whose first column is a file's path below the uploads folder, "
+                    + "e.g. 'SELECT file_path FROM documents'.");
+        }
+    }
+
     static InvalidSettingException invalid(String key, Object value, String why) {
         return new InvalidSettingException(key, value, why);
     }

@@ -28,7 +28,7 @@ class BackupIncidents extends AbstractProcessEnginePlugin {
     private static final Logger log = LoggerFactory.getLogger(BackupIncidents.class);
     /** The models whose steps write history rows of a run; a backup run's incident is recorded whoever called it. */
     private static final Set<String> RUN_PROCESSES = Set.of(ProcessKeys.BACKUP_RUN, ProcessKeys.DAILY_BACKUP, ProcessKeys.WEEKLY_BACKUP,
-            ProcessKeys.CLEANUP);
+            ProcessKeys.CLEANUP, ProcessKeys.RESTORE_DRILL);
 
     // looked up lazily: the service's beans need the engine this plugin helps to build
     private final ObjectProvider<BackupRunService> runs;
@@ -67,6 +67,8 @@ class BackupIncidents extends AbstractProcessEnginePlugin {
     private static RunKind kindOf(ExecutionEntity execution) {
         return switch (ProcessKeys.keyOf(execution)) {
             case ProcessKeys.CLEANUP -> RunKind.CLEANUP;
+            // the drill's open rows run one after the other: the first open one is the set being drilled
+            case ProcessKeys.RESTORE_DRILL -> RunKind.DRILL;
             case ProcessKeys.DAILY_BACKUP -> RunKind.DAILY;
             case ProcessKeys.WEEKLY_BACKUP -> RunKind.WEEKLY;
             default -> RunKind.of(BackupRunVariables.of(execution).runKind());

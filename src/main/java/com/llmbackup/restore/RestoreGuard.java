@@ -45,6 +45,11 @@ public final class RestoreGuard {
             return Optional.of("targetDatabase '" + db + "' is not a new database: a side-by-side restore never writes into "
                     + production + ", postgres or a template.");
         }
+        if (db.startsWith("llm_backup_drill_")) {
+            // the restore drill's scratch names: the drill removes leftovers of that form
+            return Optional.of("targetDatabase '" + db + "' is a name the restore drill keeps for its scratch databases "
+                    + "(llm_backup_drill_*): choose another name.");
+        }
         if (exists) {
             return Optional.of("Database " + db + " already exists: a side-by-side restore writes only into a new database. "
                     + "Choose another name, or drop it (DROP DATABASE " + db + ") if it is an old copy.");
@@ -64,6 +69,10 @@ public final class RestoreGuard {
         if (!dir.startsWith(allowed) || dir.equals(allowed)) {
             return Optional.of("targetUploadsDir " + dir + " is not below " + allowed + " (backup.restore.side-by-side-root): a "
                     + "side-by-side restore writes only into a new or empty folder there, e.g. " + allowed.resolve("uploads-check") + ".");
+        }
+        if (allowed.relativize(dir).getName(0).toString().startsWith("drill-")) {
+            return Optional.of("targetUploadsDir " + dir + " is below a name the restore drill keeps for its scratch folders "
+                    + "(" + allowed.resolve("drill-*") + "): choose another folder, e.g. " + allowed.resolve("uploads-check") + ".");
         }
         if (dir.startsWith(live) || live.startsWith(dir)) {
             return Optional.of("targetUploadsDir " + dir + " overlaps the uploads folder " + live + ": choose another folder below "

@@ -488,7 +488,7 @@ public class RestoreService {
         }
     }
 
-    List<String> archivePrefixes() {
+    public List<String> archivePrefixes() {
         String configured = properties.uploadsDir().toAbsolutePath().normalize().toString().replaceFirst("^/+", "");
         return configured.equals("uploads") || configured.isEmpty() ? List.of("uploads") : List.of("uploads", configured);
     }

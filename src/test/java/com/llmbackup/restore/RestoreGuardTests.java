@@ -44,6 +44,8 @@ class RestoreGuardTests {
                         + "restore never writes into llm_webapp, postgres or a template."),
                 Arguments.of("postgres", "postgres", false, "targetDatabase 'postgres' is not a new database"),
                 Arguments.of("a template", "template1", false, "targetDatabase 'template1' is not a new database"),
+                Arguments.of("the drill's scratch name", "llm_backup_drill_12", false, "targetDatabase 'llm_backup_drill_12' is a name "
+                        + "the restore drill keeps for its scratch databases (llm_backup_drill_*): choose another name."),
                 Arguments.of("exists", "llm_webapp_copy", true, "Database llm_webapp_copy already exists: a side-by-side restore writes "
                         + "only into a new database. Choose another name, or drop it (DROP DATABASE llm_webapp_copy) if it is an old copy."));
     }
@@ -67,7 +69,9 @@ class RestoreGuardTests {
                         + "/backup/scratch/uploads-check."),
                 Arguments.of("the allowed root itself", SCRATCH, "targetUploadsDir /backup/scratch is not below /backup/scratch"),
                 Arguments.of("beside the allowed root", Path.of("/backup/scratch2/x"), "targetUploadsDir /backup/scratch2/x is not below"),
-                Arguments.of("the live uploads", LIVE, "targetUploadsDir /srv/llm/uploads is not below"));
+                Arguments.of("the live uploads", LIVE, "targetUploadsDir /srv/llm/uploads is not below"),
+                Arguments.of("the drill's scratch folder", SCRATCH.resolve("drill-12/x"), "targetUploadsDir /backup/scratch/drill-12/x is "
+                        + "below a name the restore drill keeps for its scratch folders (/backup/scratch/drill-*): choose another folder"));
     }
 
     @ParameterizedTest(name = "{0}")

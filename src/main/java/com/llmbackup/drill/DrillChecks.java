@@ -1,0 +1,145 @@
+package com.llmbackup.drill;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+
+/**
+ * The drill's rules that need no server or disk: which sets can be drilled, an artifact against
+ * its manifest SHA-256, the restored row counts against the manifest's, the time limit. Each
+ * answer names the file, table or set an operator must look at.
+ */
+final class DrillChecks {
+
+    private DrillChecks() {
+    }
+
+    /** One set a drill tests, or why a requested one cannot be ({@code set} null, {@code label} the asked set if known). */
+    record Choice(BackupSet set, String label, String refusal) {
+        static Choice of(BackupSet set) {
+            return new Choice(set, set.label(), null);
+        }
+    }
+
+    /**
+     * The sets a drill tests: without {@code backupKind} and {@code backupId} the newest complete
+     * daily and the newest complete weekly (a real restore may need either); with a kind only, the
+     * newest complete set of it; with an id, that set (kind daily when none is given).
+     */
+    static List<Choice> choose(List<BackupSet> sets, String backupKind, String backupId) {
+        if (backupKind == null && backupId == null) {
+            List<Choice> chosen = new ArrayList<>();
+            for (BackupKind kind : List.of(BackupKind.DAILY, BackupKind.WEEKLY)) {
+                newest(sets, kind).map(Choice::of).ifPresent(chosen::add);
+            }
+            return chosen.isEmpty() ? List.of(new Choice(null, null, "There is no complete daily or weekly set to drill.")) : chosen;
+        }
+        BackupKind kind;
+        try {
+            kind = BackupKind.fromDir(backupKind == null ? BackupKind.DAILY.dir() : backupKind);
+        } catch (IllegalArgumentException e) {
+            return List.of(new Choice(null, null, e.getMessage()));
+        }
+        if (backupId == null) {
+            return List.of(newest(sets, kind).map(Choice::of)
+                    .orElseGet(() -> new Choice(null, kind.dir(), "There is no complete " + kind.dir() + " set to drill.")));
+        }
+        BackupSetId id;
+        try {
+            id = BackupSetId.parse(backupId);
+        } catch (IllegalArgumentException e) {
+            return List.of(new Choice(null, null, e.getMessage()));
+        }
+        String label = kind.dir() + "/" + id;
+        return List.of(sets.stream().filter(s -> s.kind() == kind && s.id().equals(id)).findFirst()
+                .map(s -> drillable(s).map(why -> new Choice(null, label, why)).orElseGet(() -> Choice.of(s)))
+                .orElseGet(() -> new Choice(null, label, "There is no backup set " + label + ".")));
+    }
+
+    private static Optional<BackupSet> newest(List<BackupSet> sets, BackupKind kind) {
+        return sets.stream().filter(s -> s.kind() == kind && s.status() == BackupSet.Status.COMPLETE)
+                .max(java.util.Comparator.comparing(BackupSet::id));
+    }
+
+    /** Only a complete set has a manifest to check against (a legacy set has no checksums, counts or file list). */
+    static Optional<String> drillable(BackupSet set) {
+        if (set.status() == BackupSet.Status.COMPLETE) {
+            return Optional.empty();
+        }
+        String status = set.status().name().toLowerCase(java.util.Locale.ROOT);
+        if (set.status() == BackupSet.Status.LEGACY) {
+            return Optional.of("Set " + set.label() + " is legacy (no manifest): it has no checksums, row counts or file list to "
+                    + "drill against. Drill a complete set.");
+        }
+        return Optional.of("Set " + set.label() + " cannot be drilled: it is " + status
+                + (set.problem() == null ? "" : " (" + set.problem() + ")") + ".");
+    }
+
+    /** A file of the set against its manifest's SHA-256 ({@code actual} null: the file is missing). */
+    static Optional<String> artifact(String label, String name, String expected, String actual) {
+        if (actual == null) {
+            return Optional.of(name + " of " + label + " is missing, but its manifest lists it");
+        }
+        if (expected == null) {
+            return Optional.of(name + " of " + label + " has no SHA-256 in its manifest");
+        }
+        if (!expected.equals(actual)) {
+            return Optional.of(name + " of " + label + " does not match its manifest (SHA-256 " + actual + ", manifest " + expected
+                    + "): it was changed or damaged since the backup");
+        }
+        return Optional.empty();
+    }
+
+    /** Every table of the manifest with its count, and no table the backup did not have. */
+    static List<String> rowCounts(Map<String, Long> manifest, Map<String, Long> restored) {
+        List<String> problems = new ArrayList<>();
+        if (manifest == null || manifest.isEmpty()) {
+            problems.add("the manifest records no row counts to compare with");
+            return problems;
+        }
+        for (String table : new TreeSet<>(manifest.keySet())) {
+            Long want = manifest.get(table);
+            Long got = restored.get(table);
+            if (got == null) {
+                problems.add("table " + table + " is missing from the restored database (manifest: " + want + " rows)");
+            } else if (!got.equals(want)) {
+                problems.add("table " + table + " has " + got + " rows restored, the manifest " + want);
+            }
+        }
+        for (String table : new TreeSet<>(restored.keySet())) {
+            if (!manifest.containsKey(table)) {
+                problems.add("table " + table + " is in the restored database but not in the manifest");
+            }
+        }
+        return problems;
+    }
+
+    /** The restore and its checks must fit in {@code backup.drill.timeout}: a restore that takes longer would miss the RTO. */
+    static Optional<String> timeout(Duration took, Duration limit) {
+        if (took.compareTo(limit) > 0) {
+            return Optional.of("the drill took " + human(took) + ", longer than backup.drill.timeout " + human(limit));
+        }
+        return Optional.empty();
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return d.toMillis() < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0) : s + " s";
+        }
+        if (s < 3600) {
+            return (s / 60) + " min " + (s % 60) + " s";
+        }
+        if (s < 86_400 * 2) {
+            return (s / 3600) + " h " + (s % 3600 / 60) + " min";
+        }
+        return (s / 86_400) + " days " + (s % 86_400 / 3600) + " h";
+    }
+}

@@ -1,0 +1,412 @@
+package com.llmbackup.drill;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.LeaseWaitTimeoutException;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.exec.CommandFailedException;
+import com.llmbackup.postgres.DatabaseDumper;
+import com.llmbackup.postgres.DatabaseRestorer;
+import com.llmbackup.postgres.DatabaseUnavailableException;
+import com.llmbackup.postgres.DumpInvalidException;
+import com.llmbackup.postgres.PostgresClient;
+import com.llmbackup.restore.RestoreRequest;
+import com.llmbackup.restore.RestoreService;
+import com.llmbackup.uploads.ArchiveInvalidException;
+import com.llmbackup.uploads.Snapshotter;
+import com.llmbackup.uploads.UploadsRestorer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The restore drill: restores a set side by side (a scratch database on the web app's server,
+ * a scratch folder below the side-by-side root), checks it against its manifest and the
+ * database against the files, records the result and the evidence, and removes the scratch.
+ * It never stops the application and never writes to production: the scratch names are its own
+ * ({@link DrillScratch}). It holds the backup root's lock from choosing the sets to the end, so
+ * no cleanup deletes a set while it is drilled.
+ */
+@Service
+public class DrillService {
+
+    private static final Logger log = LoggerFactory.getLogger(DrillService.class);
+    static final String SELECT_STEP = "Task_SelectDrillSets";
+    static final String DRILL_STEP = "Task_RestoreDrillSet";
+
+    private final BackupProperties properties;
+    private final BackupCatalog catalog;
+    private final BackupHistory history;
+    private final LeaseManager leases;
+    private final RestoreService restores;
+    private final DatabaseRestorer databases;
+    private final UploadsRestorer uploads;
+    private final PostgresClient postgres;
+    private final DrillEvidenceStore evidence;
+    private final BackupLog backupLog;
+    private final Clock clock;
+
+    public DrillService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, LeaseManager leases,
+                        RestoreService restores, DatabaseRestorer databases, UploadsRestorer uploads, PostgresClient postgres,
+                        DrillEvidenceStore evidence, BackupLog backupLog, Clock clock) {
+        this.properties = properties;
+        this.catalog = catalog;
+        this.history = history;
+        this.leases = leases;
+        this.restores = restores;
+        this.databases = databases;
+        this.uploads = uploads;
+        this.postgres = postgres;
+        this.evidence = evidence;
+        this.backupLog = backupLog;
+        this.clock = clock;
+    }
+
+    /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */
+    public boolean acquire(String owner, Instant waitingSince, Instant now) {
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.DRILL.label());
+        if (attempt.busy()) {
+            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Under the lock: removes the leftovers of earlier drills, chooses the sets and opens one history
+     * row per set (kind drill, source {@code daily/20261201}); a set that cannot be drilled gets a
+     * FAILED row at once (and its alert). Run twice, it returns the rows it opened the first time.
+     * Returns the ids of the rows to drill.
+     */
+    public List<Long> begin(String owner, String backupKind, String backupId) {
+        List<HistoryEntry> mine = drillRows(owner);
+        if (!mine.isEmpty()) {
+            return mine.stream().filter(e -> e.status().open()).map(HistoryEntry::id).toList();
+        }
+        removeLeftovers();
+        List<Long> runs = new ArrayList<>();
+        for (DrillChecks.Choice choice : DrillChecks.choose(catalog.list(), blank(backupKind), blank(backupId))) {
+            long runId = history.start(RunKind.DRILL, owner);
+            if (choice.label() != null) {
+                history.setSource(runId, choice.label());
+            }
+            if (choice.set() == null) {
+                history.setBackupId(runId, backupId == null || backupId.length() > 16 ? null : backupId);
+                fail(runId, SELECT_STEP, choice.refusal() + " Sets in " + catalog.root() + ": " + drillable() + ".");
+                continue;
+            }
+            history.setBackupId(runId, choice.set().id().toString());
+            runs.add(runId);
+        }
+        return runs;
+    }
+
+    /** The lock wait ran out before anything was chosen: one FAILED row says so (and alerts). */
+    public void failBeforeStart(String owner, String backupKind, String backupId, String step, String message) {
+        List<HistoryEntry> open = drillRows(owner).stream().filter(e -> e.status().open()).toList();
+        if (!open.isEmpty()) {
+            open.forEach(e -> fail(e.id(), step, message));
+            return;
+        }
+        long runId = history.start(RunKind.DRILL, owner);
+        String asked = blank(backupId) == null ? (blank(backupKind) == null ? null : blank(backupKind))
+                : (blank(backupKind) == null ? "daily" : blank(backupKind)) + "/" + blank(backupId);
+        if (asked != null && asked.length() <= 64) {
+            history.setSource(runId, asked);
+        }
+        fail(runId, step, message);
+    }
+
+    /**
+     * Restores the row's set into its scratch and checks it; the verdict and every finding go into the
+     * evidence (not yet into the row: the scratch goes first). Run again after a crash, it starts clean.
+     */
+    public DrillEvidence drill(long runId, String owner) {
+        HistoryEntry row = history.find(runId).orElseThrow(() -> new IllegalStateException("no history row " + runId));
+        leases.resume(owner, RunKind.DRILL.label());
+        DrillScratch scratch = DrillScratch.of(runId, restores.sideBySideRoot());
+        remove(scratch);
+        Instant started = clock.instant();
+        String label = row.source();
+        BackupKind kind = BackupKind.fromDir(label.substring(0, label.indexOf('/')));
+        Optional<BackupSet> found = catalog.find(kind, BackupSetId.parse(row.backupId()));
+        List<DrillEvidence.Check> checks = new ArrayList<>();
+        Long restoreMillis = null;
+        Instant completedAt = found.map(BackupSet::manifest).map(Manifest::completedAt).orElse(null);
+        Optional<String> notDrillable = found.isEmpty() ? Optional.of("Set " + label + " no longer exists in " + catalog.root() + ".")
+                : DrillChecks.drillable(found.get());
+        if (notDrillable.isPresent()) {
+            checks.add(check("set", List.of(notDrillable.get()), null));
+        } else {
+            BackupSet set = found.get();
+            RestoreService.Source source = restores.resolve(new RestoreRequest(kind.dir(), set.id().toString(), true, true, null, null,
+                    null, null, false));
+            List<String> artifacts = artifactProblems(set);
+            checks.add(check("artifacts", artifacts, set.manifest().artifacts().size() + " artifacts match their manifest SHA-256"));
+            if (artifacts.isEmpty()) {
+                Map<String, Long> rows = restoreDatabase(source, scratch, checks);
+                if (rows != null) {
+                    checks.add(check("row-counts", DrillChecks.rowCounts(set.manifest().rowCounts(), rows),
+                            rows.size() + " tables, " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows as in the manifest"));
+                }
+                List<Manifest.FileEntry> entries = catalog.files(set);
+                boolean restored = restoreUploads(set, source, entries, scratch, checks);
+                restoreMillis = Duration.between(started, clock.instant()).toMillis();
+                if (restored) {
+                    checks.add(check("uploads", UploadsComparison.compare(entries, scratch.folder()),
+                            entries.size() + " entries match the manifest (type, size, mode, SHA-256)"));
+                }
+                if (properties.drill().filesQuery() != null && rows != null && restored) {
+                    checks.add(filesQuery(scratch));
+                }
+            }
+        }
+        Instant ended = clock.instant();
+        checks.add(check("timeout", DrillChecks.timeout(Duration.between(started, ended), properties.drill().timeout()).stream().toList(),
+                "within backup.drill.timeout " + DrillChecks.human(properties.drill().timeout())));
+        Optional<DrillEvidence.Check> firstFailed = checks.stream().filter(c -> !c.passed()).findFirst();
+        DrillEvidence result = new DrillEvidence(runId, owner, kind.dir(), row.backupId(), label,
+                firstFailed.isEmpty() ? DrillEvidence.PASSED : DrillEvidence.FAILED,
+                firstFailed.map(c -> "Restore drill of " + label + " failed (" + c.name() + "): " + String.join("; ", c.problems()) + ".")
+                        .orElse(null),
+                started, ended, completedAt, completedAt == null ? null : Duration.between(completedAt, started).toSeconds(),
+                restoreMillis, scratch.database(), scratch.folder().toString(), false, checks);
+        evidence.save(result);
+        return result;
+    }
+
+    /** Drops the scratch database and deletes the scratch folder of the row (whatever the drill found). */
+    public void removeScratch(long runId) {
+        DrillScratch scratch = DrillScratch.of(runId, restores.sideBySideRoot());
+        remove(scratch);
+        evidence.find(runId).ifPresent(e -> evidence.save(e.withScratchRemoved()));
+    }
+
+    /** Ends the row as its evidence says: COMPLETED with the RTO and the set's age, or FAILED naming what is wrong (alerted). */
+    public DrillEvidence record(long runId) {
+        DrillEvidence e = evidence.find(runId).orElseThrow(() -> new IllegalStateException("drill run " + runId + " has no evidence: "
+                + DRILL_STEP + " never finished"));
+        if (e.restoreMillis() != null) {
+            history.setRto(runId, e.restoreMillis());
+        }
+        history.addDetail(runId, "Restore took " + (e.restoreMillis() == null ? "-" : DrillChecks.human(Duration.ofMillis(e.restoreMillis())))
+                + " (the RTO this set gives); the set was " + (e.setAgeSeconds() == null ? "-" : DrillChecks.human(Duration.ofSeconds(e.setAgeSeconds())))
+                + " old (the RPO it gives)");
+        if (e.passed()) {
+            history.complete(runId, e.setId(), null);
+            backupLog.write("Restore drill of " + e.set() + " passed (restore " + DrillChecks.human(Duration.ofMillis(e.restoreMillis())) + ")");
+        } else {
+            fail(runId, DRILL_STEP, e.reason());
+        }
+        return e;
+    }
+
+    /** Gives the lock up; whether every set of this drill passed. */
+    public boolean release(String owner) {
+        leases.release(owner);
+        List<HistoryEntry> rows = drillRows(owner);
+        return !rows.isEmpty() && rows.stream().allMatch(e -> e.status() == com.llmbackup.catalog.RunStatus.COMPLETED);
+    }
+
+    /**
+     * Removes what earlier drills left (their orchestrator stopped, their instance was deleted): only
+     * names of the drill's form whose run is a drill row that is no longer running. Returns what went.
+     */
+    public List<String> removeLeftovers() {
+        Set<Long> drills = new HashSet<>();
+        Set<Long> running = new HashSet<>();
+        for (HistoryEntry e : history.page(RunKind.DRILL, null, null, null, 0, Integer.MAX_VALUE).items()) {
+            drills.add(e.id());
+            if (e.status().open() && leases.current().filter(l -> l.owner().equals(e.processInstanceId())).isPresent()) {
+                running.add(e.id()); // its drill holds the lock: it is going on (another orchestrator's job)
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        for (String db : drillDatabases()) {
+            if (DrillScratch.leftover(DrillScratch.databaseRun(db), drills, running)) {
+                databases.drop(db);
+                removed.add("database " + db);
+            }
+        }
+        Path root = restores.sideBySideRoot();
+        try (Stream<Path> children = Files.list(root)) {
+            for (Path p : children.toList()) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                        && DrillScratch.leftover(DrillScratch.folderRun(p.getFileName().toString()), drills, running)) {
+                    BackupCatalog.deleteTree(p);
+                    removed.add("folder " + p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the side-by-side root " + root + ": " + e.getMessage(), e);
+        }
+        if (!removed.isEmpty()) {
+            log.info("Removed the leftovers of earlier restore drills: {}", removed);
+            backupLog.write("Restore drill: removed leftovers of earlier drills: " + String.join(", ", removed));
+        }
+        return removed;
+    }
+
+    private List<HistoryEntry> drillRows(String owner) {
+        return history.listByOwner(owner).stream().filter(e -> e.kind() == RunKind.DRILL).toList();
+    }
+
+    private void fail(long runId, String step, String message) {
+        history.fail(runId, step, message);
+        backupLog.write("Restore drill FAILED at " + step + ": " + message);
+    }
+
+    private List<String> artifactProblems(BackupSet set) {
+        Path dir = catalog.kindDir(set.kind());
+        List<String> problems = new ArrayList<>();
+        for (Manifest.Artifact a : set.manifest().artifacts()) {
+            if (!Manifest.Artifact.FILE.equals(a.type())) {
+                continue; // the snapshot folder: its files are compared one by one after the restore
+            }
+            Path file = dir.resolve(a.name());
+            String actual;
+            try {
+                actual = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? DatabaseDumper.sha256(file) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            DrillChecks.artifact(set.label(), a.name(), a.sha256(), actual).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    /** pg_restore into the scratch database; the row counts found, or null when it did not exit cleanly. */
+    private Map<String, Long> restoreDatabase(RestoreService.Source source, DrillScratch scratch, List<DrillEvidence.Check> checks) {
+        try {
+            // no globals: the drill creates no roles on the web app's server
+            DatabaseRestorer.Result result = databases.restore(source.dump(), null, scratch.database(), true, Map.of());
+            checks.add(new DrillEvidence.Check("pg_restore", true, "exit code 0 into " + scratch.database() + " (" + result.jobs() + " jobs)",
+                    result.warnings()));
+            return result.rowCounts();
+        } catch (CommandFailedException e) {
+            checks.add(check("pg_restore", List.of("pg_restore of " + source.dump().getFileName() + " exited with code " + e.exitCode()
+                    + ": " + tail(e.stderr())), null));
+            return null;
+        } catch (DumpInvalidException e) {
+            checks.add(check("pg_restore", List.of(e.getMessage()), null));
+            return null;
+        }
+    }
+
+    private boolean restoreUploads(BackupSet set, RestoreService.Source source, List<Manifest.FileEntry> entries, DrillScratch scratch,
+                                   List<DrillEvidence.Check> checks) {
+        try {
+            Files.createDirectories(scratch.folder());
+            if (set.kind().archivesUploads()) {
+                uploads.fromArchive(source.uploads(), restores.archivePrefixes(), scratch.folder(), null, Snapshotter.Progress.NONE);
+            } else {
+                uploads.fromSnapshot(source.uploads(), entries, scratch.folder(), null, Snapshotter.Progress.NONE);
+            }
+            return true;
+        } catch (ArchiveInvalidException e) {
+            checks.add(check("uploads", List.of(e.getMessage()), null));
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + scratch.folder() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every path the restored database lists (backup.drill.files-query) is a file of the restored uploads. */
+    private DrillEvidence.Check filesQuery(DrillScratch scratch) {
+        String query = properties.drill().filesQuery();
+        List<String> paths = new ArrayList<>();
+        try (Connection c = postgres.connect(scratch.database())) {
+            c.setReadOnly(true);
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("set transaction read only");
+                try (ResultSet rs = s.executeQuery(query)) {
+                    while (rs.next()) {
+                        paths.add(rs.getString(1));
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            return check("files-query", List.of("backup.drill.files-query failed on the restored database: " + e.getMessage()), null);
+        }
+        Set<String> files;
+        try (Stream<Path> walk = Files.walk(scratch.folder())) {
+            files = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).map(p -> scratch.folder().relativize(p).toString())
+                    .collect(Collectors.toSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + scratch.folder() + ": " + e.getMessage(), e);
+        }
+        FilesReferences.Result result = FilesReferences.check(paths, files, properties.uploadsDir());
+        return check("files-query", result.problems(), result.checked() + " paths the database lists are files of the restored uploads");
+    }
+
+    private void remove(DrillScratch scratch) {
+        if (databases.exists(scratch.database())) {
+            databases.drop(scratch.database());
+        }
+        BackupCatalog.deleteTree(scratch.folder());
+    }
+
+    private List<String> drillDatabases() {
+        List<String> names = new ArrayList<>();
+        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select datname from pg_database where datname like 'llm\\_backup\\_drill\\_%'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException("Cannot list the databases: " + e.getMessage(), e);
+        }
+        return names;
+    }
+
+    private String drillable() {
+        List<String> labels = catalog.list().stream().filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+                .map(BackupSet::label).toList();
+        return labels.isEmpty() ? "none complete" : String.join(", ", labels.subList(Math.max(0, labels.size() - 10), labels.size()));
+    }
+
+    private static DrillEvidence.Check check(String name, List<String> problems, String passedDetail) {
+        return new DrillEvidence.Check(name, problems.isEmpty(), problems.isEmpty() ? passedDetail : null, problems);
+    }
+
+    private static String tail(String stderr) {
+        String[] lines = stderr == null ? new String[0] : stderr.strip().split("\n");
+        return String.join(" | ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

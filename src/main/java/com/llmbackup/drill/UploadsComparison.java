@@ -1,0 +1,112 @@
+package com.llmbackup.drill;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.SnapshotCheck;
+
+/**
+ * The restored uploads against the manifest, entry by entry: type, size, mode and (for files)
+ * SHA-256, a symbolic link's target; and nothing restored that the manifest does not list. The
+ * one place that reads a manifest's file list for the drill, so a change of how that list is
+ * read changes only {@link #compare}. Owners are not compared: a drill run by a user other than
+ * root cannot give files away, and the restore's own owner rule is {@code UploadsRestorer}'s.
+ */
+final class UploadsComparison {
+
+    private UploadsComparison() {
+    }
+
+    /** What was found at an entry's path (null: nothing there). */
+    record Observed(String type, long size, int mode, String sha256, String linkTarget) {
+    }
+
+    /** Every difference between the manifest's entries and the folder {@code restored}, each naming its path. */
+    static List<String> compare(List<FileEntry> manifest, Path restored) {
+        List<String> problems = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        byte[] buffer = SnapshotCheck.buffer();
+        for (FileEntry expected : manifest) {
+            String rel = expected.path();
+            listed.add(rel);
+            Path path = rel.equals(".") ? restored : restored.resolve(rel);
+            Observed observed;
+            try {
+                observed = observe(path, FileEntry.FILE.equals(expected.type()), buffer);
+            } catch (IOException e) {
+                problems.add(rel + " cannot be read in the restored uploads: " + e.getMessage());
+                continue;
+            }
+            if (rel.equals(".")) {
+                // the uploads folder itself is kept as it is by a restore (it may be a mount point): only its being there counts
+                if (observed == null || !FileEntry.DIRECTORY.equals(observed.type())) {
+                    problems.add("the restored uploads folder " + restored + " is missing");
+                }
+                continue;
+            }
+            difference(expected, observed).ifPresent(problems::add);
+        }
+        try (Stream<Path> walk = Files.walk(restored)) {
+            walk.map(p -> restored.relativize(p).toString()).filter(rel -> !rel.isEmpty() && !listed.contains(rel)).sorted()
+                    .forEach(rel -> problems.add(rel + " is in the restored uploads but not in the manifest"));
+        } catch (IOException | UncheckedIOException e) {
+            problems.add("the restored uploads " + restored + " cannot be listed: " + e.getMessage());
+        }
+        return problems;
+    }
+
+    /** The rule for one entry: empty when what was restored is what the manifest says. */
+    static Optional<String> difference(FileEntry expected, Observed observed) {
+        String rel = expected.path();
+        if (observed == null) {
+            return Optional.of(rel + " is missing from the restored uploads (manifest: " + expected.type() + ")");
+        }
+        if (!expected.type().equals(observed.type())) {
+            return Optional.of(rel + " is a " + observed.type() + " in the restored uploads, the manifest says " + expected.type());
+        }
+        if (FileEntry.FILE.equals(expected.type()) && expected.size() != observed.size()) {
+            return Optional.of(rel + " has " + observed.size() + " bytes restored, the manifest " + expected.size());
+        }
+        if (!FileEntry.SYMLINK.equals(expected.type()) && (expected.mode() & 07777) != (observed.mode() & 07777)) {
+            return Optional.of(rel + " has mode " + Integer.toOctalString(observed.mode() & 07777) + " restored, the manifest "
+                    + Integer.toOctalString(expected.mode() & 07777));
+        }
+        if (FileEntry.FILE.equals(expected.type()) && expected.sha256() != null && !expected.sha256().equals(observed.sha256())) {
+            return Optional.of(rel + " does not match its manifest in the restored uploads (SHA-256 " + observed.sha256()
+                    + ", manifest " + expected.sha256() + ")");
+        }
+        if (FileEntry.SYMLINK.equals(expected.type()) && !java.util.Objects.equals(expected.linkTarget(), observed.linkTarget())) {
+            return Optional.of(rel + " links to " + observed.linkTarget() + " restored, the manifest to " + expected.linkTarget());
+        }
+        return Optional.empty();
+    }
+
+    private static Observed observe(Path path, boolean hash, byte[] buffer) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        Map<String, Object> unix = Files.readAttributes(path, "unix:mode,size", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) unix.get("mode");
+        if (Files.isSymbolicLink(path)) {
+            return new Observed(FileEntry.SYMLINK, 0, mode, null, Files.readSymbolicLink(path).toString());
+        }
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            return new Observed(FileEntry.DIRECTORY, 0, mode, null, null);
+        }
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return new Observed("special file", 0, mode, null, null);
+        }
+        return new Observed(FileEntry.FILE, (Long) unix.get("size"), mode, hash ? SnapshotCheck.sha256(path, buffer) : null, null);
+    }
+}
