@@ -5,10 +5,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.VolumeUsage;
@@ -20,7 +25,9 @@ import org.springframework.stereotype.Component;
 /**
  * The {@code backup} component of {@code /actuator/health}: DOWN when the newest complete
  * backup (daily or weekly) is older than {@code backup.rpo} plus a 2 hour margin, or the
- * backup volume is fuller than {@code backup.volume.max-used-percent}; the details say which.
+ * backup volume is fuller than {@code backup.volume.max-used-percent}, or the restore drills say
+ * the backups are not proven ({@link DrillHealth}: the latest drill failed, or none passed for
+ * {@code backup.drill.max-age}); the details say which.
  */
 @Component("backup")
 public class BackupHealthIndicator implements HealthIndicator {
@@ -30,11 +37,19 @@ public class BackupHealthIndicator implements HealthIndicator {
     private final BackupCatalog catalog;
     private final BackupProperties properties;
     private final Clock clock;
+    private final BackupHistory history;
 
+    /** Without the history (unit tests of the RPO and volume rules): no drill rule. */
     public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock) {
+        this(catalog, properties, clock, null);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock, BackupHistory history) {
         this.catalog = catalog;
         this.properties = properties;
         this.clock = clock;
+        this.history = history;
     }
 
     @Override
@@ -70,7 +85,32 @@ public class BackupHealthIndicator implements HealthIndicator {
             details.put("volume", "cannot read the backup volume: " + e.getMessage());
             down = true;
         }
+        if (history != null) {
+            DrillHealth.Facts facts = drillFacts();
+            facts.latestDrill().stream().findFirst().ifPresent(r -> details.put("lastDrill", facts.latestDrill().stream()
+                    .map(e -> (e.source() == null ? "run " + e.id() : e.source()) + " " + e.status().name()).toList()));
+            details.put("lastPassedDrill", facts.lastPassed() == null ? "none" : facts.lastPassed().toString());
+            Optional<String> drill = DrillHealth.down(facts, now, properties.drill().maxAge());
+            if (drill.isPresent()) {
+                details.put("drill", drill.get());
+                down = true;
+            }
+        }
         return (down ? Health.down() : Health.up()).withDetails(details).build();
+    }
+
+    /** The drills' facts from the history: the rows of the newest drill that ended a row, the last passed one, the oldest backup. */
+    DrillHealth.Facts drillFacts() {
+        List<HistoryEntry> drills = history.page(RunKind.DRILL, null, null, null, 0, 200).items();
+        List<HistoryEntry> latest = drills.stream().filter(e -> e.endedAt() != null)
+                .max(java.util.Comparator.comparing(HistoryEntry::endedAt).thenComparing(HistoryEntry::id))
+                .map(e -> drills.stream().filter(d -> java.util.Objects.equals(d.processInstanceId(), e.processInstanceId())).toList())
+                .orElse(List.of());
+        Instant lastPassed = history.page(RunKind.DRILL, RunStatus.COMPLETED, null, null, 0, 1).items().stream()
+                .map(HistoryEntry::endedAt).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        Instant oldest = catalog.list().stream().filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+                .map(this::completedAt).min(java.util.Comparator.naturalOrder()).orElse(null);
+        return new DrillHealth.Facts(latest, lastPassed, oldest);
     }
 
     /** Why the RPO is breached now (no complete backup, or the newest is too old), or empty when it holds. */

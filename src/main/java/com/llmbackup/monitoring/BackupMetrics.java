@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory.KindStats;
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
  * Metrics at {@code /actuator/prometheus}, read from the history table (one grouped query,
  * at most every 5 s): per kind of run (daily, weekly, safety, cleanup, restore, drill) the
  * last success's end time, duration and size, failures, and runs by outcome
- * ({@code llm_backup_runs_total{kind="restore",status="REJECTED"}}).
+ * ({@code llm_backup_runs_total{kind="restore",status="REJECTED"}}; a drill's outcome is {@code kind="drill"}),
+ * and per kind of set the newest passed restore drill ({@code llm_backup_last_verified_restore_timestamp_seconds{kind="weekly"}}).
  */
 @Component
 class BackupMetrics implements MeterBinder {
@@ -34,6 +36,8 @@ class BackupMetrics implements MeterBinder {
     private final BackupHistory history;
     private final Clock clock;
     private volatile Map<RunKind, KindStats> cached = Map.of();
+    private volatile Map<String, Instant> verified = Map.of();
+    private volatile Instant verifiedAt = Instant.EPOCH;
     private volatile Instant cachedAt = Instant.EPOCH;
 
     BackupMetrics(BackupHistory history, Clock clock) {
@@ -58,6 +62,34 @@ class BackupMetrics implements MeterBinder {
                         .tags("kind", kind.label(), "status", status.name()).description("Runs by outcome").register(registry);
             }
         }
+        bindVerifiedRestores(registry);
+    }
+
+    /** Per kind of set, the end of the newest passed restore drill of one (a restore that is proven to work). */
+    private void bindVerifiedRestores(MeterRegistry registry) {
+        for (BackupKind kind : BackupKind.values()) {
+            Gauge.builder("llm.backup.last.verified.restore.timestamp", this, m -> {
+                Instant at = m.verified().get(kind.dir());
+                return at == null ? Double.NaN : at.toEpochMilli() / 1000.0;
+            }).tag("kind", kind.dir()).baseUnit("seconds").description("End of the newest passed restore drill of a set of this kind")
+                    .register(registry);
+        }
+    }
+
+    private Map<String, Instant> verified() {
+        Instant now = clock.instant();
+        if (Duration.between(verifiedAt, now).toSeconds() >= 5) {
+            Map<String, Instant> fresh = new java.util.HashMap<>();
+            // newest first: the first passed drill of each kind of set counts
+            for (var e : history.page(RunKind.DRILL, RunStatus.COMPLETED, null, null, 0, 500).items()) {
+                if (e.source() != null && e.source().contains("/") && e.endedAt() != null) {
+                    fresh.putIfAbsent(e.source().substring(0, e.source().indexOf('/')), e.endedAt());
+                }
+            }
+            verified = fresh;
+            verifiedAt = now;
+        }
+        return verified;
     }
 
     private void gauge(MeterRegistry registry, String name, RunKind kind, String unit, String description, ToDoubleFunction<KindStats> value) {

@@ -40,6 +40,33 @@ class SettingsTests {
         assertThat(p.rpo()).hasHours(24);
         assertThat(p.dr().rto()).hasHours(4);
         assertThat(p.restore().requireSecondOperator()).isFalse();
+        assertThat(p.drill().timeout()).hasHours(2);
+        assertThat(p.drill().maxAge()).hasDays(100);
+        assertThat(p.drill().filesQuery()).isNull();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"DELETE FROM documents", "select file_path from documents; drop table users",
+            "file_path"})
+    void bindRejectsFilesQueryWhenNotOneSelect(String query) {
+        assertThatThrownBy(() -> bind(Map.of("backup.drill.files-query", query)))
+                .rootCause()
+                .hasMessage("Invalid setting backup.drill.files-query='" + query + "': it must be one SELECT whose first column is a "
+                        + "file's path below the uploads folder, e.g. 'SELECT file_path FROM documents'.");
+    }
+
+    @Test
+    void bindAcceptsFilesQueryWhenOneSelect() {
+        assertThat(bind(Map.of("backup.drill.files-query", " SELECT file_path FROM documents; ")).drill().filesQuery())
+                .isEqualTo("SELECT file_path FROM documents;");
+        assertThat(bind(Map.of("backup.drill.timeout", "30m")).drill().timeout()).hasMinutes(30);
+    }
+
+    @Test
+    void bindRejectsDrillTimeoutWhenZero() {
+        assertThatThrownBy(() -> bind(Map.of("backup.drill.timeout", "0s")))
+                .rootCause()
+                .hasMessageStartingWith("Invalid setting backup.drill.timeout='PT0S': it must be a positive duration");
     }
 
     @Test
