@@ -196,7 +196,7 @@ public class DrillService {
         Optional<DrillEvidence.Check> firstFailed = checks.stream().filter(c -> !c.passed()).findFirst();
         DrillEvidence result = new DrillEvidence(runId, owner, kind.dir(), row.backupId(), label,
                 firstFailed.isEmpty() ? DrillEvidence.PASSED : DrillEvidence.FAILED,
-                firstFailed.map(c -> "Restore drill of " + label + " failed (" + c.name() + "): " + String.join("; ", c.problems()) + ".")
+                firstFailed.map(c -> sentence("Restore drill of " + label + " failed (" + c.name() + "): " + String.join("; ", c.problems())))
                         .orElse(null),
                 started, ended, completedAt, completedAt == null ? null : Duration.between(completedAt, started).toSeconds(),
                 restoreMillis, scratch.database(), scratch.folder().toString(), false, checks);
@@ -404,6 +404,10 @@ public class DrillService {
     private static String tail(String stderr) {
         String[] lines = stderr == null ? new String[0] : stderr.strip().split("\n");
         return String.join(" | ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
+    }
+
+    private static String sentence(String text) {
+        return text.endsWith(".") ? text : text + ".";
     }
 
     private static String blank(String s) {

@@ -9,7 +9,6 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.stereotype.Component;
 
 /**
  * The delegates of {@code RestoreDrillProcess}: lock, choose the sets, per set restore and check,
@@ -71,13 +70,5 @@ class DrillDelegates {
             drills.release(execution.getProcessInstanceId());
             vars.putDrillPassed(false);
         };
-    }
-
-    /** The per-set subprocess's collection, from the string variable {@code drillRuns}. */
-    @Component("drillRunList")
-    static class DrillRunList {
-        public List<Long> of(String drillRuns) {
-            return DrillVariables.runs(drillRuns);
-        }
     }
 }
