@@ -31,6 +31,7 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandFailedException;
@@ -46,6 +47,8 @@ import com.llmbackup.uploads.Snapshotter;
 import com.llmbackup.uploads.UploadsRestorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -73,11 +76,13 @@ public class DrillService {
     private final PostgresClient postgres;
     private final DrillEvidenceStore evidence;
     private final BackupLog backupLog;
+    private final OwnerLiveness liveness;
     private final Clock clock;
 
     public DrillService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, LeaseManager leases,
                         RestoreService restores, DatabaseRestorer databases, UploadsRestorer uploads, PostgresClient postgres,
-                        DrillEvidenceStore evidence, BackupLog backupLog, Clock clock) {
+                        DrillEvidenceStore evidence, BackupLog backupLog, OwnerLiveness liveness, Clock clock) {
+        this.liveness = liveness;
         this.properties = properties;
         this.catalog = catalog;
         this.history = history;
@@ -237,17 +242,36 @@ public class DrillService {
         return !rows.isEmpty() && rows.stream().allMatch(e -> e.status() == com.llmbackup.catalog.RunStatus.COMPLETED);
     }
 
+    /** At start-up: an orchestrator stopped mid-drill leaves nothing behind once its drill is gone. Never stops the start. */
+    @EventListener(ApplicationReadyEvent.class)
+    void removeLeftoversAtStartup() {
+        try {
+            removeLeftovers();
+        } catch (RuntimeException e) {
+            // the web app's database may be down at start-up: the next drill removes them
+            log.warn("Could not remove the leftovers of earlier restore drills at start-up: {}", e.getMessage());
+        }
+    }
+
     /**
-     * Removes what earlier drills left (their orchestrator stopped, their instance was deleted): only
-     * names of the drill's form whose run is a drill row that is no longer running. Returns what went.
+     * Removes what earlier drills left: only names of the drill's form whose run is a drill row that
+     * ended, or whose process instance is gone (deleted, e.g. after an incident). A drill still going,
+     * or in an incident an operator may retry, keeps its scratch (its retry starts clean). The row of
+     * a drill whose instance is gone is failed, so the history does not show it running for ever.
+     * Returns what went.
      */
     public List<String> removeLeftovers() {
         Set<Long> drills = new HashSet<>();
         Set<Long> running = new HashSet<>();
         for (HistoryEntry e : history.page(RunKind.DRILL, null, null, null, 0, Integer.MAX_VALUE).items()) {
             drills.add(e.id());
-            if (e.status().open() && leases.current().filter(l -> l.owner().equals(e.processInstanceId())).isPresent()) {
-                running.add(e.id()); // its drill holds the lock: it is going on (another orchestrator's job)
+            if (e.status().open()) {
+                if (liveness.of(e.processInstanceId()) == OwnerLiveness.State.ENDED) {
+                    fail(e.id(), e.failedStep() == null ? DRILL_STEP : e.failedStep(), "The drill's process instance "
+                            + e.processInstanceId() + " no longer exists (deleted, or its orchestrator's data lost): the set was not drilled.");
+                } else {
+                    running.add(e.id());
+                }
             }
         }
         List<String> removed = new ArrayList<>();

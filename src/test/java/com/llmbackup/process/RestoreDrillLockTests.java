@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
 /** The drill's lock paths (waits for a busy lock, gives up after backup.lock.max-wait), its timer, and leftovers of an abandoned drill. */
 class RestoreDrillLockTests extends AbstractDrillProcessTests {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    com.llmbackup.drill.DrillService drills;
+
     @Test
     void drillWhenAnotherDrillHoldsTheLockWaitsThenPassesOrGivesUp() throws Exception {
         backup("DailyBackupProcess");
@@ -97,12 +100,38 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
             assertThat(FileTrees.describe(SCRATCH.resolve("drill-" + restoreRun))).containsKey("b.txt");
             assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Restore drill: removed leftovers of earlier drills: "
                     + "database llm_backup_drill_" + abandonedRun + ", folder " + SCRATCH.resolve("drill-" + abandonedRun));
+            HistoryEntry gone = history.find(abandonedRun).orElseThrow();
+            assertThat(gone.status()).as("the abandoned row does not run for ever").isEqualTo(RunStatus.FAILED);
+            assertThat(gone.message()).isEqualTo("The drill's process instance " + abandoned.getId() + " no longer exists (deleted, or its "
+                    + "orchestrator's data lost): the set was not drilled.");
         } finally {
             PG.execute("postgres", "drop database if exists llm_webapp_check", "drop database if exists llm_backup_drill_" + restoreRun);
             com.llmbackup.catalog.BackupCatalog.deleteTree(SCRATCH.resolve("uploads-check"));
             com.llmbackup.catalog.BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + restoreRun));
             history.end(restoreRun, RunStatus.REFUSED, "test row");
         }
+    }
+
+    @Test
+    void removeLeftoversWhenRunAtStartUpRemovesOnlyEndedDrillsScratch() throws Exception {
+        backup("DailyBackupProcess");
+        // an ended drill whose scratch survived (its orchestrator died between restore and removal, the row was failed since)
+        long ended = history.start(RunKind.DRILL, "pi-ended");
+        history.fail(ended, "Task_RestoreDrillSet", "test: orchestrator lost");
+        // a drill going on elsewhere: its instance is not known to have ended (an incident, another orchestrator)
+        ProcessInstance going = holdingTheLock();
+        executeUntil(going, "Task_RestoreDrillSet");
+        long goingRun = drillRows(going).get(0).id();
+        PG.execute("postgres", "create database llm_backup_drill_" + ended, "create database llm_backup_drill_" + goingRun);
+        FileTrees.write(SCRATCH.resolve("drill-" + ended), Map.of("a.txt", "a"));
+
+        assertThat(drills.removeLeftovers()).as("what start-up runs")
+                .containsExactly("database llm_backup_drill_" + ended, "folder " + SCRATCH.resolve("drill-" + ended));
+
+        assertThat(databaseExists("llm_backup_drill_" + goingRun)).isTrue();
+        runJobs(going); // its own step starts clean: it drops the database it finds under its name, restores, removes
+        assertThat(going).isEnded().hasPassed("EndEvent_DrillPassed");
+        assertThat(databaseExists("llm_backup_drill_" + goingRun)).isFalse();
     }
 
     @Test
