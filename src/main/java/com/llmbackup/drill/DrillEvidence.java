@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * The evidence of one drilled set, kept as JSON beside its history row ({@code drill_evidence})
  * and served by {@code /api/backups/drills/{runId}}: what was checked, with what result, how long
  * the restore took (the RTO this set gives), how old the set was (the RPO it gives), where it was
- * restored and whether that scratch was removed. {@code verdict}: RUNNING, PASSED or FAILED;
+ * restored and whether that scratch was removed. {@code verdict}: PASSED or FAILED, written when the
+ * checks end (the history row ends after the scratch is removed);
  * {@code reason}: the first failed check's finding (null when passed).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -18,7 +19,6 @@ public record DrillEvidence(long runId, String processInstanceId, String setKind
                             Long restoreMillis, String scratchDatabase, String scratchFolder, boolean scratchRemoved,
                             List<Check> checks) {
 
-    public static final String RUNNING = "RUNNING";
     public static final String PASSED = "PASSED";
     public static final String FAILED = "FAILED";
 

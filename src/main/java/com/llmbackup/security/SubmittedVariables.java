@@ -20,7 +20,9 @@ final class SubmittedVariables {
             "Task_ResolveInterruptedRestore", Set.of("resolution"));
     static final Map<String, Set<String>> STARTS = Map.of(
             "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
-                    "targetUploadsDir", "applicationStopped"));
+                    "targetUploadsDir", "applicationStopped"),
+            // the drill's own variables (its rows, the lock wait, the outcome) are the steps' alone
+            "RestoreDrillProcess", Set.of("backupKind", "backupId"));
 
     private SubmittedVariables() {
     }

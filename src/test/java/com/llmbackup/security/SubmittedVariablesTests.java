@@ -42,6 +42,15 @@ class SubmittedVariablesTests {
     }
 
     @ParameterizedTest(name = "{0}")
+    @CsvSource({"drillRuns", "drillRunId", "leaseAcquired", "leaseWaitingSince", "drillPassed"})
+    void checkStartWhenADrillVariableIsNotAFormFieldRefusesIt(String variable) {
+        assertThat(SubmittedVariables.checkStart("RestoreDrillProcess", Set.of("backupKind", "backupId", variable))).hasValue("Variables ["
+                + variable + "] cannot be sent when starting RestoreDrillProcess: only [backupId, backupKind] are taken. Who asked and "
+                + "who approved come from the login; the plan is the one the guard checked.");
+        assertThat(SubmittedVariables.checkStart("RestoreDrillProcess", Set.of("backupKind", "backupId"))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
     @CsvSource({"/task/abc/complete/, /task/abc/complete", "//task//abc/complete, /task/abc/complete",
             "/task/abc/complete;jsessionid=1, /task/abc/complete", "/task/abc/complete///, /task/abc/complete"})
     void normalizedWhenPathIsSpelledOddlyGivesThePathTheRestLayerRoutes(String pathInfo, String expected) {
