@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
@@ -49,10 +50,13 @@ class BackupHistoryController {
     private final BackupCatalog catalog;
     private final java.time.Clock clock;
     private final Duration rpo;
+    private final RunObserver observer;
 
     BackupHistoryController(BackupHistory history, BackupCatalog catalog, java.time.Clock clock,
-                            com.llmbackup.config.BackupProperties properties) {
+                            com.llmbackup.config.BackupProperties properties,
+                            org.springframework.beans.factory.ObjectProvider<RunObserver> observer) {
         this.history = history;
+        this.observer = observer.getIfAvailable(() -> RunObserver.NONE);
         this.catalog = catalog;
         this.clock = clock;
         this.rpo = properties.rpo();
@@ -92,7 +96,8 @@ class BackupHistoryController {
         }
         BackupHistory.Page result = history.page(kindFilter, statusFilter, fromInstant, toInstant, page, size);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", result.items().stream().map(BackupHistoryController::run).toList());
+        Map<String, RunObserver.Observed> observed = observe(observer, result.items());
+        body.put("items", result.items().stream().map(e -> run(e, observed.get(e.processInstanceId()))).toList());
         body.put("page", result.page());
         body.put("size", result.size());
         body.put("total", result.total());
@@ -146,12 +151,26 @@ class BackupHistoryController {
         return body;
     }
 
-    private static Map<String, Object> run(HistoryEntry e) {
+    /** What the engine says of the open runs among these (stored RUNNING may be an incident, a wait, abandoned). */
+    static Map<String, RunObserver.Observed> observe(RunObserver observer, List<HistoryEntry> entries) {
+        List<String> open = entries.stream().filter(e -> e.status().open()).map(HistoryEntry::processInstanceId)
+                .filter(java.util.Objects::nonNull).toList();
+        return open.isEmpty() ? new java.util.HashMap<>() : new java.util.HashMap<>(observer.observe(open));
+    }
+
+    /**
+     * One run as served. {@code status} is what the history stores; {@code state} is what an
+     * open run is now (WAITING_FOR_APPROVAL, WAITING_FOR_OPERATOR, INCIDENT, ABANDONED) or the status.
+     */
+    static Map<String, Object> run(HistoryEntry e, RunObserver.Observed observed) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runId", e.id());
         m.put("kind", e.kind());
         m.put("backupId", e.backupId());
         m.put("status", e.status());
+        m.put("state", observed != null && e.status().open() ? observed.state().name() : e.status().name());
+        m.put("stateDetail", observed != null && e.status().open() ? observed.detail() : null);
+        m.put("taskUrl", observed == null || observed.taskId() == null ? null : tasklistUrl(observed.taskId()));
         m.put("processInstanceId", e.processInstanceId());
         m.put("cockpitUrl", e.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + e.processInstanceId());
@@ -178,6 +197,10 @@ class BackupHistoryController {
         progress.put("bytesTotal", e.progressBytesTotal());
         m.put("progress", progress);
         return m;
+    }
+
+    static String tasklistUrl(String taskId) {
+        return "/camunda/app/tasklist/default/#/?task=" + taskId;
     }
 
     /** Bytes on disk under a folder, each hard-linked file counted once (as du does). */
