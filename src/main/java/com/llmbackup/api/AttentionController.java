@@ -52,7 +52,15 @@ class AttentionController {
                 open.addAll(history.page(null, status, null, null, 0, OPEN_RUNS).items());
             }
         }
-        Map<String, RunObserver.Observed> observed = BackupHistoryController.observe(observer, open);
+        List<HistoryEntry> failed = new ArrayList<>();
+        for (RunKind kind : RunKind.values()) {
+            history.page(kind, RunStatus.FAILED, null, null, 0, 1).items().stream().findFirst()
+                    .filter(last -> history.page(kind, RunStatus.COMPLETED, last.startedAt(), null, 0, 1).total() == 0)
+                    .ifPresent(failed::add);
+        }
+        List<HistoryEntry> all = new ArrayList<>(open);
+        all.addAll(failed);
+        Map<String, RunObserver.Observed> observed = BackupHistoryController.observe(observer, all);
         body.put("running", open.stream().map(e -> {
             Map<String, Object> run = BackupHistoryController.run(e, observed.get(e.processInstanceId()));
             Instant end = Eta.estimate(e.startedAt(), now, e.progressBytesDone(), e.progressBytesTotal()).orElse(null);
@@ -60,13 +68,7 @@ class AttentionController {
             run.put("remainingSeconds", end == null ? null : Duration.between(now, end).toSeconds());
             return run;
         }).toList());
-        List<Map<String, Object>> failures = new ArrayList<>();
-        for (RunKind kind : RunKind.values()) {
-            history.page(kind, RunStatus.FAILED, null, null, 0, 1).items().stream().findFirst()
-                    .filter(failed -> history.page(kind, RunStatus.COMPLETED, failed.startedAt(), null, 0, 1).total() == 0)
-                    .ifPresent(failed -> failures.add(BackupHistoryController.run(failed, null)));
-        }
-        body.put("unresolvedFailures", failures);
+        body.put("unresolvedFailures", failed.stream().map(e -> BackupHistoryController.run(e, observed.get(e.processInstanceId()))).toList());
         return body;
     }
 

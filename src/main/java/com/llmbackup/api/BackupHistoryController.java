@@ -151,16 +151,30 @@ class BackupHistoryController {
         return body;
     }
 
-    /** What the engine says of the open runs among these (stored RUNNING may be an incident, a wait, abandoned). */
+    /**
+     * What the engine says of the open runs among these, and of the failed ones (an incident
+     * records the row FAILED while the instance waits in Cockpit for a retry).
+     */
     static Map<String, RunObserver.Observed> observe(RunObserver observer, List<HistoryEntry> entries) {
-        List<String> open = entries.stream().filter(e -> e.status().open()).map(HistoryEntry::processInstanceId)
-                .filter(java.util.Objects::nonNull).toList();
-        return open.isEmpty() ? new java.util.HashMap<>() : new java.util.HashMap<>(observer.observe(open));
+        List<String> ids = entries.stream().filter(e -> e.status().open() || e.status() == RunStatus.FAILED)
+                .map(HistoryEntry::processInstanceId).filter(java.util.Objects::nonNull).distinct().toList();
+        return ids.isEmpty() ? new java.util.HashMap<>() : new java.util.HashMap<>(observer.observe(ids));
+    }
+
+    /** What a run is now: an open one as the engine sees it; a failed one still in its incident; else its status. */
+    static String state(HistoryEntry e, RunObserver.Observed observed) {
+        if (observed == null) {
+            return e.status().name();
+        }
+        if (e.status().open() || (e.status() == RunStatus.FAILED && observed.state() == RunObserver.LiveState.INCIDENT)) {
+            return observed.state().name();
+        }
+        return e.status().name();
     }
 
     /**
-     * One run as served. {@code status} is what the history stores; {@code state} is what an
-     * open run is now (WAITING_FOR_APPROVAL, WAITING_FOR_OPERATOR, INCIDENT, ABANDONED) or the status.
+     * One run as served. {@code status} is what the history stores; {@code state} is what the run
+     * is now (WAITING_FOR_APPROVAL, WAITING_FOR_OPERATOR, INCIDENT, ABANDONED) or the status.
      */
     static Map<String, Object> run(HistoryEntry e, RunObserver.Observed observed) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -168,9 +182,11 @@ class BackupHistoryController {
         m.put("kind", e.kind());
         m.put("backupId", e.backupId());
         m.put("status", e.status());
-        m.put("state", observed != null && e.status().open() ? observed.state().name() : e.status().name());
-        m.put("stateDetail", observed != null && e.status().open() ? observed.detail() : null);
-        m.put("taskUrl", observed == null || observed.taskId() == null ? null : tasklistUrl(observed.taskId()));
+        String state = state(e, observed);
+        boolean seen = !state.equals(e.status().name());
+        m.put("state", state);
+        m.put("stateDetail", seen ? observed.detail() : null);
+        m.put("taskUrl", seen && observed.taskId() != null ? tasklistUrl(observed.taskId()) : null);
         m.put("processInstanceId", e.processInstanceId());
         m.put("cockpitUrl", e.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + e.processInstanceId());
