@@ -112,7 +112,6 @@ final class ApprovalText {
         }
         return hours > 0 ? hours + "시간 " + d.toMinutesPart() + "분" : Math.max(0, d.toMinutes()) + "분";
     }
-    }
 
 
     static String halves(RestoreRequest r) {

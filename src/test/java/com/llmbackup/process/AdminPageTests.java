@@ -25,8 +25,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
     @Test
     void adminPageWhenLoggedInShowsHistoryFailuresStorageAndChart() throws Exception {
         ensureUser("paneluser", "panel-pw", null);
-        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
-        runJobs(daily);
+        ProcessInstance daily = completedDaily();
         long failed = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-admin-page-failed");
         history.fail(failed, "Task_ArchiveUploads", "No space left on device while writing uploads_full_20251026.tar.gz");
         long running = history.start(com.llmbackup.catalog.RunKind.DAILY, "pi-admin-page-running");
@@ -79,8 +78,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
     @Test
     void adminPageWhenBrowserIsKoreanShowsHeadingsAndSetsInKorean() throws Exception {
         ensureUser("panelko", "panel-ko-pw", null);
-        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
-        runJobs(daily);
+        ProcessInstance daily = completedDaily();
         String dailyId = (String) historicVariable(daily, "backupId");
 
         try (AdminBrowser browser = new AdminBrowser("ko-KR").logIn(port, "panelko", "panel-ko-pw")) {
@@ -108,8 +106,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
     @Test
     void pinThenUnpinWhenClickedOnASetChangesItsManifest() throws Exception {
         ensureUser("panelop", "panel-op-pw", "operators");
-        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
-        runJobs(daily);
+        ProcessInstance daily = completedDaily();
         String id = (String) historicVariable(daily, "backupId");
         Path manifest = DIR.resolve("backup/daily/manifest_" + id + ".json");
         By row = By.cssSelector("#sets tr[data-set='daily/" + id + "']");
