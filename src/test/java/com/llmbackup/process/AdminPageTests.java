@@ -41,7 +41,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
             // its instance never existed: not "running" but abandoned, on the page as in the API
             WebElement runningRow = browser.driver.findElement(By.cssSelector("#history tr[data-run='" + running + "']"));
             assertThat(runningRow.findElement(By.cssSelector("[data-state]")).getAttribute("data-state")).isEqualTo("ABANDONED");
-            assertThat(runningRow.getText()).contains("abandoned (orchestrator stopped)");
+            assertThat(runningRow.getText()).contains("abandoned: no orchestrator works on it");
             WebElement goingOn = browser.driver.findElement(By.cssSelector("#running tr[data-run='" + running + "']"));
             assertThat(goingOn.getText()).contains("1200 / 20000 files");
             assertThat(goingOn.findElements(By.tagName("progress"))).hasSize(1);
