@@ -30,7 +30,7 @@ class ApprovalTextTests {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "set                 | 백업 세트: daily/20251031 (완료, 백업 시각 2025-10-31 11:00 KST, 26시간 5분 전)",
-            "loss                | 2025-10-31 11:00 KST 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
+            "loss                | 데이터 손실: 2025-10-31 11:00 KST 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
             "services            | 복원 중 중지되는 서비스: backend, frontend (프로젝트 llm, 데이터베이스는 계속 실행됩니다).",
             "requester           | 요청자: alice; 사유: user1 deleted documents",
             "english kept        | Set: daily/20251031 (complete, written 2025-10-31 11:00 KST, 26 h 5 min ago)",
