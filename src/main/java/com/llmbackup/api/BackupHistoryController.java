@@ -183,7 +183,8 @@ class BackupHistoryController {
         m.put("backupId", e.backupId());
         m.put("status", e.status());
         String state = state(e, observed);
-        boolean seen = !state.equals(e.status().name());
+        // what the engine said applies: an open run, or a failed one still in its incident
+        boolean seen = observed != null && (e.status().open() || state.equals(RunObserver.LiveState.INCIDENT.name()));
         m.put("state", state);
         m.put("stateDetail", seen ? observed.detail() : null);
         m.put("taskUrl", seen && observed.taskId() != null ? tasklistUrl(observed.taskId()) : null);

@@ -59,6 +59,9 @@ class AdminPageRestoreTests extends AbstractRestoreProcessTests {
                     .endsWith("/camunda/app/tasklist/default/#/?task=" + failure.get("id").asText());
             WebElement waiting = browser.await(By.cssSelector("#running tr[data-run='" + runId + "'] [data-state='WAITING_FOR_OPERATOR']"));
             assertThat(waiting.getText()).as("not RUNNING").contains("waiting for an operator");
+            assertThat(browser.driver.findElement(By.cssSelector("#running tr[data-run='" + runId + "']"))
+                    .findElement(By.linkText("open in Tasklist")).getAttribute("href"))
+                    .endsWith("/camunda/app/tasklist/default/#/?task=" + failure.get("id").asText());
             browser.screenshot("admin-page-restore-waiting.png");
 
             complete(failure, "bob", Map.of("resolution", "rollback"));
