@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -36,7 +37,9 @@ final class AdminBrowser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
+        // the page renders its tables anew at every refresh (10 s): an element found may go stale
         wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     /** Opens the page, logs in and waits for the data. */
@@ -52,6 +55,24 @@ final class AdminBrowser implements AutoCloseable {
 
     WebElement await(By locator) {
         return wait.until(ExpectedConditions.presenceOfElementLocated(locator));
+    }
+
+    /** The text of what the locator finds once it exists, read again if the page re-rendered it meanwhile. */
+    String text(By locator) {
+        return wait.until(d -> d.findElement(locator).getText());
+    }
+
+    /** An attribute of the element found inside another (a link in a row), found again if re-rendered. */
+    String attribute(By outer, By inner, String name) {
+        return wait.until(d -> d.findElement(outer).findElement(inner).getAttribute(name));
+    }
+
+    /** Clicks the element inside another (a row's button) once both exist, again if re-rendered first. */
+    void click(By outer, By inner) {
+        wait.until(d -> {
+            d.findElement(outer).findElement(inner).click();
+            return true;
+        });
     }
 
     Path screenshot(String name) throws Exception {

@@ -8,7 +8,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -28,9 +27,9 @@ class AdminPageRestoreTests extends AbstractRestoreProcessTests {
 
         try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "alice", "alice-pw")) {
             By set = By.cssSelector("#sets tr[data-set='daily/" + id + "']");
-            browser.await(set).findElement(By.cssSelector("button.restore")).click();
-            WebElement facts = browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("restore-facts")));
-            assertThat(facts.getText()).contains("Daily incremental backup daily/" + id, "complete", "Written at", "Age", "Size");
+            browser.click(set, By.cssSelector("button.restore"));
+            browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("restore-facts")));
+            assertThat(browser.text(By.id("restore-facts"))).contains("Daily incremental backup daily/" + id, "complete", "Written at", "Age", "Size");
             assertThat(browser.driver.findElement(By.id("restore-dialog")).getText())
                     .contains("A safety backup of the current state is taken first", "Everything written since then is lost");
             browser.driver.findElement(By.id("restore-reason")).sendKeys("user1 deleted documents");
@@ -43,24 +42,28 @@ class AdminPageRestoreTests extends AbstractRestoreProcessTests {
             assertThat(variable(pi, "requestedBy")).as("the login asked").isEqualTo("alice");
             assertThat(variable(pi, "restoreSummary")).contains("Set: daily/" + id + " (complete, written ")
                     .contains("Requested by: alice; reason: user1 deleted documents");
-            WebElement approvalRow = browser.await(By.cssSelector("#tasks tr[data-task='" + approval.get("id").asText() + "']"));
-            assertThat(approvalRow.getText()).contains("복원 승인 · Approve restore", "daily/" + id, "alice");
-            assertThat(approvalRow.findElement(By.linkText("open in Tasklist")).getAttribute("href"))
+            By approvalRow = By.cssSelector("#tasks tr[data-task='" + approval.get("id").asText() + "']");
+            browser.await(approvalRow);
+            assertThat(browser.text(approvalRow)).contains("복원 승인 · Approve restore", "daily/" + id, "alice");
+            assertThat(browser.attribute(approvalRow, By.linkText("open in Tasklist"), "href"))
                     .endsWith("/camunda/app/tasklist/default/#/?task=" + approval.get("id").asText());
             long runId = restoreRow(pi).id();
-            assertThat(browser.await(By.cssSelector("#running tr[data-run='" + runId + "'] [data-state='WAITING_FOR_APPROVAL']")).getText())
+            By waitingForApproval = By.cssSelector("#running tr[data-run='" + runId + "'] [data-state='WAITING_FOR_APPROVAL']");
+            browser.await(waitingForApproval);
+            assertThat(browser.text(waitingForApproval))
                     .contains("waiting for approval");
 
             complete(approval, "bob", Map.of("approved", true));
             JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
-            WebElement failureRow = browser.await(By.cssSelector("#tasks tr[data-task='" + failure.get("id").asText() + "']"));
-            assertThat(failureRow.getText()).contains("복원 실패 처리 · Resolve failed restore", "daily/" + id, "alice");
-            assertThat(failureRow.findElement(By.linkText("open in Tasklist")).getAttribute("href"))
+            By failureRow = By.cssSelector("#tasks tr[data-task='" + failure.get("id").asText() + "']");
+            browser.await(failureRow);
+            assertThat(browser.text(failureRow)).contains("복원 실패 처리 · Resolve failed restore", "daily/" + id, "alice");
+            assertThat(browser.attribute(failureRow, By.linkText("open in Tasklist"), "href"))
                     .endsWith("/camunda/app/tasklist/default/#/?task=" + failure.get("id").asText());
-            WebElement waiting = browser.await(By.cssSelector("#running tr[data-run='" + runId + "'] [data-state='WAITING_FOR_OPERATOR']"));
-            assertThat(waiting.getText()).as("not RUNNING").contains("waiting for an operator");
-            assertThat(browser.driver.findElement(By.cssSelector("#running tr[data-run='" + runId + "']"))
-                    .findElement(By.linkText("open in Tasklist")).getAttribute("href"))
+            By waiting = By.cssSelector("#running tr[data-run='" + runId + "'] [data-state='WAITING_FOR_OPERATOR']");
+            browser.await(waiting);
+            assertThat(browser.text(waiting)).as("not RUNNING").contains("waiting for an operator");
+            assertThat(browser.attribute(By.cssSelector("#running tr[data-run='" + runId + "']"), By.linkText("open in Tasklist"), "href"))
                     .endsWith("/camunda/app/tasklist/default/#/?task=" + failure.get("id").asText());
             browser.screenshot("admin-page-restore-waiting.png");
 

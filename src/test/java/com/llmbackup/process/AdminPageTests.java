@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -32,39 +30,41 @@ class AdminPageTests extends AbstractBackupProcessTests {
         history.progress(running, 1200, 20000, 300_000_000L, 2_000_000_000L);
 
         try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "paneluser", "panel-pw")) {
-            WebElement failedRow = browser.await(By.cssSelector("#history tr.failed[data-run='" + failed + "']"));
+            By failedRow = By.cssSelector("#history tr.failed[data-run='" + failed + "']");
+            browser.await(failedRow);
 
-            assertThat(failedRow.getText()).contains("Weekly full backup", "failed", "Task_ArchiveUploads: No space left on device");
+            assertThat(browser.text(failedRow)).contains("Weekly full backup", "failed", "Task_ArchiveUploads: No space left on device");
             assertThat(browser.driver.findElement(By.id("login-form")).isDisplayed()).as("the login form gives way to the data").isFalse();
-            assertThat(failedRow.findElement(By.tagName("td")).getCssValue("background-color")).as("failures are highlighted")
+            String background = browser.wait.until(d -> d.findElement(failedRow).findElement(By.tagName("td")).getCssValue("background-color"));
+            assertThat(background).as("failures are highlighted")
                     .isEqualTo("rgba(253, 226, 226, 1)");
             // its instance never existed: not "running" but abandoned, on the page as in the API
-            WebElement runningRow = browser.driver.findElement(By.cssSelector("#history tr[data-run='" + running + "']"));
-            assertThat(runningRow.findElement(By.cssSelector("[data-state]")).getAttribute("data-state")).isEqualTo("ABANDONED");
-            assertThat(runningRow.getText()).contains("abandoned: no orchestrator works on it");
-            WebElement goingOn = browser.driver.findElement(By.cssSelector("#running tr[data-run='" + running + "']"));
-            assertThat(goingOn.getText()).contains("1200 / 20000 files");
-            assertThat(goingOn.findElements(By.tagName("progress"))).hasSize(1);
+            By runningRow = By.cssSelector("#history tr[data-run='" + running + "']");
+            assertThat(browser.attribute(runningRow, By.cssSelector("[data-state]"), "data-state")).isEqualTo("ABANDONED");
+            assertThat(browser.text(runningRow)).contains("abandoned: no orchestrator works on it");
+            By goingOn = By.cssSelector("#running tr[data-run='" + running + "']");
+            assertThat(browser.text(goingOn)).contains("1200 / 20000 files");
+            assertThat(browser.attribute(goingOn, By.tagName("progress"), "max")).isEqualTo("2000000000");
             String dailyId = (String) historicVariable(daily, "backupId");
-            WebElement completedRow = browser.driver.findElement(By.xpath(
-                    "//table[@id='history']//tr[td[text()='" + dailyId + "'] and td[@data-state='COMPLETED']]"));
-            assertThat(completedRow.findElement(By.linkText("open")).getAttribute("href"))
+            By completedRow = By.xpath("//table[@id='history']//tr[td[text()='" + dailyId + "'] and td[@data-state='COMPLETED']]");
+            assertThat(browser.attribute(completedRow, By.linkText("open"), "href"))
                     .endsWith("/camunda/app/cockpit/default/#/history/process-instance/" + daily.getId());
-            assertThat(browser.driver.findElement(By.cssSelector("#failures tr[data-run='" + failed + "']")).getText())
+            assertThat(browser.text(By.cssSelector("#failures tr[data-run='" + failed + "']")))
                     .as("the last weekly failed and nothing succeeded since").contains("No space left on device");
 
-            assertThat(browser.driver.findElement(By.cssSelector("#newest [data-kind='daily']")).getText())
+            assertThat(browser.text(By.cssSelector("#newest [data-kind='daily']")))
                     .contains(catalog.newestComplete(com.llmbackup.catalog.BackupKind.DAILY).orElseThrow().id().toString())
                     .contains("within RPO");
-            String volume = browser.driver.findElement(By.id("volume")).getText();
+            String volume = browser.text(By.id("volume"));
             assertThat(volume).contains(DIR.resolve("backup").toString()).containsPattern("\\d+\\.\\d% used").contains("free of");
-            List<WebElement> bars = browser.driver.findElements(By.cssSelector("#chart svg rect"));
-            assertThat(bars).hasSize(30);
-            assertThat(bars.get(29).getAttribute("data-bytes")).as("today's bar holds today's backups").isNotEqualTo("0");
+            Integer bars = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect")).size());
+            assertThat(bars).isEqualTo(30);
+            String today = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect")).get(29).getAttribute("data-bytes"));
+            assertThat(today).as("today's bar holds today's backups").isNotEqualTo("0");
 
-            WebElement set = browser.driver.findElement(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
-            assertThat(set.getText()).contains("Daily incremental backup", dailyId, "complete", "never", "Restore…", "Pin");
-            assertThat(set.getText()).as("dates in the browser's locale").containsPattern("[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M");
+            String set = browser.text(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
+            assertThat(set).contains("Daily incremental backup", dailyId, "complete", "never", "Restore…", "Pin");
+            assertThat(set).as("dates in the browser's locale").containsPattern("[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M");
             assertThat(browser.driver.findElement(By.cssSelector("#sets thead")).getText()).contains("Written at", "Last drill", "Offsite copy");
             assertThat(browser.driver.findElement(By.tagName("h1")).getText()).isEqualTo("llm-backup: backups, restores and what needs you");
 
@@ -82,16 +82,17 @@ class AdminPageTests extends AbstractBackupProcessTests {
         String dailyId = (String) historicVariable(daily, "backupId");
 
         try (AdminBrowser browser = new AdminBrowser("ko-KR").logIn(port, "panelko", "panel-ko-pw")) {
-            WebElement set = browser.await(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
+            browser.await(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
+            String set = browser.text(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
 
             assertThat(browser.driver.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("ko");
             assertThat(browser.driver.findElement(By.tagName("h1")).getText()).isEqualTo("llm-backup: 백업, 복원, 지금 처리할 일");
             assertThat(browser.driver.findElement(By.cssSelector("#attention h2")).getText()).isEqualTo("지금 처리할 일");
             assertThat(browser.driver.findElement(By.cssSelector("#sets thead")).getText())
                     .contains("종류", "백업 세트", "상태", "백업 시각", "크기", "고정", "마지막 복원 훈련", "원격 사본", "작업");
-            assertThat(set.getText()).contains("일일 증분 백업", "완료", "복원…", "고정", "지금 검증");
-            assertThat(set.getText()).as("Korean dates: 2025. 10. 31. 오전 2:00").containsPattern("\\d{4}\\. \\d{1,2}\\. \\d{1,2}\\. (오전|오후) \\d{1,2}:\\d{2}");
-            assertThat(browser.driver.findElement(By.cssSelector("#newest [data-kind='daily']")).getText()).contains("RPO", "이내");
+            assertThat(set).contains("일일 증분 백업", "완료", "복원…", "고정", "지금 검증");
+            assertThat(set).as("Korean dates: 2025. 10. 31. 오전 2:00").containsPattern("\\d{4}\\. \\d{1,2}\\. \\d{1,2}\\. (오전|오후) \\d{1,2}:\\d{2}");
+            assertThat(browser.text(By.cssSelector("#newest [data-kind='daily']"))).contains("RPO", "이내");
             browser.screenshot("admin-page-ko.png");
 
             // the switch: English at once, and kept for the next visit
@@ -112,7 +113,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
         By row = By.cssSelector("#sets tr[data-set='daily/" + id + "']");
 
         try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "panelop", "panel-op-pw")) {
-            browser.await(row).findElement(By.cssSelector("button.pin")).click();
+            browser.click(row, By.cssSelector("button.pin"));
             browser.await(By.id("pin-reason")).sendKeys("before the upgrade to 2.0");
             browser.driver.findElement(By.id("pin-confirm")).click();
             browser.wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "by panelop"));
@@ -120,10 +121,10 @@ class AdminPageTests extends AbstractBackupProcessTests {
             JsonNode pinned = json.readTree(Files.readString(manifest));
             assertThat(pinned.get("pinned").asBoolean()).isTrue();
             assertThat(pinned.get("pinnedReason").asText()).isEqualTo("before the upgrade to 2.0 (panelop)");
-            assertThat(browser.driver.findElement(row).getText()).contains("before the upgrade to 2.0 (panelop)", "Unpin");
+            assertThat(browser.text(row)).contains("before the upgrade to 2.0 (panelop)", "Unpin");
 
-            browser.driver.findElement(row).findElement(By.cssSelector("button.unpin")).click();
-            browser.wait.until(ExpectedConditions.presenceOfNestedElementLocatedBy(row, By.cssSelector("button.pin")));
+            browser.click(row, By.cssSelector("button.unpin"));
+            browser.wait.until(d -> !d.findElement(row).findElements(By.cssSelector("button.pin")).isEmpty());
             assertThat(json.readTree(Files.readString(manifest)).get("pinned").asBoolean()).isFalse();
         }
     }
