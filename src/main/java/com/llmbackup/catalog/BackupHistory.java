@@ -285,6 +285,12 @@ public class BackupHistory {
         return listByOwner(processInstanceId).stream().filter(e -> e.kind() == kind && e.status().open()).findFirst();
     }
 
+    /** The newest run of a kind about one set ({@code source}, e.g. a drill of {@code daily/20261201}). */
+    public Optional<HistoryEntry> newest(RunKind kind, String source) {
+        return jdbc.query("select * from " + TABLE + " where kind = ? and source = ? order by started_at desc, id desc limit 1",
+                BackupHistory::map, kind.label(), source).stream().findFirst();
+    }
+
     public List<HistoryEntry> listByOwner(String processInstanceId) {
         return jdbc.query("select * from " + TABLE + " where process_instance_id = ? order by id", BackupHistory::map, processInstanceId);
     }

@@ -54,6 +54,13 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(drillHealth()).isNull();
         assertThat(verifiedRestore("daily")).isEqualTo(rows.get(0).endedAt().toEpochMilli() / 1000.0);
         assertThat(verifiedRestore("weekly")).isEqualTo(rows.get(1).endedAt().toEpochMilli() / 1000.0);
+        var sets = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
+        for (HistoryEntry row : rows) {
+            JsonNode set = java.util.stream.StreamSupport.stream(sets.get("items").spliterator(), false)
+                    .filter(i -> i.get("label").asText().equals(row.source())).findFirst().orElseThrow();
+            assertThat(set.get("lastDrill").get("status").asText()).isEqualTo("passed");
+            assertThat(set.get("lastDrill").get("runId").asLong()).isEqualTo(row.id());
+        }
         var list = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/drills?size=2", "drillauditor:auditor-pw", null).body());
         assertThat(list.get("items")).extracting(i -> i.get("runId").asLong()).containsExactly(rows.get(1).id(), rows.get(0).id());
     }
@@ -92,6 +99,10 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(drillHealth()).startsWith("the latest restore drill failed: daily/" + daily.backupId() + " (run " + row.id() + "): ")
                 .endsWith("DOWN until a drill passes.");
         assertThat(health.health().getStatus().getCode()).isEqualTo("DOWN");
+        var sets = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
+        assertThat(java.util.stream.StreamSupport.stream(sets.get("items").spliterator(), false)
+                .filter(i -> i.get("label").asText().equals(row.source())).findFirst().orElseThrow().get("lastDrill").get("status").asText())
+                .isEqualTo("failed");
 
         ProcessInstance passed = drill(Map.of("backupKind", "daily", "backupId", daily.backupId()));
 
