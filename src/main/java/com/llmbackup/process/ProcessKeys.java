@@ -8,6 +8,7 @@ final class ProcessKeys {
     static final String CLEANUP = "BackupCleanupProcess";
     static final String RESTORE = "RestoreProcess";
     static final String BACKUP_RUN = "BackupRunProcess";
+    static final String DISASTER_RECOVERY = "DisasterRecoveryProcess";
 
     /** The key of the process an execution belongs to (the part of its definition id before ':'). */
     static String keyOf(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
