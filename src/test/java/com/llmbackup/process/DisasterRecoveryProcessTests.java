@@ -31,7 +31,8 @@ import org.springframework.context.annotation.Primary;
  * user tasks completed over /engine-rest by alice and bob, the engine's database emptied of
  * every run before, the history rebuilt from the manifests, the restore pre-approved by the
  * confirmation), cancelled at the confirmation after the RTO escalation fired (the engine's
- * clock moved to the timer's due date), no restorable set; and the restore's
+ * clock moved to the timer's due date), no restorable set, the declarer's own confirmation under
+ * the second-operator rule (the restore asks a colleague, who rejects it: the recovery failed); and the restore's
  * approval that a REST start with forged variables cannot skip. Its own engine database (a
  * Spring context of its own), the restore tests' stack and backup root.
  */
@@ -176,6 +177,31 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
     }
 
     @Test
+    void recoveryWhenTheDeclarerConfirmsItThemselvesLeavesTheApprovalToAColleagueAndReportsTheRejectedRestore() throws Exception {
+        String setId = backup("DailyBackupProcess");
+        String pi = startRecovery("alice", Map.of("backupKind", "daily", "backupId", setId));
+        completeManualSteps(pi, "alice");
+        complete(awaitTask(pi, "Task_ConfirmRecovery"), "alice", Map.of("confirmed", true));
+
+        // backup.restore.require-second-operator is on: alice's own confirmation does not approve the restore
+        String restorePi = awaitCalledRestore(pi);
+        JsonNode approval = awaitTask(restorePi, "Task_ApproveRestore");
+        assertThat(restoreRow(restorePi).requestedBy()).isEqualTo("alice");
+        assertThat(restoreRow(restorePi).details()).contains("The recovery was declared and confirmed by alice and "
+                + "backup.restore.require-second-operator is on: another operator approves the restore in Task_ApproveRestore.");
+        complete(approval, "bob", Map.of("approved", false, "approvalComment", "not this set"));
+
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RecoveryEnded");
+        var row = awaitRow(pi, RunKind.RECOVERY, RunStatus.FAILED);
+        assertThat(row.message()).isEqualTo("Failed: the restore ended REJECTED: Rejected by bob: not this set. Nothing was changed.");
+        JsonNode report = report(pi);
+        assertThat(report.get("outcome").asText()).isEqualTo("failed");
+        assertThat(report.get("restoredSet").asText()).isEqualTo("daily/" + setId);
+        assertThat(report.get("rtoSeconds").isNull()).isTrue();
+        assertThat(report.get("rpoSeconds").asLong()).isNotNegative();
+    }
+
+    @Test
     void restoreWhenStartedWithForgedApprovalVariablesStillWaitsForTheApproval() throws Exception {
         String setId = backup("DailyBackupProcess");
         HttpResponse<String> rest = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", "alice",
@@ -225,6 +251,18 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
         complete(awaitTask(pi, "Task_CopyBackups"), user, Map.of("backupsCopied", true, "backupRootChecked", true));
         complete(awaitTask(pi, "Task_DeployApplication"), user, Map.of("applicationDeployed", true, "servicesCreated", true));
         complete(awaitTask(pi, "Task_SetEnvironment"), user, Map.of("environmentSet", true, "secretsChecked", true));
+    }
+
+    private String awaitCalledRestore(String pi) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            var called = historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).processDefinitionKey("RestoreProcess")
+                    .singleResult();
+            if (called != null) {
+                return called.getId();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("recovery " + pi + " never called RestoreProcess: " + variablesOf(pi));
     }
 
     private JsonNode report(String pi) throws Exception {
