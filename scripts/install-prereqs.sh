@@ -34,6 +34,8 @@ if [ "$MODE" = test ]; then
   # the admin page is tested in Debian's headless Chromium, driven through its chromedriver
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  # a Hangul font, so the Korean admin page's screenshots show letters, not boxes
+  [ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
   # an sshd on 127.0.0.1 started by the offsite tests (restic's sftp: repositories)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 fi

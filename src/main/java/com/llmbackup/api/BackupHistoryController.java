@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
@@ -49,10 +50,13 @@ class BackupHistoryController {
     private final BackupCatalog catalog;
     private final java.time.Clock clock;
     private final Duration rpo;
+    private final RunObserver observer;
 
     BackupHistoryController(BackupHistory history, BackupCatalog catalog, java.time.Clock clock,
-                            com.llmbackup.config.BackupProperties properties) {
+                            com.llmbackup.config.BackupProperties properties,
+                            org.springframework.beans.factory.ObjectProvider<RunObserver> observer) {
         this.history = history;
+        this.observer = observer.getIfAvailable(() -> RunObserver.NONE);
         this.catalog = catalog;
         this.clock = clock;
         this.rpo = properties.rpo();
@@ -92,7 +96,8 @@ class BackupHistoryController {
         }
         BackupHistory.Page result = history.page(kindFilter, statusFilter, fromInstant, toInstant, page, size);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", result.items().stream().map(BackupHistoryController::run).toList());
+        Map<String, RunObserver.Observed> observed = observe(observer, result.items());
+        body.put("items", result.items().stream().map(e -> run(e, observed.get(e.processInstanceId()))).toList());
         body.put("page", result.page());
         body.put("size", result.size());
         body.put("total", result.total());
@@ -146,12 +151,43 @@ class BackupHistoryController {
         return body;
     }
 
-    private static Map<String, Object> run(HistoryEntry e) {
+    /**
+     * What the engine says of the open runs among these, and of the failed ones (an incident
+     * records the row FAILED while the instance waits in Cockpit for a retry).
+     */
+    static Map<String, RunObserver.Observed> observe(RunObserver observer, List<HistoryEntry> entries) {
+        List<String> ids = entries.stream().filter(e -> e.status().open() || e.status() == RunStatus.FAILED)
+                .map(HistoryEntry::processInstanceId).filter(java.util.Objects::nonNull).distinct().toList();
+        return ids.isEmpty() ? new java.util.HashMap<>() : new java.util.HashMap<>(observer.observe(ids));
+    }
+
+    /** What a run is now: an open one as the engine sees it; a failed one still in its incident; else its status. */
+    static String state(HistoryEntry e, RunObserver.Observed observed) {
+        if (observed == null) {
+            return e.status().name();
+        }
+        if (e.status().open() || (e.status() == RunStatus.FAILED && observed.state() == RunObserver.LiveState.INCIDENT)) {
+            return observed.state().name();
+        }
+        return e.status().name();
+    }
+
+    /**
+     * One run as served. {@code status} is what the history stores; {@code state} is what the run
+     * is now (WAITING_FOR_APPROVAL, WAITING_FOR_OPERATOR, INCIDENT, ABANDONED) or the status.
+     */
+    static Map<String, Object> run(HistoryEntry e, RunObserver.Observed observed) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runId", e.id());
         m.put("kind", e.kind());
         m.put("backupId", e.backupId());
         m.put("status", e.status());
+        String state = state(e, observed);
+        // what the engine said applies: an open run, or a failed one still in its incident
+        boolean seen = observed != null && (e.status().open() || state.equals(RunObserver.LiveState.INCIDENT.name()));
+        m.put("state", state);
+        m.put("stateDetail", seen ? observed.detail() : null);
+        m.put("taskUrl", seen && observed.taskId() != null ? tasklistUrl(observed.taskId()) : null);
         m.put("processInstanceId", e.processInstanceId());
         m.put("cockpitUrl", e.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + e.processInstanceId());
@@ -178,6 +214,10 @@ class BackupHistoryController {
         progress.put("bytesTotal", e.progressBytesTotal());
         m.put("progress", progress);
         return m;
+    }
+
+    static String tasklistUrl(String taskId) {
+        return "/camunda/app/tasklist/default/#/?task=" + taskId;
     }
 
     /** Bytes on disk under a folder, each hard-linked file counted once (as du does). */

@@ -116,17 +116,36 @@ class OrchestratorNodes implements AutoCloseable {
 
     /** Unlocks the jobs whose lock owner has stopped; returns how many. */
     int rescueJobs() {
+        List<StoppedLock> stopped = stoppedLocks();
+        for (StoppedLock job : stopped) {
+            engine.getCommandExecutorTxRequired().execute(new UnlockJobCmd(job.jobId()));
+            log.warn("Job {} of {} (process instance {}) runs again now: {}. It was locked until {}.", job.jobId(),
+                    job.processKey(), job.processInstanceId(), job.why(), job.lockedUntil());
+        }
+        if (!stopped.isEmpty()) {
+            engine.getJobExecutor().jobWasAdded();
+        }
+        return stopped.size();
+    }
+
+    /** A job locked by an orchestrator that has stopped: its run is abandoned until someone unlocks it. */
+    record StoppedLock(String jobId, String processInstanceId, String rootProcessInstanceId, String processKey,
+                       Object lockedUntil, String why) {
+    }
+
+    /** The jobs locked by another orchestrator that has stopped ({@link LockOwnerVerdict}). */
+    List<StoppedLock> stoppedLocks() {
         String own = lockOwner();
         if (own == null) {
-            return 0;
+            return List.of();
         }
         Instant now = jdbc.queryForObject("select current_timestamp", Timestamp.class).toInstant();
         long lockTime = engine.getJobExecutor().getLockTimeInMillis();
         List<Map<String, Object>> locked = jdbc.queryForList("select ID_, LOCK_OWNER_, LOCK_EXP_TIME_, PROCESS_INSTANCE_ID_,"
-                + " PROCESS_DEF_KEY_ from ACT_RU_JOB where LOCK_OWNER_ is not null and LOCK_OWNER_ <> ? and LOCK_EXP_TIME_ > ?",
-                own, Timestamp.from(now));
+                + " ROOT_PROC_INST_ID_, PROCESS_DEF_KEY_ from ACT_RU_JOB where LOCK_OWNER_ is not null and LOCK_OWNER_ <> ?"
+                + " and LOCK_EXP_TIME_ > ?", own, Timestamp.from(now));
         if (locked.isEmpty()) {
-            return 0;
+            return List.of();
         }
         Map<String, LockOwnerVerdict.Node> nodes = jdbc.query("select lock_owner, host, pid, started_at, heartbeat_at from orchestrator_node",
                 (rs, row) -> new LockOwnerVerdict.Node(rs.getString(1), rs.getString(2), rs.getLong(3),
@@ -134,23 +153,15 @@ class OrchestratorNodes implements AutoCloseable {
                 .collect(Collectors.toMap(LockOwnerVerdict.Node::lockOwner, n -> n));
         LockOwnerVerdict.Here here = new LockOwnerVerdict.Here(own, host, now, settings.nodeStaleAfter(),
                 p -> ProcessHandle.of(p).flatMap(h -> h.info().startInstant()));
-        int unlocked = 0;
+        List<StoppedLock> stopped = new java.util.ArrayList<>();
         for (Map<String, Object> job : locked) {
             String owner = (String) job.get("LOCK_OWNER_");
             Instant lockedAt = ((Timestamp) job.get("LOCK_EXP_TIME_")).toInstant().minusMillis(lockTime);
-            Optional<String> why = LockOwnerVerdict.whyStopped(owner, lockedAt, Optional.ofNullable(nodes.get(owner)), here);
-            if (why.isPresent()) {
-                String jobId = (String) job.get("ID_");
-                engine.getCommandExecutorTxRequired().execute(new UnlockJobCmd(jobId));
-                log.warn("Job {} of {} (process instance {}) runs again now: {}. It was locked until {}.", jobId,
-                        job.get("PROCESS_DEF_KEY_"), job.get("PROCESS_INSTANCE_ID_"), why.get(), job.get("LOCK_EXP_TIME_"));
-                unlocked++;
-            }
+            LockOwnerVerdict.whyStopped(owner, lockedAt, Optional.ofNullable(nodes.get(owner)), here)
+                    .ifPresent(why -> stopped.add(new StoppedLock((String) job.get("ID_"), (String) job.get("PROCESS_INSTANCE_ID_"),
+                            (String) job.get("ROOT_PROC_INST_ID_"), (String) job.get("PROCESS_DEF_KEY_"), job.get("LOCK_EXP_TIME_"), why)));
         }
-        if (unlocked > 0) {
-            engine.getJobExecutor().jobWasAdded();
-        }
-        return unlocked;
+        return stopped;
     }
 
     /** A running restore keeps the lock across a restart of its orchestrator: renewed from here from now on. */

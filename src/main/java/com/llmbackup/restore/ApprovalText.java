@@ -75,8 +75,42 @@ final class ApprovalText {
         }
         lines.add("Requested by: " + (request.requestedBy() == null ? "(unknown)" : request.requestedBy())
                 + (request.reason() == null ? "" : "; reason: " + request.reason()));
-        return new RestorePlan(set.label(), set.status().name().toLowerCase(Locale.ROOT), when, ago(age), dataLoss, dumpBytes,
-                uploadsFiles, uploadsBytes, String.join("; ", overwrites), String.join("\n", lines));
+        // the Korean operators' lines first, the English ones (which logs and tests quote) after
+        List<String> korean = korean(request, f, when, age, overwrites);
+        String dataLossKo = korean.get(1).substring("데이터 손실: ".length());
+        return new RestorePlan(set.label(), set.status().name().toLowerCase(Locale.ROOT), when, ago(age),
+                dataLossKo + "\n" + dataLoss, dumpBytes, uploadsFiles, uploadsBytes, String.join("; ", overwrites),
+                String.join("\n", korean) + "\n\n" + String.join("\n", lines));
+    }
+
+    /** The same facts in Korean, in the runbook's terms (복원, 안전 백업); paths and names as they are. */
+    private static List<String> korean(RestoreRequest request, Facts f, String when, Duration age, List<String> overwrites) {
+        List<String> lines = new ArrayList<>();
+        String status = f.set().status() == BackupSet.Status.LEGACY ? "기존 스크립트 백업" : "완료";
+        lines.add("백업 세트: " + f.set().label() + " (" + status + ", 백업 시각 " + when + ", " + agoKo(age) + " 전)");
+        lines.add("데이터 손실: " + (request.sideBySide()
+                ? "없음: 운영 환경은 변경되지 않습니다 (병행 복원)."
+                : when + " 이후에 기록된 모든 내용(" + agoKo(age) + " 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다."));
+        lines.add("교체 대상: " + String.join("; ", overwrites));
+        if (!request.sideBySide()) {
+            lines.add("복원 중 중지되는 서비스: " + String.join(", ", f.services()) + " (프로젝트 " + f.project()
+                    + ", 데이터베이스는 계속 실행됩니다).");
+        }
+        if (request.applicationStopped()) {
+            lines.add("경고: 요청자는 애플리케이션이 다른 방법으로 중지되었다고 합니다 (applicationStopped). "
+                    + "승인 전에 확인하십시오: 이 복원은 애플리케이션을 중지하거나 시작하지 않습니다.");
+        }
+        lines.add("요청자: " + (request.requestedBy() == null ? "(알 수 없음)" : request.requestedBy())
+                + (request.reason() == null ? "" : "; 사유: " + request.reason()));
+        return lines;
+    }
+
+    static String agoKo(Duration d) {
+        long hours = d.toHours();
+        if (hours >= 48) {
+            return hours / 24 + "일 " + hours % 24 + "시간";
+        }
+        return hours > 0 ? hours + "시간 " + d.toMinutesPart() + "분" : Math.max(0, d.toMinutes()) + "분";
     }
 
 

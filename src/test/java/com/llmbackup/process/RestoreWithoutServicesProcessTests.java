@@ -22,8 +22,7 @@ class RestoreWithoutServicesProcessTests extends AbstractBackupProcessTests {
     @Test
     void restoreWhenNoComposeServiceIsFoundIsRefusedNamingProjectAndServices() throws Exception {
         ensureUser("rsop", "rsop-pw", "operators");
-        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
-        runJobs(daily);
+        ProcessInstance daily = completedDaily();
         String id = (String) historicVariable(daily, "backupId");
         String safetyBefore = String.valueOf(catalog.list(com.llmbackup.catalog.BackupKind.SAFETY).size());
 
@@ -44,8 +43,7 @@ class RestoreWithoutServicesProcessTests extends AbstractBackupProcessTests {
     @Test
     void restoreWhenOperatorSaysApplicationIsStoppedGoesToApproval() throws Exception {
         ensureUser("rsop", "rsop-pw", "operators");
-        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
-        runJobs(daily);
+        ProcessInstance daily = completedDaily();
         String id = (String) historicVariable(daily, "backupId");
 
         ProcessInstance restore = startRestore(Map.of("backupId", id, "applicationStopped", true));
