@@ -219,6 +219,17 @@ public class BackupHistory {
                 .filter(java.util.Objects::nonNull).findFirst();
     }
 
+    /** A disaster recovery's report (JSON), written once when it ends. */
+    public void setReport(long runId, String reportJson) {
+        update("update " + TABLE + " set report = ? where id = ?", reportJson, runId);
+    }
+
+    /** The reports of the disaster recoveries, newest first. */
+    public List<String> reports() {
+        return jdbc.queryForList("select report from " + TABLE + " where kind = ? and report is not null order by started_at desc, id desc",
+                String.class, RunKind.RECOVERY.label());
+    }
+
     public void setRto(long runId, long rtoMillis) {
         update("update " + TABLE + " set rto_millis = ? where id = ?", rtoMillis, runId);
     }

@@ -17,7 +17,9 @@ public enum RunKind {
     SAFETY("safety", "Safety backup", BackupKind.SAFETY),
     CLEANUP("cleanup", "Cleanup", null),
     RESTORE("restore", "Restore", null),
-    DRILL("drill", "Restore drill", null);
+    DRILL("drill", "Restore drill", null),
+    /** A disaster recovery onto a new server (DisasterRecoveryProcess); its row carries the RTO/RPO report. */
+    RECOVERY("recovery", "Disaster recovery", null);
 
     private final String label;
     private final String title;

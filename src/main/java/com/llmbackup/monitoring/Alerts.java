@@ -86,6 +86,19 @@ public class Alerts {
         send(alert, "llm-backup: RPO breached");
     }
 
+    /** A disaster recovery is about to miss its RTO: an operator task waits (Task_RtoAtRisk). */
+    public void rtoAtRisk(String processInstanceId, String message) {
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("event", "rto_at_risk");
+        alert.put("kind", com.llmbackup.catalog.RunKind.RECOVERY.label());
+        alert.put("message", message);
+        alert.put("processInstanceId", processInstanceId);
+        alert.put("cockpitPath", "/camunda/app/cockpit/default/#/process-instance/" + processInstanceId);
+        alert.put("task", "RTO at risk (Task_RtoAtRisk) waits in Tasklist");
+        alert.put("at", clock.instant().toString());
+        send(alert, "llm-backup: disaster recovery RTO at risk");
+    }
+
     private void send(Map<String, Object> alert, String subject) {
         String body;
         try {

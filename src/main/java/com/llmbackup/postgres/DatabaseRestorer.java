@@ -49,19 +49,7 @@ public class DatabaseRestorer {
         if (create) {
             createDatabase(database);
         }
-        if (!roleExists(grantRole)) {
-            if (globals != null && Files.isRegularFile(globals)) {
-                // existing roles make CREATE ROLE fail; those errors are expected and ignored
-                CommandResult r = runner.runAllowingFailure(postgres.command("psql",
-                        List.of("--dbname=postgres", "--quiet", "--no-psqlrc", "--file=" + globals)));
-                warnings.add("Role " + grantRole + " was missing: roles created from " + globals.getFileName()
-                        + (r.exitCode() == 0 ? "." : " (psql exit code " + r.exitCode() + ")."));
-            }
-            if (!roleExists(grantRole)) {
-                warnings.add("Role " + grantRole + " does not exist and the set has no roles for it: GRANT skipped. "
-                        + "Create the role and run GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO " + grantRole + ".");
-            }
-        }
+        warnings.addAll(restoreRoles(globals));
         if (!create) {
             List<String> left = endRestoreSessions(database);
             if (!left.isEmpty()) {
@@ -106,6 +94,30 @@ public class DatabaseRestorer {
      * ours runs, so any is left by an attempt whose orchestrator died: pg_restore outlives a
      * JVM killed with SIGKILL and would go on writing beside a new attempt.
      */
+    /**
+     * The set's roles (pg_dumpall --globals-only) when the grant role is missing, as on a new
+     * server; nothing when it exists. Returns what the operator should know (empty: nothing done).
+     */
+    public List<String> restoreRoles(Path globals) {
+        List<String> warnings = new ArrayList<>();
+        String grantRole = postgres.database().grantRole();
+        if (roleExists(grantRole)) {
+            return warnings;
+        }
+        if (globals != null && Files.isRegularFile(globals)) {
+            // existing roles make CREATE ROLE fail; those errors are expected and ignored
+            CommandResult r = runner.runAllowingFailure(postgres.command("psql",
+                    List.of("--dbname=postgres", "--quiet", "--no-psqlrc", "--file=" + globals)));
+            warnings.add("Role " + grantRole + " was missing: roles created from " + globals.getFileName()
+                    + (r.exitCode() == 0 ? "." : " (psql exit code " + r.exitCode() + ")."));
+        }
+        if (!roleExists(grantRole)) {
+            warnings.add("Role " + grantRole + " does not exist and the set has no roles for it: GRANT skipped. "
+                    + "Create the role and run GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO " + grantRole + ".");
+        }
+        return warnings;
+    }
+
     public List<String> restoreSessions(String database) {
         List<String> sessions = new ArrayList<>();
         try (Connection c = postgres.connect("postgres"); PreparedStatement ps = c.prepareStatement("""

@@ -150,7 +150,7 @@ class BackupDelegates {
         return execution -> {
             BackupRunVariables vars = BackupRunVariables.of(execution);
             RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
-            runs.fail(vars.runKind(), vars.requireRunId(), Executions.rootInstanceId(execution), vars.failedStep(), vars.failureMessage());
+            runs.fail(vars.runKind(), vars.requireRunId(), Executions.ownerInstanceId(execution), vars.failedStep(), vars.failureMessage());
             if (!vars.hasOutcome()) {
                 vars.putOutcome(RunOutcome.FAILED);
             }
@@ -192,7 +192,7 @@ class BackupDelegates {
             // every step, not only the start event: a start at an inner activity skips the start listener
             RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
             try {
-                body.run(execution, vars, vars.runKind(), Executions.rootInstanceId(execution));
+                body.run(execution, vars, vars.runKind(), Executions.ownerInstanceId(execution));
             } catch (LeaseLostException e) {
                 vars.putOutcome(RunOutcome.LEASE_LOST);
                 throw error(vars, execution, ERR_LEASE_LOST, e);

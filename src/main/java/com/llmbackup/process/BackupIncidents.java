@@ -58,7 +58,7 @@ class BackupIncidents extends AbstractProcessEnginePlugin {
         try {
             ExecutionEntity execution = Context.getCommandContext().getExecutionManager().findExecutionById(context.getExecutionId());
             // the run's row belongs to the top of the call tree (the daily, weekly or restore instance)
-            runs.getObject().failByOwner(Executions.rootInstanceId(execution), kindOf(execution), context.getActivityId(), message);
+            runs.getObject().failByOwner(Executions.ownerInstanceId(execution), kindOf(execution), context.getActivityId(), message);
         } catch (RuntimeException e) {
             log.error("Could not record the failure of {} in the history: {}", context.getActivityId(), e.toString());
         }

@@ -9,13 +9,15 @@ final class Executions {
     }
 
     /**
-     * The process instance at the top of the call tree: a backup run called by a daily is
-     * owned by the daily's instance (its history row, its lease, the Cockpit link), a safety
-     * backup by its restore, so the restore can go on holding the lease after the call ended.
+     * The process instance a backup run belongs to: the nearest caller above the
+     * {@code BackupRunProcess} instances. A run called by a daily is owned by the daily's
+     * instance (its history row, its lease, the Cockpit link), a safety backup by its restore,
+     * so the restore can go on holding the lease after the call ended, also when the restore is
+     * itself called (by a disaster recovery): the restore's row and lease are its own instance's.
      */
-    static String rootInstanceId(DelegateExecution execution) {
+    static String ownerInstanceId(DelegateExecution execution) {
         DelegateExecution instance = execution.getProcessInstance();
-        while (instance.getSuperExecution() != null) {
+        while (instance.getSuperExecution() != null && ProcessKeys.BACKUP_RUN.equals(ProcessKeys.keyOf(instance))) {
             instance = instance.getSuperExecution().getProcessInstance();
         }
         return instance.getId();

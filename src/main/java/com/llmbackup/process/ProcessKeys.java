@@ -9,6 +9,7 @@ final class ProcessKeys {
     static final String RESTORE = "RestoreProcess";
     static final String BACKUP_RUN = "BackupRunProcess";
     static final String RESTORE_DRILL = "RestoreDrillProcess";
+    static final String DISASTER_RECOVERY = "DisasterRecoveryProcess";
 
     /** The key of the process an execution belongs to (the part of its definition id before ':'). */
     static String keyOf(org.camunda.bpm.engine.delegate.DelegateExecution execution) {

@@ -43,7 +43,7 @@ class RestoreDelegates {
      * user the engine authenticated for the start, whatever {@code requestedBy} says.
      */
     @Bean
-    JavaDelegate validateBackupDelegate(RestoreService restores, RestoreRecorder recorder) {
+    JavaDelegate validateBackupDelegate(RestoreService restores, RestoreRecorder recorder, BackupProperties properties) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             String starter = starter(execution);
@@ -62,7 +62,40 @@ class RestoreDelegates {
             } catch (RuntimeException e) {
                 throw error(vars, execution, ERR_RESTORE_REFUSED, e);
             }
+            preApproval(execution, vars, recorder, runId, starter, properties.restore().requireSecondOperator());
         };
+    }
+
+    /**
+     * A restore called by a disaster recovery whose confirmation the engine recorded as completed
+     * by an authenticated operator is approved in that operator's name (RecoveryApproval): the
+     * model's gateway then skips Task_ApproveRestore, reading the approver from the history row.
+     */
+    private static void preApproval(DelegateExecution execution, RestoreVariables vars, RestoreRecorder recorder, long runId,
+                                    String requester, boolean requireSecondOperator) {
+        String callerKey = Executions.callerKey(execution);
+        if (callerKey == null || recorder.approver(runId).isPresent()) {
+            return; // started on its own (the approval task decides), or a retried guard that recorded it already
+        }
+        String caller = execution.getProcessInstance().getSuperExecution().getProcessInstanceId();
+        List<RecoveryApproval.Completion> completions = execution.getProcessEngineServices().getHistoryService()
+                .createUserOperationLogQuery().processInstanceId(caller)
+                .operationType(org.camunda.bpm.engine.history.UserOperationLogEntry.OPERATION_TYPE_COMPLETE).list().stream()
+                .filter(entry -> entry.getTaskId() != null)
+                .map(entry -> new RecoveryApproval.Completion(taskKey(execution, entry.getTaskId()), entry.getUserId()))
+                .toList();
+        RecoveryApproval.Verdict verdict = RecoveryApproval.check(callerKey, completions, requester, requireSecondOperator);
+        recorder.addDetail(runId, verdict.reason());
+        if (verdict.preApproved()) {
+            vars.putApproval(verdict.approver(), ClockUtil.getCurrentTime().toInstant());
+            execution.setVariable("approved", true);
+            recorder.approved(runId, verdict.approver(), "confirmed in disaster recovery " + caller);
+        }
+    }
+
+    private static String taskKey(DelegateExecution execution, String taskId) {
+        var task = execution.getProcessEngineServices().getHistoryService().createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
+        return task == null ? null : task.getTaskDefinitionKey();
     }
 
     /** For the model's gateways: whether the frozen plan is side by side (never the variable). */
@@ -299,11 +332,21 @@ class RestoreDelegates {
         };
     }
 
-    /** The user the engine authenticated when the instance was started (REST, Tasklist); "unknown" without one. */
+    /** The user the engine authenticated when the instance (when called: its caller) was started (REST, Tasklist); "unknown" without one. */
     private static String starter(DelegateExecution execution) {
-        var started = execution.getProcessEngineServices().getHistoryService().createHistoricProcessInstanceQuery()
-                .processInstanceId(execution.getProcessInstanceId()).singleResult();
-        return started == null || started.getStartUserId() == null ? "unknown" : started.getStartUserId();
+        DelegateExecution instance = execution.getProcessInstance();
+        while (true) {
+            var started = execution.getProcessEngineServices().getHistoryService().createHistoricProcessInstanceQuery()
+                    .processInstanceId(instance.getId()).singleResult();
+            if (started != null && started.getStartUserId() != null) {
+                return started.getStartUserId();
+            }
+            if (instance.getSuperExecution() == null) {
+                return "unknown";
+            }
+            // a called restore (disaster recovery) starts in a job, with no login: it is asked by whoever started its caller
+            instance = instance.getSuperExecution().getProcessInstance();
+        }
     }
 
     private static String currentUser(DelegateTask task) {

@@ -21,6 +21,14 @@ public final class RestorePlans {
         return restores.sideBySide(recorder.runOf(execution.getProcessInstanceId()));
     }
 
+    /**
+     * Whether a disaster recovery's confirmation approved this restore: the guard recorded an
+     * approver in the run's history row before the approval task (RecoveryApproval), never a variable.
+     */
+    public boolean preApproved(DelegateExecution execution) {
+        return recorder.approver(recorder.runOf(execution.getProcessInstanceId())).isPresent();
+    }
+
     /** Whether the recorded interruption (never a variable) stopped the restore inside {@code step}. */
     public boolean interruptedAt(DelegateExecution execution, String step) {
         return recorder.interruptedStep(recorder.runOf(execution.getProcessInstanceId())).filter(step::equals).isPresent();

@@ -32,6 +32,14 @@ public class ScheduleExpressions {
         return properties.schedule().drill();
     }
 
+    /**
+     * When a disaster recovery escalates (ISO 8601): at three quarters of {@code backup.dr.rto}
+     * (1 h before a 4 h RTO), early enough for an operator to act before it is missed.
+     */
+    public String rtoEscalation() {
+        return com.llmbackup.recovery.RecoveryReport.escalationAfter(properties.dr().rto()).toString();
+    }
+
     /** How long a run waits before trying the lock on the backup root again (ISO 8601). */
     public String lockRetry() {
         return properties.lock().retryInterval().toString();

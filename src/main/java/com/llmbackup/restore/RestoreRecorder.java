@@ -67,6 +67,11 @@ public class RestoreRecorder {
         return history.find(runId).map(BackupHistory.HistoryEntry::requestedBy).orElse(null);
     }
 
+    /** Who approved the restore, once recorded (by Task_ApproveRestore, or by the guard for a disaster recovery's confirmation). */
+    public Optional<String> approver(long runId) {
+        return history.find(runId).map(BackupHistory.HistoryEntry::approvedBy);
+    }
+
     public void refused(long runId, String message) {
         history.end(runId, RunStatus.REFUSED, message);
         backupLog.write("Restore REFUSED: " + message);

@@ -474,6 +474,11 @@ public class RestoreService {
         }
     }
 
+    /** When the set a request names was written (its manifest's completion; a legacy set's file time): the RPO a restore of it achieves. */
+    public Instant backupTime(RestoreRequest request) {
+        return backupTime(resolve(request));
+    }
+
     private Instant backupTime(Source source) {
         Manifest m = source.set().manifest();
         if (m != null && m.completedAt() != null) {

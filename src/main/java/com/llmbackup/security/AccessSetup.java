@@ -42,7 +42,7 @@ class AccessSetup extends AbstractProcessEnginePlugin {
     static final String OPERATORS = "operators";
     /** The processes operators may start (Tasklist, REST); the rest run by timer or as a call. */
     static final java.util.List<String> STARTABLE = java.util.List.of("PreflightProcess", "DailyBackupProcess", "WeeklyBackupProcess",
-            "BackupCleanupProcess", "RestoreProcess");
+            "BackupCleanupProcess", "RestoreProcess", "DisasterRecoveryProcess");
     private static final Logger log = LoggerFactory.getLogger(AccessSetup.class);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 

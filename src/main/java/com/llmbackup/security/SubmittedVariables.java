@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which variables a request may send, per restore task and for the restore's start: the
- * approval takes {@code approved} and {@code approvalComment}, the failure and
- * interrupted tasks {@code resolution}, the start the form's fields. Anything else (a {@code requestedBy},
+ * Which variables a request may send, per restore and disaster recovery task and for their
+ * starts: the approval takes {@code approved} and {@code approvalComment}, the failure and
+ * interrupted tasks {@code resolution}, a recovery task its checks, the starts the form's fields. Anything else (a {@code requestedBy},
  * a plan field, a target changed at the approval) is refused with what is allowed. Pure.
  */
 final class SubmittedVariables {
@@ -17,12 +17,20 @@ final class SubmittedVariables {
     static final Map<String, Set<String>> TASKS = Map.of(
             "Task_ApproveRestore", Set.of("approved", "approvalComment"),
             "Task_ResolveFailedRestore", Set.of("resolution"),
-            "Task_ResolveInterruptedRestore", Set.of("resolution"));
+            "Task_ResolveInterruptedRestore", Set.of("resolution"),
+            // the disaster recovery: each task's checks (process/RecoveryChecklist) and a note
+            "Task_InstallPlatform", Set.of("dockerInstalled", "postgresInstalled", "stepComment"),
+            "Task_CopyBackups", Set.of("backupsCopied", "backupRootChecked", "stepComment"),
+            "Task_DeployApplication", Set.of("applicationDeployed", "servicesCreated", "stepComment"),
+            "Task_SetEnvironment", Set.of("environmentSet", "secretsChecked", "stepComment"),
+            "Task_ConfirmRecovery", Set.of("confirmed", "confirmationComment"),
+            "Task_RtoAtRisk", Set.of("acknowledged", "escalationComment"));
     static final Map<String, Set<String>> STARTS = Map.of(
             "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
                     "targetUploadsDir", "applicationStopped"),
             // the drill's own variables (its rows, the lock wait, the outcome) are the steps' alone
-            "RestoreDrillProcess", Set.of("backupKind", "backupId"));
+            "RestoreDrillProcess", Set.of("backupKind", "backupId"),
+            "DisasterRecoveryProcess", Set.of("backupKind", "backupId", "reason"));
 
     private SubmittedVariables() {
     }

@@ -1,0 +1,153 @@
+package com.llmbackup.recovery;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.postgres.DatabaseRestorer;
+import com.llmbackup.restore.RestorePlan;
+import com.llmbackup.restore.RestoreRequest;
+import com.llmbackup.restore.RestoreService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The automated steps of a disaster recovery onto a new server: its history row, the history
+ * rebuilt from the copied manifests, the set chosen ({@link RecoveryChoice}) and verified by the
+ * restore's own guard, the roles restored first, and the report. The restore itself is
+ * RestoreProcess's (called by the model), so nothing of it is repeated here.
+ */
+@Service
+public class DisasterRecoveryService {
+
+    private static final Logger log = LoggerFactory.getLogger(DisasterRecoveryService.class);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final BackupProperties properties;
+    private final BackupCatalog catalog;
+    private final BackupHistory history;
+    private final BackupLog backupLog;
+    private final RestoreService restores;
+    private final DatabaseRestorer databases;
+
+    public DisasterRecoveryService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, BackupLog backupLog,
+                                   RestoreService restores, DatabaseRestorer databases) {
+        this.properties = properties;
+        this.catalog = catalog;
+        this.history = history;
+        this.backupLog = backupLog;
+        this.restores = restores;
+        this.databases = databases;
+    }
+
+    /** The set chosen for the recovery, verified, and what the confirming operator reads. */
+    public record Chosen(String kind, String id, String label, Instant backupTime, RestorePlan plan) {
+    }
+
+    /** The recovery's history row (a retried step finds the one it made). */
+    public long declare(String owner, String declaredBy, String reason) {
+        var existing = history.runningRun(owner, RunKind.RECOVERY);
+        if (existing.isPresent()) {
+            return existing.get().id();
+        }
+        long runId = history.start(RunKind.RECOVERY, owner);
+        history.setRequest(runId, declaredBy, null, reason);
+        backupLog.write("Disaster recovery declared by " + declaredBy + " (run " + runId + ")");
+        return runId;
+    }
+
+    /** Rows for the complete sets the copied backup root holds (the engine database of a new server is empty). */
+    public int rebuildHistory(long runId) {
+        int added = history.rebuild(catalog);
+        history.addDetail(runId, "History rebuilt from the manifests in " + catalog.root() + ": " + added + " set(s) added.");
+        return added;
+    }
+
+    /**
+     * The named set, or the newest complete one, checked by the restore's own guard (SHA-256 of
+     * its artifacts, pg_restore --list, archive entries, the services to stop) before the operator confirms.
+     */
+    public Chosen choose(long runId, String kind, String id, String declaredBy, String reason) {
+        BackupSet set = RecoveryChoice.choose(catalog.list(), kind, id, catalog.root().toString());
+        RestoreRequest request = request(set.kind().dir(), set.id().toString(), declaredBy, reason);
+        RestorePlan plan;
+        try {
+            plan = restores.plan(request);
+        } catch (RuntimeException e) {
+            throw new RecoveryRefusedException("Set " + set.label() + " failed its check: " + e.getMessage(), e);
+        }
+        history.setBackupId(runId, set.id().toString());
+        history.setSource(runId, set.label());
+        history.addDetail(runId, "Chosen and verified: " + set.label() + " (written " + plan.backupTime() + ").");
+        return new Chosen(set.kind().dir(), set.id().toString(), set.label(), restores.backupTime(request), plan);
+    }
+
+    /** The set's roles before its database: the restored tables' owners and the grant role must exist. */
+    public List<String> restoreRoles(long runId, String kind, String id) {
+        var source = restores.resolve(request(kind, id, null, null));
+        List<String> notes = databases.restoreRoles(source.globals());
+        history.addDetail(runId, notes.isEmpty() ? "Roles: the role " + properties.database().grantRole() + " exists already."
+                : String.join(" ", notes));
+        return notes;
+    }
+
+    /** When the set was written: the report's RPO. */
+    public Instant backupTime(String kind, String id) {
+        return restores.backupTime(request(kind, id, null, null));
+    }
+
+    /** Ends the row with the report: completed when recovered, rejected when the operator cancelled, failed otherwise (with an alert). */
+    public void finish(RecoveryReport report) {
+        try {
+            history.setReport(report.runId(), JSON.writeValueAsString(report));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (report.confirmedBy() != null) {
+            history.setApprovedBy(report.runId(), report.confirmedBy());
+        }
+        if (report.rtoSeconds() != null) {
+            history.setRto(report.runId(), report.rtoSeconds() * 1000);
+        }
+        String summary = report.summary();
+        switch (report.outcome()) {
+            case RecoveryReport.RECOVERED -> history.end(report.runId(), RunStatus.COMPLETED, summary);
+            case RecoveryReport.CANCELLED -> history.end(report.runId(), RunStatus.REJECTED, summary);
+            default -> history.fail(report.runId(), null, summary);
+        }
+        backupLog.write("Disaster recovery " + report.outcome().toUpperCase(java.util.Locale.ROOT) + ": " + summary);
+        log.info("Disaster recovery {} (run {}): {}", report.outcome(), report.runId(), summary);
+    }
+
+    /** Every recovery's report, newest first (the admin page). */
+    public List<JsonNode> reports() {
+        List<JsonNode> reports = new ArrayList<>();
+        for (String json : history.reports()) {
+            try {
+                reports.add(JSON.readTree(json));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return reports;
+    }
+
+    private static RestoreRequest request(String kind, String id, String declaredBy, String reason) {
+        return new RestoreRequest(kind, id, true, true, reason, declaredBy, null, null, false);
+    }
+}

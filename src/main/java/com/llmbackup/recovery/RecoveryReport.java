@@ -1,0 +1,73 @@
+package com.llmbackup.recovery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The report of one disaster recovery, stored as JSON in its history row and served by
+ * {@code GET /api/backups/recoveries}. RTO achieved: from the declaration (the recovery's start)
+ * to the application's passed health check; RPO achieved: from the restored set's backup time to
+ * the declaration (the data written after it are lost). Either is null when the recovery did not
+ * get that far. Durations in seconds; {@code *Met} compares with {@code backup.dr.rto} and {@code backup.rpo}.
+ */
+public record RecoveryReport(long runId, String processInstanceId, String outcome, String message, String declaredBy,
+                             String confirmedBy, String reason, Instant declaredAt, Instant healthyAt, Instant endedAt,
+                             String restoredSet, Instant backupTime, Long rtoSeconds, long rtoTargetSeconds, Boolean rtoMet,
+                             Long rpoSeconds, long rpoTargetSeconds, Boolean rpoMet, boolean rtoEscalated, String restoreProcessInstanceId,
+                             Boolean preflightPassed, List<Step> steps) {
+
+    /** How a recovery ended. */
+    public static final String RECOVERED = "recovered";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+
+    /** One step as the engine recorded it: a user task's operator, or {@code llm-backup} for an automated one. */
+    public record Step(String activityId, String name, String type, Instant startedAt, Instant endedAt, Long durationSeconds, String by) {
+        public static Step of(String activityId, String name, String type, Instant startedAt, Instant endedAt, String by) {
+            return new Step(activityId, name, type, startedAt, endedAt, seconds(startedAt, endedAt), by);
+        }
+    }
+
+    /** The figures, computed from the facts: nothing is measured here. */
+    public static RecoveryReport of(long runId, String processInstanceId, String outcome, String message, String declaredBy,
+                                    String confirmedBy, String reason, Instant declaredAt, Instant healthyAt, Instant endedAt,
+                                    String restoredSet, Instant backupTime, Duration rto, Duration rpo, boolean rtoEscalated,
+                                    String restoreProcessInstanceId, Boolean preflightPassed, List<Step> steps) {
+        Long rtoSeconds = seconds(declaredAt, healthyAt);
+        Long rpoSeconds = seconds(backupTime, declaredAt);
+        return new RecoveryReport(runId, processInstanceId, outcome, message, declaredBy, confirmedBy, reason, declaredAt, healthyAt,
+                endedAt, restoredSet, backupTime, rtoSeconds, rto.toSeconds(), rtoSeconds == null ? null : rtoSeconds <= rto.toSeconds(),
+                rpoSeconds, rpo.toSeconds(), rpoSeconds == null ? null : rpoSeconds <= rpo.toSeconds(), rtoEscalated,
+                restoreProcessInstanceId, preflightPassed, List.copyOf(steps));
+    }
+
+    /** When the RTO timer escalates: at three quarters of the RTO, leaving a quarter to act. */
+    public static Duration escalationAfter(Duration rto) {
+        return rto.multipliedBy(3).dividedBy(4);
+    }
+
+    /** One line for the history row's message and the log. */
+    public String summary() {
+        return switch (outcome) {
+            case RECOVERED -> "Recovered " + restoredSet + ": RTO " + human(rtoSeconds) + " (target " + human(rtoTargetSeconds)
+                    + (Boolean.TRUE.equals(rtoMet) ? ", met" : ", MISSED") + "), RPO " + human(rpoSeconds) + " (target "
+                    + human(rpoTargetSeconds) + (Boolean.TRUE.equals(rpoMet) ? ", met" : ", MISSED") + ")."
+                    + (Boolean.FALSE.equals(preflightPassed) ? " The preflight found problems: see PreflightProcess." : "");
+            case CANCELLED -> "Cancelled: " + message;
+            default -> "Failed: " + message;
+        };
+    }
+
+    static String human(Long seconds) {
+        if (seconds == null) {
+            return "-";
+        }
+        long s = Math.max(0, seconds);
+        return s >= 3600 ? (s / 3600) + " h " + (s % 3600 / 60) + " min" : s >= 60 ? (s / 60) + " min " + (s % 60) + " s" : s + " s";
+    }
+
+    private static Long seconds(Instant from, Instant to) {
+        return from == null || to == null ? null : Duration.between(from, to).toSeconds();
+    }
+}
