@@ -25,9 +25,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Sizes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -60,15 +62,36 @@ public class UploadsRestorer {
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static final String TEMP_PREFIX = ".llm-backup-restore-";
 
-    /** Restores from a daily (or safety) snapshot folder; {@code expected} is its manifest's file list, or null for a legacy set. */
+    /** {@link #fromSnapshot(Path, Supplier, Path, Instant, Snapshotter.Progress)} with the entries in memory (tests, small trees). */
     public Result fromSnapshot(Path snapshot, List<FileEntry> expected, Path target, Instant unchangedSince, Snapshotter.Progress progress) {
-        List<FileEntry> entries = expected != null ? new ArrayList<>(expected) : walk(snapshot);
-        entries.sort(Comparator.comparing(FileEntry::path));
-        long bytesTotal = entries.stream().filter(e -> FileEntry.FILE.equals(e.type())).mapToLong(FileEntry::size).sum();
-        long filesTotal = entries.stream().filter(e -> !FileEntry.DIRECTORY.equals(e.type())).count();
+        return fromSnapshot(snapshot, expected == null ? null : () -> ManifestFiles.of(expected), target, unchangedSince, progress);
+    }
+
+    /**
+     * Restores from a daily (or safety) snapshot folder; {@code expected} opens its file list
+     * (in path order, a parent before its content), or is null for a legacy set. The list is
+     * read twice, streamed: once for the totals the progress shows, once to restore.
+     */
+    public Result fromSnapshot(Path snapshot, Supplier<ManifestFiles.Entries> expected, Path target, Instant unchangedSince,
+                               Snapshotter.Progress progress) {
+        Supplier<ManifestFiles.Entries> entries = expected != null ? expected : legacy(snapshot);
+        long bytesTotal = 0;
+        long filesTotal = 0;
+        try (ManifestFiles.Entries all = entries.get()) {
+            while (all.hasNext()) {
+                FileEntry e = all.next();
+                if (FileEntry.FILE.equals(e.type())) {
+                    bytesTotal += e.size();
+                }
+                if (!FileEntry.DIRECTORY.equals(e.type())) {
+                    filesTotal++;
+                }
+            }
+        }
         Sync sync = new Sync(target, progress, filesTotal, bytesTotal, false, unchangedSince);
-        try {
-            for (FileEntry e : entries) {
+        try (ManifestFiles.Entries all = entries.get()) {
+            while (all.hasNext()) {
+                FileEntry e = all.next();
                 String rel = checkRelative(e.path());
                 switch (e.type()) {
                     case FileEntry.DIRECTORY -> sync.directory(rel, e);
@@ -88,6 +111,12 @@ public class UploadsRestorer {
         } catch (IOException e) {
             throw failed(target, snapshot.toString(), bytesTotal, e);
         }
+    }
+
+    /** A legacy snapshot (no manifest): its entries read from the folder itself, once, in memory. */
+    private static Supplier<ManifestFiles.Entries> legacy(Path snapshot) {
+        List<FileEntry> walked = walk(snapshot);
+        return () -> ManifestFiles.of(walked);
     }
 
     /**
