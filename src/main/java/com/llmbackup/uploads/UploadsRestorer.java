@@ -88,7 +88,7 @@ public class UploadsRestorer {
                 }
             }
         }
-        Sync sync = new Sync(target, progress, filesTotal, bytesTotal, false, unchangedSince);
+        Sync sync = new Sync(target, progress, filesTotal, bytesTotal, false, unchangedSince, entries);
         try (ManifestFiles.Entries all = entries.get()) {
             while (all.hasNext()) {
                 FileEntry e = all.next();
@@ -125,7 +125,7 @@ public class UploadsRestorer {
      */
     public Result fromArchive(Path archive, List<String> prefixes, Path target, Instant unchangedSince, Snapshotter.Progress progress) {
         Scan scan = scanArchive(archive, prefixes);
-        Sync sync = new Sync(target, progress, scan.files(), scan.bytes(), true, unchangedSince);
+        Sync sync = new Sync(target, progress, scan.files(), scan.bytes(), true, unchangedSince, null);
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), BUFFER);
              GzipCompressorInputStream gz = new GzipCompressorInputStream(file, true);
              TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
@@ -350,6 +350,11 @@ public class UploadsRestorer {
         private final long bytesTotal;
         /** Archive mtimes (PAX) are kept to 100 ns or less: compared to the microsecond. */
         private final UnchangedFile unchanged;
+        /**
+         * What was restored, for removing the rest: a snapshot's file list, read again in path order
+         * against a sorted walk of the folder (nothing held); an archive's paths are kept here (null).
+         */
+        private final Supplier<ManifestFiles.Entries> listed;
         private final Set<String> present = new HashSet<>();
         private final Set<String> restoredLinks = new HashSet<>();
         private final Map<String, FileEntry> directories = new HashMap<>();
@@ -364,7 +369,9 @@ public class UploadsRestorer {
         private long deleted;
         private long temp;
 
-        Sync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince) {
+        Sync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince,
+             Supplier<ManifestFiles.Entries> listed) {
+            this.listed = listed;
             this.unchanged = UnchangedFile.forRestore(unchangedSince, coarseTimes, ROOT);
             this.target = target;
             this.progress = progress;
@@ -390,13 +397,13 @@ public class UploadsRestorer {
                 removeAny(path);
                 Files.createDirectory(path);
             }
-            present.add(rel);
+            present(rel);
             directories.put(rel, meta);
         }
 
         void file(String rel, FileEntry meta, Content content) throws IOException {
             Path path = parentsReady(rel);
-            present.add(rel);
+            present(rel);
             if (unchanged(path, meta)) {
                 filesKept++;
                 done(meta.size());
@@ -431,7 +438,7 @@ public class UploadsRestorer {
 
         void symlink(String rel, FileEntry meta, String linkTarget) throws IOException {
             Path path = parentsReady(rel);
-            present.add(rel);
+            present(rel);
             restoredLinks.add(rel);
             if (Files.isSymbolicLink(path) && Files.readSymbolicLink(path).toString().equals(linkTarget)) {
                 Snapshotter.applyAttributes(path, meta, true);
@@ -455,7 +462,7 @@ public class UploadsRestorer {
                 throw hostile(rel, "it is a hard link to " + to + ", which is not a file restored before it");
             }
             Path path = parentsReady(rel);
-            present.add(rel);
+            present(rel);
             Path tmp = tempBeside(path);
             Files.createLink(tmp, target.resolve(to));
             replace(tmp, path);
@@ -463,8 +470,18 @@ public class UploadsRestorer {
             done(0);
         }
 
+        private void present(String rel) {
+            if (listed == null) {
+                present.add(rel);
+            }
+        }
+
         Result finish() throws IOException {
-            removeExtras();
+            if (listed != null) {
+                removeUnlisted();
+            } else {
+                removeExtras();
+            }
             // deepest first: setting a folder's mtime must come after everything inside it changed
             List<String> dirs = new ArrayList<>(directories.keySet());
             dirs.sort(Comparator.comparingInt((String d) -> d.split("/").length).reversed());
@@ -488,7 +505,7 @@ public class UploadsRestorer {
                     removeAny(current);
                     Files.createDirectory(current);
                 }
-                present.add(parent);
+                present(parent);
             }
             Path path = target.resolve(rel);
             if (!path.normalize().startsWith(target)) {
@@ -544,6 +561,53 @@ public class UploadsRestorer {
                     return FileVisitResult.CONTINUE;
                 }
             });
+        }
+
+        /** {@link #removeExtras} for a snapshot: the folder walked in path order and merge-joined with the file list. */
+        private void removeUnlisted() throws IOException {
+            try (ManifestFiles.Entries entries = listed.get()) {
+                SortedWalk.walk(target, new SimpleFileVisitor<>() {
+                    private FileEntry ahead;
+
+                    private boolean listed(Path path) {
+                        String rel = target.relativize(path).toString();
+                        while (true) {
+                            if (ahead == null) {
+                                if (!entries.hasNext()) {
+                                    return false;
+                                }
+                                ahead = entries.next();
+                            }
+                            int order = ManifestFiles.PATH_ORDER.compare(ahead.path(), rel);
+                            if (order > 0) {
+                                return false;
+                            }
+                            ahead = null;
+                            if (order == 0) {
+                                return true;
+                            }
+                        }
+                    }
+
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                        if (!dir.equals(target) && !listed(dir)) {
+                            removeAny(dir);
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                        if (!listed(file)) {
+                            Files.delete(file);
+                            deleted++;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            }
         }
 
         /** Everything in the folder that the backup does not hold: files created since, leftovers of an interrupted restore. */
