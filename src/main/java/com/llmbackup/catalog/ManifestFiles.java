@@ -192,6 +192,40 @@ public final class ManifestFiles {
         }
     }
 
+    /**
+     * The merge-join of a walk in path order with entries in path order: {@link #find} for each
+     * path the walk visits, in that order, gives the entry of that path or null; the entries
+     * passed over are dropped, so only one is held.
+     */
+    public static final class Cursor {
+        private final Iterator<FileEntry> entries;
+        private FileEntry ahead;
+
+        public Cursor(Iterator<FileEntry> entries) {
+            this.entries = entries;
+        }
+
+        public FileEntry find(String path) {
+            while (true) {
+                if (ahead == null) {
+                    if (!entries.hasNext()) {
+                        return null;
+                    }
+                    ahead = entries.next();
+                }
+                int order = PATH_ORDER.compare(ahead.path(), path);
+                if (order > 0) {
+                    return null;
+                }
+                FileEntry passed = ahead;
+                ahead = null;
+                if (order == 0) {
+                    return passed;
+                }
+            }
+        }
+    }
+
     /** A sink for entries as a walk produces them. */
     @FunctionalInterface
     public interface Sink {

@@ -174,9 +174,8 @@ public class Snapshotter {
         private final Path source;
         private final Path target;
         private final Path previousDir;
-        private final ManifestFiles.Entries previous;
-        /** The previous snapshot's next entry not yet passed by the walk (the merge-join's cursor). */
-        private FileEntry ahead;
+        /** The previous snapshot's entries, merge-joined with the walk. */
+        private final ManifestFiles.Cursor previous;
         private final ManifestFiles.Sink entries;
         private final Progress progress;
         private final long filesTotal;
@@ -203,7 +202,7 @@ public class Snapshotter {
             this.durable = durable;
             this.target = target;
             this.previousDir = previousDir;
-            this.previous = previous;
+            this.previous = new ManifestFiles.Cursor(previous);
             this.progress = progress.atMostTwiceASecond();
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
@@ -302,29 +301,9 @@ public class Snapshotter {
             entries.add(entry);
         }
 
-        /** The previous snapshot's entry for this path, if any: both go in path order, so the cursor only moves forward. */
-        private FileEntry previousEntry(String rel) {
-            while (true) {
-                if (ahead == null) {
-                    if (!previous.hasNext()) {
-                        return null;
-                    }
-                    ahead = previous.next();
-                }
-                int order = ManifestFiles.PATH_ORDER.compare(ahead.path(), rel);
-                if (order > 0) {
-                    return null;
-                }
-                FileEntry passed = ahead;
-                ahead = null;
-                if (order == 0) {
-                    return passed;
-                }
-            }
-        }
-
         private FileEntry copyOrLink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
-            FileEntry prev = previousEntry(rel);
+            // both go in path order: the cursor only moves forward
+            FileEntry prev = previous.find(rel);
             if (prev != null && previousDir != null && prev.sha256() != null
                     && unchanged.unchanged(prev, UnchangedFile.State.of(unix, true))) {
                 Path old = previousDir.resolve(rel);

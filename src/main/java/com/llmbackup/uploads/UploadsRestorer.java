@@ -567,26 +567,10 @@ public class UploadsRestorer {
         private void removeUnlisted() throws IOException {
             try (ManifestFiles.Entries entries = listed.get()) {
                 SortedWalk.walk(target, new SimpleFileVisitor<>() {
-                    private FileEntry ahead;
+                    private final ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
 
                     private boolean listed(Path path) {
-                        String rel = target.relativize(path).toString();
-                        while (true) {
-                            if (ahead == null) {
-                                if (!entries.hasNext()) {
-                                    return false;
-                                }
-                                ahead = entries.next();
-                            }
-                            int order = ManifestFiles.PATH_ORDER.compare(ahead.path(), rel);
-                            if (order > 0) {
-                                return false;
-                            }
-                            ahead = null;
-                            if (order == 0) {
-                                return true;
-                            }
-                        }
+                        return cursor.find(target.relativize(path).toString()) != null;
                     }
 
                     @Override
