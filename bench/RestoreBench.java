@@ -6,7 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.postgres.DatabaseRestorer;
@@ -22,17 +22,30 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
  * and the row-count check on this thread, and meanwhile on another the uploads folder made
  * exactly as the snapshot, files untouched since the backup left in place.
  *
- *   java -cp CP RestoreBench snapshot SRC SNAPSHOT ENTRIES_JSON
- *   java -cp CP RestoreBench restore HOST PORT DATABASE USER PASSWORD PG_BIN DUMP ROWS_JSON SNAPSHOT ENTRIES_JSON TARGET SINCE_EPOCH_MS
+ *   java -cp CP RestoreBench snapshot SRC SNAPSHOT FILE_LIST
+ *   java -cp CP RestoreBench uploads SNAPSHOT FILE_LIST TARGET SINCE_EPOCH_MS   (the uploads half alone)
+ *   java -cp CP RestoreBench restore HOST PORT DATABASE USER PASSWORD PG_BIN DUMP ROWS_JSON SNAPSHOT FILE_LIST TARGET SINCE_EPOCH_MS
  *
+ * uploads prints: seconds, files written, files kept, entries removed, peak heap MB.
  * restore prints: seconds total, seconds database, seconds uploads, files written, files kept, entries removed.
  */
 public class RestoreBench {
     public static void main(String[] args) throws Exception {
         ObjectMapper json = new ObjectMapper();
         if (args[0].equals("snapshot")) {
-            Snapshotter.Result r = new Snapshotter().snapshot(Path.of(args[1]), Path.of(args[2]), null, Map.of(), Snapshotter.Progress.NONE);
-            json.writeValue(Path.of(args[3]).toFile(), r.entries());
+            try (ManifestFiles.Writer out = ManifestFiles.write(Path.of(args[3]))) {
+                new Snapshotter().snapshot(Path.of(args[1]), Path.of(args[2]), null, ManifestFiles.of(List.of()), out,
+                        Snapshotter.Progress.NONE);
+            }
+            return;
+        }
+        if (args[0].equals("uploads")) {
+            long start = System.nanoTime();
+            UploadsRestorer.Result u = new UploadsRestorer().fromSnapshot(Path.of(args[1]), () -> ManifestFiles.read(Path.of(args[2]), null),
+                    Path.of(args[3]), Instant.ofEpochMilli(Long.parseLong(args[4])), Snapshotter.Progress.NONE);
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+            System.out.printf("%.3f %d %d %d %.1f%n", (System.nanoTime() - start) / 1e9, u.filesWritten(), u.filesKept(),
+                    u.entriesDeleted(), Heap.peakMegabytes());
             return;
         }
         BackupProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
@@ -46,11 +59,11 @@ public class RestoreBench {
             warm.isValid(1);
         }
         Map<String, Long> rows = json.readValue(Path.of(args[8]).toFile(), new TypeReference<Map<String, Long>>() { });
-        List<FileEntry> entries = json.readValue(Path.of(args[10]).toFile(), new TypeReference<List<FileEntry>>() { });
+        Path entries = Path.of(args[10]);
         long start = System.nanoTime();
         long[] uploadsDone = new long[1];
         java.util.concurrent.CompletableFuture<UploadsRestorer.Result> files = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            UploadsRestorer.Result r = new UploadsRestorer().fromSnapshot(Path.of(args[9]), entries, Path.of(args[11]),
+            UploadsRestorer.Result r = new UploadsRestorer().fromSnapshot(Path.of(args[9]), () -> ManifestFiles.read(entries, null), Path.of(args[11]),
                     Instant.ofEpochMilli(Long.parseLong(args[12])), Snapshotter.Progress.NONE);
             uploadsDone[0] = System.nanoTime();
             return r;

@@ -4,7 +4,7 @@
 # on the same data after "one day of changes", alternating, RUNS times each; prints medians,
 # the ratio (ours / rsync; goal <= 1.0) and our peak heap. Ours also hashes every copied file
 # and writes the manifest; its time is measured inside the JVM (the orchestrator is long-running).
-# The JVM gets a fixed small heap (HEAP, default 64m): the same bound must serve every size.
+# The JVM gets a fixed small heap (HEAP, default 256m: the orchestrator's documented heap): the same bound must serve every size.
 source "$(dirname "$0")/lib.sh"
 FILES=${1:-20000}; MB=${2:-2000}; RUNS=${3:-3}
 need rsync rsync
@@ -14,14 +14,14 @@ W=${BENCH_DIR:-/var/tmp/llm-backup-bench}/daily-$FILES
 rm -rf "$W"; mkdir -p "$W"
 java bench/DatasetGenerator.java generate "$W/src" "$FILES" "$MB"
 # day 0: both tools make a full first copy (not timed), then the day's changes
-java -Xmx${HEAP:-64m} -cp "$CP" SnapshotBench "$W/src" "$W/ours0" "$W/ours0.json" >/dev/null
+java -Xmx${HEAP:-256m} -cp "$CP" SnapshotBench "$W/src" "$W/ours0" "$W/ours0.jsonl" >/dev/null
 rsync -a "$W/src/" "$W/rsync0/"
 java bench/DatasetGenerator.java mutate "$W/src" 1
 sync
 
 ours() {
   rm -rf "$W/ours1"
-  java -Xmx${HEAP:-64m} -cp "$CP" SnapshotBench "$W/src" "$W/ours1" "$W/ours1.json" "$W/ours0" "$W/ours0.json"
+  java -Xmx${HEAP:-256m} -cp "$CP" SnapshotBench "$W/src" "$W/ours1" "$W/ours1.jsonl" "$W/ours0" "$W/ours0.jsonl"
 }
 theirs() {
   rm -rf "$W/rsync1"; sync

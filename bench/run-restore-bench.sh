@@ -31,7 +31,7 @@ select json_object_agg(t, n) from (
   select 'public.pgbench_tellers', count(*) from pgbench_tellers) x;
 SQL
 java bench/DatasetGenerator.java generate "$W/uploads-at-backup" "$FILES" "$MB"
-java -cp "$CP" RestoreBench snapshot "$W/uploads-at-backup" "$W/snapshot" "$W/entries.json"
+java -cp "$CP" RestoreBench snapshot "$W/uploads-at-backup" "$W/snapshot" "$W/files.jsonl"
 
 # the state both tools start from: the live folder and database as they were at the backup,
 # then the changes an operator wants undone
@@ -47,7 +47,7 @@ prepare() {
 ours() {
   prepare "$1"
   java -cp "$CP" RestoreBench restore 127.0.0.1 "$PGPORT" bench_restore postgres "$PGPASSWORD" "$PGBIN" "$W/db.dump" \
-    "$W/rows.json" "$W/snapshot" "$W/entries.json" "$W/live" "$SINCE" >"$W/ours.last"
+    "$W/rows.json" "$W/snapshot" "$W/files.jsonl" "$W/live" "$SINCE" >"$W/ours.last"
   cut -d' ' -f1 "$W/ours.last"
 }
 theirs() {

@@ -49,4 +49,6 @@ llm-backup starts on http://127.0.0.1:$port/
   else echo "generated and printed once below"; fi)
 
 EOT
-exec java ${JAVA_OPTS:-} -jar "$jar" "$@"
+# the documented heap (README, "Heap"): every step streams its file lists, 256 MB serve a
+# million files; JAVA_OPTS comes after it, so an -Xmx there wins
+exec java -Xmx256m ${JAVA_OPTS:-} -jar "$jar" "$@"

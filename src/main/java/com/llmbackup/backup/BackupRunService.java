@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +30,8 @@ import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.VolumeUsage;
-import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.PostgresClient;
@@ -215,20 +214,24 @@ public class BackupRunService {
         }
     }
 
-    /** Snapshot of the uploads, incremental against the newest complete daily set. */
+    /**
+     * Snapshot of the uploads, incremental against the newest complete daily set; its entries
+     * stream from the previous set's list and into this set's file list, none held in memory.
+     */
     public Snapshotter.Result snapshotUploads(StagedSet staged, long runId) {
         Optional<BackupSet> base = catalog.newestComplete(BackupKind.DAILY);
-        Map<String, FileEntry> previous = new HashMap<>();
-        Path previousDir = null;
-        List<FileEntry> baseFiles = base.map(catalog::files).orElse(List.of());
-        if (!baseFiles.isEmpty()) {
-            baseFiles.forEach(f -> previous.put(f.path(), f));
-            previousDir = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.uploadsName(base.get().id()));
-        } else {
-            base = Optional.empty();
+        Snapshotter.Result result;
+        try (ManifestFiles.Entries previous = base.map(catalog::files).orElseGet(() -> ManifestFiles.of(List.of()));
+             ManifestFiles.Writer fileList = ManifestFiles.write(staged.fileList())) {
+            Path previousDir = null;
+            if (previous.hasNext()) {
+                previousDir = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.uploadsName(base.get().id()));
+            } else {
+                base = Optional.empty();
+            }
+            result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous, fileList,
+                    (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
         }
-        Snapshotter.Result result = snapshotter.snapshot(properties.uploadsDir(), staged.uploadsPath(), previousDir, previous,
-                (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal));
         writePart(staged, "snapshot", new SnapshotPart(base.map(s -> s.id().toString()).orElse(null), result));
         recordWarnings(staged, runId, result.warnings());
         return result;
@@ -238,8 +241,8 @@ public class BackupRunService {
     public TarGzArchiver.Result archiveUploads(StagedSet staged, long runId) {
         long[] totals = treeFigures(properties.uploadsDir());
         TarGzArchiver.Result result;
-        try {
-            result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(),
+        try (ManifestFiles.Writer fileList = ManifestFiles.write(staged.fileList())) {
+            result = archiver.archive(properties.uploadsDir(), staged.uploadsPath(), fileList,
                     (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, totals[0], bytesDone, totals[1]));
         } catch (RuntimeException e) {
             discardPartial(staged.uploadsPath(), e);
@@ -272,7 +275,9 @@ public class BackupRunService {
         if (archive == null) {
             throw new IllegalStateException("no archive was written for " + staged.label());
         }
-        archiver.verify(staged.uploadsPath(), archive.entries(), archive.sha256());
+        try (ManifestFiles.Entries expected = ManifestFiles.read(staged.fileList(), null)) {
+            archiver.verify(staged.uploadsPath(), expected, archive.sha256());
+        }
     }
 
     /** Assembles the manifest from the steps' parts and publishes the set crash-safely. */
@@ -325,11 +330,10 @@ public class BackupRunService {
         Manifest.Stats stats = snapshot != null
                 ? new Manifest.Stats(bytes, snapshot.result().fileCount(), snapshot.result().filesCopied(), snapshot.result().filesLinked())
                 : new Manifest.Stats(bytes, archive == null ? 0 : archive.fileCount(), archive == null ? 0 : archive.fileCount(), 0);
-        List<FileEntry> entries = snapshot != null ? snapshot.result().entries() : archive != null ? archive.entries() : List.of();
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, staged.kind().dir(), staged.id().toString(), null,
                 staged.owner(), run.startedAt(), null, dump == null ? null : dump.serverVersion(),
                 snapshot == null ? null : snapshot.basedOn(), null, null, artifacts,
-                entries, dump == null ? Map.of() : dump.rowCounts(),
+                null, dump == null ? Map.of() : dump.rowCounts(),
                 stats, warnings);
         return catalog.publish(staged, manifest, lease);
     }

@@ -118,13 +118,9 @@ public class BackupCatalog {
         return list(kind).stream().filter(s -> s.id().equals(id)).findFirst();
     }
 
-    /** The uploads entries a complete set's manifest lists (listings leave them out: they can be large). */
-    public List<Manifest.FileEntry> files(BackupSet set) {
-        if (set.status() != BackupSet.Status.COMPLETE) {
-            return List.of();
-        }
-        Manifest full = ManifestStore.read(kindDir(set.kind()).resolve(set.kind().manifestName(set.id())));
-        return full.files() == null ? List.of() : full.files();
+    /** The uploads entries of a complete set in path order, streamed (listings leave them out: they can be a million); close it. */
+    public ManifestFiles.Entries files(BackupSet set) {
+        return ManifestFiles.read(set);
     }
 
     /** The newest complete set of a kind, if any. */
@@ -545,6 +541,11 @@ public class BackupCatalog {
 
         public Path uploadsPath() {
             return dir.resolve(kind.uploadsName(id));
+        }
+
+        /** The uploads entries, written in path order by the snapshot or archive step (format 2). */
+        public Path fileList() {
+            return dir.resolve(kind.fileListName(id));
         }
 
         public Path globalsFile() {

@@ -21,8 +21,8 @@ public enum BackupKind {
     BackupKind(String dir, String infix) {
         this.dir = dir;
         this.infix = infix;
-        this.name = Pattern.compile("^(db|uploads|manifest|globals|config)_" + infix
-                + "(\\d{8}(?:_\\d+)?)(\\.dump|\\.json|\\.sql|\\.tar\\.gz)?$");
+        this.name = Pattern.compile("^(db|uploads|manifest|files|globals|config)_" + infix
+                + "(\\d{8}(?:_\\d+)?)(\\.dump|\\.jsonl|\\.json|\\.sql|\\.tar\\.gz)?$");
     }
 
     public String dir() {
@@ -55,6 +55,11 @@ public enum BackupKind {
         return "manifest_" + infix + id + ".json";
     }
 
+    /** The set's file list (format 2), beside its manifest: deleted, rolled back and listed with the set. */
+    public String fileListName(BackupSetId id) {
+        return "files_" + infix + id + ".jsonl";
+    }
+
     public String globalsName(BackupSetId id) {
         return "globals_" + infix + id + ".sql";
     }
@@ -75,6 +80,7 @@ public enum BackupKind {
             case "db" -> ext.equals(".dump");
             case "uploads" -> archivesUploads() ? ext.equals(".tar.gz") : ext.isEmpty();
             case "manifest" -> ext.equals(".json");
+            case "files" -> ext.equals(".jsonl");
             case "globals" -> ext.equals(".sql");
             default -> ext.isEmpty();
         };

@@ -6,8 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,23 +49,35 @@ public final class Durable {
             t.setDaemon(true);
             return t;
         });
-        private final List<Future<?>> pending = new ArrayList<>();
+        // a million files must not mean a million futures in memory: past this many, the oldest is waited for
+        private static final int IN_FLIGHT = 4096;
+        private final ArrayDeque<Future<?>> pending = new ArrayDeque<>();
 
         public void file(Path file) {
-            pending.add(pool.submit(() -> force(file)));
+            submit(() -> force(file));
         }
 
         public void directory(Path dir) {
-            pending.add(pool.submit(() -> syncDirectory(dir)));
+            submit(() -> syncDirectory(dir));
+        }
+
+        private void submit(Runnable fsync) {
+            while (pending.size() >= IN_FLIGHT) {
+                waitFor(pending.removeFirst());
+            }
+            pending.addLast(pool.submit(fsync));
         }
 
         /** Waits until everything submitted is on disk; the first failure fails the step. */
         public void await() {
+            while (!pending.isEmpty()) {
+                waitFor(pending.removeFirst());
+            }
+        }
+
+        private static void waitFor(Future<?> f) {
             try {
-                for (Future<?> f : pending) {
-                    f.get();
-                }
-                pending.clear();
+                f.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {

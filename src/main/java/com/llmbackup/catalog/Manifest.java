@@ -12,6 +12,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * The set is complete if and only if {@code status} is {@code complete}. The manifest is
  * versioned and grows: readers ignore fields they do not know, so a set written by a
  * newer release still lists. The history table can be rebuilt from manifests alone.
+ * Since format 2 it is a small header: the uploads entries, which can be a million, are
+ * streamed to and from {@code files_<id>.jsonl} ({@link ManifestFiles}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -33,7 +35,11 @@ public record Manifest(
         Stats stats,
         List<String> warnings) {
 
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: the uploads entries are in the file list beside the manifest ({@link ManifestFiles}),
+     * {@code files} is absent. 1: {@code files} holds them inline (sets written before issue 19).
+     */
+    public static final int FORMAT_VERSION = 2;
     public static final String PUBLISHING = "publishing";
     public static final String COMPLETE = "complete";
 

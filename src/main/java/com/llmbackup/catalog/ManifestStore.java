@@ -47,23 +47,27 @@ final class ManifestStore {
     }
 
     private static Manifest read(Path file, ObjectMapper mapper) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read manifest " + file, e);
-        }
-        try {
-            Manifest manifest = mapper.readValue(bytes, Manifest.class);
+        // parsed as a stream: a format-1 manifest of a million files is hundreds of megabytes, and a
+        // summary skips its file list without holding it
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            Manifest manifest = mapper.readValue(in, Manifest.class);
             if (manifest == null || manifest.status() == null || manifest.id() == null || manifest.kind() == null) {
                 throw new CorruptManifestException(file, "it lacks kind, id or status");
             }
             return manifest;
         } catch (JsonProcessingException e) {
-            throw new CorruptManifestException(file, bytes.length == 0 ? "it is empty" : "it is not valid JSON ("
+            throw new CorruptManifestException(file, isEmpty(file) ? "it is empty" : "it is not valid JSON ("
                     + e.getOriginalMessage() + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read manifest " + file, e);
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -125,7 +125,7 @@ public class RestoreExecutor {
         UploadsRestorer.Result result = recorder.timed(runId, "Restore uploads " + target, () -> source.set().kind().archivesUploads()
                         ? uploads.fromArchive(source.uploads(), restores.archivePrefixes(), target, since, recorder.progress(runId))
                         : uploads.fromSnapshot(source.uploads(),
-                        source.set().status() == BackupSet.Status.COMPLETE ? catalog.files(source.set()) : null, target, since,
+                        source.set().status() == BackupSet.Status.COMPLETE ? () -> catalog.files(source.set()) : null, target, since,
                         recorder.progress(runId)),
                 r -> r.filesTotal() + " files (" + Sizes.human(r.bytesTotal()) + "): " + r.filesWritten() + " written, "
                         + r.filesKept() + " already equal, " + r.entriesDeleted() + " removed");

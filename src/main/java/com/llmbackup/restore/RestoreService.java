@@ -23,6 +23,8 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.CorruptManifestException;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.postgres.DatabaseDumper;
@@ -432,23 +434,29 @@ public class RestoreService {
             return new long[] {files, bytes};
         }
         byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
-        for (Manifest.FileEntry e : catalog.files(source.set())) {
-            if (!Manifest.FileEntry.FILE.equals(e.type())) {
-                continue;
-            }
-            Path p = source.uploads().resolve(e.path());
-            try {
-                // content too: a byte changed on the backup volume keeps the size
-                Optional<String> problem = com.llmbackup.catalog.SnapshotCheck.problem(source.uploads(), e, buffer);
-                if (problem.isPresent()) {
-                    throw refused("The snapshot of " + source.set().label() + " is damaged: " + problem.get()
-                            + ". Restore another set.", null);
+        // streamed in path order: a million entries are never in memory at once
+        try (ManifestFiles.Entries entries = catalog.files(source.set())) {
+            while (entries.hasNext()) {
+                Manifest.FileEntry e = entries.next();
+                if (!Manifest.FileEntry.FILE.equals(e.type())) {
+                    continue;
                 }
-            } catch (IOException ex) {
-                throw refused("Cannot read " + p + ": " + ex.getMessage(), ex);
+                Path p = source.uploads().resolve(e.path());
+                try {
+                    // content too: a byte changed on the backup volume keeps the size
+                    Optional<String> problem = com.llmbackup.catalog.SnapshotCheck.problem(source.uploads(), e, buffer);
+                    if (problem.isPresent()) {
+                        throw refused("The snapshot of " + source.set().label() + " is damaged: " + problem.get()
+                                + ". Restore another set.", null);
+                    }
+                } catch (IOException ex) {
+                    throw refused("Cannot read " + p + ": " + ex.getMessage(), ex);
+                }
+                files++;
+                bytes += e.size();
             }
-            files++;
-            bytes += e.size();
+        } catch (CorruptManifestException e) {
+            throw refused("The file list of " + source.set().label() + " cannot be trusted: " + e.getMessage() + " Restore another set.", e);
         }
         return new long[] {files, bytes};
     }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.llmbackup.catalog.Durable;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import org.springframework.stereotype.Component;
 
@@ -63,11 +64,14 @@ public class Snapshotter {
 
     /**
      * Copies {@code source} into {@code target}, reusing files of {@code previousDir} as
-     * described by {@code previous} (path to entry; empty for a full copy). A {@code target}
-     * left by an interrupted attempt (a retried step) is cleared first: the result is that of
-     * a first run.
+     * described by {@code previous} (its entries in path order; empty for a full copy), and
+     * hands every entry of the new snapshot to {@code out} in path order. The tree is walked in
+     * that same order and merge-joined with {@code previous}: nothing holds all the files. A
+     * {@code target} left by an interrupted attempt (a retried step) is cleared first: the
+     * result is that of a first run.
      */
-    public Result snapshot(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress) {
+    public Result snapshot(Path source, Path target, Path previousDir, ManifestFiles.Entries previous, ManifestFiles.Sink out,
+                           Progress progress) {
         if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new UncheckedIOException(source + ": the uploads folder does not exist or is not a folder; check backup.uploads-dir",
                     new NoSuchFileException(source.toString()));
@@ -78,17 +82,25 @@ public class Snapshotter {
         // durable before any manifest can call the set complete: each copy and each finished
         // folder is forced in the background while the walk goes on, and waited for at the end
         try (Durable.Batch durable = new Durable.Batch()) {
-            walker = new Walker(source, target, previousDir, previous, progress, totals[0], totals[1], hook, durable);
+            walker = new Walker(source, target, previousDir, previous, out, progress, totals[0], totals[1], hook, durable);
             try {
-                Files.walkFileTree(source, walker);
+                SortedWalk.walk(source, walker);
             } catch (IOException e) {
                 throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e, source), e);
             }
             durable.await();
         }
         progress.update(walker.filesDone, totals[0], walker.bytesDone, totals[1]);
-        return new Result(List.copyOf(walker.entries), walker.bytesDone, walker.filesDone, walker.filesCopied,
+        return new Result(List.of(), walker.bytesDone, walker.filesDone, walker.filesCopied,
                 walker.filesLinked, walker.bytesCopied, List.copyOf(walker.warnings));
+    }
+
+    /** The same with the entries in memory, both ways (small trees, tests): the result lists the new entries in path order. */
+    public Result snapshot(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress) {
+        List<FileEntry> entries = new ArrayList<>();
+        Result result = snapshot(source, target, previousDir, ManifestFiles.of(previous.values()), entries::add, progress);
+        return new Result(List.copyOf(entries), result.bytes(), result.fileCount(), result.filesCopied(), result.filesLinked(),
+                result.bytesCopied(), result.warnings());
     }
 
     /** Files and bytes in the tree, for progress figures; metadata only. */
@@ -162,13 +174,14 @@ public class Snapshotter {
         private final Path source;
         private final Path target;
         private final Path previousDir;
-        private final Map<String, FileEntry> previous;
+        /** The previous snapshot's entries, merge-joined with the walk. */
+        private final ManifestFiles.Cursor previous;
+        private final ManifestFiles.Sink entries;
         private final Progress progress;
         private final long filesTotal;
         private final long bytesTotal;
         private final CopyHook hook;
         private final UnchangedFile unchanged = UnchangedFile.forSnapshot();
-        private final List<FileEntry> entries = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         /** Forces the files written and every folder created. */
         private final Durable.Batch durable;
@@ -182,13 +195,14 @@ public class Snapshotter {
         private long bytesDone;
         private long bytesCopied;
 
-        Walker(Path source, Path target, Path previousDir, Map<String, FileEntry> previous, Progress progress,
-               long filesTotal, long bytesTotal, CopyHook hook, Durable.Batch durable) {
+        Walker(Path source, Path target, Path previousDir, ManifestFiles.Entries previous, ManifestFiles.Sink entries,
+               Progress progress, long filesTotal, long bytesTotal, CopyHook hook, Durable.Batch durable) {
             this.source = source;
+            this.entries = entries;
             this.durable = durable;
             this.target = target;
             this.previousDir = previousDir;
-            this.previous = previous;
+            this.previous = new ManifestFiles.Cursor(previous);
             this.progress = progress.atMostTwiceASecond();
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
@@ -288,7 +302,8 @@ public class Snapshotter {
         }
 
         private FileEntry copyOrLink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
-            FileEntry prev = previous.get(rel);
+            // both go in path order: the cursor only moves forward
+            FileEntry prev = previous.find(rel);
             if (prev != null && previousDir != null && prev.sha256() != null
                     && unchanged.unchanged(prev, UnchangedFile.State.of(unix, true))) {
                 Path old = previousDir.resolve(rel);
@@ -374,7 +389,7 @@ public class Snapshotter {
             Files.deleteIfExists(dst);
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                 warnings.add(replacedByFolder(rel));
-                Files.walkFileTree(file, this);
+                SortedWalk.walk(file, this);
             } else if (Files.isSymbolicLink(file)) {
                 symlink(file, dst, rel, attributes.read(file));
             } else {
@@ -426,7 +441,10 @@ public class Snapshotter {
                 .setTimes(FileTime.from(entry.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
     }
 
-    /** Figures of a snapshot. {@code bytes} and {@code fileCount} cover the whole tree; copied and linked split it. */
+    /**
+     * Figures of a snapshot. {@code bytes} and {@code fileCount} cover the whole tree; copied and linked split it.
+     * {@code entries} are filled by the in-memory {@code snapshot}, empty when they were streamed to a sink.
+     */
     public record Result(List<FileEntry> entries, long bytes, long fileCount, long filesCopied, long filesLinked,
                          long bytesCopied, List<String> warnings) {
     }

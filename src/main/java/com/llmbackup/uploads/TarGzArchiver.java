@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.Durable;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -77,7 +78,19 @@ public class TarGzArchiver {
         return archive.resolveSibling("." + archive.getFileName() + ".spool");
     }
 
+    /** The archive with its entries in memory (small trees, tests): the result lists them in path order. */
     public Result archive(Path source, Path target, Snapshotter.Progress progress) {
+        List<FileEntry> entries = new ArrayList<>();
+        Result r = archive(source, target, entries::add, progress);
+        return new Result(List.copyOf(entries), r.bytes(), r.fileCount(), r.archiveBytes(), r.sha256(), r.blocks(), r.storedBlocks(),
+                r.warnings());
+    }
+
+    /**
+     * Archives {@code source} into {@code target}, walking it in path order (so the archive's
+     * entries are in the order of the file list) and handing each entry to {@code entries}.
+     */
+    public Result archive(Path source, Path target, ManifestFiles.Sink entries, Snapshotter.Progress progress) {
         if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new UncheckedIOException(source + ": the uploads folder does not exist or is not a folder; check backup.uploads-dir",
                     new NoSuchFileException(source.toString()));
@@ -85,7 +98,6 @@ public class TarGzArchiver {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         Path spool = spoolOf(target);
         ParallelGzipOutputStream gzip;
-        List<FileEntry> entries = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long[] figures = new long[2];
         try {
@@ -99,7 +111,7 @@ public class TarGzArchiver {
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 tar.setAddPaxHeadersForNonAsciiNames(true);
                 Writer writer = new Writer(source, tar, spool, hook, entries, warnings, figures, progress);
-                Files.walkFileTree(source, writer);
+                SortedWalk.walk(source, writer);
                 tar.finish();
             } finally {
                 Files.deleteIfExists(spool);
@@ -111,24 +123,32 @@ public class TarGzArchiver {
         // durable before any manifest can call the set complete
         Durable.force(target);
         try {
-            return new Result(List.copyOf(entries), figures[1], figures[0], Files.size(target), gzip.sha256(),
+            return new Result(List.of(), figures[1], figures[0], Files.size(target), gzip.sha256(),
                     gzip.blocks(), gzip.storedBlocks(), List.copyOf(warnings));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** {@link #verify(Path, ManifestFiles.Entries, String)} against entries in memory (tests). */
+    public void verify(Path archive, List<FileEntry> expected, String expectedSha256) {
+        try (ManifestFiles.Entries entries = ManifestFiles.of(expected)) {
+            verify(archive, entries, expectedSha256);
+        }
+    }
+
     /**
      * Reads the archive back and checks its checksum and every entry against the manifest
      * (count, types, sizes, SHA-256, link targets); a mismatch or damage names the entry.
+     * {@code expected} come in path order, as the archive's entries were written: each entry
+     * meets its own at once; an archive in another order (written before format 2) still
+     * verifies, holding the entries it has not reached yet.
      */
-    public void verify(Path archive, List<FileEntry> expected, String expectedSha256) {
-        Map<String, FileEntry> byPath = new HashMap<>();
-        expected.forEach(e -> byPath.put(e.path(), e));
+    public void verify(Path archive, ManifestFiles.Entries expected, String expectedSha256) {
+        Map<String, FileEntry> ahead = new HashMap<>();
         MessageDigest whole = digest();
         MessageDigest content = digest();
         String current = "(archive header)";
-        int seen = 0;
         byte[] buffer = new byte[BUFFER];
         String name = archive.getFileName().toString();
         // the digest below the buffer: the gzip reader marks and resets, which must not count twice
@@ -139,11 +159,21 @@ public class TarGzArchiver {
             while ((entry = tar.getNextEntry()) != null) {
                 current = entry.getName();
                 String path = relative(entry.getName());
-                FileEntry want = byPath.remove(path);
+                FileEntry want = ahead.remove(path);
+                while (want == null && expected.hasNext()) {
+                    FileEntry next = expected.next();
+                    if (next.path().equals(path)) {
+                        want = next;
+                    } else {
+                        ahead.put(next.path(), next);
+                        if (ManifestFiles.PATH_ORDER.compare(next.path(), path) > 0) {
+                            break; // passed where it would be: not in the manifest
+                        }
+                    }
+                }
                 if (want == null) {
                     throw new ArchiveInvalidException("Archive " + name + ": entry " + entry.getName() + " is not in the manifest.");
                 }
-                seen++;
                 if (entry.isSymbolicLink()) {
                     if (!entry.getLinkName().equals(want.linkTarget())) {
                         throw mismatch(name, entry, "link target " + entry.getLinkName() + ", manifest says " + want.linkTarget());
@@ -182,9 +212,18 @@ public class TarGzArchiver {
             throw new ArchiveInvalidException("Archive " + name + " is damaged at entry " + current + ": "
                     + (why.endsWith(".") ? why.substring(0, why.length() - 1) : why) + ".", e);
         }
-        if (!byPath.isEmpty()) {
-            throw new ArchiveInvalidException("Archive " + name + " lacks " + byPath.size() + " entr" + (byPath.size() == 1 ? "y" : "ies")
-                    + " of the manifest, e.g. " + PREFIX + "/" + byPath.keySet().iterator().next() + ".");
+        long missing = ahead.size();
+        String example = ahead.isEmpty() ? null : ahead.keySet().stream().min(ManifestFiles.PATH_ORDER).orElseThrow();
+        while (expected.hasNext()) {
+            FileEntry left = expected.next();
+            missing++;
+            if (example == null) {
+                example = left.path();
+            }
+        }
+        if (missing > 0) {
+            throw new ArchiveInvalidException("Archive " + name + " lacks " + missing + " entr" + (missing == 1 ? "y" : "ies")
+                    + " of the manifest, e.g. " + PREFIX + "/" + example + ".");
         }
         String sha = HexFormat.of().formatHex(whole.digest());
         if (expectedSha256 != null && !sha.equals(expectedSha256)) {
@@ -217,7 +256,7 @@ public class TarGzArchiver {
         private final TarArchiveOutputStream tar;
         private final Path spool;
         private final CopyHook hook;
-        private final List<FileEntry> entries;
+        private final ManifestFiles.Sink entries;
         private final List<String> warnings;
         private final long[] figures;
         private final Snapshotter.Progress progress;
@@ -227,7 +266,7 @@ public class TarGzArchiver {
         /** The spool holds a read not yet written into the archive (or an abandoned one). */
         private boolean spooled;
 
-        Writer(Path source, TarArchiveOutputStream tar, Path spool, CopyHook hook, List<FileEntry> entries, List<String> warnings,
+        Writer(Path source, TarArchiveOutputStream tar, Path spool, CopyHook hook, ManifestFiles.Sink entries, List<String> warnings,
                long[] figures, Snapshotter.Progress progress) {
             this.source = source;
             this.tar = tar;
@@ -411,7 +450,7 @@ public class TarGzArchiver {
         private void replaced(Path file, String rel) throws IOException {
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                 warnings.add(Snapshotter.replacedByFolder(rel));
-                Files.walkFileTree(file, this);
+                SortedWalk.walk(file, this);
             } else if (Files.isSymbolicLink(file)) {
                 symlink(file, rel, attributes.read(file));
             } else {
@@ -433,7 +472,10 @@ public class TarGzArchiver {
 
     }
 
-    /** Figures of an archive: its entries (for the manifest), what went in, what came out. */
+    /**
+     * Figures of an archive: what went in, what came out; {@code entries} are filled by the
+     * in-memory {@code archive}, empty when they were streamed to a sink.
+     */
     public record Result(List<FileEntry> entries, long bytes, long fileCount, long archiveBytes, String sha256,
                          long blocks, long storedBlocks, List<String> warnings) {
     }

@@ -25,9 +25,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Sizes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -60,15 +62,36 @@ public class UploadsRestorer {
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static final String TEMP_PREFIX = ".llm-backup-restore-";
 
-    /** Restores from a daily (or safety) snapshot folder; {@code expected} is its manifest's file list, or null for a legacy set. */
+    /** {@link #fromSnapshot(Path, Supplier, Path, Instant, Snapshotter.Progress)} with the entries in memory (tests, small trees). */
     public Result fromSnapshot(Path snapshot, List<FileEntry> expected, Path target, Instant unchangedSince, Snapshotter.Progress progress) {
-        List<FileEntry> entries = expected != null ? new ArrayList<>(expected) : walk(snapshot);
-        entries.sort(Comparator.comparing(FileEntry::path));
-        long bytesTotal = entries.stream().filter(e -> FileEntry.FILE.equals(e.type())).mapToLong(FileEntry::size).sum();
-        long filesTotal = entries.stream().filter(e -> !FileEntry.DIRECTORY.equals(e.type())).count();
-        Sync sync = new Sync(target, progress, filesTotal, bytesTotal, false, unchangedSince);
-        try {
-            for (FileEntry e : entries) {
+        return fromSnapshot(snapshot, expected == null ? null : () -> ManifestFiles.of(expected), target, unchangedSince, progress);
+    }
+
+    /**
+     * Restores from a daily (or safety) snapshot folder; {@code expected} opens its file list
+     * (in path order, a parent before its content), or is null for a legacy set. The list is
+     * read twice, streamed: once for the totals the progress shows, once to restore.
+     */
+    public Result fromSnapshot(Path snapshot, Supplier<ManifestFiles.Entries> expected, Path target, Instant unchangedSince,
+                               Snapshotter.Progress progress) {
+        Supplier<ManifestFiles.Entries> entries = expected != null ? expected : legacy(snapshot);
+        long bytesTotal = 0;
+        long filesTotal = 0;
+        try (ManifestFiles.Entries all = entries.get()) {
+            while (all.hasNext()) {
+                FileEntry e = all.next();
+                if (FileEntry.FILE.equals(e.type())) {
+                    bytesTotal += e.size();
+                }
+                if (!FileEntry.DIRECTORY.equals(e.type())) {
+                    filesTotal++;
+                }
+            }
+        }
+        Sync sync = new Sync(target, progress, filesTotal, bytesTotal, false, unchangedSince, entries);
+        try (ManifestFiles.Entries all = entries.get()) {
+            while (all.hasNext()) {
+                FileEntry e = all.next();
                 String rel = checkRelative(e.path());
                 switch (e.type()) {
                     case FileEntry.DIRECTORY -> sync.directory(rel, e);
@@ -90,13 +113,19 @@ public class UploadsRestorer {
         }
     }
 
+    /** A legacy snapshot (no manifest): its entries read from the folder itself, once, in memory. */
+    private static Supplier<ManifestFiles.Entries> legacy(Path snapshot) {
+        List<FileEntry> walked = walk(snapshot);
+        return () -> ManifestFiles.of(walked);
+    }
+
     /**
      * Restores from a weekly {@code tar.gz} whose entries are {@code <prefix>/...}; {@code prefixes}
      * are the accepted first components ({@code uploads}, and the seed's {@code tar -czf F /path/to/uploads/}).
      */
     public Result fromArchive(Path archive, List<String> prefixes, Path target, Instant unchangedSince, Snapshotter.Progress progress) {
         Scan scan = scanArchive(archive, prefixes);
-        Sync sync = new Sync(target, progress, scan.files(), scan.bytes(), true, unchangedSince);
+        Sync sync = new Sync(target, progress, scan.files(), scan.bytes(), true, unchangedSince, null);
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), BUFFER);
              GzipCompressorInputStream gz = new GzipCompressorInputStream(file, true);
              TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
@@ -321,6 +350,11 @@ public class UploadsRestorer {
         private final long bytesTotal;
         /** Archive mtimes (PAX) are kept to 100 ns or less: compared to the microsecond. */
         private final UnchangedFile unchanged;
+        /**
+         * What was restored, for removing the rest: a snapshot's file list, read again in path order
+         * against a sorted walk of the folder (nothing held); an archive's paths are kept here (null).
+         */
+        private final Supplier<ManifestFiles.Entries> listed;
         private final Set<String> present = new HashSet<>();
         private final Set<String> restoredLinks = new HashSet<>();
         private final Map<String, FileEntry> directories = new HashMap<>();
@@ -335,7 +369,9 @@ public class UploadsRestorer {
         private long deleted;
         private long temp;
 
-        Sync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince) {
+        Sync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince,
+             Supplier<ManifestFiles.Entries> listed) {
+            this.listed = listed;
             this.unchanged = UnchangedFile.forRestore(unchangedSince, coarseTimes, ROOT);
             this.target = target;
             this.progress = progress;
@@ -361,13 +397,13 @@ public class UploadsRestorer {
                 removeAny(path);
                 Files.createDirectory(path);
             }
-            present.add(rel);
+            present(rel);
             directories.put(rel, meta);
         }
 
         void file(String rel, FileEntry meta, Content content) throws IOException {
             Path path = parentsReady(rel);
-            present.add(rel);
+            present(rel);
             if (unchanged(path, meta)) {
                 filesKept++;
                 done(meta.size());
@@ -402,7 +438,7 @@ public class UploadsRestorer {
 
         void symlink(String rel, FileEntry meta, String linkTarget) throws IOException {
             Path path = parentsReady(rel);
-            present.add(rel);
+            present(rel);
             restoredLinks.add(rel);
             if (Files.isSymbolicLink(path) && Files.readSymbolicLink(path).toString().equals(linkTarget)) {
                 Snapshotter.applyAttributes(path, meta, true);
@@ -426,7 +462,7 @@ public class UploadsRestorer {
                 throw hostile(rel, "it is a hard link to " + to + ", which is not a file restored before it");
             }
             Path path = parentsReady(rel);
-            present.add(rel);
+            present(rel);
             Path tmp = tempBeside(path);
             Files.createLink(tmp, target.resolve(to));
             replace(tmp, path);
@@ -434,8 +470,18 @@ public class UploadsRestorer {
             done(0);
         }
 
+        private void present(String rel) {
+            if (listed == null) {
+                present.add(rel);
+            }
+        }
+
         Result finish() throws IOException {
-            removeExtras();
+            if (listed != null) {
+                removeUnlisted();
+            } else {
+                removeExtras();
+            }
             // deepest first: setting a folder's mtime must come after everything inside it changed
             List<String> dirs = new ArrayList<>(directories.keySet());
             dirs.sort(Comparator.comparingInt((String d) -> d.split("/").length).reversed());
@@ -459,7 +505,7 @@ public class UploadsRestorer {
                     removeAny(current);
                     Files.createDirectory(current);
                 }
-                present.add(parent);
+                present(parent);
             }
             Path path = target.resolve(rel);
             if (!path.normalize().startsWith(target)) {
@@ -515,6 +561,37 @@ public class UploadsRestorer {
                     return FileVisitResult.CONTINUE;
                 }
             });
+        }
+
+        /** {@link #removeExtras} for a snapshot: the folder walked in path order and merge-joined with the file list. */
+        private void removeUnlisted() throws IOException {
+            try (ManifestFiles.Entries entries = listed.get()) {
+                SortedWalk.walk(target, new SimpleFileVisitor<>() {
+                    private final ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
+
+                    private boolean listed(Path path) {
+                        return cursor.find(target.relativize(path).toString()) != null;
+                    }
+
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                        if (!dir.equals(target) && !listed(dir)) {
+                            removeAny(dir);
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                        if (!listed(file)) {
+                            Files.delete(file);
+                            deleted++;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            }
         }
 
         /** Everything in the folder that the backup does not hold: files created since, leftovers of an interrupted restore. */

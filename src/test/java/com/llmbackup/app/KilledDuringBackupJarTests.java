@@ -111,9 +111,11 @@ class KilledDuringBackupJarTests {
         }
         Path snapshot = catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id()));
         byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
-        assertThat(catalog.files(set)).filteredOn(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE))
-                .hasSize(16_008)
-                .allSatisfy(e -> assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, e, buffer)).as(e.path()).isEmpty());
+        try (var entries = catalog.files(set)) {
+            assertThat(entries.stream().toList()).filteredOn(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE))
+                    .hasSize(16_008)
+                    .allSatisfy(e -> assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, e, buffer)).as(e.path()).isEmpty());
+        }
     }
 
     /** The folders, database and settings of one scenario; uploads of 8 files of {@code megabytes} each. */

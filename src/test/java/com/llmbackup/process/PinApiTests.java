@@ -39,7 +39,8 @@ class PinApiTests extends AbstractBackupProcessTests {
         assertThat(answer.get("reason").asText()).isEqualTo("before the upgrade to 2.0 (pinop)");
         JsonNode manifest = json.readTree(Files.readString(DIR.resolve("backup/daily/manifest_" + id + ".json")));
         assertThat(manifest.get("pinned").asBoolean()).isTrue();
-        assertThat(manifest.get("files").size()).as("the file list is kept").isGreaterThan(0);
+        assertThat(manifest.get("artifacts").findValuesAsText("name")).as("the file list is kept").contains("files_" + id + ".jsonl");
+        assertThat(Files.readAllLines(DIR.resolve("backup/daily/files_" + id + ".jsonl"))).isNotEmpty();
 
         HttpResponse<String> unpinned = call("DELETE", path, "pinop", null);
         assertThat(unpinned.statusCode()).isEqualTo(200);

@@ -500,7 +500,10 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         }
         byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
         Path snapshot = catalog.kindDir(kind).resolve(kind.uploadsName(set.id()));
-        var files = catalog.files(set).stream().filter(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE)).toList();
+        List<com.llmbackup.catalog.Manifest.FileEntry> files;
+        try (var entries = catalog.files(set)) {
+            files = entries.stream().filter(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE)).toList();
+        }
         assertThat(files).as(set.label() + " files").isNotEmpty();
         for (var entry : files) {
             assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, entry, buffer)).as(set.label() + " " + entry.path()).isEmpty();

@@ -188,7 +188,10 @@ class SnapshotterTests {
         Files.writeString(dir.resolve("daily/manifest_20251030.json"), json.writeValueAsString(Map.of("formatVersion", 1,
                 "kind", "daily", "id", "20251030", "status", "complete", "files", oldEntries)));
         BackupCatalog catalog = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC());
-        List<FileEntry> old = catalog.files(catalog.newestComplete(BackupKind.DAILY).orElseThrow());
+        List<FileEntry> old;
+        try (var entries = catalog.files(catalog.newestComplete(BackupKind.DAILY).orElseThrow())) {
+            old = entries.stream().toList();
+        }
         assertThat(old).hasSize(r1.entries().size()).allMatch(e -> e.ctimeNanos() == null);
 
         Snapshotter.Result r2 = snapshotter.snapshot(src, dir.resolve("s2"), dir.resolve("daily/uploads_20251030"), byPath(old),

@@ -1,0 +1,382 @@
+package com.llmbackup.catalog;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.llmbackup.catalog.Manifest.FileEntry;
+
+/**
+ * The uploads entries of a set, streamed: never held whole, so a million files need no more
+ * heap than a thousand (issue 19). Since format 2 they are a file list beside the manifest,
+ * {@code files_<id>.jsonl}: one {@link FileEntry} as JSON per line, sorted by {@link #PATH_ORDER},
+ * written entry by entry while the snapshot or archive walks, forced to disk before the
+ * manifest can say complete, its size and SHA-256 recorded in the manifest's artifacts. A
+ * format-1 manifest holds its entries inline, in walk order: they are read whole and sorted
+ * (the one-off cost of the first daily after the upgrade).
+ */
+public final class ManifestFiles {
+
+    /**
+     * Paths component by component ({@code a} < {@code a/b} < {@code a.txt}): a walk that visits
+     * each folder's entries sorted by name, a folder before its content, emits exactly this
+     * order. The root {@code .} comes first. Within a name, UTF-16 order as {@link String#compareTo}.
+     */
+    public static final Comparator<String> PATH_ORDER = ManifestFiles::comparePaths;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectWriter LINE = JSON.writerFor(FileEntry.class);
+    private static final ObjectReader ENTRY = JSON.readerFor(FileEntry.class)
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final int BUFFER = 1 << 16;
+
+    private ManifestFiles() {
+    }
+
+    static int comparePaths(String a, String b) {
+        if (a.equals(b)) {
+            return 0;
+        }
+        if (a.equals(".")) {
+            return -1;
+        }
+        if (b.equals(".")) {
+            return 1;
+        }
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                // the separator below every other character: a folder's content before its next sibling
+                return x == '/' ? -1 : y == '/' ? 1 : Character.compare(x, y);
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    /**
+     * A complete set's entries in path order (empty for a set without entries: a legacy set or
+     * one without uploads). The caller closes it. A format-2 list that is damaged, out of order
+     * or whose SHA-256 differs from the manifest's fails with {@link CorruptManifestException}
+     * when the damage is reached (the SHA-256 at its end).
+     */
+    public static Entries read(BackupSet set) {
+        if (set.status() != BackupSet.Status.COMPLETE || set.manifest() == null) {
+            return of(List.of());
+        }
+        Path manifestFile = fileOf(set, set.kind().manifestName(set.id()));
+        if (set.manifest().formatVersion() < 2) {
+            return of(readInline(manifestFile));
+        }
+        String name = set.kind().fileListName(set.id());
+        Manifest.Artifact artifact = set.manifest().artifacts() == null ? null
+                : set.manifest().artifacts().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+        if (artifact == null) {
+            return of(List.of()); // a set without uploads (the dump-only safety backup of a test)
+        }
+        return read(manifestFile.resolveSibling(name), artifact.sha256());
+    }
+
+    private static Path fileOf(BackupSet set, String name) {
+        return set.files().stream().filter(f -> f.getFileName().toString().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("set " + set.label() + " has no " + name));
+    }
+
+    /** A format-2 file list; {@code expectedSha256} (null: not checked) is compared at its end. */
+    public static Entries read(Path fileList, String expectedSha256) {
+        try {
+            return new LineEntries(fileList, expectedSha256);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the file list " + fileList + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Entries held in memory (a format-1 manifest, a test), sorted into path order. */
+    public static Entries of(Collection<FileEntry> entries) {
+        List<FileEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparing(FileEntry::path, PATH_ORDER));
+        Iterator<FileEntry> it = sorted.iterator();
+        return new Entries() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public FileEntry next() {
+                return it.next();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** The inline entries of a format-1 manifest, parsed one by one (the rest of the manifest is skipped). */
+    private static List<FileEntry> readInline(Path manifest) {
+        List<FileEntry> entries = new ArrayList<>();
+        try (JsonParser parser = JSON.getFactory().createParser(manifest.toFile())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new CorruptManifestException(manifest, "it is not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("files") && value == JsonToken.START_ARRAY) {
+                    while (parser.nextToken() == JsonToken.START_OBJECT) {
+                        entries.add(ENTRY.readValue(parser));
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new CorruptManifestException(manifest, "it is not valid JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
+        }
+        return entries;
+    }
+
+    /** Writes a file list, entry by entry, in path order (refused otherwise: the merge-joins depend on it). */
+    public static Writer write(Path fileList) {
+        try {
+            return new Writer(fileList);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the file list " + fileList + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Entries in path order, read as they are needed; close it (a file stays open until then). */
+    public interface Entries extends Iterator<FileEntry>, AutoCloseable {
+        @Override
+        void close();
+
+        /** The rest of the entries as a stream (closing the stream closes this). */
+        default Stream<FileEntry> stream() {
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                    .onClose(this::close);
+        }
+    }
+
+    /**
+     * The merge-join of a walk in path order with entries in path order: {@link #find} for each
+     * path the walk visits, in that order, gives the entry of that path or null; the entries
+     * passed over are dropped, so only one is held.
+     */
+    public static final class Cursor {
+        private final Iterator<FileEntry> entries;
+        private FileEntry ahead;
+
+        public Cursor(Iterator<FileEntry> entries) {
+            this.entries = entries;
+        }
+
+        public FileEntry find(String path) {
+            while (true) {
+                if (ahead == null) {
+                    if (!entries.hasNext()) {
+                        return null;
+                    }
+                    ahead = entries.next();
+                }
+                int order = PATH_ORDER.compare(ahead.path(), path);
+                if (order > 0) {
+                    return null;
+                }
+                FileEntry passed = ahead;
+                ahead = null;
+                if (order == 0) {
+                    return passed;
+                }
+            }
+        }
+    }
+
+    /** A sink for entries as a walk produces them. */
+    @FunctionalInterface
+    public interface Sink {
+        Sink NONE = entry -> {
+        };
+
+        void add(FileEntry entry);
+    }
+
+    /** A file list being written: {@link #close} forces it to disk; then {@link #size} and {@link #sha256} are final. */
+    public static final class Writer implements Sink, AutoCloseable {
+        private final Path file;
+        private final FileChannel channel;
+        private final MessageDigest digest = newDigest();
+        private final OutputStream out;
+        private String last;
+        private long count;
+        private String sha256;
+        private long size;
+
+        private Writer(Path file) throws IOException {
+            this.file = file;
+            // a retried step rewrites the list from the start
+            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.out = new BufferedOutputStream(new DigestOutputStream(Channels.newOutputStream(channel), digest), BUFFER);
+        }
+
+        @Override
+        public void add(FileEntry entry) {
+            if (last != null && PATH_ORDER.compare(last, entry.path()) >= 0) {
+                throw new IllegalStateException("file list " + file.getFileName() + ": " + entry.path() + " after " + last
+                        + " is not in path order");
+            }
+            try {
+                out.write(LINE.writeValueAsBytes(entry));
+                out.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the file list " + file + ": " + e.getMessage(), e);
+            }
+            last = entry.path();
+            count++;
+        }
+
+        public long count() {
+            return count;
+        }
+
+        public long size() {
+            return size;
+        }
+
+        public String sha256() {
+            return sha256;
+        }
+
+        @Override
+        public void close() {
+            if (sha256 != null) {
+                return;
+            }
+            try (channel) {
+                out.flush();
+                channel.force(true);
+                size = channel.size();
+                sha256 = HexFormat.of().formatHex(digest.digest());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the file list " + file + ": " + e.getMessage()
+                        + ". The backup volume may be failing or full; check dmesg and free space.", e);
+            }
+        }
+    }
+
+    private static final class LineEntries implements Entries {
+        private final Path file;
+        private final String expectedSha256;
+        private final MessageDigest digest = newDigest();
+        private final BufferedReader reader;
+        private FileEntry next;
+        private String last;
+        private long line;
+        private boolean ended;
+
+        LineEntries(Path file, String expectedSha256) throws IOException {
+            this.file = file;
+            this.expectedSha256 = expectedSha256;
+            InputStream in = new DigestInputStream(Files.newInputStream(file), digest);
+            this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), BUFFER);
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            if (ended) {
+                return false;
+            }
+            try {
+                String text = reader.readLine();
+                if (text == null) {
+                    ended = true;
+                    String sha = HexFormat.of().formatHex(digest.digest());
+                    if (expectedSha256 != null && !expectedSha256.equals(sha)) {
+                        throw new CorruptManifestException(file, "its SHA-256 is " + sha + ", the manifest says " + expectedSha256
+                                + " (changed or damaged since the backup)");
+                    }
+                    return false;
+                }
+                line++;
+                FileEntry entry;
+                try {
+                    entry = ENTRY.readValue(text);
+                } catch (JsonProcessingException e) {
+                    throw new CorruptManifestException(file, "line " + line + " is not a valid entry (" + e.getOriginalMessage() + ")");
+                }
+                if (entry == null || entry.path() == null || (last != null && PATH_ORDER.compare(last, entry.path()) >= 0)) {
+                    throw new CorruptManifestException(file, "line " + line + " is out of path order or has no path");
+                }
+                last = entry.path();
+                next = entry;
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the file list " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public FileEntry next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            FileEntry entry = next;
+            next = null;
+            return entry;
+        }
+
+        @Override
+        public void close() {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package com.llmbackup.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.Manifest.FileEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The streamed file lists (format 2) and the inline lists of format 1. */
+class ManifestFilesTests {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} before {1}")
+    @CsvSource({
+            ".,-x",               // the root first, though '-' sorts below '.'
+            ".,a",
+            "a,a/b",              // a folder before its content
+            "a/b,a.txt",          // a folder's content before the next sibling ('/' below '.')
+            "a/z,a-b",            // and below '-'
+            "a/b/c,a/c",
+            "A,a",
+            "user1/x.pdf,user10/a.pdf",
+            "é,한글"})
+    void pathOrderPutsFirstBeforeSecondWhenWalkedSortedPerFolder(String first, String second) {
+        assertThat(ManifestFiles.PATH_ORDER.compare(first, second)).isNegative();
+        assertThat(ManifestFiles.PATH_ORDER.compare(second, first)).isPositive();
+    }
+
+    @Test
+    void writeThenReadGivesEntriesBackInOrderWithTheirSha256() throws IOException {
+        Path list = dir.resolve("files_20251031.jsonl");
+        List<FileEntry> written = List.of(dir("."), dir("a"), file("a/b.txt"), file("a.txt"));
+        String sha;
+        try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
+            written.forEach(writer::add);
+            writer.close();
+            sha = writer.sha256();
+            assertThat(writer.size()).isEqualTo(Files.size(list));
+            assertThat(writer.count()).isEqualTo(4);
+        }
+        assertThat(Files.readAllLines(list)).hasSize(4).allMatch(line -> line.startsWith("{\"path\":"));
+
+        try (ManifestFiles.Entries entries = ManifestFiles.read(list, sha)) {
+            assertThat(entries.stream().toList()).isEqualTo(written);
+        }
+    }
+
+    @Test
+    void writeRefusesEntryWhenOutOfPathOrder() {
+        try (ManifestFiles.Writer writer = ManifestFiles.write(dir.resolve("files_20251031.jsonl"))) {
+            writer.add(file("a.txt"));
+            assertThatThrownBy(() -> writer.add(file("a/b.txt")))
+                    .hasMessageContaining("a/b.txt after a.txt is not in path order");
+        }
+    }
+
+    @Test
+    void readFailsNamingTheListWhenItWasChangedSinceTheBackup() throws IOException {
+        Path list = dir.resolve("files_20251031.jsonl");
+        String sha;
+        try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
+            writer.add(file("a.txt"));
+            writer.add(file("b.txt"));
+            writer.close();
+            sha = writer.sha256();
+        }
+        Files.writeString(list, Files.readString(list).replace("\"size\":3", "\"size\":4"));
+
+        try (ManifestFiles.Entries entries = ManifestFiles.read(list, sha)) {
+            assertThatThrownBy(() -> entries.stream().toList()).isInstanceOf(CorruptManifestException.class)
+                    .hasMessageContaining(list.toString()).hasMessageContaining("the manifest says " + sha)
+                    .hasMessageContaining("changed or damaged since the backup");
+        }
+    }
+
+    @Test
+    void readFailsWhenLinesAreOutOfOrderOrNotEntries() throws IOException {
+        Path list = dir.resolve("files_20251031.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        Files.writeString(list, json.writeValueAsString(file("b.txt")) + "\n" + json.writeValueAsString(file("a.txt")) + "\n");
+        try (ManifestFiles.Entries entries = ManifestFiles.read(list, null)) {
+            assertThatThrownBy(() -> entries.stream().toList()).isInstanceOf(CorruptManifestException.class)
+                    .hasMessageContaining("line 2 is out of path order");
+        }
+        Files.writeString(list, "{\"path\":\"a\"\n");
+        try (ManifestFiles.Entries entries = ManifestFiles.read(list, null)) {
+            assertThatThrownBy(entries::hasNext).isInstanceOf(CorruptManifestException.class)
+                    .hasMessageContaining("line 1 is not a valid entry");
+        }
+    }
+
+    @Test
+    void readOfFormatOneSetGivesItsInlineEntriesInPathOrder() throws IOException {
+        Path daily = Files.createDirectories(dir.resolve("daily"));
+        Files.createDirectories(daily.resolve("uploads_20251030"));
+        List<FileEntry> walkOrder = List.of(dir("."), file("a.txt"), dir("a"), file("a/b.txt"));
+        Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
+                Map.of("formatVersion", 1, "kind", "daily", "id", "20251030", "status", "complete", "files", walkOrder,
+                        "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+                .newestComplete(BackupKind.DAILY).orElseThrow();
+
+        List<String> paths = new ArrayList<>();
+        try (ManifestFiles.Entries entries = ManifestFiles.read(set)) {
+            entries.forEachRemaining(e -> paths.add(e.path()));
+        }
+
+        assertThat(set.manifest().formatVersion()).isEqualTo(1);
+        assertThat(paths).containsExactly(".", "a", "a/b.txt", "a.txt");
+    }
+
+    static FileEntry file(String path) {
+        return new FileEntry(path, FileEntry.FILE, 3, 1_000_000_000L, 0644, 1000, 1000, "u", "g", "ab".repeat(32), null, 5L);
+    }
+
+    static FileEntry dir(String path) {
+        return new FileEntry(path, FileEntry.DIRECTORY, 0, 1_000_000_000L, 0755, 1000, 1000, "u", "g", null, null, null);
+    }
+}
