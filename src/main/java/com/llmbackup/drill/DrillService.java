@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,6 +32,7 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.config.BackupProperties;
@@ -183,12 +185,13 @@ public class DrillService {
                     checks.add(check("row-counts", DrillChecks.rowCounts(set.manifest().rowCounts(), rows),
                             rows.size() + " tables, " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows as in the manifest"));
                 }
-                List<Manifest.FileEntry> entries = catalog.files(set);
+                Supplier<ManifestFiles.Entries> entries = () -> catalog.files(set);
                 boolean restored = restoreUploads(set, source, entries, scratch, checks);
                 restoreMillis = Duration.between(started, clock.instant()).toMillis();
                 if (restored) {
                     checks.add(check("uploads", UploadsComparison.compare(entries, scratch.folder()),
-                            entries.size() + " entries match the manifest (type, size, mode, SHA-256)"));
+                            set.manifest().stats() == null ? "every entry matches the manifest (type, size, mode, SHA-256)"
+                                    : set.manifest().stats().fileCount() + " files match the manifest (type, size, mode, SHA-256)"));
                 }
                 if (properties.drill().filesQuery() != null && rows != null && restored) {
                     checks.add(filesQuery(scratch));
@@ -346,7 +349,7 @@ public class DrillService {
         }
     }
 
-    private boolean restoreUploads(BackupSet set, RestoreService.Source source, List<Manifest.FileEntry> entries, DrillScratch scratch,
+    private boolean restoreUploads(BackupSet set, RestoreService.Source source, Supplier<ManifestFiles.Entries> entries, DrillScratch scratch,
                                    List<DrillEvidence.Check> checks) {
         try {
             Files.createDirectories(scratch.folder());

@@ -5,16 +5,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Stream;
+import java.util.function.Supplier;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.SnapshotCheck;
+import com.llmbackup.uploads.SortedWalk;
 
 /**
  * The restored uploads against the manifest, entry by entry: type, size, mode and (for files)
@@ -34,36 +37,75 @@ final class UploadsComparison {
 
     /** Every difference between the manifest's entries and the folder {@code restored}, each naming its path. */
     static List<String> compare(List<FileEntry> manifest, Path restored) {
+        return compare(() -> ManifestFiles.of(manifest), restored);
+    }
+
+    /**
+     * {@link #compare(List, Path)} reading the file list twice as a stream (path order): once
+     * entry by entry, once merge-joined with a sorted walk of the folder for what it does not
+     * list, so no set of every path is held (a million files in a bounded heap).
+     */
+    static List<String> compare(Supplier<ManifestFiles.Entries> manifest, Path restored) {
         List<String> problems = new ArrayList<>();
-        Set<String> listed = new HashSet<>();
         byte[] buffer = SnapshotCheck.buffer();
-        for (FileEntry expected : manifest) {
+        try (ManifestFiles.Entries entries = manifest.get()) {
+            while (entries.hasNext()) {
+                check(entries.next(), restored, buffer, problems);
+            }
+        }
+        try (ManifestFiles.Entries entries = manifest.get()) {
+            ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
+            SortedWalk.walk(restored, new SimpleFileVisitor<>() {
+                private FileVisitResult unlisted(Path path) {
+                    String rel = restored.relativize(path).toString();
+                    if (!rel.isEmpty() && cursor.find(rel) == null) {
+                        problems.add(rel + " is in the restored uploads but not in the manifest");
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    return unlisted(dir);
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    return unlisted(file);
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    problems.add(restored.relativize(file) + " cannot be read in the restored uploads: " + e.getMessage());
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            problems.add("the restored uploads " + restored + " cannot be listed: " + e.getMessage());
+        }
+        return problems;
+    }
+
+    private static void check(FileEntry expected, Path restored, byte[] buffer, List<String> problems) {
+        {
             String rel = expected.path();
-            listed.add(rel);
             Path path = rel.equals(".") ? restored : restored.resolve(rel);
             Observed observed;
             try {
                 observed = observe(path, FileEntry.FILE.equals(expected.type()), buffer);
             } catch (IOException e) {
                 problems.add(rel + " cannot be read in the restored uploads: " + e.getMessage());
-                continue;
+                return;
             }
             if (rel.equals(".")) {
                 // the uploads folder itself is kept as it is by a restore (it may be a mount point): only its being there counts
                 if (observed == null || !FileEntry.DIRECTORY.equals(observed.type())) {
                     problems.add("the restored uploads folder " + restored + " is missing");
                 }
-                continue;
+                return;
             }
             difference(expected, observed).ifPresent(problems::add);
         }
-        try (Stream<Path> walk = Files.walk(restored)) {
-            walk.map(p -> restored.relativize(p).toString()).filter(rel -> !rel.isEmpty() && !listed.contains(rel)).sorted()
-                    .forEach(rel -> problems.add(rel + " is in the restored uploads but not in the manifest"));
-        } catch (IOException | UncheckedIOException e) {
-            problems.add("the restored uploads " + restored + " cannot be listed: " + e.getMessage());
-        }
-        return problems;
     }
 
     /** The rule for one entry: empty when what was restored is what the manifest says. */

@@ -19,12 +19,12 @@ import java.util.List;
  * snapshot merge-joins the tree with the previous list instead of holding a map of it. Only
  * the names of the folders on the current path are held.
  */
-final class SortedWalk {
+public final class SortedWalk {
 
     private SortedWalk() {
     }
 
-    static void walk(Path start, FileVisitor<Path> visitor) throws IOException {
+    public static void walk(Path start, FileVisitor<Path> visitor) throws IOException {
         visit(start, visitor);
     }
 
