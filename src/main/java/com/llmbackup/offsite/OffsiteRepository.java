@@ -62,9 +62,9 @@ public class OffsiteRepository {
         return settings.active();
     }
 
-    /** The repository's location as configured (no secret in it: credentials live in the env-file). */
+    /** The repository's location for messages: a password in a URL ({@code rest:https://user:pw@host/}) is masked. */
     public String location() {
-        return settings.repository();
+        return settings.repository() == null ? null : settings.repository().replaceAll("//([^/@:]+):[^/@]*@", "//$1:***@");
     }
 
     /** {@code restic init}: a new, empty, encrypted repository (refused by restic when one is there). */

@@ -18,7 +18,8 @@ import com.llmbackup.catalog.BackupKind;
  * (a copy caught up days later still counts for the day it was taken): of each of the newest
  * {@code keepDaily} days (weeks, months) that have a set, the newest set is kept. The
  * {@code minFull} newest weekly sets are always kept; an older copy of a set already copied
- * again is forgotten. Snapshots that copy none of our sets are not decided (left alone).
+ * again is forgotten. Weekly sets are not kept by keep-daily (one a week: their unit is the
+ * week). Snapshots that copy none of our sets are not decided (left alone).
  */
 public final class OffsiteRetentionPlanner {
 
@@ -72,7 +73,8 @@ public final class OffsiteRetentionPlanner {
                 fulls++;
                 reasons.add("one of the " + policy.minFull() + " newest full backups (backup.retention.min-full)");
             }
-            if (!days.contains(date) && days.size() < policy.keepDaily()) {
+            // a weekly is taken once a week: its days are weeks, so keep-daily is not its rule
+            if (kind != BackupKind.WEEKLY && !days.contains(date) && days.size() < policy.keepDaily()) {
                 days.add(date);
                 reasons.add("newest " + kind.dir() + " set of day " + date + " (keep-daily " + policy.keepDaily() + ")");
             }
@@ -86,7 +88,7 @@ public final class OffsiteRetentionPlanner {
             }
             if (reasons.isEmpty()) {
                 out.add(new Decision(snapshot, ref, false, "beyond the GFS policy: not the newest " + kind.dir() + " set of one of the "
-                        + policy.keepDaily() + " newest days, " + policy.keepWeekly() + " newest weeks or " + policy.keepMonthly()
+                        + (kind == BackupKind.WEEKLY ? "" : policy.keepDaily() + " newest days, ") + policy.keepWeekly() + " newest weeks or " + policy.keepMonthly()
                         + " newest months that have one"));
             } else {
                 out.add(new Decision(snapshot, ref, true, String.join("; ", reasons)));
