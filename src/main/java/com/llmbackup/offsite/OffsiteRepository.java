@@ -318,8 +318,13 @@ public class OffsiteRepository {
         } else if (e.exitCode() == CommandFailedException.NOT_STARTED) {
             hint = " Install restic (Debian package restic).";
         }
-        String last = stderr.isEmpty() ? e.getMessage() : stderr.lines().reduce((a, b) -> b).orElse(stderr);
-        return (stderr.isEmpty() ? e.getMessage() : "restic exited with code " + e.exitCode() + ": " + last) + hint;
+        // restic's own verdict is its "Fatal:" line; the lines after it only repeat the location
+        String said = stderr.lines().filter(l -> l.startsWith("Fatal:")).findFirst()
+                .orElseGet(() -> stderr.lines().reduce((a, b) -> b).orElse(stderr)).strip();
+        if (!said.isEmpty() && !said.endsWith(".")) {
+            said += ".";
+        }
+        return (stderr.isEmpty() ? e.getMessage() : "restic exited with code " + e.exitCode() + ": " + said) + hint;
     }
 
     private static String sha256(Path file) {

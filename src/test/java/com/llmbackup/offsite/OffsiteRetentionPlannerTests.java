@@ -62,10 +62,10 @@ class OffsiteRetentionPlannerTests {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = ';', value = {
-            "daily/20251031; 1,0,0,4; Keep offsite daily/20251031 (snapshot *): newest daily set of day 2025-10-31 (keep-daily 1)",
-            "daily/20251030; 1,0,0,4; Forget offsite daily/20251030 (snapshot *): beyond the GFS policy: not the newest daily set of one of the 1 newest days, 0 newest weeks or 0 newest months that have one",
-            "weekly/20251026; 0,1,0,1; Keep offsite weekly/20251026 (snapshot *): one of the 1 newest full backups (backup.retention.min-full); newest weekly set of week 2025-W43 (keep-weekly 1)",
+    @CsvSource(delimiter = '|', value = {
+            "daily/20251031| 1,0,0,4| Keep offsite daily/20251031 (snapshot *): newest daily set of day 2025-10-31 (keep-daily 1)",
+            "daily/20251030| 1,0,0,4| Forget offsite daily/20251030 (snapshot *): beyond the GFS policy: not the newest daily set of one of the 1 newest days, 0 newest weeks or 0 newest months that have one",
+            "weekly/20251026| 0,1,0,1| Keep offsite weekly/20251026 (snapshot *): one of the 1 newest full backups (backup.retention.min-full); newest weekly set of week 2025-W43 (keep-weekly 1)",
     })
     void decisionLineNamesTheReasonWhenASetIsDecided(String set, String policy, String expected) {
         int[] p = Arrays.stream(policy.split(",")).mapToInt(Integer::parseInt).toArray();
