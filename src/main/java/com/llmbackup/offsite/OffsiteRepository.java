@@ -215,29 +215,7 @@ public class OffsiteRepository {
 
     private BackupSet moveIntoPlace(BackupKind kind, BackupSetId id, Path staging) {
         Path manifestFile = staging.resolve(kind.manifestName(id));
-        Manifest manifest;
-        try {
-            manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
-        } catch (IOException e) {
-            throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " has no readable manifest: " + e.getMessage(), e);
-        }
-        if (!manifest.complete() || !kind.dir().equals(manifest.kind()) || !id.toString().equals(manifest.id())) {
-            throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " holds the manifest of "
-                    + manifest.kind() + "/" + manifest.id() + " (" + manifest.status() + ")", null);
-        }
-        for (Manifest.Artifact artifact : manifest.artifacts()) {
-            Path file = staging.resolve(artifact.name());
-            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " lacks " + artifact.name(), null);
-            }
-            if (Manifest.Artifact.FILE.equals(artifact.type()) && artifact.sha256() != null) {
-                String actual = sha256(file);
-                if (!actual.equals(artifact.sha256())) {
-                    throw new OffsiteException(artifact.name() + " of the offsite copy of " + kind.dir() + "/" + id
-                            + " does not match its manifest (SHA-256 " + actual + ", manifest " + artifact.sha256() + ")", null);
-                }
-            }
-        }
+        verifyArtifacts(kind, id, staging);
         Path dir = catalog.kindDir(kind);
         List<Path> moved = new ArrayList<>();
         try {
@@ -265,22 +243,85 @@ public class OffsiteRepository {
         }
     }
 
-    /** Every uploads entry the manifest lists, with its size and SHA-256 (daily and safety sets). */
-    private void verifyTree(BackupSet set) throws IOException {
-        if (set.kind().archivesUploads()) {
-            return; // the archive is one artifact, checked by its SHA-256
+    /**
+     * For the drill: restores the set's offsite copy into a scratch folder below {@code scratch}
+     * and compares it with its manifest (every artifact's SHA-256, every uploads file's size
+     * and SHA-256); a verdict naming what differs. The scratch copy is removed afterwards.
+     */
+    public CheckVerdict verifyCopy(BackupKind kind, BackupSetId id, Path scratch) {
+        Path target = scratch.resolve("offsite-verify-" + kind.dir() + "_" + id);
+        BackupCatalog.deleteTree(target);
+        try {
+            OffsiteSnapshot snapshot = restoreSet(kind, id, target);
+            Manifest manifest = verifyArtifacts(kind, id, target);
+            int files = 0;
+            if (!kind.archivesUploads()) {
+                List<Manifest.FileEntry> entries = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE)
+                        .map(catalog::files).orElse(manifest.files() == null ? List.of() : manifest.files());
+                files = verifyEntries(kind.dir() + "/" + id, target.resolve(kind.uploadsName(id)), entries);
+            }
+            return CheckVerdict.sound("The offsite copy of " + kind.dir() + "/" + id + " (snapshot " + snapshot.shortId()
+                    + ") restores and matches its manifest: " + manifest.artifacts().size() + " artifacts, " + files + " uploads files.");
+        } catch (OffsiteException e) {
+            return CheckVerdict.damaged(e.getMessage(), 1);
+        } catch (IOException e) {
+            return CheckVerdict.damaged("Cannot read the restored copy of " + kind.dir() + "/" + id + ": " + e.getMessage(), 1);
+        } finally {
+            BackupCatalog.deleteTree(target);
         }
-        Path uploads = catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id()));
+    }
+
+    /** The restored manifest is the set's, complete, and every artifact is there with its SHA-256. */
+    private Manifest verifyArtifacts(BackupKind kind, BackupSetId id, Path staging) {
+        Path manifestFile = staging.resolve(kind.manifestName(id));
+        Manifest manifest;
+        try {
+            manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+        } catch (IOException e) {
+            throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " has no readable manifest: " + e.getMessage(), e);
+        }
+        if (!manifest.complete() || !kind.dir().equals(manifest.kind()) || !id.toString().equals(manifest.id())) {
+            throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " holds the manifest of "
+                    + manifest.kind() + "/" + manifest.id() + " (" + manifest.status() + ")", null);
+        }
+        for (Manifest.Artifact artifact : manifest.artifacts() == null ? List.<Manifest.Artifact>of() : manifest.artifacts()) {
+            Path file = staging.resolve(artifact.name());
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " lacks " + artifact.name(), null);
+            }
+            if (Manifest.Artifact.FILE.equals(artifact.type()) && artifact.sha256() != null) {
+                String actual = sha256(file);
+                if (!actual.equals(artifact.sha256())) {
+                    throw new OffsiteException(artifact.name() + " of the offsite copy of " + kind.dir() + "/" + id
+                            + " does not match its manifest (SHA-256 " + actual + ", manifest " + artifact.sha256() + ")", null);
+                }
+            }
+        }
+        return manifest;
+    }
+
+    private static int verifyEntries(String label, Path uploads, List<Manifest.FileEntry> entries) throws IOException {
         byte[] buffer = new byte[1 << 20];
-        for (Manifest.FileEntry entry : catalog.files(set)) {
+        int files = 0;
+        for (Manifest.FileEntry entry : entries) {
             if (!Manifest.FileEntry.FILE.equals(entry.type())) {
                 continue;
             }
             Optional<String> problem = SnapshotCheck.problem(uploads, entry, buffer);
             if (problem.isPresent()) {
-                throw new OffsiteException("The offsite copy of " + set.label() + " does not match its manifest: " + problem.get(), null);
+                throw new OffsiteException("The offsite copy of " + label + " does not match its manifest: " + problem.get(), null);
             }
+            files++;
         }
+        return files;
+    }
+
+    /** Every uploads entry the manifest lists, with its size and SHA-256 (daily and safety sets). */
+    private void verifyTree(BackupSet set) throws IOException {
+        if (set.kind().archivesUploads()) {
+            return; // the archive is one artifact, checked by its SHA-256
+        }
+        verifyEntries(set.label(), catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id())), catalog.files(set));
     }
 
     /** Forgets the given snapshots (each decided, with its reason, by the caller). */

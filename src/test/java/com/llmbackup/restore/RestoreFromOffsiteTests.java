@@ -107,7 +107,7 @@ class RestoreFromOffsiteTests {
         assertThatThrownBy(() -> restores.resolve(request("20251031")))
                 .isInstanceOf(RestoreRefusedException.class)
                 .hasMessage("Set daily/20251031 is only offsite, and the backup root is busy (Weekly full backup holds the lock): "
-                        + "start the restore again when it has finished.");
+                        + "start the restore again when it has finished. Nothing was changed; the application was not stopped.");
         assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse("20251031"))).isEmpty();
     }
 }
