@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * The offsite step of a backup run: copies the set just published, then catches up (oldest
- * first, at most {@code backup.offsite.catch-up-limit}) the complete sets the repository
- * lacks and its retention would keep. A failed copy never undoes the local set: it becomes a
+ * The offsite step of a backup run: copies the set just published, then (daily and weekly
+ * runs; a restore waits for its safety backup) catches up, oldest first and at most
+ * {@code backup.offsite.catch-up-limit}, the complete sets the repository lacks and its
+ * retention would keep. A failed copy never undoes the local set: it becomes a
  * warning on the run, a log line, an alert and the offsite state; the run still completes,
  * and the next run copies what is missing. Safe to run twice: a set already offsite is not copied again.
  */
@@ -73,7 +74,9 @@ public class OffsiteCopyService {
                 history.setOffsite(runId, result.snapshotId(), result.bytesAdded());
                 copied.add(record(set, result, "copied"));
             }
-            for (BackupSet missing : toCatchUp(state.refresh())) {
+            // a safety backup is a restore's first step: the restore waits for it, so no catching up there
+            List<BackupSet> catchUp = kind == BackupKind.SAFETY ? List.of() : toCatchUp(state.refresh());
+            for (BackupSet missing : catchUp) {
                 leases.resume(owner);
                 OffsiteRepository.CopyResult result = repository.copy(missing);
                 history.setOffsiteForSet(RunKind.of(missing.kind()), missing.id().toString(), result.snapshotId(), result.bytesAdded());

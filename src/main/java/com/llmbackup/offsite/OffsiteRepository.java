@@ -139,6 +139,11 @@ public class OffsiteRepository {
         throw new OffsiteException("restic backup of " + set.label() + " ended without its summary line", null);
     }
 
+    /** {@link #check(String)} with {@code backup.offsite.check-read-data-subset}. */
+    public CheckVerdict check() {
+        return check(settings.checkReadDataSubset());
+    }
+
     /**
      * {@code restic check} reading {@code readDataSubset} of the packs (e.g. {@code 5%}): a
      * verdict naming the damaged pack or file when the repository is not sound.
