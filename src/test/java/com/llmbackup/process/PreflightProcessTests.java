@@ -103,9 +103,9 @@ class PreflightProcessTests {
                 .containsEntry("dockerStatus", "PASS")
                 .containsEntry("freeSpaceStatus", "WARN");
         assertThat((String) runtimeVariable(instance, "preflightSummary"))
-                .startsWith("Preflight passed: 6 passed, 1 warning(s), 0 failed\n");
+                .startsWith("Preflight passed: 7 passed, 1 warning(s), 0 failed\n");
         assertThat(Files.readString(DIR.resolve("llm-backup.log")))
-                .contains("] Preflight passed: 6 passed, 1 warning(s), 0 failed\n");
+                .contains("] Preflight passed: 7 passed, 1 warning(s), 0 failed\n");
     }
 
     @Test
