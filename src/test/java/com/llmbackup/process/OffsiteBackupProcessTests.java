@@ -93,13 +93,13 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Offsite copied: daily/" + secondId + " (snapshot ");
 
         // what the admin panel and the monitoring read
-        ensureUser("offsite-watcher", "watcher-pw", null);
-        JsonNode page = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups?kind=daily", "offsite-watcher:watcher-pw", null).body());
+        ensureUser("offsitewatcher", "watcher-pw", null);
+        JsonNode page = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups?kind=daily", "offsitewatcher:watcher-pw", null).body());
         assertThat(page.get("offsite").get("enabled").asBoolean()).isTrue();
         assertThat(page.get("offsite").get("lastFailure").isNull()).isTrue();
         assertThat(page.get("items").findValues("offsite")).anySatisfy(o ->
                 assertThat(o.get("snapshotId").asText()).isEqualTo(secondRow.offsiteSnapshotId()));
-        String metrics = com.llmbackup.test.LocalHttp.call(port, "GET", "/actuator/prometheus", "offsite-watcher:watcher-pw", null).body();
+        String metrics = com.llmbackup.test.LocalHttp.call(port, "GET", "/actuator/prometheus", "offsitewatcher:watcher-pw", null).body();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^llm_backup_offsite_last_success_timestamp_seconds (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(metrics).isTrue();
         assertThat(Double.parseDouble(m.group(1))).isCloseTo(java.time.Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(300.0));
