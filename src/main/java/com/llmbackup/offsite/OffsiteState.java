@@ -26,6 +26,8 @@ public class OffsiteState {
     private volatile Instant snapshotsReadAt;
     private volatile String lastFailure;
     private volatile Instant lastFailureAt;
+    private volatile String readFailure;
+    private volatile Instant readFailureAt;
 
     public OffsiteState(OffsiteRepository repository, BackupHistory history, Clock clock) {
         this.repository = repository;
@@ -59,9 +61,16 @@ public class OffsiteState {
         }
         List<OffsiteSnapshot> known = snapshots;
         if (known == null) {
+            // a page listing many sets must not ask an unreachable repository once per set
+            String failed = readFailure;
+            if (failed != null && readFailureAt.plusSeconds(60).isAfter(clock.instant())) {
+                return new SetState(Status.UNKNOWN, null, null, failed);
+            }
             try {
                 known = refresh();
             } catch (RuntimeException e) {
+                readFailure = e.getMessage();
+                readFailureAt = clock.instant();
                 return new SetState(Status.UNKNOWN, null, null, e.getMessage());
             }
         }
@@ -86,6 +95,7 @@ public class OffsiteState {
         List<OffsiteSnapshot> fresh = repository.snapshots();
         snapshots = fresh;
         snapshotsReadAt = clock.instant();
+        readFailure = null;
         return fresh;
     }
 
