@@ -17,10 +17,10 @@ ARG UID=10001
 # file names are read as UTF-8 only with a UTF-8 locale (llm-backup refuses to start otherwise)
 ENV LANG=C.UTF-8 LC_ALL=C.UTF-8
 RUN set -eu; \
-    if ! command -v java >/dev/null || [ ! -x "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" ]; then \
+    if ! command -v java >/dev/null || ! command -v restic >/dev/null || [ ! -x "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" ]; then \
       apt-get update; \
       DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        openjdk-17-jre-headless "postgresql-client-$PG_MAJOR" ca-certificates; \
+        openjdk-17-jre-headless "postgresql-client-$PG_MAJOR" ca-certificates restic openssh-client; \
       rm -rf /var/lib/apt/lists/*; \
     fi; \
     "/usr/lib/postgresql/$PG_MAJOR/bin/pg_dump" --version; \

@@ -17,7 +17,7 @@ MIRROR=$(grep -h -m1 -oP '^URIs:\s*\K\S+' /etc/apt/sources.list.d/*.sources 2>/d
 PG_MAJOR=${PG_MAJOR:-$(apt-cache depends postgresql 2>/dev/null | grep -m1 -oP 'Depends: postgresql-\K\d+')}
 ROOT=$(mktemp -d /tmp/orchestrator-root.XXXXXX); chmod 755 "$ROOT"
 trap 'rm -rf "$ROOT"' EXIT
-debootstrap --variant=minbase --include="openjdk-17-jre-headless,postgresql-client-$PG_MAJOR,ca-certificates" \
+debootstrap --variant=minbase --include="openjdk-17-jre-headless,postgresql-client-$PG_MAJOR,ca-certificates,restic,openssh-client" \
   "$VERSION_CODENAME" "$ROOT" "$MIRROR"
 rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/lib/apt/lists/* "$ROOT"/usr/share/{doc,man,info}
 tar -C "$ROOT" -c . | $DOCKER import \

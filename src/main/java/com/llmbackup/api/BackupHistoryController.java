@@ -26,6 +26,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.VolumeUsage;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import com.llmbackup.offsite.OffsiteState;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -51,10 +52,12 @@ class BackupHistoryController {
     private final java.time.Clock clock;
     private final Duration rpo;
     private final RunObserver observer;
+    private final OffsiteState offsite;
 
     BackupHistoryController(BackupHistory history, BackupCatalog catalog, java.time.Clock clock,
                             com.llmbackup.config.BackupProperties properties,
-                            org.springframework.beans.factory.ObjectProvider<RunObserver> observer) {
+                            org.springframework.beans.factory.ObjectProvider<RunObserver> observer, OffsiteState offsite) {
+        this.offsite = offsite;
         this.history = history;
         this.observer = observer.getIfAvailable(() -> RunObserver.NONE);
         this.catalog = catalog;
@@ -101,6 +104,7 @@ class BackupHistoryController {
         body.put("page", result.page());
         body.put("size", result.size());
         body.put("total", result.total());
+        body.put("offsite", offsite.summary());
         return ResponseEntity.ok(body);
     }
 
@@ -148,6 +152,7 @@ class BackupHistoryController {
         }
         body.put("newest", newest);
         body.put("rpoSeconds", rpo.toSeconds());
+        body.put("offsite", offsite.summary());
         return body;
     }
 
@@ -207,6 +212,10 @@ class BackupHistoryController {
         m.put("source", e.source());
         m.put("details", e.details() == null ? List.of() : List.of(e.details().split("\n")));
         m.put("rtoSeconds", e.rtoMillis() == null ? null : e.rtoMillis() / 1000.0);
+        Map<String, Object> copy = new LinkedHashMap<>();
+        copy.put("snapshotId", e.offsiteSnapshotId());
+        copy.put("bytesSent", e.offsiteBytes());
+        m.put("offsite", copy);
         Map<String, Object> progress = new LinkedHashMap<>();
         progress.put("filesDone", e.progressFilesDone());
         progress.put("filesTotal", e.progressFilesTotal());

@@ -126,6 +126,24 @@ public class BackupHistory {
                 status.name(), Timestamp.from(now()), truncate(message), runId);
     }
 
+    /** The offsite copy of the run's set: restic's snapshot id and the bytes it actually sent. */
+    public void setOffsite(long runId, String snapshotId, long bytesSent) {
+        update("update " + TABLE + " set offsite_snapshot_id = ?, offsite_bytes = ?, offsite_at = ? where id = ?",
+                snapshotId, bytesSent, Timestamp.from(now()), runId);
+    }
+
+    /** The same for a set copied later (caught up by another run): the row of the run that made it. */
+    public void setOffsiteForSet(RunKind kind, String backupId, String snapshotId, long bytesSent) {
+        update("update " + TABLE + " set offsite_snapshot_id = ?, offsite_bytes = ?, offsite_at = ? where kind = ? and backup_id = ?"
+                        + " and status = 'COMPLETED'", snapshotId, bytesSent, Timestamp.from(now()), kind.label(), backupId);
+    }
+
+    /** When the newest offsite copy succeeded, if one ever did. */
+    public Optional<Instant> lastOffsiteCopy() {
+        return Optional.ofNullable(ownTransaction.execute(tx -> jdbc.queryForObject("select max(offsite_at) from " + TABLE, Timestamp.class)))
+                .map(Timestamp::toInstant);
+    }
+
     /** Freezes a restore's plan (JSON); written once by its guard, read by every later step. */
     public void setPlan(long runId, String planJson) {
         update("update " + TABLE + " set plan = ? where id = ? and plan is null", planJson, runId);
@@ -370,7 +388,7 @@ public class BackupHistory {
                 longOrNull(rs, "progress_files_total"), longOrNull(rs, "progress_bytes_done"),
                 longOrNull(rs, "progress_bytes_total"), rs.getBoolean("rebuilt"), rs.getString("requested_by"),
                 rs.getString("approved_by"), rs.getString("source"), rs.getString("details"), longOrNull(rs, "rto_millis"),
-                rs.getString("interrupted_step"));
+                rs.getString("interrupted_step"), rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -389,6 +407,7 @@ public class BackupHistory {
                                Long filesLinked, String failedStep, String message, String warnings,
                                Long progressFilesDone, Long progressFilesTotal, Long progressBytesDone,
                                Long progressBytesTotal, boolean rebuilt, String requestedBy, String approvedBy,
-                               String source, String details, Long rtoMillis, String interruptedStep) {
+                               String source, String details, Long rtoMillis, String interruptedStep,
+                               String offsiteSnapshotId, Long offsiteBytes) {
     }
 }

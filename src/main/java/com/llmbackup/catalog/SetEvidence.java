@@ -17,7 +17,7 @@ public final class SetEvidence {
     public record Drill(String status, Instant at, Long runId) {
     }
 
-    /** The set's offsite copy: {@code copied}, {@code copying}, {@code failed}, {@code missing}; the snapshot; when. */
+    /** The set's offsite copy: {@code offsite}, {@code missing} or {@code unknown}; the snapshot; when. */
     public record Offsite(String state, String snapshotId, Instant at) {
     }
 

@@ -35,7 +35,8 @@ public record BackupProperties(
         @DefaultValue Dr dr,
         @DefaultValue Restore restore,
         @DefaultValue Alerts alerts,
-        @DefaultValue Drill drill) {
+        @DefaultValue Drill drill,
+        @DefaultValue Offsite offsite) {
 
     public BackupProperties {
         Settings.requirePositive("backup.rpo", rpo);
@@ -263,6 +264,59 @@ public record BackupProperties(
             }
             Settings.requirePositive("backup.alerts.rpo-check-interval", rpoCheckInterval);
             Settings.requirePositive("backup.alerts.timeout", timeout);
+        }
+    }
+
+    /**
+     * The offsite copy (restic): {@code repository} is any location restic takes (a path, also a
+     * mounted NAS, {@code sftp:}, {@code s3:}, {@code rest:}); without one offsite is off. The
+     * password only ever travels as {@code RESTIC_PASSWORD_FILE}; {@code env-file} holds
+     * {@code NAME=value} lines for the child's environment (credentials of {@code s3:}).
+     * {@code sftp-command} (optional) is restic's {@code -o sftp.command=...}, split on spaces.
+     * GFS retention keeps the newest set of each of the last {@code keep-daily} days,
+     * {@code keep-weekly} weeks and {@code keep-monthly} months, per kind; the drill's
+     * {@code restic check} reads {@code check-read-data-subset} of the packs. At most
+     * {@code catch-up-limit} older sets missing offsite are copied by one run (oldest first).
+     */
+    public record Offsite(String repository,
+                          java.nio.file.Path passwordFile,
+                          java.nio.file.Path envFile,
+                          Boolean enabled,
+                          @DefaultValue("30") int keepDaily,
+                          @DefaultValue("8") int keepWeekly,
+                          @DefaultValue("12") int keepMonthly,
+                          @DefaultValue("5%") String checkReadDataSubset,
+                          String sftpCommand,
+                          @DefaultValue("3") int catchUpLimit,
+                          @DefaultValue("restic") String resticBinary,
+                          @DefaultValue("6h") Duration commandTimeout) {
+        public Offsite {
+            repository = repository == null || repository.isBlank() ? null : repository.trim();
+            sftpCommand = sftpCommand == null || sftpCommand.isBlank() ? null : sftpCommand.trim();
+            if (Boolean.TRUE.equals(enabled) && repository == null) {
+                throw Settings.invalid("backup.offsite.enabled", enabled, "it needs backup.offsite.repository (a path, sftp:, s3: or rest: location).");
+            }
+            if (repository != null) {
+                Settings.requireResticRepository("backup.offsite.repository", repository);
+                if (!Boolean.FALSE.equals(enabled) && passwordFile == null) {
+                    throw Settings.invalid("backup.offsite.password-file", null, "it is required with backup.offsite.repository: "
+                            + "the file holding the repository's password (mode 0600, never in the backup root).");
+                }
+            }
+            Settings.requireAtLeast("backup.offsite.keep-daily", keepDaily, 0);
+            Settings.requireAtLeast("backup.offsite.keep-weekly", keepWeekly, 0);
+            Settings.requireAtLeast("backup.offsite.keep-monthly", keepMonthly, 0);
+            if (keepDaily + keepWeekly + keepMonthly == 0) {
+                throw Settings.invalid("backup.offsite.keep-daily", keepDaily, "keep-daily, keep-weekly and keep-monthly are all 0: nothing would be kept offsite.");
+            }
+            Settings.requireReadDataSubset("backup.offsite.check-read-data-subset", checkReadDataSubset);
+            Settings.requireRange("backup.offsite.catch-up-limit", catchUpLimit, 0, 100);
+            Settings.requirePositive("backup.offsite.command-timeout", commandTimeout);
+        }
+
+        /** On when a repository is set, unless {@code enabled=false}. */
+        public boolean active() {
+            return repository != null && !Boolean.FALSE.equals(enabled);
         }
     }
 }

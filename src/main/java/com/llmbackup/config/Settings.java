@@ -124,6 +124,26 @@ final class Settings {
         }
     }
 
+    /** A path (absolute: a relative one would depend on the working directory) or one of restic's remote schemes. */
+    static void requireResticRepository(String key, String value) {
+        boolean remote = value.matches("(sftp|s3|rest|b2|azure|gs|swift|rclone):.+");
+        if (!remote && !value.startsWith("/")) {
+            throw invalid(key, value, "it must be an absolute path (a local disk or a mounted NAS) or a restic location "
+                    + "such as sftp:user@host:/srv/restic, s3:https://minio.example:9000/bucket or rest:https://host:8000/.");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw invalid(key, value, "it contains control characters.");
+        }
+    }
+
+    /** restic check's --read-data-subset: a percentage (5%), a fraction (1/10) or a size (500M). */
+    static void requireReadDataSubset(String key, String value) {
+        if (value == null || !(value.matches("(100|[1-9]?[0-9](\\.[0-9]+)?)%") || value.matches("[1-9][0-9]*/[1-9][0-9]*")
+                || value.matches("[1-9][0-9]*[KMGT]"))) {
+            throw invalid(key, value, "it must be a percentage such as 5%, a fraction such as 1/10, or a size such as 500M.");
+        }
+    }
+
     static InvalidSettingException invalid(String key, Object value, String why) {
         return new InvalidSettingException(key, value, why);
     }

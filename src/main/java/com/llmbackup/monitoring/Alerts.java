@@ -99,6 +99,19 @@ public class Alerts {
         send(alert, "llm-backup: disaster recovery RTO at risk");
     }
 
+    /** The offsite copy of a set failed; the local set is complete and the next run catches up. */
+    public void offsiteCopyFailed(String set, long runId, String message) {
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("event", "offsite_copy_failed");
+        alert.put("set", set);
+        alert.put("runId", runId);
+        alert.put("message", message);
+        alert.put("advice", "The local set is complete; the next run copies every set still missing offsite. "
+                + "Check that backup.offsite.repository is reachable and the password file opens it.");
+        alert.put("at", clock.instant().toString());
+        send(alert, "llm-backup: offsite copy of " + set + " FAILED");
+    }
+
     private void send(Map<String, Object> alert, String subject) {
         String body;
         try {

@@ -47,6 +47,7 @@ class BackupMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        offsiteGauge(registry);
         for (RunKind kind : RunKind.values()) {
             gauge(registry, "llm.backup.last.success.timestamp", kind, "seconds", "End of the newest successful run",
                     s -> s.lastCompleted() == null ? Double.NaN : s.lastCompleted().endedAt().toEpochMilli() / 1000.0);
@@ -90,6 +91,24 @@ class BackupMetrics implements MeterBinder {
             verifiedAt = now;
         }
         return verified;
+    }
+
+    /** {@code llm_backup_offsite_last_success_timestamp_seconds}: the newest successful offsite copy (NaN: none yet). */
+    private void offsiteGauge(MeterRegistry registry) {
+        Gauge.builder("llm.backup.offsite.last.success.timestamp", this, m -> m.lastOffsiteCopy())
+                .baseUnit("seconds").description("End of the newest successful offsite copy").register(registry);
+    }
+
+    private volatile double lastOffsite = Double.NaN;
+    private volatile Instant lastOffsiteReadAt = Instant.EPOCH;
+
+    private double lastOffsiteCopy() {
+        Instant now = clock.instant();
+        if (Duration.between(lastOffsiteReadAt, now).toSeconds() >= 5) {
+            lastOffsite = history.lastOffsiteCopy().map(t -> t.toEpochMilli() / 1000.0).orElse(Double.NaN);
+            lastOffsiteReadAt = now;
+        }
+        return lastOffsite;
     }
 
     private void gauge(MeterRegistry registry, String name, RunKind kind, String unit, String description, ToDoubleFunction<KindStats> value) {

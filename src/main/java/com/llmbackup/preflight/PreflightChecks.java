@@ -19,6 +19,7 @@ import com.llmbackup.docker.DockerUnavailableException;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.health.HealthProbe;
 import com.llmbackup.postgres.DatabaseUnavailableException;
+import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.postgres.PostgresClient.ServerInfo;
 import org.springframework.stereotype.Service;
@@ -38,14 +39,18 @@ public class PreflightChecks {
     public static final String UPLOADS = "uploads";
     public static final String DOCKER = "docker";
     public static final String HEALTH_URL = "healthUrl";
+    public static final String OFFSITE = "offsite";
 
     private final BackupProperties properties;
     private final PostgresClient postgres;
     private final ComposeServices compose;
     private final HealthProbe health;
     private final FilePermissions permissions;
+    private final OffsiteRepository offsite;
 
-    public PreflightChecks(BackupProperties properties, PostgresClient postgres, ComposeServices compose, HealthProbe health) {
+    public PreflightChecks(BackupProperties properties, PostgresClient postgres, ComposeServices compose, HealthProbe health,
+                           OffsiteRepository offsite) {
+        this.offsite = offsite;
         this.properties = properties;
         this.permissions = new FilePermissions(properties.permissions().files(), properties.permissions().dirs());
         this.postgres = postgres;
@@ -62,6 +67,7 @@ public class PreflightChecks {
             case UPLOADS -> this::uploads;
             case DOCKER -> this::docker;
             case HEALTH_URL -> this::healthUrl;
+            case OFFSITE -> this::offsite;
             default -> throw new IllegalArgumentException("no preflight check named '" + check + "'");
         };
         try {
@@ -263,6 +269,34 @@ public class PreflightChecks {
         }
         return CheckResult.fail(HEALTH_URL, result.url() + " " + result.description() + ".",
                 "Check the web app (docker-compose ps; docker-compose logs backend) and backup.health.url.");
+    }
+
+    /**
+     * The offsite repository (R11): reachable and opened by the password, whose file must not
+     * live in the backup root (whoever has the backup volume would have the key too).
+     */
+    CheckResult offsite() {
+        BackupProperties.Offsite settings = properties.offsite();
+        if (!settings.active()) {
+            return CheckResult.pass(OFFSITE, "no offsite copy configured (backup.offsite.repository is not set): every set lives on "
+                    + properties.root() + " only.");
+        }
+        Path password = settings.passwordFile().toAbsolutePath().normalize();
+        if (password.startsWith(properties.root().toAbsolutePath().normalize())) {
+            return CheckResult.fail(OFFSITE, "the offsite password file " + password + " is inside the backup root " + properties.root()
+                    + ": whoever has the backup volume has the key too.", "Move it out of the backup root (e.g. /etc/llm-backup/offsite.password, mode 0600) and set backup.offsite.password-file.");
+        }
+        if (!Files.isReadable(password)) {
+            return CheckResult.fail(OFFSITE, "the offsite password file " + password + " cannot be read.",
+                    "Create it (mode 0600) with the repository's password, or fix backup.offsite.password-file.");
+        }
+        try {
+            offsite.probe();
+        } catch (RuntimeException e) {
+            return CheckResult.fail(OFFSITE, e.getMessage(), "Check that " + settings.repository() + " is reachable from this machine "
+                    + "and that backup.offsite.password-file holds its password; a new repository is created once with restic init (README).");
+        }
+        return CheckResult.pass(OFFSITE, "offsite repository " + settings.repository() + " is reachable and the password opens it.");
     }
 
     private static boolean sameDevice(Path a, Path b) throws IOException {

@@ -9,6 +9,7 @@ import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.LeaseLostException;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
+import com.llmbackup.offsite.OffsiteCopyService;
 import com.llmbackup.postgres.DumpInvalidException;
 import com.llmbackup.process.BackupRunVariables.RunOutcome;
 import com.llmbackup.uploads.ArchiveInvalidException;
@@ -130,6 +131,15 @@ class BackupDelegates {
     @Bean
     JavaDelegate publishSetDelegate(BackupRunService runs) {
         return step((execution, vars, kind, owner) -> runs.publish(runs.staged(kind, vars.backupId(), owner), vars.requireRunId()));
+    }
+
+    /** Never a BPMN error: a failed copy is recorded as a warning inside the service, the run goes on. */
+    @Bean
+    JavaDelegate copyOffsiteDelegate(OffsiteCopyService offsite) {
+        return step((execution, vars, kind, owner) -> {
+            OffsiteCopyService.Outcome outcome = offsite.copyAfterPublish(owner, vars.requireRunId(), kind, vars.backupId());
+            vars.putOffsiteCopy(!outcome.enabled() ? "disabled" : outcome.warning() == null ? "copied" : "failed", outcome.copied().size());
+        });
     }
 
     @Bean

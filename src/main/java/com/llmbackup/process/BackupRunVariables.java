@@ -8,7 +8,7 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * model, checked by {@link RunKindGuard} at the start). Outputs to the caller: {@code backupId},
  * {@code runId}, {@code runOutcome}, {@code failedStep}, {@code failureMessage} and the figures
  * of the steps ({@code filesCopied}, {@code filesLinked}, {@code archiveBytes}, {@code filesArchived},
- * {@code dumpTocEntries}).
+ * {@code dumpTocEntries}, {@code offsiteCopy}, {@code offsiteSetsCopied}).
  */
 final class BackupRunVariables extends LeaseWaitVariables {
 
@@ -69,6 +69,12 @@ final class BackupRunVariables extends LeaseWaitVariables {
     void putArchiveFigures(long archiveBytes, long filesArchived) {
         scope.setVariable("archiveBytes", archiveBytes);
         scope.setVariable("filesArchived", filesArchived);
+    }
+
+    /** {@code offsiteCopy}: copied, failed (a warning on the run) or disabled; {@code offsiteSetsCopied}: this set and caught-up ones. */
+    void putOffsiteCopy(String result, int setsCopied) {
+        scope.setVariable("offsiteCopy", result);
+        scope.setVariable("offsiteSetsCopied", setsCopied);
     }
 
     /** How a run ended, as its caller's gateway reads it ({@code runOutcome}). */

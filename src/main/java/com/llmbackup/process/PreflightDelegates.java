@@ -23,7 +23,7 @@ class PreflightDelegates {
     /** The checks in the order of the model. */
     static final List<String> CHECKS = List.of(PreflightChecks.BACKUP_ROOT, PreflightChecks.FREE_SPACE,
             PreflightChecks.DATABASE, PreflightChecks.PG_DUMP_VERSION, PreflightChecks.UPLOADS,
-            PreflightChecks.DOCKER, PreflightChecks.HEALTH_URL);
+            PreflightChecks.DOCKER, PreflightChecks.HEALTH_URL, PreflightChecks.OFFSITE);
 
     private static final Logger log = LoggerFactory.getLogger(PreflightDelegates.class);
 
@@ -60,6 +60,11 @@ class PreflightDelegates {
     @Bean
     JavaDelegate checkHealthUrlDelegate(PreflightChecks checks) {
         return check(checks, PreflightChecks.HEALTH_URL);
+    }
+
+    @Bean
+    JavaDelegate checkOffsiteDelegate(PreflightChecks checks) {
+        return check(checks, PreflightChecks.OFFSITE);
     }
 
     @Bean

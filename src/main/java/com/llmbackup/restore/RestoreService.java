@@ -34,6 +34,8 @@ import com.llmbackup.uploads.ArchiveInvalidException;
 import com.llmbackup.uploads.UploadsRestorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.llmbackup.offsite.OffsiteException;
+import com.llmbackup.offsite.OffsiteRepository;
 import org.springframework.stereotype.Service;
 
 /**
@@ -60,10 +62,12 @@ public class RestoreService {
     private final UploadsRestorer uploads;
     private final ComposeServices compose;
     private final Clock clock;
+    private final OffsiteRepository offsite;
 
     public RestoreService(BackupProperties properties, BackupCatalog catalog, BackupHistory history,
                           LeaseManager leases, DatabaseDumper dumper, DatabaseRestorer databases, UploadsRestorer uploads,
-                          ComposeServices compose, Clock clock) {
+                          ComposeServices compose, Clock clock, OffsiteRepository offsite) {
+        this.offsite = offsite;
         this.properties = properties;
         this.catalog = catalog;
         this.history = history;
@@ -302,14 +306,48 @@ public class RestoreService {
         RestoreGuard.nothingToRestore(request.restoreDatabase(), request.restoreUploads()).ifPresent(why -> {
             throw refused(why, null);
         });
-        BackupSet set = catalog.find(kind, id).orElseThrow(() -> refused("No backup set " + kind.dir() + "/" + id + " in "
-                + catalog.root() + ". " + restorable(kind), null));
+        BackupSet set = catalog.find(kind, id).or(() -> fetchFromOffsite(kind, id)).orElseThrow(() -> refused("No backup set "
+                + kind.dir() + "/" + id + " in " + catalog.root() + (offsite.enabled() ? " nor in the offsite repository" : "") + ". "
+                + restorable(kind), null));
         if (!set.restorable()) {
             throw refused("Set " + set.label() + " cannot be restored: it is " + set.status().name().toLowerCase(Locale.ROOT)
                     + (set.problem() == null ? "" : " (" + set.problem() + ")") + ". " + restorable(kind), null);
         }
         Path dir = catalog.kindDir(kind);
         return new Source(set, dir.resolve(kind.dumpName(id)), dir.resolve(kind.globalsName(id)), dir.resolve(kind.uploadsName(id)));
+    }
+
+    /**
+     * A set that exists only offsite is fetched into the backup root (verified against its
+     * manifest, under the lock for the moment it writes there) and then restored as usual.
+     */
+    Optional<BackupSet> fetchFromOffsite(BackupKind kind, BackupSetId id) {
+        if (!offsite.enabled()) {
+            return Optional.empty();
+        }
+        String label = kind.dir() + "/" + id;
+        try {
+            if (offsite.find(kind, id).isEmpty()) {
+                return Optional.empty();
+            }
+        } catch (OffsiteException e) {
+            throw refused("No backup set " + label + " in " + catalog.root() + ", and the offsite repository cannot be read: "
+                    + e.getMessage(), e);
+        }
+        String owner = "offsite-fetch-" + kind.dir() + "-" + id;
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "Fetch " + label + " from offsite");
+        if (attempt.busy()) {
+            throw refused("Set " + label + " is only offsite, and the backup root is busy (" + attempt.holder().purpose()
+                    + " holds the lock): start the restore again when it has finished.", null);
+        }
+        try {
+            log.info("Set {} is not in {}: fetching it from the offsite repository", label, catalog.root());
+            return Optional.of(offsite.fetchIntoCatalog(kind, id));
+        } catch (OffsiteException e) {
+            throw refused("Set " + label + " is only offsite and could not be fetched: " + e.getMessage() + " Restore another set.", e);
+        } finally {
+            leases.release(owner);
+        }
     }
 
     private void checkTargets(RestoreRequest request) {

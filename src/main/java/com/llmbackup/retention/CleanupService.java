@@ -19,6 +19,7 @@ import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.offsite.OffsiteRetention;
 import org.springframework.stereotype.Service;
 
 /**
@@ -36,9 +37,12 @@ public class CleanupService {
     private final BackupLog backupLog;
     private final RetentionPlanner planner;
     private final com.llmbackup.catalog.OwnerLiveness liveness;
+    private final OffsiteRetention offsite;
 
     public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
-                          BackupLog backupLog, RetentionPlanner planner, com.llmbackup.catalog.OwnerLiveness liveness) {
+                          BackupLog backupLog, RetentionPlanner planner, com.llmbackup.catalog.OwnerLiveness liveness,
+                          OffsiteRetention offsite) {
+        this.offsite = offsite;
         this.liveness = liveness;
         this.properties = properties;
         this.catalog = catalog;
@@ -109,6 +113,8 @@ public class CleanupService {
             backupLog.write(line);
         }
         backupLog.write("Old backups cleaned up: " + done.size() + " sets, " + human(freed) + " freed");
+        leases.resume(owner);
+        offsiteRetention(false, runId);
         finish(runId, done, freed);
         return new Result(done.size(), freed, done);
     }
@@ -118,6 +124,7 @@ public class CleanupService {
         List<String> lines = deletions.stream().map(d -> "Would delete " + d.kind() + "/" + d.id() + ": " + d.reason()).toList();
         lines.forEach(backupLog::write);
         backupLog.write("Cleanup dry run: " + lines.size() + " sets would be deleted, nothing deleted");
+        offsiteRetention(true, runId);
         finish(runId, lines, 0);
         return new Result(0, 0, lines);
     }
@@ -130,6 +137,20 @@ public class CleanupService {
         history.fail(runId, step, message);
         backupLog.write("Cleanup FAILED at " + step + ": " + message);
         leases.release(owner);
+    }
+
+    /**
+     * The offsite copies' own GFS retention (each forgotten copy logged with its reason, in
+     * the run's details); a repository that cannot be reached is a warning, not a failed cleanup.
+     */
+    private void offsiteRetention(boolean dryRun, long runId) {
+        try {
+            offsite.apply(dryRun).forEach(line -> history.addDetail(runId, line));
+        } catch (RuntimeException e) {
+            String warning = "Offsite retention not applied: " + e.getMessage();
+            backupLog.write("Cleanup warning: " + warning);
+            history.addWarning(runId, warning);
+        }
     }
 
     private void finish(long runId, List<String> lines, long freed) {

@@ -58,6 +58,6 @@ class DrillHealthTests {
     private static HistoryEntry row(long id, String source, RunStatus status, String message) {
         return new HistoryEntry(id, RunKind.DRILL, source.substring(source.indexOf('/') + 1), "pi-1", status, NOW.minusSeconds(600),
                 status.open() ? null : NOW.minusSeconds(60), null, null, null, null, status == RunStatus.FAILED ? "Task_RestoreDrillSet" : null,
-                message, null, null, null, null, null, false, null, null, source, null, null, null);
+                message, null, null, null, null, null, false, null, null, source, null, null, null, null, null);
     }
 }

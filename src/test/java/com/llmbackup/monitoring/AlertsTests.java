@@ -101,7 +101,7 @@ class AlertsTests {
 
         alerts.runFailed(new RunFailed(new HistoryEntry(7, com.llmbackup.catalog.RunKind.WEEKLY, "20251026", "pi-1", com.llmbackup.catalog.RunStatus.FAILED, Instant.parse("2025-10-26T02:00:00Z"),
                 Instant.parse("2025-10-26T02:10:00Z"), null, null, null, null, "Task_ArchiveUploads", "No space left on device",
-                null, null, null, null, null, false, null, null, null, null, null, null)));
+                null, null, null, null, null, false, null, null, null, null, null, null, null, null)));
 
         assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
         MimeMessage mail = smtp.getReceivedMessages()[0];

@@ -88,7 +88,9 @@ class PreflightChecksTests {
         CommandRunner runner = new CommandRunner();
         DockerClient docker = DockerConfig.create(properties.docker().host());
         return new PreflightChecks(properties, new PostgresClient(properties, runner),
-                new ComposeServices(docker, properties), new HealthProbe(properties));
+                new ComposeServices(docker, properties), new HealthProbe(properties),
+                new com.llmbackup.offsite.OffsiteRepository(properties, new com.llmbackup.catalog.BackupCatalog(properties.root(),
+                        com.llmbackup.catalog.FilePermissions.ownerOnly(), java.time.Clock.systemUTC()), runner));
     }
 
     @Test

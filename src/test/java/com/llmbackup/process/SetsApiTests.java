@@ -102,7 +102,7 @@ class SetsApiTests extends AbstractBackupProcessTests {
         assertThat(complete.get("pinned").asBoolean()).isFalse();
         assertThat(complete.get("pinnedBy").isNull()).isTrue();
         assertThat(complete.get("lastDrill").isNull()).as("never drilled").isTrue();
-        assertThat(complete.get("offsite").isNull()).as("no offsite service wired yet").isTrue();
+        assertThat(complete.get("offsite").isNull()).as("no offsite repository configured: no offsite state").isTrue();
 
         JsonNode pinned = set(items, "daily/19990106");
         assertThat(pinned.get("pinned").asBoolean()).isTrue();

@@ -1,0 +1,415 @@
+package com.llmbackup.offsite;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.Durable;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.SnapshotCheck;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.exec.CommandFailedException;
+import com.llmbackup.exec.CommandResult;
+import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.postgres.DatabaseDumper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The offsite restic repository: copy a set (its files and folders as they are on disk, so
+ * unchanged uploads dedupe across days), list the copies by their tags, check the repository,
+ * restore a set's copy into a folder or back into the backup root (verified against its
+ * manifest), forget and prune. Every failure is an {@link OffsiteException} with restic's words.
+ */
+@Service
+public class OffsiteRepository {
+
+    private static final Logger log = LoggerFactory.getLogger(OffsiteRepository.class);
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Pattern PACK = Pattern.compile("(?i)pack(?: ID does not match, want| file| )?\\s*([0-9a-f]{8,64})");
+
+    private final BackupProperties.Offsite settings;
+    private final BackupCatalog catalog;
+    private final Restic restic;
+
+    public OffsiteRepository(BackupProperties properties, BackupCatalog catalog, CommandRunner runner) {
+        this.settings = properties.offsite();
+        this.catalog = catalog;
+        this.restic = new Restic(settings, runner);
+    }
+
+    public boolean enabled() {
+        return settings.active();
+    }
+
+    /** The repository's location for messages: a password in a URL ({@code rest:https://user:pw@host/}) is masked. */
+    public String location() {
+        return settings.repository() == null ? null : settings.repository().replaceAll("//([^/@:]+):[^/@]*@", "//$1:***@");
+    }
+
+    /** {@code restic init}: a new, empty, encrypted repository (refused by restic when one is there). */
+    public void init() {
+        call(null, Restic.args("init"), "create the offsite repository");
+    }
+
+    /** Reachable and the password opens it: {@code restic cat config}. */
+    public void probe() {
+        call(null, Restic.args("cat", "config"), "open the offsite repository");
+    }
+
+    /** Every snapshot of the repository that copies one of our sets, oldest first. */
+    public List<OffsiteSnapshot> snapshots() {
+        CommandResult result = call(null, Restic.args("snapshots", "--json", "--tag", OffsiteSnapshot.PROJECT_TAG), "list the offsite snapshots");
+        List<OffsiteSnapshot> snapshots = new ArrayList<>();
+        try {
+            JsonNode array = JSON.readTree(result.stdout().isBlank() ? "[]" : result.stdout());
+            for (JsonNode node : array) {
+                List<String> tags = new ArrayList<>();
+                node.path("tags").forEach(t -> tags.add(t.asText()));
+                snapshots.add(new OffsiteSnapshot(node.path("id").asText(), node.path("short_id").asText(),
+                        Instant.parse(node.path("time").asText()), List.copyOf(tags)));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new OffsiteException("restic snapshots printed what is not its JSON list: " + e.getMessage(), e);
+        }
+        snapshots.sort(Comparator.comparing(OffsiteSnapshot::time));
+        return snapshots;
+    }
+
+    /** The newest copy of a set, if the repository has one. */
+    public Optional<OffsiteSnapshot> find(BackupKind kind, BackupSetId id) {
+        return snapshots().stream().filter(s -> s.copies(kind, id)).reduce((a, b) -> b);
+    }
+
+    /**
+     * Copies a complete set: its files and folders (manifest included) by their names in the
+     * kind's folder, tagged with kind and id. Returns the snapshot id and the bytes restic
+     * actually added to the repository (after deduplication and compression).
+     */
+    public CopyResult copy(BackupSet set) {
+        if (!set.restorable() || set.manifest() == null) {
+            throw new IllegalArgumentException(set.label() + " is not a complete set with a manifest: nothing to copy offsite");
+        }
+        Path dir = catalog.kindDir(set.kind());
+        List<String> args = Restic.args("backup", "--json", "--host", Restic.HOST);
+        for (String tag : OffsiteSnapshot.tagsOf(set.kind(), set.id())) {
+            args.add("--tag");
+            args.add(tag);
+        }
+        args.add("--");
+        List<String> names = set.files().stream().map(p -> p.getFileName().toString()).sorted().toList();
+        if (names.stream().noneMatch(n -> n.equals(set.kind().manifestName(set.id())))) {
+            throw new IllegalStateException(set.label() + " lists no manifest among its files");
+        }
+        args.addAll(names);
+        CommandResult result = call(dir, args, "copy " + set.label() + " offsite");
+        String[] lines = result.stdout().split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String line = lines[i].strip();
+            if (line.contains("\"message_type\":\"summary\"")) {
+                try {
+                    JsonNode summary = JSON.readTree(line);
+                    return new CopyResult(summary.path("snapshot_id").asText(), summary.path("data_added").asLong(),
+                            summary.path("total_bytes_processed").asLong(), summary.path("total_files_processed").asLong());
+                } catch (IOException e) {
+                    throw new OffsiteException("restic backup printed an unreadable summary: " + e.getMessage(), e);
+                }
+            }
+        }
+        throw new OffsiteException("restic backup of " + set.label() + " ended without its summary line", null);
+    }
+
+    /** {@link #check(String)} with {@code backup.offsite.check-read-data-subset}. */
+    public CheckVerdict check() {
+        return check(settings.checkReadDataSubset());
+    }
+
+    /**
+     * {@code restic check} reading {@code readDataSubset} of the packs (e.g. {@code 5%}): a
+     * verdict naming the damaged pack or file when the repository is not sound.
+     */
+    public CheckVerdict check(String readDataSubset) {
+        List<String> args = Restic.args("check");
+        if (readDataSubset != null && !readDataSubset.isBlank()) {
+            args.add("--read-data-subset=" + readDataSubset);
+        }
+        CommandResult result = restic.runAllowingFailure(args);
+        if (result.exitCode() == 0) {
+            return CheckVerdict.sound("restic check passed on " + location()
+                    + (readDataSubset == null ? "" : " (read " + readDataSubset + " of the data packs)"));
+        }
+        return CheckVerdict.damaged(problemOf(result.stdout() + "\n" + result.stderr()), result.exitCode());
+    }
+
+    /** The lines of restic check's output that say what is wrong, packs named by their id. */
+    static String problemOf(String output) {
+        List<String> lines = new ArrayList<>();
+        for (String raw : output.split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("[") || line.startsWith("create ") || line.startsWith("load ")
+                    || line.startsWith("check ") || line.startsWith("read ") || line.startsWith("using temporary")
+                    || line.startsWith("no errors") || line.startsWith("Fatal: repository contains errors")) {
+                continue;
+            }
+            lines.add(line);
+        }
+        List<String> packs = new ArrayList<>();
+        Matcher m = PACK.matcher(output);
+        while (m.find()) {
+            if (!packs.contains(m.group(1))) {
+                packs.add(m.group(1));
+            }
+        }
+        String detail = lines.isEmpty() ? "restic check reported errors" : String.join("; ", lines);
+        return packs.isEmpty() ? detail : "damaged pack " + String.join(", ", packs.stream().map(p -> "data/" + p.substring(0, 2) + "/" + p).toList())
+                + ": " + detail;
+    }
+
+    /** Restores a set's newest copy into {@code target} (its files and folders by their names). */
+    public OffsiteSnapshot restoreSet(BackupKind kind, BackupSetId id, Path target) {
+        OffsiteSnapshot snapshot = find(kind, id).orElseThrow(() -> new OffsiteException(
+                "The offsite repository has no copy of " + kind.dir() + "/" + id + ".", null));
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+        }
+        call(null, Restic.args("restore", snapshot.id(), "--target", target.toString()), "restore " + kind.dir() + "/" + id + " from offsite");
+        return snapshot;
+    }
+
+    /**
+     * Fetches a set that exists only offsite into the backup root: restored into a staging
+     * folder, its artifacts checked against the manifest's SHA-256, moved into the kind's
+     * folder (manifest last, so it lists complete only when whole), its uploads tree checked
+     * against the manifest's entries. A set that does not match is removed again.
+     */
+    public BackupSet fetchIntoCatalog(BackupKind kind, BackupSetId id) {
+        if (catalog.find(kind, id).filter(BackupSet::restorable).isPresent()) {
+            throw new IllegalStateException(kind.dir() + "/" + id + " is already in the backup root");
+        }
+        Path staging = catalog.root().resolve("offsite-fetch").resolve(kind.dir() + "_" + id);
+        BackupCatalog.deleteTree(staging);
+        try {
+            restoreSet(kind, id, staging);
+            return moveIntoPlace(kind, id, staging);
+        } finally {
+            BackupCatalog.deleteTree(staging);
+        }
+    }
+
+    private BackupSet moveIntoPlace(BackupKind kind, BackupSetId id, Path staging) {
+        Path manifestFile = staging.resolve(kind.manifestName(id));
+        verifyArtifacts(kind, id, staging);
+        Path dir = catalog.kindDir(kind);
+        List<Path> moved = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging)) {
+                for (Path entry : entries) {
+                    if (!entry.equals(manifestFile)) {
+                        moved.add(Files.move(entry, dir.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE));
+                    }
+                }
+            }
+            moved.add(Files.move(manifestFile, dir.resolve(manifestFile.getFileName()), StandardCopyOption.ATOMIC_MOVE));
+            Durable.syncDirectory(dir);
+            BackupSet set = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE)
+                    .orElseThrow(() -> new OffsiteException("the fetched set " + kind.dir() + "/" + id + " does not list as complete", null));
+            verifyTree(set);
+            log.info("Fetched {} from the offsite repository into {}", set.label(), dir);
+            return set;
+        } catch (IOException | RuntimeException e) {
+            moved.forEach(BackupCatalog::deleteTree);
+            if (e instanceof OffsiteException oe) {
+                throw oe;
+            }
+            throw new OffsiteException("Cannot put the offsite copy of " + kind.dir() + "/" + id + " into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For the drill: restores the set's offsite copy into a scratch folder below {@code scratch}
+     * and compares it with its manifest (every artifact's SHA-256, every uploads file's size
+     * and SHA-256); a verdict naming what differs. The scratch copy is removed afterwards.
+     */
+    public CheckVerdict verifyCopy(BackupKind kind, BackupSetId id, Path scratch) {
+        Path target = scratch.resolve("offsite-verify-" + kind.dir() + "_" + id);
+        BackupCatalog.deleteTree(target);
+        try {
+            OffsiteSnapshot snapshot = restoreSet(kind, id, target);
+            Manifest manifest = verifyArtifacts(kind, id, target);
+            int files = 0;
+            if (!kind.archivesUploads()) {
+                // the local set's list when it is there (the copy must equal it), else the copy's own (its SHA-256 checked above)
+                Optional<BackupSet> local = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE);
+                try (ManifestFiles.Entries entries = local.isPresent() ? catalog.files(local.get()) : copiedList(kind, id, target, manifest)) {
+                    files = verifyEntries(kind.dir() + "/" + id, target.resolve(kind.uploadsName(id)), entries);
+                }
+            }
+            return CheckVerdict.sound("The offsite copy of " + kind.dir() + "/" + id + " (snapshot " + snapshot.shortId()
+                    + ") restores and matches its manifest: " + manifest.artifacts().size() + " artifacts, " + files + " uploads files.");
+        } catch (OffsiteException e) {
+            return CheckVerdict.damaged(e.getMessage(), 1);
+        } catch (IOException e) {
+            return CheckVerdict.damaged("Cannot read the restored copy of " + kind.dir() + "/" + id + ": " + e.getMessage(), 1);
+        } finally {
+            BackupCatalog.deleteTree(target);
+        }
+    }
+
+    /** The restored manifest is the set's, complete, and every artifact is there with its SHA-256. */
+    private Manifest verifyArtifacts(BackupKind kind, BackupSetId id, Path staging) {
+        Path manifestFile = staging.resolve(kind.manifestName(id));
+        Manifest manifest;
+        try {
+            manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+        } catch (IOException e) {
+            throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " has no readable manifest: " + e.getMessage(), e);
+        }
+        if (!manifest.complete() || !kind.dir().equals(manifest.kind()) || !id.toString().equals(manifest.id())) {
+            throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " holds the manifest of "
+                    + manifest.kind() + "/" + manifest.id() + " (" + manifest.status() + ")", null);
+        }
+        for (Manifest.Artifact artifact : manifest.artifacts() == null ? List.<Manifest.Artifact>of() : manifest.artifacts()) {
+            Path file = staging.resolve(artifact.name());
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " lacks " + artifact.name(), null);
+            }
+            if (Manifest.Artifact.FILE.equals(artifact.type()) && artifact.sha256() != null) {
+                String actual = sha256(file);
+                if (!actual.equals(artifact.sha256())) {
+                    throw new OffsiteException(artifact.name() + " of the offsite copy of " + kind.dir() + "/" + id
+                            + " does not match its manifest (SHA-256 " + actual + ", manifest " + artifact.sha256() + ")", null);
+                }
+            }
+        }
+        return manifest;
+    }
+
+    /** The file list the copy carries: format 2 as its own file (an artifact), format 1 inline. */
+    private static ManifestFiles.Entries copiedList(BackupKind kind, BackupSetId id, Path copy, Manifest manifest) {
+        if (manifest.formatVersion() < 2) {
+            return ManifestFiles.of(manifest.files() == null ? List.of() : manifest.files());
+        }
+        String name = kind.fileListName(id);
+        return manifest.artifacts().stream().filter(a -> a.name().equals(name)).findFirst()
+                .map(a -> ManifestFiles.read(copy.resolve(name), a.sha256()))
+                .orElseGet(() -> ManifestFiles.of(List.of()));
+    }
+
+    private static int verifyEntries(String label, Path uploads, java.util.Iterator<Manifest.FileEntry> entries) throws IOException {
+        byte[] buffer = new byte[1 << 20];
+        int files = 0;
+        while (entries.hasNext()) {
+            Manifest.FileEntry entry = entries.next();
+            if (!Manifest.FileEntry.FILE.equals(entry.type())) {
+                continue;
+            }
+            Optional<String> problem = SnapshotCheck.problem(uploads, entry, buffer);
+            if (problem.isPresent()) {
+                throw new OffsiteException("The offsite copy of " + label + " does not match its manifest: " + problem.get(), null);
+            }
+            files++;
+        }
+        return files;
+    }
+
+    /** Every uploads entry the manifest lists, with its size and SHA-256 (daily and safety sets). */
+    private void verifyTree(BackupSet set) throws IOException {
+        if (set.kind().archivesUploads()) {
+            return; // the archive is one artifact, checked by its SHA-256
+        }
+        try (ManifestFiles.Entries entries = catalog.files(set)) {
+            verifyEntries(set.label(), catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id())), entries);
+        }
+    }
+
+    /** Forgets the given snapshots (each decided, with its reason, by the caller). */
+    public void forget(List<String> snapshotIds) {
+        if (snapshotIds.isEmpty()) {
+            return;
+        }
+        List<String> args = Restic.args("forget");
+        args.addAll(snapshotIds);
+        call(null, args, "forget offsite snapshots");
+    }
+
+    /** Removes the data no snapshot uses any more. */
+    public void prune() {
+        call(null, Restic.args("prune"), "prune the offsite repository");
+    }
+
+    private CommandResult call(Path workingDirectory, List<String> args, String what) {
+        try {
+            return restic.run(workingDirectory, args);
+        } catch (CommandFailedException e) {
+            throw new OffsiteException("Cannot " + what + " (" + location() + "): " + explain(e), e);
+        }
+    }
+
+    /** restic's own words, with what they mean for an operator when we know. */
+    static String explain(CommandFailedException e) {
+        String stderr = e.stderr().strip();
+        String lower = stderr.toLowerCase(java.util.Locale.ROOT);
+        String hint = "";
+        if (lower.contains("wrong password")) {
+            hint = " The password in backup.offsite.password-file does not open this repository.";
+        } else if (lower.contains("is there a repository") || lower.contains("unable to open config")) {
+            hint = " No repository at that location: create it once with restic init (see the README), or fix backup.offsite.repository.";
+        } else if (e.exitCode() == CommandFailedException.NOT_STARTED) {
+            hint = " Install restic (Debian package restic).";
+        }
+        // restic's own verdict is its "Fatal:" line; the lines after it only repeat the location
+        String said = stderr.lines().filter(l -> l.startsWith("Fatal:")).findFirst()
+                .orElseGet(() -> stderr.lines().reduce((a, b) -> b).orElse(stderr)).strip();
+        if (!said.isEmpty() && !said.endsWith(".")) {
+            said += ".";
+        }
+        return (stderr.isEmpty() ? e.getMessage() : "restic exited with code " + e.exitCode() + ": " + said) + hint;
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return DatabaseDumper.sha256(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What one copy sent: the snapshot, bytes added to the repository, bytes and files read. */
+    public record CopyResult(String snapshotId, long bytesAdded, long bytesProcessed, long filesProcessed) {
+    }
+
+    /** The outcome of {@code restic check}: sound, or what is damaged (naming the pack or file). */
+    public record CheckVerdict(boolean sound, String message, int exitCode) {
+        static CheckVerdict sound(String message) {
+            return new CheckVerdict(true, message, 0);
+        }
+
+        static CheckVerdict damaged(String message, int exitCode) {
+            return new CheckVerdict(false, message, exitCode);
+        }
+    }
+}

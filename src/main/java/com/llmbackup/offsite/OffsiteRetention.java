@@ -1,0 +1,73 @@
+package com.llmbackup.offsite;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.config.BackupProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Offsite retention, run by the cleanup under its lock: every copy decided by
+ * {@link OffsiteRetentionPlanner} with its reason in the backup log, then {@code restic forget}
+ * of exactly the copies decided away and {@code restic prune}. A dry run only logs.
+ */
+@Service
+public class OffsiteRetention {
+
+    private static final Logger log = LoggerFactory.getLogger(OffsiteRetention.class);
+
+    private final BackupProperties properties;
+    private final OffsiteRepository repository;
+    private final OffsiteState state;
+    private final BackupLog backupLog;
+
+    public OffsiteRetention(BackupProperties properties, OffsiteRepository repository, OffsiteState state, BackupLog backupLog) {
+        this.properties = properties;
+        this.repository = repository;
+        this.state = state;
+        this.backupLog = backupLog;
+    }
+
+    static OffsiteRetentionPlanner.Policy policy(BackupProperties properties) {
+        BackupProperties.Offsite o = properties.offsite();
+        return new OffsiteRetentionPlanner.Policy(o.keepDaily(), o.keepWeekly(), o.keepMonthly(), properties.retention().minFull());
+    }
+
+    /** Decides, logs and (unless a dry run) forgets and prunes; returns the lines written. */
+    public List<String> apply(boolean dryRun) {
+        if (!repository.enabled()) {
+            return List.of();
+        }
+        List<OffsiteRetentionPlanner.Decision> decisions = OffsiteRetentionPlanner.plan(repository.snapshots(), policy(properties));
+        List<String> lines = new ArrayList<>();
+        List<String> forget = new ArrayList<>();
+        for (OffsiteRetentionPlanner.Decision d : decisions) {
+            String line = dryRun && !d.keep() ? "Would forget offsite " + d.set().label() + " (snapshot " + d.snapshot().shortId() + "): " + d.reason() : d.line();
+            log.info(line);
+            if (!d.keep()) {
+                backupLog.write(line);
+                lines.add(line);
+                forget.add(d.snapshot().id());
+            }
+        }
+        if (!dryRun && !forget.isEmpty()) {
+            repository.forget(forget);
+            repository.prune();
+        }
+        String summary = dryRun ? "Offsite cleanup dry run: " + forget.size() + " copies would be forgotten, "
+                + (decisions.size() - forget.size()) + " kept" : "Offsite cleaned up: " + forget.size() + " copies forgotten and pruned, "
+                + (decisions.size() - forget.size()) + " kept";
+        backupLog.write(summary);
+        lines.add(summary);
+        state.refresh();
+        return lines;
+    }
+
+    /** The full plan with reasons for every copy (kept ones too), for logs and tests. */
+    public List<OffsiteRetentionPlanner.Decision> plan() {
+        return OffsiteRetentionPlanner.plan(repository.snapshots(), policy(properties));
+    }
+}

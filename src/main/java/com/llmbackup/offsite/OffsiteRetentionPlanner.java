@@ -1,0 +1,98 @@
+package com.llmbackup.offsite;
+
+import java.time.LocalDate;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.llmbackup.catalog.BackupKind;
+
+/**
+ * GFS retention of the offsite copies, decided per set with a reason, like restic's
+ * {@code --keep-daily/--keep-weekly/--keep-monthly} but per kind and on the set's own date
+ * (a copy caught up days later still counts for the day it was taken): of each of the newest
+ * {@code keepDaily} days (weeks, months) that have a set, the newest set is kept. The
+ * {@code minFull} newest weekly sets are always kept; an older copy of a set already copied
+ * again is forgotten. Weekly sets are not kept by keep-daily (one a week: their unit is the
+ * week). Snapshots that copy none of our sets are not decided (left alone).
+ */
+public final class OffsiteRetentionPlanner {
+
+    private OffsiteRetentionPlanner() {
+    }
+
+    public record Policy(int keepDaily, int keepWeekly, int keepMonthly, int minFull) {
+    }
+
+    public record Decision(OffsiteSnapshot snapshot, OffsiteSnapshot.SetRef set, boolean keep, String reason) {
+        public String line() {
+            return (keep ? "Keep offsite " : "Forget offsite ") + set.label() + " (snapshot " + snapshot.shortId() + "): " + reason;
+        }
+    }
+
+    public static List<Decision> plan(List<OffsiteSnapshot> snapshots, Policy policy) {
+        List<Decision> decisions = new ArrayList<>();
+        Map<BackupKind, List<OffsiteSnapshot>> byKind = new LinkedHashMap<>();
+        for (OffsiteSnapshot s : snapshots) {
+            s.set().ifPresent(ref -> byKind.computeIfAbsent(ref.kind(), k -> new ArrayList<>()).add(s));
+        }
+        for (Map.Entry<BackupKind, List<OffsiteSnapshot>> entry : byKind.entrySet()) {
+            // newest set first; of two copies of one set, the newer copy first
+            List<OffsiteSnapshot> ordered = entry.getValue().stream()
+                    .sorted(Comparator.comparing((OffsiteSnapshot s) -> s.set().orElseThrow().id())
+                            .thenComparing(OffsiteSnapshot::time).reversed())
+                    .toList();
+            decideKind(entry.getKey(), ordered, policy, decisions);
+        }
+        return decisions;
+    }
+
+    private static void decideKind(BackupKind kind, List<OffsiteSnapshot> newestFirst, Policy policy, List<Decision> out) {
+        Map<String, OffsiteSnapshot> copied = new LinkedHashMap<>();
+        Set<LocalDate> days = new HashSet<>();
+        Set<String> weeks = new HashSet<>();
+        Set<String> months = new HashSet<>();
+        int fulls = 0;
+        for (OffsiteSnapshot snapshot : newestFirst) {
+            OffsiteSnapshot.SetRef ref = snapshot.set().orElseThrow();
+            OffsiteSnapshot newer = copied.putIfAbsent(ref.label(), snapshot);
+            if (newer != null) {
+                out.add(new Decision(snapshot, ref, false, "an older copy of a set copied again (snapshot " + newer.shortId() + " is kept)"));
+                continue;
+            }
+            LocalDate date = ref.id().date();
+            String week = date.get(IsoFields.WEEK_BASED_YEAR) + "-W" + String.format("%02d", date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            String month = date.toString().substring(0, 7);
+            List<String> reasons = new ArrayList<>();
+            if (kind == BackupKind.WEEKLY && fulls < policy.minFull()) {
+                fulls++;
+                reasons.add("one of the " + policy.minFull() + " newest full backups (backup.retention.min-full)");
+            }
+            // a weekly is taken once a week: its days are weeks, so keep-daily is not its rule
+            if (kind != BackupKind.WEEKLY && !days.contains(date) && days.size() < policy.keepDaily()) {
+                days.add(date);
+                reasons.add("newest " + kind.dir() + " set of day " + date + " (keep-daily " + policy.keepDaily() + ")");
+            }
+            if (!weeks.contains(week) && weeks.size() < policy.keepWeekly()) {
+                weeks.add(week);
+                reasons.add("newest " + kind.dir() + " set of week " + week + " (keep-weekly " + policy.keepWeekly() + ")");
+            }
+            if (!months.contains(month) && months.size() < policy.keepMonthly()) {
+                months.add(month);
+                reasons.add("newest " + kind.dir() + " set of month " + month + " (keep-monthly " + policy.keepMonthly() + ")");
+            }
+            if (reasons.isEmpty()) {
+                out.add(new Decision(snapshot, ref, false, "beyond the GFS policy: not the newest " + kind.dir() + " set of one of the "
+                        + (kind == BackupKind.WEEKLY ? "" : policy.keepDaily() + " newest days, ") + policy.keepWeekly() + " newest weeks or " + policy.keepMonthly()
+                        + " newest months that have one"));
+            } else {
+                out.add(new Decision(snapshot, ref, true, String.join("; ", reasons)));
+            }
+        }
+    }
+}

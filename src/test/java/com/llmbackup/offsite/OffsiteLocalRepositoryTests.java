@@ -1,0 +1,102 @@
+package com.llmbackup.offsite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import org.junit.jupiter.api.Test;
+
+/** The offsite repository on a local (or mounted: NAS over NFS/SMB) path. */
+class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
+
+    @Override
+    Map<String, String> repositorySettings(Path dir) {
+        return Map.of("backup.offsite.repository", dir.toString());
+    }
+
+    @Test
+    void verifyCopyPassesWhenTheOffsiteCopyRestoresAsItsManifestSays() throws Exception {
+        offsite.copy(daily("PGDMP daily"));
+
+        OffsiteRepository.CheckVerdict verdict = offsite.verifyCopy(BackupKind.DAILY, BackupSetId.parse("20251031"), temp.resolve("scratch"));
+
+        assertThat(verdict.sound()).as(verdict.message()).isTrue();
+        assertThat(verdict.message()).matches("The offsite copy of daily/20251031 \\(snapshot [0-9a-f]{8}\\) restores and matches its "
+                + "manifest: 2 artifacts, 3 uploads files\\.");
+        assertThat(temp.resolve("scratch/offsite-verify-daily_20251031")).doesNotExist();
+    }
+
+    @Test
+    void verifyCopyFailsNamingTheFileWhenTheCopyDiffersFromTheManifest() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        Files.writeString(catalog.kindDir(BackupKind.DAILY).resolve("uploads_20251031/notes.txt"), "jello");
+        offsite.copy(set);
+
+        OffsiteRepository.CheckVerdict verdict = offsite.verifyCopy(BackupKind.DAILY, set.id(), temp.resolve("scratch"));
+
+        assertThat(verdict.sound()).isFalse();
+        assertThat(verdict.message()).isEqualTo("The offsite copy of daily/20251031 does not match its manifest: notes.txt does not match its "
+                + "manifest (SHA-256 " + sha("jello") + ", manifest " + sha("hello") + "): it was changed or damaged since the backup");
+    }
+
+    /**
+     * The cleanup's offsite retention over a controlled clock: sets of four days copied, the
+     * policy keeps the newest two days and the newest set of two months; the dry run forgets
+     * nothing, the real one forgets exactly the copy outside, each with its reason logged.
+     */
+    @Test
+    void applyForgetsOnlyTheCopiesOutsideThePolicyWithTheirReasonsLogged() throws Exception {
+        for (String day : java.util.List.of("2025-09-30", "2025-10-29", "2025-10-30", "2025-10-31")) {
+            clock.set(java.time.Instant.parse(day + "T02:00:00Z"));
+            offsite.copy(daily("PGDMP " + day));
+        }
+        com.llmbackup.config.BackupProperties properties = bind(java.util.Map.of(
+                "backup.root", catalog.root().toString(), "backup.log-file", temp.resolve("llm-backup.log").toString(),
+                "backup.offsite.repository", temp.resolve("repo").toString(), "backup.offsite.password-file", passwordFile.toString(),
+                "backup.offsite.keep-daily", "2", "backup.offsite.keep-weekly", "0", "backup.offsite.keep-monthly", "2"));
+        OffsiteRepository repository = new OffsiteRepository(properties, catalog, new com.llmbackup.exec.CommandRunner());
+        OffsiteRetention retention = new OffsiteRetention(properties, repository, new OffsiteState(repository, null, clock),
+                new com.llmbackup.catalog.BackupLog(properties, clock));
+        String forget = "offsite daily/20251029 (snapshot " + repository.find(BackupKind.DAILY, BackupSetId.parse("20251029")).orElseThrow().shortId()
+                + "): beyond the GFS policy: not the newest daily set of one of the 2 newest days, 0 newest weeks or 2 newest months that have one";
+
+        assertThat(retention.apply(true)).containsExactly("Would forget " + forget,
+                "Offsite cleanup dry run: 1 copies would be forgotten, 3 kept");
+        assertThat(repository.snapshots()).hasSize(4);
+
+        assertThat(retention.apply(false)).containsExactly("Forget " + forget, "Offsite cleaned up: 1 copies forgotten and pruned, 3 kept");
+        assertThat(repository.snapshots()).extracting(s -> s.set().orElseThrow().label())
+                .containsExactly("daily/20250930", "daily/20251030", "daily/20251031");
+        assertThat(Files.readString(temp.resolve("llm-backup.log"))).contains("] Forget " + forget);
+        assertThat(retention.plan()).extracting(OffsiteRetentionPlanner.Decision::line).containsExactlyInAnyOrder(
+                "Keep offsite daily/20251031 (snapshot " + shortId(repository, "20251031") + "): newest daily set of day 2025-10-31 (keep-daily 2); newest daily set of month 2025-10 (keep-monthly 2)",
+                "Keep offsite daily/20251030 (snapshot " + shortId(repository, "20251030") + "): newest daily set of day 2025-10-30 (keep-daily 2)",
+                "Keep offsite daily/20250930 (snapshot " + shortId(repository, "20250930") + "): newest daily set of month 2025-09 (keep-monthly 2)");
+    }
+
+    static String shortId(OffsiteRepository repository, String id) {
+        return repository.find(BackupKind.DAILY, BackupSetId.parse(id)).orElseThrow().shortId();
+    }
+
+    static String sha(String content) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void probeSaysHowToCreateTheRepositoryWhenNoneIsAtTheLocation() throws Exception {
+        OffsiteRepository nowhere = repository(passwordFile, temp.resolve("no-such-repo"));
+
+        assertThatThrownBy(nowhere::probe)
+                .isInstanceOf(OffsiteException.class)
+                .hasMessageStartingWith("Cannot open the offsite repository (" + temp.resolve("no-such-repo") + "): restic exited with code 1")
+                .hasMessageEndingWith("No repository at that location: create it once with restic init (see the README), "
+                        + "or fix backup.offsite.repository.");
+    }
+}

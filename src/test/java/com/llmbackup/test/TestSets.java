@@ -1,0 +1,75 @@
+package com.llmbackup.test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.Manifest;
+
+/**
+ * Complete sets as a backup run publishes them (staged, manifest with every artifact's and
+ * uploads file's size and SHA-256, published through the catalog), without a database: for
+ * tests of what reads or copies sets (offsite, restore from offsite).
+ */
+public final class TestSets {
+
+    private TestSets() {
+    }
+
+    /**
+     * Publishes a set of {@code kind} dated by the catalog's clock: a dump with {@code dump}
+     * as content and, for daily and safety, an uploads folder of {@code uploads}
+     * (path -> content); for weekly, an "archive" file of those contents.
+     */
+    public static BackupSet publish(BackupCatalog catalog, LeaseManager.Lease lease, BackupKind kind, String dump,
+                                    Map<String, String> uploads) throws IOException {
+        BackupCatalog.StagedSet staged = catalog.stage(kind, lease);
+        Files.writeString(staged.dumpFile(), dump);
+        List<Manifest.Artifact> artifacts = new ArrayList<>();
+        artifacts.add(Manifest.Artifact.file(staged.dumpFile().getFileName().toString(), Files.size(staged.dumpFile()),
+                FileTrees.sha256(staged.dumpFile())));
+        List<Manifest.FileEntry> entries = new ArrayList<>();
+        String uploadsName = staged.uploadsPath().getFileName().toString();
+        if (kind.archivesUploads()) {
+            StringBuilder archive = new StringBuilder();
+            uploads.forEach((k, v) -> archive.append(k).append('=').append(v).append('\n'));
+            Files.writeString(staged.uploadsPath(), archive);
+            artifacts.add(Manifest.Artifact.file(uploadsName, Files.size(staged.uploadsPath()), FileTrees.sha256(staged.uploadsPath())));
+        } else {
+            Files.createDirectories(staged.uploadsPath());
+            FileTrees.write(staged.uploadsPath(), uploads);
+            long bytes = 0;
+            try (Stream<Path> walk = Files.walk(staged.uploadsPath())) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (p.equals(staged.uploadsPath())) {
+                        continue;
+                    }
+                    String rel = staged.uploadsPath().relativize(p).toString();
+                    boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                    long size = dir ? 0 : Files.size(p);
+                    bytes += size;
+                    entries.add(new Manifest.FileEntry(rel, dir ? Manifest.FileEntry.DIRECTORY : Manifest.FileEntry.FILE, size,
+                            Files.getLastModifiedTime(p).to(java.util.concurrent.TimeUnit.NANOSECONDS), dir ? 0700 : 0600, 0, 0,
+                            "root", "root", dir ? null : FileTrees.sha256(p), null));
+                }
+            }
+            artifacts.add(Manifest.Artifact.directory(uploadsName, bytes, entries.stream().filter(e -> e.type().equals("file")).count()));
+        }
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, kind.dir(), staged.id().toString(), null, staged.owner(),
+                Instant.parse("2025-10-31T02:00:00Z"), null, "15.4", null, null, null, artifacts, entries,
+                Map.of("public.documents", 3L), new Manifest.Stats(dump.getBytes(StandardCharsets.UTF_8).length, entries.size(), entries.size(), 0),
+                List.of());
+        return catalog.publish(staged, manifest, lease);
+    }
+}
