@@ -37,6 +37,7 @@ import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandFailedException;
+import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.postgres.DatabaseUnavailableException;
@@ -80,11 +81,14 @@ public class DrillService {
     private final BackupLog backupLog;
     private final OwnerLiveness liveness;
     private final Clock clock;
+    private final OffsiteRepository offsite;
 
     public DrillService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, LeaseManager leases,
                         RestoreService restores, DatabaseRestorer databases, UploadsRestorer uploads, PostgresClient postgres,
-                        DrillEvidenceStore evidence, BackupLog backupLog, OwnerLiveness liveness, Clock clock) {
+                        DrillEvidenceStore evidence, BackupLog backupLog, OwnerLiveness liveness, Clock clock,
+                        OffsiteRepository offsite) {
         this.liveness = liveness;
+        this.offsite = offsite;
         this.properties = properties;
         this.catalog = catalog;
         this.history = history;
@@ -195,6 +199,9 @@ public class DrillService {
                 }
                 if (properties.drill().filesQuery() != null && rows != null && restored) {
                     checks.add(filesQuery(scratch));
+                }
+                if (offsite.enabled()) {
+                    checks.add(offsiteCopy(kind, set.id(), scratch));
                 }
             }
         }
@@ -365,6 +372,25 @@ public class DrillService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + scratch.folder() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * With an offsite repository: {@code restic check} (reading backup.offsite.check-read-data-subset
+     * of the packs) and the set's offsite copy restored into the scratch folder and compared with
+     * the manifest; a missing copy fails too (the drill proves the copy a disaster would need).
+     * Runs after the uploads were compared, so its folder inside the scratch is no extra there.
+     */
+    private DrillEvidence.Check offsiteCopy(BackupKind kind, BackupSetId id, DrillScratch scratch) {
+        OffsiteRepository.CheckVerdict repository = offsite.check();
+        OffsiteRepository.CheckVerdict copy = offsite.verifyCopy(kind, id, scratch.folder());
+        List<String> problems = new ArrayList<>();
+        if (!repository.sound()) {
+            problems.add("restic check of the offsite repository failed: " + repository.message());
+        }
+        if (!copy.sound()) {
+            problems.add(copy.message());
+        }
+        return check("offsite", problems, repository.message() + "; " + copy.message());
     }
 
     /** Every path the restored database lists (backup.drill.files-query) is a file of the restored uploads. */

@@ -28,6 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * up the weekly. (Two sets of one day and kind would not do: the offsite retention keeps only
  * the newer, so the older is not sent.)
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
 
     static final Path OFFSITE_DIR = DIR.resolve("offsite");
@@ -42,6 +43,8 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         registry.add("backup.offsite.password-file", PASSWORD::toString);
         // other test classes share the backup root: catch up every set of ours, whatever else is there
         registry.add("backup.offsite.catch-up-limit", () -> "100");
+        // the drill's restic check reads every pack: the one corrupted below is always read
+        registry.add("backup.offsite.check-read-data-subset", () -> "100%");
     }
 
     @Autowired
@@ -50,6 +53,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
     OffsiteState state;
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void runCompletesWithWarningAndAlertWhenRepositoryIsUnreachableAndNextRunCatchesUp() throws Exception {
         ProcessInstance first = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         runJobs(first);
@@ -108,6 +112,71 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^llm_backup_offsite_last_success_timestamp_seconds (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(metrics).isTrue();
         assertThat(Double.parseDouble(m.group(1))).isCloseTo(java.time.Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(300.0));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void drillWhenOffsiteIsOnChecksTheRepositoryAndTheCopyAndFailsNamingADamagedPack() throws Exception {
+        if (!Files.exists(REPOSITORY.resolve("config"))) {
+            offsite.init(); // run alone: the test above makes the repository
+        }
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(daily);
+        String id = (String) historicVariable(daily, "backupId");
+        assertThat(history.listByOwner(daily.getId()).get(0).offsiteSnapshotId()).isNotBlank();
+        ensureUser("offsiteauditor", "auditor-pw", "operators");
+
+        HistoryEntry passed = drillOf(id, "EndEvent_DrillPassed");
+        assertThat(passed.status()).as(passed.message()).isEqualTo(RunStatus.COMPLETED);
+        JsonNode offsiteCheck = drillCheck(passed.id(), "offsite");
+        assertThat(offsiteCheck.get("passed").asBoolean()).isTrue();
+        assertThat(offsiteCheck.get("detail").asText()).contains("restic check passed on " + REPOSITORY + " (read 100% of the data packs)")
+                .contains("The offsite copy of daily/" + id + " (snapshot ").contains("restores and matches its manifest");
+
+        Path pack;
+        try (java.util.stream.Stream<Path> walk = Files.walk(REPOSITORY.resolve("data"))) {
+            pack = walk.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(pack);
+        byte[] damaged = original.clone();
+        damaged[damaged.length / 2] ^= 0x5a;
+        pack.toFile().setWritable(true);
+        Files.write(pack, damaged);
+        try {
+            HistoryEntry failed = drillOf(id, "EndEvent_DrillFailed");
+            assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+            String packName = "data/" + pack.getParent().getFileName() + "/" + pack.getFileName();
+            assertThat(failed.message()).startsWith("Restore drill of daily/" + id + " failed (offsite): restic check of the offsite repository failed: ")
+                    .contains("damaged pack " + packName);
+            assertThat(drillCheck(failed.id(), "offsite").get("passed").asBoolean()).isFalse();
+            // the local set itself restored and matched: only the offsite copy is damaged
+            assertThat(drillCheck(failed.id(), "uploads").get("passed").asBoolean()).isTrue();
+        } finally {
+            Files.write(pack, original);
+        }
+        assertThat(Files.list(DIR.resolve("backup/scratch")).map(p -> p.getFileName().toString()))
+                .noneMatch(name -> name.startsWith("drill-"));
+    }
+
+    /** A drill of daily/{id} run to its end at {@code endEvent}; its history row. */
+    private HistoryEntry drillOf(String id, String endEvent) {
+        ProcessInstance drill = runtime.startProcessInstanceByKey("RestoreDrillProcess",
+                java.util.Map.of("backupKind", "daily", "backupId", id));
+        runJobs(drill);
+        assertThat(drill).isEnded().hasPassed(endEvent);
+        return history.listByOwner(drill.getId()).stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.DRILL)
+                .findFirst().orElseThrow();
+    }
+
+    private JsonNode drillCheck(long runId, String name) throws Exception {
+        var response = com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/drills/" + runId, "offsiteauditor:auditor-pw", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        for (JsonNode check : json.readTree(response.body()).get("checks")) {
+            if (name.equals(check.get("name").asText())) {
+                return check;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + response.body());
     }
 
     private JsonNode awaitOffsiteAlert(String set) throws Exception {
