@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
@@ -83,6 +86,8 @@ public class DisasterRecoveryService {
      * its artifacts, pg_restore --list, archive entries, the services to stop) before the operator confirms.
      */
     public Chosen choose(long runId, String kind, String id, String declaredBy, String reason) {
+        fetchNamedFromOffsite(kind, id).ifPresent(fetched -> history.addDetail(runId,
+                "Fetched " + fetched.label() + " from the offsite repository into " + catalog.root() + " (verified against its manifest)."));
         BackupSet set = RecoveryChoice.choose(catalog.list(), kind, id, catalog.root().toString());
         RestoreRequest request = request(set.kind().dir(), set.id().toString(), declaredBy, reason);
         RestorePlan plan;
@@ -95,6 +100,33 @@ public class DisasterRecoveryService {
         history.setSource(runId, set.label());
         history.addDetail(runId, "Chosen and verified: " + set.label() + " (written " + plan.backupTime() + ").");
         return new Chosen(set.kind().dir(), set.id().toString(), set.label(), restores.backupTime(request), plan);
+    }
+
+    /**
+     * A named set that is not in the copied backup root but in the offsite repository is fetched
+     * first (verified against its manifest), so "copy the backup files" can be this fetch; a
+     * name that does not parse is left to the choice, which says so.
+     */
+    public Optional<BackupSet> fetchNamedFromOffsite(String kind, String id) {
+        if (id == null || id.isBlank()) {
+            return Optional.empty();
+        }
+        BackupKind k;
+        BackupSetId setId;
+        try {
+            k = BackupKind.fromDir(kind == null || kind.isBlank() ? BackupKind.DAILY.dir() : kind.strip());
+            setId = BackupSetId.parse(id.strip());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (catalog.find(k, setId).isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            return restores.fetchFromOffsite(k, setId);
+        } catch (RuntimeException e) {
+            throw new RecoveryRefusedException(e.getMessage(), e);
+        }
     }
 
     /** The set's roles before its database: the restored tables' owners and the grant role must exist. */

@@ -321,7 +321,7 @@ public class RestoreService {
      * A set that exists only offsite is fetched into the backup root (verified against its
      * manifest, under the lock for the moment it writes there) and then restored as usual.
      */
-    Optional<BackupSet> fetchFromOffsite(BackupKind kind, BackupSetId id) {
+    public Optional<BackupSet> fetchFromOffsite(BackupKind kind, BackupSetId id) {
         if (!offsite.enabled()) {
             return Optional.empty();
         }

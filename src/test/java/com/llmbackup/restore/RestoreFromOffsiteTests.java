@@ -91,6 +91,25 @@ class RestoreFromOffsiteTests {
     }
 
     @Test
+    void recoveryWhenTheNamedSetIsOnlyOffsiteFetchesItBeforeTheChoice() throws Exception {
+        Path uploads = catalog.kindDir(BackupKind.DAILY).resolve("uploads_20251031");
+        LeaseManager.Lease lease = leases.tryAcquire("run-1", "Daily backup").lease();
+        BackupSet set = TestSets.publish(catalog, lease, BackupKind.DAILY, "PGDMP daily", Map.of("u1/a.pdf", "A", "b.txt", "B"));
+        Map<String, String> before = FileTrees.describe(uploads);
+        offsite.copy(set);
+        catalog.delete(set, lease);
+        lease.release();
+        var recovery = new com.llmbackup.recovery.DisasterRecoveryService(null, catalog, null, null, restores, null);
+
+        assertThat(recovery.fetchNamedFromOffsite("daily", "20251031")).map(BackupSet::label).contains("daily/20251031");
+
+        assertThat(catalog.find(BackupKind.DAILY, set.id()).orElseThrow().status()).isEqualTo(BackupSet.Status.COMPLETE);
+        assertThat(FileTrees.describe(uploads)).isEqualTo(before);
+        assertThat(recovery.fetchNamedFromOffsite("daily", "20251031")).as("local now: nothing fetched again").isEmpty();
+        assertThat(recovery.fetchNamedFromOffsite("daily", null)).as("no name: the newest local set is chosen").isEmpty();
+    }
+
+    @Test
     void resolveRefusesNamingBothPlacesWhenTheSetIsNeitherLocalNorOffsite() throws Exception {
         copiedThenDeleted();
 
