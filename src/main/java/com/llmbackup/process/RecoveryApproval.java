@@ -24,6 +24,21 @@ final class RecoveryApproval {
     record Completion(String taskKey, String userId) {
     }
 
+    /**
+     * What the engine shows of the recovery beside the completion: whether the confirmation said
+     * yes, the set it named (the one the recovery's history row
+     * recorded at its choice and verification) and the set this restore was called with,
+     * and every user operation on either instance that moves its path or changes its variables
+     * (a modification, a set or removed variable, a migration): after one of those, the set
+     * restored may not be the one the operator read, verified and confirmed.
+     */
+    record Recovery(boolean confirmed, String confirmedSet, String restoredSet, List<String> changes) {
+    }
+
+    /** User operations that change an instance's path or variables behind its confirmation (engine names). */
+    static final java.util.Set<String> CHANGES = java.util.Set.of("ModifyProcessInstance", "SetVariable", "SetVariables",
+            "ModifyVariable", "RemoveVariable", "Migrate", "RestartProcessInstance");
+
     /** Pre-approved by {@code approver}, or not, saying why (written in the restore's history details). */
     record Verdict(String approver, String reason) {
         boolean preApproved() {
@@ -34,9 +49,11 @@ final class RecoveryApproval {
     /**
      * @param callerKey   the calling process's key, null when the restore was started on its own
      * @param completions the caller's completed tasks (empty when there is no caller)
+     * @param recovery    the confirmation's answer, the sets and the changes (ignored without a recovery caller)
      * @param declaredBy  who started the recovery (the restore's requester)
      */
-    static Verdict check(String callerKey, List<Completion> completions, String declaredBy, boolean requireSecondOperator) {
+    static Verdict check(String callerKey, List<Completion> completions, Recovery recovery, String declaredBy,
+                         boolean requireSecondOperator) {
         if (callerKey == null) {
             return new Verdict(null, "Started on its own: an operator approves it in Task_ApproveRestore.");
         }
@@ -53,6 +70,18 @@ final class RecoveryApproval {
                     + ": an operator approves the restore in Task_ApproveRestore.");
         }
         String confirmer = confirmers.get(0);
+        if (!recovery.confirmed()) {
+            return new Verdict(null, "The disaster recovery's " + CONFIRM_TASK + " was answered no by " + confirmer
+                    + ": an operator approves the restore in Task_ApproveRestore.");
+        }
+        if (!recovery.changes().isEmpty()) {
+            return new Verdict(null, "The disaster recovery or this restore was changed by hand (" + String.join(", ", recovery.changes())
+                    + "): what is restored may not be what " + confirmer + " confirmed, so an operator approves it in Task_ApproveRestore.");
+        }
+        if (recovery.confirmedSet() == null || !recovery.confirmedSet().equals(recovery.restoredSet())) {
+            return new Verdict(null, confirmer + " confirmed set " + recovery.confirmedSet() + " but this restore is of "
+                    + recovery.restoredSet() + ": an operator approves it in Task_ApproveRestore.");
+        }
         if (requireSecondOperator && confirmer.equals(declaredBy)) {
             return new Verdict(null, "The recovery was declared and confirmed by " + confirmer + " and backup.restore.require-second-operator "
                     + "is on: another operator approves the restore in Task_ApproveRestore.");

@@ -62,7 +62,7 @@ class RestoreDelegates {
             } catch (RuntimeException e) {
                 throw error(vars, execution, ERR_RESTORE_REFUSED, e);
             }
-            preApproval(execution, vars, recorder, runId, starter, properties.restore().requireSecondOperator());
+            preApproval(execution, vars, recorder, runId, request, starter, properties.restore().requireSecondOperator());
         };
     }
 
@@ -72,19 +72,29 @@ class RestoreDelegates {
      * model's gateway then skips Task_ApproveRestore, reading the approver from the history row.
      */
     private static void preApproval(DelegateExecution execution, RestoreVariables vars, RestoreRecorder recorder, long runId,
-                                    String requester, boolean requireSecondOperator) {
+                                    RestoreRequest request, String requester, boolean requireSecondOperator) {
         String callerKey = Executions.callerKey(execution);
         if (callerKey == null || recorder.approver(runId).isPresent()) {
             return; // started on its own (the approval task decides), or a retried guard that recorded it already
         }
-        String caller = execution.getProcessInstance().getSuperExecution().getProcessInstanceId();
-        List<RecoveryApproval.Completion> completions = execution.getProcessEngineServices().getHistoryService()
+        DelegateExecution callerExecution = execution.getProcessInstance().getSuperExecution();
+        String caller = callerExecution.getProcessInstanceId();
+        var log = execution.getProcessEngineServices().getHistoryService();
+        List<RecoveryApproval.Completion> completions = log
                 .createUserOperationLogQuery().processInstanceId(caller)
                 .operationType(org.camunda.bpm.engine.history.UserOperationLogEntry.OPERATION_TYPE_COMPLETE).list().stream()
                 .filter(entry -> entry.getTaskId() != null)
                 .map(entry -> new RecoveryApproval.Completion(taskKey(execution, entry.getTaskId()), entry.getUserId()))
                 .toList();
-        RecoveryApproval.Verdict verdict = RecoveryApproval.check(callerKey, completions, requester, requireSecondOperator);
+        // a hand-made change of either instance (modification, variables) voids the confirmation: the set may not be the one confirmed
+        List<String> changes = java.util.stream.Stream.of(caller, execution.getProcessInstanceId())
+                .flatMap(instance -> log.createUserOperationLogQuery().processInstanceId(instance).list().stream())
+                .filter(entry -> RecoveryApproval.CHANGES.contains(entry.getOperationType()))
+                .map(entry -> entry.getOperationType() + " by " + entry.getUserId()).distinct().toList();
+        var recovery = new RecoveryApproval.Recovery(Boolean.TRUE.equals(callerExecution.getVariable("confirmed")),
+                recorder.recoverySet(caller).orElse(null),
+                request.backupKind() + "/" + request.backupId(), changes);
+        RecoveryApproval.Verdict verdict = RecoveryApproval.check(callerKey, completions, recovery, requester, requireSecondOperator);
         recorder.addDetail(runId, verdict.reason());
         if (verdict.preApproved()) {
             vars.putApproval(verdict.approver(), ClockUtil.getCurrentTime().toInstant());

@@ -72,6 +72,14 @@ public class RestoreRecorder {
         return history.find(runId).map(BackupHistory.HistoryEntry::approvedBy);
     }
 
+    /**
+     * The set a running disaster recovery chose and verified, as its history row recorded it
+     * (found by the recovery's instance id, never a variable): what its confirmation named.
+     */
+    public Optional<String> recoverySet(String recoveryInstance) {
+        return history.runningRun(recoveryInstance, RunKind.RECOVERY).map(BackupHistory.HistoryEntry::source);
+    }
+
     public void refused(long runId, String message) {
         history.end(runId, RunStatus.REFUSED, message);
         backupLog.write("Restore REFUSED: " + message);

@@ -202,6 +202,33 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
     }
 
     @Test
+    void recoveryWhenTheChosenSetIsChangedBeforeTheConfirmationLeavesTheRestoreToAnApproval() throws Exception {
+        String verified = backup("DailyBackupProcess");
+        String other = backup("DailyBackupProcess");
+        String pi = startRecovery("alice", Map.of("backupKind", "daily", "backupId", verified));
+        completeManualSteps(pi, "alice");
+        JsonNode confirm = awaitTask(pi, "Task_ConfirmRecovery");
+        // by hand, after the choice and verification: the form still names the verified set, the restore would take the other
+        identity.setAuthentication("admin", List.of("camunda-admin"));
+        try {
+            runtime.setVariable(pi, "recoveryId", other);
+        } finally {
+            identity.clearAuthentication();
+        }
+        assertThat(variable(pi, "recoverySet")).isEqualTo("daily/" + verified);
+        complete(confirm, "bob", Map.of("confirmed", true));
+
+        String restorePi = awaitCalledRestore(pi);
+        JsonNode approval = awaitTask(restorePi, "Task_ApproveRestore");
+        var row = restoreRow(restorePi);
+        assertThat(row.approvedBy()).isNull();
+        assertThat(row.details()).contains("The disaster recovery or this restore was changed by hand (SetVariable by admin): what is "
+                + "restored may not be what bob confirmed, so an operator approves it in Task_ApproveRestore.");
+        complete(approval, "bob", Map.of("approved", false, "approvalComment", "not the confirmed set"));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RecoveryEnded");
+    }
+
+    @Test
     void restoreWhenStartedWithForgedApprovalVariablesStillWaitsForTheApproval() throws Exception {
         String setId = backup("DailyBackupProcess");
         HttpResponse<String> rest = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", "alice",
