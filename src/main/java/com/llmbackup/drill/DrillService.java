@@ -176,7 +176,7 @@ public class DrillService {
             RestoreService.Source source = restores.resolve(new RestoreRequest(kind.dir(), set.id().toString(), true, true, null, null,
                     null, null, false));
             List<String> artifacts = artifactProblems(set);
-            checks.add(check("artifacts", artifacts, set.manifest().artifacts().size() + " artifacts match their manifest SHA-256"));
+            checks.add(check("artifacts", artifacts, (set.manifest().artifacts() == null ? 0 : set.manifest().artifacts().size()) + " artifacts match their manifest SHA-256"));
             if (artifacts.isEmpty()) {
                 Map<String, Long> rows = restoreDatabase(source, scratch, checks);
                 if (rows != null) {
@@ -311,7 +311,10 @@ public class DrillService {
 
     private List<String> artifactProblems(BackupSet set) {
         Path dir = catalog.kindDir(set.kind());
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(DrillChecks.listed(set));
+        if (!problems.isEmpty()) {
+            return problems; // no file is read by a name the set's folder does not hold
+        }
         for (Manifest.Artifact a : set.manifest().artifacts()) {
             if (!Manifest.Artifact.FILE.equals(a.type())) {
                 continue; // the snapshot folder: its files are compared one by one after the restore

@@ -37,8 +37,20 @@ final class UploadsComparison {
         List<String> problems = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         byte[] buffer = SnapshotCheck.buffer();
+        if (manifest.stream().noneMatch(e -> ".".equals(e.path()))) {
+            // every snapshot and archive lists the uploads folder itself: a list without it was cut short or never written
+            problems.add("the manifest lists no uploads entries, not even the uploads folder itself: there is nothing to compare with");
+        }
         for (FileEntry expected : manifest) {
             String rel = expected.path();
+            Optional<String> untrusted = untrusted(expected);
+            if (untrusted.isPresent()) {
+                problems.add(untrusted.get());
+                if (inside(rel)) {
+                    listed.add(rel);
+                }
+                continue; // never read outside the restored folder
+            }
             listed.add(rel);
             Path path = rel.equals(".") ? restored : restored.resolve(rel);
             Observed observed;
@@ -64,6 +76,25 @@ final class UploadsComparison {
             problems.add("the restored uploads " + restored + " cannot be listed: " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * An entry the comparison cannot vouch for: a path that is not inside the uploads folder (it would
+     * be read outside the restored copy), or a file without a SHA-256 (only its size could be compared).
+     */
+    static Optional<String> untrusted(FileEntry entry) {
+        String rel = entry.path();
+        if (!inside(rel)) {
+            return Optional.of(rel + " is not a path inside the uploads folder (manifest)");
+        }
+        if (FileEntry.FILE.equals(entry.type()) && entry.sha256() == null) {
+            return Optional.of(rel + " has no SHA-256 in the manifest: its content cannot be checked");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean inside(String rel) {
+        return rel != null && !rel.isEmpty() && !rel.startsWith("/") && rel.indexOf('\0') < 0 && !List.of(rel.split("/")).contains("..");
     }
 
     /** The rule for one entry: empty when what was restored is what the manifest says. */
