@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.Manifest;
 
 /**
  * The drill's rules that need no server or disk: which sets can be drilled, an artifact against
@@ -80,6 +81,31 @@ final class DrillChecks {
         }
         return Optional.of("Set " + set.label() + " cannot be drilled: it is " + status
                 + (set.problem() == null ? "" : " (" + set.problem() + ")") + ".");
+    }
+
+    /**
+     * The manifest lists what a restore needs, as a restore reads it: the dump and the uploads
+     * (a weekly's archive as a file, a snapshot as a folder); a restore refuses a set whose manifest
+     * does not list them, so a drill that checked only what is listed would pass a set that cannot be
+     * restored. Every listed artifact is a plain name in the set's folder (its SHA-256 is read there).
+     */
+    static List<String> listed(BackupSet set) {
+        List<String> problems = new ArrayList<>();
+        List<Manifest.Artifact> artifacts = set.manifest().artifacts() == null ? List.of() : set.manifest().artifacts();
+        for (Manifest.Artifact a : artifacts) {
+            String name = a.name() == null ? "" : a.name();
+            if (name.isEmpty() || name.contains("/") || name.contains("\0") || name.equals(".") || name.equals("..")) {
+                problems.add("the manifest of " + set.label() + " lists " + a.name() + ", which is not a file of the set's folder");
+            }
+        }
+        String uploadsType = set.kind().archivesUploads() ? Manifest.Artifact.FILE : Manifest.Artifact.DIRECTORY;
+        for (String[] wanted : List.of(new String[] {set.kind().dumpName(set.id()), Manifest.Artifact.FILE},
+                new String[] {set.kind().uploadsName(set.id()), uploadsType})) {
+            if (artifacts.stream().noneMatch(a -> wanted[0].equals(a.name()) && wanted[1].equals(a.type()))) {
+                problems.add("the manifest of " + set.label() + " does not list " + wanted[0] + " (" + wanted[1] + "): a restore refuses the set");
+            }
+        }
+        return problems;
     }
 
     /** A file of the set against its manifest's SHA-256 ({@code actual} null: the file is missing). */

@@ -1,6 +1,7 @@
 package com.llmbackup.drill;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -22,6 +23,31 @@ public record DrillScratch(String database, Path folder) {
 
     public static DrillScratch of(long runId, Path scratchRoot) {
         return new DrillScratch(DATABASE_PREFIX + runId, scratchRoot.resolve(FOLDER_PREFIX + runId));
+    }
+
+    /**
+     * Why this scratch must not be used: it is production itself (a production database named
+     * {@code llm_backup_drill_N}, or a side-by-side root that holds the uploads folder or lies in
+     * it), which the drill would write into and then drop or delete. Empty when it is apart.
+     */
+    public Optional<String> conflict(String productionDatabase, Path uploadsDir) {
+        if (database.equals(productionDatabase)) {
+            return Optional.of("The drill's scratch database " + database + " is the production database (backup.database.name): "
+                    + "the drill neither writes nor drops it. Nothing was changed.");
+        }
+        if (overlaps(folder, uploadsDir)) {
+            return Optional.of("The drill's scratch folder " + folder.toAbsolutePath().normalize() + " overlaps the uploads folder "
+                    + uploadsDir.toAbsolutePath().normalize() + " (backup.uploads-dir): "
+                    + "set backup.restore.side-by-side-root apart from it. Nothing was changed.");
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a folder is the uploads folder, lies in it or holds it. */
+    static boolean overlaps(Path folder, Path uploadsDir) {
+        Path live = uploadsDir.toAbsolutePath().normalize();
+        Path mine = folder.toAbsolutePath().normalize();
+        return mine.startsWith(live) || live.startsWith(mine);
     }
 
     /** The drill run a database name belongs to, if it has the drill's form. */

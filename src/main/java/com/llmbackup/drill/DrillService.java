@@ -162,9 +162,9 @@ public class DrillService {
      * evidence (not yet into the row: the scratch goes first). Run again after a crash, it starts clean.
      */
     public DrillEvidence drill(long runId, String owner) {
-        HistoryEntry row = history.find(runId).orElseThrow(() -> new IllegalStateException("no history row " + runId));
+        HistoryEntry row = ownRow(runId, owner);
         leases.resume(owner, RunKind.DRILL.label());
-        DrillScratch scratch = DrillScratch.of(runId, restores.sideBySideRoot());
+        DrillScratch scratch = scratch(runId);
         remove(scratch);
         Instant started = clock.instant();
         String label = row.source();
@@ -182,7 +182,7 @@ public class DrillService {
             RestoreService.Source source = restores.resolve(new RestoreRequest(kind.dir(), set.id().toString(), true, true, null, null,
                     null, null, false));
             List<String> artifacts = artifactProblems(set);
-            checks.add(check("artifacts", artifacts, set.manifest().artifacts().size() + " artifacts match their manifest SHA-256"));
+            checks.add(check("artifacts", artifacts, (set.manifest().artifacts() == null ? 0 : set.manifest().artifacts().size()) + " artifacts match their manifest SHA-256"));
             if (artifacts.isEmpty()) {
                 Map<String, Long> rows = restoreDatabase(source, scratch, checks);
                 if (rows != null) {
@@ -220,14 +220,15 @@ public class DrillService {
     }
 
     /** Drops the scratch database and deletes the scratch folder of the row (whatever the drill found). */
-    public void removeScratch(long runId) {
-        DrillScratch scratch = DrillScratch.of(runId, restores.sideBySideRoot());
-        remove(scratch);
+    public void removeScratch(long runId, String owner) {
+        ownRow(runId, owner);
+        remove(scratch(runId));
         evidence.find(runId).ifPresent(e -> evidence.save(e.withScratchRemoved()));
     }
 
     /** Ends the row as its evidence says: COMPLETED with the RTO and the set's age, or FAILED naming what is wrong (alerted). */
-    public DrillEvidence record(long runId) {
+    public DrillEvidence record(long runId, String owner) {
+        ownRow(runId, owner);
         DrillEvidence e = evidence.find(runId).orElseThrow(() -> new IllegalStateException("drill run " + runId + " has no evidence: "
                 + DRILL_STEP + " never finished"));
         if (e.restoreMillis() != null) {
@@ -286,7 +287,7 @@ public class DrillService {
         }
         List<String> removed = new ArrayList<>();
         for (String db : drillDatabases()) {
-            if (DrillScratch.leftover(DrillScratch.databaseRun(db), drills, running)) {
+            if (!db.equals(properties.database().name()) && DrillScratch.leftover(DrillScratch.databaseRun(db), drills, running)) {
                 databases.drop(db);
                 removed.add("database " + db);
             }
@@ -294,7 +295,7 @@ public class DrillService {
         Path root = restores.sideBySideRoot();
         try (Stream<Path> children = Files.list(root)) {
             for (Path p : children.toList()) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !DrillScratch.overlaps(p, properties.uploadsDir())
                         && DrillScratch.leftover(DrillScratch.folderRun(p.getFileName().toString()), drills, running)) {
                     BackupCatalog.deleteTree(p);
                     removed.add("folder " + p);
@@ -310,6 +311,25 @@ public class DrillService {
         return removed;
     }
 
+    /**
+     * The row a step of drill {@code owner} works on: one of its own drill rows. A drillRunId changed
+     * by hand (Cockpit edits variables) must not drop another drill's scratch or end a backup's row.
+     */
+    private HistoryEntry ownRow(long runId, String owner) {
+        return history.find(runId).filter(e -> e.kind() == RunKind.DRILL && owner.equals(e.processInstanceId()))
+                .orElseThrow(() -> new IllegalStateException("History row " + runId + " is not a drill row of run " + owner
+                        + ": nothing was changed."));
+    }
+
+    /** The row's scratch, refused when it is production (a technical failure: the settings must change). */
+    private DrillScratch scratch(long runId) {
+        DrillScratch scratch = DrillScratch.of(runId, restores.sideBySideRoot());
+        scratch.conflict(properties.database().name(), properties.uploadsDir()).ifPresent(why -> {
+            throw new IllegalStateException(why);
+        });
+        return scratch;
+    }
+
     private List<HistoryEntry> drillRows(String owner) {
         return history.listByOwner(owner).stream().filter(e -> e.kind() == RunKind.DRILL).toList();
     }
@@ -321,7 +341,10 @@ public class DrillService {
 
     private List<String> artifactProblems(BackupSet set) {
         Path dir = catalog.kindDir(set.kind());
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(DrillChecks.listed(set));
+        if (!problems.isEmpty()) {
+            return problems; // no file is read by a name the set's folder does not hold
+        }
         for (Manifest.Artifact a : set.manifest().artifacts()) {
             if (!Manifest.Artifact.FILE.equals(a.type())) {
                 continue; // the snapshot folder: its files are compared one by one after the restore

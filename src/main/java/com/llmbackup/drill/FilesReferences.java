@@ -23,7 +23,7 @@ final class FilesReferences {
     /** How many paths were checked and what is wrong with the others, each naming its path. */
     record Result(int checked, int missing, List<String> problems) {
         boolean passed() {
-            return missing == 0;
+            return problems.isEmpty();
         }
     }
 
@@ -46,6 +46,11 @@ final class FilesReferences {
         }
         if (missing > NAMED) {
             problems.add("and " + (missing - NAMED) + " more");
+        }
+        if (checked == 0 && !restoredFiles.isEmpty()) {
+            // a query on the wrong table or column passes vacuously: the database and the files were never paired
+            problems.add("backup.drill.files-query listed no path in the restored database, yet the restored uploads hold "
+                    + restoredFiles.size() + " files: the check would prove nothing (is the query right?)");
         }
         return new Result(checked, missing, problems);
     }

@@ -48,10 +48,17 @@ final class UploadsComparison {
     static List<String> compare(Supplier<ManifestFiles.Entries> manifest, Path restored) {
         List<String> problems = new ArrayList<>();
         byte[] buffer = SnapshotCheck.buffer();
+        boolean root = false;
         try (ManifestFiles.Entries entries = manifest.get()) {
             while (entries.hasNext()) {
-                check(entries.next(), restored, buffer, problems);
+                FileEntry entry = entries.next();
+                root |= ".".equals(entry.path());
+                check(entry, restored, buffer, problems);
             }
+        }
+        if (!root) {
+            // every snapshot and archive lists the uploads folder itself: a list without it was cut short or never written
+            problems.add(0, "the manifest lists no uploads entries, not even the uploads folder itself: there is nothing to compare with");
         }
         try (ManifestFiles.Entries entries = manifest.get()) {
             ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
@@ -89,6 +96,11 @@ final class UploadsComparison {
     private static void check(FileEntry expected, Path restored, byte[] buffer, List<String> problems) {
         {
             String rel = expected.path();
+            Optional<String> untrusted = untrusted(expected);
+            if (untrusted.isPresent()) {
+                problems.add(untrusted.get());
+                return; // never read outside the restored folder
+            }
             Path path = rel.equals(".") ? restored : restored.resolve(rel);
             Observed observed;
             try {
@@ -106,6 +118,25 @@ final class UploadsComparison {
             }
             difference(expected, observed).ifPresent(problems::add);
         }
+    }
+
+    /**
+     * An entry the comparison cannot vouch for: a path that is not inside the uploads folder (it would
+     * be read outside the restored copy), or a file without a SHA-256 (only its size could be compared).
+     */
+    static Optional<String> untrusted(FileEntry entry) {
+        String rel = entry.path();
+        if (!inside(rel)) {
+            return Optional.of(rel + " is not a path inside the uploads folder (manifest)");
+        }
+        if (FileEntry.FILE.equals(entry.type()) && entry.sha256() == null) {
+            return Optional.of(rel + " has no SHA-256 in the manifest: its content cannot be checked");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean inside(String rel) {
+        return rel != null && !rel.isEmpty() && !rel.startsWith("/") && rel.indexOf('\0') < 0 && !List.of(rel.split("/")).contains("..");
     }
 
     /** The rule for one entry: empty when what was restored is what the manifest says. */

@@ -48,12 +48,12 @@ class DrillDelegates {
 
     @Bean
     JavaDelegate removeDrillScratchDelegate(DrillService drills) {
-        return execution -> drills.removeScratch(DrillVariables.of(execution).drillRunId());
+        return execution -> drills.removeScratch(DrillVariables.of(execution).drillRunId(), execution.getProcessInstanceId());
     }
 
     @Bean
     JavaDelegate recordDrillResultDelegate(DrillService drills) {
-        return execution -> drills.record(DrillVariables.of(execution).drillRunId());
+        return execution -> drills.record(DrillVariables.of(execution).drillRunId(), execution.getProcessInstanceId());
     }
 
     @Bean

@@ -87,6 +87,45 @@ class DrillChecksTests {
         assertThat(DrillChecks.artifact("daily/20261201", "db_20261201.dump", "abc", "abc")).isEmpty();
     }
 
+    static Stream<Arguments> unlisted() {
+        Manifest.Artifact dump = Manifest.Artifact.file("db_20261201.dump", 10, "abc");
+        Manifest.Artifact snapshot = Manifest.Artifact.directory("uploads_20261201", 10, 1);
+        return Stream.of(
+                Arguments.of("no artifacts at all", BackupKind.DAILY, List.of(), List.of(
+                        "the manifest of daily/20261201 does not list db_20261201.dump (file): a restore refuses the set",
+                        "the manifest of daily/20261201 does not list uploads_20261201 (directory): a restore refuses the set")),
+                Arguments.of("the dump left out", BackupKind.DAILY, List.of(snapshot), List.of(
+                        "the manifest of daily/20261201 does not list db_20261201.dump (file): a restore refuses the set")),
+                Arguments.of("the dump listed as a folder (its SHA-256 never read)", BackupKind.DAILY,
+                        List.of(Manifest.Artifact.directory("db_20261201.dump", 10, 1), snapshot), List.of(
+                        "the manifest of daily/20261201 does not list db_20261201.dump (file): a restore refuses the set")),
+                Arguments.of("a weekly's archive left out", BackupKind.WEEKLY, List.of(Manifest.Artifact.file("db_full_20261201.dump", 10, "abc")),
+                        List.of("the manifest of weekly/20261201 does not list uploads_full_20261201.tar.gz (file): a restore refuses the set")),
+                Arguments.of("an artifact outside the set's folder", BackupKind.DAILY,
+                        List.of(dump, snapshot, Manifest.Artifact.file("../../etc/passwd", 1, "abc")), List.of(
+                        "the manifest of daily/20261201 lists ../../etc/passwd, which is not a file of the set's folder")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unlisted")
+    void listedWhenTheManifestLeavesAnArtifactOutNamesIt(String rule, BackupKind kind, List<Manifest.Artifact> artifacts, List<String> why) {
+        assertThat(DrillChecks.listed(withArtifacts(kind, artifacts))).containsExactlyElementsOf(why);
+    }
+
+    @Test
+    void listedWhenDumpAndUploadsAreListedPasses() {
+        assertThat(DrillChecks.listed(withArtifacts(BackupKind.DAILY, List.of(Manifest.Artifact.file("db_20261201.dump", 10, "abc"),
+                Manifest.Artifact.directory("uploads_20261201", 10, 1), Manifest.Artifact.file("globals_20261201.sql", 1, "d"))))).isEmpty();
+        assertThat(DrillChecks.listed(withArtifacts(BackupKind.WEEKLY, List.of(Manifest.Artifact.file("db_full_20261201.dump", 10, "abc"),
+                Manifest.Artifact.file("uploads_full_20261201.tar.gz", 10, "e"))))).isEmpty();
+    }
+
+    private static BackupSet withArtifacts(BackupKind kind, List<Manifest.Artifact> artifacts) {
+        Manifest manifest = new Manifest(1, kind.dir(), "20261201", Manifest.COMPLETE, "pi", Instant.EPOCH, Instant.EPOCH,
+                null, null, null, null, artifacts, null, Map.of("users", 1L), null, List.of());
+        return new BackupSet(kind, BackupSetId.parse("20261201"), BackupSet.Status.COMPLETE, manifest, List.<Path>of(), null);
+    }
+
     static Stream<Arguments> rowCounts() {
         return Stream.of(
                 Arguments.of("no counts recorded", Map.of(), Map.of("users", 1L), "the manifest records no row counts to compare with"),

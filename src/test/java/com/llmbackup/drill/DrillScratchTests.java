@@ -48,4 +48,29 @@ class DrillScratchTests {
         assertThat(DrillScratch.leftover(DrillScratch.databaseRun("llm_backup_drill_7"), DRILL_RUNS, RUNNING)).isTrue();
         assertThat(DrillScratch.leftover(DrillScratch.folderRun("drill-7"), DRILL_RUNS, RUNNING)).isTrue();
     }
+
+    static Stream<Arguments> conflicts() {
+        Path root = Path.of("/backup/scratch");
+        return Stream.of(
+                Arguments.of("production is named like the scratch", 42L, root, "llm_backup_drill_42", Path.of("/srv/uploads"),
+                        "The drill's scratch database llm_backup_drill_42 is the production database (backup.database.name): "
+                                + "the drill neither writes nor drops it. Nothing was changed."),
+                Arguments.of("the scratch root is the uploads folder", 42L, Path.of("/srv/uploads"), "llm_webapp", Path.of("/srv/uploads"),
+                        "The drill's scratch folder /srv/uploads/drill-42 overlaps the uploads folder /srv/uploads (backup.uploads-dir): "
+                                + "set backup.restore.side-by-side-root apart from it. Nothing was changed."),
+                Arguments.of("the uploads folder inside the scratch folder", 42L, Path.of("/srv"), "llm_webapp", Path.of("/srv/drill-42/uploads"),
+                        "The drill's scratch folder /srv/drill-42 overlaps the uploads folder /srv/drill-42/uploads (backup.uploads-dir): "
+                                + "set backup.restore.side-by-side-root apart from it. Nothing was changed."));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("conflicts")
+    void conflictWhenTheScratchIsProductionRefuses(String rule, long run, Path root, String production, Path uploads, String why) {
+        assertThat(DrillScratch.of(run, root).conflict(production, uploads)).hasValue(why);
+    }
+
+    @Test
+    void conflictWhenApartFromProductionIsNone() {
+        assertThat(DrillScratch.of(42, Path.of("/backup/scratch")).conflict("llm_webapp", Path.of("/srv/uploads"))).isEmpty();
+    }
 }

@@ -67,4 +67,13 @@ class FilesReferencesTests {
         assertThat(result.missing()).isEqualTo(FilesReferences.NAMED + 5);
         assertThat(result.problems()).hasSize(FilesReferences.NAMED + 1).last().isEqualTo("and 5 more");
     }
+
+    @Test
+    void checkWhenTheQueryListsNoPathButFilesWereRestoredFails() {
+        FilesReferences.Result result = FilesReferences.check(Arrays.asList(null, ""), RESTORED, UPLOADS);
+        assertThat(result.passed()).isFalse();
+        assertThat(result.problems()).containsExactly("backup.drill.files-query listed no path in the restored database, yet the "
+                + "restored uploads hold 2 files: the check would prove nothing (is the query right?)");
+        assertThat(FilesReferences.check(List.of(), Set.of(), UPLOADS).passed()).as("no files, no paths: nothing to pair").isTrue();
+    }
 }

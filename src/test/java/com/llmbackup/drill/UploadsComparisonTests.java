@@ -65,4 +65,39 @@ class UploadsComparisonTests {
                 "user2/b.pdf is missing from the restored uploads (manifest: file)",
                 "user1/extra.txt is in the restored uploads but not in the manifest");
     }
+
+    static final FileEntry ROOT = new FileEntry(".", FileEntry.DIRECTORY, 0, 0, 0700, null, null, null, null, null, null);
+
+    static Stream<Arguments> untrustworthyLists() {
+        FileEntry noSha = new FileEntry("user1/a.pdf", FileEntry.FILE, 1, 0, 0640, null, null, null, null, null, null);
+        FileEntry up = new FileEntry("../outside.txt", FileEntry.FILE, 1, 0, 0640, null, null, null, null, SHA_A, null);
+        FileEntry absolute = new FileEntry("/etc/hostname", FileEntry.FILE, 1, 0, 0640, null, null, null, null, SHA_A, null);
+        return Stream.of(
+                Arguments.of("an empty file list (not even the uploads folder)", List.of(),
+                        List.of("the manifest lists no uploads entries, not even the uploads folder itself: there is nothing to compare with")),
+                Arguments.of("a file without its SHA-256", List.of(ROOT, DIR, noSha),
+                        List.of("user1/a.pdf has no SHA-256 in the manifest: its content cannot be checked")),
+                Arguments.of("a path climbing out", List.of(ROOT, DIR, FILE, up),
+                        List.of("../outside.txt is not a path inside the uploads folder (manifest)")),
+                Arguments.of("an absolute path", List.of(ROOT, DIR, FILE, absolute),
+                        List.of("/etc/hostname is not a path inside the uploads folder (manifest)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("untrustworthyLists")
+    void compareWhenTheManifestListCannotBeTrustedFails(String rule, List<FileEntry> manifest, List<String> why, @TempDir Path scratch)
+            throws Exception {
+        Path restored = Files.createDirectories(scratch.resolve("drill-1"));
+        FileTrees.write(restored, Map.of("user1/a.pdf", "a"));
+        Files.setPosixFilePermissions(restored.resolve("user1/a.pdf"), PosixFilePermissions.fromString("rw-r-----"));
+        Files.setPosixFilePermissions(restored.resolve("user1"), PosixFilePermissions.fromString("rwxr-x---"));
+        // a file beside the scratch folder, with the content the climbing entry claims
+        Files.writeString(scratch.resolve("outside.txt"), "a");
+        List<String> problems = UploadsComparison.compare(manifest, restored);
+        if (manifest.isEmpty()) {
+            assertThat(problems).startsWith(why.toArray(String[]::new));
+        } else {
+            assertThat(problems).containsExactlyElementsOf(why);
+        }
+    }
 }

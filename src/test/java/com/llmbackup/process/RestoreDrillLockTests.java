@@ -113,6 +113,35 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
     }
 
     @Test
+    void drillStepsWhenGivenARowNotTheirOwnRefuseAndTouchNothing() throws Exception {
+        HistoryEntry daily = backup("DailyBackupProcess");
+        // the lock holder's drillRunId changed (Cockpit edits variables): another drill's row, a backup's row
+        ProcessInstance holder = holdingTheLock();
+        executeUntil(holder, "Task_RestoreDrillSet");
+        long foreign = history.start(RunKind.DRILL, "pi-foreign");
+        PG.execute("postgres", "create database llm_backup_drill_" + foreign, "create database llm_backup_drill_" + daily.id());
+        FileTrees.write(SCRATCH.resolve("drill-" + foreign), Map.of("a.txt", "a"));
+        try {
+            for (long run : List.of(foreign, daily.id())) {
+                String why = "History row " + run + " is not a drill row of run " + holder.getId() + ": nothing was changed.";
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> drills.drill(run, holder.getId())).hasMessage(why);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> drills.removeScratch(run, holder.getId())).hasMessage(why);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> drills.record(run, holder.getId())).hasMessage(why);
+                assertThat(databaseExists("llm_backup_drill_" + run)).isTrue();
+            }
+            assertThat(FileTrees.describe(SCRATCH.resolve("drill-" + foreign))).containsKey("a.txt");
+            assertThat(history.find(daily.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(history.find(foreign).orElseThrow().status().open()).isTrue();
+            runJobs(holder);
+            assertThat(holder).isEnded().hasPassed("EndEvent_DrillPassed");
+        } finally {
+            PG.execute("postgres", "drop database if exists llm_backup_drill_" + foreign, "drop database if exists llm_backup_drill_" + daily.id());
+            com.llmbackup.catalog.BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + foreign));
+            history.fail(foreign, "Task_RestoreDrillSet", "test row");
+        }
+    }
+
+    @Test
     void removeLeftoversWhenRunAtStartUpRemovesOnlyEndedDrillsScratch() throws Exception {
         backup("DailyBackupProcess");
         // an ended drill whose scratch survived (its orchestrator died between restore and removal, the row was failed since)

@@ -112,6 +112,36 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
     }
 
     @Test
+    void drillWhenTheManifestLeavesTheDumpAndFilesOutFailsNamingThemLikeARestore() throws Exception {
+        HistoryEntry daily = backup("DailyBackupProcess");
+        var manifest = DIR.resolve("backup/daily/manifest_" + daily.backupId() + ".json");
+        byte[] original = Files.readAllBytes(manifest);
+        var edited = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(original);
+        var artifacts = (com.fasterxml.jackson.databind.node.ArrayNode) edited.get("artifacts");
+        for (int i = artifacts.size() - 1; i >= 0; i--) {
+            if (artifacts.get(i).get("name").asText().endsWith(".dump")) {
+                artifacts.remove(i);
+            }
+        }
+        edited.putArray("files");
+        Files.write(manifest, json.writeValueAsBytes(edited));
+        ProcessInstance failed;
+        try {
+            failed = drill(Map.of("backupId", daily.backupId()));
+        } finally {
+            Files.write(manifest, original); // later snapshots link against this set's file list
+        }
+
+        assertThat(failed).isEnded().hasPassed("EndEvent_DrillFailed");
+        HistoryEntry row = drillRows(failed).get(0);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(row.message()).isEqualTo("Restore drill of daily/" + daily.backupId() + " failed (artifacts): the manifest of daily/"
+                + daily.backupId() + " does not list db_" + daily.backupId() + ".dump (file): a restore refuses the set.");
+        assertThat(databaseExists("llm_backup_drill_" + row.id())).isFalse();
+        assertThat(Files.exists(SCRATCH.resolve("drill-" + row.id()))).isFalse();
+    }
+
+    @Test
     void drillWhenTheDatabaseListsAFileTheUploadsLackFailsNamingThePath() throws Exception {
         PG.execute(DATABASE, "insert into drill_files (file_path) values ('user9/gone.pdf')");
         HistoryEntry daily;
