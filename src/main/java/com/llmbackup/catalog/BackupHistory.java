@@ -138,6 +138,16 @@ public class BackupHistory {
                         + " and status = 'COMPLETED'", snapshotId, bytesSent, Timestamp.from(now()), kind.label(), backupId);
     }
 
+    /**
+     * How many runs this engine recorded itself (not rebuilt from manifests), other than
+     * recoveries and {@code exceptRunId}: on the new server of a recovery there are none.
+     */
+    public long recordedHere(long exceptRunId) {
+        Long count = ownTransaction.execute(tx -> jdbc.queryForObject("select count(*) from " + TABLE
+                + " where rebuilt = false and id <> ? and kind <> ?", Long.class, exceptRunId, RunKind.RECOVERY.label()));
+        return count == null ? 0 : count;
+    }
+
     /** When the newest offsite copy succeeded, if one ever did. */
     public Optional<Instant> lastOffsiteCopy() {
         return Optional.ofNullable(ownTransaction.execute(tx -> jdbc.queryForObject("select max(offsite_at) from " + TABLE, Timestamp.class)))

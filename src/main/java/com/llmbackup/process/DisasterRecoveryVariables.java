@@ -54,6 +54,7 @@ final class DisasterRecoveryVariables extends FailureVariables {
         scope.setVariable("backupAge", chosen.plan().backupAge());
         putText("dataLoss", chosen.plan().dataLoss());
         putText("recoverySummary", chosen.plan().summary());
+        putText("serverHistory", chosen.server());
         scope.setVariable("restoreReason", "Disaster recovery" + (reason == null ? "" : ": " + reason));
     }
 

@@ -59,7 +59,7 @@ public class DisasterRecoveryService {
     }
 
     /** The set chosen for the recovery, verified, and what the confirming operator reads. */
-    public record Chosen(String kind, String id, String label, Instant backupTime, RestorePlan plan) {
+    public record Chosen(String kind, String id, String label, Instant backupTime, RestorePlan plan, String server) {
     }
 
     /** The recovery's history row (a retried step finds the one it made). */
@@ -99,7 +99,8 @@ public class DisasterRecoveryService {
         history.setBackupId(runId, set.id().toString());
         history.setSource(runId, set.label());
         history.addDetail(runId, "Chosen and verified: " + set.label() + " (written " + plan.backupTime() + ").");
-        return new Chosen(set.kind().dir(), set.id().toString(), set.label(), restores.backupTime(request), plan);
+        return new Chosen(set.kind().dir(), set.id().toString(), set.label(), restores.backupTime(request), plan,
+                RecoveryReport.serverFact(history.recordedHere(runId)));
     }
 
     /**

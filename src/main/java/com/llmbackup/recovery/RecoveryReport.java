@@ -70,4 +70,17 @@ public record RecoveryReport(long runId, String processInstanceId, String outcom
     private static Long seconds(Instant from, Instant to) {
         return from == null || to == null ? null : Duration.between(from, to).toSeconds();
     }
+
+    /**
+     * What the confirming operator reads of the server: a recovery expects a new one, whose
+     * history holds no run of its own; runs recorded here mean this may be the production server.
+     */
+    public static String serverFact(long runsRecordedHere) {
+        if (runsRecordedHere == 0) {
+            return "이 서버의 이력에는 자체 실행 기록이 없습니다 (새 서버). · This server's history holds no run of its own: a new server, as a recovery expects.";
+        }
+        return "주의: 이 서버의 이력에 이미 " + runsRecordedHere + "건의 실행 기록이 있습니다. 운영 중인 서버라면 확인하지 말고 취소하십시오. · "
+                + "Warning: this server's history already holds " + runsRecordedHere + " run(s) recorded here (not rebuilt from the copied "
+                + "manifests): if this is the production server, do not confirm; cancel the recovery and use a restore (RestoreProcess).";
+    }
 }

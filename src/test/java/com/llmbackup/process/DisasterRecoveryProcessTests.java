@@ -86,6 +86,7 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
 
         JsonNode confirm = awaitTask(pi, "Task_ConfirmRecovery");
         assertThat(variable(pi, "recoverySet")).isEqualTo("daily/" + setId);
+        assertThat(variable(pi, "serverHistory")).contains("This server's history holds no run of its own: a new server");
         assertThat(history.list()).anySatisfy(e -> {
             assertThat(e.rebuilt()).isTrue();
             assertThat(e.backupId()).isEqualTo(setId);
@@ -151,7 +152,11 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
         complete(awaitTask(pi, "Task_CopyBackups"), "alice", Map.of("backupsCopied", true, "backupRootChecked", true));
         complete(awaitTask(pi, "Task_DeployApplication"), "alice", Map.of("applicationDeployed", true, "servicesCreated", true));
         complete(awaitTask(pi, "Task_SetEnvironment"), "alice", Map.of("environmentSet", true, "secretsChecked", true));
-        complete(awaitTask(pi, "Task_ConfirmRecovery"), "bob", Map.of("confirmed", false, "confirmationComment", "wrong server"));
+        JsonNode confirmation = awaitTask(pi, "Task_ConfirmRecovery");
+        // this engine recorded the daily above itself: the confirming operator is warned it may be production
+        assertThat(variable(pi, "serverHistory")).startsWith("주의:")
+                .contains("Warning: this server's history already holds").contains("if this is the production server, do not confirm");
+        complete(confirmation, "bob", Map.of("confirmed", false, "confirmationComment", "wrong server"));
 
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RecoveryEnded");
         assertThat(historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).count()).as("nothing restored").isZero();

@@ -66,4 +66,12 @@ class RecoveryReportTests {
         return RecoveryReport.of(1, "pi", outcome, "restore failed", "alice", "bob", null, DECLARED, healthyAt, DECLARED.plusSeconds(7200),
                 "daily/20251101", backupTime, Duration.ofHours(4), Duration.ofHours(24), false, null, true, List.of());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"0, a new server, as a recovery expects", "1, already holds 1 run(s) recorded here",
+            "12, already holds 12 run(s) recorded here"})
+    void serverFactWhenRunsWereRecordedHereWarnsElseSaysNewServer(long runs, String says) {
+        assertThat(RecoveryReport.serverFact(runs)).contains(says);
+        assertThat(RecoveryReport.serverFact(runs).startsWith("주의:")).isEqualTo(runs > 0);
+    }
 }
