@@ -326,9 +326,9 @@ public class Snapshotter {
         }
 
         /**
-         * Why the previous snapshot's copy must not be linked (it no longer has the size its
-         * manifest records: a power cut before it reached the disk, or damage since), or null.
-         * Its size only: cheap, nothing is read.
+         * Why the previous snapshot's copy must not be linked (it no longer has the size or the
+         * mtime its manifest records: a power cut before it reached the disk, or a write since), or
+         * null. Its attributes only: cheap, nothing is read.
          */
         private String damage(Path old, FileEntry prev, String rel) throws IOException {
             String name = previousDir.getFileName() + "/" + rel;
@@ -339,6 +339,9 @@ public class Snapshotter {
                     what = "is no longer a file";
                 } else if (a.size() != prev.size()) {
                     what = "is damaged: " + a.size() + " bytes, its manifest says " + prev.size();
+                } else if (a.lastModifiedTime().to(TimeUnit.NANOSECONDS) != prev.mtimeNanos()) {
+                    // a link shares the inode: the new set would hold a file whose mtime is not its manifest's
+                    what = "was written to since its set was made (its mtime is not its manifest's)";
                 } else {
                     return null;
                 }

@@ -101,12 +101,15 @@ abstract class AbstractDrillProcessTests extends AbstractBackupProcessTests {
     }
 
     /** Flips one byte in place: the size stays, only the content tells. */
+    /** One bit of the file's first byte flipped, its mtime kept (flipped twice, the set is as it was). */
     static void flipByte(Path file) throws Exception {
+        var mtime = Files.getLastModifiedTime(file);
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             int b = f.read();
             f.seek(0);
             f.write(b ^ 0x01);
         }
+        Files.setLastModifiedTime(file, mtime);
     }
 
     /** The drill's part of the health: its reason when DOWN for a drill, else null. */

@@ -155,6 +155,30 @@ class SnapshotterTests {
     }
 
     @Test
+    void snapshotWhenPreviousCopyWasWrittenToSinceCopiesItFreshSoTheNewSetMatchesItsManifest() throws Exception {
+        Path src = dir.resolve("uploads");
+        FileTrees.write(src, Map.of("user1/contract.pdf", "signed contract, all pages", "user1/other.pdf", "other"));
+        Path first = dir.resolve("daily/uploads_20251030");
+        Files.createDirectories(first.getParent());
+        Snapshotter.Result r1 = snapshotter.snapshot(src, first, null, Map.of(), Snapshotter.Progress.NONE);
+        // someone opened the older copy and wrote the same bytes back: size and content as recorded, its mtime not
+        Path old = first.resolve("user1/contract.pdf");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(old).toMillis() + 60_000));
+
+        Path second = dir.resolve("daily/uploads_20251031");
+        Snapshotter.Result r2 = snapshotter.snapshot(src, second, first, byPath(r1.entries()), Snapshotter.Progress.NONE);
+
+        assertThat(r2.filesCopied()).isEqualTo(1);
+        assertThat(r2.filesLinked()).isEqualTo(1);
+        assertThat(FileTrees.inode(second.resolve("user1/contract.pdf"))).isNotEqualTo(FileTrees.inode(old));
+        assertThat(r2.warnings()).singleElement().asString()
+                .contains("The previous snapshot's copy uploads_20251030/user1/contract.pdf was written to since its set was made")
+                .contains("Copied user1/contract.pdf afresh instead of linking to it");
+        assertManifestMatchesStored(second, r2.entries());
+        assertThat(FileTrees.describe(second)).isEqualTo(FileTrees.describe(src));
+    }
+
+    @Test
     void snapshotWhenFileRewrittenWithSameSizeAndMtimeCopiesItBecauseCtimeMoved() throws Exception {
         Path src = dir.resolve("uploads");
         FileTrees.write(src, Map.of("v.txt", "version 1"));
