@@ -104,6 +104,16 @@ public final class ManifestFiles {
         Manifest.Artifact artifact = set.manifest().artifacts() == null ? null
                 : set.manifest().artifacts().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
         if (artifact == null) {
+            if (set.manifest().files() != null && !set.manifest().files().isEmpty()) {
+                return of(set.manifest().files()); // entries inline, as format 1 kept them
+            }
+            boolean snapshot = set.manifest().artifacts() != null && set.manifest().artifacts().stream()
+                    .anyMatch(a -> a.name().equals(set.kind().uploadsName(set.id())) && !Manifest.Artifact.FILE.equals(a.type()));
+            if (snapshot) {
+                // an uploads folder without its list: nothing could be checked against it, never "0 files match"
+                throw new CorruptManifestException(manifestFile, "it lists the uploads folder " + set.kind().uploadsName(set.id())
+                        + " but no file list (" + name + ")");
+            }
             return of(List.of()); // a set without uploads (the dump-only safety backup of a test)
         }
         return read(manifestFile.resolveSibling(name), artifact.sha256());

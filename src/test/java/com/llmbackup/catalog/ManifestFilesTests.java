@@ -122,6 +122,21 @@ class ManifestFilesTests {
         assertThat(paths).containsExactly(".", "a", "a/b.txt", "a.txt");
     }
 
+    @Test
+    void readFailsWhenAFormatTwoSetListsItsUploadsFolderButNoFileList() throws IOException {
+        Path daily = Files.createDirectories(dir.resolve("daily"));
+        Files.createDirectories(daily.resolve("uploads_20251030"));
+        Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
+                Map.of("formatVersion", 2, "kind", "daily", "id", "20251030", "status", "complete",
+                        "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+                .newestComplete(BackupKind.DAILY).orElseThrow();
+
+        // an empty list would let every reader say "0 files, all match"
+        assertThatThrownBy(() -> ManifestFiles.read(set)).isInstanceOf(CorruptManifestException.class)
+                .hasMessageContaining("it lists the uploads folder uploads_20251030 but no file list (files_20251030.jsonl)");
+    }
+
     static FileEntry file(String path) {
         return new FileEntry(path, FileEntry.FILE, 3, 1_000_000_000L, 0644, 1000, 1000, "u", "g", "ab".repeat(32), null, 5L);
     }

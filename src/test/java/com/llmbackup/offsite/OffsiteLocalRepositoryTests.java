@@ -28,7 +28,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
 
         assertThat(verdict.sound()).as(verdict.message()).isTrue();
         assertThat(verdict.message()).matches("The offsite copy of daily/20251031 \\(snapshot [0-9a-f]{8}\\) restores and matches its "
-                + "manifest: 2 artifacts, 3 uploads files\\.");
+                + "manifest: 3 artifacts, 3 uploads files\\.");
         assertThat(temp.resolve("scratch/offsite-verify-daily_20251031")).doesNotExist();
     }
 
