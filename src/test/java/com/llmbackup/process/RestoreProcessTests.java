@@ -301,7 +301,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
 
         assertThat(variable(pi, "failedStep")).isEqualTo("Task_CheckHealth");
-        assertThat(variable(pi, "failureMessage")).contains("The web app did not become healthy within 6 s").contains("HTTP 404");
+        assertThat(variable(pi, "failureMessage")).contains("The web app did not become healthy within 12 s").contains("HTTP 404");
         assertThat(variable(pi, "backendLog")).contains("backend: ERROR data version 1 is not supported (this backend needs 2)");
         assertThat(STACK.state("backend").getRunning()).as("services run again while the operator decides").isTrue();
         // a resolution the model does not know is refused with the choices
