@@ -136,6 +136,11 @@ public class OffsiteRepository {
             if (line.contains("\"message_type\":\"summary\"")) {
                 try {
                     JsonNode summary = JSON.readTree(line);
+                    if (summary.path("snapshot_id").asText().isBlank()) {
+                        // no id, no copy: the history and the sets would show a copy nobody can find
+                        throw new OffsiteException("restic backup of " + set.label()
+                                + " printed a summary without a snapshot id: the copy is not recorded", null);
+                    }
                     return new CopyResult(summary.path("snapshot_id").asText(), summary.path("data_added").asLong(),
                             summary.path("total_bytes_processed").asLong(), summary.path("total_files_processed").asLong());
                 } catch (IOException e) {

@@ -191,6 +191,22 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         assertThat(stray).doesNotExist();
     }
 
+    /** A restic that ends well but names no snapshot (a wrapper, another version): the run must not record a copy that has no id. */
+    @Test
+    void copyFailsWhenResticsSummaryNamesNoSnapshot() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        Path restic = temp.resolve("restic-without-snapshot");
+        Files.writeString(restic, "#!/bin/sh\necho '{\"message_type\":\"summary\",\"data_added\":10,\"total_files_processed\":3}'\n");
+        Files.setPosixFilePermissions(restic, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.util.Map<String, String> settings = settings();
+        settings.put("backup.offsite.restic-binary", restic.toString());
+        OffsiteRepository fake = new OffsiteRepository(bind(settings), catalog, new com.llmbackup.exec.CommandRunner());
+
+        assertThatThrownBy(() -> fake.copy(set))
+                .isInstanceOf(OffsiteException.class)
+                .hasMessage("restic backup of daily/20251031 printed a summary without a snapshot id: the copy is not recorded");
+    }
+
     java.util.Map<String, String> settings() throws Exception {
         java.util.Map<String, String> settings = new java.util.HashMap<>(repositorySettings(temp.resolve("repo")));
         settings.put("backup.root", catalog.root().toString());
