@@ -104,15 +104,12 @@ public final class ManifestFiles {
         Manifest.Artifact artifact = set.manifest().artifacts() == null ? null
                 : set.manifest().artifacts().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
         if (artifact == null) {
-            if (set.manifest().files() != null && !set.manifest().files().isEmpty()) {
-                return of(set.manifest().files()); // entries inline, as format 1 kept them
-            }
-            boolean snapshot = set.manifest().artifacts() != null && set.manifest().artifacts().stream()
-                    .anyMatch(a -> a.name().equals(set.kind().uploadsName(set.id())) && !Manifest.Artifact.FILE.equals(a.type()));
-            if (snapshot) {
-                // an uploads folder without its list: nothing could be checked against it, never "0 files match"
-                throw new CorruptManifestException(manifestFile, "it lists the uploads folder " + set.kind().uploadsName(set.id())
-                        + " but no file list (" + name + ")");
+            boolean uploads = set.manifest().artifacts() != null
+                    && set.manifest().artifacts().stream().anyMatch(a -> a.name().equals(set.kind().uploadsName(set.id())));
+            if (uploads) {
+                // no list must never read as "no files": every check of the uploads would pass having checked nothing
+                throw new CorruptManifestException(manifestFile, "it lists the uploads " + set.kind().uploadsName(set.id())
+                        + " but not their file list " + name);
             }
             return of(List.of()); // a set without uploads (the dump-only safety backup of a test)
         }
@@ -167,7 +164,11 @@ public final class ManifestFiles {
                 JsonToken value = parser.nextToken();
                 if (field.equals("files") && value == JsonToken.START_ARRAY) {
                     while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        entries.add(ENTRY.readValue(parser));
+                        FileEntry entry = ENTRY.readValue(parser);
+                        if (entry != null && entry.path() != null && !insideSnapshot(entry.path())) {
+                            throw new CorruptManifestException(manifest, "entry " + (entries.size() + 1) + escapes(entry.path()));
+                        }
+                        entries.add(entry);
                     }
                 } else {
                     parser.skipChildren();
@@ -179,6 +180,30 @@ public final class ManifestFiles {
             throw new UncheckedIOException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
         }
         return entries;
+    }
+
+    /**
+     * Every reader resolves an entry's path below the snapshot folder: {@code .} or names joined
+     * by {@code /}, none empty, {@code .} or {@code ..}, so no list (edited, its SHA-256 with it)
+     * can make a restore or a check read or write outside it.
+     */
+    static boolean insideSnapshot(String path) {
+        if (path.equals(".")) {
+            return true;
+        }
+        if (path.isEmpty() || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String name : path.split("/", -1)) {
+            if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String escapes(String path) {
+        return " names the path '" + path + "', which is not a relative path inside the snapshot";
     }
 
     /** Writes a file list, entry by entry, in path order (refused otherwise: the merge-joins depend on it). */
@@ -353,6 +378,9 @@ public final class ManifestFiles {
                 }
                 if (entry == null || entry.path() == null || (last != null && PATH_ORDER.compare(last, entry.path()) >= 0)) {
                     throw new CorruptManifestException(file, "line " + line + " is out of path order or has no path");
+                }
+                if (!insideSnapshot(entry.path())) {
+                    throw new CorruptManifestException(file, "line " + line + escapes(entry.path()));
                 }
                 last = entry.path();
                 next = entry;

@@ -118,11 +118,17 @@ public class OffsiteRepository {
             args.add(tag);
         }
         args.add("--");
-        List<String> names = set.files().stream().map(p -> p.getFileName().toString()).sorted().toList();
-        if (names.stream().noneMatch(n -> n.equals(set.kind().manifestName(set.id())))) {
-            throw new IllegalStateException(set.label() + " lists no manifest among its files");
+        // what the manifest lists and the manifest, nothing else named for the set: a stray file
+        // beside it would travel unverified and come back with the set
+        List<String> names = new ArrayList<>();
+        names.add(set.kind().manifestName(set.id()));
+        set.manifest().artifacts().forEach(a -> names.add(a.name()));
+        for (String name : names) {
+            if (!Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException(set.label() + " lacks " + name + ", which its manifest lists: not copied offsite");
+            }
         }
-        args.addAll(names);
+        args.addAll(names.stream().sorted().toList());
         CommandResult result = call(dir, args, "copy " + set.label() + " offsite");
         String[] lines = result.stdout().split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
@@ -130,6 +136,11 @@ public class OffsiteRepository {
             if (line.contains("\"message_type\":\"summary\"")) {
                 try {
                     JsonNode summary = JSON.readTree(line);
+                    if (summary.path("snapshot_id").asText().isBlank()) {
+                        // no id, no copy: the history and the sets would show a copy nobody can find
+                        throw new OffsiteException("restic backup of " + set.label()
+                                + " printed a summary without a snapshot id: the copy is not recorded", null);
+                    }
                     return new CopyResult(summary.path("snapshot_id").asText(), summary.path("data_added").asLong(),
                             summary.path("total_bytes_processed").asLong(), summary.path("total_files_processed").asLong());
                 } catch (IOException e) {
@@ -201,13 +212,18 @@ public class OffsiteRepository {
 
     /**
      * Fetches a set that exists only offsite into the backup root: restored into a staging
-     * folder, its artifacts checked against the manifest's SHA-256, moved into the kind's
-     * folder (manifest last, so it lists complete only when whole), its uploads tree checked
-     * against the manifest's entries. A set that does not match is removed again.
+     * folder and verified there in full (the manifest is the set's, every artifact is there
+     * with its SHA-256, the file list's included, every uploads file with its size and SHA-256,
+     * nothing else is in the copy), forced to disk, then published as a run publishes: a
+     * {@code publishing} manifest first (a power cut leaves an unfinished set the next run
+     * rolls back, never one that lists complete), the artifacts, the copy's own manifest last.
+     * Nothing of the set may be in the kind's folder already: a fetch never replaces a file.
      */
     public BackupSet fetchIntoCatalog(BackupKind kind, BackupSetId id) {
-        if (catalog.find(kind, id).filter(BackupSet::restorable).isPresent()) {
-            throw new IllegalStateException(kind.dir() + "/" + id + " is already in the backup root");
+        Optional<BackupSet> local = catalog.find(kind, id);
+        if (local.isPresent()) {
+            throw new OffsiteException(kind.dir() + "/" + id + " is already in the backup root (" + local.get().status().name().toLowerCase(java.util.Locale.ROOT)
+                    + "): a fetch from offsite never replaces it. An unfinished set is rolled back by the next backup run.", null);
         }
         Path staging = catalog.root().resolve("offsite-fetch").resolve(kind.dir() + "_" + id);
         BackupCatalog.deleteTree(staging);
@@ -220,32 +236,78 @@ public class OffsiteRepository {
     }
 
     private BackupSet moveIntoPlace(BackupKind kind, BackupSetId id, Path staging) {
-        Path manifestFile = staging.resolve(kind.manifestName(id));
-        verifyArtifacts(kind, id, staging);
+        String label = kind.dir() + "/" + id;
+        String manifestName = kind.manifestName(id);
+        Manifest manifest = verifyArtifacts(kind, id, staging);
+        List<String> names = new ArrayList<>();
+        manifest.artifacts().forEach(a -> names.add(a.name()));
         Path dir = catalog.kindDir(kind);
+        Path manifestFile = dir.resolve(manifestName);
         List<Path> moved = new ArrayList<>();
+        boolean marked = false;
         try {
-            Files.createDirectories(dir);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging)) {
                 for (Path entry : entries) {
-                    if (!entry.equals(manifestFile)) {
-                        moved.add(Files.move(entry, dir.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE));
+                    String name = entry.getFileName().toString();
+                    if (!name.equals(manifestName) && !names.contains(name)) {
+                        throw new OffsiteException("The offsite copy of " + label + " holds " + name
+                                + ", which its manifest does not list: it is not taken into the backup root", null);
                     }
                 }
             }
-            moved.add(Files.move(manifestFile, dir.resolve(manifestFile.getFileName()), StandardCopyOption.ATOMIC_MOVE));
+            if (!kind.archivesUploads()) {
+                try (ManifestFiles.Entries entries = copiedList(kind, id, staging, manifest)) {
+                    verifyEntries(label, staging.resolve(kind.uploadsName(id)), entries);
+                }
+            }
+            Files.createDirectories(dir);
+            for (String name : names) {
+                if (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    throw new OffsiteException(dir.resolve(name) + " is in the way of the offsite copy of " + label
+                            + " (left by an earlier run or fetch?): a fetch never replaces a file; move it away and fetch again", null);
+                }
+            }
+            forceTree(staging);
+            // the same protocol as a run's publish: a power cut from here on leaves a set that says publishing
+            Path marker = staging.resolve("." + manifestName + ".publishing");
+            Durable.write(marker, JSON.writeValueAsBytes(manifest.withStatus(Manifest.PUBLISHING, null)));
+            Files.move(marker, manifestFile, StandardCopyOption.ATOMIC_MOVE);
+            marked = true;
+            Durable.syncDirectory(dir);
+            for (String name : names) {
+                moved.add(Files.move(staging.resolve(name), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE));
+            }
+            Durable.syncDirectory(dir);
+            Durable.syncDirectory(catalog.root());
+            Files.move(staging.resolve(manifestName), manifestFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Durable.syncDirectory(dir);
             BackupSet set = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE)
-                    .orElseThrow(() -> new OffsiteException("the fetched set " + kind.dir() + "/" + id + " does not list as complete", null));
-            verifyTree(set);
+                    .orElseThrow(() -> new OffsiteException("the fetched set " + label + " does not list as complete", null));
             log.info("Fetched {} from the offsite repository into {}", set.label(), dir);
             return set;
         } catch (IOException | RuntimeException e) {
             moved.forEach(BackupCatalog::deleteTree);
+            if (marked) {
+                BackupCatalog.deleteTree(manifestFile);
+            }
             if (e instanceof OffsiteException oe) {
                 throw oe;
             }
-            throw new OffsiteException("Cannot put the offsite copy of " + kind.dir() + "/" + id + " into " + dir + ": " + e.getMessage(), e);
+            throw new OffsiteException("Cannot put the offsite copy of " + label + " into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** restic restore does not fsync: every file and folder of the copy is forced before the set may say complete. */
+    private static void forceTree(Path staging) throws IOException {
+        try (Durable.Batch batch = new Durable.Batch(); java.util.stream.Stream<Path> walk = Files.walk(staging)) {
+            walk.forEach(p -> {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    batch.directory(p);
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    batch.file(p);
+                }
+            });
+            batch.await();
         }
     }
 
@@ -292,7 +354,15 @@ public class OffsiteRepository {
             throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " holds the manifest of "
                     + manifest.kind() + "/" + manifest.id() + " (" + manifest.status() + ")", null);
         }
-        for (Manifest.Artifact artifact : manifest.artifacts() == null ? List.<Manifest.Artifact>of() : manifest.artifacts()) {
+        if (manifest.artifacts() == null) {
+            throw new OffsiteException("The manifest of the offsite copy of " + kind.dir() + "/" + id + " lists no artifacts", null);
+        }
+        for (Manifest.Artifact artifact : manifest.artifacts()) {
+            if (!List.of(kind.dumpName(id), kind.uploadsName(id), kind.fileListName(id), kind.globalsName(id), kind.configName(id))
+                    .contains(artifact.name())) {
+                throw new OffsiteException("The manifest of the offsite copy of " + kind.dir() + "/" + id + " lists the artifact "
+                        + artifact.name() + ", which is not a name of that set", null);
+            }
             Path file = staging.resolve(artifact.name());
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new OffsiteException("The offsite copy of " + kind.dir() + "/" + id + " lacks " + artifact.name(), null);
@@ -334,16 +404,6 @@ public class OffsiteRepository {
             files++;
         }
         return files;
-    }
-
-    /** Every uploads entry the manifest lists, with its size and SHA-256 (daily and safety sets). */
-    private void verifyTree(BackupSet set) throws IOException {
-        if (set.kind().archivesUploads()) {
-            return; // the archive is one artifact, checked by its SHA-256
-        }
-        try (ManifestFiles.Entries entries = catalog.files(set)) {
-            verifyEntries(set.label(), catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id())), entries);
-        }
     }
 
     /** Forgets the given snapshots (each decided, with its reason, by the caller). */

@@ -54,8 +54,18 @@ public class OffsiteRetention {
             }
         }
         if (!dryRun && !forget.isEmpty()) {
-            repository.forget(forget);
-            repository.prune();
+            try {
+                repository.forget(forget);
+                repository.prune();
+            } catch (RuntimeException e) {
+                // a prune that fails after the forget: the sets must not go on showing the forgotten copies as offsite
+                try {
+                    state.refresh();
+                } catch (RuntimeException unreadable) {
+                    e.addSuppressed(unreadable);
+                }
+                throw e;
+            }
         }
         String summary = dryRun ? "Offsite cleanup dry run: " + forget.size() + " copies would be forgotten, "
                 + (decisions.size() - forget.size()) + " kept" : "Offsite cleaned up: " + forget.size() + " copies forgotten and pruned, "

@@ -92,7 +92,16 @@ public class OffsiteState {
 
     /** Reads the snapshot list again (throws what restic said when it cannot). */
     public List<OffsiteSnapshot> refresh() {
-        List<OffsiteSnapshot> fresh = repository.snapshots();
+        List<OffsiteSnapshot> fresh;
+        try {
+            fresh = repository.snapshots();
+        } catch (RuntimeException e) {
+            // the old list no longer says what the repository holds: the sets show unknown, not offsite
+            snapshots = null;
+            readFailure = e.getMessage();
+            readFailureAt = clock.instant();
+            throw e;
+        }
         snapshots = fresh;
         snapshotsReadAt = clock.instant();
         readFailure = null;

@@ -17,7 +17,8 @@ import com.llmbackup.exec.CommandRunner;
 
 /**
  * restic as the project runs it: an argument list with the repository, a fixed host name (so
- * snapshots do not depend on the machine's name) and no local cache; the password only as
+ * snapshots do not depend on the machine's name) and no local cache; the repository only as
+ * {@code RESTIC_REPOSITORY} (its URL may hold a password), the password only as
  * {@code RESTIC_PASSWORD_FILE} and the env-file's variables only in the child's environment,
  * never in an argument or a log line.
  */
@@ -49,8 +50,8 @@ final class Restic {
     Command command(Path workingDirectory, List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(settings.resticBinary());
-        argv.add("--repo");
-        argv.add(settings.repository());
+        // the repository as RESTIC_REPOSITORY, not --repo: a rest: or s3: URL may carry a password,
+        // and argv is readable by every user (ps) and written to the debug log
         argv.add("--no-cache");
         if (settings.sftpCommand() != null) {
             argv.add("--option");
@@ -61,6 +62,7 @@ final class Restic {
         if (workingDirectory != null) {
             command = command.inDirectory(workingDirectory);
         }
+        command = command.withEnvironment("RESTIC_REPOSITORY", settings.repository());
         command = command.withEnvironment("RESTIC_PASSWORD_FILE", settings.passwordFile() == null ? null : settings.passwordFile().toString());
         for (Map.Entry<String, String> e : environmentFile(settings.envFile()).entrySet()) {
             command = command.withEnvironment(e.getKey(), e.getValue());

@@ -293,10 +293,10 @@ public class PreflightChecks {
         try {
             offsite.probe();
         } catch (RuntimeException e) {
-            return CheckResult.fail(OFFSITE, e.getMessage(), "Check that " + settings.repository() + " is reachable from this machine "
+            return CheckResult.fail(OFFSITE, e.getMessage(), "Check that " + offsite.location() + " is reachable from this machine "
                     + "and that backup.offsite.password-file holds its password; a new repository is created once with restic init (README).");
         }
-        return CheckResult.pass(OFFSITE, "offsite repository " + settings.repository() + " is reachable and the password opens it.");
+        return CheckResult.pass(OFFSITE, "offsite repository " + offsite.location() + " is reachable and the password opens it.");
     }
 
     private static boolean sameDevice(Path a, Path b) throws IOException {

@@ -88,6 +88,11 @@ public class Snapshotter {
             } catch (IOException e) {
                 throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e, source), e);
             }
+            // the previous list read to its end, so its SHA-256 is checked even when the walk ended
+            // before its last entries (files deleted since): checksums carried over from a changed list must fail the step
+            while (previous.hasNext()) {
+                previous.next();
+            }
             durable.await();
         }
         progress.update(walker.filesDone, totals[0], walker.bytesDone, totals[1]);

@@ -102,6 +102,50 @@ class ManifestFilesTests {
         }
     }
 
+    /** A list edited by hand or by an attacker (its SHA-256 in the header edited to match) must not name a file outside the snapshot. */
+    @ParameterizedTest(name = "path [{0}]")
+    @CsvSource({"../etc/passwd", "/etc/passwd", "a/../../x", "a//b", "./a", "a/", "a/./b", "..", "''"})
+    void readFailsNamingTheLineWhenPathLeavesTheSnapshot(String path) throws IOException {
+        Path list = dir.resolve("files_20251031.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        Files.writeString(list, json.writeValueAsString(dir(".")) + "\n" + json.writeValueAsString(file(path)) + "\n");
+        try (ManifestFiles.Entries entries = ManifestFiles.read(list, null)) {
+            assertThatThrownBy(() -> entries.stream().toList()).isInstanceOf(CorruptManifestException.class)
+                    .hasMessageContaining(list.toString())
+                    .hasMessageContaining("line 2 names the path '" + path + "', which is not a relative path inside the snapshot");
+        }
+    }
+
+    @ParameterizedTest(name = "path [{0}]")
+    @CsvSource({"../etc/passwd", "/etc/passwd", "a/../../x"})
+    void readOfFormatOneSetFailsWhenPathLeavesTheSnapshot(String path) throws IOException {
+        Path daily = Files.createDirectories(dir.resolve("daily"));
+        Files.createDirectories(daily.resolve("uploads_20251030"));
+        Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
+                Map.of("formatVersion", 1, "kind", "daily", "id", "20251030", "status", "complete", "files", List.of(dir("."), file(path)),
+                        "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+                .newestComplete(BackupKind.DAILY).orElseThrow();
+
+        assertThatThrownBy(() -> ManifestFiles.read(set)).isInstanceOf(CorruptManifestException.class)
+                .hasMessageContaining("names the path '" + path + "', which is not a relative path inside the snapshot");
+    }
+
+    /** A format-2 manifest that lost its file list (edited, or written by a broken build) would check no uploads file at all. */
+    @Test
+    void readFailsWhenAFormatTwoSetWithUploadsListsNoFileList() throws IOException {
+        Path daily = Files.createDirectories(dir.resolve("daily"));
+        Files.createDirectories(daily.resolve("uploads_20251030"));
+        Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
+                Map.of("formatVersion", 2, "kind", "daily", "id", "20251030", "status", "complete",
+                        "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+                .newestComplete(BackupKind.DAILY).orElseThrow();
+
+        assertThatThrownBy(() -> ManifestFiles.read(set)).isInstanceOf(CorruptManifestException.class)
+                .hasMessageContaining("manifest_20251030.json is corrupt: it lists the uploads uploads_20251030 but not their file list files_20251030.jsonl");
+    }
+
     @Test
     void readOfFormatOneSetGivesItsInlineEntriesInPathOrder() throws IOException {
         Path daily = Files.createDirectories(dir.resolve("daily"));
@@ -120,21 +164,6 @@ class ManifestFilesTests {
 
         assertThat(set.manifest().formatVersion()).isEqualTo(1);
         assertThat(paths).containsExactly(".", "a", "a/b.txt", "a.txt");
-    }
-
-    @Test
-    void readFailsWhenAFormatTwoSetListsItsUploadsFolderButNoFileList() throws IOException {
-        Path daily = Files.createDirectories(dir.resolve("daily"));
-        Files.createDirectories(daily.resolve("uploads_20251030"));
-        Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
-                Map.of("formatVersion", 2, "kind", "daily", "id", "20251030", "status", "complete",
-                        "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
-        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
-                .newestComplete(BackupKind.DAILY).orElseThrow();
-
-        // an empty list would let every reader say "0 files, all match"
-        assertThatThrownBy(() -> ManifestFiles.read(set)).isInstanceOf(CorruptManifestException.class)
-                .hasMessageContaining("it lists the uploads folder uploads_20251030 but no file list (files_20251030.jsonl)");
     }
 
     static FileEntry file(String path) {

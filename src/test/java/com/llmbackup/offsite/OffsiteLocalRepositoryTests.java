@@ -89,6 +89,144 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
                 .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /**
+     * A copy in the repository (made by a broken tool, or by whoever has the password) tagged as
+     * daily/20251031_1 that also holds the dump of daily/20251031: the fetch must not take it into
+     * the backup root over the local set.
+     */
+    @Test
+    void fetchIntoCatalogRefusesAndLeavesOtherSetsUntouchedWhenTheCopyHoldsFilesItsManifestDoesNotList() throws Exception {
+        BackupSet victim = daily("PGDMP the local set");
+        BackupSet fetched = daily("PGDMP the fetched set");
+        Path dir = catalog.kindDir(BackupKind.DAILY);
+        Path victimDump = dir.resolve(BackupKind.DAILY.dumpName(victim.id()));
+        String victimBefore = com.llmbackup.test.FileTrees.sha256(victimDump);
+        Path crafted = Files.createDirectories(temp.resolve("crafted"));
+        for (Path file : fetched.files()) {
+            copyTree(file, crafted.resolve(file.getFileName().toString()));
+        }
+        Files.writeString(crafted.resolve(victimDump.getFileName().toString()), "PGDMP planted");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("backup", "--json", "--host", Restic.HOST));
+        OffsiteSnapshot.tagsOf(BackupKind.DAILY, fetched.id()).forEach(t -> args.addAll(java.util.List.of("--tag", t)));
+        args.add("--");
+        try (var names = Files.list(crafted)) {
+            names.map(p -> p.getFileName().toString()).sorted().forEach(args::add);
+        }
+        new Restic(bind(settings()).offsite(), new com.llmbackup.exec.CommandRunner()).run(crafted, args);
+        catalog.delete(fetched, lease);
+
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, fetched.id()))
+                .isInstanceOf(OffsiteException.class)
+                .hasMessage("The offsite copy of daily/" + fetched.id() + " holds db_20251031.dump, which its manifest does not list: "
+                        + "it is not taken into the backup root");
+        assertThat(com.llmbackup.test.FileTrees.sha256(victimDump)).isEqualTo(victimBefore);
+        assertThat(catalog.find(BackupKind.DAILY, victim.id())).map(BackupSet::status).contains(BackupSet.Status.COMPLETE);
+        assertThat(catalog.find(BackupKind.DAILY, fetched.id())).isEmpty();
+    }
+
+    /** A local set that is still being published (or was cut by a power failure) is not completed by a copy from offsite. */
+    @Test
+    void fetchIntoCatalogRefusesWhenTheSetIsUnfinishedLocally() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        offsite.copy(set);
+        Path manifest = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.manifestName(set.id()));
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"status\"\\s*:\\s*\"complete\"", "\"status\":\"publishing\""));
+        assertThat(catalog.find(BackupKind.DAILY, set.id())).map(BackupSet::status).contains(BackupSet.Status.INCOMPLETE);
+
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+                .isInstanceOf(OffsiteException.class)
+                .hasMessage("daily/20251031 is already in the backup root (incomplete): a fetch from offsite never replaces it. "
+                        + "An unfinished set is rolled back by the next backup run.");
+        assertThat(catalog.find(BackupKind.DAILY, set.id())).map(BackupSet::status).contains(BackupSet.Status.INCOMPLETE);
+        assertThat(catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.dumpName(set.id()))).exists();
+    }
+
+    /** What an interrupted earlier fetch (or a hand copy) left where the set's uploads go is named, never merged into the set. */
+    @Test
+    void fetchIntoCatalogRefusesNamingTheFileWhenALeftoverIsInTheWay() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        offsite.copy(set);
+        catalog.delete(set, lease);
+        // (a leftover dump or uploads folder lists as a legacy set, refused as one)
+        Path leftover = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.fileListName(set.id()));
+        Files.writeString(leftover, "left over");
+
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+                .isInstanceOf(OffsiteException.class)
+                .hasMessage(leftover + " is in the way of the offsite copy of daily/20251031 (left by an earlier run or fetch?): "
+                        + "a fetch never replaces a file; move it away and fetch again");
+        assertThat(leftover).hasContent("left over");
+        assertThat(catalog.find(BackupKind.DAILY, set.id())).isEmpty();
+    }
+
+    /** An uploads file damaged in the copy: refused before anything of the set is in the kind's folder. */
+    @Test
+    void fetchIntoCatalogRefusesAndLeavesNothingWhenAnUploadsFileOfTheCopyDiffers() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        Files.writeString(catalog.kindDir(BackupKind.DAILY).resolve("uploads_20251031/notes.txt"), "jello");
+        offsite.copy(set);
+        catalog.delete(set, lease);
+
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+                .isInstanceOf(OffsiteException.class)
+                .hasMessageStartingWith("The offsite copy of daily/20251031 does not match its manifest: notes.txt does not match its manifest");
+        try (var left = Files.list(catalog.kindDir(BackupKind.DAILY))) {
+            assertThat(left.map(p -> p.getFileName().toString())).isEmpty();
+        }
+    }
+
+    /** A file named for the set that its manifest does not list stays home: the copy carries only what is verified on the way back. */
+    @Test
+    void copySendsOnlyTheManifestAndItsArtifactsWhenAStrayFileIsNamedForTheSet() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        Path stray = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.globalsName(set.id()));
+        Files.writeString(stray, "-- not in the manifest");
+        offsite.copy(catalog.find(BackupKind.DAILY, set.id()).orElseThrow());
+        catalog.delete(catalog.find(BackupKind.DAILY, set.id()).orElseThrow(), lease);
+        Files.deleteIfExists(stray);
+
+        BackupSet fetched = offsite.fetchIntoCatalog(BackupKind.DAILY, set.id());
+
+        assertThat(fetched.status()).isEqualTo(BackupSet.Status.COMPLETE);
+        assertThat(stray).doesNotExist();
+    }
+
+    /** A restic that ends well but names no snapshot (a wrapper, another version): the run must not record a copy that has no id. */
+    @Test
+    void copyFailsWhenResticsSummaryNamesNoSnapshot() throws Exception {
+        BackupSet set = daily("PGDMP daily");
+        Path restic = temp.resolve("restic-without-snapshot");
+        Files.writeString(restic, "#!/bin/sh\necho '{\"message_type\":\"summary\",\"data_added\":10,\"total_files_processed\":3}'\n");
+        Files.setPosixFilePermissions(restic, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.util.Map<String, String> settings = settings();
+        settings.put("backup.offsite.restic-binary", restic.toString());
+        OffsiteRepository fake = new OffsiteRepository(bind(settings), catalog, new com.llmbackup.exec.CommandRunner());
+
+        assertThatThrownBy(() -> fake.copy(set))
+                .isInstanceOf(OffsiteException.class)
+                .hasMessage("restic backup of daily/20251031 printed a summary without a snapshot id: the copy is not recorded");
+    }
+
+    java.util.Map<String, String> settings() throws Exception {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(repositorySettings(temp.resolve("repo")));
+        settings.put("backup.root", catalog.root().toString());
+        settings.put("backup.offsite.password-file", passwordFile.toString());
+        return settings;
+    }
+
+    static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     @Test
     void probeSaysHowToCreateTheRepositoryWhenNoneIsAtTheLocation() throws Exception {
         OffsiteRepository nowhere = repository(passwordFile, temp.resolve("no-such-repo"));

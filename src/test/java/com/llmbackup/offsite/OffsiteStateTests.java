@@ -59,4 +59,27 @@ class OffsiteStateTests {
         state.of(BackupKind.DAILY, BackupSetId.parse("20251031"));
         assertThat(Files.readAllLines(calls)).hasSize(2);
     }
+
+    /** The NAS gone or the password changed after a good read: the sets must not go on saying "offsite" from the old list. */
+    @Test
+    void ofSaysUnknownNotOffsiteWhenTheRepositoryBecameUnreadableAfterAGoodRead() throws Exception {
+        Path gone = temp.resolve("gone");
+        Path restic = temp.resolve("restic");
+        Files.writeString(restic, "#!/bin/sh\nif [ -f " + gone + " ]; then echo 'Fatal: unable to open repository' >&2; exit 1; fi\n"
+                + "echo '[{\"id\":\"abcdef1234567890\",\"short_id\":\"abcdef12\",\"time\":\"2025-10-31T02:10:00Z\","
+                + "\"tags\":[\"llm-backup\",\"kind:daily\",\"id:20251031\"]}]'\n");
+        Files.setPosixFilePermissions(restic, PosixFilePermissions.fromString("rwx------"));
+        OffsiteState state = state(Map.of("backup.offsite.repository", "sftp:backup@192.0.2.1:/srv/restic",
+                "backup.offsite.password-file", temp.resolve("password").toString(), "backup.offsite.restic-binary", restic.toString()));
+        state.refresh();
+        assertThat(state.of(BackupKind.DAILY, BackupSetId.parse("20251031")).status()).isEqualTo(OffsiteState.Status.OFFSITE);
+
+        Files.writeString(gone, "");
+        org.assertj.core.api.Assertions.assertThatThrownBy(state::refresh).isInstanceOf(OffsiteException.class);
+
+        OffsiteState.SetState after = state.of(BackupKind.DAILY, BackupSetId.parse("20251031"));
+        assertThat(after.status()).isEqualTo(OffsiteState.Status.UNKNOWN);
+        assertThat(after.problem()).isEqualTo("Cannot list the offsite snapshots (sftp:backup@192.0.2.1:/srv/restic): "
+                + "restic exited with code 1: Fatal: unable to open repository.");
+    }
 }

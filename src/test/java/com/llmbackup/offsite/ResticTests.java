@@ -29,11 +29,25 @@ class ResticTests {
 
         Command command = new Restic(properties.offsite(), new CommandRunner()).command(null, List.of("snapshots"));
 
-        assertThat(command.argv()).containsExactly("restic", "--repo", "s3:https://127.0.0.1:9000/backups", "--no-cache", "snapshots");
-        assertThat(command.environment()).containsEntry("RESTIC_PASSWORD_FILE", temp.resolve("password").toString())
+        assertThat(command.argv()).containsExactly("restic", "--no-cache", "snapshots");
+        assertThat(command.environment()).containsEntry("RESTIC_REPOSITORY", "s3:https://127.0.0.1:9000/backups")
+                .containsEntry("RESTIC_PASSWORD_FILE", temp.resolve("password").toString())
                 .containsEntry("AWS_SECRET_ACCESS_KEY", "s3cr3t");
         assertThat(command.toString()).doesNotContain("s3cr3t").doesNotContain("minio")
                 .contains("RESTIC_PASSWORD_FILE").contains("AWS_SECRET_ACCESS_KEY").endsWith(" set)");
+    }
+
+    /** A rest: URL's password must not reach ps (argv is world-readable) nor the debug log of the command line. */
+    @Test
+    void commandKeepsThePasswordOfTheRepositoryUrlOutOfItsArgumentsWhenTheUrlCarriesOne() throws Exception {
+        var properties = AbstractOffsiteRepositoryTests.bind(Map.of("backup.offsite.repository", "rest:https://backup:hunter2@127.0.0.1:8000/llm/",
+                "backup.offsite.password-file", temp.resolve("password").toString()));
+
+        Command command = new Restic(properties.offsite(), new CommandRunner()).command(null, List.of("snapshots"));
+
+        assertThat(String.join(" ", command.argv())).doesNotContain("hunter2");
+        assertThat(command.toString()).doesNotContain("hunter2");
+        assertThat(command.environment()).containsEntry("RESTIC_REPOSITORY", "rest:https://backup:hunter2@127.0.0.1:8000/llm/");
     }
 
     @Test

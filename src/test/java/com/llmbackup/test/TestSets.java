@@ -65,19 +65,16 @@ public final class TestSets {
                 }
             }
             artifacts.add(Manifest.Artifact.directory(uploadsName, bytes, entries.stream().filter(e -> e.type().equals("file")).count()));
-        }
-        if (!entries.isEmpty()) {
-            // format 2: the entries in their own file list, in path order, an artifact of the set
+            // format 2 as a run writes it: the entries in their own list, its SHA-256 in the manifest (inline entries are not read)
             entries.sort(java.util.Comparator.comparing(Manifest.FileEntry::path, com.llmbackup.catalog.ManifestFiles.PATH_ORDER));
-            Path list = staged.dumpFile().resolveSibling(kind.fileListName(staged.id()));
-            try (com.llmbackup.catalog.ManifestFiles.Writer writer = com.llmbackup.catalog.ManifestFiles.write(list)) {
-                entries.forEach(writer::add);
-                writer.close();
-                artifacts.add(Manifest.Artifact.file(list.getFileName().toString(), writer.size(), writer.sha256()));
+            try (com.llmbackup.catalog.ManifestFiles.Writer list = com.llmbackup.catalog.ManifestFiles.write(staged.fileList())) {
+                entries.forEach(list::add);
+                list.close();
+                artifacts.add(Manifest.Artifact.file(staged.fileList().getFileName().toString(), list.size(), list.sha256()));
             }
         }
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, kind.dir(), staged.id().toString(), null, staged.owner(),
-                Instant.parse("2025-10-31T02:00:00Z"), null, "15.4", null, null, null, artifacts, null,
+                Instant.parse("2025-10-31T02:00:00Z"), null, "15.4", null, null, null, artifacts, List.of(),
                 Map.of("public.documents", 3L), new Manifest.Stats(dump.getBytes(StandardCharsets.UTF_8).length, entries.size(), entries.size(), 0),
                 List.of());
         return catalog.publish(staged, manifest, lease);

@@ -35,6 +35,35 @@ class SnapshotterTests {
 
     private final Snapshotter snapshotter = new Snapshotter();
 
+    /** Linking trusts the previous list's checksums: a list changed after the backup must fail the step, also past the walk's last path. */
+    @Test
+    void snapshotFailsNamingThePreviousListWhenItChangedBeyondTheLastPathWalked() throws Exception {
+        Path src = dir.resolve("uploads");
+        FileTrees.write(src, Map.of("a.txt", "A", "z.txt", "Z"));
+        Path first = dir.resolve("daily/uploads_20251030");
+        Files.createDirectories(first.getParent());
+        Path list = dir.resolve("daily/files_20251030.jsonl");
+        String sha;
+        try (com.llmbackup.catalog.ManifestFiles.Writer writer = com.llmbackup.catalog.ManifestFiles.write(list)) {
+            snapshotter.snapshot(src, first, null, com.llmbackup.catalog.ManifestFiles.of(java.util.List.of()), writer, Snapshotter.Progress.NONE);
+            writer.close();
+            sha = writer.sha256();
+        }
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(list));
+        int last = lines.size() - 1;
+        assertThat(lines.get(last)).contains("\"z.txt\"");
+        lines.set(last, lines.get(last).replace("\"size\":1", "\"size\":2"));
+        Files.writeString(list, String.join("\n", lines) + "\n");
+        Files.delete(src.resolve("z.txt")); // the next walk ends before the changed line
+
+        try (com.llmbackup.catalog.ManifestFiles.Entries previous = com.llmbackup.catalog.ManifestFiles.read(list, sha)) {
+            assertThatThrownBy(() -> snapshotter.snapshot(src, dir.resolve("daily/uploads_20251031"), first, previous,
+                    com.llmbackup.catalog.ManifestFiles.Sink.NONE, Snapshotter.Progress.NONE))
+                    .isInstanceOf(com.llmbackup.catalog.CorruptManifestException.class)
+                    .hasMessageContaining(list.toString()).hasMessageContaining("changed or damaged since the backup");
+        }
+    }
+
     @Test
     void secondSnapshotEqualsSourceAndLinksUnchangedFilesWhenTreeChanged() throws Exception {
         Path src = dir.resolve("uploads");
