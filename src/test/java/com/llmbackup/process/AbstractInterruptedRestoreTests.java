@@ -43,24 +43,9 @@ abstract class AbstractInterruptedRestoreTests extends AbstractRestoreProcessTes
     com.llmbackup.restore.RestoreRecorder recorder;
 
     /** Each test starts with the application running and healthy, whatever the one before left. */
-
     @BeforeEach
     void applicationRuns() throws Exception {
-        runtime.createProcessInstanceQuery().processDefinitionKey("RestoreProcess").list()
-                .forEach(p -> runtime.deleteProcessInstance(p.getId(), "left by an earlier test"));
-        leases.current().ifPresent(l -> leases.release(l.owner()));
-        if (!Boolean.TRUE.equals(STACK.state("db").getRunning())) {
-            TestDocker.client().startContainerCmd(STACK.containerId("db")).exec();
-            Thread.sleep(3000);
-        }
-        for (String service : List.of("backend", "frontend")) {
-            if (!Boolean.TRUE.equals(STACK.state(service).getRunning())) {
-                TestDocker.client().startContainerCmd(STACK.containerId(service)).exec();
-            }
-        }
-        for (int i = 0; i < 100 && STACK.healthStatus() != 200; i++) {
-            Thread.sleep(100);
-        }
+        applicationRunning();
     }
 
     @AfterEach

@@ -132,6 +132,29 @@ abstract class AbstractRestoreProcessTests {
 
     final ObjectMapper json = new ObjectMapper();
 
+    /**
+     * No restore left by an earlier test (instances, lock), and the application running and
+     * healthy: a restore starts again only what it stopped, so services an interrupted restore
+     * of another class left stopped would stay down.
+     */
+    void applicationRunning() throws Exception {
+        runtime.createProcessInstanceQuery().processDefinitionKey("RestoreProcess").list()
+                .forEach(p -> runtime.deleteProcessInstance(p.getId(), "left by an earlier test"));
+        leases.current().ifPresent(l -> leases.release(l.owner()));
+        if (!Boolean.TRUE.equals(STACK.state("db").getRunning())) {
+            com.llmbackup.test.TestDocker.client().startContainerCmd(STACK.containerId("db")).exec();
+            Thread.sleep(3000);
+        }
+        for (String service : List.of("backend", "frontend")) {
+            if (!Boolean.TRUE.equals(STACK.state(service).getRunning())) {
+                com.llmbackup.test.TestDocker.client().startContainerCmd(STACK.containerId(service)).exec();
+            }
+        }
+        for (int i = 0; i < 100 && STACK.healthStatus() != 200; i++) {
+            Thread.sleep(100);
+        }
+    }
+
     @BeforeEach
     void operators() {
         org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);

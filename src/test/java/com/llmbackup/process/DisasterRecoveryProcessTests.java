@@ -57,6 +57,11 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
     @Autowired
     ManagementService management;
 
+    @org.junit.jupiter.api.BeforeEach
+    void applicationRuns() throws Exception {
+        applicationRunning();
+    }
+
     @AfterEach
     void realClock() {
         ClockUtil.reset();
