@@ -11,7 +11,6 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.test.ManualClock;

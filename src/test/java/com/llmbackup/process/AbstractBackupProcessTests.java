@@ -42,15 +42,15 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // a test property (not a dynamic one) so that a subclass can override it with its own @TestPropertySource
 @org.springframework.test.context.TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
-abstract class AbstractBackupProcessTests {
+public abstract class AbstractBackupProcessTests {
 
-    static final TestPostgres PG = TestPostgres.get();
-    static final Path DIR;
-    static final String DATABASE;
-    static final String ROLE = "backup_runner";
-    static final String ROLE_PASSWORD = "runner-pw";
+    protected static final TestPostgres PG = TestPostgres.get();
+    protected static final Path DIR;
+    protected static final String DATABASE;
+    protected static final String ROLE = "backup_runner";
+    protected static final String ROLE_PASSWORD = "runner-pw";
     /** Receives the alerts of every failure in these tests (backup.alerts.webhook-url). */
-    static final com.llmbackup.test.TestHttpServer ALERTS;
+    protected static final com.llmbackup.test.TestHttpServer ALERTS;
 
     static {
         try {
@@ -73,7 +73,7 @@ abstract class AbstractBackupProcessTests {
     }
 
     @DynamicPropertySource
-    static void environment(DynamicPropertyRegistry registry) {
+    protected static void environment(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> "jdbc:h2:mem:daily-" + System.nanoTime());
         registry.add("camunda.bpm.job-execution.enabled", () -> "false");
         registry.add("backup.preflight.on-startup", () -> "false");
@@ -94,26 +94,26 @@ abstract class AbstractBackupProcessTests {
     }
 
     @Autowired
-    ProcessEngine engine;
+    protected ProcessEngine engine;
     @Autowired
-    RuntimeService runtime;
+    protected RuntimeService runtime;
     @Autowired
-    ManagementService management;
+    protected ManagementService management;
     @Autowired
-    BackupCatalog catalog;
+    protected BackupCatalog catalog;
     @Autowired
-    BackupHistory history;
+    protected BackupHistory history;
     @Autowired
-    LeaseManager leases;
+    protected LeaseManager leases;
     @Autowired
-    org.camunda.bpm.engine.IdentityService identity;
+    protected org.camunda.bpm.engine.IdentityService identity;
     @org.springframework.boot.test.web.server.LocalServerPort
-    int port;
+    protected int port;
 
-    final ObjectMapper json = new ObjectMapper();
+    protected final ObjectMapper json = new ObjectMapper();
 
     @BeforeEach
-    void init() {
+    protected void init() {
         AbstractAssertions.init(engine);
         // each cached test context builds an engine named "default"; the REST authentication
         // filter finds engines by name in a static registry, so make it this context's engine
@@ -121,7 +121,7 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** An engine user for the REST, API and page tests, in {@code group} when not null; created once per context. */
-    void ensureUser(String id, String password, String group) {
+    protected void ensureUser(String id, String password, String group) {
         if (identity.createUserQuery().userId(id).count() == 0) {
             org.camunda.bpm.engine.identity.User user = identity.newUser(id);
             user.setPassword(password);
@@ -133,22 +133,22 @@ abstract class AbstractBackupProcessTests {
     }
 
     @AfterEach
-    void resetClock() {
+    protected void resetClock() {
         ClockUtil.reset();
     }
 
-    static void exec(String... argv) throws Exception {
+    protected static void exec(String... argv) throws Exception {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
     }
 
-    void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws Exception {
+    protected void assertIncidentRecorded(ProcessInstance instance, String step, String cause) throws Exception {
         assertIncidentRecorded(instance, BackupKind.DAILY, step, cause);
     }
 
     /** The incident, and what it says in the history row, the log line and the alert; no set published. */
-    void assertIncidentRecorded(ProcessInstance instance, BackupKind kind, String step, String cause) throws Exception {
+    protected void assertIncidentRecorded(ProcessInstance instance, BackupKind kind, String step, String cause) throws Exception {
         // the incident sits in the called run, and is propagated to the daily's call activity
         assertThat(runtime.createIncidentQuery().processInstanceId(calledRun(instance).getId()).singleResult().getActivityId()).isEqualTo(step);
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
@@ -165,7 +165,7 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** The alert the receiver got for a run (alerts go out on a thread of their own). */
-    JsonNode awaitAlert(String processInstanceId) throws Exception {
+    protected JsonNode awaitAlert(String processInstanceId) throws Exception {
         for (int i = 0; i < 200; i++) {
             for (String body : ALERTS.alerts()) {
                 JsonNode alert = json.readTree(body);
@@ -178,7 +178,7 @@ abstract class AbstractBackupProcessTests {
         throw new AssertionError("no alert for " + processInstanceId + " among " + ALERTS.alerts());
     }
 
-    void assertNoStagingLeft() throws IOException {
+    protected void assertNoStagingLeft() throws IOException {
         Path staging = DIR.resolve("backup/.staging");
         if (Files.isDirectory(staging)) {
             try (Stream<Path> left = Files.list(staging)) {
@@ -188,18 +188,18 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** A daily backup run to its end (its set is published unless a test broke something). */
-    ProcessInstance completedDaily() {
+    protected ProcessInstance completedDaily() {
         ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
         runJobs(daily);
         return daily;
     }
 
-    Object historicVariable(ProcessInstance instance, String name) {
+    protected Object historicVariable(ProcessInstance instance, String name) {
         return engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
                 .variableName(name).singleResult().getValue();
     }
 
-    String tableDigest(String database, String table) throws Exception {
+    protected String tableDigest(String database, String table) throws Exception {
         try (var c = PG.connect(database); var rs = c.createStatement().executeQuery(
                 "select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from " + table + " t")) {
             rs.next();
@@ -207,12 +207,12 @@ abstract class AbstractBackupProcessTests {
         }
     }
 
-    static int sequence(String id) {
+    protected static int sequence(String id) {
         return id.length() > 8 ? Integer.parseInt(id.substring(9)) : 1;
     }
 
     /** The instance and every instance it called, directly or not (a daily and its BackupRunProcess). */
-    List<String> instanceTree(String id) {
+    protected List<String> instanceTree(String id) {
         List<String> ids = new java.util.ArrayList<>(List.of(id));
         for (var child : engine.getHistoryService().createHistoricProcessInstanceQuery().superProcessInstanceId(id).list()) {
             ids.addAll(instanceTree(child.getId()));
@@ -221,7 +221,7 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** The jobs of the instance and of the instances it called. */
-    List<Job> jobsOf(ProcessInstance instance) {
+    protected List<Job> jobsOf(ProcessInstance instance) {
         return instanceTree(instance.getId()).stream()
                 .flatMap(id -> management.createJobQuery().processInstanceId(id).withRetriesLeft().list().stream()).toList();
     }
@@ -230,7 +230,7 @@ abstract class AbstractBackupProcessTests {
      * The {@code BackupRunProcess} instance a daily, weekly or restore called (ended or not), for
      * asserting its path: {@code assertThat(calledRun(daily)).hasPassed("Task_SnapshotUploads")}.
      */
-    ProcessInstance calledRun(ProcessInstance caller) {
+    protected ProcessInstance calledRun(ProcessInstance caller) {
         var called = engine.getHistoryService().createHistoricProcessInstanceQuery().superProcessInstanceId(caller.getId())
                 .processDefinitionKey("BackupRunProcess").singleResult();
         assertThat(called).as("the BackupRunProcess called by " + caller.getId()).isNotNull();
@@ -242,7 +242,7 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** Executes the instance's due jobs, retrying failed ones until they run out of retries, as the job executor would. */
-    void runJobs(ProcessInstance instance) {
+    protected void runJobs(ProcessInstance instance) {
         for (int i = 0; i < 100; i++) {
             List<Job> jobs = jobsOf(instance).stream()
                     .filter(j -> !isWaitTimer(j) || !j.getDuedate().after(ClockUtil.getCurrentTime())).toList();
@@ -261,18 +261,18 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** The wait-for-lock timer of the instance or of the run it called. */
-    Job waitTimer(ProcessInstance instance) {
+    protected Job waitTimer(ProcessInstance instance) {
         List<Job> timers = jobsOf(instance).stream().filter(AbstractBackupProcessTests::isWaitTimer).toList();
         assertThat(timers).as("one wait timer").hasSize(1);
         return timers.get(0);
     }
 
-    String activityOf(Job job) {
+    protected String activityOf(Job job) {
         return management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult().getActivityId();
     }
 
     /** Executes the next step; entering the called BackupRunProcess is not a step of its own. */
-    void executeNext(ProcessInstance instance) {
+    protected void executeNext(ProcessInstance instance) {
         Job job = jobsOf(instance).get(0);
         management.executeJob(job.getId());
         if (activityOf(job).startsWith("CallActivity_")) {
@@ -281,7 +281,7 @@ abstract class AbstractBackupProcessTests {
     }
 
     /** Executes jobs until the next one is the given activity's. */
-    void executeUntil(ProcessInstance instance, String activityId) {
+    protected void executeUntil(ProcessInstance instance, String activityId) {
         for (int i = 0; i < 20; i++) {
             List<Job> jobs = jobsOf(instance);
             if (jobs.stream().anyMatch(j -> activityId.equals(activityOf(j)))) {

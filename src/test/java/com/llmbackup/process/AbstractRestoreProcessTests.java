@@ -47,16 +47,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * context and one stack (same properties); the stack stops with the JVM.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-abstract class AbstractRestoreProcessTests {
+public abstract class AbstractRestoreProcessTests {
 
-    static final Path DIR;
-    static final Path UPLOADS;
-    static final TestWebAppStack STACK;
-    static final String DATABASE = "llm_webapp";
+    protected static final Path DIR;
+    protected static final Path UPLOADS;
+    protected static final TestWebAppStack STACK;
+    protected static final String DATABASE = "llm_webapp";
     /** One engine database for every subclass: the same value keeps one cached Spring context. */
-    static final long DB_NAME = System.nanoTime();
+    protected static final long DB_NAME = System.nanoTime();
     /** Receives the alerts of every failure in these tests (backup.alerts.webhook-url). */
-    static final com.llmbackup.test.TestHttpServer ALERTS;
+    protected static final com.llmbackup.test.TestHttpServer ALERTS;
 
     static {
         try {
@@ -82,7 +82,7 @@ abstract class AbstractRestoreProcessTests {
     }
 
     @DynamicPropertySource
-    static void environment(DynamicPropertyRegistry registry) {
+    protected static void environment(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> "jdbc:h2:mem:restore-" + DB_NAME);
         registry.add("camunda.bpm.job-execution.enabled", () -> "true");
         registry.add("camunda.bpm.job-execution.max-wait", () -> "500");
@@ -114,30 +114,30 @@ abstract class AbstractRestoreProcessTests {
 
 
     @LocalServerPort
-    int port;
+    protected int port;
     @Autowired
-    ProcessEngine engine;
+    protected ProcessEngine engine;
     @Autowired
-    RuntimeService runtime;
+    protected RuntimeService runtime;
     @Autowired
-    HistoryService historyService;
+    protected HistoryService historyService;
     @Autowired
-    IdentityService identity;
+    protected IdentityService identity;
     @Autowired
-    BackupHistory history;
+    protected BackupHistory history;
     @Autowired
-    LeaseManager leases;
+    protected LeaseManager leases;
     @Autowired
-    com.llmbackup.retention.CleanupService cleanup;
+    protected com.llmbackup.retention.CleanupService cleanup;
 
-    final ObjectMapper json = new ObjectMapper();
+    protected final ObjectMapper json = new ObjectMapper();
 
     /**
      * No restore left by an earlier test (instances, lock), and the application running and
      * healthy: a restore starts again only what it stopped, so services an interrupted restore
      * of another class left stopped would stay down.
      */
-    void applicationRunning() throws Exception {
+    protected void applicationRunning() throws Exception {
         runtime.createProcessInstanceQuery().processDefinitionKey("RestoreProcess").list()
                 .forEach(p -> runtime.deleteProcessInstance(p.getId(), "left by an earlier test"));
         leases.current().ifPresent(l -> leases.release(l.owner()));
@@ -156,7 +156,7 @@ abstract class AbstractRestoreProcessTests {
     }
 
     @BeforeEach
-    void operators() {
+    protected void operators() {
         org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);
         for (String id : List.of("alice", "bob")) {
             if (identity.createUserQuery().userId(id).count() == 0) {
@@ -168,7 +168,7 @@ abstract class AbstractRestoreProcessTests {
         }
     }
 
-    HistoryEntry awaitRow(String pi, com.llmbackup.catalog.RunKind kind, RunStatus status) throws Exception {
+    protected HistoryEntry awaitRow(String pi, com.llmbackup.catalog.RunKind kind, RunStatus status) throws Exception {
         for (int i = 0; i < 300; i++) {
             var row = history.listByOwner(pi).stream().filter(e -> e.kind() == kind && e.status() == status).findFirst();
             if (row.isPresent()) {
@@ -179,7 +179,7 @@ abstract class AbstractRestoreProcessTests {
         throw new AssertionError("no " + status + " " + kind + " row for " + pi + ": " + history.listByOwner(pi));
     }
 
-    JsonNode awaitAlert(String pi, String kind) throws Exception {
+    protected JsonNode awaitAlert(String pi, String kind) throws Exception {
         for (int i = 0; i < 100; i++) {
             for (String body : ALERTS.alerts()) {
                 JsonNode alert = json.readTree(body);
@@ -193,7 +193,7 @@ abstract class AbstractRestoreProcessTests {
     }
 
     /** Until the restore's called safety backup waits at Event_WaitForLease. */
-    void awaitSafetyWaitingForLock(String pi) throws Exception {
+    protected void awaitSafetyWaitingForLock(String pi) throws Exception {
         for (int i = 0; i < 100; i++) {
             var run = runtime.createProcessInstanceQuery().superProcessInstanceId(pi).singleResult();
             if (run != null && runtime.getActiveActivityIds(run.getId()).contains("Event_WaitForLease")) {
@@ -207,26 +207,26 @@ abstract class AbstractRestoreProcessTests {
     // --- helpers
 
     /** The database's tables and the uploads folder (its own folder entry aside), as they are now. */
-    record State(Map<String, String> database, Map<String, String> uploads) {
+    protected record State(Map<String, String> database, Map<String, String> uploads) {
         /** Times to the microsecond, as a tar keeps them. */
-        State micros() {
+        public State micros() {
             Map<String, String> u = new TreeMap<>();
             uploads.forEach((k, v) -> u.put(k, v.replaceAll("mtime=(\\d+)(\\d{3})", "mtime=$1")));
             return new State(database, u);
         }
     }
 
-    State state() throws Exception {
+    protected State state() throws Exception {
         return new State(digest(DATABASE), withoutRoot(FileTrees.describe(UPLOADS)));
     }
 
-    static Map<String, String> withoutRoot(Map<String, String> tree) {
+    protected static Map<String, String> withoutRoot(Map<String, String> tree) {
         Map<String, String> copy = new TreeMap<>(tree);
         copy.remove(".");
         return copy;
     }
 
-    Map<String, String> digest(String database) throws Exception {
+    protected Map<String, String> digest(String database) throws Exception {
         Map<String, String> tables = new TreeMap<>();
         try (var c = STACK.connect(database)) {
             for (String table : List.of("users", "documents")) {
@@ -243,7 +243,7 @@ abstract class AbstractRestoreProcessTests {
         return tables;
     }
 
-    void changeDataAfterBackup() throws Exception {
+    protected void changeDataAfterBackup() throws Exception {
         STACK.execute(DATABASE, "insert into users (email) values ('late-" + System.nanoTime() + "@example.org')",
                 "delete from documents where id % 7 = 0", "update users set email = email || '.old' where id = 3");
         Files.writeString(UPLOADS.resolve("user1/new since backup.pdf"), "new");
@@ -254,27 +254,27 @@ abstract class AbstractRestoreProcessTests {
     }
 
     /** Runs a backup process to its end and returns the set's id. */
-    String backup(String key) throws Exception {
+    protected String backup(String key) throws Exception {
         String pi = runtime.startProcessInstanceByKey(key).getId();
         HistoricProcessInstance done = awaitEnded(pi);
         assertThat(done.getEndActivityId()).as(key).isEqualTo("EndEvent_BackupCompleted");
         return (String) historicVariable(pi, "backupId");
     }
 
-    void restoreSafetySet(String failedPi) throws Exception {
+    protected void restoreSafetySet(String failedPi) throws Exception {
         String safety = (String) historicVariable(failedPi, "safetyBackupId");
         String pi = startRestore("alice", Map.of("backupKind", "safety", "backupId", safety, "restoreUploads", false));
         complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
     }
 
-    String startRestore(String user, Map<String, Object> variables) throws Exception {
+    protected String startRestore(String user, Map<String, Object> variables) throws Exception {
         HttpResponse<String> r = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", user, vars(variables));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json.readTree(r.body()).get("id").asText();
     }
 
-    JsonNode awaitTask(String pi, String key) throws Exception {
+    protected JsonNode awaitTask(String pi, String key) throws Exception {
         for (int i = 0; i < 600; i++) {
             JsonNode tasks = json.readTree(call("GET", "/engine-rest/task?processInstanceId=" + pi + "&taskDefinitionKey=" + key, "bob", null).body());
             if (tasks.size() > 0) {
@@ -287,14 +287,14 @@ abstract class AbstractRestoreProcessTests {
         throw new AssertionError(key + " not reached: " + variablesOf(pi));
     }
 
-    void complete(JsonNode task, String user, Map<String, Object> variables) throws Exception {
+    protected void complete(JsonNode task, String user, Map<String, Object> variables) throws Exception {
         String id = task.get("id").asText();
         assertThat(call("POST", "/engine-rest/task/" + id + "/claim", user, "{\"userId\":\"" + user + "\"}").statusCode()).isEqualTo(204);
         HttpResponse<String> r = call("POST", "/engine-rest/task/" + id + "/complete", user, vars(variables));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
     }
 
-    HistoricProcessInstance awaitEnded(String pi) throws Exception {
+    protected HistoricProcessInstance awaitEnded(String pi) throws Exception {
         for (int i = 0; i < 1200; i++) {
             HistoricProcessInstance h = historyService.createHistoricProcessInstanceQuery().processInstanceId(pi).singleResult();
             if (h != null && h.getEndTime() != null) {
@@ -309,39 +309,39 @@ abstract class AbstractRestoreProcessTests {
         throw new AssertionError("process " + pi + " did not end: " + variablesOf(pi));
     }
 
-    HistoryEntry restoreRow(String pi) {
+    protected HistoryEntry restoreRow(String pi) {
         return history.listByOwner(pi).stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.RESTORE).findFirst().orElseThrow();
     }
 
-    Object historicVariable(String pi, String name) {
+    protected Object historicVariable(String pi, String name) {
         var v = historyService.createHistoricVariableInstanceQuery().processInstanceId(pi).variableName(name).singleResult();
         return v == null ? null : v.getValue();
     }
 
-    String variable(String pi, String name) {
+    protected String variable(String pi, String name) {
         return String.valueOf(runtime.getVariable(pi, name));
     }
 
-    Map<String, Object> variablesOf(String pi) {
+    protected Map<String, Object> variablesOf(String pi) {
         Map<String, Object> all = new HashMap<>();
         historyService.createHistoricVariableInstanceQuery().processInstanceId(pi).list()
                 .forEach(v -> all.put(v.getName(), v.getValue()));
         return all;
     }
 
-    String vars(Map<String, Object> variables) throws Exception {
+    protected String vars(Map<String, Object> variables) throws Exception {
         ObjectNode body = json.createObjectNode();
         ObjectNode vs = body.putObject("variables");
         variables.forEach((k, v) -> vs.putObject(k).set("value", json.valueToTree(v)));
         return json.writeValueAsString(body);
     }
 
-    HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
+    protected HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
         return com.llmbackup.test.LocalHttp.call(port, method, path, user + ":" + user + "-pw", body);
     }
 
     /** A tar.gz written by hand: {name, type (dir, file, symlink), content or link target}. */
-    static void writeTarGz(Path file, List<String[]> entries) throws Exception {
+    protected static void writeTarGz(Path file, List<String[]> entries) throws Exception {
         try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
                 new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)))) {
             out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);

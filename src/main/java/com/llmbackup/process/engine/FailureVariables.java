@@ -1,0 +1,61 @@
+package com.llmbackup.process.engine;
+
+import org.camunda.bpm.engine.delegate.VariableScope;
+
+/**
+ * What every process's variables class shares: the scope it reads, and the failing step and
+ * its message ({@code failedStep}, {@code failureMessage}), shown in forms and the history.
+ */
+public abstract class FailureVariables {
+
+    public static final String FAILED_STEP = "failedStep";
+    public static final String FAILURE_MESSAGE = "failureMessage";
+
+    protected final VariableScope scope;
+
+    protected FailureVariables(VariableScope scope) {
+        this.scope = scope;
+    }
+
+    /** The engine keeps a string variable in 4000 characters; a longer one fails the whole step's commit. */
+    public static final int MAX_TEXT = 3900;
+
+    public void putFailure(String step, String message) {
+        scope.setVariable(FAILED_STEP, step);
+        putText(FAILURE_MESSAGE, message);
+    }
+
+    /**
+     * A text an operator reads in a form (an error, a log tail): cut to what the engine stores,
+     * keeping the start of a message or, with {@code keepEnd}, the newest lines of a log.
+     */
+    public void putText(String name, String text) {
+        putText(name, text, false);
+    }
+
+    public void putText(String name, String text, boolean keepEnd) {
+        scope.setVariable(name, clamp(text, keepEnd));
+    }
+
+    public static String clamp(String text, boolean keepEnd) {
+        if (text == null || text.length() <= MAX_TEXT) {
+            return text;
+        }
+        String cut = " [... " + (text.length() - MAX_TEXT + 40) + " characters left out ...] ";
+        int keep = MAX_TEXT - cut.length();
+        return keepEnd ? cut.strip() + "\n" + text.substring(text.length() - keep) : text.substring(0, keep) + cut.strip();
+    }
+
+    public String failedStep() {
+        return string(FAILED_STEP);
+    }
+
+    public String failureMessage() {
+        return string(FAILURE_MESSAGE);
+    }
+
+    protected String string(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? "" : value.toString();
+    }
+}

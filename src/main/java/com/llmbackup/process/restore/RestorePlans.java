@@ -1,0 +1,36 @@
+package com.llmbackup.process.restore;
+
+import com.llmbackup.restore.RestoreService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
+/**
+ * Read by the restore model's gateways ({@code ${restorePlans.sideBySide(execution)}}): the
+ * frozen plan decides the path, never a variable. Public for the expression language.
+ */
+public final class RestorePlans {
+
+    private final RestoreService restores;
+    private final com.llmbackup.restore.RestoreRecorder recorder;
+
+    RestorePlans(RestoreService restores, com.llmbackup.restore.RestoreRecorder recorder) {
+        this.restores = restores;
+        this.recorder = recorder;
+    }
+
+    public boolean sideBySide(DelegateExecution execution) {
+        return restores.sideBySide(recorder.runOf(execution.getProcessInstanceId()));
+    }
+
+    /**
+     * Whether a disaster recovery's confirmation approved this restore: the guard recorded an
+     * approver in the run's history row before the approval task (RecoveryApproval), never a variable.
+     */
+    public boolean preApproved(DelegateExecution execution) {
+        return recorder.approver(recorder.runOf(execution.getProcessInstanceId())).isPresent();
+    }
+
+    /** Whether the recorded interruption (never a variable) stopped the restore inside {@code step}. */
+    public boolean interruptedAt(DelegateExecution execution, String step) {
+        return recorder.interruptedStep(recorder.runOf(execution.getProcessInstanceId())).filter(step::equals).isPresent();
+    }
+}

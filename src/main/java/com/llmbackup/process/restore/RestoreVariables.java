@@ -1,0 +1,159 @@
+package com.llmbackup.process.restore;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.restore.RestorePlan;
+import com.llmbackup.restore.RestoreRequest;
+import org.camunda.bpm.engine.delegate.VariableScope;
+import com.llmbackup.process.engine.FailureVariables;
+
+/**
+ * The variables of {@code RestoreProcess} (design.md): the start's {@code backupKind},
+ * {@code backupId}, {@code restoreDatabase}, {@code restoreUploads}, {@code reason} and the
+ * side-by-side targets; the approval's {@code approved}, {@code approvalComment}; the failure
+ * and interrupted tasks' {@code resolution}; and what the steps pass on (the plan's texts for the forms,
+ * {@code restoreRunId}, {@code safetyBackupId} and {@code safetyOutcome} from the called safety
+ * backup, {@code stoppedServices} as a JSON list, the diagnostics).
+ */
+final class RestoreVariables extends FailureVariables {
+
+    static final String RESTORE_RUN_ID = "restoreRunId";
+    static final String STOPPED_SERVICES = "stoppedServices";
+    static final String ROLLING_BACK = "rollingBack";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RestoreVariables(VariableScope scope) {
+        super(scope);
+    }
+
+    static RestoreVariables of(VariableScope scope) {
+        return new RestoreVariables(scope);
+    }
+
+    /**
+     * What the start request asks, read once by the guard (which freezes it into the run's
+     * plan: later steps never read these variables). The requester is not among them: it is
+     * the engine's authenticated starter.
+     */
+    RestoreRequest startRequest() {
+        return new RestoreRequest(nullableString("backupKind"), nullableString("backupId"),
+                flag("restoreDatabase"), flag("restoreUploads"), nullableString("reason"), null,
+                nullableString("targetDatabase"), nullableString("targetUploadsDir"), Boolean.TRUE.equals(bool("applicationStopped")));
+    }
+
+    void putRequester(String user) {
+        scope.setVariable("requestedBy", user);
+    }
+
+    /** {@code requestedBy} as sent or as the start event's initiator set it: only compared, never trusted. */
+    String claimedRequester() {
+        return nullableString("requestedBy");
+    }
+
+    private Boolean bool(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? null : Boolean.parseBoolean(value.toString());
+    }
+
+    void putRestoreRunId(long runId) {
+        scope.setVariable(RESTORE_RUN_ID, runId);
+    }
+
+    /** What the approver reads (the form's fields). */
+    void putPlan(RestorePlan plan, boolean sideBySide) {
+        putText("restoreSummary", plan.summary());
+        scope.setVariable("restoreSet", plan.set());
+        scope.setVariable("backupTime", plan.backupTime());
+        scope.setVariable("backupAge", plan.backupAge());
+        scope.setVariable("dataLoss", plan.dataLoss());
+        scope.setVariable("overwrites", plan.overwrites());
+        scope.setVariable("sideBySide", sideBySide);
+    }
+
+    boolean approved() {
+        return Boolean.TRUE.equals(scope.getVariable("approved"));
+    }
+
+    String approvalComment() {
+        return nullableString("approvalComment");
+    }
+
+    void putApproval(String approver, Instant at) {
+        scope.setVariable("approvedBy", approver);
+        scope.setVariable("approvedAt", Date.from(at));
+    }
+
+    String approvedBy() {
+        return string("approvedBy");
+    }
+
+    Instant approvedAt() {
+        Object at = scope.getVariable("approvedAt");
+        return at == null ? null : ((Date) at).toInstant();
+    }
+
+    /** The services a restore stopped; empty when it never got that far. */
+    Optional<List<String>> stoppedServices() {
+        Object value = scope.getVariable(STOPPED_SERVICES);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(value.toString(), new TypeReference<List<String>>() { }));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(STOPPED_SERVICES + " is not a JSON list of service names: " + value, e);
+        }
+    }
+
+    void putStoppedServices(List<String> services) {
+        try {
+            scope.setVariable(STOPPED_SERVICES, JSON.writeValueAsString(services));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void putDiagnostics(String healthResponse, String backendLog) {
+        putText("healthResponse", healthResponse);
+        putText("backendLog", backendLog, true); // the newest lines explain the failure
+    }
+
+    void putRestoreSet(String set) {
+        scope.setVariable("restoreSet", set);
+    }
+
+    /** After an interruption: each service's state, the health URL, leftover pg_restore sessions (the interrupted task's form). */
+    void putApplicationState(String state) {
+        putText("applicationState", state);
+    }
+
+    String resolution() {
+        return string("resolution");
+    }
+
+    /** From now on the steps restore the safety set; the first failure is kept for the history. */
+    void startRollback() {
+        scope.setVariable("firstFailure", failedStep() + ": " + failureMessage());
+        scope.setVariable(ROLLING_BACK, true);
+    }
+
+    String firstFailure() {
+        return nullableString("firstFailure");
+    }
+
+    private boolean flag(String name) {
+        Object value = scope.getVariable(name);
+        return value == null || Boolean.parseBoolean(value.toString());
+    }
+
+    private String nullableString(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? null : value.toString();
+    }
+}

@@ -1,0 +1,87 @@
+package com.llmbackup.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.catalog.Manifest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import com.llmbackup.process.AbstractBackupProcessTests;
+
+/** The history API for the admin panel: login, filters, paging, and storage figures. */
+class BackupHistoryApiTests extends AbstractBackupProcessTests {
+
+
+    @BeforeEach
+    void panelUser() {
+        ensureUser("panel", "panel-pw", null);
+    }
+
+    private HttpResponse<String> get(String path, boolean login) throws Exception {
+        return com.llmbackup.test.LocalHttp.call(port, "GET", path, login ? "panel:panel-pw" : null, null);
+    }
+
+    @Test
+    void historyListsRunsWithFiltersAndPagingForLoggedInUser() throws Exception {
+        runJobs(runtime.startProcessInstanceByKey("DailyBackupProcess"));
+        long failed = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-api-failed");
+        history.fail(failed, "Task_DumpDatabase", "pg_dump exited with code 1: connection refused");
+        long other = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-api-ok");
+        history.complete(other, "20251026", new Manifest.Stats(1234, 2, 2, 0));
+
+        assertThat(get("/api/backups", false).statusCode()).isEqualTo(401);
+
+        JsonNode failures = json.readTree(get("/api/backups?status=FAILED&kind=weekly", true).body());
+        assertThat(failures.get("items")).isNotEmpty().allSatisfy(item -> {
+            assertThat(item.get("status").asText()).isEqualTo("FAILED");
+            assertThat(item.get("kind").asText()).isEqualTo("weekly");
+        });
+        JsonNode mine = null;
+        for (JsonNode item : failures.get("items")) {
+            if (item.get("runId").asLong() == failed) {
+                mine = item;
+            }
+        }
+        assertThat(mine).isNotNull();
+        assertThat(mine.get("failedStep").asText()).isEqualTo("Task_DumpDatabase");
+        assertThat(mine.get("message").asText()).isEqualTo("pg_dump exited with code 1: connection refused");
+        assertThat(mine.get("cockpitUrl").asText()).isEqualTo("/camunda/app/cockpit/default/#/history/process-instance/pi-api-failed");
+
+        JsonNode first = json.readTree(get("/api/backups?size=1&page=0", true).body());
+        JsonNode second = json.readTree(get("/api/backups?size=1&page=1", true).body());
+        assertThat(first.get("items")).hasSize(1);
+        assertThat(first.get("total").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(first.get("items").get(0).get("runId").asLong()).isNotEqualTo(second.get("items").get(0).get("runId").asLong());
+
+        String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+        assertThat(json.readTree(get("/api/backups?from=" + tomorrow, true).body()).get("total").asLong()).isZero();
+    }
+
+    @Test
+    void historyRefusesMalformedFiltersWithClearMessage() throws Exception {
+        HttpResponse<String> badStatus = get("/api/backups?status=broken", true);
+        assertThat(badStatus.statusCode()).isEqualTo(400);
+        assertThat(badStatus.body()).contains("status must be RUNNING, COMPLETED, FAILED, REJECTED, REFUSED or WAITING_FOR_OPERATOR, not 'broken'.");
+        HttpResponse<String> badDate = get("/api/backups?from=31.10.2025", true);
+        assertThat(badDate.statusCode()).isEqualTo(400);
+        assertThat(badDate.body()).contains("from and to are dates of the form YYYY-MM-DD (to is exclusive).");
+        assertThat(get("/api/backups?size=0", true).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void storageShowsBytesPerKindVolumeAndDailyGrowth() throws Exception {
+        runJobs(runtime.startProcessInstanceByKey("DailyBackupProcess"));
+
+        JsonNode storage = json.readTree(get("/api/backups/storage", true).body());
+
+        assertThat(storage.get("bytesPerKind").get("daily").asLong()).isPositive();
+        assertThat(storage.get("volume").get("totalBytes").asLong()).isPositive();
+        assertThat(storage.get("volume").get("usedPercent").asDouble()).isBetween(0.0, 100.0);
+        assertThat(storage.get("bytesWrittenPerDay").has(LocalDate.now(ZoneOffset.UTC).toString())).isTrue();
+        assertThat(get("/api/backups/storage", false).statusCode()).isEqualTo(401);
+    }
+}

@@ -1,0 +1,195 @@
+package com.llmbackup.process.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.offsite.OffsiteRepository;
+import com.llmbackup.offsite.OffsiteSnapshot;
+import com.llmbackup.offsite.OffsiteState;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import com.llmbackup.process.AbstractBackupProcessTests;
+
+/**
+ * The offsite copy step of the real backup chain: a repository that cannot be reached (the
+ * NAS not mounted yet) leaves the local weekly complete, the run COMPLETED with a warning and
+ * an alert; the next run (a daily), with the repository back, copies its own set and catches
+ * up the weekly. (Two sets of one day and kind would not do: the offsite retention keeps only
+ * the newer, so the older is not sent.)
+ */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
+
+    static final Path OFFSITE_DIR = DIR.resolve("offsite");
+    static final Path REPOSITORY = OFFSITE_DIR.resolve("repository");
+    static final Path PASSWORD = OFFSITE_DIR.resolve("password");
+
+    @DynamicPropertySource
+    static void offsite(DynamicPropertyRegistry registry) throws Exception {
+        Files.createDirectories(OFFSITE_DIR);
+        Files.writeString(PASSWORD, "offsite secret\n");
+        registry.add("backup.offsite.repository", REPOSITORY::toString);
+        registry.add("backup.offsite.password-file", PASSWORD::toString);
+        // other test classes share the backup root: catch up every set of ours, whatever else is there
+        registry.add("backup.offsite.catch-up-limit", () -> "100");
+        // the drill's restic check reads every pack: the one corrupted below is always read
+        registry.add("backup.offsite.check-read-data-subset", () -> "100%");
+    }
+
+    @Autowired
+    OffsiteRepository offsite;
+    @Autowired
+    OffsiteState state;
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void runCompletesWithWarningAndAlertWhenRepositoryIsUnreachableAndNextRunCatchesUp() throws Exception {
+        ProcessInstance first = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
+        runJobs(first);
+
+        assertThat(first).isEnded().hasPassed("EndEvent_BackupCompleted");
+        assertThat(calledRun(first)).hasPassedInOrder("Task_PublishSet", "Task_CopyOffsite", "Task_RecordHistory");
+        String firstId = (String) historicVariable(first, "backupId");
+        assertThat(catalog.find(BackupKind.WEEKLY, BackupSetId.parse(firstId))).isPresent();
+        HistoryEntry firstRow = history.listByOwner(first.getId()).get(0);
+        assertThat(firstRow.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(firstRow.offsiteSnapshotId()).isNull();
+        String warning = "Offsite copy failed: Cannot list the offsite snapshots (" + REPOSITORY + "): restic exited with code 1: ";
+        assertThat(firstRow.warnings()).contains(warning)
+                .contains("No repository at that location: create it once with restic init (see the README), or fix backup.offsite.repository. "
+                        + "The local set weekly/" + firstId + " is complete; the next run copies every set still missing offsite.");
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Weekly full backup warning: " + warning);
+        JsonNode alert = awaitOffsiteAlert("weekly/" + firstId);
+        assertThat(alert.get("runId").asLong()).isEqualTo(firstRow.id());
+        assertThat(alert.get("message").asText()).contains("No repository at that location");
+        assertThat(state.summary().lastFailure()).contains("No repository at that location");
+
+        offsite.init(); // the NAS is mounted again
+        ProcessInstance second = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(second);
+
+        assertThat(second).isEnded().hasPassed("EndEvent_BackupCompleted");
+        String secondId = (String) historicVariable(second, "backupId");
+        HistoryEntry secondRow = history.listByOwner(second.getId()).get(0);
+        assertThat(secondRow.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(secondRow.warnings() == null ? "" : secondRow.warnings()).doesNotContain("Offsite");
+        assertThat(secondRow.offsiteSnapshotId()).isNotBlank();
+        assertThat(secondRow.offsiteBytes()).isPositive();
+        assertThat(secondRow.details()).contains("Offsite caught up: weekly/" + firstId + " (snapshot ");
+        assertThat(history.find(firstRow.id()).orElseThrow().offsiteSnapshotId()).isNotBlank();
+        List<OffsiteSnapshot> snapshots = offsite.snapshots();
+        assertThat(snapshots).anySatisfy(s -> assertThat(s.copies(BackupKind.WEEKLY, BackupSetId.parse(firstId))).isTrue());
+        assertThat(snapshots).anySatisfy(s -> assertThat(s.copies(BackupKind.DAILY, BackupSetId.parse(secondId))).isTrue());
+        assertThat(state.of(BackupKind.WEEKLY, BackupSetId.parse(firstId)).status()).isEqualTo(OffsiteState.Status.OFFSITE);
+        assertThat(state.summary().lastFailure()).isNull();
+        assertThat(state.summary().lastSuccessAt()).isNotNull();
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Offsite copied: daily/" + secondId + " (snapshot ");
+
+        // what the admin panel and the monitoring read
+        ensureUser("offsitewatcher", "watcher-pw", null);
+        JsonNode page = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups?kind=daily", "offsitewatcher:watcher-pw", null).body());
+        assertThat(page.get("offsite").get("enabled").asBoolean()).isTrue();
+        assertThat(page.get("offsite").get("lastFailure").isNull()).isTrue();
+        assertThat(page.get("items").findValues("offsite")).anySatisfy(o ->
+                assertThat(o.get("snapshotId").asText()).isEqualTo(secondRow.offsiteSnapshotId()));
+        JsonNode sets = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/sets?kind=daily", "offsitewatcher:watcher-pw", null).body());
+        JsonNode copied = java.util.stream.StreamSupport.stream(sets.get("items").spliterator(), false)
+                .filter(set -> secondId.equals(set.get("id").asText())).findFirst().orElseThrow();
+        assertThat(copied.get("offsite").get("state").asText()).isEqualTo("offsite");
+        assertThat(copied.get("offsite").get("snapshotId").asText()).isEqualTo(state.of(BackupKind.DAILY, BackupSetId.parse(secondId)).snapshotId());
+        String metrics = com.llmbackup.test.LocalHttp.call(port, "GET", "/actuator/prometheus", "offsitewatcher:watcher-pw", null).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^llm_backup_offsite_last_success_timestamp_seconds (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isCloseTo(java.time.Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(300.0));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void drillWhenOffsiteIsOnChecksTheRepositoryAndTheCopyAndFailsNamingADamagedPack() throws Exception {
+        if (!Files.exists(REPOSITORY.resolve("config"))) {
+            offsite.init(); // run alone: the test above makes the repository
+        }
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(daily);
+        String id = (String) historicVariable(daily, "backupId");
+        assertThat(history.listByOwner(daily.getId()).get(0).offsiteSnapshotId()).isNotBlank();
+        ensureUser("offsiteauditor", "auditor-pw", "operators");
+
+        HistoryEntry passed = drillOf(id, "EndEvent_DrillPassed");
+        assertThat(passed.status()).as(passed.message()).isEqualTo(RunStatus.COMPLETED);
+        JsonNode offsiteCheck = drillCheck(passed.id(), "offsite");
+        assertThat(offsiteCheck.get("passed").asBoolean()).isTrue();
+        assertThat(offsiteCheck.get("detail").asText()).contains("restic check passed on " + REPOSITORY + " (read 100% of the data packs)")
+                .contains("The offsite copy of daily/" + id + " (snapshot ").contains("restores and matches its manifest");
+
+        Path pack;
+        try (java.util.stream.Stream<Path> walk = Files.walk(REPOSITORY.resolve("data"))) {
+            pack = walk.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        byte[] original = Files.readAllBytes(pack);
+        byte[] damaged = original.clone();
+        damaged[damaged.length / 2] ^= 0x5a;
+        pack.toFile().setWritable(true);
+        Files.write(pack, damaged);
+        try {
+            HistoryEntry failed = drillOf(id, "EndEvent_DrillFailed");
+            assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+            String packName = "data/" + pack.getParent().getFileName() + "/" + pack.getFileName();
+            assertThat(failed.message()).startsWith("Restore drill of daily/" + id + " failed (offsite): restic check of the offsite repository failed: ")
+                    .contains("damaged pack " + packName);
+            assertThat(drillCheck(failed.id(), "offsite").get("passed").asBoolean()).isFalse();
+            // the local set itself restored and matched: only the offsite copy is damaged
+            assertThat(drillCheck(failed.id(), "uploads").get("passed").asBoolean()).isTrue();
+        } finally {
+            Files.write(pack, original);
+        }
+        assertThat(Files.list(DIR.resolve("backup/scratch")).map(p -> p.getFileName().toString()))
+                .noneMatch(name -> name.startsWith("drill-"));
+    }
+
+    /** A drill of daily/{id} run to its end at {@code endEvent}; its history row. */
+    private HistoryEntry drillOf(String id, String endEvent) {
+        ProcessInstance drill = runtime.startProcessInstanceByKey("RestoreDrillProcess",
+                java.util.Map.of("backupKind", "daily", "backupId", id));
+        runJobs(drill);
+        assertThat(drill).isEnded().hasPassed(endEvent);
+        return history.listByOwner(drill.getId()).stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.DRILL)
+                .findFirst().orElseThrow();
+    }
+
+    private JsonNode drillCheck(long runId, String name) throws Exception {
+        var response = com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/drills/" + runId, "offsiteauditor:auditor-pw", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        for (JsonNode check : json.readTree(response.body()).get("checks")) {
+            if (name.equals(check.get("name").asText())) {
+                return check;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + response.body());
+    }
+
+    private JsonNode awaitOffsiteAlert(String set) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            for (String body : ALERTS.alerts()) {
+                JsonNode alert = json.readTree(body);
+                if ("offsite_copy_failed".equals(alert.path("event").asText()) && set.equals(alert.path("set").asText())) {
+                    return alert;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no offsite alert for " + set + " among " + ALERTS.alerts());
+    }
+}

@@ -1,0 +1,300 @@
+package com.llmbackup.process.cleanup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.OwnerLiveness;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.retention.RetentionPlanner;
+import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.ManualClock;
+import com.llmbackup.uploads.Snapshotter;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import com.llmbackup.process.AbstractBackupProcessTests;
+
+/**
+ * Retention over whole catalogs built in a temporary folder with a controlled clock (the
+ * real DMN table decides through the engine), and the cleanup process's paths.
+ */
+class CleanupTests extends AbstractBackupProcessTests {
+
+    private static final LocalDate TODAY = LocalDate.of(2025, 11, 30); // a Sunday
+
+    @Autowired
+    DmnRetentionRules rules;
+    @Autowired
+    BackupProperties properties;
+
+    @TempDir
+    Path root;
+
+    private final ManualClock clock = new ManualClock(TODAY.atTime(3, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+
+    /** Survivors of a plan, as "kind/id". */
+    private Set<String> survivors() {
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+        return new RetentionPlanner(properties, clock).plan(catalog.list(), rules).stream()
+                .filter(d -> !d.verdict().delete()).map(d -> d.set().label()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private void complete(BackupKind kind, LocalDate date, String extraManifest) throws Exception {
+        BackupSetId id = BackupSetId.first(date);
+        Path dir = Files.createDirectories(root.resolve(kind.dir()));
+        Files.writeString(dir.resolve(kind.dumpName(id)), "PGDMP");
+        Files.writeString(dir.resolve(kind.globalsName(id)), "CREATE ROLE llm_user;");
+        if (kind.archivesUploads()) {
+            Files.writeString(dir.resolve(kind.uploadsName(id)), "gz");
+        } else {
+            Files.createDirectories(dir.resolve(kind.uploadsName(id)));
+        }
+        Files.writeString(dir.resolve(kind.manifestName(id)), """
+                {"formatVersion": 1, "kind": "%s", "id": "%s", "status": "complete", "artifacts": [], "files": []%s}"""
+                .formatted(kind.dir(), id, extraManifest));
+    }
+
+    private void legacy(BackupKind kind, LocalDate date) throws Exception {
+        BackupSetId id = BackupSetId.first(date);
+        Path dir = Files.createDirectories(root.resolve(kind.dir()));
+        Files.writeString(dir.resolve(kind.dumpName(id)), "PGDMP");
+    }
+
+    private static String label(BackupKind kind, int daysAgo) {
+        return kind.dir() + "/" + BackupSetId.first(TODAY.minusDays(daysAgo));
+    }
+
+    @Test
+    void sixtyDaysOfDailiesAndNineWeekliesKeepThirtyDaysAndFourFulls() throws Exception {
+        for (int age = 0; age < 60; age++) {
+            complete(BackupKind.DAILY, TODAY.minusDays(age), "");
+        }
+        for (int week = 0; week < 9; week++) {
+            complete(BackupKind.WEEKLY, TODAY.minusWeeks(week), "");
+        }
+        Set<String> expected = new TreeSet<>();
+        for (int age = 0; age <= 30; age++) {
+            expected.add(label(BackupKind.DAILY, age));
+        }
+        for (int week = 0; week < 9; week++) {
+            if (week < 4 || week * 7 <= 30) {
+                expected.add(label(BackupKind.WEEKLY, week * 7));
+            }
+        }
+
+        assertThat(survivors()).isEqualTo(expected);
+    }
+
+    @Test
+    void fourNewestFullsSurviveWhenWeekliesFailedForSixWeeks() throws Exception {
+        for (int age = 0; age < 60; age++) {
+            complete(BackupKind.DAILY, TODAY.minusDays(age), "");
+        }
+        for (int week = 6; week < 12; week++) {
+            complete(BackupKind.WEEKLY, TODAY.minusWeeks(week), "");
+        }
+
+        assertThat(survivors()).filteredOn(s -> s.startsWith("weekly/")).containsExactly(
+                label(BackupKind.WEEKLY, 63), label(BackupKind.WEEKLY, 56), label(BackupKind.WEEKLY, 49), label(BackupKind.WEEKLY, 42));
+    }
+
+    @Test
+    void newestDailyAndWeeklySurviveWhenBackupsStoppedFortyDaysAgo() throws Exception {
+        for (int age = 40; age < 70; age++) {
+            complete(BackupKind.DAILY, TODAY.minusDays(age), "");
+        }
+        complete(BackupKind.WEEKLY, TODAY.minusDays(42), "");
+
+        assertThat(survivors()).containsExactly(label(BackupKind.DAILY, 40), label(BackupKind.WEEKLY, 42));
+    }
+
+    @Test
+    void legacySetsKeptWhileYoungDeletedByAgeAndCountedAmongFulls() throws Exception {
+        legacy(BackupKind.DAILY, TODAY.minusDays(3));
+        legacy(BackupKind.DAILY, TODAY.minusDays(45));
+        complete(BackupKind.DAILY, TODAY, "");
+        for (int week = 5; week < 10; week++) {
+            legacy(BackupKind.WEEKLY, TODAY.minusWeeks(week));
+        }
+
+        assertThat(survivors()).containsExactlyInAnyOrder(label(BackupKind.DAILY, 0), label(BackupKind.DAILY, 3),
+                label(BackupKind.WEEKLY, 35), label(BackupKind.WEEKLY, 42), label(BackupKind.WEEKLY, 49), label(BackupKind.WEEKLY, 56));
+    }
+
+    @Test
+    void pinnedNinetyDayOldSetSurvives() throws Exception {
+        complete(BackupKind.DAILY, TODAY, "");
+        complete(BackupKind.DAILY, TODAY.minusDays(90), ", \"pinned\": true, \"pinnedReason\": \"audit 2025\"");
+        complete(BackupKind.DAILY, TODAY.minusDays(91), "");
+
+        assertThat(survivors()).containsExactlyInAnyOrder(label(BackupKind.DAILY, 0), label(BackupKind.DAILY, 90));
+    }
+
+    @Test
+    void setsAnOpenRestoreNeedsSurviveWithTheRestoreNamedAsReason() throws Exception {
+        complete(BackupKind.DAILY, TODAY, "");
+        complete(BackupKind.DAILY, TODAY.minusDays(90), "");
+        complete(BackupKind.SAFETY, TODAY.minusDays(60), "");
+        complete(BackupKind.DAILY, TODAY.minusDays(91), "");
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+        java.util.Map<String, String> held = java.util.Map.of(label(BackupKind.DAILY, 90), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)",
+                label(BackupKind.SAFETY, 60), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)");
+
+        var decisions = new RetentionPlanner(properties, clock).plan(catalog.list(), rules, held);
+
+        assertThat(decisions.stream().filter(d -> !d.verdict().delete()).map(d -> d.set().label()))
+                .containsExactlyInAnyOrder(label(BackupKind.DAILY, 0), label(BackupKind.DAILY, 90), label(BackupKind.SAFETY, 60));
+        assertThat(decisions.stream().filter(d -> d.set().label().equals(label(BackupKind.DAILY, 90))).findFirst().orElseThrow()
+                .verdict().reason()).isEqualTo("Kept: needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7).");
+    }
+
+    @Test
+    void incompleteSetFromYesterdayIsRemovedAndTodaysIsNotTouched() throws Exception {
+        complete(BackupKind.DAILY, TODAY.minusDays(2), "");
+        for (int age : new int[] {0, 1}) {
+            BackupSetId id = BackupSetId.first(TODAY.minusDays(age));
+            Files.writeString(root.resolve("daily/db_" + id + ".dump"), "half");
+            Files.writeString(root.resolve("daily/manifest_" + id + ".json"),
+                    "{\"formatVersion\": 1, \"kind\": \"daily\", \"id\": \"" + id + "\", \"status\": \"publishing\"}");
+        }
+
+        assertThat(survivors()).containsExactlyInAnyOrder(label(BackupKind.DAILY, 2), label(BackupKind.DAILY, 0));
+    }
+
+    @Test
+    void deletingWeeklySetRemovesDumpGlobalsArchiveAndManifestTogether() throws Exception {
+        complete(BackupKind.WEEKLY, TODAY.minusDays(70), "");
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+        try (LeaseManager leases = new LeaseManager(root, Duration.ofMinutes(2), clock, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly())) {
+            catalog.delete(catalog.list(BackupKind.WEEKLY).get(0), leases.tryAcquire("cleanup-test", "cleanup").lease());
+        }
+
+        try (Stream<Path> left = Files.list(root.resolve("weekly"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void deletingSetNeverFollowsLinksOutOfBackupRoot(@TempDir Path outside) throws Exception {
+        Files.writeString(outside.resolve("precious.txt"), "not a backup");
+        complete(BackupKind.DAILY, TODAY.minusDays(50), "");
+        Path snapshot = root.resolve("daily/uploads_" + BackupSetId.first(TODAY.minusDays(50)));
+        Files.createSymbolicLink(snapshot.resolve("link-to-outside"), outside);
+        Files.createSymbolicLink(snapshot.resolve("file-link"), outside.resolve("precious.txt"));
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+
+        try (LeaseManager leases = new LeaseManager(root, Duration.ofMinutes(2), clock, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly())) {
+            catalog.delete(catalog.list(BackupKind.DAILY).get(0), leases.tryAcquire("cleanup-test", "cleanup").lease());
+        }
+
+        assertThat(snapshot).doesNotExist();
+        assertThat(outside.resolve("precious.txt")).hasContent("not a backup");
+    }
+
+    @Test
+    void deletingOldSnapshotLeavesNewerSnapshotIntactAndFreesOnlyItsOwnFiles() throws Exception {
+        Path uploads = root.resolve("src");
+        FileTrees.write(uploads, Map.of("a.pdf", "a".repeat(10_000), "b.pdf", "b".repeat(20_000)));
+        Snapshotter snapshotter = new Snapshotter();
+        BackupSetId old = BackupSetId.first(TODAY.minusDays(40));
+        BackupSetId newer = BackupSetId.first(TODAY);
+        Files.createDirectories(root.resolve("daily"));
+        var first = snapshotter.snapshot(uploads, root.resolve("daily/uploads_" + old), null, Map.of(), Snapshotter.Progress.NONE);
+        Files.writeString(uploads.resolve("b.pdf"), "changed");
+        snapshotter.snapshot(uploads, root.resolve("daily/uploads_" + newer), root.resolve("daily/uploads_" + old),
+                first.entries().stream().collect(Collectors.toMap(e -> e.path(), e -> e)), Snapshotter.Progress.NONE);
+        Files.writeString(root.resolve("daily/db_" + old + ".dump"), "PGDMP-old");
+        Map<String, String> newerBefore = FileTrees.describe(root.resolve("daily/uploads_" + newer));
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+
+        long freed;
+        try (LeaseManager leases = new LeaseManager(root, Duration.ofMinutes(2), clock, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly())) {
+            freed = catalog.delete(catalog.find(BackupKind.DAILY, old).orElseThrow(), leases.tryAcquire("cleanup-test", "cleanup").lease());
+        }
+
+        assertThat(FileTrees.describe(root.resolve("daily/uploads_" + newer))).isEqualTo(newerBefore);
+        assertThat(root.resolve("daily/uploads_" + newer + "/a.pdf")).hasContent("a".repeat(10_000));
+        assertThat(freed).as("a.pdf is still linked from the newer snapshot").isEqualTo(20_000 + "PGDMP-old".length());
+    }
+
+    @Test
+    void cleanupDeletesExpiredSetWithReasonInLogAndHistory() throws Exception {
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(daily);
+        Path old = DIR.resolve("backup/daily/db_20000101.dump");
+        Files.writeString(old, "PGDMP from the old scripts");
+
+        ProcessInstance cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess");
+        runJobs(cleanup);
+
+        assertThat(cleanup).isEnded().hasPassed("Task_DecideRetention", "Task_DeleteExpiredSets", "EndEvent_CleanupCompleted")
+                .hasNotPassed("Task_ReportDryRun");
+        assertThat(old).doesNotExist();
+        assertThat((String) historicVariable(cleanup, "planSummary")).contains("daily/20000101: delete - Older than 30 days (");
+        String log = Files.readString(DIR.resolve("llm-backup.log"));
+        assertThat(log).contains("] Deleted daily/20000101: Older than 30 days (").contains("] Old backups cleaned up: ");
+        var row = history.listByOwner(cleanup.getId()).get(0);
+        assertThat(row.kind()).isEqualTo(com.llmbackup.catalog.RunKind.CLEANUP);
+        assertThat(row.status()).isEqualTo(com.llmbackup.catalog.RunStatus.COMPLETED);
+        assertThat(row.warnings()).contains("Deleted daily/20000101: Older than 30 days");
+    }
+
+    @Test
+    void dryRunDeletesNothingAndListsReasons() throws Exception {
+        runJobs(runtime.startProcessInstanceByKey("DailyBackupProcess")); // a newer complete daily set
+        Path old = DIR.resolve("backup/daily/db_20000102.dump");
+        Files.writeString(old, "PGDMP from the old scripts");
+        try {
+            ProcessInstance cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess", Map.of("dryRun", true));
+            runJobs(cleanup);
+
+            assertThat(cleanup).isEnded().hasPassed("Task_ReportDryRun", "EndEvent_CleanupCompleted").hasNotPassed("Task_DeleteExpiredSets");
+            assertThat(old).exists();
+            assertThat(Files.readString(DIR.resolve("llm-backup.log")))
+                    .contains("] Would delete daily/20000102: Older than 30 days (").contains("nothing deleted");
+        } finally {
+            Files.deleteIfExists(old);
+        }
+    }
+
+    @Test
+    void cleanupGivesUpWithLockTimeoutWhileBackupHoldsLock() {
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        executeNext(daily);
+        ProcessInstance cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess");
+        executeNext(cleanup);
+        assertThat(cleanup).isWaitingAt("Event_WaitForCleanupLock");
+
+        ClockUtil.setCurrentTime(Date.from(java.time.Instant.now().plus(Duration.ofMinutes(11))));
+        management.executeJob(management.createJobQuery().processInstanceId(cleanup.getId()).timers().singleResult().getId());
+        runJobs(cleanup);
+        ClockUtil.reset();
+        runJobs(daily);
+
+        assertThat(cleanup).isEnded().hasPassed("Boundary_LockTimeout", "Task_RecordCleanupFailure", "EndEvent_CleanupFailed");
+        assertThat(history.listByOwner(cleanup.getId()).get(0).message()).startsWith("Gave up waiting for the lock on the backup root");
+        assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
+    }
+}
