@@ -1,32 +1,40 @@
 package com.llmbackup.api;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
-import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.VolumeUsage;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.offsite.OffsiteState;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import com.llmbackup.offsite.OffsiteState;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -49,14 +57,14 @@ class BackupHistoryController {
 
     private final BackupHistory history;
     private final BackupCatalog catalog;
-    private final java.time.Clock clock;
+    private final Clock clock;
     private final Duration rpo;
     private final RunObserver observer;
     private final OffsiteState offsite;
 
-    BackupHistoryController(BackupHistory history, BackupCatalog catalog, java.time.Clock clock,
-                            com.llmbackup.config.BackupProperties properties,
-                            org.springframework.beans.factory.ObjectProvider<RunObserver> observer, OffsiteState offsite) {
+    BackupHistoryController(BackupHistory history, BackupCatalog catalog, Clock clock,
+                            BackupProperties properties,
+                            ObjectProvider<RunObserver> observer, OffsiteState offsite) {
         this.offsite = offsite;
         this.history = history;
         this.observer = observer.getIfAvailable(() -> RunObserver.NONE);
@@ -80,13 +88,13 @@ class BackupHistoryController {
         try {
             statusFilter = status == null ? null : RunStatus.valueOf(status);
         } catch (IllegalArgumentException e) {
-            return bad("status must be " + oneOf(java.util.Arrays.stream(RunStatus.values()).map(Enum::name).toList())
+            return bad("status must be " + oneOf(Arrays.stream(RunStatus.values()).map(Enum::name).toList())
                     + ", not '" + status + "'.");
         }
         try {
             kindFilter = kind == null ? null : RunKind.fromLabel(kind);
         } catch (IllegalArgumentException e) {
-            return bad("kind must be " + oneOf(java.util.Arrays.stream(RunKind.values()).map(RunKind::label).toList())
+            return bad("kind must be " + oneOf(Arrays.stream(RunKind.values()).map(RunKind::label).toList())
                     + ", not '" + kind + "'.");
         }
         Instant fromInstant;
@@ -129,7 +137,7 @@ class BackupHistoryController {
         volume.put("usedPercent", usage.usedPercentExact());
         body.put("volume", volume);
         Instant since = Instant.now().minus(Duration.ofDays(30));
-        Map<String, Long> growth = new java.util.TreeMap<>();
+        Map<String, Long> growth = new TreeMap<>();
         for (HistoryEntry e : history.page(null, RunStatus.COMPLETED, since, null, 0, MAX_PAGE).items()) {
             if (e.bytes() != null && e.kind() != RunKind.CLEANUP) {
                 growth.merge(e.startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString(), e.bytes(), Long::sum);
@@ -162,8 +170,8 @@ class BackupHistoryController {
      */
     static Map<String, RunObserver.Observed> observe(RunObserver observer, List<HistoryEntry> entries) {
         List<String> ids = entries.stream().filter(e -> e.status().open() || e.status() == RunStatus.FAILED)
-                .map(HistoryEntry::processInstanceId).filter(java.util.Objects::nonNull).distinct().toList();
-        return ids.isEmpty() ? new java.util.HashMap<>() : new java.util.HashMap<>(observer.observe(ids));
+                .map(HistoryEntry::processInstanceId).filter(Objects::nonNull).distinct().toList();
+        return ids.isEmpty() ? new HashMap<>() : new HashMap<>(observer.observe(ids));
     }
 
     /** What a run is now: an open one as the engine sees it; a failed one still in its incident; else its status. */
@@ -243,7 +251,7 @@ class BackupHistoryController {
                         bytes[0] += Files.size(p);
                     }
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
         }

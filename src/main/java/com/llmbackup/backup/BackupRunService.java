@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,18 +22,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.RunKind;
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.LeaseManager;
-import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.postgres.DatabaseDumper;
@@ -197,7 +199,7 @@ public class BackupRunService {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             for (Path file : properties.extraFiles()) {
                 if (!Files.isRegularFile(file)) {
-                    throw new UncheckedIOException(new java.nio.file.NoSuchFileException(file.toString(), null,
+                    throw new UncheckedIOException(new NoSuchFileException(file.toString(), null,
                             "listed in backup.extra-files but not a readable file"));
                 }
                 Path copy = dir.resolve(file.getFileName());
@@ -318,7 +320,7 @@ public class BackupRunService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the staged set " + staged.dir() + ": " + e.getMessage(), e);
         }
-        artifacts.sort(java.util.Comparator.comparing(Manifest.Artifact::name));
+        artifacts.sort(Comparator.comparing(Manifest.Artifact::name));
         List<String> warnings = new ArrayList<>();
         String globalsWarning = readPart(staged, "warning-globals", String.class);
         if (globalsWarning != null) {
@@ -386,7 +388,7 @@ public class BackupRunService {
         try (var c = postgres.connect(); var rs = c.createStatement().executeQuery("select pg_database_size(current_database())")) {
             rs.next();
             return rs.getLong(1);
-        } catch (RuntimeException | java.sql.SQLException e) {
+        } catch (RuntimeException | SQLException e) {
             return 0; // unknown: the dump step reports a database that cannot be reached
         }
     }

@@ -2,6 +2,7 @@ package com.llmbackup.catalog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -411,7 +413,7 @@ public class BackupCatalog {
         try {
             // the owner's folder goes too once its last staged set is gone
             Files.deleteIfExists(staged.dir().getParent());
-        } catch (java.nio.file.DirectoryNotEmptyException stillInUse) {
+        } catch (DirectoryNotEmptyException stillInUse) {
             // another staged set of the same run
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -444,7 +446,7 @@ public class BackupCatalog {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                     // as a non-root user, the entries of a 0555 folder cannot be removed until it is writable
-                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
                     return FileVisitResult.CONTINUE;
                 }
 

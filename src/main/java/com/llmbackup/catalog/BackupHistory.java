@@ -6,9 +6,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -29,7 +33,7 @@ public class BackupHistory {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
     private final Clock clock;
-    private final java.util.function.Consumer<HistoryEntry> onFailure;
+    private final Consumer<HistoryEntry> onFailure;
 
     public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock) {
         this(jdbc, transactions, clock, failed -> { });
@@ -37,7 +41,7 @@ public class BackupHistory {
 
     /** {@code onFailure} hears of every run recorded as FAILED (alerts), after the row committed. */
     public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
-                         java.util.function.Consumer<HistoryEntry> onFailure) {
+                         Consumer<HistoryEntry> onFailure) {
         this.onFailure = onFailure;
         this.jdbc = jdbc;
         this.ownTransaction = new TransactionTemplate(transactions);
@@ -226,7 +230,7 @@ public class BackupHistory {
 
     public Optional<String> interruptedStep(long runId) {
         return jdbc.query("select interrupted_step from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId).stream()
-                .filter(java.util.Objects::nonNull).findFirst();
+                .filter(Objects::nonNull).findFirst();
     }
 
     /** A step of a restore that started (under an engine job) and was not committed yet. */
@@ -244,7 +248,7 @@ public class BackupHistory {
 
     public Optional<String> plan(long runId) {
         return jdbc.query("select plan from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId).stream()
-                .filter(java.util.Objects::nonNull).findFirst();
+                .filter(Objects::nonNull).findFirst();
     }
 
     /** A disaster recovery's report (JSON), written once when it ends. */
@@ -269,7 +273,7 @@ public class BackupHistory {
     /** One page of runs, newest first, filtered by kind, status and start date (any may be null). */
     public Page page(RunKind kind, RunStatus status, Instant from, Instant to, int page, int size) {
         StringBuilder where = new StringBuilder(" where 1 = 1");
-        List<Object> args = new java.util.ArrayList<>();
+        List<Object> args = new ArrayList<>();
         if (kind != null) {
             where.append(" and kind = ?");
             args.add(kind.label());
@@ -287,7 +291,7 @@ public class BackupHistory {
             args.add(Timestamp.from(to));
         }
         Long total = jdbc.queryForObject("select count(*) from " + TABLE + where, Long.class, args.toArray());
-        List<Object> pageArgs = new java.util.ArrayList<>(args);
+        List<Object> pageArgs = new ArrayList<>(args);
         pageArgs.add(size);
         pageArgs.add((long) page * size);
         List<HistoryEntry> items = jdbc.query("select * from " + TABLE + where + " order by started_at desc, id desc limit ? offset ?",
@@ -297,12 +301,12 @@ public class BackupHistory {
 
     /** Per kind: runs per status, and the newest completed run (for metrics). */
     public List<KindStats> stats() {
-        Map<RunKind, Map<RunStatus, Long>> counts = new java.util.TreeMap<>();
+        Map<RunKind, Map<RunStatus, Long>> counts = new TreeMap<>();
         jdbc.query("select kind, status, count(*) from " + TABLE + " group by kind, status", rs -> {
-            counts.computeIfAbsent(RunKind.fromLabel(rs.getString(1)), k -> new java.util.TreeMap<>())
+            counts.computeIfAbsent(RunKind.fromLabel(rs.getString(1)), k -> new TreeMap<>())
                     .put(RunStatus.fromName(rs.getString(2)), rs.getLong(3));
         });
-        List<KindStats> stats = new java.util.ArrayList<>();
+        List<KindStats> stats = new ArrayList<>();
         for (var e : counts.entrySet()) {
             HistoryEntry last = jdbc.query("select * from " + TABLE + " where kind = ? and status = ? and ended_at is not null"
                     + " order by ended_at desc, id desc limit 1", BackupHistory::map, e.getKey().label(), RunStatus.COMPLETED.name()).stream().findFirst().orElse(null);

@@ -3,6 +3,7 @@ package com.llmbackup.catalog;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.Comparator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +37,7 @@ public record BackupSetId(LocalDate date, int sequence) implements Comparable<Ba
         }
         LocalDate date;
         try {
-            date = LocalDate.parse(m.group(1), BASIC.withResolverStyle(java.time.format.ResolverStyle.STRICT));
+            date = LocalDate.parse(m.group(1), BASIC.withResolverStyle(ResolverStyle.STRICT));
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("Backup id '" + value + "' has no valid date (" + m.group(1) + " is not a day of the calendar).");
         }

@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import com.llmbackup.config.BackupProperties;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,7 +34,7 @@ class CatalogConfig {
     /** Failures are published as {@link RunFailed} events (the alerts listen). */
     @Bean
     BackupHistory backupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
-                                org.springframework.context.ApplicationEventPublisher events) {
+                                ApplicationEventPublisher events) {
         return new BackupHistory(jdbc, transactions, clock, failed -> events.publishEvent(new RunFailed(failed)));
     }
 }

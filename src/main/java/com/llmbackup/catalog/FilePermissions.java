@@ -2,11 +2,14 @@ package com.llmbackup.catalog;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -38,7 +41,7 @@ public final class FilePermissions {
         try {
             Files.createDirectory(dir);
             Files.setPosixFilePermissions(dir, dirs);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             // created concurrently: fine
         }
         return dir;
@@ -58,7 +61,7 @@ public final class FilePermissions {
      * it already has it (a chmod would change its ctime for nothing).
      */
     public void lockDown(Path dir) throws IOException {
-        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.getPosixFilePermissions(dir).equals(dirs)) {
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.getPosixFilePermissions(dir).equals(dirs)) {
             try {
                 Files.setPosixFilePermissions(dir, dirs);
             } catch (IOException e) {
@@ -75,7 +78,7 @@ public final class FilePermissions {
 
     /** Permissions a folder has beyond the folders' mode (e.g. group and others' read on a 0755 folder). */
     public Set<PosixFilePermission> beyondDirs(Set<PosixFilePermission> actual) {
-        Set<PosixFilePermission> extra = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        Set<PosixFilePermission> extra = EnumSet.noneOf(PosixFilePermission.class);
         extra.addAll(actual);
         extra.removeAll(dirs);
         return extra;

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -91,7 +92,7 @@ public record Manifest(
         public static final String DIRECTORY = "directory";
         public static final String SYMLINK = "symlink";
 
-        @com.fasterxml.jackson.annotation.JsonCreator
+        @JsonCreator
         public FileEntry {
         }
 

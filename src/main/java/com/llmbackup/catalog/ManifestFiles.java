@@ -32,6 +32,7 @@ import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -58,7 +59,7 @@ public final class ManifestFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectWriter LINE = JSON.writerFor(FileEntry.class);
     private static final ObjectReader ENTRY = JSON.readerFor(FileEntry.class)
-            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final int BUFFER = 1 << 16;
 
     private ManifestFiles() {

@@ -1,13 +1,17 @@
 package com.llmbackup.catalog;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +34,7 @@ final class ManifestStore {
     // listings need everything but the file list, which can be megabytes per set
     private static final ObjectMapper SUMMARY = JSON.copy().addMixIn(Manifest.class, WithoutFiles.class);
 
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(value = "files", ignoreUnknown = true)
+    @JsonIgnoreProperties(value = "files", ignoreUnknown = true)
     private abstract static class WithoutFiles {
     }
 
@@ -49,7 +53,7 @@ final class ManifestStore {
     private static Manifest read(Path file, ObjectMapper mapper) {
         // parsed as a stream: a format-1 manifest of a million files is hundreds of megabytes, and a
         // summary skips its file list without holding it
-        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             Manifest manifest = mapper.readValue(in, Manifest.class);
             if (manifest == null || manifest.status() == null || manifest.id() == null || manifest.kind() == null) {
                 throw new CorruptManifestException(file, "it lacks kind, id or status");
@@ -77,7 +81,7 @@ final class ManifestStore {
             byte[] bytes = JSON.writeValueAsBytes(manifest);
             permissions.createFile(tmp);
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.write(ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code backup.*} settings. Defaults are the runbook's (FR-042); key names are the
@@ -149,7 +150,7 @@ public record BackupProperties(
     }
 
     /** The free-space check before a backup: the last set's size times a factor, plus a fixed margin. */
-    public record Space(@DefaultValue("1.2") double factor, @DefaultValue("64MB") org.springframework.util.unit.DataSize margin) {
+    public record Space(@DefaultValue("1.2") double factor, @DefaultValue("64MB") DataSize margin) {
         public Space {
             if (factor < 1.0) {
                 throw new InvalidSettingException("backup.space.factor", factor, "it must be at least 1.0.");
@@ -213,7 +214,7 @@ public record BackupProperties(
                           @DefaultValue("3m") Duration healthDeadline,
                           @DefaultValue("30s") Duration stopTimeout,
                           @DefaultValue("200") int logLines,
-                          java.nio.file.Path sideBySideRoot) {
+                          Path sideBySideRoot) {
         public Restore {
             Settings.requireRange("backup.restore.jobs", jobs, 0, 64);
             Settings.requirePositive("backup.restore.lock-timeout", lockTimeout);
@@ -279,8 +280,8 @@ public record BackupProperties(
      * {@code catch-up-limit} older sets missing offsite are copied by one run (oldest first).
      */
     public record Offsite(String repository,
-                          java.nio.file.Path passwordFile,
-                          java.nio.file.Path envFile,
+                          Path passwordFile,
+                          Path envFile,
                           Boolean enabled,
                           @DefaultValue("30") int keepDaily,
                           @DefaultValue("8") int keepWeekly,

@@ -1,12 +1,21 @@
 package com.llmbackup.docker;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
 import com.llmbackup.config.BackupProperties;
 import org.springframework.stereotype.Component;
 
@@ -68,9 +77,9 @@ public class ComposeServices {
     }
 
     /** The compose projects that have containers on this engine (named when ours is not found). */
-    public java.util.Set<String> projects() {
+    public Set<String> projects() {
         try {
-            java.util.Set<String> projects = new java.util.TreeSet<>();
+            Set<String> projects = new TreeSet<>();
             for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
                 String project = c.getLabels() == null ? null : c.getLabels().get(PROJECT_LABEL);
                 if (project != null) {
@@ -88,10 +97,10 @@ public class ComposeServices {
      * {@code backup.compose.services} lists them is the order they start in), never any other
      * service of the project: the database keeps running. Returns the services it stopped.
      */
-    public List<String> stopServices(java.time.Duration timeout) {
+    public List<String> stopServices(Duration timeout) {
         Map<String, List<ServiceContainer>> services = configuredServices();
         List<String> names = new ArrayList<>(services.keySet());
-        java.util.Collections.reverse(names);
+        Collections.reverse(names);
         List<String> stopped = new ArrayList<>();
         for (String service : names) {
             boolean wasRunning = false;
@@ -100,7 +109,7 @@ public class ComposeServices {
                     wasRunning = true;
                     try {
                         docker.stopContainerCmd(c.id()).withTimeout((int) Math.max(1, timeout.toSeconds())).exec();
-                    } catch (com.github.dockerjava.api.exception.NotModifiedException already) {
+                    } catch (NotModifiedException already) {
                         // stopped meanwhile
                     } catch (RuntimeException e) {
                         throw new DockerUnavailableException("Cannot stop " + service + " (container " + c.name() + "): "
@@ -125,7 +134,7 @@ public class ComposeServices {
             for (ServiceContainer c : all.get(service)) {
                 try {
                     docker.startContainerCmd(c.id()).exec();
-                } catch (com.github.dockerjava.api.exception.NotModifiedException already) {
+                } catch (NotModifiedException already) {
                     // already running
                 } catch (RuntimeException e) {
                     throw new DockerUnavailableException("Cannot start " + service + " (container " + c.name() + "): "
@@ -144,12 +153,12 @@ public class ComposeServices {
         StringBuilder out = new StringBuilder();
         try {
             docker.logContainerCmd(containers.get(0).id()).withStdOut(true).withStdErr(true).withTail(lines)
-                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                    .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
-                        public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                            out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                        public void onNext(Frame frame) {
+                            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
                         }
-                    }).awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }).awaitCompletion(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

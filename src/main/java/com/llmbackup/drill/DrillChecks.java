@@ -2,7 +2,9 @@ package com.llmbackup.drill;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -66,7 +68,7 @@ final class DrillChecks {
 
     private static Optional<BackupSet> newest(List<BackupSet> sets, BackupKind kind) {
         return sets.stream().filter(s -> s.kind() == kind && s.status() == BackupSet.Status.COMPLETE)
-                .max(java.util.Comparator.comparing(BackupSet::id));
+                .max(Comparator.comparing(BackupSet::id));
     }
 
     /** Only a complete set has a manifest to check against (a legacy set has no checksums, counts or file list). */
@@ -74,7 +76,7 @@ final class DrillChecks {
         if (set.status() == BackupSet.Status.COMPLETE) {
             return Optional.empty();
         }
-        String status = set.status().name().toLowerCase(java.util.Locale.ROOT);
+        String status = set.status().name().toLowerCase(Locale.ROOT);
         if (set.status() == BackupSet.Status.LEGACY) {
             return Optional.of("Set " + set.label() + " is legacy (no manifest): it has no checksums, row counts or file list to "
                     + "drill against. Drill a complete set.");
@@ -158,7 +160,7 @@ final class DrillChecks {
     static String human(Duration d) {
         long s = d.toSeconds();
         if (s < 60) {
-            return d.toMillis() < 10_000 ? String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0) : s + " s";
+            return d.toMillis() < 10_000 ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0) : s + " s";
         }
         if (s < 3600) {
             return (s / 60) + " min " + (s % 60) + " s";

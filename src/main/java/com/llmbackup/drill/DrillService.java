@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.offsite.OffsiteRepository;
@@ -250,7 +252,7 @@ public class DrillService {
     public boolean release(String owner) {
         leases.release(owner);
         List<HistoryEntry> rows = drillRows(owner);
-        return !rows.isEmpty() && rows.stream().allMatch(e -> e.status() == com.llmbackup.catalog.RunStatus.COMPLETED);
+        return !rows.isEmpty() && rows.stream().allMatch(e -> e.status() == RunStatus.COMPLETED);
     }
 
     /** At start-up: an orchestrator stopped mid-drill leaves nothing behind once its drill is gone. Never stops the start. */
@@ -479,7 +481,7 @@ public class DrillService {
 
     private static String tail(String stderr) {
         String[] lines = stderr == null ? new String[0] : stderr.strip().split("\n");
-        return String.join(" | ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
+        return String.join(" | ", Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
     }
 
     private static String sentence(String text) {

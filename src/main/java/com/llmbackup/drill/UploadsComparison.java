@@ -2,15 +2,16 @@ package com.llmbackup.drill;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.FileVisitResult;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -159,7 +160,7 @@ final class UploadsComparison {
             return Optional.of(rel + " does not match its manifest in the restored uploads (SHA-256 " + observed.sha256()
                     + ", manifest " + expected.sha256() + ")");
         }
-        if (FileEntry.SYMLINK.equals(expected.type()) && !java.util.Objects.equals(expected.linkTarget(), observed.linkTarget())) {
+        if (FileEntry.SYMLINK.equals(expected.type()) && !Objects.equals(expected.linkTarget(), observed.linkTarget())) {
             return Optional.of(rel + " links to " + observed.linkTarget() + " restored, the manifest to " + expected.linkTarget());
         }
         return Optional.empty();

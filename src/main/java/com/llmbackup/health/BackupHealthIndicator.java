@@ -4,20 +4,23 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
-import com.llmbackup.catalog.RunKind;
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -44,7 +47,7 @@ public class BackupHealthIndicator implements HealthIndicator {
         this(catalog, properties, clock, null);
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock, BackupHistory history) {
         this.catalog = catalog;
         this.properties = properties;
@@ -103,13 +106,13 @@ public class BackupHealthIndicator implements HealthIndicator {
     DrillHealth.Facts drillFacts() {
         List<HistoryEntry> drills = history.page(RunKind.DRILL, null, null, null, 0, 200).items();
         List<HistoryEntry> latest = drills.stream().filter(e -> e.endedAt() != null)
-                .max(java.util.Comparator.comparing(HistoryEntry::endedAt).thenComparing(HistoryEntry::id))
-                .map(e -> drills.stream().filter(d -> java.util.Objects.equals(d.processInstanceId(), e.processInstanceId())).toList())
+                .max(Comparator.comparing(HistoryEntry::endedAt).thenComparing(HistoryEntry::id))
+                .map(e -> drills.stream().filter(d -> Objects.equals(d.processInstanceId(), e.processInstanceId())).toList())
                 .orElse(List.of());
         Instant lastPassed = history.page(RunKind.DRILL, RunStatus.COMPLETED, null, null, 0, 1).items().stream()
-                .map(HistoryEntry::endedAt).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                .map(HistoryEntry::endedAt).filter(Objects::nonNull).findFirst().orElse(null);
         Instant oldest = catalog.list().stream().filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
-                .map(this::completedAt).min(java.util.Comparator.naturalOrder()).orElse(null);
+                .map(this::completedAt).min(Comparator.naturalOrder()).orElse(null);
         return new DrillHealth.Facts(latest, lastPassed, oldest);
     }
 
@@ -130,7 +133,7 @@ public class BackupHealthIndicator implements HealthIndicator {
     private Optional<BackupSet> newestComplete() {
         return catalog.list().stream()
                 .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
-                .max(java.util.Comparator.comparing(this::completedAt));
+                .max(Comparator.comparing(this::completedAt));
     }
 
     private Instant completedAt(BackupSet set) {

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.RunFailed;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -57,7 +59,7 @@ public class Alerts {
     public void runFailed(RunFailed event) {
         HistoryEntry run = event.run();
         Map<String, Object> alert = new LinkedHashMap<>();
-        boolean waiting = run.status() == com.llmbackup.catalog.RunStatus.WAITING_FOR_OPERATOR;
+        boolean waiting = run.status() == RunStatus.WAITING_FOR_OPERATOR;
         alert.put("event", waiting ? "restore_waiting_for_operator" : "run_failed");
         alert.put("status", run.status().name());
         alert.put("kind", run.kind().label());
@@ -90,7 +92,7 @@ public class Alerts {
     public void rtoAtRisk(String processInstanceId, String message) {
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("event", "rto_at_risk");
-        alert.put("kind", com.llmbackup.catalog.RunKind.RECOVERY.label());
+        alert.put("kind", RunKind.RECOVERY.label());
         alert.put("message", message);
         alert.put("processInstanceId", processInstanceId);
         alert.put("cockpitPath", "/camunda/app/cockpit/default/#/process-instance/" + processInstanceId);

@@ -3,15 +3,17 @@ package com.llmbackup.monitoring;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupHistory.KindStats;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
-import com.llmbackup.catalog.BackupHistory.KindStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,7 +82,7 @@ class BackupMetrics implements MeterBinder {
     private Map<String, Instant> verified() {
         Instant now = clock.instant();
         if (Duration.between(verifiedAt, now).toSeconds() >= 5) {
-            Map<String, Instant> fresh = new java.util.HashMap<>();
+            Map<String, Instant> fresh = new HashMap<>();
             // newest first: the first passed drill of each kind of set counts
             for (var e : history.page(RunKind.DRILL, RunStatus.COMPLETED, null, null, 0, 500).items()) {
                 if (e.source() != null && e.source().contains("/") && e.endedAt() != null) {
@@ -126,7 +128,7 @@ class BackupMetrics implements MeterBinder {
     private Map<RunKind, KindStats> stats() {
         Instant now = clock.instant();
         if (Duration.between(cachedAt, now).toSeconds() >= 5) {
-            Map<RunKind, KindStats> fresh = new java.util.EnumMap<>(RunKind.class);
+            Map<RunKind, KindStats> fresh = new EnumMap<>(RunKind.class);
             history.stats().forEach(s -> fresh.put(s.kind(), s));
             cached = fresh;
             cachedAt = now;

@@ -1,5 +1,6 @@
 package com.llmbackup.offsite;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,6 +11,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.LeaseLostException;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.Sizes;
@@ -87,7 +89,7 @@ public class OffsiteCopyService {
             state.refresh();
             state.succeeded();
             return new Outcome(true, copied, null);
-        } catch (com.llmbackup.catalog.LeaseLostException e) {
+        } catch (LeaseLostException e) {
             throw e;
         } catch (RuntimeException e) {
             String warning = "Offsite copy failed: " + e.getMessage() + " The local set " + label
@@ -116,7 +118,7 @@ public class OffsiteCopyService {
         }
         List<OffsiteSnapshot> withCandidates = new ArrayList<>(snapshots);
         for (BackupSet s : missing) {
-            withCandidates.add(new OffsiteSnapshot("pending-" + s.label(), "pending", java.time.Instant.EPOCH,
+            withCandidates.add(new OffsiteSnapshot("pending-" + s.label(), "pending", Instant.EPOCH,
                     OffsiteSnapshot.tagsOf(s.kind(), s.id())));
         }
         List<String> kept = OffsiteRetentionPlanner.plan(withCandidates, OffsiteRetention.policy(properties)).stream()

@@ -10,10 +10,13 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -222,7 +225,7 @@ public class OffsiteRepository {
     public BackupSet fetchIntoCatalog(BackupKind kind, BackupSetId id) {
         Optional<BackupSet> local = catalog.find(kind, id);
         if (local.isPresent()) {
-            throw new OffsiteException(kind.dir() + "/" + id + " is already in the backup root (" + local.get().status().name().toLowerCase(java.util.Locale.ROOT)
+            throw new OffsiteException(kind.dir() + "/" + id + " is already in the backup root (" + local.get().status().name().toLowerCase(Locale.ROOT)
                     + "): a fetch from offsite never replaces it. An unfinished set is rolled back by the next backup run.", null);
         }
         Path staging = catalog.root().resolve("offsite-fetch").resolve(kind.dir() + "_" + id);
@@ -299,7 +302,7 @@ public class OffsiteRepository {
 
     /** restic restore does not fsync: every file and folder of the copy is forced before the set may say complete. */
     private static void forceTree(Path staging) throws IOException {
-        try (Durable.Batch batch = new Durable.Batch(); java.util.stream.Stream<Path> walk = Files.walk(staging)) {
+        try (Durable.Batch batch = new Durable.Batch(); Stream<Path> walk = Files.walk(staging)) {
             walk.forEach(p -> {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     batch.directory(p);
@@ -389,7 +392,7 @@ public class OffsiteRepository {
                 .orElseGet(() -> ManifestFiles.of(List.of()));
     }
 
-    private static int verifyEntries(String label, Path uploads, java.util.Iterator<Manifest.FileEntry> entries) throws IOException {
+    private static int verifyEntries(String label, Path uploads, Iterator<Manifest.FileEntry> entries) throws IOException {
         byte[] buffer = new byte[1 << 20];
         int files = 0;
         while (entries.hasNext()) {
@@ -432,7 +435,7 @@ public class OffsiteRepository {
     /** restic's own words, with what they mean for an operator when we know. */
     static String explain(CommandFailedException e) {
         String stderr = e.stderr().strip();
-        String lower = stderr.toLowerCase(java.util.Locale.ROOT);
+        String lower = stderr.toLowerCase(Locale.ROOT);
         String hint = "";
         if (lower.contains("wrong password")) {
             hint = " The password in backup.offsite.password-file does not open this repository.";

@@ -21,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import com.llmbackup.catalog.Durable;
+import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandResult;
 import com.llmbackup.exec.CommandRunner;
+import org.postgresql.util.PSQLException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,7 +53,7 @@ public class DatabaseDumper {
             // not end the child); unlinked, it writes into nothing this run reads
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot remove " + file + " left by an earlier attempt: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot remove " + file + " left by an earlier attempt: " + e.getMessage(), e);
         }
         try (Connection c = postgres.connect()) {
             c.setAutoCommit(false);
@@ -109,7 +111,7 @@ public class DatabaseDumper {
     /** Reads the dump's table of contents with {@code pg_restore --list}; a dump it cannot read fails here. */
     public int verify(Path dump) {
         CommandResult listed = runner.runAllowingFailure(
-                com.llmbackup.exec.Command.of(postgres.tool("pg_restore").toString(), "--list", dump.toString()));
+                Command.of(postgres.tool("pg_restore").toString(), "--list", dump.toString()));
         if (listed.exitCode() != 0) {
             throw new DumpInvalidException("pg_restore --list cannot read " + dump.getFileName() + " (exit code "
                     + listed.exitCode() + "): " + listed.stderr().strip());
@@ -179,7 +181,7 @@ public class DatabaseDumper {
     }
 
     private static String serverMessage(SQLException e) {
-        if (e instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
             return p.getServerErrorMessage().getMessage();
         }
         return e.getMessage();

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -296,7 +297,7 @@ public class DatabaseRestorer {
     private static String lastLines(String text, int n) {
         String[] lines = text.split("\n");
         int from = Math.max(0, lines.length - n);
-        return String.join(" | ", java.util.Arrays.copyOfRange(lines, from, lines.length));
+        return String.join(" | ", Arrays.copyOfRange(lines, from, lines.length));
     }
 
     /** Where the dump went, with how many jobs, the row counts found after, and what the operator should know. */

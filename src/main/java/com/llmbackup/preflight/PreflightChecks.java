@@ -2,14 +2,18 @@ package com.llmbackup.preflight;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
@@ -18,8 +22,8 @@ import com.llmbackup.docker.ComposeServices.ServiceContainer;
 import com.llmbackup.docker.DockerUnavailableException;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.health.HealthProbe;
-import com.llmbackup.postgres.DatabaseUnavailableException;
 import com.llmbackup.offsite.OffsiteRepository;
+import com.llmbackup.postgres.DatabaseUnavailableException;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.postgres.PostgresClient.ServerInfo;
 import org.springframework.stereotype.Service;
@@ -112,15 +116,15 @@ public class PreflightChecks {
     private List<String> readableByOthers(Path root) {
         List<String> open = new ArrayList<>();
         List<Path> folders = new ArrayList<>(List.of(root));
-        for (com.llmbackup.catalog.BackupKind kind : com.llmbackup.catalog.BackupKind.values()) {
+        for (BackupKind kind : BackupKind.values()) {
             folders.add(root.resolve(kind.dir()));
         }
         for (Path folder : folders) {
             try {
-                if (Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    var mode = Files.getPosixFilePermissions(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+                    var mode = Files.getPosixFilePermissions(folder, LinkOption.NOFOLLOW_LINKS);
                     if (!permissions.beyondDirs(mode).isEmpty()) {
-                        open.add(folder + " (" + java.nio.file.attribute.PosixFilePermissions.toString(mode) + ")");
+                        open.add(folder + " (" + PosixFilePermissions.toString(mode) + ")");
                     }
                 }
             } catch (IOException | UnsupportedOperationException e) {
@@ -313,7 +317,7 @@ public class PreflightChecks {
 
     private static String describe(IOException e) {
         String m = e.getMessage();
-        String reason = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null ? fse.getReason() : m;
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : m;
         return reason == null ? e.getClass().getSimpleName() : reason;
     }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +14,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.RunKind;
@@ -163,7 +164,7 @@ public class DisasterRecoveryService {
             case RecoveryReport.CANCELLED -> history.end(report.runId(), RunStatus.REJECTED, summary);
             default -> history.fail(report.runId(), null, summary);
         }
-        backupLog.write("Disaster recovery " + report.outcome().toUpperCase(java.util.Locale.ROOT) + ": " + summary);
+        backupLog.write("Disaster recovery " + report.outcome().toUpperCase(Locale.ROOT) + ": " + summary);
         log.info("Disaster recovery {} (run {}): {}", report.outcome(), report.runId(), summary);
     }
 

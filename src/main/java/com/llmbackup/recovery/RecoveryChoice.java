@@ -1,7 +1,9 @@
 package com.llmbackup.recovery;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import com.llmbackup.catalog.BackupKind;
@@ -46,20 +48,20 @@ public final class RecoveryChoice {
                     + "). Copy it there, or leave backupId empty for the newest complete set.");
         }
         if (!found.get().restorable()) {
-            throw new RecoveryRefusedException("Set " + found.get().label() + " is " + found.get().status().name().toLowerCase(java.util.Locale.ROOT)
+            throw new RecoveryRefusedException("Set " + found.get().label() + " is " + found.get().status().name().toLowerCase(Locale.ROOT)
                     + (found.get().problem() == null ? "" : " (" + found.get().problem() + ")") + ": it cannot be restored. Name another set.");
         }
         return found.get();
     }
 
-    private static java.time.Instant completedAt(BackupSet set) {
-        return set.manifest() == null || set.manifest().completedAt() == null ? java.time.Instant.EPOCH : set.manifest().completedAt();
+    private static Instant completedAt(BackupSet set) {
+        return set.manifest() == null || set.manifest().completedAt() == null ? Instant.EPOCH : set.manifest().completedAt();
     }
 
     private static String describe(List<BackupSet> sets) {
         if (sets.isEmpty()) {
             return "it holds no sets";
         }
-        return "found: " + String.join(", ", sets.stream().map(s -> s.label() + " " + s.status().name().toLowerCase(java.util.Locale.ROOT)).toList());
+        return "found: " + String.join(", ", sets.stream().map(s -> s.label() + " " + s.status().name().toLowerCase(Locale.ROOT)).toList());
     }
 }

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupSet;
@@ -16,6 +18,7 @@ import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.health.HealthProbe;
 import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.uploads.UploadsRestorer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.stereotype.Component;
 
@@ -42,7 +45,7 @@ public class RestoreExecutor {
 
     public RestoreExecutor(BackupProperties properties, BackupCatalog catalog, RestoreService restores, RestoreRecorder recorder,
                            DatabaseRestorer databases, UploadsRestorer uploads, ComposeServices compose, HealthProbe health,
-                           @org.springframework.beans.factory.annotation.Qualifier("restoreTaskExecutor") TaskExecutor restoreTaskExecutor) {
+                           @Qualifier("restoreTaskExecutor") TaskExecutor restoreTaskExecutor) {
         this.properties = properties;
         this.catalog = catalog;
         this.restores = restores;
@@ -73,9 +76,9 @@ public class RestoreExecutor {
             databases.drop(request.targetDatabase());
             recorder.addDetail(runId, "Dropped database " + request.targetDatabase() + ", the partial copy of the interrupted attempt");
         }
-        java.util.concurrent.CompletableFuture<Void> files = request.restoreUploads()
-                ? java.util.concurrent.CompletableFuture.runAsync(() -> restoreUploads(request, source, runId), dataExecutor)
-                : java.util.concurrent.CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> files = request.restoreUploads()
+                ? CompletableFuture.runAsync(() -> restoreUploads(request, source, runId), dataExecutor)
+                : CompletableFuture.completedFuture(null);
         RuntimeException databaseFailure = null;
         if (request.restoreDatabase()) {
             try {
@@ -87,7 +90,7 @@ public class RestoreExecutor {
         RuntimeException uploadsFailure = null;
         try {
             files.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             uploadsFailure = e.getCause() instanceof RuntimeException r ? r : e;
         }
         if (databaseFailure != null && uploadsFailure != null) {

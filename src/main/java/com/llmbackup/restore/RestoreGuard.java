@@ -1,6 +1,7 @@
 package com.llmbackup.restore;
 
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,7 +117,7 @@ public final class RestoreGuard {
      */
     public static Optional<String> resolution(String task, String resolution, String failedStep, boolean sideBySide, boolean hasSafetySet) {
         Set<String> allowed = RESOLUTIONS.get(task);
-        List<String> names = allowed.stream().sorted(java.util.Comparator.comparing(RestoreGuard::order)).toList();
+        List<String> names = allowed.stream().sorted(Comparator.comparing(RestoreGuard::order)).toList();
         String choices = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         if (resolution == null || resolution.isBlank()) {
             return Optional.of("Choose a resolution: " + choices + " (an earlier task's answer is not taken for this one).");

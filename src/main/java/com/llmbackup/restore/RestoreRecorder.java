@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.llmbackup.catalog.BackupHistory;
@@ -11,6 +12,7 @@ import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.uploads.Snapshotter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -229,14 +231,14 @@ public class RestoreRecorder {
     }
 
 
-    <T> T timed(long runId, String step, Supplier<T> body, java.util.function.Function<T, String> summary) {
+    <T> T timed(long runId, String step, Supplier<T> body, Function<T, String> summary) {
         long start = System.nanoTime();
         T result = body.get();
         history.addDetail(runId, step + ": " + ApprovalText.seconds(Duration.ofNanos(System.nanoTime() - start).toMillis()) + " (" + summary.apply(result) + ")");
         return result;
     }
 
-    com.llmbackup.uploads.Snapshotter.Progress progress(long runId) {
+    Snapshotter.Progress progress(long runId) {
         return (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal);
     }
 

@@ -4,29 +4,40 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.RunKind;
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.CorruptManifestException;
 import com.llmbackup.catalog.LeaseManager;
-import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
-import com.llmbackup.catalog.CorruptManifestException;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.Sizes;
+import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
+import com.llmbackup.offsite.OffsiteException;
+import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.postgres.DumpInvalidException;
@@ -34,9 +45,9 @@ import com.llmbackup.uploads.ArchiveInvalidException;
 import com.llmbackup.uploads.UploadsRestorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.llmbackup.offsite.OffsiteException;
-import com.llmbackup.offsite.OffsiteRepository;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The restore's guard and plan: finds the set a request names and gathers the facts the pure
@@ -51,7 +62,7 @@ import org.springframework.stereotype.Service;
 public class RestoreService {
 
     private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper PLAN_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper PLAN_JSON = new ObjectMapper();
 
     private final BackupProperties properties;
     private final BackupCatalog catalog;
@@ -143,7 +154,7 @@ public class RestoreService {
         history.setSource(runId, source.set().label()); // as the catalog names it ("Daily" asked, "daily/..." kept)
         try {
             history.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, manifestSha(source))));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -158,7 +169,7 @@ public class RestoreService {
             return plan.request().withSet(BackupKind.SAFETY.dir(), safetySetOf(runId));
         }
         String now = manifestSha(resolve(plan.request()));
-        if (!java.util.Objects.equals(now, plan.manifestSha256())) {
+        if (!Objects.equals(now, plan.manifestSha256())) {
             throw new IllegalStateException("The manifest of " + ApprovalText.label(plan.request()) + " changed after the restore was approved (SHA-256 "
                     + plan.manifestSha256() + ", now " + now + "). Nothing more is restored from it: start a new restore.");
         }
@@ -194,7 +205,7 @@ public class RestoreService {
                 + " has no frozen plan: its guard (Task_ValidateBackup) never passed, so no step may change anything."));
         try {
             return PLAN_JSON.readValue(json, FrozenPlan.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("Restore run " + runId + ": its frozen plan cannot be read: " + e.getMessage(), e);
         }
     }
@@ -224,11 +235,11 @@ public class RestoreService {
     }
 
     private void checkServicesFound(RestoreRequest request) {
-        Map<String, Integer> found = new java.util.LinkedHashMap<>();
+        Map<String, Integer> found = new LinkedHashMap<>();
         compose.configuredServices().forEach((service, containers) -> found.put(service, containers.size()));
         // applicationStopped: the operator's word, recorded with the request and shown to the approver
         RestoreGuard.servicesFound(found, request.applicationStopped(), properties.compose().project(),
-                found.values().stream().anyMatch(n -> n > 0) || request.applicationStopped() ? java.util.Set.of() : compose.projects())
+                found.values().stream().anyMatch(n -> n > 0) || request.applicationStopped() ? Set.of() : compose.projects())
                 .ifPresent(why -> {
                     throw refused(why, null);
                 });
@@ -256,13 +267,13 @@ public class RestoreService {
                         + " again when it has finished (usually minutes); nothing was changed.");
             }
         }
-        String token = java.util.UUID.randomUUID().toString();
+        String token = UUID.randomUUID().toString();
         history.resume(runId, token);
         // the task's completion may still roll back (two operators at once, a crash): then the run waits again, without the lock,
         // unless another operator's decision resumed it meanwhile (the winner of two at once keeps its run and its lock)
-        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
-            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
-                    new org.springframework.transaction.support.TransactionSynchronization() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(
+                    new TransactionSynchronization() {
                         @Override
                         public void afterCompletion(int status) {
                             if (status == STATUS_COMMITTED) {
@@ -370,7 +381,7 @@ public class RestoreService {
             Path dir = request.targetUploadsDir() == null ? null : Path.of(request.targetUploadsDir()).toAbsolutePath().normalize();
             Path allowed = sideBySideRoot();
             Path root = catalog.root().toAbsolutePath().normalize();
-            List<Path> sets = new ArrayList<>(java.util.Arrays.stream(BackupKind.values())
+            List<Path> sets = new ArrayList<>(Arrays.stream(BackupKind.values())
                     .map(k -> catalog.kindDir(k).toAbsolutePath().normalize()).toList());
             sets.add(root.resolve(".staging"));
             RestoreGuard.targetFolder(dir, properties.uploadsDir().toAbsolutePath().normalize(), allowed, root, sets).ifPresent(why -> {
@@ -380,7 +391,7 @@ public class RestoreService {
                 if (Files.isSymbolicLink(dir) || !dir.toRealPath().startsWith(allowed.toRealPath())) {
                     throw refused("targetUploadsDir " + dir + " leads out of " + allowed + " through a symbolic link.", null);
                 }
-            } catch (java.nio.file.NoSuchFileException absent) {
+            } catch (NoSuchFileException absent) {
                 // a new folder: its parent decides where it lands
                 Path parent = dir.getParent();
                 try {
@@ -471,7 +482,7 @@ public class RestoreService {
             }
             return new long[] {files, bytes};
         }
-        byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
+        byte[] buffer = SnapshotCheck.buffer();
         // streamed in path order: a million entries are never in memory at once
         try (ManifestFiles.Entries entries = catalog.files(source.set())) {
             while (entries.hasNext()) {
@@ -482,7 +493,7 @@ public class RestoreService {
                 Path p = source.uploads().resolve(e.path());
                 try {
                     // content too: a byte changed on the backup volume keeps the size
-                    Optional<String> problem = com.llmbackup.catalog.SnapshotCheck.problem(source.uploads(), e, buffer);
+                    Optional<String> problem = SnapshotCheck.problem(source.uploads(), e, buffer);
                     if (problem.isPresent()) {
                         throw refused("The snapshot of " + source.set().label() + " is damaged: " + problem.get()
                                 + ". Restore another set.", null);

@@ -2,6 +2,7 @@ package com.llmbackup.retention;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -9,8 +10,6 @@ import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.RunKind;
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
@@ -18,6 +17,9 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.OwnerLiveness;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.offsite.OffsiteRetention;
 import org.springframework.stereotype.Service;
@@ -36,11 +38,11 @@ public class CleanupService {
     private final BackupHistory history;
     private final BackupLog backupLog;
     private final RetentionPlanner planner;
-    private final com.llmbackup.catalog.OwnerLiveness liveness;
+    private final OwnerLiveness liveness;
     private final OffsiteRetention offsite;
 
     public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
-                          BackupLog backupLog, RetentionPlanner planner, com.llmbackup.catalog.OwnerLiveness liveness,
+                          BackupLog backupLog, RetentionPlanner planner, OwnerLiveness liveness,
                           OffsiteRetention offsite) {
         this.offsite = offsite;
         this.liveness = liveness;
@@ -74,12 +76,12 @@ public class CleanupService {
 
     /** The sets open restores still need: each one's source and its safety set (an automatic pin, gone when it ends). */
     public Map<String, String> heldByOpenRestores() {
-        Map<String, String> held = new java.util.HashMap<>();
+        Map<String, String> held = new HashMap<>();
         for (BackupHistory.HistoryEntry run : history.list()) {
             if (run.kind() != RunKind.RESTORE || !run.status().open()) {
                 continue;
             }
-            if (liveness.of(run.processInstanceId()) == com.llmbackup.catalog.OwnerLiveness.State.ENDED) {
+            if (liveness.of(run.processInstanceId()) == OwnerLiveness.State.ENDED) {
                 // its process instance was deleted while it waited: it holds nothing any more
                 history.fail(run.id(), run.failedStep() == null ? "unknown" : run.failedStep(), "The restore's process instance "
                         + run.processInstanceId() + " no longer exists (deleted while it was open); its sets are no longer kept for it.");

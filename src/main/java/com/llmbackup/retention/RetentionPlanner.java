@@ -6,6 +6,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import com.llmbackup.catalog.BackupKind;
@@ -30,14 +32,14 @@ public class RetentionPlanner {
     }
 
     public List<Decision> plan(List<BackupSet> sets, RetentionRules rules) {
-        return plan(sets, rules, java.util.Map.of());
+        return plan(sets, rules, Map.of());
     }
 
     /**
      * {@code held}: sets ("kind/id") an open restore still needs (its source, its safety set),
      * with why; the table keeps them as it keeps a pinned set, the reason naming the restore.
      */
-    public List<Decision> plan(List<BackupSet> sets, RetentionRules rules, java.util.Map<String, String> held) {
+    public List<Decision> plan(List<BackupSet> sets, RetentionRules rules, Map<String, String> held) {
         LocalDate today = LocalDate.now(clock);
         List<BackupSet> fulls = sets.stream()
                 .filter(s -> s.kind() == BackupKind.WEEKLY && counts(s))
@@ -63,7 +65,7 @@ public class RetentionPlanner {
     }
 
     private static String status(BackupSet set) {
-        return set.status().name().toLowerCase(java.util.Locale.ROOT);
+        return set.status().name().toLowerCase(Locale.ROOT);
     }
 
     /** A set and what the rules decided for it. */

@@ -1,6 +1,7 @@
 package com.llmbackup.security;
 
 import java.security.SecureRandom;
+import java.util.List;
 
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
@@ -10,9 +11,9 @@ import org.camunda.bpm.engine.authorization.Groups;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
-import org.camunda.bpm.engine.authorization.TaskPermissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
+import org.camunda.bpm.engine.authorization.TaskPermissions;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
@@ -41,7 +42,7 @@ class AccessSetup extends AbstractProcessEnginePlugin {
 
     static final String OPERATORS = "operators";
     /** The processes operators may start (Tasklist, REST); the rest run by timer or as a call. */
-    static final java.util.List<String> STARTABLE = java.util.List.of("PreflightProcess", "DailyBackupProcess", "WeeklyBackupProcess",
+    static final List<String> STARTABLE = List.of("PreflightProcess", "DailyBackupProcess", "WeeklyBackupProcess",
             "BackupCleanupProcess", "RestoreProcess", "DisasterRecoveryProcess");
     private static final Logger log = LoggerFactory.getLogger(AccessSetup.class);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

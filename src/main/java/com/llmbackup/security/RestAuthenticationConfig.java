@@ -1,5 +1,8 @@
 package com.llmbackup.security;
 
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -28,8 +31,8 @@ class RestAuthenticationConfig {
 
     /** After the login: the variables a restore's start and tasks may take (engine REST and Tasklist's API). */
     @Bean
-    FilterRegistrationBean<SubmittedVariablesFilter> submittedVariables(org.camunda.bpm.engine.TaskService tasks,
-                                                                          org.camunda.bpm.engine.RepositoryService repository) {
+    FilterRegistrationBean<SubmittedVariablesFilter> submittedVariables(TaskService tasks,
+                                                                          RepositoryService repository) {
         FilterRegistrationBean<SubmittedVariablesFilter> registration = new FilterRegistrationBean<>(new SubmittedVariablesFilter(tasks, repository));
         registration.setName("submitted-variables");
         registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*");
@@ -38,7 +41,7 @@ class RestAuthenticationConfig {
     }
 
     @Bean
-    FilterRegistrationBean<ActuatorLoginFilter> actuatorAuthentication(org.camunda.bpm.engine.IdentityService identity) {
+    FilterRegistrationBean<ActuatorLoginFilter> actuatorAuthentication(IdentityService identity) {
         FilterRegistrationBean<ActuatorLoginFilter> registration = new FilterRegistrationBean<>(new ActuatorLoginFilter(identity));
         registration.setName("actuator-authentication");
         registration.addUrlPatterns("/actuator/*");

@@ -1,9 +1,13 @@
 package com.llmbackup.security;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -64,7 +68,7 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             response.setContentType("application/json");
             response.setCharacterEncoding("UTF-8");
-            response.getWriter().write(JSON.writeValueAsString(java.util.Map.of("type", "InvalidRequestException",
+            response.getWriter().write(JSON.writeValueAsString(Map.of("type", "InvalidRequestException",
                     "message", refusal.get())));
             return;
         }
@@ -79,7 +83,7 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
         String path = (request.getServletPath() == null ? "" : request.getServletPath())
                 + (request.getPathInfo() == null ? "" : request.getPathInfo());
         if (path.isEmpty()) {
-            path = java.net.URLDecoder.decode(request.getRequestURI().replace("+", "%2B"), StandardCharsets.UTF_8);
+            path = URLDecoder.decode(request.getRequestURI().replace("+", "%2B"), StandardCharsets.UTF_8);
         }
         path = path.replaceAll(";[^/]*", "").replaceAll("/{2,}", "/");
         while (path.length() > 1 && path.endsWith("/")) {
@@ -192,8 +196,8 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
         }
 
         @Override
-        public java.io.BufferedReader getReader() {
-            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
         }
     }
 }

@@ -5,6 +5,11 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,10 +40,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final int maxInFlight;
     // compressed members in order, written by the caller's thread (a writer thread of its own
     // was measured slower on two cores)
-    private final java.util.ArrayDeque<Future<Member>> inFlight = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Future<Member>> inFlight = new ArrayDeque<>();
     // buffers are recycled: a small heap must not churn through a megabyte per block
-    private final java.util.concurrent.BlockingQueue<byte[]> freeInputs;
-    private final java.util.concurrent.BlockingQueue<byte[]> freeOutputs;
+    private final BlockingQueue<byte[]> freeInputs;
+    private final BlockingQueue<byte[]> freeOutputs;
     private final MessageDigest sha256;
     private final int level;
     private byte[] block = new byte[BLOCK];
@@ -58,8 +63,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
             return t;
         });
         this.maxInFlight = threads * 2;
-        this.freeInputs = new java.util.concurrent.ArrayBlockingQueue<>(maxInFlight + 2);
-        this.freeOutputs = new java.util.concurrent.ArrayBlockingQueue<>(maxInFlight + 2);
+        this.freeInputs = new ArrayBlockingQueue<>(maxInFlight + 2);
+        this.freeOutputs = new ArrayBlockingQueue<>(maxInFlight + 2);
         for (int i = 0; i < maxInFlight + 1; i++) {
             freeInputs.add(new byte[BLOCK]);
             freeOutputs.add(new byte[OUTPUT_SIZE]);
@@ -172,7 +177,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
                 deflater.setInput(data, off, n);
                 while (!deflater.needsInput()) {
                     if (pos == buffer.length) {
-                        buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+                        buffer = Arrays.copyOf(buffer, buffer.length * 2);
                     }
                     pos += deflater.deflate(buffer, pos, buffer.length - pos, Deflater.NO_FLUSH);
                 }
@@ -180,14 +185,14 @@ public final class ParallelGzipOutputStream extends OutputStream {
             deflater.finish();
             while (!deflater.finished()) {
                 if (pos == buffer.length) {
-                    buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2);
                 }
                 pos += deflater.deflate(buffer, pos, buffer.length - pos);
             }
             CRC32 crc = new CRC32();
             crc.update(data, 0, length);
             if (pos + 8 > buffer.length) {
-                buffer = java.util.Arrays.copyOf(buffer, pos + 8);
+                buffer = Arrays.copyOf(buffer, pos + 8);
             }
             byte[] member = buffer;
             member[0] = 0x1f;
@@ -258,7 +263,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     public String sha256() {
-        return java.util.HexFormat.of().formatHex(sha256.digest());
+        return HexFormat.of().formatHex(sha256.digest());
     }
 
     public long storedBlocks() {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,9 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.Durable;
-import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
 import org.springframework.stereotype.Component;
 
 /**
@@ -140,7 +142,7 @@ public class Snapshotter {
                     + "folder: run llm-backup as root (as its service unit does) or give its user read access to " + source
                     + " (for example: setfacl -R -m u:USER:rX " + source + ").";
         }
-        if (e instanceof java.nio.file.FileSystemException fse) {
+        if (e instanceof FileSystemException fse) {
             return fse.getFile() + (fse.getReason() == null ? "" : ": " + fse.getReason());
         }
         // the operator reads "No space left on device", not the exception's class
@@ -169,7 +171,7 @@ public class Snapshotter {
     /** What a failed attempt left in the target (the catalog's tree delete: links never followed). */
     static void deleteTree(Path path) {
         try {
-            com.llmbackup.catalog.BackupCatalog.deleteTree(path);
+            BackupCatalog.deleteTree(path);
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException("cannot clear " + path + " left by an earlier attempt: " + e.getCause().getMessage(), e.getCause());
         }

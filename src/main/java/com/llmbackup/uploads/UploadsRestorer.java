@@ -1,11 +1,13 @@
 package com.llmbackup.uploads;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,6 +16,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -25,8 +28,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
@@ -159,7 +162,7 @@ public class UploadsRestorer {
      */
     private static UncheckedIOException failed(Path target, String source, long bytesTotal, IOException e) {
         String message = "Restoring " + target + " from " + source + " failed: " + e.getMessage();
-        String reason = e instanceof java.nio.file.FileSystemException fs ? fs.getReason() : e.getMessage();
+        String reason = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
         if (reason != null && reason.contains("No space left on device")) {
             String free;
             try {
@@ -185,7 +188,7 @@ public class UploadsRestorer {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (InputStream file = new java.security.DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), BUFFER), sha256);
+        try (InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), BUFFER), sha256);
              GzipCompressorInputStream gz = new GzipCompressorInputStream(file, true);
              TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
             TarArchiveEntry entry;
@@ -633,7 +636,7 @@ public class UploadsRestorer {
     }
 
     /** The current tar entry's body for one copy; closing it must not close the archive. */
-    private static final class NonClosingStream extends java.io.FilterInputStream {
+    private static final class NonClosingStream extends FilterInputStream {
         NonClosingStream(InputStream in) {
             super(in);
         }

@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.process.AbstractRestoreProcessTests;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import com.llmbackup.process.AbstractRestoreProcessTests;
 
 /**
  * Restoring from the admin page's table of sets, on the real container stack: Restore… on a set,

@@ -2,15 +2,22 @@ package com.llmbackup.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import com.llmbackup.process.AbstractBackupProcessTests;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The admin page (/admin/index.html) in Debian's headless Chromium, on the backup processes'
@@ -25,9 +32,9 @@ class AdminPageTests extends AbstractBackupProcessTests {
     void adminPageWhenLoggedInShowsHistoryFailuresStorageAndChart() throws Exception {
         ensureUser("paneluser", "panel-pw", null);
         ProcessInstance daily = completedDaily();
-        long failed = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-admin-page-failed");
+        long failed = history.start(RunKind.WEEKLY, "pi-admin-page-failed");
         history.fail(failed, "Task_ArchiveUploads", "No space left on device while writing uploads_full_20251026.tar.gz");
-        long running = history.start(com.llmbackup.catalog.RunKind.DAILY, "pi-admin-page-running");
+        long running = history.start(RunKind.DAILY, "pi-admin-page-running");
         history.progress(running, 1200, 20000, 300_000_000L, 2_000_000_000L);
 
         try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "paneluser", "panel-pw")) {
@@ -54,7 +61,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
                     .as("the last weekly failed and nothing succeeded since").contains("No space left on device");
 
             assertThat(browser.text(By.cssSelector("#newest [data-kind='daily']")))
-                    .contains(catalog.newestComplete(com.llmbackup.catalog.BackupKind.DAILY).orElseThrow().id().toString())
+                    .contains(catalog.newestComplete(BackupKind.DAILY).orElseThrow().id().toString())
                     .contains("within RPO");
             String volume = browser.text(By.id("volume"));
             assertThat(volume).contains(DIR.resolve("backup").toString()).containsPattern("\\d+\\.\\d% used").contains("free of");
@@ -97,7 +104,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
             browser.screenshot("admin-page-ko.png");
 
             // the switch: English at once, and kept for the next visit
-            new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("lang"))).selectByValue("en");
+            new Select(browser.driver.findElement(By.id("lang"))).selectByValue("en");
             assertThat(browser.driver.findElement(By.cssSelector("#attention h2")).getText()).isEqualTo("What needs me now");
             browser.driver.navigate().refresh();
             browser.await(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
@@ -132,13 +139,13 @@ class AdminPageTests extends AbstractBackupProcessTests {
 
     @Test
     void adminPageWhenNotLoggedInShowsNoData() throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/admin/index.html")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var http = HttpClient.newHttpClient();
+        var page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/index.html")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("id=\"login-form\"");
-        var data = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/backups")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var data = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/backups")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(data.statusCode()).as("the page's data need the login").isEqualTo(401);
     }
 }

@@ -8,9 +8,11 @@ import java.time.ZoneOffset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.process.AbstractBackupProcessTests;
+import com.llmbackup.test.LocalHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /** The history API for the admin panel: login, filters, paging, and storage figures. */
 class BackupHistoryApiTests extends AbstractBackupProcessTests {
@@ -22,15 +24,15 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
     }
 
     private HttpResponse<String> get(String path, boolean login) throws Exception {
-        return com.llmbackup.test.LocalHttp.call(port, "GET", path, login ? "panel:panel-pw" : null, null);
+        return LocalHttp.call(port, "GET", path, login ? "panel:panel-pw" : null, null);
     }
 
     @Test
     void historyListsRunsWithFiltersAndPagingForLoggedInUser() throws Exception {
         runJobs(runtime.startProcessInstanceByKey("DailyBackupProcess"));
-        long failed = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-api-failed");
+        long failed = history.start(RunKind.WEEKLY, "pi-api-failed");
         history.fail(failed, "Task_DumpDatabase", "pg_dump exited with code 1: connection refused");
-        long other = history.start(com.llmbackup.catalog.RunKind.WEEKLY, "pi-api-ok");
+        long other = history.start(RunKind.WEEKLY, "pi-api-ok");
         history.complete(other, "20251026", new Manifest.Stats(1234, 2, 2, 0));
 
         assertThat(get("/api/backups", false).statusCode()).isEqualTo(401);

@@ -6,10 +6,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.process.AbstractBackupProcessTests;
+import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /** Pinning through the orchestrator's REST API, with the engine's users and groups. */
 class PinApiTests extends AbstractBackupProcessTests {
@@ -22,7 +23,7 @@ class PinApiTests extends AbstractBackupProcessTests {
     }
 
     private HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
-        return com.llmbackup.test.LocalHttp.call(port, method, path, user == null ? null : user + ":pw-" + user, body);
+        return LocalHttp.call(port, method, path, user == null ? null : user + ":pw-" + user, body);
     }
 
     @Test

@@ -11,12 +11,13 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * {@code /api/backups/sets} on a catalog with a set of every status (complete, pinned, legacy,
@@ -64,7 +65,7 @@ class SetsApiTests extends AbstractBackupProcessTests {
     }
 
     private HttpResponse<String> get(String path, String user) throws Exception {
-        return com.llmbackup.test.LocalHttp.call(port, "GET", path, user == null ? null : user + ":pw-" + user, null);
+        return LocalHttp.call(port, "GET", path, user == null ? null : user + ":pw-" + user, null);
     }
 
     private JsonNode set(JsonNode items, String label) {

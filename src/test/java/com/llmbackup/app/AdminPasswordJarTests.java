@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,7 +42,7 @@ class AdminPasswordJarTests {
         assertThat(firstTimer).contains("T02:00:00");
 
         // a changed schedule takes effect at the next start, without redeploying the model
-        Map<String, String> rescheduled = new java.util.HashMap<>(env);
+        Map<String, String> rescheduled = new HashMap<>(env);
         rescheduled.put("BACKUP_SCHEDULE_DAILY", "0 30 4 * * ?");
         Thread.sleep(5000); // let the login delay after the failed attempt above pass
         try (RunningJar second = RunningJar.start(workDir, rescheduled)) {
@@ -55,7 +56,7 @@ class AdminPasswordJarTests {
         }
 
         // a password given later in the environment replaces the generated one at the next start
-        Map<String, String> chosen = new java.util.HashMap<>(env);
+        Map<String, String> chosen = new HashMap<>(env);
         chosen.put("CAMUNDA_BPM_ADMINUSER_PASSWORD", "Chosen2026pw");
         try (RunningJar third = RunningJar.start(workDir, chosen)) {
             assertThat(third.output()).contains("Admin user 'admin': password updated from CAMUNDA_BPM_ADMINUSER_PASSWORD");

@@ -3,10 +3,15 @@ package com.llmbackup.app;
 import static com.llmbackup.test.RunningJar.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.OutputStream;
-import java.sql.Connection;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.SnapshotCheck;
+import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.RunningJar;
 import com.llmbackup.test.TestPostgres;
 import org.junit.jupiter.api.Test;
@@ -105,16 +113,16 @@ class KilledDuringBackupJarTests {
         BackupSet set = catalog.list().stream().filter(s -> s.id().toString().equals(killedSet)).findFirst().orElseThrow();
         for (var artifact : set.manifest().artifacts()) {
             if (artifact.sha256() != null) {
-                assertThat(com.llmbackup.test.FileTrees.sha256(catalog.kindDir(set.kind()).resolve(artifact.name())))
+                assertThat(FileTrees.sha256(catalog.kindDir(set.kind()).resolve(artifact.name())))
                         .as(artifact.name()).isEqualTo(artifact.sha256());
             }
         }
         Path snapshot = catalog.kindDir(set.kind()).resolve(set.kind().uploadsName(set.id()));
-        byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
+        byte[] buffer = SnapshotCheck.buffer();
         try (var entries = catalog.files(set)) {
-            assertThat(entries.stream().toList()).filteredOn(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE))
+            assertThat(entries.stream().toList()).filteredOn(e -> e.type().equals(Manifest.FileEntry.FILE))
                     .hasSize(16_008)
-                    .allSatisfy(e -> assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, e, buffer)).as(e.path()).isEmpty());
+                    .allSatisfy(e -> assertThat(SnapshotCheck.problem(snapshot, e, buffer)).as(e.path()).isEmpty());
         }
     }
 
@@ -181,7 +189,7 @@ class KilledDuringBackupJarTests {
             String nextId = start(second, processKey);
             assertThat(awaitEnd(second, nextId)).as(second.output()).isEqualTo("COMPLETED");
         }
-        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + f.work.resolve("data/engine"), "sa", "");
+        try (var c = DriverManager.getConnection("jdbc:h2:file:" + f.work.resolve("data/engine"), "sa", "");
              var rs = c.createStatement().executeQuery("select process_instance_id, status, message from backup_history order by id")) {
             Map<String, String> rows = new HashMap<>();
             while (rs.next()) {
@@ -216,7 +224,7 @@ class KilledDuringBackupJarTests {
                     if (manifest.isPresent() && head(manifest.get()).contains(text)) {
                         return manifest.get();
                     }
-                } catch (java.nio.file.NoSuchFileException raced) {
+                } catch (NoSuchFileException raced) {
                     // replaced while reading: look again
                 }
             }
@@ -226,9 +234,9 @@ class KilledDuringBackupJarTests {
     }
 
     /** The first bytes of a manifest, where its status is. */
-    private static String head(Path manifest) throws java.io.IOException {
+    private static String head(Path manifest) throws IOException {
         try (var in = Files.newInputStream(manifest)) {
-            return new String(in.readNBytes(400), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(in.readNBytes(400), StandardCharsets.UTF_8);
         }
     }
 
@@ -258,7 +266,7 @@ class KilledDuringBackupJarTests {
                         }
                         return artifact;
                     }
-                } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
+                } catch (UncheckedIOException | NoSuchFileException raced) {
                     // a folder appeared or went while walking: look again
                 }
             }

@@ -4,11 +4,14 @@ import static com.llmbackup.test.RunningJar.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.RunningJar;
+import com.llmbackup.test.TestDocker;
 import com.llmbackup.test.TestHttpServer;
 import com.llmbackup.test.TestPostgres;
 import com.llmbackup.test.TestWebAppStack;
@@ -108,7 +112,7 @@ class KilledDuringRestoreJarTests {
         // whatever a test before left: the application runs, no half-written file of a killed restore
         for (String service : List.of("backend", "frontend")) {
             if (!Boolean.TRUE.equals(stack.state(service).getRunning())) {
-                com.llmbackup.test.TestDocker.client().startContainerCmd(stack.containerId(service)).exec();
+                TestDocker.client().startContainerCmd(stack.containerId(service)).exec();
             }
         }
         try (Stream<Path> all = Files.walk(uploads)) {
@@ -181,7 +185,7 @@ class KilledDuringRestoreJarTests {
             Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file)) {
                 for (int mb = 0; mb < MEGABYTES; mb++) {
-                    java.util.Arrays.fill(chunk, (byte) (version * 31 + f + mb));
+                    Arrays.fill(chunk, (byte) (version * 31 + f + mb));
                     out.write(chunk);
                 }
             }
@@ -198,7 +202,7 @@ class KilledDuringRestoreJarTests {
                 if (all.anyMatch(p -> p.getFileName().toString().startsWith(".llm-backup-restore-"))) {
                     return;
                 }
-            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException raced) {
+            } catch (UncheckedIOException | NoSuchFileException raced) {
                 // a file was renamed into place while walking
             }
             Thread.sleep(10);

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,9 +77,9 @@ class SundayJarTests {
         String log = Files.readString(work.resolve("llm-backup.log"));
         assertThat(log).contains("Daily backup completed: db_").contains("Weekly full backup completed: db_full_");
         // the history table, read from the engine database the stopped orchestrator left
-        try (var c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + work.resolve("data/engine"), "sa", "");
+        try (var c = DriverManager.getConnection("jdbc:h2:file:" + work.resolve("data/engine"), "sa", "");
              var rs = c.createStatement().executeQuery("select kind, status from backup_history order by id")) {
-            java.util.List<String> rows = new java.util.ArrayList<>();
+            List<String> rows = new ArrayList<>();
             while (rs.next()) {
                 rows.add(rs.getString(1) + " " + rs.getString(2));
             }
@@ -109,6 +113,6 @@ class SundayJarTests {
     }
 
     private static long millis(String restTime) {
-        return java.time.OffsetDateTime.parse(restTime, DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toInstant().toEpochMilli();
+        return OffsetDateTime.parse(restTime, DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toInstant().toEpochMilli();
     }
 }

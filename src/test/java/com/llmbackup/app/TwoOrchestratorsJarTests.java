@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,7 @@ class TwoOrchestratorsJarTests {
             first.close();
             second.close();
             try (var all = Files.walk(shared)) {
-                all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }

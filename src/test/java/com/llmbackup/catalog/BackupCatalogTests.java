@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupSet.Status;
 import com.llmbackup.test.ManualClock;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,9 +60,9 @@ class BackupCatalogTests {
         List<BackupSet> sets = catalog.list();
 
         assertThat(sets).extracting(BackupSet::label, BackupSet::status, BackupSet::date).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("daily/20251030", Status.LEGACY, LocalDate.of(2025, 10, 30)),
-                org.assertj.core.groups.Tuple.tuple("daily/20251031", Status.LEGACY, LocalDate.of(2025, 10, 31)),
-                org.assertj.core.groups.Tuple.tuple("weekly/20251026", Status.LEGACY, LocalDate.of(2025, 10, 26)));
+                Tuple.tuple("daily/20251030", Status.LEGACY, LocalDate.of(2025, 10, 30)),
+                Tuple.tuple("daily/20251031", Status.LEGACY, LocalDate.of(2025, 10, 31)),
+                Tuple.tuple("weekly/20251026", Status.LEGACY, LocalDate.of(2025, 10, 26)));
         assertThat(sets.get(0).files()).extracting(p -> p.getFileName().toString())
                 .containsExactly("db_20251030.dump", "uploads_20251030");
         assertThat(sets).allMatch(BackupSet::restorable);
@@ -132,7 +133,7 @@ class BackupCatalogTests {
             after.recover(attempt.lease());
 
             assertThat(after.list()).extracting(BackupSet::label, BackupSet::status)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("daily/20251031", Status.COMPLETE));
+                    .containsExactly(Tuple.tuple("daily/20251031", Status.COMPLETE));
             assertThat(leftovers()).isEmpty();
             assertThat(names(root.resolve("daily"))).containsExactlyInAnyOrder(
                     "db_20251031.dump", "uploads_20251031", "manifest_20251031.json");

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
@@ -58,7 +57,7 @@ class BackupHistoryTests {
 
         assertThatThrownBy(() -> job.executeWithoutResult(tx -> {
             jdbc.update("insert into job_work values (1)");
-            long run = history.start(com.llmbackup.catalog.RunKind.DAILY, "pi-1");
+            long run = history.start(RunKind.DAILY, "pi-1");
             history.fail(run, "Task_DumpDatabase", "pg_dump exited with code 1: connection refused");
             throw new IllegalStateException("the job fails and its transaction rolls back");
         })).hasMessage("the job fails and its transaction rolls back");
@@ -66,7 +65,7 @@ class BackupHistoryTests {
         assertThat(jdbc.queryForObject("select count(*) from job_work", Integer.class)).as("the job's own work is gone").isZero();
         List<HistoryEntry> rows = history.list();
         assertThat(rows).singleElement().satisfies(row -> {
-            assertThat(row.kind()).isEqualTo(com.llmbackup.catalog.RunKind.DAILY);
+            assertThat(row.kind()).isEqualTo(RunKind.DAILY);
             assertThat(row.processInstanceId()).isEqualTo("pi-1");
             assertThat(row.status()).isEqualTo(RunStatus.FAILED);
             assertThat(row.failedStep()).isEqualTo("Task_DumpDatabase");
@@ -82,7 +81,7 @@ class BackupHistoryTests {
                 ((DriverManagerDataSource) dataSource).getUrl(), TestPostgres.SUPERUSER, TestPostgres.SUPERUSER_PASSWORD));
 
         Map<String, Object> seen = job.execute(tx -> {
-            long run = history.start(com.llmbackup.catalog.RunKind.DAILY, "pi-2");
+            long run = history.start(RunKind.DAILY, "pi-2");
             history.progress(run, 120, 20000, 5_000_000, 2_000_000_000);
             return otherConnection.queryForMap("select progress_files_done, progress_files_total, progress_bytes_done,"
                     + " progress_bytes_total, status from backup_history where id = ?", run);
@@ -101,7 +100,7 @@ class BackupHistoryTests {
             for (int day = 0; day < 3; day++) {
                 String owner = "pi-" + day;
                 LeaseManager.Lease lease = leases.tryAcquire(owner, "daily backup").lease();
-                long run = history.start(day == 2 ? com.llmbackup.catalog.RunKind.WEEKLY : com.llmbackup.catalog.RunKind.DAILY, owner);
+                long run = history.start(day == 2 ? RunKind.WEEKLY : RunKind.DAILY, owner);
                 StagedSet staged = catalog.stage(day == 2 ? BackupKind.WEEKLY : BackupKind.DAILY, lease);
                 Files.writeString(staged.dumpFile(), "dump " + day);
                 clock.advance(Duration.ofMinutes(7));
@@ -115,7 +114,7 @@ class BackupHistoryTests {
                 lease.release();
                 clock.advance(Duration.ofDays(1));
             }
-            long failed = history.start(com.llmbackup.catalog.RunKind.DAILY, "pi-failed");
+            long failed = history.start(RunKind.DAILY, "pi-failed");
             history.fail(failed, "Task_SnapshotUploads", "No space left on device");
         }
         List<HistoryEntry> original = history.list().stream().filter(e -> e.status().equals(RunStatus.COMPLETED)).toList();

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -182,7 +184,7 @@ class LeaseManagerTests {
         try (LeaseManager first = new LeaseManager(root, Duration.ofMinutes(2), real, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly());
              LeaseManager second = new LeaseManager(root, Duration.ofMinutes(2), real, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly())) {
             List<Future<String>> results = new ArrayList<>();
-            for (var entry : List.of(java.util.Map.entry("daily-run", first), java.util.Map.entry("weekly-run", second))) {
+            for (var entry : List.of(Map.entry("daily-run", first), Map.entry("weekly-run", second))) {
                 results.add(pool.submit(() -> {
                     LeaseManager.Attempt attempt;
                     while ((attempt = entry.getValue().tryAcquire(entry.getKey(), entry.getKey())).busy()) {
@@ -207,8 +209,8 @@ class LeaseManagerTests {
             }
 
             assertThat(ids).containsExactlyInAnyOrder(
-                    BackupSetId.first(java.time.LocalDate.now(real)).toString(),
-                    BackupSetId.first(java.time.LocalDate.now(real)).next().toString());
+                    BackupSetId.first(LocalDate.now(real)).toString(),
+                    BackupSetId.first(LocalDate.now(real)).next().toString());
             intervals.sort((x, y) -> Long.compare(x[0], y[0]));
             assertThat(intervals.get(0)[1]).as("the second writer started after the first ended").isLessThan(intervals.get(1)[0]);
             assertThat(new BackupCatalog(root, FilePermissions.ownerOnly(), real).list())

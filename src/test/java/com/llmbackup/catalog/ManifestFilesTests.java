@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ class ManifestFilesTests {
         Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
                 Map.of("formatVersion", 1, "kind", "daily", "id", "20251030", "status", "complete", "files", List.of(dir("."), file(path)),
                         "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
-        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), Clock.systemUTC())
                 .newestComplete(BackupKind.DAILY).orElseThrow();
 
         assertThatThrownBy(() -> ManifestFiles.read(set)).isInstanceOf(CorruptManifestException.class)
@@ -139,7 +140,7 @@ class ManifestFilesTests {
         Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
                 Map.of("formatVersion", 2, "kind", "daily", "id", "20251030", "status", "complete",
                         "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
-        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), Clock.systemUTC())
                 .newestComplete(BackupKind.DAILY).orElseThrow();
 
         assertThatThrownBy(() -> ManifestFiles.read(set)).isInstanceOf(CorruptManifestException.class)
@@ -154,7 +155,7 @@ class ManifestFilesTests {
         Files.writeString(daily.resolve("manifest_20251030.json"), new ObjectMapper().findAndRegisterModules().writeValueAsString(
                 Map.of("formatVersion", 1, "kind", "daily", "id", "20251030", "status", "complete", "files", walkOrder,
                         "artifacts", List.of(Manifest.Artifact.directory("uploads_20251030", 6, 2)))));
-        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC())
+        BackupSet set = new BackupCatalog(dir, FilePermissions.ownerOnly(), Clock.systemUTC())
                 .newestComplete(BackupKind.DAILY).orElseThrow();
 
         List<String> paths = new ArrayList<>();

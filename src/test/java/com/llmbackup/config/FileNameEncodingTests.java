@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +31,7 @@ class FileNameEncodingTests {
 
     @Test
     void problemSaysEncodingIsUnknownWhenJvmDoesNotTell() {
-        assertThat(FileNameEncoding.problem(null, Map.of("LC_ALL", "POSIX"))).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        assertThat(FileNameEncoding.problem(null, Map.of("LC_ALL", "POSIX"))).get(InstanceOfAssertFactories.STRING)
                 .startsWith("The JVM reads file names as null (sun.jnu.encoding, from the locale: LC_ALL='POSIX', ");
         assertThat(FileNameEncoding.ACTION).startsWith("Start llm-backup with a UTF-8 locale: LANG=C.UTF-8")
                 .contains("systemd: Environment=LANG=C.UTF-8").contains("Docker: ENV LANG=C.UTF-8");

@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -45,8 +47,8 @@ class SettingsTests {
         assertThat(p.drill().filesQuery()).isNull();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"DELETE FROM documents", "select file_path from documents; drop table users",
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"DELETE FROM documents", "select file_path from documents; drop table users",
             "file_path"})
     void bindRejectsFilesQueryWhenNotOneSelect(String query) {
         assertThatThrownBy(() -> bind(Map.of("backup.drill.files-query", query)))

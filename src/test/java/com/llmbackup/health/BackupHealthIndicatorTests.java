@@ -11,6 +11,7 @@ import java.util.Map;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class BackupHealthIndicatorTests {
     }
 
     private void completeDaily(String id, String completedAt) throws Exception {
-        com.llmbackup.test.FileTrees.completeDaily(root, id, completedAt);
+        FileTrees.completeDaily(root, id, completedAt);
     }
 
     @Test

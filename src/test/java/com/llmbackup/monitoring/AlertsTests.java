@@ -2,23 +2,27 @@ package com.llmbackup.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.RunFailed;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.health.BackupHealthIndicator;
+import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.test.TestHttpServer;
 import jakarta.mail.internet.MimeMessage;
@@ -99,7 +103,7 @@ class AlertsTests {
         mailer.setPort(smtp.getSmtp().getPort());
         Alerts alerts = alerts(properties, mailer);
 
-        alerts.runFailed(new RunFailed(new HistoryEntry(7, com.llmbackup.catalog.RunKind.WEEKLY, "20251026", "pi-1", com.llmbackup.catalog.RunStatus.FAILED, Instant.parse("2025-10-26T02:00:00Z"),
+        alerts.runFailed(new RunFailed(new HistoryEntry(7, RunKind.WEEKLY, "20251026", "pi-1", RunStatus.FAILED, Instant.parse("2025-10-26T02:00:00Z"),
                 Instant.parse("2025-10-26T02:10:00Z"), null, null, null, null, "Task_ArchiveUploads", "No space left on device",
                 null, null, null, null, null, false, null, null, null, null, null, null, null, null)));
 
@@ -107,10 +111,10 @@ class AlertsTests {
         MimeMessage mail = smtp.getReceivedMessages()[0];
         assertThat(mail.getSubject()).isEqualTo("llm-backup: weekly run 7 FAILED at Task_ArchiveUploads");
         assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("ops@example.org");
-        assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mail)).contains("message: No space left on device");
+        assertThat(GreenMailUtil.getBody(mail)).contains("message: No space left on device");
     }
 
-    private java.util.List<String> await(int count) throws InterruptedException {
+    private List<String> await(int count) throws InterruptedException {
         for (int i = 0; i < 100 && receiver.alerts().size() < count; i++) {
             Thread.sleep(50);
         }
@@ -119,6 +123,6 @@ class AlertsTests {
     }
 
     private void completeDaily(String id, String completedAt) throws Exception {
-        com.llmbackup.test.FileTrees.completeDaily(root, id, completedAt);
+        FileTrees.completeDaily(root, id, completedAt);
     }
 }

@@ -6,16 +6,21 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.process.AbstractBackupProcessTests;
+import com.llmbackup.test.LocalHttp;
+import org.assertj.core.data.Offset;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * Failure alerts to a real local receiver, metrics at /actuator/prometheus and the health
@@ -66,13 +71,13 @@ class MonitoringTests extends AbstractBackupProcessTests {
         HttpResponse<String> metrics = get("/actuator/prometheus", "watcher:watcher-pw");
         assertThat(metrics.statusCode()).isEqualTo(200);
         double lastSuccess = value(metrics.body(), "llm_backup_last_success_timestamp_seconds{kind=\"daily\"}");
-        assertThat(lastSuccess).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(120.0));
+        assertThat(lastSuccess).isCloseTo(Instant.now().getEpochSecond(), Offset.offset(120.0));
         assertThat(value(metrics.body(), "llm_backup_last_size_bytes{kind=\"daily\"}")).isPositive();
         assertThat(value(metrics.body(), "llm_backup_last_duration_seconds{kind=\"daily\"}")).isNotNegative();
         assertThat(metrics.body()).contains("llm_backup_failures_total{kind=\"daily\"}", "llm_backup_failures_total{kind=\"restore\"}",
                 "llm_backup_runs_total{kind=\"restore\",status=\"REJECTED\"}");
         assertThat(value(metrics.body(), "llm_backup_runs_total{kind=\"daily\",status=\"COMPLETED\"}"))
-                .isEqualTo((double) history.list().stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.DAILY && e.status() == com.llmbackup.catalog.RunStatus.COMPLETED).count());
+                .isEqualTo((double) history.list().stream().filter(e -> e.kind() == RunKind.DAILY && e.status() == RunStatus.COMPLETED).count());
     }
 
     @Test
@@ -97,7 +102,7 @@ class MonitoringTests extends AbstractBackupProcessTests {
     }
 
     private List<JsonNode> alertsFor(String processInstanceId) throws Exception {
-        List<JsonNode> mine = new java.util.ArrayList<>();
+        List<JsonNode> mine = new ArrayList<>();
         for (String body : ALERTS.alerts()) {
             JsonNode node = json.readTree(body);
             if (processInstanceId.equals(node.path("processInstanceId").asText())) {
@@ -117,6 +122,6 @@ class MonitoringTests extends AbstractBackupProcessTests {
     }
 
     private HttpResponse<String> get(String path, String credentials) throws Exception {
-        return com.llmbackup.test.LocalHttp.call(port, "GET", path, credentials, null);
+        return LocalHttp.call(port, "GET", path, credentials, null);
     }
 }

@@ -3,13 +3,26 @@ package com.llmbackup.offsite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.test.FileTrees;
 import org.junit.jupiter.api.Test;
 
 /** The offsite repository on a local (or mounted: NAS over NFS/SMB) path. */
@@ -52,17 +65,17 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
      */
     @Test
     void applyForgetsOnlyTheCopiesOutsideThePolicyWithTheirReasonsLogged() throws Exception {
-        for (String day : java.util.List.of("2025-09-30", "2025-10-29", "2025-10-30", "2025-10-31")) {
-            clock.set(java.time.Instant.parse(day + "T02:00:00Z"));
+        for (String day : List.of("2025-09-30", "2025-10-29", "2025-10-30", "2025-10-31")) {
+            clock.set(Instant.parse(day + "T02:00:00Z"));
             offsite.copy(daily("PGDMP " + day));
         }
-        com.llmbackup.config.BackupProperties properties = bind(java.util.Map.of(
+        BackupProperties properties = bind(Map.of(
                 "backup.root", catalog.root().toString(), "backup.log-file", temp.resolve("llm-backup.log").toString(),
                 "backup.offsite.repository", temp.resolve("repo").toString(), "backup.offsite.password-file", passwordFile.toString(),
                 "backup.offsite.keep-daily", "2", "backup.offsite.keep-weekly", "0", "backup.offsite.keep-monthly", "2"));
-        OffsiteRepository repository = new OffsiteRepository(properties, catalog, new com.llmbackup.exec.CommandRunner());
+        OffsiteRepository repository = new OffsiteRepository(properties, catalog, new CommandRunner());
         OffsiteRetention retention = new OffsiteRetention(properties, repository, new OffsiteState(repository, null, clock),
-                new com.llmbackup.catalog.BackupLog(properties, clock));
+                new BackupLog(properties, clock));
         String forget = "offsite daily/20251029 (snapshot " + repository.find(BackupKind.DAILY, BackupSetId.parse("20251029")).orElseThrow().shortId()
                 + "): beyond the GFS policy: not the newest daily set of one of the 2 newest days, 0 newest weeks or 2 newest months that have one";
 
@@ -85,8 +98,8 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
     }
 
     static String sha(String content) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(content.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -100,26 +113,26 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         BackupSet fetched = daily("PGDMP the fetched set");
         Path dir = catalog.kindDir(BackupKind.DAILY);
         Path victimDump = dir.resolve(BackupKind.DAILY.dumpName(victim.id()));
-        String victimBefore = com.llmbackup.test.FileTrees.sha256(victimDump);
+        String victimBefore = FileTrees.sha256(victimDump);
         Path crafted = Files.createDirectories(temp.resolve("crafted"));
         for (Path file : fetched.files()) {
             copyTree(file, crafted.resolve(file.getFileName().toString()));
         }
         Files.writeString(crafted.resolve(victimDump.getFileName().toString()), "PGDMP planted");
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("backup", "--json", "--host", Restic.HOST));
-        OffsiteSnapshot.tagsOf(BackupKind.DAILY, fetched.id()).forEach(t -> args.addAll(java.util.List.of("--tag", t)));
+        List<String> args = new ArrayList<>(List.of("backup", "--json", "--host", Restic.HOST));
+        OffsiteSnapshot.tagsOf(BackupKind.DAILY, fetched.id()).forEach(t -> args.addAll(List.of("--tag", t)));
         args.add("--");
         try (var names = Files.list(crafted)) {
             names.map(p -> p.getFileName().toString()).sorted().forEach(args::add);
         }
-        new Restic(bind(settings()).offsite(), new com.llmbackup.exec.CommandRunner()).run(crafted, args);
+        new Restic(bind(settings()).offsite(), new CommandRunner()).run(crafted, args);
         catalog.delete(fetched, lease);
 
         assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, fetched.id()))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessage("The offsite copy of daily/" + fetched.id() + " holds db_20251031.dump, which its manifest does not list: "
                         + "it is not taken into the backup root");
-        assertThat(com.llmbackup.test.FileTrees.sha256(victimDump)).isEqualTo(victimBefore);
+        assertThat(FileTrees.sha256(victimDump)).isEqualTo(victimBefore);
         assertThat(catalog.find(BackupKind.DAILY, victim.id())).map(BackupSet::status).contains(BackupSet.Status.COMPLETE);
         assertThat(catalog.find(BackupKind.DAILY, fetched.id())).isEmpty();
     }
@@ -197,24 +210,24 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         BackupSet set = daily("PGDMP daily");
         Path restic = temp.resolve("restic-without-snapshot");
         Files.writeString(restic, "#!/bin/sh\necho '{\"message_type\":\"summary\",\"data_added\":10,\"total_files_processed\":3}'\n");
-        Files.setPosixFilePermissions(restic, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        java.util.Map<String, String> settings = settings();
+        Files.setPosixFilePermissions(restic, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> settings = settings();
         settings.put("backup.offsite.restic-binary", restic.toString());
-        OffsiteRepository fake = new OffsiteRepository(bind(settings), catalog, new com.llmbackup.exec.CommandRunner());
+        OffsiteRepository fake = new OffsiteRepository(bind(settings), catalog, new CommandRunner());
 
         assertThatThrownBy(() -> fake.copy(set))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessage("restic backup of daily/20251031 printed a summary without a snapshot id: the copy is not recorded");
     }
 
-    java.util.Map<String, String> settings() throws Exception {
-        java.util.Map<String, String> settings = new java.util.HashMap<>(repositorySettings(temp.resolve("repo")));
+    Map<String, String> settings() throws Exception {
+        Map<String, String> settings = new HashMap<>(repositorySettings(temp.resolve("repo")));
         settings.put("backup.root", catalog.root().toString());
         settings.put("backup.offsite.password-file", passwordFile.toString());
         return settings;
     }
 
-    static void copyTree(Path from, Path to) throws java.io.IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (var walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

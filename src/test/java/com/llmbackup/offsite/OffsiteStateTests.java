@@ -14,6 +14,7 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.test.ManualClock;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +76,7 @@ class OffsiteStateTests {
         assertThat(state.of(BackupKind.DAILY, BackupSetId.parse("20251031")).status()).isEqualTo(OffsiteState.Status.OFFSITE);
 
         Files.writeString(gone, "");
-        org.assertj.core.api.Assertions.assertThatThrownBy(state::refresh).isInstanceOf(OffsiteException.class);
+        Assertions.assertThatThrownBy(state::refresh).isInstanceOf(OffsiteException.class);
 
         OffsiteState.SetState after = state.of(BackupKind.DAILY, BackupSetId.parse("20251031"));
         assertThat(after.status()).isEqualTo(OffsiteState.Status.UNKNOWN);

@@ -12,6 +12,7 @@ import java.util.Map;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestPostgres;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class DatabaseDumperTests {
 
         assertThat(result.rowCounts()).containsExactly(Map.entry("archive.\"Old Messages\"", 2L), Map.entry("public.chat_messages", 1234L));
         assertThat(result.size()).isEqualTo(Files.size(file));
-        assertThat(result.sha256()).isEqualTo(com.llmbackup.test.FileTrees.sha256(file));
+        assertThat(result.sha256()).isEqualTo(FileTrees.sha256(file));
         assertThat(result.serverVersion()).startsWith(String.valueOf(PG.binDir().getParent().getFileName()));
         assertThat(Files.readAllBytes(file)).startsWith("PGDMP".getBytes());
         assertThat(dumper(TestPostgres.SUPERUSER, TestPostgres.SUPERUSER_PASSWORD).verify(file)).isGreaterThan(5);

@@ -7,16 +7,20 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.github.dockerjava.api.DockerClient;
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.docker.DockerConfig;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.health.HealthProbe;
+import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.preflight.CheckResult.Status;
 import com.llmbackup.test.TestDocker;
@@ -89,8 +93,8 @@ class PreflightChecksTests {
         DockerClient docker = DockerConfig.create(properties.docker().host());
         return new PreflightChecks(properties, new PostgresClient(properties, runner),
                 new ComposeServices(docker, properties), new HealthProbe(properties),
-                new com.llmbackup.offsite.OffsiteRepository(properties, new com.llmbackup.catalog.BackupCatalog(properties.root(),
-                        com.llmbackup.catalog.FilePermissions.ownerOnly(), java.time.Clock.systemUTC()), runner));
+                new OffsiteRepository(properties, new BackupCatalog(properties.root(),
+                        FilePermissions.ownerOnly(), Clock.systemUTC()), runner));
     }
 
     @Test

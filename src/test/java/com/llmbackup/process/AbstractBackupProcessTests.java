@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,13 +17,20 @@ import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
-import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.TestHttpServer;
 import com.llmbackup.test.TestPostgres;
+import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.TimerEntity;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -31,8 +39,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The environment of the backup process tests: one Spring context (the real engine and
@@ -41,7 +51,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // a test property (not a dynamic one) so that a subclass can override it with its own @TestPropertySource
-@org.springframework.test.context.TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
+@TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
 public abstract class AbstractBackupProcessTests {
 
     protected static final TestPostgres PG = TestPostgres.get();
@@ -50,11 +60,11 @@ public abstract class AbstractBackupProcessTests {
     protected static final String ROLE = "backup_runner";
     protected static final String ROLE_PASSWORD = "runner-pw";
     /** Receives the alerts of every failure in these tests (backup.alerts.webhook-url). */
-    protected static final com.llmbackup.test.TestHttpServer ALERTS;
+    protected static final TestHttpServer ALERTS;
 
     static {
         try {
-            ALERTS = new com.llmbackup.test.TestHttpServer();
+            ALERTS = new TestHttpServer();
             DIR = Files.createTempDirectory("daily-process-");
             DATABASE = PG.createDatabase("llm_webapp");
             PG.execute("postgres", "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + ROLE + "') then "
@@ -106,8 +116,8 @@ public abstract class AbstractBackupProcessTests {
     @Autowired
     protected LeaseManager leases;
     @Autowired
-    protected org.camunda.bpm.engine.IdentityService identity;
-    @org.springframework.boot.test.web.server.LocalServerPort
+    protected IdentityService identity;
+    @LocalServerPort
     protected int port;
 
     protected final ObjectMapper json = new ObjectMapper();
@@ -117,13 +127,13 @@ public abstract class AbstractBackupProcessTests {
         AbstractAssertions.init(engine);
         // each cached test context builds an engine named "default"; the REST authentication
         // filter finds engines by name in a static registry, so make it this context's engine
-        org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);
+        ProcessEngines.registerProcessEngine(engine);
     }
 
     /** An engine user for the REST, API and page tests, in {@code group} when not null; created once per context. */
     protected void ensureUser(String id, String password, String group) {
         if (identity.createUserQuery().userId(id).count() == 0) {
-            org.camunda.bpm.engine.identity.User user = identity.newUser(id);
+            User user = identity.newUser(id);
             user.setPassword(password);
             identity.saveUser(user);
             if (group != null) {
@@ -161,7 +171,7 @@ public abstract class AbstractBackupProcessTests {
         assertThat(alert.get("failedStep").asText()).isEqualTo(step);
         assertThat(alert.get("message").asText()).contains(cause);
         String id = row.backupId();
-        assertThat(catalog.find(kind, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
+        assertThat(catalog.find(kind, BackupSetId.parse(id))).isEmpty();
     }
 
     /** The alert the receiver got for a run (alerts go out on a thread of their own). */
@@ -213,7 +223,7 @@ public abstract class AbstractBackupProcessTests {
 
     /** The instance and every instance it called, directly or not (a daily and its BackupRunProcess). */
     protected List<String> instanceTree(String id) {
-        List<String> ids = new java.util.ArrayList<>(List.of(id));
+        List<String> ids = new ArrayList<>(List.of(id));
         for (var child : engine.getHistoryService().createHistoricProcessInstanceQuery().superProcessInstanceId(id).list()) {
             ids.addAll(instanceTree(child.getId()));
         }
@@ -234,7 +244,7 @@ public abstract class AbstractBackupProcessTests {
         var called = engine.getHistoryService().createHistoricProcessInstanceQuery().superProcessInstanceId(caller.getId())
                 .processDefinitionKey("BackupRunProcess").singleResult();
         assertThat(called).as("the BackupRunProcess called by " + caller.getId()).isNotNull();
-        var instance = new org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity();
+        var instance = new ExecutionEntity();
         instance.setId(called.getId());
         instance.setProcessInstanceId(called.getId());
         instance.setProcessDefinitionId(called.getProcessDefinitionId());
@@ -294,6 +304,6 @@ public abstract class AbstractBackupProcessTests {
     }
 
     private static boolean isWaitTimer(Job job) {
-        return job instanceof org.camunda.bpm.engine.impl.persistence.entity.TimerEntity;
+        return job instanceof TimerEntity;
     }
 }

@@ -6,34 +6,38 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
-import com.llmbackup.exec.Command;
-import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.retention.CleanupService;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.LocalHttp;
+import com.llmbackup.test.TestDocker;
+import com.llmbackup.test.TestHttpServer;
 import com.llmbackup.test.TestPostgres;
 import com.llmbackup.test.TestWebAppStack;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.identity.User;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -56,11 +60,11 @@ public abstract class AbstractRestoreProcessTests {
     /** One engine database for every subclass: the same value keeps one cached Spring context. */
     protected static final long DB_NAME = System.nanoTime();
     /** Receives the alerts of every failure in these tests (backup.alerts.webhook-url). */
-    protected static final com.llmbackup.test.TestHttpServer ALERTS;
+    protected static final TestHttpServer ALERTS;
 
     static {
         try {
-            ALERTS = new com.llmbackup.test.TestHttpServer();
+            ALERTS = new TestHttpServer();
             DIR = Files.createTempDirectory("restore-process-");
             UPLOADS = DIR.resolve("uploads");
             FileTrees.write(UPLOADS, Map.of(".app-version", "2", "user1/a.pdf", "report A", "user1/b.pdf", "bb",
@@ -128,7 +132,7 @@ public abstract class AbstractRestoreProcessTests {
     @Autowired
     protected LeaseManager leases;
     @Autowired
-    protected com.llmbackup.retention.CleanupService cleanup;
+    protected CleanupService cleanup;
 
     protected final ObjectMapper json = new ObjectMapper();
 
@@ -142,12 +146,12 @@ public abstract class AbstractRestoreProcessTests {
                 .forEach(p -> runtime.deleteProcessInstance(p.getId(), "left by an earlier test"));
         leases.current().ifPresent(l -> leases.release(l.owner()));
         if (!Boolean.TRUE.equals(STACK.state("db").getRunning())) {
-            com.llmbackup.test.TestDocker.client().startContainerCmd(STACK.containerId("db")).exec();
+            TestDocker.client().startContainerCmd(STACK.containerId("db")).exec();
             Thread.sleep(3000);
         }
         for (String service : List.of("backend", "frontend")) {
             if (!Boolean.TRUE.equals(STACK.state(service).getRunning())) {
-                com.llmbackup.test.TestDocker.client().startContainerCmd(STACK.containerId(service)).exec();
+                TestDocker.client().startContainerCmd(STACK.containerId(service)).exec();
             }
         }
         for (int i = 0; i < 100 && STACK.healthStatus() != 200; i++) {
@@ -157,7 +161,7 @@ public abstract class AbstractRestoreProcessTests {
 
     @BeforeEach
     protected void operators() {
-        org.camunda.bpm.engine.ProcessEngines.registerProcessEngine(engine);
+        ProcessEngines.registerProcessEngine(engine);
         for (String id : List.of("alice", "bob")) {
             if (identity.createUserQuery().userId(id).count() == 0) {
                 User user = identity.newUser(id);
@@ -168,7 +172,7 @@ public abstract class AbstractRestoreProcessTests {
         }
     }
 
-    protected HistoryEntry awaitRow(String pi, com.llmbackup.catalog.RunKind kind, RunStatus status) throws Exception {
+    protected HistoryEntry awaitRow(String pi, RunKind kind, RunStatus status) throws Exception {
         for (int i = 0; i < 300; i++) {
             var row = history.listByOwner(pi).stream().filter(e -> e.kind() == kind && e.status() == status).findFirst();
             if (row.isPresent()) {
@@ -310,7 +314,7 @@ public abstract class AbstractRestoreProcessTests {
     }
 
     protected HistoryEntry restoreRow(String pi) {
-        return history.listByOwner(pi).stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.RESTORE).findFirst().orElseThrow();
+        return history.listByOwner(pi).stream().filter(e -> e.kind() == RunKind.RESTORE).findFirst().orElseThrow();
     }
 
     protected Object historicVariable(String pi, String name) {
@@ -337,24 +341,24 @@ public abstract class AbstractRestoreProcessTests {
     }
 
     protected HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
-        return com.llmbackup.test.LocalHttp.call(port, method, path, user + ":" + user + "-pw", body);
+        return LocalHttp.call(port, method, path, user + ":" + user + "-pw", body);
     }
 
     /** A tar.gz written by hand: {name, type (dir, file, symlink), content or link target}. */
     protected static void writeTarGz(Path file, List<String[]> entries) throws Exception {
-        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
-                new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)))) {
-            out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+        try (var out = new TarArchiveOutputStream(
+                new GZIPOutputStream(Files.newOutputStream(file)))) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (String[] e : entries) {
-                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+                TarArchiveEntry entry;
                 if (e[1].equals("symlink")) {
-                    entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e[0],
-                            org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                    entry = new TarArchiveEntry(e[0],
+                            TarConstants.LF_SYMLINK);
                     entry.setLinkName(e[2]);
                     out.putArchiveEntry(entry);
                 } else {
                     // TarArchiveEntry normalises names; set the raw name to keep '..' as an attacker would
-                    entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e[0], true);
+                    entry = new TarArchiveEntry(e[0], true);
                     byte[] content = e[2] == null ? new byte[0] : e[2].getBytes(StandardCharsets.UTF_8);
                     if (!e[1].equals("dir")) {
                         entry.setSize(content.length);

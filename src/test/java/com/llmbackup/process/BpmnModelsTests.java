@@ -3,8 +3,10 @@ package com.llmbackup.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,7 +36,7 @@ class BpmnModelsTests {
         for (Path file : modelFiles()) {
             Matcher m = task.matcher(Files.readString(file));
             while (m.find()) {
-                byId.computeIfAbsent(m.group(1), k -> new java.util.ArrayList<>()).add(file.getFileName().toString());
+                byId.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(file.getFileName().toString());
             }
         }
         assertThat(byId).allSatisfy((id, files) -> assertThat(files).as(id).hasSize(1));
@@ -52,7 +54,7 @@ class BpmnModelsTests {
             try {
                 return Files.readString(f).contains("<bpmn:" + element + " id=\"" + id + "\"");
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }).map(f -> f.getFileName().toString()).toList();
     }

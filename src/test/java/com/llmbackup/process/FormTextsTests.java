@@ -7,14 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.test.LocalHttp;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.form.FormField;
 import org.camunda.bpm.engine.repository.ProcessDefinition;
-import org.camunda.bpm.model.bpmn.instance.UserTask;
 import org.camunda.bpm.model.bpmn.instance.Process;
+import org.camunda.bpm.model.bpmn.instance.UserTask;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +37,7 @@ class FormTextsTests extends AbstractBackupProcessTests {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return com.llmbackup.test.LocalHttp.call(port, "GET", path, "formsadmin:pw-formsadmin", null);
+        return LocalHttp.call(port, "GET", path, "formsadmin:pw-formsadmin", null);
     }
 
     private static boolean bilingual(String text) {
@@ -112,11 +115,11 @@ class FormTextsTests extends AbstractBackupProcessTests {
         assertThat(fields).extracting(FormField::getId).contains("backupKind", "backupId");
         assertThat(fields).allSatisfy(f -> assertThat(bilingual(f.getLabel())).as(f.getId() + ": " + f.getLabel()).isTrue());
         @SuppressWarnings("unchecked")
-        var kinds = (java.util.Map<String, String>) fields.get(0).getType().getInformation("values");
+        var kinds = (Map<String, String>) fields.get(0).getType().getInformation("values");
         assertThat(kinds).containsEntry("daily", "일일 증분 백업 · daily").containsEntry("weekly", "주간 전체 백업 · weekly");
     }
 
-    private org.camunda.bpm.engine.RepositoryService repository() {
+    private RepositoryService repository() {
         return engine.getRepositoryService();
     }
 }

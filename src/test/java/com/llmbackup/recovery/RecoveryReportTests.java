@@ -67,8 +67,8 @@ class RecoveryReportTests {
                 "daily/20251101", backupTime, Duration.ofHours(4), Duration.ofHours(24), false, null, true, List.of());
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"0, a new server, as a recovery expects", "1, already holds 1 run(s) recorded here",
+    @ParameterizedTest
+    @CsvSource({"0, a new server, as a recovery expects", "1, already holds 1 run(s) recorded here",
             "12, already holds 12 run(s) recorded here"})
     void serverFactWhenRunsWereRecordedHereWarnsElseSaysNewServer(long runs, String says) {
         assertThat(RecoveryReport.serverFact(runs)).contains(says);

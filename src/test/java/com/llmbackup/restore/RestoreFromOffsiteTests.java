@@ -11,12 +11,14 @@ import java.util.Map;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.offsite.OffsiteRepository;
+import com.llmbackup.recovery.DisasterRecoveryService;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.test.TestSets;
@@ -99,7 +101,7 @@ class RestoreFromOffsiteTests {
         offsite.copy(set);
         catalog.delete(set, lease);
         lease.release();
-        var recovery = new com.llmbackup.recovery.DisasterRecoveryService(null, catalog, null, null, restores, null);
+        var recovery = new DisasterRecoveryService(null, catalog, null, null, restores, null);
 
         assertThat(recovery.fetchNamedFromOffsite("daily", "20251031")).map(BackupSet::label).contains("daily/20251031");
 
@@ -127,6 +129,6 @@ class RestoreFromOffsiteTests {
                 .isInstanceOf(RestoreRefusedException.class)
                 .hasMessage("Set daily/20251031 is only offsite, and the backup root is busy (Weekly full backup holds the lock): "
                         + "start the restore again when it has finished. Nothing was changed; the application was not stopped.");
-        assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse("20251031"))).isEmpty();
+        assertThat(catalog.find(BackupKind.DAILY, BackupSetId.parse("20251031"))).isEmpty();
     }
 }

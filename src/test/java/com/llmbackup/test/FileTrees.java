@@ -2,16 +2,21 @@ package com.llmbackup.test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Declarative file trees and exact comparisons of trees (contents, folders, links, modes, owners, mtimes). */
 public final class FileTrees {
@@ -78,7 +83,7 @@ public final class FileTrees {
                 md.update(buf, 0, n);
             }
             return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -93,10 +98,10 @@ public final class FileTrees {
         Files.createDirectories(dir);
         Path tar = Files.createTempFile("latin1-", ".tar");
         try {
-            try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(tar), "ISO-8859-1")) {
+            try (var out = new TarArchiveOutputStream(Files.newOutputStream(tar), "ISO-8859-1")) {
                 for (var e : files.entrySet()) {
-                    byte[] content = e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e.getKey());
+                    byte[] content = e.getValue().getBytes(StandardCharsets.UTF_8);
+                    var entry = new TarArchiveEntry(e.getKey());
                     entry.setSize(content.length);
                     out.putArchiveEntry(entry);
                     out.write(content);

@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -17,7 +19,7 @@ public final class TestHttpServer implements AutoCloseable {
     private final HttpServer server;
     private volatile int status = 200;
     private volatile String body = "{\"status\":\"ok\"}";
-    private final java.util.List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> alerts = new CopyOnWriteArrayList<>();
 
     public TestHttpServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -51,8 +53,8 @@ public final class TestHttpServer implements AutoCloseable {
     }
 
     /** The alert messages received so far (JSON bodies), oldest first. */
-    public java.util.List<String> alerts() {
-        return java.util.List.copyOf(alerts);
+    public List<String> alerts() {
+        return List.copyOf(alerts);
     }
 
     @Override

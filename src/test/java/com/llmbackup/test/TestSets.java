@@ -7,8 +7,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
@@ -16,6 +18,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.ManifestFiles;
 
 /**
  * Complete sets as a backup run publishes them (staged, manifest with every artifact's and
@@ -60,14 +63,14 @@ public final class TestSets {
                     long size = dir ? 0 : Files.size(p);
                     bytes += size;
                     entries.add(new Manifest.FileEntry(rel, dir ? Manifest.FileEntry.DIRECTORY : Manifest.FileEntry.FILE, size,
-                            Files.getLastModifiedTime(p).to(java.util.concurrent.TimeUnit.NANOSECONDS), dir ? 0700 : 0600, 0, 0,
+                            Files.getLastModifiedTime(p).to(TimeUnit.NANOSECONDS), dir ? 0700 : 0600, 0, 0,
                             "root", "root", dir ? null : FileTrees.sha256(p), null));
                 }
             }
             artifacts.add(Manifest.Artifact.directory(uploadsName, bytes, entries.stream().filter(e -> e.type().equals("file")).count()));
             // format 2 as a run writes it: the entries in their own list, its SHA-256 in the manifest (inline entries are not read)
-            entries.sort(java.util.Comparator.comparing(Manifest.FileEntry::path, com.llmbackup.catalog.ManifestFiles.PATH_ORDER));
-            try (com.llmbackup.catalog.ManifestFiles.Writer list = com.llmbackup.catalog.ManifestFiles.write(staged.fileList())) {
+            entries.sort(Comparator.comparing(Manifest.FileEntry::path, ManifestFiles.PATH_ORDER));
+            try (ManifestFiles.Writer list = ManifestFiles.write(staged.fileList())) {
                 entries.forEach(list::add);
                 list.close();
                 artifacts.add(Manifest.Artifact.file(staged.fileList().getFileName().toString(), list.size(), list.sha256()));

@@ -1,6 +1,7 @@
 package com.llmbackup.test;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -42,7 +43,7 @@ public final class TestSshd implements AutoCloseable {
         // sshd refuses to start without its privilege separation folder
         Files.createDirectories(Path.of("/run/sshd"));
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         Path config = dir.resolve("sshd_config");

@@ -1,6 +1,7 @@
 package com.llmbackup.test;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.Map;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -74,8 +78,8 @@ public final class TestWebAppStack implements AutoCloseable {
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withEntrypoint("/bin/busybox");
                     // a plain bind: Testcontainers' withFileSystemBind wants to pull alpine to check the path
-                    cmd.getHostConfig().withInit(true).withBinds(new com.github.dockerjava.api.model.Bind(uploads.toString(),
-                            new com.github.dockerjava.api.model.Volume("/data"), com.github.dockerjava.api.model.AccessMode.ro));
+                    cmd.getHostConfig().withInit(true).withBinds(new Bind(uploads.toString(),
+                            new Volume("/data"), AccessMode.ro));
                 })
                 .withCommand("sh", "-c", script)
                 .waitingFor(Wait.forLogMessage(".*backend: (ready|ERROR).*", 1));
@@ -191,7 +195,7 @@ public final class TestWebAppStack implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);

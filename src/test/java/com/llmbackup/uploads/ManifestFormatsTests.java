@@ -7,6 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,8 +124,8 @@ class ManifestFormatsTests {
     private BackupSet writeFormatOneSet(String id) throws Exception {
         Path snapshot = Files.createDirectories(root.resolve("daily")).resolve("uploads_" + id);
         Snapshotter.Result r = snapshotter.snapshot(uploads, snapshot, null, Map.of(), Snapshotter.Progress.NONE);
-        List<FileEntry> walkOrder = new java.util.ArrayList<>(r.entries());
-        java.util.Collections.reverse(walkOrder.subList(1, walkOrder.size())); // any order but the path order
+        List<FileEntry> walkOrder = new ArrayList<>(r.entries());
+        Collections.reverse(walkOrder.subList(1, walkOrder.size())); // any order but the path order
         Map<String, Object> manifest = new HashMap<>();
         manifest.put("formatVersion", 1);
         manifest.put("kind", "daily");

@@ -13,6 +13,7 @@ import java.util.zip.Inflater;
 
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.test.FileTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +56,7 @@ class ParallelGzipOutputStreamTests {
         new CommandRunner().run(Command.of("gzip", "-t", file.toString()));
         assertThat(gzip.blocks()).isEqualTo((input.length + ParallelGzipOutputStream.BLOCK - 1) / ParallelGzipOutputStream.BLOCK);
         assertThat(gzip.storedBlocks()).as("the first three blocks are pure noise").isEqualTo(3);
-        assertThat(gzip.sha256()).isEqualTo(com.llmbackup.test.FileTrees.sha256(file));
+        assertThat(gzip.sha256()).isEqualTo(FileTrees.sha256(file));
         assertThat(written.length).as("the text shrinks although it shares blocks with noise").isLessThan(input.length * 3 / 4);
 
         // each member stands alone: header with no mtime, raw deflate, CRC-32 and size of its block

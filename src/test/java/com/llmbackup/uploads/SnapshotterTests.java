@@ -6,14 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -21,8 +27,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.CorruptManifestException;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.test.FileTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,22 +52,22 @@ class SnapshotterTests {
         Files.createDirectories(first.getParent());
         Path list = dir.resolve("daily/files_20251030.jsonl");
         String sha;
-        try (com.llmbackup.catalog.ManifestFiles.Writer writer = com.llmbackup.catalog.ManifestFiles.write(list)) {
-            snapshotter.snapshot(src, first, null, com.llmbackup.catalog.ManifestFiles.of(java.util.List.of()), writer, Snapshotter.Progress.NONE);
+        try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
+            snapshotter.snapshot(src, first, null, ManifestFiles.of(List.of()), writer, Snapshotter.Progress.NONE);
             writer.close();
             sha = writer.sha256();
         }
-        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(list));
+        List<String> lines = new ArrayList<>(Files.readAllLines(list));
         int last = lines.size() - 1;
         assertThat(lines.get(last)).contains("\"z.txt\"");
         lines.set(last, lines.get(last).replace("\"size\":1", "\"size\":2"));
         Files.writeString(list, String.join("\n", lines) + "\n");
         Files.delete(src.resolve("z.txt")); // the next walk ends before the changed line
 
-        try (com.llmbackup.catalog.ManifestFiles.Entries previous = com.llmbackup.catalog.ManifestFiles.read(list, sha)) {
+        try (ManifestFiles.Entries previous = ManifestFiles.read(list, sha)) {
             assertThatThrownBy(() -> snapshotter.snapshot(src, dir.resolve("daily/uploads_20251031"), first, previous,
-                    com.llmbackup.catalog.ManifestFiles.Sink.NONE, Snapshotter.Progress.NONE))
-                    .isInstanceOf(com.llmbackup.catalog.CorruptManifestException.class)
+                    ManifestFiles.Sink.NONE, Snapshotter.Progress.NONE))
+                    .isInstanceOf(CorruptManifestException.class)
                     .hasMessageContaining(list.toString()).hasMessageContaining("changed or damaged since the backup");
         }
     }
@@ -163,7 +171,7 @@ class SnapshotterTests {
         Files.createDirectories(first.getParent());
         Snapshotter.Result r1 = snapshotter.snapshot(src, first, null, Map.of(), Snapshotter.Progress.NONE);
         // the power-loss stand-in: the older copy lost its tail, its manifest still says complete
-        try (var channel = java.nio.channels.FileChannel.open(first.resolve("user1/contract.pdf"), java.nio.file.StandardOpenOption.WRITE)) {
+        try (var channel = FileChannel.open(first.resolve("user1/contract.pdf"), StandardOpenOption.WRITE)) {
             channel.truncate(6);
         }
 
@@ -192,7 +200,7 @@ class SnapshotterTests {
         Snapshotter.Result r1 = snapshotter.snapshot(src, first, null, Map.of(), Snapshotter.Progress.NONE);
         // someone opened the older copy and wrote the same bytes back: size and content as recorded, its mtime not
         Path old = first.resolve("user1/contract.pdf");
-        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(old).toMillis() + 60_000));
+        Files.setLastModifiedTime(old, FileTime.fromMillis(Files.getLastModifiedTime(old).toMillis() + 60_000));
 
         Path second = dir.resolve("daily/uploads_20251031");
         Snapshotter.Result r2 = snapshotter.snapshot(src, second, first, byPath(r1.entries()), Snapshotter.Progress.NONE);
@@ -240,7 +248,7 @@ class SnapshotterTests {
         }
         Files.writeString(dir.resolve("daily/manifest_20251030.json"), json.writeValueAsString(Map.of("formatVersion", 1,
                 "kind", "daily", "id", "20251030", "status", "complete", "files", oldEntries)));
-        BackupCatalog catalog = new BackupCatalog(dir, FilePermissions.ownerOnly(), java.time.Clock.systemUTC());
+        BackupCatalog catalog = new BackupCatalog(dir, FilePermissions.ownerOnly(), Clock.systemUTC());
         List<FileEntry> old;
         try (var entries = catalog.files(catalog.newestComplete(BackupKind.DAILY).orElseThrow())) {
             old = entries.stream().toList();
@@ -275,9 +283,9 @@ class SnapshotterTests {
             @Override
             public void copied(Path file, String rel, int attempt) throws IOException {
                 switch (rel) {
-                    case "logs/growing.log", "big/growing.pdf" -> Files.writeString(file, "more\n", java.nio.file.StandardOpenOption.APPEND);
+                    case "logs/growing.log", "big/growing.pdf" -> Files.writeString(file, "more\n", StandardOpenOption.APPEND);
                     case "db/shrinking.bin" -> {
-                        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                        try (var channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                             channel.truncate(Files.size(file) - 1000);
                         }
                     }
@@ -384,7 +392,7 @@ class SnapshotterTests {
         CopyHook denied = new CopyHook() {
             @Override
             public void opening(Path file, String rel) throws IOException {
-                throw new java.nio.file.AccessDeniedException(file.toString());
+                throw new AccessDeniedException(file.toString());
             }
         };
 
@@ -434,7 +442,7 @@ class SnapshotterTests {
             assertThat(FileTrees.sha256(copy)).as("SHA-256 of %s", e.path()).isEqualTo(e.sha256());
         }
         try (var all = Files.walk(stored)) {
-            assertThat(all.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            assertThat(all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
                     .map(p -> stored.relativize(p).toString())).as("stored files").containsExactlyInAnyOrderElementsOf(files.keySet());
         }
     }
@@ -454,15 +462,15 @@ class SnapshotterTests {
     }
 
     private static long ctime(Path p) throws IOException {
-        return ((FileTime) Files.getAttribute(p, "unix:ctime", java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                .to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        return ((FileTime) Files.getAttribute(p, "unix:ctime", LinkOption.NOFOLLOW_LINKS))
+                .to(TimeUnit.NANOSECONDS);
     }
 
     private static void assertNoInodeShared(Path live, Path snapshot) throws IOException {
         try (var files = Files.walk(live)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path copy = snapshot.resolve(live.relativize(p));
-                if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.exists(copy)) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(copy)) {
                     assertThat(FileTrees.inode(copy)).as("live %s", p).isNotEqualTo(FileTrees.inode(p));
                 }
             }

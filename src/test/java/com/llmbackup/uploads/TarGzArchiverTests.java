@@ -7,13 +7,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
+import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
@@ -51,7 +56,7 @@ class TarGzArchiverTests {
         random.nextBytes(noise);
         try (OutputStream out = Files.newOutputStream(src.resolve("user3/scan.pdf").toAbsolutePath())) {
             out.write(noise);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             Files.createDirectories(src.resolve("user3"));
             Files.write(src.resolve("user3/scan.pdf"), noise);
         }
@@ -81,7 +86,7 @@ class TarGzArchiverTests {
     }
 
     private static Map<String, String> toMicros(Map<String, String> tree) {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         tree.forEach((path, what) -> out.put(path, what.replaceAll("mtime=(\\d+)\\d{3} ", "mtime=$1 ")));
         return out;
     }
@@ -106,8 +111,8 @@ class TarGzArchiverTests {
         Path src = sourceTree();
         Path archive = dir.resolve("a.tar.gz");
         TarGzArchiver.Result result = archiver.archive(src, archive, Snapshotter.Progress.NONE);
-        var expected = new java.util.ArrayList<>(result.entries());
-        expected.add(new com.llmbackup.catalog.Manifest.FileEntry("user9/missing.pdf", "file", 3, 0, 0644, 0, 0, "root", "root", "00", null));
+        var expected = new ArrayList<>(result.entries());
+        expected.add(new Manifest.FileEntry("user9/missing.pdf", "file", 3, 0, 0644, 0, 0, "root", "root", "00", null));
 
         assertThatThrownBy(() -> archiver.verify(archive, expected, result.sha256()))
                 .hasMessage("Archive a.tar.gz lacks 1 entry of the manifest, e.g. uploads/user9/missing.pdf.");
@@ -194,7 +199,7 @@ class TarGzArchiverTests {
         assertThat(entries.get("big/shrinking.pdf").size()).isEqualTo(noise.length - 2000);
         Path u = out.resolve("uploads");
         assertThat(Files.readAllBytes(u.resolve("big/growing.pdf"))).startsWith(noise).endsWith("more\nmore\n".getBytes());
-        assertThat(Files.readAllBytes(u.resolve("big/shrinking.pdf"))).isEqualTo(java.util.Arrays.copyOf(noise, noise.length - 2000));
+        assertThat(Files.readAllBytes(u.resolve("big/shrinking.pdf"))).isEqualTo(Arrays.copyOf(noise, noise.length - 2000));
         assertThat(u.resolve("docs/same-size.txt")).hasContent("DDDD");
         assertThat(u.resolve("docs/deleted.txt")).doesNotExist();
         assertThat(u.resolve("docs/becomes-folder/inside.txt")).hasContent("inside the new folder");
@@ -210,7 +215,7 @@ class TarGzArchiverTests {
         new Random(5).nextBytes(before);
         Files.createDirectories(src);
         Files.write(src.resolve("scan.pdf"), before);
-        byte[] after = java.util.Arrays.copyOf(before, before.length + 7);
+        byte[] after = Arrays.copyOf(before, before.length + 7);
         CopyHook onceOnly = new CopyHook() {
             @Override
             public void copied(Path file, String rel, int attempt) throws IOException {

@@ -8,10 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
@@ -121,7 +124,7 @@ class UploadsRestorerTests {
     void fromArchiveWhenFolderVolumeIsFullNamesTheFolderAndWhatToDoAndLeavesNoPartialFile() throws Exception {
         Path live = dir.resolve("uploads");
         byte[] noise = new byte[2 * 1024 * 1024];
-        new java.util.Random(14).nextBytes(noise);
+        new Random(14).nextBytes(noise);
         Files.createDirectories(live.resolve("user1"));
         Files.write(live.resolve("user1/scan.pdf"), noise);
         archiver.archive(live, dir.resolve("u.tar.gz"), Snapshotter.Progress.NONE);
@@ -187,7 +190,7 @@ class UploadsRestorerTests {
 
     private static void deleteTree(Path p) throws Exception {
         try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(q);
             }
         }
@@ -195,7 +198,7 @@ class UploadsRestorerTests {
 
     /** {name, type (file, symlink, hardlink, fifo), content or link target}, names kept raw as an attacker writes them. */
     static void writeTarGz(Path file, List<String[]> entries) throws Exception {
-        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)))) {
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GZIPOutputStream(Files.newOutputStream(file)))) {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (String[] e : entries) {
                 TarArchiveEntry entry;

@@ -1,6 +1,5 @@
 package com.llmbackup.process.backup;
 
-import java.time.Instant;
 import java.util.Optional;
 
 import com.llmbackup.backup.BackupRunService;
@@ -8,22 +7,18 @@ import com.llmbackup.backup.NotEnoughSpaceException;
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.LeaseLostException;
-import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.offsite.OffsiteCopyService;
 import com.llmbackup.postgres.DumpInvalidException;
 import com.llmbackup.process.backup.BackupRunVariables.RunOutcome;
+import com.llmbackup.process.engine.Executions;
+import com.llmbackup.process.engine.Steps;
 import com.llmbackup.uploads.ArchiveInvalidException;
 import org.camunda.bpm.engine.ProcessEngineException;
-import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import com.llmbackup.process.engine.Executions;
-import com.llmbackup.process.engine.Steps;
-import com.llmbackup.process.engine.FailureVariables;
-import com.llmbackup.process.engine.LeaseWaitVariables;
 
 /**
  * The delegates of {@code BackupRunProcess}, the one model of the backup chain (called by the

@@ -1,8 +1,8 @@
 package com.llmbackup.process.backup;
 
 import com.llmbackup.catalog.BackupKind;
-import org.camunda.bpm.engine.delegate.VariableScope;
 import com.llmbackup.process.engine.LeaseWaitVariables;
+import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
  * The variables of {@code BackupRunProcess}. Inputs: {@code runKind} (set by the caller's

@@ -1,10 +1,10 @@
 package com.llmbackup.process.cleanup;
 
-import com.llmbackup.process.engine.Steps;
 import java.util.List;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.process.engine.Steps;
 import com.llmbackup.retention.CleanupService;
 import com.llmbackup.retention.CleanupService.PlannedDeletion;
 import com.llmbackup.retention.RetentionPlanner;

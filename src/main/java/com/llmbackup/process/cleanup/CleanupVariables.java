@@ -1,7 +1,7 @@
 package com.llmbackup.process.cleanup;
 
-import org.camunda.bpm.engine.delegate.VariableScope;
 import com.llmbackup.process.engine.LeaseWaitVariables;
+import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
  * The variables of {@code BackupCleanupProcess}: the start's {@code dryRun}; the plan

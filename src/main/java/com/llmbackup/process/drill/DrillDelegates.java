@@ -1,11 +1,10 @@
 package com.llmbackup.process.drill;
 
-import com.llmbackup.process.engine.Steps;
 import java.time.Instant;
-import java.util.List;
 
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.drill.DrillService;
+import com.llmbackup.process.engine.Steps;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

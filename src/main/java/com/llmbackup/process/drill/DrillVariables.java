@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.camunda.bpm.engine.delegate.VariableScope;
 import com.llmbackup.process.engine.LeaseWaitVariables;
+import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
  * The variables of {@code RestoreDrillProcess}: the start's optional {@code backupKind} and

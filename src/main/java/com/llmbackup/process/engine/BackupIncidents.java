@@ -1,10 +1,10 @@
 package com.llmbackup.process.engine;
 
-import com.llmbackup.catalog.BackupKind;
 import java.util.List;
 import java.util.Set;
 
 import com.llmbackup.backup.BackupRunService;
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;

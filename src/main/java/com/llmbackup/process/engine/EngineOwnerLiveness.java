@@ -1,6 +1,7 @@
 package com.llmbackup.process.engine;
 
 import com.llmbackup.catalog.OwnerLiveness;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.springframework.stereotype.Component;
 
@@ -9,9 +10,9 @@ import org.springframework.stereotype.Component;
 class EngineOwnerLiveness implements OwnerLiveness {
 
     private final RuntimeService runtime;
-    private final org.camunda.bpm.engine.RepositoryService repository;
+    private final RepositoryService repository;
 
-    EngineOwnerLiveness(RuntimeService runtime, org.camunda.bpm.engine.RepositoryService repository) {
+    EngineOwnerLiveness(RuntimeService runtime, RepositoryService repository) {
         this.runtime = runtime;
         this.repository = repository;
     }

@@ -2,16 +2,18 @@ package com.llmbackup.process.engine;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.llmbackup.catalog.RunObserver;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RepositoryService;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.task.Task;
 import org.springframework.stereotype.Component;
@@ -50,13 +52,13 @@ class EngineRunObserver implements RunObserver {
 
     private Map<String, Observed> observeAll(Collection<String> processInstanceIds) {
         Map<String, Observed> observed = new HashMap<>();
-        Set<String> ids = new java.util.HashSet<>(processInstanceIds);
+        Set<String> ids = new HashSet<>(processInstanceIds);
         ids.remove(null);
         if (ids.isEmpty()) {
             return observed;
         }
         String[] idArray = ids.toArray(String[]::new);
-        Set<String> alive = new java.util.HashSet<>();
+        Set<String> alive = new HashSet<>();
         runtime.createProcessInstanceQuery().processInstanceIds(ids).list().forEach(pi -> alive.add(pi.getId()));
         for (String id : ids) {
             if (!alive.contains(id)) {
@@ -110,7 +112,7 @@ class EngineRunObserver implements RunObserver {
      * The API's caller may lack READ on instances (operators get only what their tasks need):
      * these read-only facts are asked without the caller's authorizations, then it is restored.
      */
-    private <T> T unrestricted(java.util.function.Supplier<T> query) {
+    private <T> T unrestricted(Supplier<T> query) {
         Authentication caller = identity.getCurrentAuthentication();
         identity.clearAuthentication();
         try {

@@ -1,6 +1,8 @@
 package com.llmbackup.process.engine;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.impl.cfg.TransactionState;
+import org.camunda.bpm.engine.impl.context.Context;
 
 /** Where an execution stands in a tree of calling processes. */
 public final class Executions {
@@ -34,14 +36,14 @@ public final class Executions {
      * job that runs again after its orchestrator died is the same job, a new visit of the step a new one.
      */
     public static String currentJobId(DelegateExecution execution) {
-        var context = org.camunda.bpm.engine.impl.context.Context.getCommandContext();
+        var context = Context.getCommandContext();
         var job = context == null ? null : context.getCurrentJob();
         return job != null ? job.getId() : "activity-instance " + execution.getActivityInstanceId();
     }
 
     /** Runs {@code action} once the engine committed the current command's transaction (never when it rolled back). */
     public static void afterCommit(Runnable action) {
-        org.camunda.bpm.engine.impl.context.Context.getCommandContext().getTransactionContext().addTransactionListener(
-                org.camunda.bpm.engine.impl.cfg.TransactionState.COMMITTED, ignored -> action.run());
+        Context.getCommandContext().getTransactionContext().addTransactionListener(
+                TransactionState.COMMITTED, ignored -> action.run());
     }
 }

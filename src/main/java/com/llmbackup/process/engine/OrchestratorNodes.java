@@ -1,10 +1,12 @@
 package com.llmbackup.process.engine;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,7 +155,7 @@ public class OrchestratorNodes implements AutoCloseable {
                 .collect(Collectors.toMap(LockOwnerVerdict.Node::lockOwner, n -> n));
         LockOwnerVerdict.Here here = new LockOwnerVerdict.Here(own, host, now, settings.nodeStaleAfter(),
                 p -> ProcessHandle.of(p).flatMap(h -> h.info().startInstant()));
-        List<StoppedLock> stopped = new java.util.ArrayList<>();
+        List<StoppedLock> stopped = new ArrayList<>();
         for (Map<String, Object> job : locked) {
             String owner = (String) job.get("LOCK_OWNER_");
             Instant lockedAt = ((Timestamp) job.get("LOCK_EXP_TIME_")).toInstant().minusMillis(lockTime);
@@ -175,7 +177,7 @@ public class OrchestratorNodes implements AutoCloseable {
     private static String host() {
         String name;
         try {
-            name = java.net.InetAddress.getLocalHost().getHostName();
+            name = InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             name = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
         }

@@ -1,5 +1,7 @@
 package com.llmbackup.process.engine;
 
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
 /** Process definition keys (= BPMN file names), part of the public contract. */
 public final class ProcessKeys {
     public static final String PREFLIGHT = "PreflightProcess";
@@ -12,7 +14,7 @@ public final class ProcessKeys {
     public static final String DISASTER_RECOVERY = "DisasterRecoveryProcess";
 
     /** The key of the process an execution belongs to (the part of its definition id before ':'). */
-    public static String keyOf(org.camunda.bpm.engine.delegate.DelegateExecution execution) {
+    public static String keyOf(DelegateExecution execution) {
         String id = execution.getProcessDefinitionId();
         return id.substring(0, id.indexOf(':'));
     }

@@ -1,6 +1,7 @@
 package com.llmbackup.process.engine;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.recovery.RecoveryReport;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,7 +38,7 @@ public class ScheduleExpressions {
      * (1 h before a 4 h RTO), early enough for an operator to act before it is missed.
      */
     public String rtoEscalation() {
-        return com.llmbackup.recovery.RecoveryReport.escalationAfter(properties.dr().rto()).toString();
+        return RecoveryReport.escalationAfter(properties.dr().rto()).toString();
     }
 
     /** How long a run waits before trying the lock on the backup root again (ISO 8601). */

@@ -1,13 +1,13 @@
 package com.llmbackup.process.preflight;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.process.engine.ProcessKeys;
 import org.camunda.bpm.engine.RuntimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import com.llmbackup.process.engine.ProcessKeys;
 
 /**
  * Starts {@code PreflightProcess} once the models are deployed, so that a missing folder,

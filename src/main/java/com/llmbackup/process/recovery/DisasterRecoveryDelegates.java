@@ -6,6 +6,8 @@ import java.util.Map;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.monitoring.Alerts;
+import com.llmbackup.process.engine.Steps;
+import com.llmbackup.process.restore.RecoveryApproval;
 import com.llmbackup.recovery.DisasterRecoveryService;
 import com.llmbackup.recovery.RecoveryRefusedException;
 import com.llmbackup.recovery.RecoveryReport;
@@ -16,8 +18,6 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import com.llmbackup.process.engine.Steps;
-import com.llmbackup.process.restore.RecoveryApproval;
 
 /**
  * The delegates of {@code DisasterRecoveryProcess}: each reads its variables, calls one step of

@@ -1,8 +1,8 @@
 package com.llmbackup.process.recovery;
 
+import com.llmbackup.process.engine.FailureVariables;
 import com.llmbackup.recovery.DisasterRecoveryService;
 import org.camunda.bpm.engine.delegate.VariableScope;
-import com.llmbackup.process.engine.FailureVariables;
 
 /**
  * The variables of {@code DisasterRecoveryProcess} (design.md): the start's optional

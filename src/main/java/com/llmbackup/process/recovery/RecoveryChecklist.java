@@ -3,6 +3,7 @@ package com.llmbackup.process.recovery;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
 import com.llmbackup.process.restore.RecoveryApproval;
 
 /**

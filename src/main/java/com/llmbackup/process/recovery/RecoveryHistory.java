@@ -4,14 +4,15 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import com.llmbackup.process.engine.ProcessKeys;
 import com.llmbackup.recovery.RecoveryReport;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
-import com.llmbackup.process.engine.ProcessKeys;
 
 /**
  * What the engine's history says about one disaster recovery, for its report: when it was
@@ -48,7 +49,7 @@ final class RecoveryHistory {
     Optional<String> completerOf(String taskKey) {
         Map<String, String> by = completedBy();
         return activities().stream().filter(a -> taskKey.equals(a.getActivityId()) && a.getTaskId() != null)
-                .map(a -> by.get(a.getTaskId())).filter(java.util.Objects::nonNull).findFirst();
+                .map(a -> by.get(a.getTaskId())).filter(Objects::nonNull).findFirst();
     }
 
     /** The finished steps, in order; an automated step is done by llm-backup, a called process by its own steps. */

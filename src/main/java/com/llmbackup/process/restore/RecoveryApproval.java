@@ -1,7 +1,8 @@
 package com.llmbackup.process.restore;
 
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
+
 import com.llmbackup.process.engine.ProcessKeys;
 
 /**
@@ -37,7 +38,7 @@ public final class RecoveryApproval {
     }
 
     /** User operations that change an instance's path or variables behind its confirmation (engine names). */
-    public static final java.util.Set<String> CHANGES = java.util.Set.of("ModifyProcessInstance", "SetVariable", "SetVariables",
+    public static final Set<String> CHANGES = Set.of("ModifyProcessInstance", "SetVariable", "SetVariables",
             "ModifyVariable", "RemoveVariable", "Migrate", "RestartProcessInstance");
 
     /** Pre-approved by {@code approver}, or not, saying why (written in the restore's history details). */

@@ -1,15 +1,17 @@
 package com.llmbackup.process.restore;
 
-import com.llmbackup.process.engine.Steps;
 import java.util.List;
+import java.util.stream.Stream;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.process.engine.Executions;
+import com.llmbackup.process.engine.Steps;
 import com.llmbackup.restore.HealthCheckFailedException;
-import com.llmbackup.restore.RestorePlan;
-import com.llmbackup.restore.RestoreRequest;
 import com.llmbackup.restore.RestoreExecutor;
 import com.llmbackup.restore.RestoreGuard;
+import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRecorder;
+import com.llmbackup.restore.RestoreRequest;
 import com.llmbackup.restore.RestoreService;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
@@ -18,10 +20,10 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import com.llmbackup.process.engine.Executions;
 
 /**
  * The delegates of {@code RestoreProcess} (the safety backup reuses {@link BackupDelegates}):
@@ -83,12 +85,12 @@ class RestoreDelegates {
         var log = execution.getProcessEngineServices().getHistoryService();
         List<RecoveryApproval.Completion> completions = log
                 .createUserOperationLogQuery().processInstanceId(caller)
-                .operationType(org.camunda.bpm.engine.history.UserOperationLogEntry.OPERATION_TYPE_COMPLETE).list().stream()
+                .operationType(UserOperationLogEntry.OPERATION_TYPE_COMPLETE).list().stream()
                 .filter(entry -> entry.getTaskId() != null)
                 .map(entry -> new RecoveryApproval.Completion(taskKey(execution, entry.getTaskId()), entry.getUserId()))
                 .toList();
         // a hand-made change of either instance (modification, variables) voids the confirmation: the set may not be the one confirmed
-        List<String> changes = java.util.stream.Stream.of(caller, execution.getProcessInstanceId())
+        List<String> changes = Stream.of(caller, execution.getProcessInstanceId())
                 .flatMap(instance -> log.createUserOperationLogQuery().processInstanceId(instance).list().stream())
                 .filter(entry -> RecoveryApproval.CHANGES.contains(entry.getOperationType()))
                 .map(entry -> entry.getOperationType() + " by " + entry.getUserId()).distinct().toList();

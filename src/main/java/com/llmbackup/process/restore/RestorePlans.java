@@ -1,5 +1,6 @@
 package com.llmbackup.process.restore;
 
+import com.llmbackup.restore.RestoreRecorder;
 import com.llmbackup.restore.RestoreService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 
@@ -10,9 +11,9 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 public final class RestorePlans {
 
     private final RestoreService restores;
-    private final com.llmbackup.restore.RestoreRecorder recorder;
+    private final RestoreRecorder recorder;
 
-    RestorePlans(RestoreService restores, com.llmbackup.restore.RestoreRecorder recorder) {
+    RestorePlans(RestoreService restores, RestoreRecorder recorder) {
         this.restores = restores;
         this.recorder = recorder;
     }

@@ -8,10 +8,10 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.process.engine.FailureVariables;
 import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRequest;
 import org.camunda.bpm.engine.delegate.VariableScope;
-import com.llmbackup.process.engine.FailureVariables;
 
 /**
  * The variables of {@code RestoreProcess} (design.md): the start's {@code backupKind},

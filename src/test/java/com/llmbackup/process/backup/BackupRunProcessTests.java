@@ -15,13 +15,13 @@ import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * {@code BackupRunProcess} itself: the kind comes from the caller's model only. Its other

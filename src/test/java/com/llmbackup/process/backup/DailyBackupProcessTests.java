@@ -3,46 +3,36 @@ package com.llmbackup.process.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.llmbackup.catalog.RunStatus;
-import com.llmbackup.catalog.BackupCatalog;
-import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestPostgres;
-import org.camunda.bpm.engine.ManagementService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.assertions.bpmn.AbstractAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * The real engine running {@code DailyBackupProcess} against a real PostgreSQL database
@@ -54,7 +44,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
     void timerRunsDailyBackupToCompleteSetWithSeedNames() throws Exception {
         Job timer = management.createJobQuery().processDefinitionKey("DailyBackupProcess").timers().singleResult();
         assertThat(timer).as("the daily timer job").isNotNull();
-        assertThat(timer.getDuedate().toInstant().atZone(java.time.ZoneId.systemDefault()).getHour()).isEqualTo(2);
+        assertThat(timer.getDuedate().toInstant().atZone(ZoneId.systemDefault()).getHour()).isEqualTo(2);
 
         List<String> before = runtime.createProcessInstanceQuery().processDefinitionKey("DailyBackupProcess").list()
                 .stream().map(ProcessInstance::getId).toList();
@@ -69,14 +59,14 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
                 "Task_DumpDatabase", "Task_VerifyDump", "Task_DumpGlobals", "Task_CopyExtraFiles", "Task_SnapshotUploads",
                 "Task_PublishSet", "Task_RecordHistory", "Task_ReleaseLease", "EndEvent_RunCompleted").hasNotPassed("Task_ArchiveUploads");
         String id = (String) historicVariable(instance, "backupId");
-        BackupSet set = catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id)).orElseThrow();
+        BackupSet set = catalog.find(BackupKind.DAILY, BackupSetId.parse(id)).orElseThrow();
         assertThat(set.status()).isEqualTo(BackupSet.Status.COMPLETE);
         Path daily = DIR.resolve("backup/daily");
         assertThat(daily.resolve("db_" + id + ".dump")).isRegularFile();
         assertThat(daily.resolve("globals_" + id + ".sql")).content().contains("CREATE ROLE " + ROLE);
         assertThat(FileTrees.describe(daily.resolve("uploads_" + id))).isEqualTo(FileTrees.describe(DIR.resolve("uploads")));
         assertThat(daily.resolve("config_" + id + "/docker-compose.yml")).hasContent("services: {}");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        assertThat(PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(daily.resolve("config_" + id + "/.env")))).isEqualTo("rw-------");
         JsonNode manifest = json.readTree(daily.resolve("manifest_" + id + ".json").toFile());
         assertThat(manifest.get("status").asText()).isEqualTo("complete");
@@ -203,7 +193,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(calledRun(instance)).hasPassed("Boundary_DumpInvalid", "EndEvent_RunFailed");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
         assertThat(row.message()).startsWith("pg_restore --list cannot read db_" + id + ".dump (exit code 1): ");
-        assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
+        assertThat(catalog.find(BackupKind.DAILY, BackupSetId.parse(id))).isEmpty();
         assertNoStagingLeft();
     }
 
@@ -212,7 +202,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         ProcessInstance instance = runtime.startProcessInstanceByKey("DailyBackupProcess");
         executeUntil(instance, "Task_DumpDatabase");
         String id = (String) runtime.getVariable(calledRun(instance).getId(), "backupId");
-        try (LeaseManager other = new LeaseManager(DIR.resolve("backup"), Duration.ofMinutes(2), java.time.Clock.systemUTC(),
+        try (LeaseManager other = new LeaseManager(DIR.resolve("backup"), Duration.ofMinutes(2), Clock.systemUTC(),
                 owner -> OwnerLiveness.State.ENDED, FilePermissions.ownerOnly())) {
             assertThat(other.tryAcquire("intruder", "test").takenOverFrom()).isEqualTo(instance.getId());
             runJobs(instance);
@@ -222,7 +212,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(instance).isEnded().hasPassed("EndEvent_LeaseLost").hasNotPassed("EndEvent_BackupFailed");
         assertThat(calledRun(instance)).hasPassed("StartEvent_LeaseLost", "Task_RecordLeaseLost", "EndEvent_LeaseLost")
                 .hasNotPassed("Task_PublishSet");
-        assertThat(catalog.find(BackupKind.DAILY, com.llmbackup.catalog.BackupSetId.parse(id))).isEmpty();
+        assertThat(catalog.find(BackupKind.DAILY, BackupSetId.parse(id))).isEmpty();
         assertThat(history.listByOwner(instance.getId()).get(0).message()).contains("took it over");
     }
 

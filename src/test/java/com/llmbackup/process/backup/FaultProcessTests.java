@@ -7,23 +7,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * The fault suite (README, "Faults"): real PostgreSQL, real files, the real engine with the
@@ -53,7 +55,7 @@ class FaultProcessTests extends AbstractBackupProcessTests {
             attempt = CompletableFuture.runAsync(() -> management.executeJob(dumpJob.getId()));
             awaitDumpWaitingForLock();
             PG.restart();
-        } catch (java.sql.SQLException endedByRestart) {
+        } catch (SQLException endedByRestart) {
             attempt = null;
         }
         if (attempt == null) {
@@ -69,7 +71,7 @@ class FaultProcessTests extends AbstractBackupProcessTests {
         assertThat(instance).isEnded().hasPassed("EndEvent_BackupCompleted");
         assertThat(runtime.createIncidentQuery().processInstanceId(calledRun(instance).getId()).count()).isZero();
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.status()).isEqualTo(com.llmbackup.catalog.RunStatus.COMPLETED);
+        assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         String first = (String) historicVariable(reference, "backupId");
         String second = (String) historicVariable(instance, "backupId");
         Path daily = ROOT.resolve("daily");
@@ -183,7 +185,7 @@ class FaultProcessTests extends AbstractBackupProcessTests {
     }
 
     private static Map<String, String> withoutTop(Map<String, String> tree) {
-        Map<String, String> copy = new java.util.TreeMap<>(tree);
+        Map<String, String> copy = new TreeMap<>(tree);
         copy.remove(".");
         return copy;
     }

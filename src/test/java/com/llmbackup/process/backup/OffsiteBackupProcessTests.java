@@ -5,22 +5,35 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.offsite.OffsiteSnapshot;
 import com.llmbackup.offsite.OffsiteState;
+import com.llmbackup.process.AbstractBackupProcessTests;
+import com.llmbackup.test.LocalHttp;
+import org.assertj.core.data.Offset;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * The offsite copy step of the real backup chain: a repository that cannot be reached (the
@@ -29,7 +42,7 @@ import com.llmbackup.process.AbstractBackupProcessTests;
  * up the weekly. (Two sets of one day and kind would not do: the offsite retention keeps only
  * the newer, so the older is not sent.)
  */
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
 
     static final Path OFFSITE_DIR = DIR.resolve("offsite");
@@ -54,7 +67,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
     OffsiteState state;
 
     @Test
-    @org.junit.jupiter.api.Order(1)
+    @Order(1)
     void runCompletesWithWarningAndAlertWhenRepositoryIsUnreachableAndNextRunCatchesUp() throws Exception {
         ProcessInstance first = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         runJobs(first);
@@ -99,24 +112,24 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
 
         // what the admin panel and the monitoring read
         ensureUser("offsitewatcher", "watcher-pw", null);
-        JsonNode page = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups?kind=daily", "offsitewatcher:watcher-pw", null).body());
+        JsonNode page = json.readTree(LocalHttp.call(port, "GET", "/api/backups?kind=daily", "offsitewatcher:watcher-pw", null).body());
         assertThat(page.get("offsite").get("enabled").asBoolean()).isTrue();
         assertThat(page.get("offsite").get("lastFailure").isNull()).isTrue();
         assertThat(page.get("items").findValues("offsite")).anySatisfy(o ->
                 assertThat(o.get("snapshotId").asText()).isEqualTo(secondRow.offsiteSnapshotId()));
-        JsonNode sets = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/sets?kind=daily", "offsitewatcher:watcher-pw", null).body());
-        JsonNode copied = java.util.stream.StreamSupport.stream(sets.get("items").spliterator(), false)
+        JsonNode sets = json.readTree(LocalHttp.call(port, "GET", "/api/backups/sets?kind=daily", "offsitewatcher:watcher-pw", null).body());
+        JsonNode copied = StreamSupport.stream(sets.get("items").spliterator(), false)
                 .filter(set -> secondId.equals(set.get("id").asText())).findFirst().orElseThrow();
         assertThat(copied.get("offsite").get("state").asText()).isEqualTo("offsite");
         assertThat(copied.get("offsite").get("snapshotId").asText()).isEqualTo(state.of(BackupKind.DAILY, BackupSetId.parse(secondId)).snapshotId());
-        String metrics = com.llmbackup.test.LocalHttp.call(port, "GET", "/actuator/prometheus", "offsitewatcher:watcher-pw", null).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^llm_backup_offsite_last_success_timestamp_seconds (\\S+)$").matcher(metrics);
+        String metrics = LocalHttp.call(port, "GET", "/actuator/prometheus", "offsitewatcher:watcher-pw", null).body();
+        Matcher m = Pattern.compile("(?m)^llm_backup_offsite_last_success_timestamp_seconds (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(metrics).isTrue();
-        assertThat(Double.parseDouble(m.group(1))).isCloseTo(java.time.Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(300.0));
+        assertThat(Double.parseDouble(m.group(1))).isCloseTo(Instant.now().getEpochSecond(), Offset.offset(300.0));
     }
 
     @Test
-    @org.junit.jupiter.api.Order(2)
+    @Order(2)
     void drillWhenOffsiteIsOnChecksTheRepositoryAndTheCopyAndFailsNamingADamagedPack() throws Exception {
         if (!Files.exists(REPOSITORY.resolve("config"))) {
             offsite.init(); // run alone: the test above makes the repository
@@ -135,8 +148,8 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
                 .contains("The offsite copy of daily/" + id + " (snapshot ").contains("restores and matches its manifest");
 
         Path pack;
-        try (java.util.stream.Stream<Path> walk = Files.walk(REPOSITORY.resolve("data"))) {
-            pack = walk.filter(Files::isRegularFile).max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        try (Stream<Path> walk = Files.walk(REPOSITORY.resolve("data"))) {
+            pack = walk.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
         }
         byte[] original = Files.readAllBytes(pack);
         byte[] damaged = original.clone();
@@ -162,15 +175,15 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
     /** A drill of daily/{id} run to its end at {@code endEvent}; its history row. */
     private HistoryEntry drillOf(String id, String endEvent) {
         ProcessInstance drill = runtime.startProcessInstanceByKey("RestoreDrillProcess",
-                java.util.Map.of("backupKind", "daily", "backupId", id));
+                Map.of("backupKind", "daily", "backupId", id));
         runJobs(drill);
         assertThat(drill).isEnded().hasPassed(endEvent);
-        return history.listByOwner(drill.getId()).stream().filter(e -> e.kind() == com.llmbackup.catalog.RunKind.DRILL)
+        return history.listByOwner(drill.getId()).stream().filter(e -> e.kind() == RunKind.DRILL)
                 .findFirst().orElseThrow();
     }
 
     private JsonNode drillCheck(long runId, String name) throws Exception {
-        var response = com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/drills/" + runId, "offsiteauditor:auditor-pw", null);
+        var response = LocalHttp.call(port, "GET", "/api/backups/drills/" + runId, "offsiteauditor:auditor-pw", null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         for (JsonNode check : json.readTree(response.body()).get("checks")) {
             if (name.equals(check.get("name").asText())) {

@@ -5,29 +5,36 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import com.llmbackup.catalog.RunStatus;
-import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.OwnerLiveness;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestPostgres;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /** {@code WeeklyBackupProcess} on the real engine, database and files; checked with GNU tar, gzip and pg_restore. */
 class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
@@ -71,7 +78,7 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(tableDigest(copy, "documents")).isEqualTo(tableDigest(DATABASE, "documents"));
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.kind()).isEqualTo(com.llmbackup.catalog.RunKind.WEEKLY);
+        assertThat(row.kind()).isEqualTo(RunKind.WEEKLY);
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("] Weekly full backup completed: db_full_" + id + ".dump");
     }
 
@@ -80,7 +87,7 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         Path scan = DIR.resolve("uploads/user9/scan.pdf");
         Files.createDirectories(scan.getParent());
         byte[] noise = new byte[3 * 1024 * 1024];
-        new java.util.Random(3).nextBytes(noise);
+        new Random(3).nextBytes(noise);
         Files.write(scan, noise);
         ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         try {
@@ -149,7 +156,7 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         executeNext(daily);
         ProcessInstance weekly = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         executeNext(weekly);
-        ClockUtil.setCurrentTime(Date.from(java.time.Instant.now().plus(java.time.Duration.ofMinutes(11))));
+        ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofMinutes(11))));
         management.executeJob(waitTimer(weekly).getId());
         runJobs(weekly);
         ClockUtil.reset();
@@ -165,9 +172,9 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
     void weeklyStopsWithoutPublishingWhenLockWasTakenOver() {
         ProcessInstance instance = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         executeUntil(instance, "Task_ArchiveUploads");
-        try (var other = new com.llmbackup.catalog.LeaseManager(DIR.resolve("backup"), java.time.Duration.ofMinutes(2),
-                java.time.Clock.systemUTC(), owner -> com.llmbackup.catalog.OwnerLiveness.State.ENDED,
-                com.llmbackup.catalog.FilePermissions.ownerOnly())) {
+        try (var other = new LeaseManager(DIR.resolve("backup"), Duration.ofMinutes(2),
+                Clock.systemUTC(), owner -> OwnerLiveness.State.ENDED,
+                FilePermissions.ownerOnly())) {
             other.tryAcquire("intruder", "test");
             runJobs(instance);
             other.release("intruder");

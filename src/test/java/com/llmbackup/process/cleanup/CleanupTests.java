@@ -6,11 +6,10 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,12 +18,14 @@ import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
-import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.retention.RetentionPlanner;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.ManualClock;
@@ -34,7 +35,6 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * Retention over whole catalogs built in a temporary folder with a controlled clock (the
@@ -159,7 +159,7 @@ class CleanupTests extends AbstractBackupProcessTests {
         complete(BackupKind.SAFETY, TODAY.minusDays(60), "");
         complete(BackupKind.DAILY, TODAY.minusDays(91), "");
         BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
-        java.util.Map<String, String> held = java.util.Map.of(label(BackupKind.DAILY, 90), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)",
+        Map<String, String> held = Map.of(label(BackupKind.DAILY, 90), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)",
                 label(BackupKind.SAFETY, 60), "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)");
 
         var decisions = new RetentionPlanner(properties, clock).plan(catalog.list(), rules, held);
@@ -256,8 +256,8 @@ class CleanupTests extends AbstractBackupProcessTests {
         String log = Files.readString(DIR.resolve("llm-backup.log"));
         assertThat(log).contains("] Deleted daily/20000101: Older than 30 days (").contains("] Old backups cleaned up: ");
         var row = history.listByOwner(cleanup.getId()).get(0);
-        assertThat(row.kind()).isEqualTo(com.llmbackup.catalog.RunKind.CLEANUP);
-        assertThat(row.status()).isEqualTo(com.llmbackup.catalog.RunStatus.COMPLETED);
+        assertThat(row.kind()).isEqualTo(RunKind.CLEANUP);
+        assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(row.warnings()).contains("Deleted daily/20000101: Older than 30 days");
     }
 
@@ -287,7 +287,7 @@ class CleanupTests extends AbstractBackupProcessTests {
         executeNext(cleanup);
         assertThat(cleanup).isWaitingAt("Event_WaitForCleanupLock");
 
-        ClockUtil.setCurrentTime(Date.from(java.time.Instant.now().plus(Duration.ofMinutes(11))));
+        ClockUtil.setCurrentTime(Date.from(Instant.now().plus(Duration.ofMinutes(11))));
         management.executeJob(management.createJobQuery().processInstanceId(cleanup.getId()).timers().singleResult().getId());
         runJobs(cleanup);
         ClockUtil.reset();

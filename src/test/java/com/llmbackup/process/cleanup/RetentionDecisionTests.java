@@ -2,11 +2,11 @@ package com.llmbackup.process.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.retention.RetentionRules.Facts;
 import com.llmbackup.retention.RetentionRules.Verdict;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /** One test per row of {@code dmn/RetentionDecision.dmn}, evaluated by the real engine. */
 class RetentionDecisionTests extends AbstractBackupProcessTests {

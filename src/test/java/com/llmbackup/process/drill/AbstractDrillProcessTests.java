@@ -15,13 +15,13 @@ import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.health.BackupHealthIndicator;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.LocalHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * The restore drill's process tests: the backup tests' environment (real PostgreSQL, real

@@ -10,20 +10,24 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
+import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.drill.DrillService;
 import com.llmbackup.test.FileTrees;
+import org.assertj.core.api.Assertions;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** The drill's lock paths (waits for a busy lock, gives up after backup.lock.max-wait), its timer, and leftovers of an abandoned drill. */
 class RestoreDrillLockTests extends AbstractDrillProcessTests {
 
-    @org.springframework.beans.factory.annotation.Autowired
-    com.llmbackup.drill.DrillService drills;
+    @Autowired
+    DrillService drills;
 
     @Test
     void drillWhenAnotherDrillHoldsTheLockWaitsThenPassesOrGivesUp() throws Exception {
@@ -106,8 +110,8 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
                     + "orchestrator's data lost): the set was not drilled.");
         } finally {
             PG.execute("postgres", "drop database if exists llm_webapp_check", "drop database if exists llm_backup_drill_" + restoreRun);
-            com.llmbackup.catalog.BackupCatalog.deleteTree(SCRATCH.resolve("uploads-check"));
-            com.llmbackup.catalog.BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + restoreRun));
+            BackupCatalog.deleteTree(SCRATCH.resolve("uploads-check"));
+            BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + restoreRun));
             history.end(restoreRun, RunStatus.REFUSED, "test row");
         }
     }
@@ -124,9 +128,9 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
         try {
             for (long run : List.of(foreign, daily.id())) {
                 String why = "History row " + run + " is not a drill row of run " + holder.getId() + ": nothing was changed.";
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> drills.drill(run, holder.getId())).hasMessage(why);
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> drills.removeScratch(run, holder.getId())).hasMessage(why);
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> drills.record(run, holder.getId())).hasMessage(why);
+                Assertions.assertThatThrownBy(() -> drills.drill(run, holder.getId())).hasMessage(why);
+                Assertions.assertThatThrownBy(() -> drills.removeScratch(run, holder.getId())).hasMessage(why);
+                Assertions.assertThatThrownBy(() -> drills.record(run, holder.getId())).hasMessage(why);
                 assertThat(databaseExists("llm_backup_drill_" + run)).isTrue();
             }
             assertThat(FileTrees.describe(SCRATCH.resolve("drill-" + foreign))).containsKey("a.txt");
@@ -136,7 +140,7 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
             assertThat(holder).isEnded().hasPassed("EndEvent_DrillPassed");
         } finally {
             PG.execute("postgres", "drop database if exists llm_backup_drill_" + foreign, "drop database if exists llm_backup_drill_" + daily.id());
-            com.llmbackup.catalog.BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + foreign));
+            BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + foreign));
             history.fail(foreign, "Task_RestoreDrillSet", "test row");
         }
     }

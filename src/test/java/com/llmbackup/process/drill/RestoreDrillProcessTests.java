@@ -6,10 +6,14 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 
@@ -54,14 +58,14 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(drillHealth()).isNull();
         assertThat(verifiedRestore("daily")).isEqualTo(rows.get(0).endedAt().toEpochMilli() / 1000.0);
         assertThat(verifiedRestore("weekly")).isEqualTo(rows.get(1).endedAt().toEpochMilli() / 1000.0);
-        var sets = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
+        var sets = json.readTree(LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
         for (HistoryEntry row : rows) {
-            JsonNode set = java.util.stream.StreamSupport.stream(sets.get("items").spliterator(), false)
+            JsonNode set = StreamSupport.stream(sets.get("items").spliterator(), false)
                     .filter(i -> i.get("label").asText().equals(row.source())).findFirst().orElseThrow();
             assertThat(set.get("lastDrill").get("status").asText()).isEqualTo("passed");
             assertThat(set.get("lastDrill").get("runId").asLong()).isEqualTo(row.id());
         }
-        var list = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/drills?size=2", "drillauditor:auditor-pw", null).body());
+        var list = json.readTree(LocalHttp.call(port, "GET", "/api/backups/drills?size=2", "drillauditor:auditor-pw", null).body());
         assertThat(list.get("items")).extracting(i -> i.get("runId").asLong()).containsExactly(rows.get(1).id(), rows.get(0).id());
     }
 
@@ -99,8 +103,8 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(drillHealth()).startsWith("the latest restore drill failed: daily/" + daily.backupId() + " (run " + row.id() + "): ")
                 .endsWith("DOWN until a drill passes.");
         assertThat(health.health().getStatus().getCode()).isEqualTo("DOWN");
-        var sets = json.readTree(com.llmbackup.test.LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
-        assertThat(java.util.stream.StreamSupport.stream(sets.get("items").spliterator(), false)
+        var sets = json.readTree(LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
+        assertThat(StreamSupport.stream(sets.get("items").spliterator(), false)
                 .filter(i -> i.get("label").asText().equals(row.source())).findFirst().orElseThrow().get("lastDrill").get("status").asText())
                 .isEqualTo("failed");
 
@@ -116,8 +120,8 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         HistoryEntry daily = backup("DailyBackupProcess");
         var manifest = DIR.resolve("backup/daily/manifest_" + daily.backupId() + ".json");
         byte[] original = Files.readAllBytes(manifest);
-        var edited = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(original);
-        var artifacts = (com.fasterxml.jackson.databind.node.ArrayNode) edited.get("artifacts");
+        var edited = (ObjectNode) json.readTree(original);
+        var artifacts = (ArrayNode) edited.get("artifacts");
         for (int i = artifacts.size() - 1; i >= 0; i--) {
             if (artifacts.get(i).get("name").asText().endsWith(".dump")) {
                 artifacts.remove(i);

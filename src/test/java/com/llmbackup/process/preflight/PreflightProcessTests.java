@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import com.llmbackup.test.TestDocker;
@@ -38,7 +39,7 @@ class PreflightProcessTests {
     static {
         try {
             DIR = Files.createTempDirectory("preflight-process-");
-            Files.setPosixFilePermissions(Files.createDirectories(DIR.resolve("backup")), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(Files.createDirectories(DIR.resolve("backup")), PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(DIR.resolve("uploads/user1"));
             WEB = new TestHttpServer();
             CONTAINERS = List.of(TestDocker.composeService(PROJECT, "backend"), TestDocker.composeService(PROJECT, "frontend"));

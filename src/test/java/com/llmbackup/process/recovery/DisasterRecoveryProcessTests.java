@@ -8,24 +8,24 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.process.AbstractRestoreProcessTests;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
-import com.llmbackup.process.AbstractRestoreProcessTests;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * DisasterRecoveryProcess against the real container stack, one test per path: recovered (the
@@ -58,7 +58,7 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
     @Autowired
     ManagementService management;
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void applicationRuns() throws Exception {
         applicationRunning();
     }

@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.process.AbstractRestoreProcessTests;
+import com.llmbackup.process.engine.OrchestratorNodes;
+import com.llmbackup.restore.RestoreRecorder;
 import com.llmbackup.restore.RestoreService;
-import com.llmbackup.test.TestDocker;
 import com.llmbackup.test.TestWebAppStack;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.runtime.Job;
@@ -22,8 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
-import com.llmbackup.process.AbstractRestoreProcessTests;
-import com.llmbackup.process.engine.OrchestratorNodes;
 
 /**
  * What the tests of an interrupted restore share: the state a killed orchestrator leaves (the
@@ -42,7 +42,7 @@ abstract class AbstractInterruptedRestoreTests extends AbstractRestoreProcessTes
     @Autowired
     RestoreService restores;
     @Autowired
-    com.llmbackup.restore.RestoreRecorder recorder;
+    RestoreRecorder recorder;
 
     /** Each test starts with the application running and healthy, whatever the one before left. */
     @BeforeEach

@@ -5,26 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
-import com.llmbackup.restore.RestoreService;
+import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestDocker;
-import com.llmbackup.test.TestWebAppStack;
-import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.runtime.Job;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The orchestrator dying inside a step that changes the application (stop, restore data,
@@ -182,7 +176,7 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
 
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
         assertThat(digest("llm_webapp_partial")).isEqualTo(atBackup.database());
-        assertThat(withoutRoot(com.llmbackup.test.FileTrees.describe(copy))).isEqualTo(atBackup.uploads());
+        assertThat(withoutRoot(FileTrees.describe(copy))).isEqualTo(atBackup.uploads());
         assertThat(state()).as("production untouched").isEqualTo(production);
         assertThat(restoreRow(pi).details()).contains("Dropped database llm_webapp_partial, the partial copy of the interrupted attempt");
         STACK.execute("postgres", "drop database llm_webapp_partial");

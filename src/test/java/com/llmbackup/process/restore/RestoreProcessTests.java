@@ -3,43 +3,40 @@ package com.llmbackup.process.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.llmbackup.catalog.RunStatus;
-import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
-import com.llmbackup.catalog.LeaseManager;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.exec.Command;
+import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.process.AbstractRestoreProcessTests;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.LocalHttp;
+import com.llmbackup.test.TestDocker;
 import com.llmbackup.test.TestPostgres;
 import com.llmbackup.test.TestWebAppStack;
-import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
-import org.camunda.bpm.engine.identity.User;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import com.llmbackup.process.AbstractRestoreProcessTests;
 /**
  * {@code RestoreProcess} on a real container stack (db, backend, frontend of one compose
  * project), with the job executor running, driven the way an operator drives it: through
@@ -98,10 +95,10 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         var run = historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).singleResult();
         assertThat(run.getProcessDefinitionKey()).isEqualTo("BackupRunProcess");
         List<String> passed = historyService.createHistoricActivityInstanceQuery().processInstanceId(run.getId()).list().stream()
-                .map(org.camunda.bpm.engine.history.HistoricActivityInstance::getActivityId).toList();
+                .map(HistoricActivityInstance::getActivityId).toList();
         assertThat(passed).contains("Task_DumpDatabase", "Task_SnapshotUploads", "Task_PublishSet", "EndEvent_RunCompleted")
                 .doesNotContain("Task_ArchiveUploads", "Task_ReleaseLease");
-        assertThat(history.listByOwner(pi)).filteredOn(e -> e.kind() == com.llmbackup.catalog.RunKind.SAFETY).singleElement()
+        assertThat(history.listByOwner(pi)).filteredOn(e -> e.kind() == RunKind.SAFETY).singleElement()
                 .satisfies(e -> assertThat(e.status()).isEqualTo(RunStatus.COMPLETED));
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Restore completed: Restored daily/" + id);
     }
@@ -116,7 +113,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         STACK.execute("postgres", "alter database " + DATABASE + " allow_connections false");
         try {
             complete(task, "bob", Map.of("approved", true));
-            HistoryEntry safety = awaitRow(pi, com.llmbackup.catalog.RunKind.SAFETY, RunStatus.FAILED);
+            HistoryEntry safety = awaitRow(pi, RunKind.SAFETY, RunStatus.FAILED);
             assertThat(safety.failedStep()).isEqualTo("Task_DumpDatabase");
             assertThat(safety.message()).contains("is not currently accepting connections");
             String run = historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).singleResult().getId();
@@ -333,7 +330,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(STACK.healthStatus()).isEqualTo(404);
         // the operator migrates the restored data and restarts the backend, then retries the check
         Files.writeString(UPLOADS.resolve(".app-version"), "2");
-        com.llmbackup.test.TestDocker.client().restartContainerCmd(STACK.containerId("backend")).withTimeout(5).exec();
+        TestDocker.client().restartContainerCmd(STACK.containerId("backend")).withTimeout(5).exec();
         complete(failure, "bob", Map.of("resolution", "retry"));
 
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
@@ -350,7 +347,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         // SHA-256 and pg_restore --list (table of contents) both pass, the data do not
         Path dump = DIR.resolve("backup/daily/db_" + id + ".dump");
         byte[] bytes = Files.readAllBytes(dump);
-        Files.write(dump, java.util.Arrays.copyOf(bytes, bytes.length * 3 / 4));
+        Files.write(dump, Arrays.copyOf(bytes, bytes.length * 3 / 4));
         Path manifestFile = DIR.resolve("backup/daily/manifest_" + id + ".json");
         ObjectNode manifest = (ObjectNode) json.readTree(manifestFile.toFile());
         for (JsonNode a : manifest.get("artifacts")) {
@@ -408,7 +405,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         Path scan = UPLOADS.resolve("user5/scan.pdf");
         Files.createDirectories(scan.getParent());
         byte[] noise = new byte[2 * 1024 * 1024];
-        new java.util.Random(14).nextBytes(noise);
+        new Random(14).nextBytes(noise);
         Files.write(scan, noise);
         String id = backup("DailyBackupProcess");
         Files.delete(scan);
@@ -458,8 +455,8 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
             }
             // nothing of the backup set or the safety set is lost: the backup root is on another volume
             String safetyId = (String) historicVariable(pi, "safetyBackupId");
-            assertSetSound(com.llmbackup.catalog.BackupKind.DAILY, id);
-            assertSetSound(com.llmbackup.catalog.BackupKind.SAFETY, safetyId);
+            assertSetSound(BackupKind.DAILY, id);
+            assertSetSound(BackupKind.SAFETY, safetyId);
 
             Files.delete(filler);
             complete(failure, "bob", Map.of("resolution", "rollback"));
@@ -478,36 +475,36 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
             }
             try {
                 exec("umount", UPLOADS.toString());
-            } catch (com.llmbackup.exec.CommandFailedException notBound) {
+            } catch (CommandFailedException notBound) {
                 // the bind mount failed: nothing to undo
             }
             exec("umount", volume.toString());
             // the backend was started again on the small volume: bind it to the folder itself again
-            com.llmbackup.test.TestDocker.client().restartContainerCmd(STACK.containerId("backend")).withTimeout(5).exec();
+            TestDocker.client().restartContainerCmd(STACK.containerId("backend")).withTimeout(5).exec();
         }
     }
 
     /** The set is complete and each of its artifacts and snapshot files matches its manifest. */
-    void assertSetSound(com.llmbackup.catalog.BackupKind kind, String id) throws Exception {
-        var catalog = new com.llmbackup.catalog.BackupCatalog(DIR.resolve("backup"),
-                com.llmbackup.catalog.FilePermissions.ownerOnly(), java.time.Clock.systemUTC());
-        var set = catalog.find(kind, com.llmbackup.catalog.BackupSetId.parse(id)).orElseThrow();
-        assertThat(set.status()).as(set.label()).isEqualTo(com.llmbackup.catalog.BackupSet.Status.COMPLETE);
+    void assertSetSound(BackupKind kind, String id) throws Exception {
+        var catalog = new BackupCatalog(DIR.resolve("backup"),
+                FilePermissions.ownerOnly(), Clock.systemUTC());
+        var set = catalog.find(kind, BackupSetId.parse(id)).orElseThrow();
+        assertThat(set.status()).as(set.label()).isEqualTo(BackupSet.Status.COMPLETE);
         for (var artifact : set.manifest().artifacts()) {
             Path file = catalog.kindDir(kind).resolve(artifact.name());
             if (artifact.sha256() != null) {
                 assertThat(FileTrees.sha256(file)).as(set.label() + " " + artifact.name()).isEqualTo(artifact.sha256());
             }
         }
-        byte[] buffer = com.llmbackup.catalog.SnapshotCheck.buffer();
+        byte[] buffer = SnapshotCheck.buffer();
         Path snapshot = catalog.kindDir(kind).resolve(kind.uploadsName(set.id()));
-        List<com.llmbackup.catalog.Manifest.FileEntry> files;
+        List<Manifest.FileEntry> files;
         try (var entries = catalog.files(set)) {
-            files = entries.stream().filter(e -> e.type().equals(com.llmbackup.catalog.Manifest.FileEntry.FILE)).toList();
+            files = entries.stream().filter(e -> e.type().equals(Manifest.FileEntry.FILE)).toList();
         }
         assertThat(files).as(set.label() + " files").isNotEmpty();
         for (var entry : files) {
-            assertThat(com.llmbackup.catalog.SnapshotCheck.problem(snapshot, entry, buffer)).as(set.label() + " " + entry.path()).isEmpty();
+            assertThat(SnapshotCheck.problem(snapshot, entry, buffer)).as(set.label() + " " + entry.path()).isEmpty();
         }
     }
 
@@ -731,7 +728,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(restoreRow(pi).requestedBy()).isEqualTo("alice");
         // operators claim and complete; handing a claimed task on is the admin's (TASK_WORK has no unclaim)
         assertThat(call("POST", "/engine-rest/task/" + taskId + "/unclaim", "alice", null).statusCode()).isEqualTo(403);
-        assertThat(com.llmbackup.test.LocalHttp.call(port, "POST", "/engine-rest/task/" + taskId + "/unclaim", "admin:admin-pw", null)
+        assertThat(LocalHttp.call(port, "POST", "/engine-rest/task/" + taskId + "/unclaim", "admin:admin-pw", null)
                 .statusCode()).isEqualTo(204);
         complete(task, "bob", Map.of("approved", false));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
@@ -757,7 +754,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
             awaitSafetyWaitingForLock(pi);
             for (String[] change : new String[][] {{"backupId", "\"" + otherSet + "\""}, {"targetUploadsDir", "\"" + evil + "\""},
                     {"restoreDatabase", "false"}, {"sideBySide", "true"}, {"backupKind", "\"weekly\""}}) {
-                var r = com.llmbackup.test.LocalHttp.call(port, "PUT", "/engine-rest/process-instance/" + pi + "/variables/" + change[0],
+                var r = LocalHttp.call(port, "PUT", "/engine-rest/process-instance/" + pi + "/variables/" + change[0],
                         "admin:admin-pw", "{\"value\": " + change[1] + "}");
                 assertThat(r.statusCode()).as(change[0] + ": " + r.body()).isEqualTo(204);
             }

@@ -5,12 +5,13 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 
 import java.util.Map;
 
+import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
-import com.llmbackup.process.AbstractBackupProcessTests;
 
 /**
  * A restore in place when the web app's compose services are not on the Docker engine (here
@@ -25,7 +26,7 @@ class RestoreWithoutServicesProcessTests extends AbstractBackupProcessTests {
         ensureUser("rsop", "rsop-pw", "operators");
         ProcessInstance daily = completedDaily();
         String id = (String) historicVariable(daily, "backupId");
-        String safetyBefore = String.valueOf(catalog.list(com.llmbackup.catalog.BackupKind.SAFETY).size());
+        String safetyBefore = String.valueOf(catalog.list(BackupKind.SAFETY).size());
 
         ProcessInstance restore = startRestore(Map.of("backupId", id));
         runJobs(restore);
@@ -38,7 +39,7 @@ class RestoreWithoutServicesProcessTests extends AbstractBackupProcessTests {
                 .contains("start the restore again with applicationStopped=true.").endsWith("Nothing was changed; the application was not stopped.");
         var row = history.listByOwner(restore.getId()).stream().filter(e -> e.kind() == RunKind.RESTORE).findFirst().orElseThrow();
         assertThat(row.status()).isEqualTo(RunStatus.REFUSED);
-        assertThat(String.valueOf(catalog.list(com.llmbackup.catalog.BackupKind.SAFETY).size())).isEqualTo(safetyBefore);
+        assertThat(String.valueOf(catalog.list(BackupKind.SAFETY).size())).isEqualTo(safetyBefore);
     }
 
     @Test
