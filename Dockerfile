@@ -37,7 +37,7 @@ ENV BACKUP_POSTGRES_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin \
     BACKUP_LOG_FILE=/var/log/llm-backup/llm-backup.log
 USER llm-backup
 WORKDIR /opt/llm-backup
-# the documented heap (README, "Heap"): 256 MB serve a million uploads; an operator's own
+# the documented heap (docs/configuration.md, "Heap"): 256 MB serve a million uploads; an operator's own
 # JAVA_TOOL_OPTIONS (docker run -e) replaces it
 ENV JAVA_TOOL_OPTIONS=-Xmx256m
 ENTRYPOINT ["java", "-jar", "/opt/llm-backup/llm-backup.jar"]

@@ -3,7 +3,7 @@
 # By default it runs against the sandbox (scripts/sandbox.sh: a local PostgreSQL with a
 # sample llm_webapp database, sample uploads and the web app's backend and frontend as
 # containers of a compose project), so backups and restores can be tried at once.
-# Set LLM_BACKUP_SANDBOX=false and the BACKUP_* settings (README) for the real web app.
+# Set LLM_BACKUP_SANDBOX=false and the BACKUP_* settings (docs/configuration.md) for the real web app.
 # The engine's own database is an H2 file in data/ unless SPRING_DATASOURCE_URL is set.
 # LLM_BACKUP_DATA_DIR moves data/ elsewhere; LLM_BACKUP_JAR runs that jar instead of building.
 set -euo pipefail
@@ -49,6 +49,6 @@ llm-backup starts on http://127.0.0.1:$port/
   else echo "generated and printed once below"; fi)
 
 EOT
-# the documented heap (README, "Heap"): every step streams its file lists, 256 MB serve a
+# the documented heap (docs/configuration.md, "Heap"): every step streams its file lists, 256 MB serve a
 # million files; JAVA_OPTS comes after it, so an -Xmx there wins
 exec java -Xmx256m ${JAVA_OPTS:-} -jar "$jar" "$@"
