@@ -9,9 +9,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.LeaseManager;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.authorization.Groups;
-import org.camunda.bpm.engine.impl.identity.Authentication;
+import com.llmbackup.security.CurrentUser;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -38,12 +36,12 @@ class BackupPinController {
 
     private final BackupCatalog catalog;
     private final LeaseManager leases;
-    private final IdentityService identity;
+    private final CurrentUser user;
 
-    BackupPinController(BackupCatalog catalog, LeaseManager leases, IdentityService identity) {
+    BackupPinController(BackupCatalog catalog, LeaseManager leases, CurrentUser user) {
         this.catalog = catalog;
         this.leases = leases;
-        this.identity = identity;
+        this.user = user;
     }
 
     @PutMapping
@@ -59,9 +57,7 @@ class BackupPinController {
     }
 
     private ResponseEntity<Map<String, Object>> change(String kind, String id, boolean pinned, String reason) {
-        Authentication auth = identity.getCurrentAuthentication();
-        if (auth == null || auth.getGroupIds() == null
-                || !(auth.getGroupIds().contains("operators") || auth.getGroupIds().contains(Groups.CAMUNDA_ADMIN))) {
+        if (!user.isOperator()) {
             return error(HttpStatus.FORBIDDEN, "Only members of group operators or camunda-admin may pin backups.");
         }
         BackupKind backupKind;
@@ -73,7 +69,7 @@ class BackupPinController {
             return error(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         String owner = "pin-" + UUID.randomUUID();
-        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "pin by " + auth.getUserId());
+        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "pin by " + user());
         if (attempt.busy()) {
             return error(HttpStatus.CONFLICT, "Run " + attempt.holder().owner() + " (" + attempt.holder().purpose()
                     + ") holds the lock on the backup root; try again when it has finished.");
@@ -96,8 +92,7 @@ class BackupPinController {
     }
 
     private String user() {
-        Authentication auth = identity.getCurrentAuthentication();
-        return auth == null ? "unknown" : auth.getUserId();
+        return user.id().orElse("unknown");
     }
 
     private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {

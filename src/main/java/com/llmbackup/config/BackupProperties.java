@@ -94,6 +94,9 @@ public record BackupProperties(
             @DefaultValue("0 0 3 * * ?") String cleanup,
             @DefaultValue("0 0 4 1 1,4,7,10 ?") String drill) {
 
+        /** What every refused schedule says; the fields themselves are judged by the engine's parser (ScheduleExpressions). */
+        public static final String CRON_HINT = " Use 6 fields: seconds minutes hours day-of-month month day-of-week, e.g. '0 0 2 * * ?'.";
+
         public Schedule {
             Settings.requireCron("backup.schedule.daily", daily);
             Settings.requireCron("backup.schedule.weekly", weekly);

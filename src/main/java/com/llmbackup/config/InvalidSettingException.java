@@ -5,7 +5,7 @@ public class InvalidSettingException extends IllegalArgumentException {
 
     private final String key;
 
-    InvalidSettingException(String key, Object value, String why) {
+    public InvalidSettingException(String key, Object value, String why) {
         super("Invalid setting " + key + "='" + value + "': " + why);
         this.key = key;
     }

@@ -40,7 +40,7 @@ import org.springframework.stereotype.Component;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AccessSetup extends AbstractProcessEnginePlugin {
 
-    static final String OPERATORS = "operators";
+    static final String OPERATORS = CurrentUser.OPERATORS;
     /** The processes operators may start (Tasklist, REST); the rest run by timer or as a call. */
     static final List<String> STARTABLE = List.of("PreflightProcess", "DailyBackupProcess", "WeeklyBackupProcess",
             "BackupCleanupProcess", "RestoreProcess", "DisasterRecoveryProcess");

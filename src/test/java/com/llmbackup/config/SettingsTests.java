@@ -14,9 +14,9 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /** Binding {@code backup.*} the way the application does, from a map of settings. */
-class SettingsTests {
+public class SettingsTests {
 
-    static BackupProperties bind(Map<String, String> settings) {
+    public static BackupProperties bind(Map<String, String> settings) {
         return new Binder(new MapConfigurationPropertySource(settings))
                 .bindOrCreate("backup", BackupProperties.class);
     }
@@ -78,13 +78,6 @@ class SettingsTests {
                 .rootCause()
                 .hasMessage("Invalid setting backup.schedule.daily='0 2 * * *': it has 5 fields, not 6. "
                         + "Use 6 fields: seconds minutes hours day-of-month month day-of-week, e.g. '0 0 2 * * ?'.");
-    }
-
-    @Test
-    void bindRejectsCronWhenFieldIsOutOfRange() {
-        assertThatThrownBy(() -> bind(Map.of("backup.schedule.weekly", "0 0 25 ? * SUN")))
-                .rootCause()
-                .hasMessageStartingWith("Invalid setting backup.schedule.weekly='0 0 25 ? * SUN': ");
     }
 
     @Test

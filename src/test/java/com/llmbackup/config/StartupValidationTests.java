@@ -33,6 +33,16 @@ class StartupValidationTests {
     }
 
     @Test
+    void startFailsWithKeyAndValueWhenCronFieldIsOutOfRange(CapturedOutput output) {
+        assertThatThrownBy(() -> app("backup.schedule.weekly=0 0 25 ? * SUN").run()).isInstanceOf(Exception.class);
+
+        assertThat(output.getOut() + output.getErr())
+                .contains("APPLICATION FAILED TO START")
+                .contains("Invalid setting backup.schedule.weekly='0 0 25 ? * SUN': ")
+                .contains("Correct backup.schedule.weekly in the environment or application.yaml and start again.");
+    }
+
+    @Test
     void startFailsWithKeyAndValueWhenNumberIsMalformed(CapturedOutput output) {
         assertThatThrownBy(() -> app("backup.retention.days=thirty").run()).isInstanceOf(Exception.class);
 

@@ -1,7 +1,9 @@
 package com.llmbackup.process.engine;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.InvalidSettingException;
 import com.llmbackup.recovery.RecoveryReport;
+import org.camunda.bpm.engine.impl.calendar.CronTimer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +17,23 @@ public class ScheduleExpressions {
 
     ScheduleExpressions(BackupProperties properties) {
         this.properties = properties;
+        BackupProperties.Schedule schedule = properties.schedule();
+        requireCron("backup.schedule.daily", schedule.daily());
+        requireCron("backup.schedule.weekly", schedule.weekly());
+        requireCron("backup.schedule.cleanup", schedule.cleanup());
+        requireCron("backup.schedule.drill", schedule.drill());
+    }
+
+    /**
+     * The engine's own parser judges each schedule at start-up, so whatever starts is accepted by
+     * the timers (the settings check only the 6 fields: config knows no engine).
+     */
+    static void requireCron(String key, String value) {
+        try {
+            CronTimer.parse(value.trim());
+        } catch (Exception e) {
+            throw new InvalidSettingException(key, value, e.getMessage() + "." + BackupProperties.Schedule.CRON_HINT);
+        }
     }
 
     public String daily() {
