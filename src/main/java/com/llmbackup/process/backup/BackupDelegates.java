@@ -154,6 +154,16 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate recordFailureDelegate(BackupRunService runs) {
+        return recordFailure(runs);
+    }
+
+    /** After Err_LeaseLost (the event subprocess): the same record, its outcome already LEASE_LOST. */
+    @Bean
+    JavaDelegate recordLeaseLostDelegate(BackupRunService runs) {
+        return recordFailure(runs);
+    }
+
+    private static JavaDelegate recordFailure(BackupRunService runs) {
         return execution -> {
             BackupRunVariables vars = BackupRunVariables.of(execution);
             RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
