@@ -42,7 +42,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The backup history and storage use for the web app's admin panel (a machine client:
- * HTTP Basic, like /engine-rest). Field names are stable and documented in the README.
+ * HTTP Basic, like /engine-rest). Field names are stable and documented in docs/api.md.
  *
  * <pre>
  * GET /api/backups?kind=daily&amp;status=FAILED&amp;from=2025-10-01&amp;to=2025-11-01&amp;page=0&amp;size=50

@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The disaster recoveries' reports for the admin page (README: "Disaster recovery"), newest first:
+ * The disaster recoveries' reports for the admin page (docs/drill-and-recovery.md), newest first:
  * {@code {"items": [{outcome, declaredAt, healthyAt, rtoSeconds, rtoTargetSeconds, rtoMet,
  * restoredSet, backupTime, rpoSeconds, rpoTargetSeconds, rpoMet, steps: [...]}, ...]}}.
  */

@@ -440,7 +440,7 @@ public class OffsiteRepository {
         if (lower.contains("wrong password")) {
             hint = " The password in backup.offsite.password-file does not open this repository.";
         } else if (lower.contains("is there a repository") || lower.contains("unable to open config")) {
-            hint = " No repository at that location: create it once with restic init (see the README), or fix backup.offsite.repository.";
+            hint = " No repository at that location: create it once with restic init (see docs/offsite.md), or fix backup.offsite.repository.";
         } else if (e.exitCode() == CommandFailedException.NOT_STARTED) {
             hint = " Install restic (Debian package restic).";
         }

@@ -298,7 +298,7 @@ public class PreflightChecks {
             offsite.probe();
         } catch (RuntimeException e) {
             return CheckResult.fail(OFFSITE, e.getMessage(), "Check that " + offsite.location() + " is reachable from this machine "
-                    + "and that backup.offsite.password-file holds its password; a new repository is created once with restic init (README).");
+                    + "and that backup.offsite.password-file holds its password; a new repository is created once with restic init (docs/offsite.md).");
         }
         return CheckResult.pass(OFFSITE, "offsite repository " + offsite.location() + " is reachable and the password opens it.");
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two orchestrators (jars) on one engine database on PostgreSQL, one backup root, the same
- * uploads, as the README's high availability runs them: a due daily timer runs exactly once
+ * uploads, as docs/operations.md's high availability runs them: a due daily timer runs exactly once
  * across both; when the orchestrator running a backup is killed with SIGKILL, the other runs
  * the dead node's step again and completes that run, and its own next run completes after it.
  */

@@ -247,7 +247,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         assertThatThrownBy(nowhere::probe)
                 .isInstanceOf(OffsiteException.class)
                 .hasMessageStartingWith("Cannot open the offsite repository (" + temp.resolve("no-such-repo") + "): restic exited with code 1")
-                .hasMessageEndingWith("No repository at that location: create it once with restic init (see the README), "
+                .hasMessageEndingWith("No repository at that location: create it once with restic init (see docs/offsite.md), "
                         + "or fix backup.offsite.repository.");
     }
 }

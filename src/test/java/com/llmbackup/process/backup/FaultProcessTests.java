@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * The fault suite (README, "Faults"): real PostgreSQL, real files, the real engine with the
+ * The fault suite (docs/faults.md): real PostgreSQL, real files, the real engine with the
  * production retry count (R2: a failed step runs once more, then becomes an incident). Each
  * case ends with no complete set that does not restore, and what happened in the history,
  * the log and the alert.

@@ -81,7 +81,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(firstRow.offsiteSnapshotId()).isNull();
         String warning = "Offsite copy failed: Cannot list the offsite snapshots (" + REPOSITORY + "): restic exited with code 1: ";
         assertThat(firstRow.warnings()).contains(warning)
-                .contains("No repository at that location: create it once with restic init (see the README), or fix backup.offsite.repository. "
+                .contains("No repository at that location: create it once with restic init (see docs/offsite.md), or fix backup.offsite.repository. "
                         + "The local set weekly/" + firstId + " is complete; the next run copies every set still missing offsite.");
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Weekly full backup warning: " + warning);
         JsonNode alert = awaitOffsiteAlert("weekly/" + firstId);
