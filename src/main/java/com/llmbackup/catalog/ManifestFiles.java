@@ -16,11 +16,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -275,7 +273,7 @@ public final class ManifestFiles {
     public static final class Writer implements Sink, AutoCloseable {
         private final Path file;
         private final FileChannel channel;
-        private final MessageDigest digest = newDigest();
+        private final MessageDigest digest = Sha256.newDigest();
         private final OutputStream out;
         private String last;
         private long count;
@@ -326,7 +324,7 @@ public final class ManifestFiles {
                 out.flush();
                 channel.force(true);
                 size = channel.size();
-                sha256 = HexFormat.of().formatHex(digest.digest());
+                sha256 = Sha256.hex(digest);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the file list " + file + ": " + e.getMessage()
                         + ". The backup volume may be failing or full; check dmesg and free space.", e);
@@ -337,7 +335,7 @@ public final class ManifestFiles {
     private static final class LineEntries implements Entries {
         private final Path file;
         private final String expectedSha256;
-        private final MessageDigest digest = newDigest();
+        private final MessageDigest digest = Sha256.newDigest();
         private final BufferedReader reader;
         private FileEntry next;
         private String last;
@@ -363,7 +361,7 @@ public final class ManifestFiles {
                 String text = reader.readLine();
                 if (text == null) {
                     ended = true;
-                    String sha = HexFormat.of().formatHex(digest.digest());
+                    String sha = Sha256.hex(digest);
                     if (expectedSha256 != null && !expectedSha256.equals(sha)) {
                         throw new CorruptManifestException(file, "its SHA-256 is " + sha + ", the manifest says " + expectedSha256
                                 + " (changed or damaged since the backup)");
@@ -408,14 +406,6 @@ public final class ManifestFiles {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

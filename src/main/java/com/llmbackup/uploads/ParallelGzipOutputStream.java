@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+
+import com.llmbackup.catalog.Sha256;
 
 /**
  * gzip on every core, pigz-style but simpler: the stream is cut into blocks, each block
@@ -69,11 +69,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             freeInputs.add(new byte[BLOCK]);
             freeOutputs.add(new byte[OUTPUT_SIZE]);
         }
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.sha256 = Sha256.newDigest();
     }
 
     @Override
@@ -263,7 +259,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     public String sha256() {
-        return HexFormat.of().formatHex(sha256.digest());
+        return Sha256.hex(sha256);
     }
 
     public long storedBlocks() {
