@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -144,8 +143,8 @@ public class BackupCatalog {
                 // the same run's first step again (an engine retry after a failure midway): its
                 // set is reused, emptied, so the retry ends as a first run would
                 StagedSet again = earlier.get();
-                deleteTree(again.dir());
-                deleteTree(again.partsDir());
+                Trees.delete(again.dir());
+                Trees.delete(again.partsDir());
                 permissions.createDirectories(again.dir());
                 permissions.createDirectories(again.partsDir());
                 log.info("Staging {} again for run {}", again.label(), lease.owner());
@@ -372,10 +371,10 @@ public class BackupCatalog {
                 if (set.status() == BackupSet.Status.INCOMPLETE) {
                     for (Path file : set.files()) {
                         if (!file.getFileName().toString().equals(kind.manifestName(set.id()))) {
-                            deleteTree(file);
+                            Trees.delete(file);
                         }
                     }
-                    deleteTree(kindDir(kind).resolve(kind.manifestName(set.id())));
+                    Trees.delete(kindDir(kind).resolve(kind.manifestName(set.id())));
                     rolledBack.add(set.label());
                     log.warn("Rolled back unfinished publish of {}", set.label());
                 }
@@ -388,7 +387,7 @@ public class BackupCatalog {
                 for (Path owner : owners) {
                     if (!owner.equals(stagingOf(lease.owner()))) {
                         log.warn("Clearing staging left by an earlier run: {}", owner);
-                        deleteTree(owner);
+                        Trees.delete(owner);
                     }
                 }
             } catch (IOException e) {
@@ -401,15 +400,15 @@ public class BackupCatalog {
     /** Removes everything the lease holder staged and did not publish (its run failed). */
     public void discardStaging(LeaseManager.Lease lease) {
         lease.verify();
-        deleteTree(stagingOf(lease.owner()));
+        Trees.delete(stagingOf(lease.owner()));
     }
 
     private static void removeStaging(StagedSet staged) {
         if (!Files.isDirectory(staged.dir().getParent())) {
             return;
         }
-        deleteTree(staged.dir());
-        deleteTree(staged.partsDir());
+        Trees.delete(staged.dir());
+        Trees.delete(staged.partsDir());
         try {
             // the owner's folder goes too once its last staged set is gone
             Files.deleteIfExists(staged.dir().getParent());
@@ -434,43 +433,6 @@ public class BackupCatalog {
     }
 
     /**
-     * Deletes a file or a tree without following symbolic links out of it, making read-only
-     * folders (a copied 0555 folder) writable first; absent is fine.
-     */
-    public static void deleteTree(Path path) {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(path, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    // as a non-root user, the entries of a 0555 folder cannot be removed until it is writable
-                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    if (exc != null) {
-                        throw exc;
-                    }
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
      * Deletes a whole set (dump, globals, extra files, snapshot or archive, manifest) under
      * the lease, manifest first: a crash midway leaves seed-named files that the next
      * cleanup sees as a legacy set of the same date and decides again. Nothing outside the
@@ -489,7 +451,7 @@ public class BackupCatalog {
                 throw new IllegalStateException("refusing to delete " + file + ": it is not directly in " + kindDir);
             }
             freed += freeable(normal);
-            deleteTree(normal);
+            Trees.delete(normal);
         }
         log.info("Deleted {} ({} bytes freed)", set.label(), freed);
         return freed;

@@ -37,6 +37,7 @@ import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.Trees;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.offsite.OffsiteRepository;
@@ -299,7 +300,7 @@ public class DrillService {
             for (Path p : children.toList()) {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !DrillScratch.overlaps(p, properties.uploadsDir())
                         && DrillScratch.leftover(DrillScratch.folderRun(p.getFileName().toString()), drills, running)) {
-                    BackupCatalog.deleteTree(p);
+                    Trees.delete(p);
                     removed.add("folder " + p);
                 }
             }
@@ -453,7 +454,7 @@ public class DrillService {
         if (databases.exists(scratch.database())) {
             databases.drop(scratch.database());
         }
-        BackupCatalog.deleteTree(scratch.folder());
+        Trees.delete(scratch.folder());
     }
 
     private List<String> drillDatabases() {

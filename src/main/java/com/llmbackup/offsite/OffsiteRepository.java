@@ -29,6 +29,7 @@ import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.SnapshotCheck;
+import com.llmbackup.catalog.Trees;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandResult;
@@ -229,12 +230,12 @@ public class OffsiteRepository {
                     + "): a fetch from offsite never replaces it. An unfinished set is rolled back by the next backup run.", null);
         }
         Path staging = catalog.root().resolve("offsite-fetch").resolve(kind.dir() + "_" + id);
-        BackupCatalog.deleteTree(staging);
+        Trees.delete(staging);
         try {
             restoreSet(kind, id, staging);
             return moveIntoPlace(kind, id, staging);
         } finally {
-            BackupCatalog.deleteTree(staging);
+            Trees.delete(staging);
         }
     }
 
@@ -289,9 +290,9 @@ public class OffsiteRepository {
             log.info("Fetched {} from the offsite repository into {}", set.label(), dir);
             return set;
         } catch (IOException | RuntimeException e) {
-            moved.forEach(BackupCatalog::deleteTree);
+            moved.forEach(Trees::delete);
             if (marked) {
-                BackupCatalog.deleteTree(manifestFile);
+                Trees.delete(manifestFile);
             }
             if (e instanceof OffsiteException oe) {
                 throw oe;
@@ -321,7 +322,7 @@ public class OffsiteRepository {
      */
     public CheckVerdict verifyCopy(BackupKind kind, BackupSetId id, Path scratch) {
         Path target = scratch.resolve("offsite-verify-" + kind.dir() + "_" + id);
-        BackupCatalog.deleteTree(target);
+        Trees.delete(target);
         try {
             OffsiteSnapshot snapshot = restoreSet(kind, id, target);
             Manifest manifest = verifyArtifacts(kind, id, target);
@@ -340,7 +341,7 @@ public class OffsiteRepository {
         } catch (IOException e) {
             return CheckVerdict.damaged("Cannot read the restored copy of " + kind.dir() + "/" + id + ": " + e.getMessage(), 1);
         } finally {
-            BackupCatalog.deleteTree(target);
+            Trees.delete(target);
         }
     }
 

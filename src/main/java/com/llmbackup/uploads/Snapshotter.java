@@ -17,19 +17,18 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.Sha256;
+import com.llmbackup.catalog.Trees;
 import org.springframework.stereotype.Component;
 
 /**
@@ -78,13 +77,13 @@ public class Snapshotter {
             throw new UncheckedIOException(source + ": the uploads folder does not exist or is not a folder; check backup.uploads-dir",
                     new NoSuchFileException(source.toString()));
         }
-        deleteTree(target);
-        long[] totals = totals(source);
+        clearLeftover(target);
+        Totals totals = totals(source);
         Walker walker;
         // durable before any manifest can call the set complete: each copy and each finished
         // folder is forced in the background while the walk goes on, and waited for at the end
         try (Durable.Batch durable = new Durable.Batch()) {
-            walker = new Walker(source, target, previousDir, previous, out, progress, totals[0], totals[1], hook, durable);
+            walker = new Walker(source, target, previousDir, previous, out, progress, totals.files(), totals.bytes(), hook, durable);
             try {
                 SortedWalk.walk(source, walker);
             } catch (IOException e) {
@@ -97,7 +96,7 @@ public class Snapshotter {
             }
             durable.await();
         }
-        progress.update(walker.filesDone, totals[0], walker.bytesDone, totals[1]);
+        progress.update(walker.filesDone, totals.files(), walker.bytesDone, totals.bytes());
         return new Result(List.of(), walker.bytesDone, walker.filesDone, walker.filesCopied,
                 walker.filesLinked, walker.bytesCopied, List.copyOf(walker.warnings));
     }
@@ -110,29 +109,37 @@ public class Snapshotter {
                 result.bytesCopied(), result.warnings());
     }
 
-    /** Files and bytes in the tree, for progress figures; metadata only. */
-    private static long[] totals(Path source) {
-        long[] totals = new long[2];
-        try {
-            Files.walkFileTree(source, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile()) {
-                        totals[0]++;
-                        totals[1] += attrs.size();
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
+    /** Regular files and their bytes in a tree, for progress figures. */
+    private record Totals(long files, long bytes) {
+    }
 
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE; // reported by the copying walk
+    /** The tree's {@link Totals}; metadata only. */
+    private static Totals totals(Path source) {
+        class Counter extends SimpleFileVisitor<Path> {
+            private long files;
+            private long bytes;
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                    files++;
+                    bytes += attrs.size();
                 }
-            });
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE; // reported by the copying walk
+            }
+        }
+        Counter counter = new Counter();
+        try {
+            Files.walkFileTree(source, counter);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return totals;
+        return new Totals(counter.files, counter.bytes);
     }
 
     /** An operator's account of a failed read: the file, and for a permission problem the fix. */
@@ -168,13 +175,21 @@ public class Snapshotter {
         return rel + " was replaced by a folder while it was backed up: this set holds the folder.";
     }
 
-    /** What a failed attempt left in the target (the catalog's tree delete: links never followed). */
-    static void deleteTree(Path path) {
+    /** What a failed attempt left in the target ({@link Trees}: links never followed). */
+    private static void clearLeftover(Path path) {
         try {
-            BackupCatalog.deleteTree(path);
-        } catch (UncheckedIOException e) {
-            throw new UncheckedIOException("cannot clear " + path + " left by an earlier attempt: " + e.getCause().getMessage(), e.getCause());
+            Trees.deleteCounting(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + path + " left by an earlier attempt: " + e.getMessage(), e);
         }
+    }
+
+    /** A folder of the new snapshot whose attributes are set once its content is in. */
+    private record OpenDir(Path copy, FileEntry entry) {
+    }
+
+    /** One copy of a file: the bytes it holds and their SHA-256. */
+    private record Copy(long bytes, String sha256) {
     }
 
     private static final class Walker extends SimpleFileVisitor<Path> {
@@ -192,9 +207,9 @@ public class Snapshotter {
         private final List<String> warnings = new ArrayList<>();
         /** Forces the files written and every folder created. */
         private final Durable.Batch durable;
-        private final Deque<Object[]> openDirs = new ArrayDeque<>();
+        private final Deque<OpenDir> openDirs = new ArrayDeque<>();
         private final byte[] buffer = new byte[BUFFER];
-        private final MessageDigest sha256;
+        private final MessageDigest sha256 = Sha256.newDigest();
         private final UnixAttributes attributes = new UnixAttributes();
         private long filesDone;
         private long filesCopied;
@@ -214,11 +229,6 @@ public class Snapshotter {
             this.filesTotal = filesTotal;
             this.bytesTotal = bytesTotal;
             this.hook = hook;
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
         }
 
         @Override
@@ -242,7 +252,7 @@ public class Snapshotter {
             Files.createDirectory(dst);
             FileEntry entry = attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
             entries.add(entry);
-            openDirs.push(new Object[] {dst, entry});
+            openDirs.push(new OpenDir(dst, entry));
             return FileVisitResult.CONTINUE;
         }
 
@@ -251,10 +261,10 @@ public class Snapshotter {
             if (exc != null && !(exc instanceof NoSuchFileException)) {
                 throw exc;
             }
-            Object[] open = openDirs.pop();
+            OpenDir open = openDirs.pop();
             // after its children: adding them changed the folder's mtime
-            applyAttributes((Path) open[0], (FileEntry) open[1], false);
-            durable.directory((Path) open[0]);
+            applyAttributes(open.copy(), open.entry(), false);
+            durable.directory(open.copy());
             return FileVisitResult.CONTINUE;
         }
 
@@ -366,31 +376,30 @@ public class Snapshotter {
          */
         private FileEntry copyConsistently(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
             FileEntry seen = null;
-            long[] bytes = new long[1];
-            String sha = null;
+            Copy copy = null;
             boolean consistent = false;
             for (int attempt = 1; attempt <= ATTEMPTS && !consistent; attempt++) {
                 seen = attributes.entry(rel, FileEntry.FILE, (Long) unix.get("size"), unix, null, null);
                 Files.deleteIfExists(dst);
                 hook.opening(file, rel);
-                sha = copyHashing(file, dst, bytes);
+                copy = copyHashing(file, dst);
                 hook.copied(file, rel, attempt);
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                     return replaced(file, dst, rel);
                 }
                 Map<String, Object> after = attributes.read(file);
-                consistent = bytes[0] == seen.size() && sameContentState(unix, after);
+                consistent = copy.bytes() == seen.size() && sameContentState(unix, after);
                 unix = after;
             }
             if (!consistent) {
-                warnings.add(keptChanging(rel, bytes[0]));
+                warnings.add(keptChanging(rel, copy.bytes()));
             }
-            FileEntry entry = seen.withContent(bytes[0], sha);
+            FileEntry entry = seen.withContent(copy.bytes(), copy.sha256());
             applyAttributes(dst, entry, false);
             durable.file(dst);
             filesCopied++;
-            bytesCopied += bytes[0];
-            done(bytes[0]);
+            bytesCopied += copy.bytes();
+            done(copy.bytes());
             return entry;
         }
 
@@ -408,7 +417,7 @@ public class Snapshotter {
             return null;
         }
 
-        private String copyHashing(Path from, Path to, long[] bytes) throws IOException {
+        private Copy copyHashing(Path from, Path to) throws IOException {
             sha256.reset();
             long total = 0;
             try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS);
@@ -420,8 +429,7 @@ public class Snapshotter {
                     total += n;
                 }
             }
-            bytes[0] = total;
-            return HexFormat.of().formatHex(sha256.digest());
+            return new Copy(total, Sha256.hex(sha256));
         }
 
         private void done(long size) {

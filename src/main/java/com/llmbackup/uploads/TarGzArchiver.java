@@ -18,16 +18,15 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.Sha256;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -99,7 +98,7 @@ public class TarGzArchiver {
         Path spool = spoolOf(target);
         ParallelGzipOutputStream gzip;
         List<String> warnings = new ArrayList<>();
-        long[] figures = new long[2];
+        Writer writer;
         try {
             // a retried step: the archive is rewritten from the start (truncated below), a spool left behind goes
             Files.deleteIfExists(spool);
@@ -110,7 +109,7 @@ public class TarGzArchiver {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 tar.setAddPaxHeadersForNonAsciiNames(true);
-                Writer writer = new Writer(source, tar, spool, hook, entries, warnings, figures, progress);
+                writer = new Writer(source, tar, spool, hook, entries, warnings, progress);
                 SortedWalk.walk(source, writer);
                 tar.finish();
             } finally {
@@ -123,7 +122,7 @@ public class TarGzArchiver {
         // durable before any manifest can call the set complete
         Durable.force(target);
         try {
-            return new Result(List.of(), figures[1], figures[0], Files.size(target), gzip.sha256(),
+            return new Result(List.of(), writer.bytes, writer.files, Files.size(target), gzip.sha256(),
                     gzip.blocks(), gzip.storedBlocks(), List.copyOf(warnings));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -146,8 +145,8 @@ public class TarGzArchiver {
      */
     public void verify(Path archive, ManifestFiles.Entries expected, String expectedSha256) {
         Map<String, FileEntry> ahead = new HashMap<>();
-        MessageDigest whole = digest();
-        MessageDigest content = digest();
+        MessageDigest whole = Sha256.newDigest();
+        MessageDigest content = Sha256.newDigest();
         String current = "(archive header)";
         byte[] buffer = new byte[BUFFER];
         String name = archive.getFileName().toString();
@@ -191,7 +190,7 @@ public class TarGzArchiver {
                     while ((n = tar.read(buffer)) > 0) {
                         content.update(buffer, 0, n);
                     }
-                    String sha = HexFormat.of().formatHex(content.digest());
+                    String sha = Sha256.hex(content);
                     if (!sha.equals(want.sha256())) {
                         throw mismatch(name, entry, "SHA-256 " + sha + ", manifest says " + want.sha256());
                     }
@@ -225,7 +224,7 @@ public class TarGzArchiver {
             throw new ArchiveInvalidException("Archive " + name + " lacks " + missing + " entr" + (missing == 1 ? "y" : "ies")
                     + " of the manifest, e.g. " + PREFIX + "/" + example + ".");
         }
-        String sha = HexFormat.of().formatHex(whole.digest());
+        String sha = Sha256.hex(whole);
         if (expectedSha256 != null && !sha.equals(expectedSha256)) {
             throw new ArchiveInvalidException("Archive " + name + ": SHA-256 " + sha + ", manifest says " + expectedSha256 + ".");
         }
@@ -243,14 +242,6 @@ public class TarGzArchiver {
         return name.startsWith(PREFIX + "/") ? name.substring(PREFIX.length() + 1) : "\0" + name;
     }
 
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static final class Writer extends SimpleFileVisitor<Path> {
         private final Path source;
         private final TarArchiveOutputStream tar;
@@ -258,23 +249,24 @@ public class TarGzArchiver {
         private final CopyHook hook;
         private final ManifestFiles.Sink entries;
         private final List<String> warnings;
-        private final long[] figures;
         private final Snapshotter.Progress progress;
         private final byte[] buffer = new byte[BUFFER];
-        private final MessageDigest sha = digest();
+        private final MessageDigest sha = Sha256.newDigest();
         private final UnixAttributes attributes = new UnixAttributes();
         /** The spool holds a read not yet written into the archive (or an abandoned one). */
         private boolean spooled;
+        /** Files in the archive so far, and their bytes. */
+        private long files;
+        private long bytes;
 
         Writer(Path source, TarArchiveOutputStream tar, Path spool, CopyHook hook, ManifestFiles.Sink entries, List<String> warnings,
-               long[] figures, Snapshotter.Progress progress) {
+               Snapshotter.Progress progress) {
             this.source = source;
             this.tar = tar;
             this.spool = spool;
             this.hook = hook;
             this.entries = entries;
             this.warnings = warnings;
-            this.figures = figures;
             this.progress = progress.atMostTwiceASecond();
         }
 
@@ -440,10 +432,10 @@ public class TarGzArchiver {
                 }
             }
             tar.closeArchiveEntry();
-            entries.add(attributes.entry(rel, FileEntry.FILE, read.size(), read.unix(), HexFormat.of().formatHex(sha.digest()), null));
-            figures[0]++;
-            figures[1] += read.size();
-            progress.update(figures[0], -1, figures[1], -1);
+            entries.add(attributes.entry(rel, FileEntry.FILE, read.size(), read.unix(), Sha256.hex(sha), null));
+            files++;
+            bytes += read.size();
+            progress.update(files, -1, bytes, -1);
         }
 
         /** The file became a folder (or a link) while it was read: what is there now is archived. */

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.Trees;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.LocalHttp;
@@ -61,7 +61,7 @@ class SetsApiTests extends AbstractBackupProcessTests {
 
     @AfterEach
     void removeCatalog() {
-        written.forEach(BackupCatalog::deleteTree);
+        written.forEach(Trees::delete);
     }
 
     private HttpResponse<String> get(String path, String user) throws Exception {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 
+import com.llmbackup.catalog.Trees;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.test.FileTrees;
@@ -55,7 +55,7 @@ class UploadsRestorerTests {
         Files.setPosixFilePermissions(live.resolve("same.txt"), PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.createDirectories(dir.resolve("elsewhere"));
         Files.writeString(dir.resolve("elsewhere/keep.txt"), "not ours");
-        deleteTree(live.resolve("user2"));
+        Trees.delete(live.resolve("user2"));
         Files.createSymbolicLink(live.resolve("user2"), dir.resolve("elsewhere"));
 
         UploadsRestorer.Result result = restorer.fromSnapshot(dir.resolve("snap"), snap.entries(), live, started, Snapshotter.Progress.NONE);
@@ -171,13 +171,6 @@ class UploadsRestorerTests {
         assertThat(Path.of("/tmp/escaped.txt")).doesNotExist();
     }
 
-    @Test
-    void archiveRelativeWhenSeedArchivedAnotherPathAcceptsItsPrefix() {
-        assertThat(UploadsRestorer.archiveRelative("srv/llm/uploads/a/b.pdf", List.of("uploads", "srv/llm/uploads"))).isEqualTo("a/b.pdf");
-        assertThat(UploadsRestorer.archiveRelative("./uploads/x", List.of("uploads"))).isEqualTo("x");
-        assertThat(UploadsRestorer.archiveRelative("uploads/", List.of("uploads"))).isEmpty();
-    }
-
     private static Map<String, String> micros(Map<String, String> tree) {
         Map<String, String> out = new HashMap<>();
         tree.forEach((k, v) -> {
@@ -186,14 +179,6 @@ class UploadsRestorerTests {
             }
         });
         return out;
-    }
-
-    private static void deleteTree(Path p) throws Exception {
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 
     /** {name, type (file, symlink, hardlink, fifo), content or link target}, names kept raw as an attacker writes them. */

@@ -10,10 +10,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
-import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.Trees;
 import com.llmbackup.drill.DrillService;
 import com.llmbackup.test.FileTrees;
 import org.assertj.core.api.Assertions;
@@ -110,8 +110,8 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
                     + "orchestrator's data lost): the set was not drilled.");
         } finally {
             PG.execute("postgres", "drop database if exists llm_webapp_check", "drop database if exists llm_backup_drill_" + restoreRun);
-            BackupCatalog.deleteTree(SCRATCH.resolve("uploads-check"));
-            BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + restoreRun));
+            Trees.delete(SCRATCH.resolve("uploads-check"));
+            Trees.delete(SCRATCH.resolve("drill-" + restoreRun));
             history.end(restoreRun, RunStatus.REFUSED, "test row");
         }
     }
@@ -140,7 +140,7 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
             assertThat(holder).isEnded().hasPassed("EndEvent_DrillPassed");
         } finally {
             PG.execute("postgres", "drop database if exists llm_backup_drill_" + foreign, "drop database if exists llm_backup_drill_" + daily.id());
-            BackupCatalog.deleteTree(SCRATCH.resolve("drill-" + foreign));
+            Trees.delete(SCRATCH.resolve("drill-" + foreign));
             history.fail(foreign, "Task_RestoreDrillSet", "test row");
         }
     }

@@ -1,0 +1,294 @@
+package com.llmbackup.uploads;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.Sha256;
+import com.llmbackup.catalog.Trees;
+
+/**
+ * Brings one target folder in line with the entries it is given, in path order (a parent
+ * before its content), then removes what no entry named: {@link UploadsRestorer}'s writing
+ * half, whatever the entries are read from. The folder itself is kept (it may be a mount
+ * point or bound into a container). A file whose size, mtime, mode, owner and ctime already
+ * match ({@link UnchangedFile}) is left alone; every other file is written to a temporary
+ * name beside it and renamed into place, so no reader sees half a file. Links in the live
+ * folder are replaced, never followed; the {@link EntryRules} are applied again while
+ * writing. Folders get their mode and mtime last, deepest first.
+ */
+final class FolderSync {
+
+    private static final int BUFFER = 1 << 20;
+    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+    private static final String TEMP_PREFIX = ".llm-backup-restore-";
+
+    /** A file's content, opened once when it has to be written. */
+    @FunctionalInterface
+    interface Content {
+        InputStream open() throws IOException;
+    }
+
+    private final Path target;
+    private final Snapshotter.Progress progress;
+    private final Snapshotter.Progress throttled;
+    private final long filesTotal;
+    private final long bytesTotal;
+    /** Archive mtimes (PAX) are kept to 100 ns or less: compared to the microsecond. */
+    private final UnchangedFile unchanged;
+    /**
+     * What was restored, for removing the rest: a snapshot's file list, read again in path order
+     * against a sorted walk of the folder (nothing held); an archive's paths are kept here (null).
+     */
+    private final Supplier<ManifestFiles.Entries> listed;
+    private final Set<String> present = new HashSet<>();
+    private final Set<String> restoredLinks = new HashSet<>();
+    private final Map<String, FileEntry> directories = new HashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final byte[] buffer = new byte[BUFFER];
+    private final MessageDigest sha256 = Sha256.newDigest();
+    private long filesDone;
+    private long bytesDone;
+    private long filesWritten;
+    private long bytesWritten;
+    private long filesKept;
+    private long deleted;
+    private long temp;
+
+    FolderSync(Path target, Snapshotter.Progress progress, long filesTotal, long bytesTotal, boolean coarseTimes, Instant unchangedSince,
+               Supplier<ManifestFiles.Entries> listed) {
+        this.listed = listed;
+        this.unchanged = UnchangedFile.forRestore(unchangedSince, coarseTimes, ROOT);
+        this.target = target;
+        this.progress = progress;
+        this.throttled = progress.atMostTwiceASecond();
+        this.filesTotal = filesTotal;
+        this.bytesTotal = bytesTotal;
+        try {
+            if (Files.isSymbolicLink(target)) {
+                throw new ArchiveInvalidException("The uploads folder " + target + " is a symbolic link: restore into the folder it points to.");
+            }
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    void directory(String rel, FileEntry meta) throws IOException {
+        Path path = parentsReady(rel);
+        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            removeAny(path);
+            Files.createDirectory(path);
+        }
+        present(rel);
+        directories.put(rel, meta);
+    }
+
+    void file(String rel, FileEntry meta, Content content) throws IOException {
+        Path path = parentsReady(rel);
+        present(rel);
+        if (unchanged(path, meta)) {
+            filesKept++;
+            done(meta.size());
+            return;
+        }
+        Path tmp = tempBeside(path);
+        String sha;
+        try (InputStream in = content.open();
+             OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            sha256.reset();
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha256.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+            }
+            sha = Sha256.hex(sha256);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        if (meta.sha256() != null && !meta.sha256().equals(sha)) {
+            Files.deleteIfExists(tmp);
+            throw new ArchiveInvalidException("The backup's copy of " + rel + " does not match its manifest (SHA-256 "
+                    + sha + ", manifest " + meta.sha256() + "): the set is damaged. Roll back, then restore another set.");
+        }
+        Snapshotter.applyAttributes(tmp, meta, false);
+        replace(tmp, path);
+        filesWritten++;
+        bytesWritten += meta.size();
+        done(meta.size());
+    }
+
+    void symlink(String rel, FileEntry meta, String linkTarget) throws IOException {
+        Path path = parentsReady(rel);
+        present(rel);
+        restoredLinks.add(rel);
+        if (Files.isSymbolicLink(path) && Files.readSymbolicLink(path).toString().equals(linkTarget)) {
+            Snapshotter.applyAttributes(path, meta, true);
+            filesKept++;
+        } else {
+            Path tmp = tempBeside(path);
+            Files.createSymbolicLink(tmp, Path.of(linkTarget));
+            Snapshotter.applyAttributes(tmp, meta, true);
+            replace(tmp, path);
+            filesWritten++;
+        }
+        String leaving = EntryRules.linkLeaving(target, path, rel, linkTarget);
+        if (leaving != null) {
+            warnings.add(leaving);
+        }
+        done(0);
+    }
+
+    void hardLink(String rel, String to) throws IOException {
+        if (!present.contains(to) || !Files.isRegularFile(target.resolve(to), LinkOption.NOFOLLOW_LINKS)) {
+            throw EntryRules.hardLinkNotRestored(rel, to);
+        }
+        Path path = parentsReady(rel);
+        present(rel);
+        Path tmp = tempBeside(path);
+        Files.createLink(tmp, target.resolve(to));
+        replace(tmp, path);
+        filesWritten++;
+        done(0);
+    }
+
+    UploadsRestorer.Result finish() throws IOException {
+        removeExtras();
+        // deepest first: setting a folder's mtime must come after everything inside it changed
+        List<String> dirs = new ArrayList<>(directories.keySet());
+        dirs.sort(Comparator.comparingInt((String d) -> d.split("/").length).reversed());
+        for (String dir : dirs) {
+            Snapshotter.applyAttributes(target.resolve(dir), directories.get(dir), false);
+        }
+        progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
+        return new UploadsRestorer.Result(filesTotal, bytesTotal, filesWritten, bytesWritten, filesKept, deleted, List.copyOf(warnings));
+    }
+
+    private void present(String rel) {
+        if (listed == null) {
+            present.add(rel);
+        }
+    }
+
+    /** The target path of an entry, with every folder above it a real folder (a link there is refused or replaced). */
+    private Path parentsReady(String rel) throws IOException {
+        for (String parent : EntryRules.parents(rel)) {
+            if (restoredLinks.contains(parent)) {
+                throw EntryRules.throughLink(rel, parent);
+            }
+            Path current = target.resolve(parent);
+            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
+                // a file or link of the live folder where the backup has a folder
+                removeAny(current);
+                Files.createDirectory(current);
+            }
+            present(parent);
+        }
+        return EntryRules.inside(target, rel);
+    }
+
+    private boolean unchanged(Path path, FileEntry meta) throws IOException {
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        return unchanged.unchanged(meta, UnchangedFile.State.read(path));
+    }
+
+    private Path tempBeside(Path path) {
+        return path.resolveSibling(TEMP_PREFIX + ProcessHandle.current().pid() + "-" + (temp++));
+    }
+
+    private void replace(Path tmp, Path path) throws IOException {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            removeAny(path);
+        }
+        // rename replaces a link itself, never what it points to
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Deletes whatever is at the path (a folder with its content), links not followed. */
+    private void removeAny(Path path) throws IOException {
+        deleted += Trees.deleteCounting(path);
+    }
+
+    /**
+     * Everything in the folder that the backup does not hold (files created since, leftovers of
+     * an interrupted restore): for a snapshot, the folder walked in path order and merge-joined
+     * with the file list; for an archive, the paths it wrote.
+     */
+    private void removeExtras() throws IOException {
+        if (listed == null) {
+            Files.walkFileTree(target, new Extras(present::contains));
+            return;
+        }
+        try (ManifestFiles.Entries entries = listed.get()) {
+            ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
+            SortedWalk.walk(target, new Extras(rel -> cursor.find(rel) != null));
+        }
+    }
+
+    /** Deletes what {@code kept} does not hold (paths relative to the target); a folder goes with its content. */
+    private final class Extras extends SimpleFileVisitor<Path> {
+        private final Predicate<String> kept;
+
+        Extras(Predicate<String> kept) {
+            this.kept = kept;
+        }
+
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+            if (!dir.equals(target) && !kept.test(target.relativize(dir).toString())) {
+                removeAny(dir);
+                return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (!kept.test(target.relativize(file).toString())) {
+                Files.delete(file);
+                deleted++;
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+            if (exc instanceof DirectoryNotEmptyException) {
+                return FileVisitResult.CONTINUE;
+            }
+            throw exc;
+        }
+    }
+
+    private void done(long size) {
+        filesDone++;
+        bytesDone += size;
+        throttled.update(filesDone, filesTotal, bytesDone, bytesTotal);
+    }
+}
