@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -37,7 +35,7 @@ import org.springframework.stereotype.Component;
  * since the previous snapshot's manifest (size, mtime, mode, owner, ctime) is hard-linked to
  * the previous copy, if that copy still has its recorded size, and keeps its checksum
  * without being read; new and changed files are copied, hashed while copying, then looked
- * at again: a file that changed during its copy is copied again (up to {@value #ATTEMPTS}
+ * at again: a file that changed during its copy is copied again (up to {@value LiveFolderWalk#ATTEMPTS}
  * times), and if it keeps changing the last copy is kept as read, with a warning. A file
  * deleted during the walk is a warning, not a failure. Folders (empty ones too), modes,
  * owners (as root) and mtimes are kept; symbolic links are kept as links and never
@@ -48,7 +46,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class Snapshotter {
 
-    static final int ATTEMPTS = 3;
     private static final int BUFFER = 1 << 20;
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
@@ -87,7 +84,7 @@ public class Snapshotter {
             try {
                 SortedWalk.walk(source, walker);
             } catch (IOException e) {
-                throw new UncheckedIOException("snapshot of " + source + " failed: " + describe(e, source), e);
+                throw new UncheckedIOException("snapshot of " + source + " failed: " + LiveFolderWalk.describe(e, source), e);
             }
             // the previous list read to its end, so its SHA-256 is checked even when the walk ended
             // before its last entries (files deleted since): checksums carried over from a changed list must fail the step
@@ -142,39 +139,6 @@ public class Snapshotter {
         return new Totals(counter.files, counter.bytes);
     }
 
-    /** An operator's account of a failed read: the file, and for a permission problem the fix. */
-    static String describe(IOException e, Path source) {
-        if (e instanceof AccessDeniedException denied) {
-            return "cannot read " + denied.getFile() + ": permission denied. The backup must read every file of the uploads "
-                    + "folder: run llm-backup as root (as its service unit does) or give its user read access to " + source
-                    + " (for example: setfacl -R -m u:USER:rX " + source + ").";
-        }
-        if (e instanceof FileSystemException fse) {
-            return fse.getFile() + (fse.getReason() == null ? "" : ": " + fse.getReason());
-        }
-        // the operator reads "No space left on device", not the exception's class
-        return e.getMessage() != null ? e.getMessage() : e.toString();
-    }
-
-    static String relative(Path root, Path path) {
-        String rel = root.relativize(path).toString();
-        return rel.isEmpty() ? "." : rel;
-    }
-
-    static String vanished(String rel) {
-        return rel + " was deleted while it was backed up: it is not in this set.";
-    }
-
-    static String keptChanging(String rel, long bytes) {
-        return rel + " changed while it was backed up: it was read " + ATTEMPTS + " times and changed during each read. This set "
-                + "holds the last read as it was stored (" + bytes + " bytes; its manifest size and SHA-256 are those bytes, which "
-                + "may mix old and new content); the next backup reads it again.";
-    }
-
-    static String replacedByFolder(String rel) {
-        return rel + " was replaced by a folder while it was backed up: this set holds the folder.";
-    }
-
     /** What a failed attempt left in the target ({@link Trees}: links never followed). */
     private static void clearLeftover(Path path) {
         try {
@@ -192,8 +156,8 @@ public class Snapshotter {
     private record Copy(long bytes, String sha256) {
     }
 
-    private static final class Walker extends SimpleFileVisitor<Path> {
-        private final Path source;
+    /** The snapshot's side of the walk: folders made, links copied as links, files linked to the previous copy or copied. */
+    private static final class Walker extends LiveFolderWalk {
         private final Path target;
         private final Path previousDir;
         /** The previous snapshot's entries, merge-joined with the walk. */
@@ -204,13 +168,11 @@ public class Snapshotter {
         private final long bytesTotal;
         private final CopyHook hook;
         private final UnchangedFile unchanged = UnchangedFile.forSnapshot();
-        private final List<String> warnings = new ArrayList<>();
         /** Forces the files written and every folder created. */
         private final Durable.Batch durable;
         private final Deque<OpenDir> openDirs = new ArrayDeque<>();
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha256 = Sha256.newDigest();
-        private final UnixAttributes attributes = new UnixAttributes();
         private long filesDone;
         private long filesCopied;
         private long filesLinked;
@@ -219,7 +181,7 @@ public class Snapshotter {
 
         Walker(Path source, Path target, Path previousDir, ManifestFiles.Entries previous, ManifestFiles.Sink entries,
                Progress progress, long filesTotal, long bytesTotal, CopyHook hook, Durable.Batch durable) {
-            this.source = source;
+            super(source, new ArrayList<>());
             this.entries = entries;
             this.durable = durable;
             this.target = target;
@@ -232,28 +194,12 @@ public class Snapshotter {
         }
 
         @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            if (!FileNames.isUtf8(dir)) {
-                warnings.add(FileNames.skipped(source, dir, true));
-                return FileVisitResult.SKIP_SUBTREE;
-            }
-            String rel = relative(source, dir);
-            Map<String, Object> unix;
-            try {
-                unix = attributes.read(dir);
-            } catch (NoSuchFileException e) {
-                if (dir.equals(source)) {
-                    throw e;
-                }
-                warnings.add(vanished(rel));
-                return FileVisitResult.SKIP_SUBTREE;
-            }
+        void directory(Path dir, String rel, Map<String, Object> unix) throws IOException {
             Path dst = rel.equals(".") ? target : target.resolve(rel);
             Files.createDirectory(dst);
             FileEntry entry = attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
             entries.add(entry);
             openDirs.push(new OpenDir(dst, entry));
-            return FileVisitResult.CONTINUE;
         }
 
         @Override
@@ -269,53 +215,29 @@ public class Snapshotter {
         }
 
         @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (!FileNames.isUtf8(file)) {
-                warnings.add(FileNames.skipped(source, file, false));
-                return FileVisitResult.CONTINUE;
+        void regularFile(Path file, String rel, Map<String, Object> unix) throws IOException {
+            FileEntry entry = copyOrLink(file, target.resolve(rel), rel, unix);
+            if (entry != null) {
+                entries.add(entry);
             }
-            String rel = relative(source, file);
-            Path dst = target.resolve(rel);
-            try {
-                Map<String, Object> unix = attributes.read(file);
-                if (attrs.isSymbolicLink()) {
-                    symlink(file, dst, rel, unix);
-                } else if (attrs.isRegularFile()) {
-                    FileEntry entry = copyOrLink(file, dst, rel, unix);
-                    if (entry != null) {
-                        entries.add(entry);
-                    }
-                } else {
-                    warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
-                }
-            } catch (NoSuchFileException e) {
-                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                    throw e; // something of ours is missing, not the source file
-                }
-                // deleted between the listing and its copy, or during the copy
-                if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.deleteIfExists(dst);
-                }
-                warnings.add(vanished(rel));
-            }
-            return FileVisitResult.CONTINUE;
         }
 
         @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-            if (exc instanceof NoSuchFileException) {
-                warnings.add(vanished(relative(source, file)));
-                return FileVisitResult.CONTINUE;
-            }
-            throw exc;
-        }
-
-        private void symlink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
+        void symlink(Path file, String rel, Map<String, Object> unix) throws IOException {
+            Path dst = target.resolve(rel);
             Path link = Files.readSymbolicLink(file);
             Files.createSymbolicLink(dst, link);
             FileEntry entry = attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, link.toString());
             applyAttributes(dst, entry, true);
             entries.add(entry);
+        }
+
+        @Override
+        void vanishedWhileRead(String rel) throws IOException {
+            Path dst = target.resolve(rel);
+            if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(dst);
+            }
         }
 
         private FileEntry copyOrLink(Path file, Path dst, String rel, Map<String, Object> unix) throws IOException {
@@ -385,7 +307,10 @@ public class Snapshotter {
                 copy = copyHashing(file, dst);
                 hook.copied(file, rel, attempt);
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                    return replaced(file, dst, rel);
+                    // it became a folder or a link while it was copied: the copy goes, what is there now is taken
+                    Files.deleteIfExists(dst);
+                    replaced(file, rel);
+                    return null;
                 }
                 Map<String, Object> after = attributes.read(file);
                 consistent = copy.bytes() == seen.size() && sameContentState(unix, after);
@@ -401,20 +326,6 @@ public class Snapshotter {
             bytesCopied += copy.bytes();
             done(copy.bytes());
             return entry;
-        }
-
-        /** The file became a folder (or a link) while it was copied: the copy goes, what is there now is taken. */
-        private FileEntry replaced(Path file, Path dst, String rel) throws IOException {
-            Files.deleteIfExists(dst);
-            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                warnings.add(replacedByFolder(rel));
-                SortedWalk.walk(file, this);
-            } else if (Files.isSymbolicLink(file)) {
-                symlink(file, dst, rel, attributes.read(file));
-            } else {
-                warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
-            }
-            return null;
         }
 
         private Copy copyHashing(Path from, Path to) throws IOException {
@@ -437,12 +348,6 @@ public class Snapshotter {
             bytesDone += size;
             progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
         }
-    }
-
-    /** Size, mtime and ctime equal: nothing wrote to the file in between (ctime also moves on a rewrite that restores mtime). */
-    static boolean sameContentState(Map<String, Object> before, Map<String, Object> after) {
-        return before.get("size").equals(after.get("size")) && before.get("lastModifiedTime").equals(after.get("lastModifiedTime"))
-                && before.get("ctime").equals(after.get("ctime"));
     }
 
     /** Sets mode, owner (as root) and mtime of a copied entry; links get owner and mtime only. */

@@ -7,14 +7,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -51,7 +48,7 @@ import org.springframework.stereotype.Component;
  * user space), then streamed from the spool into the entry. So an entry always holds exactly
  * the bytes its header and the manifest claim: a file that shrinks is never padded, one that
  * grows is never cut. A file that changed during its read is read again (up to
- * {@value Snapshotter#ATTEMPTS} times); if it keeps changing, the last read is archived as it
+ * {@value LiveFolderWalk#ATTEMPTS} times); if it keeps changing, the last read is archived as it
  * was read, with a warning. A file deleted meanwhile is a warning, not a failure. The archive
  * is forced to disk before {@link #archive} returns.
  */
@@ -117,7 +114,7 @@ public class TarGzArchiver {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("archive of " + source + " into " + target.getFileName() + " failed: "
-                    + Snapshotter.describe(e, source), e);
+                    + LiveFolderWalk.describe(e, source), e);
         }
         // durable before any manifest can call the set complete
         Durable.force(target);
@@ -242,17 +239,15 @@ public class TarGzArchiver {
         return name.startsWith(PREFIX + "/") ? name.substring(PREFIX.length() + 1) : "\0" + name;
     }
 
-    private static final class Writer extends SimpleFileVisitor<Path> {
-        private final Path source;
+    /** The archive's side of the walk: each folder, link and consistent read of a file becomes an entry. */
+    private static final class Writer extends LiveFolderWalk {
         private final TarArchiveOutputStream tar;
         private final Path spool;
         private final CopyHook hook;
         private final ManifestFiles.Sink entries;
-        private final List<String> warnings;
         private final Snapshotter.Progress progress;
         private final byte[] buffer = new byte[BUFFER];
         private final MessageDigest sha = Sha256.newDigest();
-        private final UnixAttributes attributes = new UnixAttributes();
         /** The spool holds a read not yet written into the archive (or an abandoned one). */
         private boolean spooled;
         /** Files in the archive so far, and their bytes. */
@@ -261,79 +256,34 @@ public class TarGzArchiver {
 
         Writer(Path source, TarArchiveOutputStream tar, Path spool, CopyHook hook, ManifestFiles.Sink entries, List<String> warnings,
                Snapshotter.Progress progress) {
-            this.source = source;
+            super(source, warnings);
             this.tar = tar;
             this.spool = spool;
             this.hook = hook;
             this.entries = entries;
-            this.warnings = warnings;
             this.progress = progress.atMostTwiceASecond();
         }
 
         @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            if (!FileNames.isUtf8(dir)) {
-                warnings.add(FileNames.skipped(source, dir, true));
-                return FileVisitResult.SKIP_SUBTREE;
-            }
-            String rel = Snapshotter.relative(source, dir);
-            Map<String, Object> unix;
-            try {
-                unix = attributes.read(dir);
-            } catch (NoSuchFileException e) {
-                if (dir.equals(source)) {
-                    throw e;
-                }
-                warnings.add(Snapshotter.vanished(rel));
-                return FileVisitResult.SKIP_SUBTREE;
-            }
+        void directory(Path dir, String rel, Map<String, Object> unix) throws IOException {
             TarArchiveEntry entry = new TarArchiveEntry(rel.equals(".") ? PREFIX + "/" : PREFIX + "/" + rel + "/", TarConstants.LF_DIR);
             describe(entry, unix, TarArchiveEntry.DEFAULT_DIR_MODE & ~07777);
             tar.putArchiveEntry(entry);
             tar.closeArchiveEntry();
             entries.add(attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null));
-            return FileVisitResult.CONTINUE;
         }
 
         @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (!FileNames.isUtf8(file)) {
-                warnings.add(FileNames.skipped(source, file, false));
-                return FileVisitResult.CONTINUE;
+        void regularFile(Path file, String rel, Map<String, Object> unix) throws IOException {
+            // a file deleted meanwhile throws before anything of it is put in the archive
+            Read read = readConsistently(file, rel, unix);
+            if (read != null) {
+                write(rel, read);
             }
-            String rel = Snapshotter.relative(source, file);
-            try {
-                Map<String, Object> unix = attributes.read(file);
-                if (attrs.isSymbolicLink()) {
-                    symlink(file, rel, unix);
-                } else if (attrs.isRegularFile()) {
-                    Read read = readConsistently(file, rel, unix);
-                    if (read != null) {
-                        write(rel, read);
-                    }
-                } else {
-                    warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
-                }
-            } catch (NoSuchFileException e) {
-                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                    throw e;
-                }
-                // deleted between the listing and its read, or during the read: nothing was put in the archive yet
-                warnings.add(Snapshotter.vanished(rel));
-            }
-            return FileVisitResult.CONTINUE;
         }
 
         @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-            if (exc instanceof NoSuchFileException) {
-                warnings.add(Snapshotter.vanished(Snapshotter.relative(source, file)));
-                return FileVisitResult.CONTINUE;
-            }
-            throw exc;
-        }
-
-        private void symlink(Path file, String rel, Map<String, Object> unix) throws IOException {
+        void symlink(Path file, String rel, Map<String, Object> unix) throws IOException {
             String target = Files.readSymbolicLink(file).toString();
             TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_SYMLINK);
             entry.setLinkName(target);
@@ -355,7 +305,7 @@ public class TarGzArchiver {
         private Read readConsistently(Path file, String rel, Map<String, Object> unix) throws IOException {
             Read read = null;
             boolean consistent = false;
-            for (int attempt = 1; attempt <= Snapshotter.ATTEMPTS && !consistent; attempt++) {
+            for (int attempt = 1; attempt <= ATTEMPTS && !consistent; attempt++) {
                 hook.opening(file, rel);
                 read = read(file, unix);
                 hook.copied(file, rel, attempt);
@@ -366,11 +316,11 @@ public class TarGzArchiver {
                     return null;
                 }
                 Map<String, Object> after = attributes.read(file);
-                consistent = read.size() == (Long) unix.get("size") && Snapshotter.sameContentState(unix, after);
+                consistent = read.size() == (Long) unix.get("size") && sameContentState(unix, after);
                 unix = after;
             }
             if (!consistent) {
-                warnings.add(Snapshotter.keptChanging(rel, read.size()));
+                warnings.add(keptChanging(rel, read.size()));
             }
             return read;
         }
@@ -436,18 +386,6 @@ public class TarGzArchiver {
             files++;
             bytes += read.size();
             progress.update(files, -1, bytes, -1);
-        }
-
-        /** The file became a folder (or a link) while it was read: what is there now is archived. */
-        private void replaced(Path file, String rel) throws IOException {
-            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                warnings.add(Snapshotter.replacedByFolder(rel));
-                SortedWalk.walk(file, this);
-            } else if (Files.isSymbolicLink(file)) {
-                symlink(file, rel, attributes.read(file));
-            } else {
-                warnings.add("Skipped " + rel + ": not a regular file, folder or symbolic link.");
-            }
         }
 
         private void describe(TarArchiveEntry entry, Map<String, Object> unix, int typeBits) {

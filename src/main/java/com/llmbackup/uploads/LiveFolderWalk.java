@@ -1,0 +1,156 @@
+package com.llmbackup.uploads;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A walk of the live uploads folder (given to {@link SortedWalk}, so in path order) with the
+ * rules the daily snapshot and the weekly archive share, and their warnings: a name that is
+ * not UTF-8 is skipped ({@link FileNames}); an entry deleted while it is walked or read is a
+ * warning, not a failure; anything but a folder, a file or a symbolic link is skipped; a file
+ * that became a folder or a link while it was read is taken as what it is now. A file read
+ * while it changes is read again, up to {@value #ATTEMPTS} times. The subclass says what a
+ * folder, a file and a link become; {@link #attributes} reads them, links not followed.
+ */
+abstract class LiveFolderWalk extends SimpleFileVisitor<Path> {
+
+    static final int ATTEMPTS = 3;
+
+    final Path source;
+    final List<String> warnings;
+    final UnixAttributes attributes = new UnixAttributes();
+
+    LiveFolderWalk(Path source, List<String> warnings) {
+        this.source = source;
+        this.warnings = warnings;
+    }
+
+    /** A folder read ({@code rel} is "." for the uploads folder itself); its content follows. */
+    abstract void directory(Path dir, String rel, Map<String, Object> unix) throws IOException;
+
+    abstract void regularFile(Path file, String rel, Map<String, Object> unix) throws IOException;
+
+    abstract void symlink(Path file, String rel, Map<String, Object> unix) throws IOException;
+
+    /** The file was deleted while it was read: whatever was made of it so far goes. */
+    void vanishedWhileRead(String rel) throws IOException {
+    }
+
+    @Override
+    public final FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+        if (!FileNames.isUtf8(dir)) {
+            warnings.add(FileNames.skipped(source, dir, true));
+            return FileVisitResult.SKIP_SUBTREE;
+        }
+        String rel = relative(source, dir);
+        Map<String, Object> unix;
+        try {
+            unix = attributes.read(dir);
+        } catch (NoSuchFileException e) {
+            if (dir.equals(source)) {
+                throw e;
+            }
+            warnings.add(vanished(rel));
+            return FileVisitResult.SKIP_SUBTREE;
+        }
+        directory(dir, rel, unix);
+        return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public final FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (!FileNames.isUtf8(file)) {
+            warnings.add(FileNames.skipped(source, file, false));
+            return FileVisitResult.CONTINUE;
+        }
+        String rel = relative(source, file);
+        try {
+            Map<String, Object> unix = attributes.read(file);
+            if (attrs.isSymbolicLink()) {
+                symlink(file, rel, unix);
+            } else if (attrs.isRegularFile()) {
+                regularFile(file, rel, unix);
+            } else {
+                warnings.add(notAFile(rel));
+            }
+        } catch (NoSuchFileException e) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw e; // something of ours is missing, not the source file
+            }
+            // deleted between the listing and its read, or during the read
+            vanishedWhileRead(rel);
+            warnings.add(vanished(rel));
+        }
+        return FileVisitResult.CONTINUE;
+    }
+
+    @Override
+    public final FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+        if (exc instanceof NoSuchFileException) {
+            warnings.add(vanished(relative(source, file)));
+            return FileVisitResult.CONTINUE;
+        }
+        throw exc;
+    }
+
+    /** The file is no longer a file after its read (a folder or a link now): what is there now is taken. */
+    final void replaced(Path file, String rel) throws IOException {
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            warnings.add(rel + " was replaced by a folder while it was backed up: this set holds the folder.");
+            SortedWalk.walk(file, this);
+        } else if (Files.isSymbolicLink(file)) {
+            symlink(file, rel, attributes.read(file));
+        } else {
+            warnings.add(notAFile(rel));
+        }
+    }
+
+    static String relative(Path root, Path path) {
+        String rel = root.relativize(path).toString();
+        return rel.isEmpty() ? "." : rel;
+    }
+
+    static String vanished(String rel) {
+        return rel + " was deleted while it was backed up: it is not in this set.";
+    }
+
+    private static String notAFile(String rel) {
+        return "Skipped " + rel + ": not a regular file, folder or symbolic link.";
+    }
+
+    static String keptChanging(String rel, long bytes) {
+        return rel + " changed while it was backed up: it was read " + ATTEMPTS + " times and changed during each read. This set "
+                + "holds the last read as it was stored (" + bytes + " bytes; its manifest size and SHA-256 are those bytes, which "
+                + "may mix old and new content); the next backup reads it again.";
+    }
+
+    /** Size, mtime and ctime equal: nothing wrote to the file in between (ctime also moves on a rewrite that restores mtime). */
+    static boolean sameContentState(Map<String, Object> before, Map<String, Object> after) {
+        return before.get("size").equals(after.get("size")) && before.get("lastModifiedTime").equals(after.get("lastModifiedTime"))
+                && before.get("ctime").equals(after.get("ctime"));
+    }
+
+    /** An operator's account of a failed read: the file, and for a permission problem the fix. */
+    static String describe(IOException e, Path source) {
+        if (e instanceof AccessDeniedException denied) {
+            return "cannot read " + denied.getFile() + ": permission denied. The backup must read every file of the uploads "
+                    + "folder: run llm-backup as root (as its service unit does) or give its user read access to " + source
+                    + " (for example: setfacl -R -m u:USER:rX " + source + ").";
+        }
+        if (e instanceof FileSystemException fse) {
+            return fse.getFile() + (fse.getReason() == null ? "" : ": " + fse.getReason());
+        }
+        // the operator reads "No space left on device", not the exception's class
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+}
