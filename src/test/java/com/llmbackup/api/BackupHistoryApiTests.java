@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.Manifest;
@@ -52,6 +54,12 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
         assertThat(mine.get("failedStep").asText()).isEqualTo("Task_DumpDatabase");
         assertThat(mine.get("message").asText()).isEqualTo("pg_dump exited with code 1: connection refused");
         assertThat(mine.get("cockpitUrl").asText()).isEqualTo("/camunda/app/cockpit/default/#/history/process-instance/pi-api-failed");
+        List<String> fields = new ArrayList<>();
+        mine.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("runId", "kind", "backupId", "status", "state", "stateDetail", "taskUrl", "processInstanceId",
+                "cockpitUrl", "startedAt", "endedAt", "durationSeconds", "bytes", "fileCount", "filesCopied", "filesLinked", "failedStep",
+                "interruptedStep", "message", "warnings", "requestedBy", "approvedBy", "source", "details", "rtoSeconds", "offsite",
+                "progress");
 
         JsonNode first = json.readTree(get("/api/backups?size=1&page=0", true).body());
         JsonNode second = json.readTree(get("/api/backups?size=1&page=1", true).body());

@@ -1,0 +1,66 @@
+package com.llmbackup.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import org.junit.jupiter.api.Test;
+
+/** One run as /api/backups serves it: field names, their order and values are the admin panel's contract. */
+class BackupHistoryControllerTests {
+
+    private static final Instant STARTED = Instant.parse("2025-10-31T02:00:00Z");
+    private static final Instant ENDED = Instant.parse("2025-10-31T02:01:30Z");
+
+    @Test
+    void runWhenEveryColumnIsSetServesEachUnderItsName() {
+        HistoryEntry entry = new HistoryEntry(42, RunKind.RESTORE, "20251030", "pi-42", RunStatus.FAILED, STARTED, ENDED,
+                1001L, 1002L, 1003L, 1004L, "Task_RestoreData", "pg_restore failed", "w1\nw2", 11L, 12L, 13L, 14L, true,
+                "alice", "bob", "daily/20251030", "d1\nd2", 2500L, "Task_StopServices", "snap-1", 999L);
+
+        Map<String, Object> offsite = new LinkedHashMap<>();
+        offsite.put("snapshotId", "snap-1");
+        offsite.put("bytesSent", 999L);
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("filesDone", 11L);
+        progress.put("filesTotal", 12L);
+        progress.put("bytesDone", 13L);
+        progress.put("bytesTotal", 14L);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("runId", 42L);
+        expected.put("kind", RunKind.RESTORE);
+        expected.put("backupId", "20251030");
+        expected.put("status", RunStatus.FAILED);
+        expected.put("state", "FAILED");
+        expected.put("stateDetail", null);
+        expected.put("taskUrl", null);
+        expected.put("processInstanceId", "pi-42");
+        expected.put("cockpitUrl", "/camunda/app/cockpit/default/#/history/process-instance/pi-42");
+        expected.put("startedAt", STARTED);
+        expected.put("endedAt", ENDED);
+        expected.put("durationSeconds", 90L);
+        expected.put("bytes", 1001L);
+        expected.put("fileCount", 1002L);
+        expected.put("filesCopied", 1003L);
+        expected.put("filesLinked", 1004L);
+        expected.put("failedStep", "Task_RestoreData");
+        expected.put("interruptedStep", "Task_StopServices");
+        expected.put("message", "pg_restore failed");
+        expected.put("warnings", List.of("w1", "w2"));
+        expected.put("requestedBy", "alice");
+        expected.put("approvedBy", "bob");
+        expected.put("source", "daily/20251030");
+        expected.put("details", List.of("d1", "d2"));
+        expected.put("rtoSeconds", 2.5);
+        expected.put("offsite", offsite);
+        expected.put("progress", progress);
+
+        assertThat(BackupHistoryController.run(entry, null)).containsExactlyEntriesOf(expected);
+    }
+}
