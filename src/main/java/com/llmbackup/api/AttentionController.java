@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
@@ -63,7 +63,7 @@ class AttentionController {
         Map<String, RunObserver.Observed> observed = BackupHistoryController.observe(observer, all);
         body.put("running", open.stream().map(e -> {
             Map<String, Object> run = BackupHistoryController.run(e, observed.get(e.processInstanceId()));
-            Instant end = Eta.estimate(e.startedAt(), now, e.progressBytesDone(), e.progressBytesTotal()).orElse(null);
+            Instant end = Eta.estimate(e.startedAt(), now, e.progress().bytesDone(), e.progress().bytesTotal()).orElse(null);
             run.put("estimatedEndAt", end);
             run.put("remainingSeconds", end == null ? null : Duration.between(now, end).toSeconds());
             return run;

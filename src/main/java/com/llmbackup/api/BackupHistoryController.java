@@ -24,8 +24,8 @@ import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
@@ -139,8 +139,8 @@ class BackupHistoryController {
         Instant since = Instant.now().minus(Duration.ofDays(30));
         Map<String, Long> growth = new TreeMap<>();
         for (HistoryEntry e : history.page(null, RunStatus.COMPLETED, since, null, 0, MAX_PAGE).items()) {
-            if (e.bytes() != null && e.kind() != RunKind.CLEANUP) {
-                growth.merge(e.startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString(), e.bytes(), Long::sum);
+            if (e.figures().bytes() != null && e.kind() != RunKind.CLEANUP) {
+                growth.merge(e.startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString(), e.figures().bytes(), Long::sum);
             }
         }
         body.put("bytesWrittenPerDay", growth);
@@ -207,28 +207,28 @@ class BackupHistoryController {
         m.put("startedAt", e.startedAt());
         m.put("endedAt", e.endedAt());
         m.put("durationSeconds", e.endedAt() == null ? null : Duration.between(e.startedAt(), e.endedAt()).toSeconds());
-        m.put("bytes", e.bytes());
-        m.put("fileCount", e.fileCount());
-        m.put("filesCopied", e.filesCopied());
-        m.put("filesLinked", e.filesLinked());
-        m.put("failedStep", e.failedStep());
-        m.put("interruptedStep", e.interruptedStep());
+        m.put("bytes", e.figures().bytes());
+        m.put("fileCount", e.figures().fileCount());
+        m.put("filesCopied", e.figures().filesCopied());
+        m.put("filesLinked", e.figures().filesLinked());
+        m.put("failedStep", e.problems().failedStep());
+        m.put("interruptedStep", e.problems().interruptedStep());
         m.put("message", e.message());
-        m.put("warnings", e.warnings() == null ? List.of() : List.of(e.warnings().split("\n")));
-        m.put("requestedBy", e.requestedBy());
-        m.put("approvedBy", e.approvedBy());
-        m.put("source", e.source());
-        m.put("details", e.details() == null ? List.of() : List.of(e.details().split("\n")));
-        m.put("rtoSeconds", e.rtoMillis() == null ? null : e.rtoMillis() / 1000.0);
+        m.put("warnings", e.problems().warnings() == null ? List.of() : List.of(e.problems().warnings().split("\n")));
+        m.put("requestedBy", e.request().requestedBy());
+        m.put("approvedBy", e.request().approvedBy());
+        m.put("source", e.request().source());
+        m.put("details", e.request().details() == null ? List.of() : List.of(e.request().details().split("\n")));
+        m.put("rtoSeconds", e.figures().rtoMillis() == null ? null : e.figures().rtoMillis() / 1000.0);
         Map<String, Object> copy = new LinkedHashMap<>();
-        copy.put("snapshotId", e.offsiteSnapshotId());
-        copy.put("bytesSent", e.offsiteBytes());
+        copy.put("snapshotId", e.offsite().snapshotId());
+        copy.put("bytesSent", e.offsite().bytesSent());
         m.put("offsite", copy);
         Map<String, Object> progress = new LinkedHashMap<>();
-        progress.put("filesDone", e.progressFilesDone());
-        progress.put("filesTotal", e.progressFilesTotal());
-        progress.put("bytesDone", e.progressBytesDone());
-        progress.put("bytesTotal", e.progressBytesTotal());
+        progress.put("filesDone", e.progress().filesDone());
+        progress.put("filesTotal", e.progress().filesTotal());
+        progress.put("bytesDone", e.progress().bytesDone());
+        progress.put("bytesTotal", e.progress().bytesTotal());
         m.put("progress", progress);
         return m;
     }

@@ -27,6 +27,7 @@ import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.Durable;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
@@ -82,7 +83,7 @@ public class BackupRunService {
 
     /** The run's history row; a retried first step finds the row it made before. */
     public long begin(BackupKind kind, String owner) {
-        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, RunKind.of(kind));
+        Optional<HistoryEntry> existing = history.runningRun(owner, RunKind.of(kind));
         if (existing.isPresent()) {
             return existing.get().id();
         }
@@ -261,7 +262,7 @@ public class BackupRunService {
      * log as the step ends (a retried step's warnings are not repeated), in the manifest at publish.
      */
     private void recordWarnings(StagedSet staged, long runId, List<String> warnings) {
-        String recorded = history.find(runId).map(BackupHistory.HistoryEntry::warnings).orElse(null);
+        String recorded = history.find(runId).map(e -> e.problems().warnings()).orElse(null);
         for (String warning : warnings) {
             if (recorded == null || !recorded.contains(warning)) {
                 log.warn("Run {}: {}", runId, warning);
@@ -328,7 +329,7 @@ public class BackupRunService {
         }
         List<String> uploadsWarnings = snapshot != null ? snapshot.result().warnings() : archive != null ? archive.warnings() : List.of();
         warnings.addAll(uploadsWarnings);
-        BackupHistory.HistoryEntry run = history.find(runId).orElseThrow();
+        HistoryEntry run = history.find(runId).orElseThrow();
         Manifest.Stats stats = snapshot != null
                 ? new Manifest.Stats(bytes, snapshot.result().fileCount(), snapshot.result().filesCopied(), snapshot.result().filesLinked())
                 : new Manifest.Stats(bytes, archive == null ? 0 : archive.fileCount(), archive == null ? 0 : archive.fileCount(), 0);

@@ -5,11 +5,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -17,22 +15,22 @@ import java.util.function.Consumer;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The backup history ({@code backup_history}, created by Flyway): one row per run. Every write
- * runs in a transaction of its own (REQUIRES_NEW), so a row recording a failure survives
- * the rollback of the job that failed. The files on disk stay the source of truth: the
- * rows of complete sets can be rebuilt from their manifests.
+ * runs in a transaction of its own (REQUIRES_NEW, {@link HistoryTable}), so a row recording a
+ * failure survives the rollback of the job that failed. The files on disk stay the source of
+ * truth: the rows of complete sets can be rebuilt from their manifests. What only a restore
+ * records (its frozen plan, step marks, interruptions, operator decisions) is restore.RestoreRuns'.
  */
 public class BackupHistory {
 
-    private static final String TABLE = "backup_history";
+    private static final String TABLE = HistoryTable.NAME;
 
+    private final HistoryTable table;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
-    private final Clock clock;
     private final Consumer<HistoryEntry> onFailure;
 
     public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock) {
@@ -43,10 +41,14 @@ public class BackupHistory {
     public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
                          Consumer<HistoryEntry> onFailure) {
         this.onFailure = onFailure;
-        this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactions);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        this.clock = clock;
+        this.table = new HistoryTable(jdbc, transactions, clock);
+        this.jdbc = table.jdbc();
+        this.ownTransaction = table.ownTransaction();
+    }
+
+    /** The table's statements, for the operations of one kind of run kept beside that run's code (the restore's). */
+    public HistoryTable table() {
+        return table;
     }
 
     /** Records the start of a run and returns the row's id. */
@@ -59,7 +61,7 @@ public class BackupHistory {
                 ps.setString(1, kind.label());
                 ps.setString(2, processInstanceId);
                 ps.setString(3, RunStatus.RUNNING.name());
-                ps.setTimestamp(4, Timestamp.from(now()));
+                ps.setTimestamp(4, Timestamp.from(table.now()));
                 return ps;
             }, key);
             return key.getKey().longValue();
@@ -85,14 +87,14 @@ public class BackupHistory {
         // the column holds 8000 characters: lines beyond are dropped, not the statement failed
         String more = "\n" + line;
         update("update " + TABLE + " set " + column + " = case when " + column + " is null then ? when length(" + column
-                + ") + ? <= 8000 then " + column + " || ? else " + column + " end where id = ?", truncate(line), more.length(), more, runId);
+                + ") + ? <= 8000 then " + column + " || ? else " + column + " end where id = ?", HistoryTable.truncate(line), more.length(), more, runId);
     }
 
     /** Also from FAILED: a run whose incident an operator retried in Cockpit does complete, and the row says so. */
     public void complete(long runId, String backupId, Manifest.Stats stats) {
         update("update " + TABLE + " set status = ?, ended_at = ?, backup_id = coalesce(?, backup_id), bytes = ?, file_count = ?,"
                         + " files_copied = ?, files_linked = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR', 'FAILED')",
-                RunStatus.COMPLETED.name(), Timestamp.from(now()), backupId, stats == null ? null : stats.bytes(),
+                RunStatus.COMPLETED.name(), Timestamp.from(table.now()), backupId, stats == null ? null : stats.bytes(),
                 stats == null ? null : stats.fileCount(), stats == null ? null : stats.filesCopied(),
                 stats == null ? null : stats.filesLinked(), runId);
     }
@@ -100,9 +102,14 @@ public class BackupHistory {
     public void fail(long runId, String step, String message) {
         // a row ends once: an ended run is never failed or completed again
         if (changed("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
-                RunStatus.FAILED.name(), Timestamp.from(now()), step, truncate(message), runId)) {
-            find(runId).ifPresent(onFailure);
+                RunStatus.FAILED.name(), Timestamp.from(table.now()), step, HistoryTable.truncate(message), runId)) {
+            announceFailure(runId);
         }
+    }
+
+    /** {@code onFailure} hears of the run as now committed (failed, or a restore waiting for an operator). */
+    public void announceFailure(long runId) {
+        find(runId).ifPresent(onFailure);
     }
 
     /** Who asked for a restore, which set it restores ({@code daily/20251031}) and why. */
@@ -127,19 +134,19 @@ public class BackupHistory {
     /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
     public void end(long runId, RunStatus status, String message) {
         update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
-                status.name(), Timestamp.from(now()), truncate(message), runId);
+                status.name(), Timestamp.from(table.now()), HistoryTable.truncate(message), runId);
     }
 
     /** The offsite copy of the run's set: restic's snapshot id and the bytes it actually sent. */
     public void setOffsite(long runId, String snapshotId, long bytesSent) {
         update("update " + TABLE + " set offsite_snapshot_id = ?, offsite_bytes = ?, offsite_at = ? where id = ?",
-                snapshotId, bytesSent, Timestamp.from(now()), runId);
+                snapshotId, bytesSent, Timestamp.from(table.now()), runId);
     }
 
     /** The same for a set copied later (caught up by another run): the row of the run that made it. */
     public void setOffsiteForSet(RunKind kind, String backupId, String snapshotId, long bytesSent) {
         update("update " + TABLE + " set offsite_snapshot_id = ?, offsite_bytes = ?, offsite_at = ? where kind = ? and backup_id = ?"
-                        + " and status = 'COMPLETED'", snapshotId, bytesSent, Timestamp.from(now()), kind.label(), backupId);
+                        + " and status = 'COMPLETED'", snapshotId, bytesSent, Timestamp.from(table.now()), kind.label(), backupId);
     }
 
     /**
@@ -156,99 +163,6 @@ public class BackupHistory {
     public Optional<Instant> lastOffsiteCopy() {
         return Optional.ofNullable(ownTransaction.execute(tx -> jdbc.queryForObject("select max(offsite_at) from " + TABLE, Timestamp.class)))
                 .map(Timestamp::toInstant);
-    }
-
-    /** Freezes a restore's plan (JSON); written once by its guard, read by every later step. */
-    public void setPlan(long runId, String planJson) {
-        update("update " + TABLE + " set plan = ? where id = ? and plan is null", planJson, runId);
-    }
-
-    /**
-     * A restore's step failed and an operator must decide: the row shows it (with the step and
-     * the cause) and the alert goes out now, not when someone closes the task.
-     */
-    public void waitForOperator(long runId, String step, String message) {
-        // alerted once: a retried step finds the row waiting already
-        if (changed("update " + TABLE + " set status = ?, failed_step = ?, message = ? where id = ? and status = 'RUNNING'",
-                RunStatus.WAITING_FOR_OPERATOR.name(), step, truncate(message), runId)) {
-            find(runId).ifPresent(onFailure);
-        }
-    }
-
-    /** The operator chose to go on (retry, roll back): the run is running again, resumed by the decision {@code token}. */
-    public void resume(long runId, String token) {
-        update("update " + TABLE + " set status = ?, resume_token = ? where id = ? and status in ('WAITING_FOR_OPERATOR', 'RUNNING')",
-                RunStatus.RUNNING.name(), token, runId);
-    }
-
-    /** The decision that resumed the run has committed: it is the one that counts. */
-    public void resumeCommitted(long runId) {
-        update("update " + TABLE + " set resume_token = 'committed' where id = ?", runId);
-    }
-
-    /**
-     * An operator's decision that did not take effect (its completion rolled back): the run waits
-     * again, unless another decision resumed it since. Returns whether the run was put back.
-     */
-    public boolean backToWaiting(long runId, String token) {
-        return changed("update " + TABLE + " set status = ?, resume_token = null where id = ? and status = 'RUNNING' and resume_token = ?",
-                RunStatus.WAITING_FOR_OPERATOR.name(), runId, token);
-    }
-
-    /**
-     * A restore step that changes the application starts under engine job {@code jobId}: the
-     * mark is committed at once, so it survives the orchestrator dying inside the step.
-     */
-    public void startStep(long runId, String step, String jobId) {
-        update("update " + TABLE + " set step_in_flight = ?, step_job = ?, step_started_at = ? where id = ?", step, jobId,
-                Timestamp.from(now()), runId);
-    }
-
-    /** The engine committed the step run by {@code jobId}: its mark goes, and an interruption it repaired with it. */
-    public void endStep(long runId, String jobId) {
-        update("update " + TABLE + " set step_in_flight = null, step_job = null, step_started_at = null,"
-                + " interrupted_step = case when interrupted_step = step_in_flight then null else interrupted_step end"
-                + " where id = ? and step_job = ?", runId, jobId);
-    }
-
-    /** The orchestrator's restart found the step interrupted: the mark goes, the interruption stays recorded. */
-    public void clearStep(long runId, String jobId) {
-        update("update " + TABLE + " set step_in_flight = null, step_job = null, step_started_at = null where id = ? and step_job = ?",
-                runId, jobId);
-    }
-
-    /** The step a restore started and the engine never committed, if any. */
-    public Optional<StepInFlight> stepInFlight(long runId) {
-        return jdbc.query("select step_in_flight, step_job, step_started_at from " + TABLE + " where id = ? and step_job is not null",
-                (rs, row) -> new StepInFlight(rs.getString(1), rs.getString(2), instant(rs, "step_started_at")), runId).stream().findFirst();
-    }
-
-    /** The orchestrator stopped inside {@code step}: kept until that step runs to its end again. */
-    public void setInterrupted(long runId, String step) {
-        update("update " + TABLE + " set interrupted_step = ? where id = ?", step, runId);
-    }
-
-    public Optional<String> interruptedStep(long runId) {
-        return jdbc.query("select interrupted_step from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId).stream()
-                .filter(Objects::nonNull).findFirst();
-    }
-
-    /** A step of a restore that started (under an engine job) and was not committed yet. */
-    public record StepInFlight(String step, String jobId, Instant startedAt) {
-    }
-
-    /** A restore switched to its safety set (Task_PrepareRollback): recorded here, not in a variable. */
-    public void setRollingBack(long runId) {
-        update("update " + TABLE + " set rolling_back = true where id = ?", runId);
-    }
-
-    public boolean rollingBack(long runId) {
-        return Boolean.TRUE.equals(jdbc.queryForObject("select rolling_back from " + TABLE + " where id = ?", Boolean.class, runId));
-    }
-
-    public Optional<String> plan(long runId) {
-        return jdbc.query("select plan from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId).stream()
-                .filter(Objects::nonNull).findFirst();
     }
 
     /** A disaster recovery's report (JSON), written once when it ends. */
@@ -372,56 +286,30 @@ public class BackupHistory {
         return added;
     }
 
-    /** Microseconds, as PostgreSQL stores them, so a manifest copying a row's times matches it exactly. */
-    public Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    private static HistoryEntry map(ResultSet rs, int row) throws SQLException {
+        return new HistoryEntry(rs.getLong("id"), RunKind.fromLabel(rs.getString("kind")), rs.getString("backup_id"),
+                rs.getString("process_instance_id"), RunStatus.fromName(rs.getString("status")), HistoryTable.instant(rs, "started_at"),
+                HistoryTable.instant(rs, "ended_at"), rs.getString("message"), rs.getBoolean("rebuilt"),
+                new HistoryEntry.Figures(longOrNull(rs, "bytes"), longOrNull(rs, "file_count"), longOrNull(rs, "files_copied"),
+                        longOrNull(rs, "files_linked"), longOrNull(rs, "rto_millis")),
+                new HistoryEntry.Progress(longOrNull(rs, "progress_files_done"), longOrNull(rs, "progress_files_total"),
+                        longOrNull(rs, "progress_bytes_done"), longOrNull(rs, "progress_bytes_total")),
+                new HistoryEntry.Request(rs.getString("requested_by"), rs.getString("approved_by"), rs.getString("source"),
+                        rs.getString("details")),
+                new HistoryEntry.Problems(rs.getString("failed_step"), rs.getString("interrupted_step"), rs.getString("warnings")),
+                new HistoryEntry.Offsite(rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes")));
     }
 
     private void update(String sql, Object... args) {
-        ownTransaction.executeWithoutResult(tx -> jdbc.update(sql, args));
+        table.update(sql, args);
     }
 
     private boolean changed(String sql, Object... args) {
-        Integer rows = ownTransaction.execute(tx -> jdbc.update(sql, args));
-        return rows != null && rows > 0;
-    }
-
-    private static String truncate(String message) {
-        if (message == null) {
-            return null;
-        }
-        return message.length() <= 8000 ? message : message.substring(0, 7997) + "...";
-    }
-
-    private static HistoryEntry map(ResultSet rs, int row) throws SQLException {
-        return new HistoryEntry(rs.getLong("id"), RunKind.fromLabel(rs.getString("kind")), rs.getString("backup_id"),
-                rs.getString("process_instance_id"), RunStatus.fromName(rs.getString("status")), instant(rs, "started_at"),
-                instant(rs, "ended_at"), longOrNull(rs, "bytes"), longOrNull(rs, "file_count"),
-                longOrNull(rs, "files_copied"), longOrNull(rs, "files_linked"), rs.getString("failed_step"),
-                rs.getString("message"), rs.getString("warnings"), longOrNull(rs, "progress_files_done"),
-                longOrNull(rs, "progress_files_total"), longOrNull(rs, "progress_bytes_done"),
-                longOrNull(rs, "progress_bytes_total"), rs.getBoolean("rebuilt"), rs.getString("requested_by"),
-                rs.getString("approved_by"), rs.getString("source"), rs.getString("details"), longOrNull(rs, "rto_millis"),
-                rs.getString("interrupted_step"), rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes"));
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
+        return table.changed(sql, args);
     }
 
     private static Long longOrNull(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
-    }
-
-    /** One run as recorded. */
-    public record HistoryEntry(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
-                               Instant startedAt, Instant endedAt, Long bytes, Long fileCount, Long filesCopied,
-                               Long filesLinked, String failedStep, String message, String warnings,
-                               Long progressFilesDone, Long progressFilesTotal, Long progressBytesDone,
-                               Long progressBytesTotal, boolean rebuilt, String requestedBy, String approvedBy,
-                               String source, String details, Long rtoMillis, String interruptedStep,
-                               String offsiteSnapshotId, Long offsiteBytes) {
     }
 }

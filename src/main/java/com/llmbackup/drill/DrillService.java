@@ -25,11 +25,11 @@ import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
@@ -46,8 +46,8 @@ import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.postgres.DatabaseUnavailableException;
 import com.llmbackup.postgres.DumpInvalidException;
 import com.llmbackup.postgres.PostgresClient;
+import com.llmbackup.restore.RestoreInspector;
 import com.llmbackup.restore.RestoreRequest;
-import com.llmbackup.restore.RestoreService;
 import com.llmbackup.uploads.ArchiveInvalidException;
 import com.llmbackup.uploads.Snapshotter;
 import com.llmbackup.uploads.UploadsRestorer;
@@ -76,7 +76,7 @@ public class DrillService {
     private final BackupCatalog catalog;
     private final BackupHistory history;
     private final LeaseManager leases;
-    private final RestoreService restores;
+    private final RestoreInspector inspector;
     private final DatabaseRestorer databases;
     private final UploadsRestorer uploads;
     private final PostgresClient postgres;
@@ -87,7 +87,7 @@ public class DrillService {
     private final OffsiteRepository offsite;
 
     public DrillService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, LeaseManager leases,
-                        RestoreService restores, DatabaseRestorer databases, UploadsRestorer uploads, PostgresClient postgres,
+                        RestoreInspector inspector, DatabaseRestorer databases, UploadsRestorer uploads, PostgresClient postgres,
                         DrillEvidenceStore evidence, BackupLog backupLog, OwnerLiveness liveness, Clock clock,
                         OffsiteRepository offsite) {
         this.liveness = liveness;
@@ -96,7 +96,7 @@ public class DrillService {
         this.catalog = catalog;
         this.history = history;
         this.leases = leases;
-        this.restores = restores;
+        this.inspector = inspector;
         this.databases = databases;
         this.uploads = uploads;
         this.postgres = postgres;
@@ -170,7 +170,7 @@ public class DrillService {
         DrillScratch scratch = scratch(runId);
         remove(scratch);
         Instant started = clock.instant();
-        String label = row.source();
+        String label = row.request().source();
         BackupKind kind = BackupKind.fromDir(label.substring(0, label.indexOf('/')));
         Optional<BackupSet> found = catalog.find(kind, BackupSetId.parse(row.backupId()));
         List<DrillEvidence.Check> checks = new ArrayList<>();
@@ -182,8 +182,7 @@ public class DrillService {
             checks.add(check("set", List.of(notDrillable.get()), null));
         } else {
             BackupSet set = found.get();
-            RestoreService.Source source = restores.resolve(new RestoreRequest(kind.dir(), set.id().toString(), true, true, null, null,
-                    null, null, false));
+            RestoreInspector.Source source = inspector.resolve(RestoreRequest.forDrill(kind.dir(), set.id().toString()));
             List<String> artifacts = artifactProblems(set);
             checks.add(check("artifacts", artifacts, (set.manifest().artifacts() == null ? 0 : set.manifest().artifacts().size()) + " artifacts match their manifest SHA-256"));
             if (artifacts.isEmpty()) {
@@ -281,7 +280,7 @@ public class DrillService {
             drills.add(e.id());
             if (e.status().open()) {
                 if (liveness.of(e.processInstanceId()) == OwnerLiveness.State.ENDED) {
-                    fail(e.id(), e.failedStep() == null ? DRILL_STEP : e.failedStep(), "The drill's process instance "
+                    fail(e.id(), e.problems().failedStep() == null ? DRILL_STEP : e.problems().failedStep(), "The drill's process instance "
                             + e.processInstanceId() + " no longer exists (deleted, or its orchestrator's data lost): the set was not drilled.");
                 } else {
                     running.add(e.id());
@@ -295,7 +294,7 @@ public class DrillService {
                 removed.add("database " + db);
             }
         }
-        Path root = restores.sideBySideRoot();
+        Path root = inspector.sideBySideRoot();
         try (Stream<Path> children = Files.list(root)) {
             for (Path p : children.toList()) {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !DrillScratch.overlaps(p, properties.uploadsDir())
@@ -326,7 +325,7 @@ public class DrillService {
 
     /** The row's scratch, refused when it is production (a technical failure: the settings must change). */
     private DrillScratch scratch(long runId) {
-        DrillScratch scratch = DrillScratch.of(runId, restores.sideBySideRoot());
+        DrillScratch scratch = DrillScratch.of(runId, inspector.sideBySideRoot());
         scratch.conflict(properties.database().name(), properties.uploadsDir()).ifPresent(why -> {
             throw new IllegalStateException(why);
         });
@@ -365,7 +364,7 @@ public class DrillService {
     }
 
     /** pg_restore into the scratch database; the row counts found, or null when it did not exit cleanly. */
-    private Map<String, Long> restoreDatabase(RestoreService.Source source, DrillScratch scratch, List<DrillEvidence.Check> checks) {
+    private Map<String, Long> restoreDatabase(RestoreInspector.Source source, DrillScratch scratch, List<DrillEvidence.Check> checks) {
         try {
             // no globals: the drill creates no roles on the web app's server
             DatabaseRestorer.Result result = databases.restore(source.dump(), null, scratch.database(), true, Map.of());
@@ -382,12 +381,12 @@ public class DrillService {
         }
     }
 
-    private boolean restoreUploads(BackupSet set, RestoreService.Source source, Supplier<ManifestFiles.Entries> entries, DrillScratch scratch,
+    private boolean restoreUploads(BackupSet set, RestoreInspector.Source source, Supplier<ManifestFiles.Entries> entries, DrillScratch scratch,
                                    List<DrillEvidence.Check> checks) {
         try {
             Files.createDirectories(scratch.folder());
             if (set.kind().archivesUploads()) {
-                uploads.fromArchive(source.uploads(), restores.archivePrefixes(), scratch.folder(), null, Snapshotter.Progress.NONE);
+                uploads.fromArchive(source.uploads(), inspector.archivePrefixes(), scratch.folder(), null, Snapshotter.Progress.NONE);
             } else {
                 uploads.fromSnapshot(source.uploads(), entries, scratch.folder(), null, Snapshotter.Progress.NONE);
             }

@@ -13,9 +13,9 @@ import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.VolumeUsage;
@@ -91,7 +91,7 @@ public class BackupHealthIndicator implements HealthIndicator {
         if (history != null) {
             DrillHealth.Facts facts = drillFacts();
             facts.latestDrill().stream().findFirst().ifPresent(r -> details.put("lastDrill", facts.latestDrill().stream()
-                    .map(e -> (e.source() == null ? "run " + e.id() : e.source()) + " " + e.status().name()).toList()));
+                    .map(e -> (e.request().source() == null ? "run " + e.id() : e.request().source()) + " " + e.status().name()).toList()));
             details.put("lastPassedDrill", facts.lastPassed() == null ? "none" : facts.lastPassed().toString());
             Optional<String> drill = DrillHealth.down(facts, now, properties.drill().maxAge());
             if (drill.isPresent()) {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
 
 /**
@@ -33,7 +33,7 @@ public final class DrillHealth {
         List<HistoryEntry> failed = facts.latestDrill().stream().filter(r -> r.status() == RunStatus.FAILED).toList();
         if (!failed.isEmpty()) {
             return Optional.of("the latest restore drill failed: " + failed.stream()
-                    .map(r -> (r.source() == null ? "run " + r.id() : r.source() + " (run " + r.id() + ")") + ": " + r.message())
+                    .map(r -> (r.request().source() == null ? "run " + r.id() : r.request().source() + " (run " + r.id() + ")") + ": " + r.message())
                     .collect(Collectors.joining("; ")) + ". DOWN until a drill passes.");
         }
         if (facts.lastPassed() != null) {

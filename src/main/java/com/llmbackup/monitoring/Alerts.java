@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunFailed;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
@@ -65,18 +65,18 @@ public class Alerts {
         alert.put("kind", run.kind().label());
         alert.put("backupId", run.backupId());
         alert.put("runId", run.id());
-        alert.put("failedStep", run.failedStep());
+        alert.put("failedStep", run.problems().failedStep());
         alert.put("message", run.message());
         alert.put("processInstanceId", run.processInstanceId());
         alert.put("cockpitPath", run.processInstanceId() == null ? null
                 : "/camunda/app/cockpit/default/#/history/process-instance/" + run.processInstanceId());
         if (waiting) {
-            alert.put("task", run.interruptedStep() != null
+            alert.put("task", run.problems().interruptedStep() != null
                     ? "Restore interrupted (Task_ResolveInterruptedRestore) waits in Tasklist: restore again, rollback or close"
                     : "Resolve failed restore (Task_ResolveFailedRestore) waits in Tasklist: retry, rollback or close");
         }
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (run.failedStep() == null ? "" : " at " + run.failedStep()));
+        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (run.problems().failedStep() == null ? "" : " at " + run.problems().failedStep()));
     }
 
     /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */

@@ -57,7 +57,7 @@ class BackupMetrics implements MeterBinder {
                     s -> s.lastCompleted() == null ? Double.NaN
                             : Duration.between(s.lastCompleted().startedAt(), s.lastCompleted().endedAt()).toMillis() / 1000.0);
             gauge(registry, "llm.backup.last.size", kind, "bytes", "Bytes written by the newest successful run",
-                    s -> s.lastCompleted() == null || s.lastCompleted().bytes() == null ? Double.NaN : s.lastCompleted().bytes());
+                    s -> s.lastCompleted() == null || s.lastCompleted().figures().bytes() == null ? Double.NaN : s.lastCompleted().figures().bytes());
             FunctionCounter.builder("llm.backup.failures", this, m -> m.count(kind, RunStatus.FAILED))
                     .tag("kind", kind.label()).description("Runs that failed").register(registry);
             for (RunStatus status : OUTCOMES) {
@@ -85,8 +85,8 @@ class BackupMetrics implements MeterBinder {
             Map<String, Instant> fresh = new HashMap<>();
             // newest first: the first passed drill of each kind of set counts
             for (var e : history.page(RunKind.DRILL, RunStatus.COMPLETED, null, null, 0, 500).items()) {
-                if (e.source() != null && e.source().contains("/") && e.endedAt() != null) {
-                    fresh.putIfAbsent(e.source().substring(0, e.source().indexOf('/')), e.endedAt());
+                if (e.request().source() != null && e.request().source().contains("/") && e.endedAt() != null) {
+                    fresh.putIfAbsent(e.request().source().substring(0, e.request().source().indexOf('/')), e.endedAt());
                 }
             }
             verified = fresh;

@@ -18,13 +18,16 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.monitoring.Alerts;
 import com.llmbackup.postgres.DatabaseRestorer;
+import com.llmbackup.restore.RestoreInspector;
 import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRequest;
-import com.llmbackup.restore.RestoreService;
+import com.llmbackup.restore.RestoreRuns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -46,17 +49,21 @@ public class DisasterRecoveryService {
     private final BackupCatalog catalog;
     private final BackupHistory history;
     private final BackupLog backupLog;
-    private final RestoreService restores;
+    private final RestoreInspector inspector;
+    private final RestoreRuns restoreRuns;
     private final DatabaseRestorer databases;
+    private final Alerts alerts;
 
     public DisasterRecoveryService(BackupProperties properties, BackupCatalog catalog, BackupHistory history, BackupLog backupLog,
-                                   RestoreService restores, DatabaseRestorer databases) {
+                                   RestoreInspector inspector, RestoreRuns restoreRuns, DatabaseRestorer databases, Alerts alerts) {
         this.properties = properties;
         this.catalog = catalog;
         this.history = history;
         this.backupLog = backupLog;
-        this.restores = restores;
+        this.inspector = inspector;
+        this.restoreRuns = restoreRuns;
         this.databases = databases;
+        this.alerts = alerts;
     }
 
     /** The set chosen for the recovery, verified, and what the confirming operator reads. */
@@ -90,17 +97,17 @@ public class DisasterRecoveryService {
         fetchNamedFromOffsite(kind, id).ifPresent(fetched -> history.addDetail(runId,
                 "Fetched " + fetched.label() + " from the offsite repository into " + catalog.root() + " (verified against its manifest)."));
         BackupSet set = RecoveryChoice.choose(catalog.list(), kind, id, catalog.root().toString());
-        RestoreRequest request = request(set.kind().dir(), set.id().toString(), declaredBy, reason);
+        RestoreRequest request = RestoreRequest.forRecovery(set.kind().dir(), set.id().toString(), reason, declaredBy);
         RestorePlan plan;
         try {
-            plan = restores.plan(request);
+            plan = inspector.inspect(request);
         } catch (RuntimeException e) {
             throw new RecoveryRefusedException("Set " + set.label() + " failed its check: " + e.getMessage(), e);
         }
         history.setBackupId(runId, set.id().toString());
         history.setSource(runId, set.label());
         history.addDetail(runId, "Chosen and verified: " + set.label() + " (written " + plan.backupTime() + ").");
-        return new Chosen(set.kind().dir(), set.id().toString(), set.label(), restores.backupTime(request), plan,
+        return new Chosen(set.kind().dir(), set.id().toString(), set.label(), inspector.backupTime(request), plan,
                 RecoveryReport.serverFact(history.recordedHere(runId)));
     }
 
@@ -125,7 +132,7 @@ public class DisasterRecoveryService {
             return Optional.empty();
         }
         try {
-            return restores.fetchFromOffsite(k, setId);
+            return inspector.fetchFromOffsite(k, setId);
         } catch (RuntimeException e) {
             throw new RecoveryRefusedException(e.getMessage(), e);
         }
@@ -133,7 +140,7 @@ public class DisasterRecoveryService {
 
     /** The set's roles before its database: the restored tables' owners and the grant role must exist. */
     public List<String> restoreRoles(long runId, String kind, String id) {
-        var source = restores.resolve(request(kind, id, null, null));
+        var source = inspector.resolve(RestoreRequest.forRecovery(kind, id, null, null));
         List<String> notes = databases.restoreRoles(source.globals());
         history.addDetail(runId, notes.isEmpty() ? "Roles: the role " + properties.database().grantRole() + " exists already."
                 : String.join(" ", notes));
@@ -142,7 +149,57 @@ public class DisasterRecoveryService {
 
     /** When the set was written: the report's RPO. */
     public Instant backupTime(String kind, String id) {
-        return restores.backupTime(request(kind, id, null, null));
+        return inspector.backupTime(RestoreRequest.forRecovery(kind, id, null, null));
+    }
+
+    /**
+     * Whether the called restore (its run id as its guard wrote it) completed: the application
+     * answered its health check. A rolled-back restore is not a recovery.
+     */
+    public boolean restored(Long restoreRunId) {
+        return restoreRunId != null && history.find(restoreRunId).filter(e -> e.status() == RunStatus.COMPLETED)
+                .filter(e -> !restoreRuns.rollingBack(restoreRunId)).isPresent();
+    }
+
+    /**
+     * Task_RaiseRtoAlert: the recovery declared at {@code declaredAt} is about to miss its RTO;
+     * recorded and alerted, naming the tasks still open. Returns what the operator's task shows.
+     */
+    public String rtoAtRisk(long runId, String processInstanceId, Instant declaredAt, List<String> openTasks) {
+        String message = "Disaster recovery " + processInstanceId + " was declared at " + declaredAt
+                + "; its RTO (backup.dr.rto " + properties.dr().rto() + ") ends at " + declaredAt.plus(properties.dr().rto())
+                + ". " + (openTasks.isEmpty() ? "No recovery task is open: look for a running or failed step in Cockpit."
+                : "Open tasks: " + String.join("; ", openTasks) + ".");
+        history.addDetail(runId, "RTO at risk: " + message);
+        alerts.rtoAtRisk(processInstanceId, message);
+        return message;
+    }
+
+    /** What a recovery's steps and its operators answered (its variables). */
+    public record Answers(String recoveryKind, String recoveryId, boolean confirmed, String confirmationComment, String reason,
+                          String failedStep, String failureMessage, Boolean preflightPassed, Long restoreRunId) {
+    }
+
+    /**
+     * What the engine recorded of a recovery: who declared and confirmed it (the logins), when,
+     * the called restore and when its health check passed, whether the RTO escalation fired,
+     * and each finished step.
+     */
+    public record EngineRecord(String processInstanceId, String declaredBy, String confirmedBy, Instant declaredAt, Instant endedAt,
+                               String restoreInstance, Instant restoreHealthyAt, boolean rtoEscalated, List<RecoveryReport.Step> steps) {
+    }
+
+    /** Task_RecordRecovery: the report (RTO, RPO, each step and who did it) from the engine's record and the restore's row. */
+    public void recordRecovery(long runId, Answers answers, EngineRecord engine) {
+        HistoryEntry restore = answers.restoreRunId() == null ? null : history.find(answers.restoreRunId()).orElse(null);
+        RecoveryEnding ending = RecoveryEnding.of(answers, engine.confirmedBy(), restore, restored(answers.restoreRunId()));
+        boolean recovered = RecoveryReport.RECOVERED.equals(ending.outcome());
+        String set = answers.recoveryId() == null ? null : answers.recoveryKind() + "/" + answers.recoveryId();
+        Instant backupTime = answers.recoveryId() == null ? null : backupTime(answers.recoveryKind(), answers.recoveryId());
+        finish(RecoveryReport.of(runId, engine.processInstanceId(), ending.outcome(), ending.message(), engine.declaredBy(),
+                engine.confirmedBy(), answers.reason(), engine.declaredAt(), recovered ? engine.restoreHealthyAt() : null, engine.endedAt(),
+                set, backupTime, properties.dr().rto(), properties.rpo(), engine.rtoEscalated(), engine.restoreInstance(),
+                answers.preflightPassed(), engine.steps()));
     }
 
     /** Ends the row with the report: completed when recovered, rejected when the operator cancelled, failed otherwise (with an alert). */
@@ -179,9 +236,5 @@ public class DisasterRecoveryService {
             }
         }
         return reports;
-    }
-
-    private static RestoreRequest request(String kind, String id, String declaredBy, String reason) {
-        return new RestoreRequest(kind, id, true, true, reason, declaredBy, null, null, false);
     }
 }

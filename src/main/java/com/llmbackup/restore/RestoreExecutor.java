@@ -34,7 +34,7 @@ public class RestoreExecutor {
 
     private final BackupProperties properties;
     private final BackupCatalog catalog;
-    private final RestoreService restores;
+    private final RestoreInspector inspector;
     private final RestoreRecorder recorder;
     private final DatabaseRestorer databases;
     private final UploadsRestorer uploads;
@@ -43,12 +43,12 @@ public class RestoreExecutor {
     /** The uploads half of a restore runs here while the database half runs on the caller's thread. */
     private final TaskExecutor dataExecutor;
 
-    public RestoreExecutor(BackupProperties properties, BackupCatalog catalog, RestoreService restores, RestoreRecorder recorder,
+    public RestoreExecutor(BackupProperties properties, BackupCatalog catalog, RestoreInspector inspector, RestoreRecorder recorder,
                            DatabaseRestorer databases, UploadsRestorer uploads, ComposeServices compose, HealthProbe health,
                            @Qualifier("restoreTaskExecutor") TaskExecutor restoreTaskExecutor) {
         this.properties = properties;
         this.catalog = catalog;
-        this.restores = restores;
+        this.inspector = inspector;
         this.recorder = recorder;
         this.databases = databases;
         this.uploads = uploads;
@@ -69,7 +69,7 @@ public class RestoreExecutor {
      * fail) before this returns; a failure names the half, both when both failed.
      */
     public void restoreData(RestoreRequest request, long runId) {
-        RestoreService.Source source = restores.resolve(request);
+        RestoreInspector.Source source = inspector.resolve(request);
         if (request.sideBySide() && request.restoreDatabase() && recorder.interruptedStep(runId).filter(RestoreGuard.DATA_STEP::equals).isPresent()
                 && databases.exists(request.targetDatabase())) {
             // made by this run's interrupted attempt (the guard saw no such database): it starts again from nothing
@@ -106,9 +106,9 @@ public class RestoreExecutor {
         }
     }
 
-    private void restoreDatabase(RestoreRequest request, RestoreService.Source source, long runId) {
+    private void restoreDatabase(RestoreRequest request, RestoreInspector.Source source, long runId) {
         // approved maybe hours ago: the dump must still be the one its manifest (frozen at the guard) names
-        restores.checkSha(source.set(), source.dump());
+        inspector.checkSha(source.set(), source.dump());
         String target = request.sideBySide() ? request.targetDatabase() : properties.database().name();
         Map<String, Long> expected = source.set().manifest() == null || source.set().manifest().rowCounts() == null
                 ? Map.of() : source.set().manifest().rowCounts();
@@ -121,12 +121,12 @@ public class RestoreExecutor {
         result.warnings().forEach(w -> recorder.addWarning(runId, w));
     }
 
-    private void restoreUploads(RestoreRequest request, RestoreService.Source source, long runId) {
+    private void restoreUploads(RestoreRequest request, RestoreInspector.Source source, long runId) {
         Path target = request.sideBySide() ? Path.of(request.targetUploadsDir()) : properties.uploadsDir();
         // files untouched since the backup started are left in place; a legacy set gives no such time
         Instant since = source.set().manifest() == null ? null : source.set().manifest().startedAt();
         UploadsRestorer.Result result = recorder.timed(runId, "Restore uploads " + target, () -> source.set().kind().archivesUploads()
-                        ? uploads.fromArchive(source.uploads(), restores.archivePrefixes(), target, since, recorder.progress(runId))
+                        ? uploads.fromArchive(source.uploads(), inspector.archivePrefixes(), target, since, recorder.progress(runId))
                         : uploads.fromSnapshot(source.uploads(),
                         source.set().status() == BackupSet.Status.COMPLETE ? () -> catalog.files(source.set()) : null, target, since,
                         recorder.progress(runId)),

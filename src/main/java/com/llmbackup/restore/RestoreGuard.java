@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class RestoreGuard {
 
+    /** The step that stops the application; an interruption there may leave some services stopped. */
+    public static final String STOP_STEP = "Task_StopServices";
     /** The step that changes the data; a failure or an interruption there may leave them half restored. */
     public static final String DATA_STEP = "Task_RestoreData";
     /** What each operator task of the restore may answer. */

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
@@ -29,12 +30,14 @@ public class RestoreRecorder {
     private static final Logger log = LoggerFactory.getLogger(RestoreRecorder.class);
 
     private final BackupHistory history;
+    private final RestoreRuns runs;
     private final BackupLog backupLog;
     private final LeaseManager leases;
     private final Clock clock;
 
-    public RestoreRecorder(BackupHistory history, BackupLog backupLog, LeaseManager leases, Clock clock) {
+    public RestoreRecorder(BackupHistory history, RestoreRuns runs, BackupLog backupLog, LeaseManager leases, Clock clock) {
         this.history = history;
+        this.runs = runs;
         this.backupLog = backupLog;
         this.leases = leases;
         this.clock = clock;
@@ -42,7 +45,7 @@ public class RestoreRecorder {
 
     /** The restore's history row; a retried first step finds the row it made before. */
     public long begin(RestoreRequest request, String owner) {
-        Optional<BackupHistory.HistoryEntry> existing = history.runningRun(owner, RunKind.RESTORE);
+        Optional<HistoryEntry> existing = history.runningRun(owner, RunKind.RESTORE);
         if (existing.isPresent()) {
             return existing.get().id();
         }
@@ -56,7 +59,7 @@ public class RestoreRecorder {
     }
 
     public Optional<Long> findRun(String owner) {
-        return history.runningRun(owner, RunKind.RESTORE).map(BackupHistory.HistoryEntry::id);
+        return history.runningRun(owner, RunKind.RESTORE).map(HistoryEntry::id);
     }
 
     /** The running restore a process instance owns (found by the engine's instance id, never by a variable). */
@@ -66,12 +69,12 @@ public class RestoreRecorder {
 
     /** Who started the restore, as recorded from the engine's authentication. */
     public String requester(long runId) {
-        return history.find(runId).map(BackupHistory.HistoryEntry::requestedBy).orElse(null);
+        return history.find(runId).map(e -> e.request().requestedBy()).orElse(null);
     }
 
     /** Who approved the restore, once recorded (by Task_ApproveRestore, or by the guard for a disaster recovery's confirmation). */
     public Optional<String> approver(long runId) {
-        return history.find(runId).map(BackupHistory.HistoryEntry::approvedBy);
+        return history.find(runId).map(e -> e.request().approvedBy());
     }
 
     /**
@@ -79,7 +82,7 @@ public class RestoreRecorder {
      * (found by the recovery's instance id, never a variable): what its confirmation named.
      */
     public Optional<String> recoverySet(String recoveryInstance) {
-        return history.runningRun(recoveryInstance, RunKind.RECOVERY).map(BackupHistory.HistoryEntry::source);
+        return history.runningRun(recoveryInstance, RunKind.RECOVERY).map(e -> e.request().source());
     }
 
     public void refused(long runId, String message) {
@@ -124,6 +127,12 @@ public class RestoreRecorder {
         leases.release(ownerOf(runId));
     }
 
+    /** The safety backup before the restore failed: nothing was changed; the lock is released. */
+    public void safetyBackupFailed(long runId, String step, String message) {
+        failed(runId, step, "The safety backup failed (" + message + "). Nothing was restored and the application was not stopped. "
+                + "Fix the cause and start the restore again.");
+    }
+
     /** The operator closed a failed restore: the history keeps why; the lock is released. */
     public void failed(long runId, String step, String message) {
         history.fail(runId, step, message);
@@ -151,15 +160,15 @@ public class RestoreRecorder {
             leases.resume(ownerOf(runId), "Restore waiting for an operator at " + (task.equals("Task_ResolveInterruptedRestore")
                     ? "Restore interrupted" : "Resolve failed restore") + " (" + task + ") in Tasklist; its data may be half restored");
         }
-        history.waitForOperator(runId, step, message);
+        runs.waitForOperator(runId, step, message);
         backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (" + task + ")"
                 + (halfRestored ? "; it keeps the lock (the data may be half restored): backups wait until it is resolved" : "")
                 + ": " + message);
     }
 
     /** The mark of a step that changes the application: started under an engine job and not committed yet. */
-    public Optional<BackupHistory.StepInFlight> stepInFlight(long runId) {
-        return history.stepInFlight(runId);
+    public Optional<RestoreRuns.StepInFlight> stepInFlight(long runId) {
+        return runs.stepInFlight(runId);
     }
 
     /**
@@ -167,26 +176,26 @@ public class RestoreRecorder {
      * details naming the step and the plan it executes.
      */
     public void startStep(long runId, String step, String jobId, RestoreRequest plan) {
-        history.startStep(runId, step, jobId);
+        runs.startStep(runId, step, jobId);
         history.addDetail(runId, "Started " + step + at() + " (" + ApprovalText.label(plan) + ": " + ApprovalText.halves(plan) + ")");
     }
 
     /** The engine committed the step (done or failed and handled): its mark goes, and a repaired interruption with it. */
     public void endStep(long runId, String jobId) {
-        history.endStep(runId, jobId);
+        runs.endStep(runId, jobId);
     }
 
     /** The interruption was handed to the model (committed): the mark goes, the interruption stays recorded. */
     public void clearStep(long runId, String jobId) {
-        history.clearStep(runId, jobId);
+        runs.clearStep(runId, jobId);
     }
 
     /**
      * The same job found its own step's mark: the orchestrator died inside the step. Records the
      * interruption and returns what the operator reads; nothing is run again.
      */
-    public String interrupted(long runId, BackupHistory.StepInFlight mark, RestoreRequest plan) {
-        history.setInterrupted(runId, mark.step());
+    public String interrupted(long runId, RestoreRuns.StepInFlight mark, RestoreRequest plan) {
+        runs.setInterrupted(runId, mark.step());
         String message = "The orchestrator stopped while " + mark.step() + " was running (started "
                 + (mark.startedAt() == null ? "?" : ApprovalText.TIME.format(mark.startedAt().atZone(clock.getZone()))) + "); the step was not run "
                 + "again on its own. " + consequence(mark.step(), plan) + " Choose in Tasklist (Restore interrupted): restore again from the "
@@ -209,17 +218,17 @@ public class RestoreRecorder {
     }
 
     public void clearInterruption(long runId) {
-        history.setInterrupted(runId, null);
+        runs.setInterrupted(runId, null);
     }
 
     /** The step an interruption stopped, until it ran to its end again. */
     public Optional<String> interruptedStep(long runId) {
-        return history.interruptedStep(runId);
+        return runs.interruptedStep(runId);
     }
 
     /** The step the run failed at, as recorded (never a variable). */
     public String failedStep(long runId) {
-        return history.find(runId).map(BackupHistory.HistoryEntry::failedStep).orElse(null);
+        return history.find(runId).map(e -> e.problems().failedStep()).orElse(null);
     }
 
     public void addWarning(long runId, String warning) {
@@ -243,11 +252,11 @@ public class RestoreRecorder {
     }
 
     String ownerOf(long runId) {
-        return history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElse("");
+        return history.find(runId).map(HistoryEntry::processInstanceId).orElse("");
     }
 
     private String sourceOf(long runId) {
-        return history.find(runId).map(BackupHistory.HistoryEntry::source).orElse("?");
+        return history.find(runId).map(e -> e.request().source()).orElse("?");
     }
 
     String at() {

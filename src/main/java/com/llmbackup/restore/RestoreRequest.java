@@ -6,7 +6,8 @@ package com.llmbackup.restore;
  * the restore runs side by side: into a new database and an empty folder, production untouched.
  * {@code requestedBy} is the engine's authenticated starter, never a variable;
  * {@code applicationStopped} is the operator's word that the application is stopped by other
- * means (no compose service of it to stop).
+ * means (no compose service of it to stop). Built by the named factories; the canonical
+ * constructor is the frozen plan's JSON form.
  */
 public record RestoreRequest(String backupKind, String backupId, boolean restoreDatabase, boolean restoreUploads,
                              String reason, String requestedBy, String targetDatabase, String targetUploadsDir,
@@ -20,6 +21,28 @@ public record RestoreRequest(String backupKind, String backupId, boolean restore
         reason = blankToNull(reason);
     }
 
+    /** Into production: the database and the uploads the application uses. */
+    public static RestoreRequest inPlace(String backupKind, String backupId, boolean restoreDatabase, boolean restoreUploads,
+                                         String reason, boolean applicationStopped) {
+        return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, null, null, null, applicationStopped);
+    }
+
+    /** Into a new database and an empty folder beside production, which is not touched. */
+    public static RestoreRequest sideBySide(String backupKind, String backupId, boolean restoreDatabase, boolean restoreUploads,
+                                            String reason, String targetDatabase, String targetUploadsDir) {
+        return inPlace(backupKind, backupId, restoreDatabase, restoreUploads, reason, false).into(targetDatabase, targetUploadsDir);
+    }
+
+    /** A restore drill's look at a set: both halves, asked by nobody (the drill restores into scratch of its own). */
+    public static RestoreRequest forDrill(String backupKind, String backupId) {
+        return inPlace(backupKind, backupId, true, true, null, false);
+    }
+
+    /** A disaster recovery's restore of its chosen set, both halves, in the name of who declared it. */
+    public static RestoreRequest forRecovery(String backupKind, String backupId, String reason, String declaredBy) {
+        return inPlace(backupKind, backupId, true, true, reason, false).withRequester(declaredBy);
+    }
+
     public boolean sideBySide() {
         return targetDatabase != null || targetUploadsDir != null;
     }
@@ -27,6 +50,12 @@ public record RestoreRequest(String backupKind, String backupId, boolean restore
     /** The same request against another set (a roll back restores the safety set the same way). */
     public RestoreRequest withSet(String kind, String id) {
         return new RestoreRequest(kind, id, restoreDatabase, restoreUploads, reason, requestedBy, targetDatabase, targetUploadsDir,
+                applicationStopped);
+    }
+
+    /** The same request side by side into these targets; with none given (null or blank) it stays in place. */
+    public RestoreRequest into(String targetDatabase, String targetUploadsDir) {
+        return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, requestedBy, targetDatabase, targetUploadsDir,
                 applicationStopped);
     }
 

@@ -14,6 +14,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
 import com.llmbackup.catalog.Manifest;
@@ -55,7 +56,7 @@ public class CleanupService {
     }
 
     public long begin(String owner) {
-        return history.runningRun(owner, RunKind.CLEANUP).map(BackupHistory.HistoryEntry::id).orElseGet(() -> history.start(RunKind.CLEANUP, owner));
+        return history.runningRun(owner, RunKind.CLEANUP).map(HistoryEntry::id).orElseGet(() -> history.start(RunKind.CLEANUP, owner));
     }
 
     /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */
@@ -77,19 +78,19 @@ public class CleanupService {
     /** The sets open restores still need: each one's source and its safety set (an automatic pin, gone when it ends). */
     public Map<String, String> heldByOpenRestores() {
         Map<String, String> held = new HashMap<>();
-        for (BackupHistory.HistoryEntry run : history.list()) {
+        for (HistoryEntry run : history.list()) {
             if (run.kind() != RunKind.RESTORE || !run.status().open()) {
                 continue;
             }
             if (liveness.of(run.processInstanceId()) == OwnerLiveness.State.ENDED) {
                 // its process instance was deleted while it waited: it holds nothing any more
-                history.fail(run.id(), run.failedStep() == null ? "unknown" : run.failedStep(), "The restore's process instance "
+                history.fail(run.id(), run.problems().failedStep() == null ? "unknown" : run.problems().failedStep(), "The restore's process instance "
                         + run.processInstanceId() + " no longer exists (deleted while it was open); its sets are no longer kept for it.");
                 continue;
             }
             String why = "needed by restore run " + run.id() + " (" + run.status().name() + ", process instance " + run.processInstanceId() + ")";
-            if (run.source() != null) {
-                held.put(run.source(), why);
+            if (run.request().source() != null) {
+                held.put(run.request().source(), why);
             }
             history.listByOwner(run.processInstanceId()).stream()
                     .filter(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED && e.backupId() != null)

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import org.junit.jupiter.api.Test;
@@ -21,8 +21,9 @@ class BackupHistoryControllerTests {
     @Test
     void runWhenEveryColumnIsSetServesEachUnderItsName() {
         HistoryEntry entry = new HistoryEntry(42, RunKind.RESTORE, "20251030", "pi-42", RunStatus.FAILED, STARTED, ENDED,
-                1001L, 1002L, 1003L, 1004L, "Task_RestoreData", "pg_restore failed", "w1\nw2", 11L, 12L, 13L, 14L, true,
-                "alice", "bob", "daily/20251030", "d1\nd2", 2500L, "Task_StopServices", "snap-1", 999L);
+                "pg_restore failed", true, new HistoryEntry.Figures(1001L, 1002L, 1003L, 1004L, 2500L),
+                new HistoryEntry.Progress(11L, 12L, 13L, 14L), new HistoryEntry.Request("alice", "bob", "daily/20251030", "d1\nd2"),
+                new HistoryEntry.Problems("Task_RestoreData", "Task_StopServices", "w1\nw2"), new HistoryEntry.Offsite("snap-1", 999L));
 
         Map<String, Object> offsite = new LinkedHashMap<>();
         offsite.put("snapshotId", "snap-1");

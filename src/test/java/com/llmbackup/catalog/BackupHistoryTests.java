@@ -11,7 +11,6 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.test.TestPostgres;
 import org.flywaydb.core.Flyway;
@@ -68,7 +67,7 @@ class BackupHistoryTests {
             assertThat(row.kind()).isEqualTo(RunKind.DAILY);
             assertThat(row.processInstanceId()).isEqualTo("pi-1");
             assertThat(row.status()).isEqualTo(RunStatus.FAILED);
-            assertThat(row.failedStep()).isEqualTo("Task_DumpDatabase");
+            assertThat(row.problems().failedStep()).isEqualTo("Task_DumpDatabase");
             assertThat(row.message()).isEqualTo("pg_dump exited with code 1: connection refused");
             assertThat(row.endedAt()).isEqualTo(clock.instant());
         });

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,8 +56,9 @@ class DrillHealthTests {
     }
 
     private static HistoryEntry row(long id, String source, RunStatus status, String message) {
-        return new HistoryEntry(id, RunKind.DRILL, source.substring(source.indexOf('/') + 1), "pi-1", status, NOW.minusSeconds(600),
-                status.open() ? null : NOW.minusSeconds(60), null, null, null, null, status == RunStatus.FAILED ? "Task_RestoreDrillSet" : null,
-                message, null, null, null, null, null, false, null, null, source, null, null, null, null, null);
+        return HistoryEntry.of(id, RunKind.DRILL, source.substring(source.indexOf('/') + 1), "pi-1", status, NOW.minusSeconds(600),
+                        status.open() ? null : NOW.minusSeconds(60), message)
+                .with(new HistoryEntry.Problems(status == RunStatus.FAILED ? "Task_RestoreDrillSet" : null, null, null))
+                .with(new HistoryEntry.Request(null, null, source, null));
     }
 }

@@ -15,8 +15,8 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.llmbackup.catalog.BackupCatalog;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunFailed;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
@@ -103,9 +103,8 @@ class AlertsTests {
         mailer.setPort(smtp.getSmtp().getPort());
         Alerts alerts = alerts(properties, mailer);
 
-        alerts.runFailed(new RunFailed(new HistoryEntry(7, RunKind.WEEKLY, "20251026", "pi-1", RunStatus.FAILED, Instant.parse("2025-10-26T02:00:00Z"),
-                Instant.parse("2025-10-26T02:10:00Z"), null, null, null, null, "Task_ArchiveUploads", "No space left on device",
-                null, null, null, null, null, false, null, null, null, null, null, null, null, null)));
+        alerts.runFailed(new RunFailed(HistoryEntry.of(7, RunKind.WEEKLY, "20251026", "pi-1", RunStatus.FAILED, Instant.parse("2025-10-26T02:00:00Z"),
+                Instant.parse("2025-10-26T02:10:00Z"), "No space left on device").with(new HistoryEntry.Problems("Task_ArchiveUploads", null, null))));
 
         assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
         MimeMessage mail = smtp.getReceivedMessages()[0];

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;

@@ -18,10 +18,12 @@ class ApprovalTextTests {
 
     private static final Instant WRITTEN = Instant.parse("2025-10-31T02:00:00Z");
 
-    private static RestorePlan describe(String targetDatabase, boolean applicationStopped) {
+    private static RestorePlan describe(boolean sideBySide, boolean applicationStopped) {
         BackupSet set = new BackupSet(BackupKind.DAILY, BackupSetId.parse("20251031"), BackupSet.Status.COMPLETE, null, List.of(), null);
-        RestoreRequest request = new RestoreRequest("daily", "20251031", true, false, "user1 deleted documents", "alice",
-                targetDatabase, null, applicationStopped);
+        RestoreRequest request = (sideBySide
+                ? RestoreRequest.sideBySide("daily", "20251031", true, false, "user1 deleted documents", "llm_check", null)
+                : RestoreRequest.inPlace("daily", "20251031", true, false, "user1 deleted documents", applicationStopped))
+                .withRequester("alice");
         return ApprovalText.describe(request, new ApprovalText.Facts(set, "db_20251031.dump", "uploads_20251031", WRITTEN,
                 WRITTEN.plusSeconds(26 * 3600 + 300), ZoneId.of("Asia/Seoul"), 2048, 12, 0, 0, "llm_webapp", Path.of("/data/uploads"),
                 3, List.of("backend", "frontend"), "llm"));
@@ -36,7 +38,7 @@ class ApprovalTextTests {
             "english kept        | Set: daily/20251031 (complete, written 2025-10-31 11:00 KST, 26 h 5 min ago)",
             "english requester   | Requested by: alice; reason: user1 deleted documents"})
     void summaryWhenInPlaceHasKoreanAndEnglishLines(String what, String line) {
-        assertThat(describe(null, false).summary().lines()).as(what).contains(line);
+        assertThat(describe(false, false).summary().lines()).as(what).contains(line);
     }
 
     @ParameterizedTest(name = "side by side: {0}")
@@ -44,7 +46,7 @@ class ApprovalTextTests {
             "false | 2025-10-31 11:00 KST 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
             "true  | 없음: 운영 환경은 변경되지 않습니다 (병행 복원)."})
     void dataLossWhenShownReadsKoreanFirstThenEnglish(boolean sideBySide, String korean) {
-        String dataLoss = describe(sideBySide ? "llm_check" : null, false).dataLoss();
+        String dataLoss = describe(sideBySide, false).dataLoss();
         assertThat(dataLoss.lines().toList()).hasSize(2).first().isEqualTo(korean);
         assertThat(dataLoss.lines().toList().get(1)).startsWith(sideBySide ? "None: production" : "Everything written since");
     }
@@ -52,7 +54,7 @@ class ApprovalTextTests {
     @ParameterizedTest
     @CsvSource({"true", "false"})
     void warningWhenApplicationStoppedByOtherMeansIsInBothLanguages(boolean stopped) {
-        String summary = describe(null, stopped).summary();
+        String summary = describe(false, stopped).summary();
         assertThat(summary.contains("경고: 요청자는 애플리케이션이 다른 방법으로 중지되었다고 합니다")).isEqualTo(stopped);
         assertThat(summary.contains("WARNING: the requester says the application is stopped")).isEqualTo(stopped);
     }

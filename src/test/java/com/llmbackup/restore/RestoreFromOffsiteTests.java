@@ -42,7 +42,7 @@ class RestoreFromOffsiteTests {
     BackupCatalog catalog;
     LeaseManager leases;
     OffsiteRepository offsite;
-    RestoreService restores;
+    RestoreInspector inspector;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -58,11 +58,11 @@ class RestoreFromOffsiteTests {
         offsite = new OffsiteRepository(properties, catalog, new CommandRunner());
         offsite.init();
         // only the lookup is exercised: the collaborators of the later steps are not needed
-        restores = new RestoreService(properties, catalog, null, leases, null, null, null, null, clock, offsite);
+        inspector = new RestoreInspector(properties, catalog, leases, null, null, null, null, clock, offsite);
     }
 
     static RestoreRequest request(String id) {
-        return new RestoreRequest("daily", id, true, true, "test", "alice", null, null, false);
+        return RestoreRequest.inPlace("daily", id, true, true, "test", false).withRequester("alice");
     }
 
     BackupSet copiedThenDeleted() throws Exception {
@@ -84,7 +84,7 @@ class RestoreFromOffsiteTests {
         catalog.delete(set, lease);
         lease.release();
 
-        RestoreService.Source source = restores.resolve(request("20251031"));
+        RestoreInspector.Source source = inspector.resolve(request("20251031"));
 
         assertThat(source.set().status()).isEqualTo(BackupSet.Status.COMPLETE);
         assertThat(source.dump()).hasContent("PGDMP daily");
@@ -101,7 +101,7 @@ class RestoreFromOffsiteTests {
         offsite.copy(set);
         catalog.delete(set, lease);
         lease.release();
-        var recovery = new DisasterRecoveryService(null, catalog, null, null, restores, null);
+        var recovery = new DisasterRecoveryService(null, catalog, null, null, inspector, null, null, null);
 
         assertThat(recovery.fetchNamedFromOffsite("daily", "20251031")).map(BackupSet::label).contains("daily/20251031");
 
@@ -115,7 +115,7 @@ class RestoreFromOffsiteTests {
     void resolveRefusesNamingBothPlacesWhenTheSetIsNeitherLocalNorOffsite() throws Exception {
         copiedThenDeleted();
 
-        assertThatThrownBy(() -> restores.resolve(request("20251030")))
+        assertThatThrownBy(() -> inspector.resolve(request("20251030")))
                 .isInstanceOf(RestoreRefusedException.class)
                 .hasMessageStartingWith("No backup set daily/20251030 in " + catalog.root() + " nor in the offsite repository. ");
     }
@@ -125,7 +125,7 @@ class RestoreFromOffsiteTests {
         copiedThenDeleted();
         leases.tryAcquire("weekly-run", "Weekly full backup");
 
-        assertThatThrownBy(() -> restores.resolve(request("20251031")))
+        assertThatThrownBy(() -> inspector.resolve(request("20251031")))
                 .isInstanceOf(RestoreRefusedException.class)
                 .hasMessage("Set daily/20251031 is only offsite, and the backup root is busy (Weekly full backup holds the lock): "
                         + "start the restore again when it has finished. Nothing was changed; the application was not stopped.");

@@ -1,16 +1,12 @@
 package com.llmbackup.process.recovery;
 
-import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.config.BackupProperties;
-import com.llmbackup.monitoring.Alerts;
 import com.llmbackup.process.engine.Steps;
 import com.llmbackup.process.restore.RecoveryApproval;
 import com.llmbackup.recovery.DisasterRecoveryService;
 import com.llmbackup.recovery.RecoveryRefusedException;
-import com.llmbackup.recovery.RecoveryReport;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -71,61 +67,35 @@ class DisasterRecoveryDelegates {
 
     /** For the model's gateway: whether the called restore's history row (never a variable it could have been sent) says completed. */
     @Bean
-    RecoveryOutcomes recoveryOutcomes(BackupHistory history) {
-        return new RecoveryOutcomes(history);
+    RecoveryOutcomes recoveryOutcomes(DisasterRecoveryService recoveries) {
+        return new RecoveryOutcomes(recoveries);
     }
 
     @Bean
-    JavaDelegate raiseRtoAlertDelegate(Alerts alerts, BackupHistory history, BackupProperties properties) {
+    JavaDelegate raiseRtoAlertDelegate(DisasterRecoveryService recoveries) {
         return execution -> {
             DisasterRecoveryVariables vars = DisasterRecoveryVariables.of(execution);
             RecoveryHistory engine = new RecoveryHistory(execution.getProcessEngineServices().getHistoryService(), execution.getProcessInstanceId());
-            var open = execution.getProcessEngineServices().getTaskService().createTaskQuery()
+            List<String> open = execution.getProcessEngineServices().getTaskService().createTaskQuery()
                     .processInstanceId(execution.getProcessInstanceId()).list().stream().map(t -> t.getName()).toList();
-            String message = "Disaster recovery " + execution.getProcessInstanceId() + " was declared at " + engine.declaredAt()
-                    + "; its RTO (backup.dr.rto " + properties.dr().rto() + ") ends at " + engine.declaredAt().plus(properties.dr().rto())
-                    + ". " + (open.isEmpty() ? "No recovery task is open: look for a running or failed step in Cockpit."
-                    : "Open tasks: " + String.join("; ", open) + ".");
-            vars.putRtoMessage(message);
-            history.addDetail(vars.recoveryRunId(), "RTO at risk: " + message);
-            alerts.rtoAtRisk(execution.getProcessInstanceId(), message);
+            vars.putRtoMessage(recoveries.rtoAtRisk(vars.recoveryRunId(), execution.getProcessInstanceId(), engine.declaredAt(), open));
         };
     }
 
     /** The report: RTO, RPO, each step and who did it, from the engine's history and the restore's row. */
     @Bean
-    JavaDelegate recordRecoveryDelegate(DisasterRecoveryService recoveries, BackupHistory history, RecoveryOutcomes outcomes,
-                                        BackupProperties properties) {
+    JavaDelegate recordRecoveryDelegate(DisasterRecoveryService recoveries) {
         return execution -> {
             DisasterRecoveryVariables vars = DisasterRecoveryVariables.of(execution);
             RecoveryHistory engine = new RecoveryHistory(execution.getProcessEngineServices().getHistoryService(), execution.getProcessInstanceId());
-            String confirmedBy = engine.completerOf(RecoveryApproval.CONFIRM_TASK).orElse(null);
             String restoreInstance = engine.restoreInstance().orElse(null);
-            Instant healthyAt = restoreInstance == null ? null : engine.healthyAt(restoreInstance).orElse(null);
-            var restore = vars.restoreRunId() == null ? null : history.find(vars.restoreRunId()).orElse(null);
-            String outcome;
-            String message;
-            if (!vars.failedStep().isEmpty() && vars.recoveryId() == null) {
-                outcome = RecoveryReport.FAILED;
-                message = vars.failureMessage();
-            } else if (!vars.confirmed()) {
-                outcome = RecoveryReport.CANCELLED;
-                message = "not confirmed by " + confirmedBy + (vars.confirmationComment() == null ? "" : ": " + vars.confirmationComment())
-                        + ". Nothing was restored.";
-            } else if (outcomes.restored(execution)) {
-                outcome = RecoveryReport.RECOVERED;
-                message = restore.message();
-            } else {
-                outcome = RecoveryReport.FAILED;
-                message = "the restore ended " + (restore == null ? "without a history row" : restore.status() + ": " + restore.message());
-                healthyAt = null;
-            }
-            Instant backupTime = vars.recoveryId() == null ? null : recoveries.backupTime(vars.recoveryKind(), vars.recoveryId());
-            recoveries.finish(RecoveryReport.of(vars.recoveryRunId(), execution.getProcessInstanceId(), outcome, message, starter(execution),
-                    confirmedBy, vars.reason(), engine.declaredAt(), RecoveryReport.RECOVERED.equals(outcome) ? healthyAt : null,
-                    Steps.now(),
-                    vars.recoveryId() == null ? null : vars.recoveryKind() + "/" + vars.recoveryId(), backupTime,
-                    properties.dr().rto(), properties.rpo(), engine.escalated(), restoreInstance, vars.preflightPassed(), engine.steps()));
+            var record = new DisasterRecoveryService.EngineRecord(execution.getProcessInstanceId(), starter(execution),
+                    engine.completerOf(RecoveryApproval.CONFIRM_TASK).orElse(null), engine.declaredAt(), Steps.now(), restoreInstance,
+                    restoreInstance == null ? null : engine.healthyAt(restoreInstance).orElse(null), engine.escalated(), engine.steps());
+            var answers = new DisasterRecoveryService.Answers(vars.recoveryKind(), vars.recoveryId(), vars.confirmed(),
+                    vars.confirmationComment(), vars.reason(), vars.failedStep(), vars.failureMessage(), vars.preflightPassed(),
+                    vars.restoreRunId());
+            recoveries.recordRecovery(vars.recoveryRunId(), answers, record);
         };
     }
 

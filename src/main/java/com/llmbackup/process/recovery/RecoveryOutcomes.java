@@ -1,7 +1,6 @@
 package com.llmbackup.process.recovery;
 
-import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.recovery.DisasterRecoveryService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 
 /**
@@ -11,16 +10,14 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
  */
 public final class RecoveryOutcomes {
 
-    private final BackupHistory history;
+    private final DisasterRecoveryService recoveries;
 
-    RecoveryOutcomes(BackupHistory history) {
-        this.history = history;
+    RecoveryOutcomes(DisasterRecoveryService recoveries) {
+        this.recoveries = recoveries;
     }
 
     /** The restore completed: the application answered its health check (a rolled-back restore is not a recovery). */
     public boolean restored(DelegateExecution execution) {
-        Long runId = DisasterRecoveryVariables.of(execution).restoreRunId();
-        return runId != null && history.find(runId).filter(e -> e.status() == RunStatus.COMPLETED)
-                .filter(e -> !history.rollingBack(runId)).isPresent();
+        return recoveries.restored(DisasterRecoveryVariables.of(execution).restoreRunId());
     }
 }

@@ -1,18 +1,19 @@
 package com.llmbackup.process.restore;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.process.engine.Executions;
 import com.llmbackup.process.engine.Steps;
+import com.llmbackup.restore.DecisionRefusedException;
+import com.llmbackup.restore.FrozenPlans;
 import com.llmbackup.restore.HealthCheckFailedException;
 import com.llmbackup.restore.RestoreExecutor;
-import com.llmbackup.restore.RestoreGuard;
-import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRecorder;
 import com.llmbackup.restore.RestoreRequest;
-import com.llmbackup.restore.RestoreService;
+import com.llmbackup.restore.RestoreSteps;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.delegate.BpmnError;
@@ -26,10 +27,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The delegates of {@code RestoreProcess} (the safety backup reuses {@link BackupDelegates}):
- * each reads its variables, calls one step of {@link RestoreService}, writes what the next
- * steps and the operator's forms need. A refused set ends the process through
- * Err_RestoreRefused before anything changed. Once the services may be stopped, every
+ * The delegates of {@code RestoreProcess} (the safety backup reuses BackupDelegates): each
+ * reads its variables, calls one step of {@link RestoreSteps} (or {@link RestoreRecorder} for a
+ * record alone), writes what the next steps and the operator's forms need. A refused set ends
+ * the process through Err_RestoreRefused before anything changed. Once the services may be stopped, every
  * failure becomes Err_RestoreFailed (or Err_HealthCheckFailed), never an incident: the model
  * starts the services again and hands the decision to an operator.
  */
@@ -46,26 +47,23 @@ class RestoreDelegates {
      * user the engine authenticated for the start, whatever {@code requestedBy} says.
      */
     @Bean
-    JavaDelegate validateBackupDelegate(RestoreService restores, RestoreRecorder recorder, BackupProperties properties) {
+    JavaDelegate validateBackupDelegate(RestoreSteps steps, RestoreRecorder recorder, BackupProperties properties) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             String starter = starter(execution);
             RestoreRequest request = vars.startRequest().withRequester(starter);
-            long runId = recorder.findRun(execution.getProcessInstanceId()).orElseGet(() -> recorder.begin(request, execution.getProcessInstanceId()));
-            vars.putRestoreRunId(runId);
-            String claimed = vars.claimedRequester();
-            if (claimed != null && !claimed.equals(starter)) {
-                recorder.addDetail(runId, "requestedBy '" + claimed + "' sent with the start was ignored: the restore was started by " + starter + ".");
-            }
+            RestoreSteps.Validation validation = steps.validate(execution.getProcessInstanceId(), request, vars.claimedRequester(),
+                    preApproval(execution, recorder, request, properties.restore().requireSecondOperator()));
+            vars.putRestoreRunId(validation.runId());
             vars.putRequester(starter); // what the approval form shows
-            try {
-                RestorePlan plan = restores.plan(request);
-                restores.freeze(runId, request);
-                vars.putPlan(plan, request.sideBySide());
-            } catch (RuntimeException e) {
-                throw error(vars, execution, ERR_RESTORE_REFUSED, e);
+            if (validation.refusal() != null) {
+                throw error(vars, execution, ERR_RESTORE_REFUSED, validation.refusal());
             }
-            preApproval(execution, vars, recorder, runId, request, starter, properties.restore().requireSecondOperator());
+            vars.putPlan(validation.plan(), request.sideBySide());
+            if (validation.preApprovedBy() != null) {
+                vars.putApproval(validation.preApprovedBy(), Steps.now());
+                execution.setVariable("approved", true);
+            }
         };
     }
 
@@ -73,12 +71,13 @@ class RestoreDelegates {
      * A restore called by a disaster recovery whose confirmation the engine recorded as completed
      * by an authenticated operator is approved in that operator's name (RecoveryApproval): the
      * model's gateway then skips Task_ApproveRestore, reading the approver from the history row.
+     * Null when the restore was started on its own (the approval task decides).
      */
-    private static void preApproval(DelegateExecution execution, RestoreVariables vars, RestoreRecorder recorder, long runId,
-                                    RestoreRequest request, String requester, boolean requireSecondOperator) {
+    private static RestoreSteps.PreApproval preApproval(DelegateExecution execution, RestoreRecorder recorder, RestoreRequest request,
+                                                        boolean requireSecondOperator) {
         String callerKey = Executions.callerKey(execution);
-        if (callerKey == null || recorder.approver(runId).isPresent()) {
-            return; // started on its own (the approval task decides), or a retried guard that recorded it already
+        if (callerKey == null) {
+            return null;
         }
         DelegateExecution callerExecution = execution.getProcessInstance().getSuperExecution();
         String caller = callerExecution.getProcessInstanceId();
@@ -97,13 +96,8 @@ class RestoreDelegates {
         var recovery = new RecoveryApproval.Recovery(Boolean.TRUE.equals(callerExecution.getVariable("confirmed")),
                 recorder.recoverySet(caller).orElse(null),
                 request.backupKind() + "/" + request.backupId(), changes);
-        RecoveryApproval.Verdict verdict = RecoveryApproval.check(callerKey, completions, recovery, requester, requireSecondOperator);
-        recorder.addDetail(runId, verdict.reason());
-        if (verdict.preApproved()) {
-            vars.putApproval(verdict.approver(), Steps.now());
-            execution.setVariable("approved", true);
-            recorder.approved(runId, verdict.approver(), "confirmed in disaster recovery " + caller);
-        }
+        RecoveryApproval.Verdict verdict = RecoveryApproval.check(callerKey, completions, recovery, request.requestedBy(), requireSecondOperator);
+        return new RestoreSteps.PreApproval(verdict.approver(), verdict.reason(), caller);
     }
 
     private static String taskKey(DelegateExecution execution, String taskId) {
@@ -113,10 +107,9 @@ class RestoreDelegates {
 
     /** For the model's gateways: whether the frozen plan is side by side (never the variable). */
     @Bean
-    RestorePlans restorePlans(RestoreService restores, RestoreRecorder recorder) {
-        return new RestorePlans(restores, recorder);
+    RestorePlans restorePlans(FrozenPlans plans, RestoreRecorder recorder) {
+        return new RestorePlans(plans, recorder);
     }
-
 
     @Bean
     JavaDelegate recordRefusalDelegate(RestoreRecorder recorder) {
@@ -125,19 +118,16 @@ class RestoreDelegates {
 
     /** On completing Task_ApproveRestore: who approved, when, and the second-operator rule. */
     @Bean
-    TaskListener approveRestoreListener(RestoreRecorder recorder, BackupProperties properties) {
+    TaskListener approveRestoreListener(RestoreSteps steps, RestoreRecorder recorder) {
         return task -> {
             RestoreVariables vars = RestoreVariables.of(task);
             String approver = currentUser(task);
-            long runId = recorder.runOf(task.getProcessInstanceId());
-            RestoreGuard.ownApproval(approver, recorder.requester(runId), vars.approved(), properties.restore().requireSecondOperator())
-                    .ifPresent(why -> {
-                        throw new AuthorizationException(why);
-                    });
-            vars.putApproval(approver, Steps.now());
-            if (vars.approved()) {
-                recorder.approved(runId, approver, vars.approvalComment());
+            try {
+                steps.approve(recorder.runOf(task.getProcessInstanceId()), approver, vars.approved(), vars.approvalComment());
+            } catch (DecisionRefusedException refused) {
+                throw new AuthorizationException(refused.getMessage());
             }
+            vars.putApproval(approver, Steps.now());
         };
     }
 
@@ -153,59 +143,35 @@ class RestoreDelegates {
     JavaDelegate recordRestoreAbortedDelegate(RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            recorder.failed(recorder.runOf(execution.getProcessInstanceId()), vars.failedStep(), "The safety backup failed (" + vars.failureMessage()
-                    + "). Nothing was restored and the application was not stopped. Fix the cause and start the restore again.");
+            recorder.safetyBackupFailed(recorder.runOf(execution.getProcessInstanceId()), vars.failedStep(), vars.failureMessage());
         };
     }
 
     @Bean
-    JavaDelegate stopServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
-        return changingStep(restores, recorder, (execution, vars, runId) -> {
-            restores.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
-            restores.planned(runId, restores.rollingBack(runId)); // the set is still the one approved
-            List<String> before = vars.stoppedServices().orElse(List.of());
-            List<String> stopped = executor.stopServices(runId);
-            // after an interrupted stop, the services its first attempt stopped are stopped already: start them all at the end;
-            // a rollback after an interruption finds them stopped by the first stop: they are still this restore's to start
-            boolean afterInterruptedStop = recorder.interruptedStep(runId).filter("Task_StopServices"::equals).isPresent();
-            List<String> configured = properties.compose().serviceList();
-            vars.putStoppedServices(afterInterruptedStop ? configured
-                    : configured.stream().filter(s -> before.contains(s) || stopped.contains(s)).toList());
-        });
+    JavaDelegate stopServicesDelegate(RestoreSteps steps, RestoreRecorder recorder) {
+        return changingStep(steps, recorder, (execution, vars, runId) ->
+                vars.putStoppedServices(steps.stopServices(runId, vars.stoppedServices().orElse(List.of()))));
     }
 
     @Bean
-    JavaDelegate restoreDataDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
-        return changingStep(restores, recorder, (execution, vars, runId) -> {
-            restores.holdsLock(runId);
-            executor.restoreData(restores.planned(runId, restores.rollingBack(runId)), runId);
-        });
+    JavaDelegate restoreDataDelegate(RestoreSteps steps, RestoreRecorder recorder) {
+        return changingStep(steps, recorder, (execution, vars, runId) -> steps.restoreData(runId));
     }
 
     @Bean
-    JavaDelegate startServicesDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
-        return changingStep(restores, recorder, (execution, vars, runId) -> {
-            restores.holdsLock(runId);
-            executor.startServices(vars.stoppedServices().orElse(List.of()), runId);
-        });
+    JavaDelegate startServicesDelegate(RestoreSteps steps, RestoreRecorder recorder) {
+        return changingStep(steps, recorder, (execution, vars, runId) -> steps.startServices(runId, vars.stoppedServices().orElse(List.of())));
     }
 
-    /**
-     * After an interruption: records it (the row waits for an operator, the alert goes out) and
-     * shows the application's state. Nothing is started or restored; the lock is kept when the
-     * data may be half restored.
-     */
+    /** After an interruption: recorded, and the application's state shown; nothing is started or restored. */
     @Bean
-    JavaDelegate recordInterruptionDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate recordInterruptionDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = recorder.runOf(execution.getProcessInstanceId());
-            String state = executor.applicationState(restores.executed(runId, restores.rollingBack(runId)));
-            RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
-            vars.putDiagnostics(diagnostics.healthResponse(), diagnostics.backendLog());
-            vars.putApplicationState(state);
-            recorder.addDetail(runId, "Interrupted at " + vars.failedStep() + ". Application then: " + state.replace("\n", "; "));
-            recorder.awaitOperator(runId, vars.failedStep(), vars.failureMessage(), "Task_ResolveInterruptedRestore");
+            RestoreSteps.Interruption interruption = steps.recordInterruption(recorder.runOf(execution.getProcessInstanceId()),
+                    vars.failedStep(), vars.failureMessage());
+            vars.putDiagnostics(interruption.diagnostics().healthResponse(), interruption.diagnostics().backendLog());
+            vars.putApplicationState(interruption.applicationState());
         };
     }
 
@@ -217,18 +183,16 @@ class RestoreDelegates {
 
     /** On completing Task_ResolveInterruptedRestore: again, rollback or close, possible now. */
     @Bean
-    TaskListener resolveInterruptedListener(RestoreService restores, RestoreRecorder recorder) {
-        return resolution(restores, recorder, "Task_ResolveInterruptedRestore");
+    TaskListener resolveInterruptedListener(RestoreSteps steps, RestoreRecorder recorder) {
+        return resolution(steps, recorder, "Task_ResolveInterruptedRestore");
     }
 
     @Bean
-    JavaDelegate checkHealthDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate checkHealthDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             try {
-                long runId = recorder.runOf(execution.getProcessInstanceId());
-                restores.holdsLock(runId);
-                executor.checkHealth(runId);
+                steps.checkHealth(recorder.runOf(execution.getProcessInstanceId()));
             } catch (HealthCheckFailedException e) {
                 vars.putDiagnostics(e.healthResponse(), e.backendLog());
                 throw error(vars, execution, ERR_HEALTH_CHECK_FAILED, e);
@@ -240,108 +204,54 @@ class RestoreDelegates {
 
     /** Never fails: starts what the restore stopped (all configured services if stopping itself failed) and collects diagnostics. */
     @Bean
-    JavaDelegate recoverServicesDelegate(RestoreRecorder recorder, RestoreExecutor executor, BackupProperties properties) {
+    JavaDelegate recoverServicesDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = recorder.runOf(execution.getProcessInstanceId());
-            recorder.addDetail(runId, "Failed at " + vars.failedStep() + ": " + vars.failureMessage());
-            recorder.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
-            List<String> toStart = vars.stoppedServices().orElse("Task_StopServices".equals(vars.failedStep())
-                    ? properties.compose().serviceList() : List.of());
-            String startProblem = "";
-            try {
-                executor.startServices(toStart, runId);
-            } catch (RuntimeException e) {
-                startProblem = "\nStarting the services again failed too: " + e.getMessage();
-            }
-            RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
-            vars.putDiagnostics(diagnostics.healthResponse() + startProblem, diagnostics.backendLog());
-            recorder.awaitOperator(runId, vars.failedStep(), vars.failureMessage());
+            RestoreExecutor.Diagnostics diagnostics = steps.recoverServices(recorder.runOf(execution.getProcessInstanceId()),
+                    vars.failedStep(), vars.failureMessage(), vars.stoppedServices());
+            vars.putDiagnostics(diagnostics.healthResponse(), diagnostics.backendLog());
         };
     }
 
     /** On completing Task_ResolveFailedRestore: retry, rollback or close, possible now. */
     @Bean
-    TaskListener resolveRestoreListener(RestoreService restores, RestoreRecorder recorder) {
-        return resolution(restores, recorder, "Task_ResolveFailedRestore");
+    TaskListener resolveRestoreListener(RestoreSteps steps, RestoreRecorder recorder) {
+        return resolution(steps, recorder, "Task_ResolveFailedRestore");
     }
 
-    /**
-     * An operator's decision after a failure or an interruption: one the task offers and possible
-     * now (RestoreGuard, from the recorded step, never a variable); retry, again and rollback
-     * take the lock first, refused naming its holder while it is busy.
-     */
-    private static TaskListener resolution(RestoreService restores, RestoreRecorder recorder, String taskKey) {
+    /** An operator's decision after a failure or an interruption, by the user the engine authenticated; refused as a bad request. */
+    private static TaskListener resolution(RestoreSteps steps, RestoreRecorder recorder, String taskKey) {
         return task -> {
-            String resolution = RestoreVariables.of(task).resolution();
-            long runId = recorder.runOf(task.getProcessInstanceId());
-            String step = recorder.interruptedStep(runId).orElseGet(() -> recorder.failedStep(runId));
-            RestoreGuard.resolution(taskKey, resolution, step, restores.sideBySide(runId), restores.hasSafetySet(runId)).ifPresent(why -> {
-                throw new BadUserRequestException(why);
-            });
             try {
-                restores.resumeByOperator(runId, resolution);
-            } catch (IllegalStateException busy) {
-                throw new BadUserRequestException(busy.getMessage());
+                steps.resolve(recorder.runOf(task.getProcessInstanceId()), taskKey, RestoreVariables.of(task).resolution(), currentUser(task));
+            } catch (DecisionRefusedException refused) {
+                throw new BadUserRequestException(refused.getMessage());
             }
-            recorder.addDetail(runId, "Resolution by " + currentUser(task) + ": " + resolution
-                    + (resolution.equals("again") ? " (from the start of " + step + ")" : ""));
         };
     }
 
     @Bean
-    JavaDelegate prepareRollbackDelegate(RestoreService restores, RestoreRecorder recorder) {
+    JavaDelegate prepareRollbackDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
             vars.startRollback();
-            long runId = recorder.runOf(execution.getProcessInstanceId());
-            restores.startRollback(runId);
-            RestoreRequest rollback = restores.planned(runId, true);
-            vars.putRestoreSet(rollback.backupKind() + "/" + rollback.backupId()); // what the forms show from now on
-            recorder.addDetail(runId, "Rolling back to " + rollback.backupKind() + "/" + rollback.backupId());
+            vars.putRestoreSet(steps.prepareRollback(recorder.runOf(execution.getProcessInstanceId()))); // what the forms show from now on
         };
     }
 
     @Bean
-    JavaDelegate recordRestoreDelegate(RestoreService restores, RestoreRecorder recorder) {
+    JavaDelegate recordRestoreDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = recorder.runOf(execution.getProcessInstanceId());
-            boolean rolledBack = restores.rollingBack(runId);
-            recorder.completed(runId, restores.executed(runId, rolledBack), vars.approvedAt(), rolledBack,
-                    vars.firstFailure());
+            steps.recordRestore(recorder.runOf(execution.getProcessInstanceId()), vars.approvedAt(), vars.firstFailure());
         };
     }
 
     @Bean
-    JavaDelegate recordRestoreFailedDelegate(RestoreService restores, RestoreRecorder recorder, RestoreExecutor executor) {
+    JavaDelegate recordRestoreFailedDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return execution -> {
             RestoreVariables vars = RestoreVariables.of(execution);
-            long runId = recorder.runOf(execution.getProcessInstanceId());
-            RestoreRequest plan = restores.executed(runId, restores.rollingBack(runId));
-            var interrupted = recorder.interruptedStep(runId);
-            String after;
-            if (interrupted.isEmpty()) {
-                after = " Closed as failed by an operator; the services were started again.";
-            } else {
-                // a pg_restore the stopped attempt left must not go on writing once nobody owns the restore
-                List<String> ended = executor.endLeftoverRestores(plan);
-                String sessions = ended.isEmpty() ? "" : " Ended " + ended.size() + " pg_restore session(s) left by the interrupted attempt.";
-                if (plan.sideBySide()) {
-                    after = " Closed as failed by an operator after the interruption. Production was not touched; the partial copy ("
-                            + (plan.restoreDatabase() ? "DROP DATABASE " + plan.targetDatabase() : "")
-                            + (plan.restoreDatabase() && plan.restoreUploads() ? "; " : "")
-                            + (plan.restoreUploads() ? "rm -r " + plan.targetUploadsDir() : "") + ") remains: drop it." + sessions;
-                } else {
-                    // after an interruption nothing was started again: the application is as the operator saw it
-                    after = " Closed as failed by an operator after the interruption; the services were left as they were ("
-                            + executor.applicationState(plan).replace("\n", "; ") + ")."
-                            + (interrupted.get().equals(RestoreGuard.DATA_STEP) ? " The data may be half restored and backups run again "
-                            + "from now on: restore a set (the safety set to go back) before the application is used again."
-                            : " Start them once the data are checked.") + sessions;
-                }
-            }
-            recorder.failed(runId, vars.failedStep(), vars.failureMessage() + after);
+            steps.recordFailed(recorder.runOf(execution.getProcessInstanceId()), vars.failedStep(), vars.failureMessage());
         };
     }
 
@@ -392,19 +302,17 @@ class RestoreDelegates {
      * the step. The same job finding its mark again means the orchestrator died inside the step:
      * Err_RestoreInterrupted hands the restore to an operator instead of running it again.
      */
-    private static JavaDelegate changingStep(RestoreService restores, RestoreRecorder recorder, Step body) {
+    private static JavaDelegate changingStep(RestoreSteps steps, RestoreRecorder recorder, Step body) {
         JavaDelegate step = restoreStep(recorder, body);
         return execution -> {
             long runId = recorder.runOf(execution.getProcessInstanceId());
             String job = Executions.currentJobId(execution);
-            var mark = recorder.stepInFlight(runId).filter(m -> m.jobId().equals(job));
-            if (mark.isPresent()) {
-                String message = recorder.interrupted(runId, mark.get(), restores.executed(runId, restores.rollingBack(runId)));
+            Optional<String> interrupted = steps.beginChangingStep(runId, execution.getCurrentActivityId(), job);
+            if (interrupted.isPresent()) {
                 Executions.afterCommit(() -> recorder.clearStep(runId, job));
-                RestoreVariables.of(execution).putFailure(execution.getCurrentActivityId(), message);
-                throw new BpmnError(ERR_RESTORE_INTERRUPTED, message);
+                RestoreVariables.of(execution).putFailure(execution.getCurrentActivityId(), interrupted.get());
+                throw new BpmnError(ERR_RESTORE_INTERRUPTED, interrupted.get());
             }
-            recorder.startStep(runId, execution.getCurrentActivityId(), job, restores.executed(runId, restores.rollingBack(runId)));
             Executions.afterCommit(() -> recorder.endStep(runId, job));
             step.execute(execution);
         };

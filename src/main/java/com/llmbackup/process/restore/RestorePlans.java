@@ -1,7 +1,7 @@
 package com.llmbackup.process.restore;
 
+import com.llmbackup.restore.FrozenPlans;
 import com.llmbackup.restore.RestoreRecorder;
-import com.llmbackup.restore.RestoreService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 
 /**
@@ -10,16 +10,16 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
  */
 public final class RestorePlans {
 
-    private final RestoreService restores;
+    private final FrozenPlans plans;
     private final RestoreRecorder recorder;
 
-    RestorePlans(RestoreService restores, RestoreRecorder recorder) {
-        this.restores = restores;
+    RestorePlans(FrozenPlans plans, RestoreRecorder recorder) {
+        this.plans = plans;
         this.recorder = recorder;
     }
 
     public boolean sideBySide(DelegateExecution execution) {
-        return restores.sideBySide(recorder.runOf(execution.getProcessInstanceId()));
+        return plans.sideBySide(recorder.runOf(execution.getProcessInstanceId()));
     }
 
     /**

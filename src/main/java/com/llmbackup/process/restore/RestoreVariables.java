@@ -42,9 +42,9 @@ final class RestoreVariables extends FailureVariables {
      * the engine's authenticated starter.
      */
     RestoreRequest startRequest() {
-        return new RestoreRequest(nullableString("backupKind"), nullableString("backupId"),
-                flag("restoreDatabase"), flag("restoreUploads"), nullableString("reason"), null,
-                nullableString("targetDatabase"), nullableString("targetUploadsDir"), Boolean.TRUE.equals(bool("applicationStopped")));
+        return RestoreRequest.inPlace(nullableString("backupKind"), nullableString("backupId"), flag("restoreDatabase"),
+                        flag("restoreUploads"), nullableString("reason"), Boolean.TRUE.equals(bool("applicationStopped")))
+                .into(nullableString("targetDatabase"), nullableString("targetUploadsDir"));
     }
 
     void putRequester(String user) {

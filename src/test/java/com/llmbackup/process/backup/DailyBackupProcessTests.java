@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunStatus;
@@ -76,7 +76,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(row.backupId()).isEqualTo(id);
-        assertThat(row.progressFilesDone()).isEqualTo(3);
+        assertThat(row.progress().filesDone()).isEqualTo(3);
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("] Daily backup completed: db_" + id + ".dump");
 
         // the dump restores with plain pg_restore into an empty database, every table equal
@@ -123,7 +123,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(daily.resolve("uploads_" + secondId + "/user2/회의록.txt")).hasContent("회의");
         assertThat((Long) historicVariable(second, "filesLinked")).isEqualTo(2L);
         String warning = "The previous snapshot's copy uploads_" + firstId + "/user2/회의록.txt is damaged: 0 bytes, its manifest says 6.";
-        assertThat(history.listByOwner(second.getId()).get(0).warnings()).contains(warning);
+        assertThat(history.listByOwner(second.getId()).get(0).problems().warnings()).contains(warning);
         assertThat(json.readTree(daily.resolve("manifest_" + secondId + ".json").toFile()).get("warnings").toString()).contains(warning);
     }
 
@@ -144,7 +144,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(historicVariable(waiting, "failedStep")).isEqualTo("Task_AcquireLease");
         HistoryEntry row = history.listByOwner(waiting.getId()).get(0);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(row.failedStep()).isEqualTo("Task_AcquireLease");
+        assertThat(row.problems().failedStep()).isEqualTo("Task_AcquireLease");
         assertThat(row.message()).startsWith("Gave up waiting for the lock on the backup root after 10m (backup.lock.max-wait): run "
                 + holder.getId() + " (Daily backup)");
         ClockUtil.reset();
@@ -168,7 +168,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
             assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
             assertThat(calledRun(instance)).hasPassed("Boundary_NotEnoughSpace", "Task_RecordFailure", "EndEvent_RunFailed");
             HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-            assertThat(row.failedStep()).isEqualTo("Task_CheckSpaceForSet");
+            assertThat(row.problems().failedStep()).isEqualTo("Task_CheckSpaceForSet");
             assertThat(row.message()).startsWith("Not enough space on the backup volume for daily/").contains(" needed (estimate ")
                     .endsWith("Free space (the cleanup process deletes expired sets) or enlarge the volume.");
             assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Daily backup FAILED at Task_CheckSpaceForSet: Not enough space");
@@ -255,7 +255,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         ProcessInstance next = runtime.startProcessInstanceByKey("DailyBackupProcess");
         runJobs(next);
         assertThat(next).isEnded().hasPassed("EndEvent_BackupCompleted");
-        assertThat(history.listByOwner(next.getId()).get(0).warnings())
+        assertThat(history.listByOwner(next.getId()).get(0).problems().warnings())
                 .contains("Took the lock over from run " + noUploads.getId() + ": its process instance is in an incident.");
         assertNoStagingLeft();
         assertThat(catalog.list()).filteredOn(s -> s.status() != BackupSet.Status.COMPLETE).isEmpty();

@@ -15,10 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
@@ -173,7 +173,7 @@ class FaultProcessTests extends AbstractBackupProcessTests {
         assertThat(instance).isEnded().hasPassed("EndEvent_BackupCompleted");
         String id = (String) historicVariable(instance, "backupId");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.warnings()).contains("Skipped user3/caf%E9.txt: its name is not valid UTF-8")
+        assertThat(row.problems().warnings()).contains("Skipped user3/caf%E9.txt: its name is not valid UTF-8")
                 .contains("Skipped user3/caf%E8.txt: ");
         assertThat(Files.readString(DIR.resolve("llm-backup.log")))
                 .contains("Daily backup warning: Skipped user3/caf%E9.txt: its name is not valid UTF-8");

@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.offsite.OffsiteRepository;
@@ -78,9 +78,9 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(catalog.find(BackupKind.WEEKLY, BackupSetId.parse(firstId))).isPresent();
         HistoryEntry firstRow = history.listByOwner(first.getId()).get(0);
         assertThat(firstRow.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(firstRow.offsiteSnapshotId()).isNull();
+        assertThat(firstRow.offsite().snapshotId()).isNull();
         String warning = "Offsite copy failed: Cannot list the offsite snapshots (" + REPOSITORY + "): restic exited with code 1: ";
-        assertThat(firstRow.warnings()).contains(warning)
+        assertThat(firstRow.problems().warnings()).contains(warning)
                 .contains("No repository at that location: create it once with restic init (see docs/offsite.md), or fix backup.offsite.repository. "
                         + "The local set weekly/" + firstId + " is complete; the next run copies every set still missing offsite.");
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Weekly full backup warning: " + warning);
@@ -97,11 +97,11 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         String secondId = (String) historicVariable(second, "backupId");
         HistoryEntry secondRow = history.listByOwner(second.getId()).get(0);
         assertThat(secondRow.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(secondRow.warnings() == null ? "" : secondRow.warnings()).doesNotContain("Offsite");
-        assertThat(secondRow.offsiteSnapshotId()).isNotBlank();
-        assertThat(secondRow.offsiteBytes()).isPositive();
-        assertThat(secondRow.details()).contains("Offsite caught up: weekly/" + firstId + " (snapshot ");
-        assertThat(history.find(firstRow.id()).orElseThrow().offsiteSnapshotId()).isNotBlank();
+        assertThat(secondRow.problems().warnings() == null ? "" : secondRow.problems().warnings()).doesNotContain("Offsite");
+        assertThat(secondRow.offsite().snapshotId()).isNotBlank();
+        assertThat(secondRow.offsite().bytesSent()).isPositive();
+        assertThat(secondRow.request().details()).contains("Offsite caught up: weekly/" + firstId + " (snapshot ");
+        assertThat(history.find(firstRow.id()).orElseThrow().offsite().snapshotId()).isNotBlank();
         List<OffsiteSnapshot> snapshots = offsite.snapshots();
         assertThat(snapshots).anySatisfy(s -> assertThat(s.copies(BackupKind.WEEKLY, BackupSetId.parse(firstId))).isTrue());
         assertThat(snapshots).anySatisfy(s -> assertThat(s.copies(BackupKind.DAILY, BackupSetId.parse(secondId))).isTrue());
@@ -116,7 +116,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(page.get("offsite").get("enabled").asBoolean()).isTrue();
         assertThat(page.get("offsite").get("lastFailure").isNull()).isTrue();
         assertThat(page.get("items").findValues("offsite")).anySatisfy(o ->
-                assertThat(o.get("snapshotId").asText()).isEqualTo(secondRow.offsiteSnapshotId()));
+                assertThat(o.get("snapshotId").asText()).isEqualTo(secondRow.offsite().snapshotId()));
         JsonNode sets = json.readTree(LocalHttp.call(port, "GET", "/api/backups/sets?kind=daily", "offsitewatcher:watcher-pw", null).body());
         JsonNode copied = StreamSupport.stream(sets.get("items").spliterator(), false)
                 .filter(set -> secondId.equals(set.get("id").asText())).findFirst().orElseThrow();
@@ -137,7 +137,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
         runJobs(daily);
         String id = (String) historicVariable(daily, "backupId");
-        assertThat(history.listByOwner(daily.getId()).get(0).offsiteSnapshotId()).isNotBlank();
+        assertThat(history.listByOwner(daily.getId()).get(0).offsite().snapshotId()).isNotBlank();
         ensureUser("offsiteauditor", "auditor-pw", "operators");
 
         HistoryEntry passed = drillOf(id, "EndEvent_DrillPassed");

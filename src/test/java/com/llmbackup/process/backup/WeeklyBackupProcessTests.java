@@ -17,11 +17,11 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
@@ -108,7 +108,7 @@ class WeeklyBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(instance).isEnded().hasPassed("EndEvent_BackupFailed");
         assertThat(calledRun(instance)).hasPassed("Boundary_ArchiveInvalid", "Task_RecordFailure", "EndEvent_RunFailed");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.failedStep()).isEqualTo("Task_VerifyArchive");
+        assertThat(row.problems().failedStep()).isEqualTo("Task_VerifyArchive");
         assertThat(row.message()).startsWith("Archive uploads_full_" + id + ".tar.gz").contains("entry uploads/user9/scan.pdf");
         assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Weekly full backup FAILED at Task_VerifyArchive: Archive uploads_full_");
         assertThat(catalog.find(BackupKind.WEEKLY, BackupSetId.parse(id))).isEmpty();

@@ -258,7 +258,7 @@ class CleanupTests extends AbstractBackupProcessTests {
         var row = history.listByOwner(cleanup.getId()).get(0);
         assertThat(row.kind()).isEqualTo(RunKind.CLEANUP);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.warnings()).contains("Deleted daily/20000101: Older than 30 days");
+        assertThat(row.problems().warnings()).contains("Deleted daily/20000101: Older than 30 days");
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Trees;
@@ -56,8 +56,8 @@ class RestoreDrillLockTests extends AbstractDrillProcessTests {
         assertThat(givesUp).isEnded().hasPassed("Task_RecordDrillFailure", "EndEvent_DrillNotStarted").hasNotPassed("Task_SelectDrillSets");
         HistoryEntry refused = drillRows(givesUp).get(0);
         assertThat(refused.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(refused.source()).isEqualTo("daily");
-        assertThat(refused.failedStep()).isEqualTo("Task_TakeDrillLock");
+        assertThat(refused.request().source()).isEqualTo("daily");
+        assertThat(refused.problems().failedStep()).isEqualTo("Task_TakeDrillLock");
         assertThat(refused.message()).startsWith("Gave up waiting for the lock on the backup root after 10m (backup.lock.max-wait): run "
                 + holder.getId() + " (drill) has held it since ");
         assertThat(awaitAlert(givesUp.getId()).get("failedStep").asText()).isEqualTo("Task_TakeDrillLock");

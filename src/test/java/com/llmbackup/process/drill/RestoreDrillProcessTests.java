@@ -11,7 +11,7 @@ import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -31,22 +31,22 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(drill).isEnded().hasPassed("Task_TakeDrillLock", "Task_SelectDrillSets", "Task_RestoreDrillSet",
                 "Task_RemoveDrillScratch", "Task_RecordDrillResult", "Task_ReleaseDrillLock", "EndEvent_DrillPassed");
         List<HistoryEntry> rows = drillRows(drill);
-        assertThat(rows).extracting(HistoryEntry::source).containsExactly("daily/" + daily.backupId(), "weekly/" + weekly.backupId());
+        assertThat(rows).extracting(e -> e.request().source()).containsExactly("daily/" + daily.backupId(), "weekly/" + weekly.backupId());
         assertThat(rows).extracting(HistoryEntry::backupId).containsExactly(daily.backupId(), weekly.backupId());
         assertThat(rows).allSatisfy(row -> {
             assertThat(row.status()).as(row.message()).isEqualTo(RunStatus.COMPLETED);
-            assertThat(row.rtoMillis()).isNotNull();
-            assertThat(row.details()).contains("(the RTO this set gives)").contains("old (the RPO it gives)");
+            assertThat(row.figures().rtoMillis()).isNotNull();
+            assertThat(row.request().details()).contains("(the RTO this set gives)").contains("old (the RPO it gives)");
         });
         for (HistoryEntry row : rows) {
             JsonNode evidence = evidence(row.id());
             assertThat(evidence.get("verdict").asText()).isEqualTo("PASSED");
-            assertThat(evidence.get("set").asText()).isEqualTo(row.source());
+            assertThat(evidence.get("set").asText()).isEqualTo(row.request().source());
             assertThat(evidence.get("scratchDatabase").asText()).isEqualTo("llm_backup_drill_" + row.id());
             assertThat(evidence.get("scratchFolder").asText()).isEqualTo(SCRATCH.resolve("drill-" + row.id()).toString());
             assertThat(evidence.get("scratchRemoved").asBoolean()).isTrue();
             assertThat(evidence.get("setAgeSeconds").asLong()).isNotNegative();
-            assertThat(evidence.get("restoreMillis").asLong()).isEqualTo(row.rtoMillis());
+            assertThat(evidence.get("restoreMillis").asLong()).isEqualTo(row.figures().rtoMillis());
             assertThat(evidence.get("checks")).extracting(c -> c.get("name").asText())
                     .containsExactly("artifacts", "pg_restore", "row-counts", "uploads", "files-query", "timeout");
             assertThat(evidence.get("checks")).allSatisfy(c -> assertThat(c.get("passed").asBoolean()).as(c.toString()).isTrue());
@@ -61,7 +61,7 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         var sets = json.readTree(LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
         for (HistoryEntry row : rows) {
             JsonNode set = StreamSupport.stream(sets.get("items").spliterator(), false)
-                    .filter(i -> i.get("label").asText().equals(row.source())).findFirst().orElseThrow();
+                    .filter(i -> i.get("label").asText().equals(row.request().source())).findFirst().orElseThrow();
             assertThat(set.get("lastDrill").get("status").asText()).isEqualTo("passed");
             assertThat(set.get("lastDrill").get("runId").asLong()).isEqualTo(row.id());
         }
@@ -85,8 +85,8 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(failed).isEnded().hasPassed("Task_RemoveDrillScratch", "Task_RecordDrillResult", "EndEvent_DrillFailed");
         HistoryEntry row = drillRows(failed).get(0);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(row.source()).isEqualTo("daily/" + daily.backupId());
-        assertThat(row.failedStep()).isEqualTo("Task_RestoreDrillSet");
+        assertThat(row.request().source()).isEqualTo("daily/" + daily.backupId());
+        assertThat(row.problems().failedStep()).isEqualTo("Task_RestoreDrillSet");
         // the restore itself reads every file against its manifest entry, and refuses the damaged one
         assertThat(row.message()).startsWith("Restore drill of daily/" + daily.backupId() + " failed (uploads): The backup's copy of "
                 + "user1/b.pdf does not match its manifest (SHA-256 ");
@@ -105,7 +105,7 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         assertThat(health.health().getStatus().getCode()).isEqualTo("DOWN");
         var sets = json.readTree(LocalHttp.call(port, "GET", "/api/backups/sets", "drillauditor:auditor-pw", null).body());
         assertThat(StreamSupport.stream(sets.get("items").spliterator(), false)
-                .filter(i -> i.get("label").asText().equals(row.source())).findFirst().orElseThrow().get("lastDrill").get("status").asText())
+                .filter(i -> i.get("label").asText().equals(row.request().source())).findFirst().orElseThrow().get("lastDrill").get("status").asText())
                 .isEqualTo("failed");
 
         ProcessInstance passed = drill(Map.of("backupKind", "daily", "backupId", daily.backupId()));
@@ -177,8 +177,8 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
                 .hasNotPassed("Task_RestoreDrillSet");
         HistoryEntry row = drillRows(drill).get(0);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(row.source()).isEqualTo("weekly/20200105");
-        assertThat(row.failedStep()).isEqualTo("Task_SelectDrillSets");
+        assertThat(row.request().source()).isEqualTo("weekly/20200105");
+        assertThat(row.problems().failedStep()).isEqualTo("Task_SelectDrillSets");
         assertThat(row.message()).startsWith("There is no backup set weekly/20200105. Sets in " + DIR.resolve("backup") + ": ");
         assertThat(awaitAlert(drill.getId()).get("message").asText()).contains("weekly/20200105");
         // the health blames the latest drill until one passes: leave it passing for the other tests

@@ -107,13 +107,13 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
                 .as("the confirmation was the approval").isZero();
         var restore = restoreRow(restorePi);
         assertThat(restore.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(restore.requestedBy()).isEqualTo("alice");
-        assertThat(restore.approvedBy()).isEqualTo("bob");
-        assertThat(restore.details()).contains("Approved by bob in the disaster recovery's Task_ConfirmRecovery.");
+        assertThat(restore.request().requestedBy()).isEqualTo("alice");
+        assertThat(restore.request().approvedBy()).isEqualTo("bob");
+        assertThat(restore.request().details()).contains("Approved by bob in the disaster recovery's Task_ConfirmRecovery.");
         assertThat(history.listByOwner(restorePi)).anySatisfy(e -> assertThat(e.kind()).isEqualTo(RunKind.SAFETY));
 
         var row = awaitRow(pi, RunKind.RECOVERY, RunStatus.COMPLETED);
-        assertThat(row.approvedBy()).isEqualTo("bob");
+        assertThat(row.request().approvedBy()).isEqualTo("bob");
         assertThat(row.message()).startsWith("Recovered daily/" + setId + ": RTO ");
         JsonNode report = report(pi);
         assertThat(report.get("outcome").asText()).isEqualTo("recovered");
@@ -197,8 +197,8 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
         // backup.restore.require-second-operator is on: alice's own confirmation does not approve the restore
         String restorePi = awaitCalledRestore(pi);
         JsonNode approval = awaitTask(restorePi, "Task_ApproveRestore");
-        assertThat(restoreRow(restorePi).requestedBy()).isEqualTo("alice");
-        assertThat(restoreRow(restorePi).details()).contains("The recovery was declared and confirmed by alice and "
+        assertThat(restoreRow(restorePi).request().requestedBy()).isEqualTo("alice");
+        assertThat(restoreRow(restorePi).request().details()).contains("The recovery was declared and confirmed by alice and "
                 + "backup.restore.require-second-operator is on: another operator approves the restore in Task_ApproveRestore.");
         complete(approval, "bob", Map.of("approved", false, "approvalComment", "not this set"));
 
@@ -232,8 +232,8 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
         String restorePi = awaitCalledRestore(pi);
         JsonNode approval = awaitTask(restorePi, "Task_ApproveRestore");
         var row = restoreRow(restorePi);
-        assertThat(row.approvedBy()).isNull();
-        assertThat(row.details()).contains("The disaster recovery or this restore was changed by hand (SetVariable by admin): what is "
+        assertThat(row.request().approvedBy()).isNull();
+        assertThat(row.request().details()).contains("The disaster recovery or this restore was changed by hand (SetVariable by admin): what is "
                 + "restored may not be what bob confirmed, so an operator approves it in Task_ApproveRestore.");
         complete(approval, "bob", Map.of("approved", false, "approvalComment", "not the confirmed set"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RecoveryEnded");
@@ -258,8 +258,8 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
         }
         JsonNode approval = awaitTask(pi, "Task_ApproveRestore");
         var row = restoreRow(pi);
-        assertThat(row.approvedBy()).isNull();
-        assertThat(String.valueOf(row.details())).doesNotContain("Approved by");
+        assertThat(row.request().approvedBy()).isNull();
+        assertThat(String.valueOf(row.request().details())).doesNotContain("Approved by");
         complete(approval, "bob", Map.of("approved", false, "approvalComment", "test"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
     }

@@ -15,8 +15,8 @@ import java.util.Properties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.process.AbstractRestoreProcessTests;
 import com.llmbackup.process.engine.OrchestratorNodes;
+import com.llmbackup.restore.FrozenPlans;
 import com.llmbackup.restore.RestoreRecorder;
-import com.llmbackup.restore.RestoreService;
 import com.llmbackup.test.TestWebAppStack;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.runtime.Job;
@@ -40,7 +40,7 @@ abstract class AbstractInterruptedRestoreTests extends AbstractRestoreProcessTes
     @Autowired
     OrchestratorNodes nodes;
     @Autowired
-    RestoreService restores;
+    FrozenPlans plans;
     @Autowired
     RestoreRecorder recorder;
 
@@ -84,7 +84,7 @@ abstract class AbstractInterruptedRestoreTests extends AbstractRestoreProcessTes
     Job markAndLock(String pi, String step) {
         Job job = management.createJobQuery().processInstanceId(pi).activityId(step).singleResult();
         long runId = restoreRow(pi).id();
-        recorder.startStep(runId, step, job.getId(), restores.executed(runId, false));
+        recorder.startStep(runId, step, job.getId(), plans.executed(runId, false));
         // locked 2 minutes ago by an orchestrator that never reported (node-stale-after is 1 minute)
         lock(job, "killed-orchestrator", Instant.now().minus(Duration.ofMinutes(2)));
         resumeJobsOf(step);

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.test.TestDocker;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
 
         assertThat(runningWhenDataStepStarts && startedAt.equals(STACK.state("backend").getStartedAt()))
                 .as("'again' restored under a running backend (never stopped between the resolution and the end: %s, %s); details: %s",
-                        end, restoreRow(pi).message(), restoreRow(pi).details())
+                        end, restoreRow(pi).message(), restoreRow(pi).request().details())
                 .isFalse();
     }
 
@@ -124,7 +124,7 @@ class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
         int alertsBefore = alertsOf(pi);
         suspendJobsOf("Task_StopServices");
         new TransactionTemplate(transactions).executeWithoutResult(loser -> {
-            restores.resumeByOperator(runId, "again"); // the loser's task listener
+            plans.resumeByOperator(runId, "again"); // the loser's task listener
             try {
                 complete(task, "bob", Map.of("resolution", "again")); // the winner, committed
             } catch (Exception e) {

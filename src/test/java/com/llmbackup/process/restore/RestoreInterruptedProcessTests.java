@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.TestDocker;
@@ -55,8 +55,8 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
             assertThat(STACK.state("backend").getRunning()).as("nothing started again").isFalse();
             HistoryEntry waiting = restoreRow(pi);
             assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
-            assertThat(waiting.failedStep()).isEqualTo("Task_RestoreData");
-            assertThat(waiting.details()).contains("Started Task_StopServices", "Started Task_RestoreData",
+            assertThat(waiting.problems().failedStep()).isEqualTo("Task_RestoreData");
+            assertThat(waiting.request().details()).contains("Started Task_StopServices", "Started Task_RestoreData",
                     "Interrupted at Task_RestoreData. Application then: backend: ");
             JsonNode alert = awaitAlert(pi, "restore");
             assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
@@ -80,9 +80,9 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
         assertThat(STACK.healthStatus()).isEqualTo(200);
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.details()).contains("Resolution by bob: again (from the start of Task_RestoreData)");
-        assertThat(row.warnings()).contains("Ended 1 pg_restore session(s) on llm_webapp left by an earlier attempt");
-        assertThat(row.interruptedStep()).isNull();
+        assertThat(row.request().details()).contains("Resolution by bob: again (from the start of Task_RestoreData)");
+        assertThat(row.problems().warnings()).contains("Ended 1 pg_restore session(s) on llm_webapp left by an earlier attempt");
+        assertThat(row.problems().interruptedStep()).isNull();
         assertThat(leases.current()).isEmpty();
     }
 
@@ -128,7 +128,7 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
         for (String service : List.of("backend", "frontend")) {
             assertThat(STACK.state(service).getRunning()).as(service + " runs after the restore").isTrue();
         }
-        assertThat(restoreRow(pi).details()).contains("Resolution by bob: again (from the start of Task_StopServices)");
+        assertThat(restoreRow(pi).request().details()).contains("Resolution by bob: again (from the start of Task_StopServices)");
     }
 
     @Test
@@ -148,7 +148,7 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
         assertThat(STACK.state("backend").getRunning()).as("close starts nothing").isFalse();
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(row.failedStep()).isEqualTo("Task_StartServices");
+        assertThat(row.problems().failedStep()).isEqualTo("Task_StartServices");
         assertThat(row.message()).contains("Closed as failed by an operator after the interruption; the services were left as they "
                 + "were (backend: ").contains("exited").endsWith("Start them once the data are checked.");
         assertThat(leases.current()).isEmpty();
@@ -178,7 +178,7 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
         assertThat(digest("llm_webapp_partial")).isEqualTo(atBackup.database());
         assertThat(withoutRoot(FileTrees.describe(copy))).isEqualTo(atBackup.uploads());
         assertThat(state()).as("production untouched").isEqualTo(production);
-        assertThat(restoreRow(pi).details()).contains("Dropped database llm_webapp_partial, the partial copy of the interrupted attempt");
+        assertThat(restoreRow(pi).request().details()).contains("Dropped database llm_webapp_partial, the partial copy of the interrupted attempt");
         STACK.execute("postgres", "drop database llm_webapp_partial");
     }
 

@@ -16,11 +16,11 @@ import java.util.Random;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.llmbackup.catalog.BackupCatalog;
-import com.llmbackup.catalog.BackupHistory.HistoryEntry;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
@@ -81,11 +81,11 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(STACK.healthStatus()).isEqualTo(200);
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.requestedBy()).isEqualTo("alice");
-        assertThat(row.approvedBy()).isEqualTo("bob");
-        assertThat(row.source()).isEqualTo("daily/" + id);
-        assertThat(row.rtoMillis()).isPositive();
-        assertThat(row.details()).contains("Approved by bob", "checked with user1", "Stop services: ", "(backend, frontend)",
+        assertThat(row.request().requestedBy()).isEqualTo("alice");
+        assertThat(row.request().approvedBy()).isEqualTo("bob");
+        assertThat(row.request().source()).isEqualTo("daily/" + id);
+        assertThat(row.figures().rtoMillis()).isPositive();
+        assertThat(row.request().details()).contains("Approved by bob", "checked with user1", "Stop services: ", "(backend, frontend)",
                 "Restore database llm_webapp: ", "row counts equal the backup's", "Restore uploads ", "Start services: ", "Health check: ");
         assertThat(row.message()).contains("Restored daily/" + id + "; the application is healthy. Time from approval: ");
         String safetyId = (String) historicVariable(pi, "safetyBackupId");
@@ -114,7 +114,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         try {
             complete(task, "bob", Map.of("approved", true));
             HistoryEntry safety = awaitRow(pi, RunKind.SAFETY, RunStatus.FAILED);
-            assertThat(safety.failedStep()).isEqualTo("Task_DumpDatabase");
+            assertThat(safety.problems().failedStep()).isEqualTo("Task_DumpDatabase");
             assertThat(safety.message()).contains("is not currently accepting connections");
             String run = historyService.createHistoricProcessInstanceQuery().superProcessInstanceId(pi).singleResult().getId();
             assertThat(runtime.createIncidentQuery().processInstanceId(run).singleResult().getActivityId()).isEqualTo("Task_DumpDatabase");
@@ -145,7 +145,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
         // a tar keeps mtimes to 100 ns: compared to the microsecond
         assertThat(state().micros()).isEqualTo(atBackup.micros());
-        assertThat(restoreRow(pi).details()).contains("Restore uploads " + UPLOADS);
+        assertThat(restoreRow(pi).request().details()).contains("Restore uploads " + UPLOADS);
     }
 
     @Test
@@ -315,7 +315,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.message()).contains("The restore failed (Task_CheckHealth: The web app did not become healthy")
                 .contains("rolled back to safety/").contains("the application is healthy");
-        assertThat(row.details()).contains("Resolution by bob: rollback", "Rolling back to safety/");
+        assertThat(row.request().details()).contains("Resolution by bob: rollback", "Rolling back to safety/");
     }
 
     @Test
@@ -336,8 +336,8 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.details()).contains("Failed at Task_CheckHealth: ", "Resolution by bob: retry");
-        assertThat(row.details().lines().filter(l -> l.startsWith("Health check: ")).count()).isEqualTo(2);
+        assertThat(row.request().details()).contains("Failed at Task_CheckHealth: ", "Resolution by bob: retry");
+        assertThat(row.request().details().lines().filter(l -> l.startsWith("Health check: ")).count()).isEqualTo(2);
     }
 
     @Test
@@ -370,7 +370,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         // it speaks at once; the data may be half restored, so it keeps the lock (no backup may save this state)
         HistoryEntry waiting = restoreRow(pi);
         assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
-        assertThat(waiting.failedStep()).isEqualTo("Task_RestoreData");
+        assertThat(waiting.problems().failedStep()).isEqualTo("Task_RestoreData");
         assertThat(waiting.message()).contains("pg_restore into llm_webapp failed (exit code 1)");
         JsonNode alert = awaitAlert(pi, "restore");
         assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
@@ -392,7 +392,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreFailed");
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(row.failedStep()).isEqualTo("Task_RestoreData");
+        assertThat(row.problems().failedStep()).isEqualTo("Task_RestoreData");
         assertThat(row.message()).contains("Closed as failed by an operator; the services were started again.");
         assertThat(leases.current()).as("the lock is released").isEmpty();
         // the safety set holds the state from before: a new restore can bring it back
@@ -440,7 +440,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
             }
             HistoryEntry waiting = restoreRow(pi);
             assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
-            assertThat(waiting.failedStep()).isEqualTo("Task_RestoreData");
+            assertThat(waiting.problems().failedStep()).isEqualTo("Task_RestoreData");
             assertThat(waiting.message()).isEqualTo(message);
             JsonNode alert = awaitAlert(pi, "restore");
             assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
@@ -466,7 +466,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
             assertThat(row.status()).isEqualTo(RunStatus.FAILED);
             assertThat(row.message()).contains("The restore failed (Task_RestoreData: Restoring " + UPLOADS)
                     .contains("No space left on device").contains("rolled back to safety/" + safetyId);
-            assertThat(row.details()).contains("Resolution by bob: rollback", "Rolling back to safety/" + safetyId);
+            assertThat(row.request().details()).contains("Resolution by bob: rollback", "Rolling back to safety/" + safetyId);
             assertThat(STACK.healthStatus()).isEqualTo(200);
         } finally {
             if (pi != null && historyService.createHistoricProcessInstanceQuery().processInstanceId(pi).unfinished().count() > 0) {
@@ -725,7 +725,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         HttpResponse<String> ownApproval = call("POST", "/engine-rest/task/" + taskId + "/complete", "alice", vars(Map.of("approved", true)));
         assertThat(ownApproval.statusCode()).isEqualTo(500);
         assertThat(ownApproval.body()).contains("Restore requested by alice must be approved by another operator");
-        assertThat(restoreRow(pi).requestedBy()).isEqualTo("alice");
+        assertThat(restoreRow(pi).request().requestedBy()).isEqualTo("alice");
         // operators claim and complete; handing a claimed task on is the admin's (TASK_WORK has no unclaim)
         assertThat(call("POST", "/engine-rest/task/" + taskId + "/unclaim", "alice", null).statusCode()).isEqualTo(403);
         assertThat(LocalHttp.call(port, "POST", "/engine-rest/task/" + taskId + "/unclaim", "admin:admin-pw", null)
@@ -767,8 +767,8 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(state()).as("the approved set, database and uploads, in place").isEqualTo(atApprovedSet);
         assertThat(evil).doesNotExist();
         HistoryEntry row = restoreRow(pi);
-        assertThat(row.source()).isEqualTo("daily/" + approvedSet);
+        assertThat(row.request().source()).isEqualTo("daily/" + approvedSet);
         assertThat(row.message()).startsWith("Restored daily/" + approvedSet + "; the application is healthy.");
-        assertThat(row.details()).contains("Restore database llm_webapp: ", "Restore uploads " + UPLOADS);
+        assertThat(row.request().details()).contains("Restore database llm_webapp: ", "Restore uploads " + UPLOADS);
     }
 }

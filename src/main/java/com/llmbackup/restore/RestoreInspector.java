@@ -14,15 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.BackupCatalog;
-import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
@@ -30,8 +25,6 @@ import com.llmbackup.catalog.CorruptManifestException;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
-import com.llmbackup.catalog.RunKind;
-import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.config.BackupProperties;
@@ -46,27 +39,22 @@ import com.llmbackup.uploads.UploadsRestorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * The restore's guard and plan: finds the set a request names and gathers the facts the pure
- * {@link RestoreGuard} judges (the set's artifacts against the manifest's SHA-256,
- * {@code pg_restore --list}, the archive's entries, the snapshot's files, the targets, the
- * compose services), writes the approval text ({@link ApprovalText}), freezes the approved plan
- * in the history row and hands every later step that plan (the safety set's when rolling back);
- * and the lock an operator's decision must take before anything changes again. The steps
- * themselves are {@link RestoreExecutor}'s, what they record {@link RestoreRecorder}'s.
+ * What the restore's guard looks at: finds the set a request names (fetched from offsite when
+ * only there) and gathers the facts the pure {@link RestoreGuard} judges (the set's artifacts
+ * against the manifest's SHA-256, {@code pg_restore --list}, the archive's entries, the
+ * snapshot's files, the targets, the compose services), and writes the approval text
+ * ({@link ApprovalText}). Nothing is changed. The approved plan is then {@link FrozenPlans}'; the
+ * steps are {@link RestoreExecutor}'s, what they record {@link RestoreRecorder}'s.
  */
 @Service
-public class RestoreService {
+public class RestoreInspector {
 
-    private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
-    private static final ObjectMapper PLAN_JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(RestoreInspector.class);
 
     private final BackupProperties properties;
     private final BackupCatalog catalog;
-    private final BackupHistory history;
     private final LeaseManager leases;
     private final DatabaseDumper dumper;
     private final DatabaseRestorer databases;
@@ -75,13 +63,12 @@ public class RestoreService {
     private final Clock clock;
     private final OffsiteRepository offsite;
 
-    public RestoreService(BackupProperties properties, BackupCatalog catalog, BackupHistory history,
-                          LeaseManager leases, DatabaseDumper dumper, DatabaseRestorer databases, UploadsRestorer uploads,
-                          ComposeServices compose, Clock clock, OffsiteRepository offsite) {
+    public RestoreInspector(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, DatabaseDumper dumper,
+                            DatabaseRestorer databases, UploadsRestorer uploads, ComposeServices compose, Clock clock,
+                            OffsiteRepository offsite) {
         this.offsite = offsite;
         this.properties = properties;
         this.catalog = catalog;
-        this.history = history;
         this.leases = leases;
         this.dumper = dumper;
         this.databases = databases;
@@ -96,7 +83,7 @@ public class RestoreService {
      * entry that could write outside the uploads folder, a side-by-side target is new.
      * Nothing is changed; the answer says what a restore would replace and lose.
      */
-    public RestorePlan plan(RestoreRequest request) {
+    public RestorePlan inspect(RestoreRequest request) {
         Source source = resolve(request);
         BackupSet set = source.set();
         checkTargets(request);
@@ -145,84 +132,8 @@ public class RestoreService {
                 properties.compose().serviceList(), properties.compose().project()));
     }
 
-    /**
-     * Freezes what the guard checked (the request, the set's manifest SHA-256) in the run's
-     * history row, where process variables cannot reach it: every later step executes this.
-     */
-    public void freeze(long runId, RestoreRequest request) {
-        Source source = resolve(request);
-        history.setSource(runId, source.set().label()); // as the catalog names it ("Daily" asked, "daily/..." kept)
-        try {
-            history.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, manifestSha(source))));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * What a step after the approval executes: the frozen plan, or while rolling back the same
-     * plan against this restore's own safety set. Fails if the set's manifest changed since the guard checked it.
-     */
-    public RestoreRequest planned(long runId, boolean rollingBack) {
-        FrozenPlan plan = frozen(runId);
-        if (rollingBack) {
-            return plan.request().withSet(BackupKind.SAFETY.dir(), safetySetOf(runId));
-        }
-        String now = manifestSha(resolve(plan.request()));
-        if (!Objects.equals(now, plan.manifestSha256())) {
-            throw new IllegalStateException("The manifest of " + ApprovalText.label(plan.request()) + " changed after the restore was approved (SHA-256 "
-                    + plan.manifestSha256() + ", now " + now + "). Nothing more is restored from it: start a new restore.");
-        }
-        return plan.request();
-    }
-
-    /** What the run executed, for its record: the frozen plan (against the safety set when rolled back), not checked again. */
-    public RestoreRequest executed(long runId, boolean rollingBack) {
-        RestoreRequest request = frozen(runId).request();
-        return rollingBack ? request.withSet(BackupKind.SAFETY.dir(), safetySetOf(runId)) : request;
-    }
-
-    public boolean rollingBack(long runId) {
-        return history.rollingBack(runId);
-    }
-
-    /** From now on the steps restore this restore's own safety set (recorded in the history row). */
-    public void startRollback(long runId) {
-        safetySetOf(runId); // fails when there is none
-        history.setRollingBack(runId);
-    }
-
-    public boolean hasSafetySet(long runId) {
-        return safetySet(runId).isPresent();
-    }
-
-    public boolean sideBySide(long runId) {
-        return frozen(runId).request().sideBySide();
-    }
-
-    private FrozenPlan frozen(long runId) {
-        String json = history.plan(runId).orElseThrow(() -> new IllegalStateException("Restore run " + runId
-                + " has no frozen plan: its guard (Task_ValidateBackup) never passed, so no step may change anything."));
-        try {
-            return PLAN_JSON.readValue(json, FrozenPlan.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Restore run " + runId + ": its frozen plan cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    /** The safety set this restore's own safety backup published (from the history, never from a variable). */
-    String safetySetOf(long runId) {
-        return safetySet(runId)
-                .orElseThrow(() -> new IllegalStateException("Restore run " + runId + " has no completed safety backup to roll back to."));
-    }
-
-    private Optional<String> safetySet(long runId) {
-        String owner = history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElseThrow();
-        return history.listByOwner(owner).stream().filter(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED)
-                .map(BackupHistory.HistoryEntry::backupId).reduce((first, second) -> second);
-    }
-
-    private String manifestSha(Source source) {
+    /** The SHA-256 of the set's manifest (null for a legacy set): what a frozen plan pins. */
+    String manifestSha(Source source) {
         Path manifest = catalog.kindDir(source.set().kind()).resolve(source.set().kind().manifestName(source.set().id()));
         if (source.set().manifest() == null || !Files.isRegularFile(manifest)) {
             return null; // a legacy set: no manifest to pin; the guard's pg_restore --list and archive scan still ran
@@ -245,57 +156,6 @@ public class RestoreService {
                 });
     }
 
-    /** The plan frozen at the guard: what was asked and the manifest the guard checked. */
-    record FrozenPlan(RestoreRequest request, String manifestSha256) {
-    }
-
-    /**
-     * The operator chose to go on: retry and roll back change the application again, so they
-     * take the backup root's lock first; refused with who holds it when it is busy.
-     */
-    public void resumeByOperator(long runId, String resolution) {
-        if (resolution.equals("close")) {
-            return;
-        }
-        String owner = ownerOf(runId);
-        boolean heldBefore = leases.current().filter(l -> l.owner().equals(owner)).isPresent();
-        if (!sideBySide(runId)) {
-            LeaseManager.Attempt attempt = leases.tryAcquire(owner, "Restore");
-            if (attempt.busy()) {
-                throw new IllegalStateException("The backup root is locked by run " + attempt.holder().owner() + " ("
-                        + attempt.holder().purpose() + ") since " + attempt.holder().acquiredAt() + ": choose " + resolution
-                        + " again when it has finished (usually minutes); nothing was changed.");
-            }
-        }
-        String token = UUID.randomUUID().toString();
-        history.resume(runId, token);
-        // the task's completion may still roll back (two operators at once, a crash): then the run waits again, without the lock,
-        // unless another operator's decision resumed it meanwhile (the winner of two at once keeps its run and its lock)
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(
-                    new TransactionSynchronization() {
-                        @Override
-                        public void afterCompletion(int status) {
-                            if (status == STATUS_COMMITTED) {
-                                history.resumeCommitted(runId); // no later rollback of another decision undoes this one
-                            } else if (history.backToWaiting(runId, token) && !heldBefore) {
-                                leases.release(owner);
-                            }
-                        }
-                    });
-        }
-    }
-
-    /** Before a step that changes the application in place: the restore must still hold the lock (fails if another run took it). */
-    public void holdsLock(long runId) {
-        if (!sideBySide(runId)) {
-            leases.resume(ownerOf(runId), "Restore");
-        }
-    }
-
-    private String ownerOf(long runId) {
-        return history.find(runId).map(BackupHistory.HistoryEntry::processInstanceId).orElse("");
-    }
 
     /** The set a request names, with the paths of its artifacts; refuses bad input and sets that cannot be restored. */
     public Source resolve(RestoreRequest request) {

@@ -1,0 +1,57 @@
+package com.llmbackup.catalog;
+
+import java.time.Instant;
+
+/**
+ * One run as recorded in {@code backup_history}: what every run has, and its parts grouped by
+ * who writes them (never null; a part a run never wrote holds nulls).
+ */
+public record HistoryEntry(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
+                           Instant startedAt, Instant endedAt, String message, boolean rebuilt,
+                           Figures figures, Progress progress, Request request, Problems problems, Offsite offsite) {
+
+    /** A run with nothing but its core (tests, and a row being built). */
+    public static HistoryEntry of(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
+                                  Instant startedAt, Instant endedAt, String message) {
+        return new HistoryEntry(id, kind, backupId, processInstanceId, status, startedAt, endedAt, message, false,
+                Figures.NONE, Progress.NONE, Request.NONE, Problems.NONE, Offsite.NONE);
+    }
+
+    public HistoryEntry with(Problems problems) {
+        return new HistoryEntry(id, kind, backupId, processInstanceId, status, startedAt, endedAt, message, rebuilt, figures, progress,
+                request, problems, offsite);
+    }
+
+    public HistoryEntry with(Request request) {
+        return new HistoryEntry(id, kind, backupId, processInstanceId, status, startedAt, endedAt, message, rebuilt, figures, progress,
+                request, problems, offsite);
+    }
+
+    /** What a backup wrote (its manifest's figures) and, for a restore, drill or recovery, its RTO. */
+    public record Figures(Long bytes, Long fileCount, Long filesCopied, Long filesLinked, Long rtoMillis) {
+        static final Figures NONE = new Figures(null, null, null, null, null);
+    }
+
+    /** How far a long step has come, while the run goes. */
+    public record Progress(Long filesDone, Long filesTotal, Long bytesDone, Long bytesTotal) {
+        static final Progress NONE = new Progress(null, null, null, null);
+    }
+
+    /**
+     * Who asked for a run that an operator starts (restore, drill, recovery), who approved it,
+     * the set it is about ({@code daily/20251031}) and its details (a line per step, comments).
+     */
+    public record Request(String requestedBy, String approvedBy, String source, String details) {
+        static final Request NONE = new Request(null, null, null, null);
+    }
+
+    /** What went wrong: the step the run failed at, the step an interruption stopped (a restore), the warnings. */
+    public record Problems(String failedStep, String interruptedStep, String warnings) {
+        static final Problems NONE = new Problems(null, null, null);
+    }
+
+    /** The offsite copy of the run's set: restic's snapshot id and the bytes it sent. */
+    public record Offsite(String snapshotId, Long bytesSent) {
+        static final Offsite NONE = new Offsite(null, null);
+    }
+}

@@ -1,0 +1,243 @@
+package com.llmbackup.restore;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import com.llmbackup.config.BackupProperties;
+import org.springframework.stereotype.Service;
+
+/**
+ * The steps of {@code RestoreProcess} as its delegates call them: one method per task or
+ * listener, named after it, taking plain values (the run, the step, the engine job, what the
+ * operator answered) and returning what the forms show. Each checks the lock and the frozen
+ * plan ({@link FrozenPlans}) where the step changes the application, runs it
+ * ({@link RestoreExecutor}) and records it ({@link RestoreRecorder}).
+ */
+@Service
+public class RestoreSteps {
+
+    private static final String RESOLVE_INTERRUPTED = "Task_ResolveInterruptedRestore";
+
+    private final RestoreInspector inspector;
+    private final FrozenPlans plans;
+    private final RestoreRecorder recorder;
+    private final RestoreExecutor executor;
+    private final BackupProperties properties;
+
+    public RestoreSteps(RestoreInspector inspector, FrozenPlans plans, RestoreRecorder recorder, RestoreExecutor executor,
+                        BackupProperties properties) {
+        this.inspector = inspector;
+        this.plans = plans;
+        this.recorder = recorder;
+        this.executor = executor;
+        this.properties = properties;
+    }
+
+    /**
+     * What the guard found: the run's row (found again by a retried guard), and the plan to
+     * approve or why the request is refused; with the approver when a disaster recovery's
+     * confirmation approved it now.
+     */
+    public record Validation(long runId, RestorePlan plan, RuntimeException refusal, String preApprovedBy) {
+    }
+
+    /**
+     * What the engine recorded of a calling disaster recovery's confirmation, judged:
+     * {@code approver} is null when it does not approve this restore, {@code reason} says why
+     * (it goes into the details either way).
+     */
+    public record PreApproval(String approver, String reason, String recoveryInstance) {
+    }
+
+    /**
+     * Task_ValidateBackup: the run's row, the request checked (nothing is changed) and frozen as
+     * the run's plan; then a calling recovery's pre-approval recorded ({@code preApproval} null
+     * when the restore was started on its own).
+     */
+    public Validation validate(String owner, RestoreRequest request, String claimedRequester, PreApproval preApproval) {
+        long runId = recorder.findRun(owner).orElseGet(() -> recorder.begin(request, owner));
+        if (claimedRequester != null && !claimedRequester.equals(request.requestedBy())) {
+            recorder.addDetail(runId, "requestedBy '" + claimedRequester + "' sent with the start was ignored: the restore was started by "
+                    + request.requestedBy() + ".");
+        }
+        RestorePlan plan;
+        try {
+            plan = inspector.inspect(request);
+            plans.freeze(runId, request);
+        } catch (RuntimeException e) {
+            return new Validation(runId, null, e, null);
+        }
+        return new Validation(runId, plan, null, preApprove(runId, preApproval));
+    }
+
+    private String preApprove(long runId, PreApproval preApproval) {
+        if (preApproval == null || recorder.approver(runId).isPresent()) {
+            return null; // started on its own (the approval task decides), or a retried guard that recorded it already
+        }
+        recorder.addDetail(runId, preApproval.reason());
+        if (preApproval.approver() == null) {
+            return null;
+        }
+        recorder.approved(runId, preApproval.approver(), "confirmed in disaster recovery " + preApproval.recoveryInstance());
+        return preApproval.approver();
+    }
+
+    /**
+     * Task_ApproveRestore completed by {@code approver}: refused (nothing recorded) when the
+     * second-operator rule forbids it; an approval is recorded, a rejection by Task_RecordRejection.
+     */
+    public void approve(long runId, String approver, boolean approved, String comment) {
+        RestoreGuard.ownApproval(approver, recorder.requester(runId), approved, properties.restore().requireSecondOperator())
+                .ifPresent(why -> {
+                    throw new DecisionRefusedException(why);
+                });
+        if (approved) {
+            recorder.approved(runId, approver, comment);
+        }
+    }
+
+    /**
+     * A step that changes the application in place starts under engine job {@code jobId}: its
+     * mark is committed at once. When the same job finds its own mark, the orchestrator died
+     * inside the step: the interruption is recorded and its message returned; nothing runs again.
+     */
+    public Optional<String> beginChangingStep(long runId, String step, String jobId) {
+        var mark = recorder.stepInFlight(runId).filter(m -> m.jobId().equals(jobId));
+        RestoreRequest executed = plans.executed(runId, plans.rollingBack(runId));
+        if (mark.isPresent()) {
+            return Optional.of(recorder.interrupted(runId, mark.get(), executed));
+        }
+        recorder.startStep(runId, step, jobId, executed);
+        return Optional.empty();
+    }
+
+    /** Task_StopServices: returns the services the restore has stopped (this attempt's and an earlier one's), to start again. */
+    public List<String> stopServices(long runId, List<String> stoppedBefore) {
+        plans.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
+        plans.planned(runId, plans.rollingBack(runId)); // the set is still the one approved
+        List<String> stopped = executor.stopServices(runId);
+        boolean afterInterruptedStop = recorder.interruptedStep(runId).filter(RestoreGuard.STOP_STEP::equals).isPresent();
+        return StoppedServices.afterStop(properties.compose().serviceList(), stoppedBefore, stopped, afterInterruptedStop);
+    }
+
+    /** Task_RestoreData: the frozen plan (the safety set's when rolling back), both halves side by side. */
+    public void restoreData(long runId) {
+        plans.holdsLock(runId);
+        executor.restoreData(plans.planned(runId, plans.rollingBack(runId)), runId);
+    }
+
+    /** Task_StartServices: the services the restore stopped. */
+    public void startServices(long runId, List<String> stopped) {
+        plans.holdsLock(runId);
+        executor.startServices(stopped, runId);
+    }
+
+    /** Task_CheckHealth: fails with {@link HealthCheckFailedException} when the deadline passes. */
+    public void checkHealth(long runId) {
+        plans.holdsLock(runId);
+        executor.checkHealth(runId);
+    }
+
+    /** What an operator deciding after an interruption reads. */
+    public record Interruption(String applicationState, RestoreExecutor.Diagnostics diagnostics) {
+    }
+
+    /**
+     * Task_RecordInterruption: records the interruption at {@code step} (the row waits for an
+     * operator, the alert goes out) and returns the application's state. Nothing is started or
+     * restored; the lock is kept when the data may be half restored.
+     */
+    public Interruption recordInterruption(long runId, String step, String message) {
+        String state = executor.applicationState(plans.executed(runId, plans.rollingBack(runId)));
+        RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
+        recorder.addDetail(runId, "Interrupted at " + step + ". Application then: " + state.replace("\n", "; "));
+        recorder.awaitOperator(runId, step, message, RESOLVE_INTERRUPTED);
+        return new Interruption(state, diagnostics);
+    }
+
+    /**
+     * Task_RecoverServices, which never fails: starts what the restore stopped ({@code stopped},
+     * all configured services if stopping itself failed), records the failure (the row waits for
+     * an operator) and returns the diagnostics.
+     */
+    public RestoreExecutor.Diagnostics recoverServices(long runId, String step, String message, Optional<List<String>> stopped) {
+        recorder.addDetail(runId, "Failed at " + step + ": " + message);
+        recorder.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
+        List<String> toStart = StoppedServices.toStartAfterFailure(properties.compose().serviceList(), stopped, step);
+        String startProblem = "";
+        try {
+            executor.startServices(toStart, runId);
+        } catch (RuntimeException e) {
+            startProblem = "\nStarting the services again failed too: " + e.getMessage();
+        }
+        RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
+        recorder.awaitOperator(runId, step, message);
+        return new RestoreExecutor.Diagnostics(diagnostics.healthResponse() + startProblem, diagnostics.backendLog());
+    }
+
+    /**
+     * An operator's decision at {@code task} (Task_ResolveFailedRestore, Task_ResolveInterruptedRestore)
+     * by {@code user}: refused unless the task offers it and it is possible now (from the recorded
+     * step, never a variable); retry, again and rollback take the lock first, refused naming its holder while it is busy.
+     */
+    public void resolve(long runId, String task, String resolution, String user) {
+        String step = recorder.interruptedStep(runId).orElseGet(() -> recorder.failedStep(runId));
+        RestoreGuard.resolution(task, resolution, step, plans.sideBySide(runId), plans.hasSafetySet(runId)).ifPresent(why -> {
+            throw new DecisionRefusedException(why);
+        });
+        try {
+            plans.resumeByOperator(runId, resolution);
+        } catch (IllegalStateException busy) {
+            throw new DecisionRefusedException(busy.getMessage());
+        }
+        recorder.addDetail(runId, "Resolution by " + user + ": " + resolution
+                + (resolution.equals("again") ? " (from the start of " + step + ")" : ""));
+    }
+
+    /** Task_PrepareRollback: from now on the steps restore this restore's safety set; returns it ({@code safety/...}). */
+    public String prepareRollback(long runId) {
+        plans.startRollback(runId);
+        RestoreRequest rollback = plans.planned(runId, true);
+        String set = rollback.backupKind() + "/" + rollback.backupId();
+        recorder.addDetail(runId, "Rolling back to " + set);
+        return set;
+    }
+
+    /** Task_RecordRestore: completed (or rolled back after {@code firstFailure}), with the RTO from the approval. */
+    public void recordRestore(long runId, Instant approvedAt, String firstFailure) {
+        boolean rolledBack = plans.rollingBack(runId);
+        recorder.completed(runId, plans.executed(runId, rolledBack), approvedAt, rolledBack, firstFailure);
+    }
+
+    /**
+     * Task_RecordRestoreFailed: the operator closed the restore as failed. After an interruption
+     * the pg_restore sessions it left are ended and the record says what remains to be done.
+     */
+    public void recordFailed(long runId, String step, String message) {
+        RestoreRequest plan = plans.executed(runId, plans.rollingBack(runId));
+        var interrupted = recorder.interruptedStep(runId);
+        String after;
+        if (interrupted.isEmpty()) {
+            after = " Closed as failed by an operator; the services were started again.";
+        } else {
+            // a pg_restore the stopped attempt left must not go on writing once nobody owns the restore
+            List<String> ended = executor.endLeftoverRestores(plan);
+            String sessions = ended.isEmpty() ? "" : " Ended " + ended.size() + " pg_restore session(s) left by the interrupted attempt.";
+            if (plan.sideBySide()) {
+                after = " Closed as failed by an operator after the interruption. Production was not touched; the partial copy ("
+                        + (plan.restoreDatabase() ? "DROP DATABASE " + plan.targetDatabase() : "")
+                        + (plan.restoreDatabase() && plan.restoreUploads() ? "; " : "")
+                        + (plan.restoreUploads() ? "rm -r " + plan.targetUploadsDir() : "") + ") remains: drop it." + sessions;
+            } else {
+                // after an interruption nothing was started again: the application is as the operator saw it
+                after = " Closed as failed by an operator after the interruption; the services were left as they were ("
+                        + executor.applicationState(plan).replace("\n", "; ") + ")."
+                        + (interrupted.get().equals(RestoreGuard.DATA_STEP) ? " The data may be half restored and backups run again "
+                        + "from now on: restore a set (the safety set to go back) before the application is used again."
+                        : " Start them once the data are checked.") + sessions;
+            }
+        }
+        recorder.failed(runId, step, message + after);
+    }
+}
