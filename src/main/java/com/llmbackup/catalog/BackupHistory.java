@@ -87,7 +87,8 @@ public class BackupHistory {
         // the column holds 8000 characters: lines beyond are dropped, not the statement failed
         String more = "\n" + line;
         update("update " + TABLE + " set " + column + " = case when " + column + " is null then ? when length(" + column
-                + ") + ? <= 8000 then " + column + " || ? else " + column + " end where id = ?", HistoryTable.truncate(line), more.length(), more, runId);
+                        + ") + ? <= 8000 then " + column + " || ? else " + column + " end where id = ?", HistoryTable.truncate(line),
+                more.length(), more, runId);
     }
 
     /** Also from FAILED: a run whose incident an operator retried in Cockpit does complete, and the row says so. */

@@ -65,7 +65,8 @@ public class Alerts {
         alert.put("kind", run.kind().label());
         alert.put("backupId", run.backupId());
         alert.put("runId", run.id());
-        alert.put("failedStep", run.problems().failedStep());
+        String failedStep = run.problems().failedStep();
+        alert.put("failedStep", failedStep);
         alert.put("message", run.message());
         alert.put("processInstanceId", run.processInstanceId());
         alert.put("cockpitPath", run.processInstanceId() == null ? null
@@ -76,7 +77,7 @@ public class Alerts {
                     : "Resolve failed restore (Task_ResolveFailedRestore) waits in Tasklist: retry, rollback or close");
         }
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (run.problems().failedStep() == null ? "" : " at " + run.problems().failedStep()));
+        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (failedStep == null ? "" : " at " + failedStep));
     }
 
     /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */

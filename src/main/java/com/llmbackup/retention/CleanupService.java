@@ -84,7 +84,8 @@ public class CleanupService {
             }
             if (liveness.of(run.processInstanceId()) == OwnerLiveness.State.ENDED) {
                 // its process instance was deleted while it waited: it holds nothing any more
-                history.fail(run.id(), run.problems().failedStep() == null ? "unknown" : run.problems().failedStep(), "The restore's process instance "
+                String step = run.problems().failedStep();
+                history.fail(run.id(), step == null ? "unknown" : step, "The restore's process instance "
                         + run.processInstanceId() + " no longer exists (deleted while it was open); its sets are no longer kept for it.");
                 continue;
             }

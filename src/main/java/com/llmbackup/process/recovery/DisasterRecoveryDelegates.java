@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.process.engine.Steps;
-import com.llmbackup.process.restore.RecoveryApproval;
 import com.llmbackup.recovery.DisasterRecoveryService;
 import com.llmbackup.recovery.RecoveryRefusedException;
 import org.camunda.bpm.engine.BadUserRequestException;
@@ -88,14 +87,7 @@ class DisasterRecoveryDelegates {
         return execution -> {
             DisasterRecoveryVariables vars = DisasterRecoveryVariables.of(execution);
             RecoveryHistory engine = new RecoveryHistory(execution.getProcessEngineServices().getHistoryService(), execution.getProcessInstanceId());
-            String restoreInstance = engine.restoreInstance().orElse(null);
-            var record = new DisasterRecoveryService.EngineRecord(execution.getProcessInstanceId(), starter(execution),
-                    engine.completerOf(RecoveryApproval.CONFIRM_TASK).orElse(null), engine.declaredAt(), Steps.now(), restoreInstance,
-                    restoreInstance == null ? null : engine.healthyAt(restoreInstance).orElse(null), engine.escalated(), engine.steps());
-            var answers = new DisasterRecoveryService.Answers(vars.recoveryKind(), vars.recoveryId(), vars.confirmed(),
-                    vars.confirmationComment(), vars.reason(), vars.failedStep(), vars.failureMessage(), vars.preflightPassed(),
-                    vars.restoreRunId());
-            recoveries.recordRecovery(vars.recoveryRunId(), answers, record);
+            recoveries.recordRecovery(vars.recoveryRunId(), vars.answers(), engine.record(starter(execution), Steps.now()));
         };
     }
 

@@ -86,6 +86,12 @@ final class DisasterRecoveryVariables extends FailureVariables {
         return value == null ? null : Boolean.TRUE.equals(value);
     }
 
+    /** What the recovery's steps and operators answered, for its report. */
+    DisasterRecoveryService.Answers answers() {
+        return new DisasterRecoveryService.Answers(recoveryKind(), recoveryId(), confirmed(), confirmationComment(), reason(),
+                failedStep(), failureMessage(), preflightPassed(), restoreRunId());
+    }
+
     void putRtoMessage(String message) {
         putText("rtoMessage", message);
     }

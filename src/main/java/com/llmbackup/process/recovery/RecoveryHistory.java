@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import com.llmbackup.process.engine.ProcessKeys;
+import com.llmbackup.process.restore.RecoveryApproval;
+import com.llmbackup.recovery.DisasterRecoveryService;
 import com.llmbackup.recovery.RecoveryReport;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
@@ -61,6 +63,13 @@ final class RecoveryHistory {
                                 ? by.getOrDefault(a.getTaskId(), "unknown")
                                 : "callActivity".equals(a.getActivityType()) ? a.getCalledProcessInstanceId() : AUTOMATED))
                 .toList();
+    }
+
+    /** The recovery as the engine recorded it, for its report: declared by {@code declaredBy}, ending at {@code endedAt}. */
+    DisasterRecoveryService.EngineRecord record(String declaredBy, Instant endedAt) {
+        String restore = restoreInstance().orElse(null);
+        return new DisasterRecoveryService.EngineRecord(processInstanceId, declaredBy, completerOf(RecoveryApproval.CONFIRM_TASK).orElse(null),
+                declaredAt(), endedAt, restore, restore == null ? null : healthyAt(restore).orElse(null), escalated(), steps());
     }
 
     boolean escalated() {

@@ -2,7 +2,6 @@ package com.llmbackup.process.restore;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.process.engine.Executions;
@@ -21,7 +20,6 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.delegate.TaskListener;
-import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -53,7 +51,7 @@ class RestoreDelegates {
             String starter = starter(execution);
             RestoreRequest request = vars.startRequest().withRequester(starter);
             RestoreSteps.Validation validation = steps.validate(execution.getProcessInstanceId(), request, vars.claimedRequester(),
-                    preApproval(execution, recorder, request, properties.restore().requireSecondOperator()));
+                    RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()));
             vars.putRestoreRunId(validation.runId());
             vars.putRequester(starter); // what the approval form shows
             if (validation.refusal() != null) {
@@ -65,44 +63,6 @@ class RestoreDelegates {
                 execution.setVariable("approved", true);
             }
         };
-    }
-
-    /**
-     * A restore called by a disaster recovery whose confirmation the engine recorded as completed
-     * by an authenticated operator is approved in that operator's name (RecoveryApproval): the
-     * model's gateway then skips Task_ApproveRestore, reading the approver from the history row.
-     * Null when the restore was started on its own (the approval task decides).
-     */
-    private static RestoreSteps.PreApproval preApproval(DelegateExecution execution, RestoreRecorder recorder, RestoreRequest request,
-                                                        boolean requireSecondOperator) {
-        String callerKey = Executions.callerKey(execution);
-        if (callerKey == null) {
-            return null;
-        }
-        DelegateExecution callerExecution = execution.getProcessInstance().getSuperExecution();
-        String caller = callerExecution.getProcessInstanceId();
-        var log = execution.getProcessEngineServices().getHistoryService();
-        List<RecoveryApproval.Completion> completions = log
-                .createUserOperationLogQuery().processInstanceId(caller)
-                .operationType(UserOperationLogEntry.OPERATION_TYPE_COMPLETE).list().stream()
-                .filter(entry -> entry.getTaskId() != null)
-                .map(entry -> new RecoveryApproval.Completion(taskKey(execution, entry.getTaskId()), entry.getUserId()))
-                .toList();
-        // a hand-made change of either instance (modification, variables) voids the confirmation: the set may not be the one confirmed
-        List<String> changes = Stream.of(caller, execution.getProcessInstanceId())
-                .flatMap(instance -> log.createUserOperationLogQuery().processInstanceId(instance).list().stream())
-                .filter(entry -> RecoveryApproval.CHANGES.contains(entry.getOperationType()))
-                .map(entry -> entry.getOperationType() + " by " + entry.getUserId()).distinct().toList();
-        var recovery = new RecoveryApproval.Recovery(Boolean.TRUE.equals(callerExecution.getVariable("confirmed")),
-                recorder.recoverySet(caller).orElse(null),
-                request.backupKind() + "/" + request.backupId(), changes);
-        RecoveryApproval.Verdict verdict = RecoveryApproval.check(callerKey, completions, recovery, request.requestedBy(), requireSecondOperator);
-        return new RestoreSteps.PreApproval(verdict.approver(), verdict.reason(), caller);
-    }
-
-    private static String taskKey(DelegateExecution execution, String taskId) {
-        var task = execution.getProcessEngineServices().getHistoryService().createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
-        return task == null ? null : task.getTaskDefinitionKey();
     }
 
     /** For the model's gateways: whether the frozen plan is side by side (never the variable). */
