@@ -72,15 +72,16 @@ public class OffsiteCopyService {
             if (snapshots.stream().noneMatch(s -> s.copies(kind, id))) {
                 BackupSet set = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE)
                         .orElseThrow(() -> new IllegalStateException(label + " is not a complete set"));
-                OffsiteRepository.CopyResult result = repository.copy(set);
+                OffsiteRepository.CopyResult result = repository.copy(set, snapshots);
                 history.setOffsite(runId, result.snapshotId(), result.bytesAdded());
                 copied.add(record(set, result, "copied"));
             }
             // a safety backup is a restore's first step: the restore waits for it, so no catching up there
-            List<BackupSet> catchUp = kind == BackupKind.SAFETY ? List.of() : toCatchUp(state.refresh());
+            List<OffsiteSnapshot> known = state.refresh();
+            List<BackupSet> catchUp = kind == BackupKind.SAFETY ? List.of() : toCatchUp(known);
             for (BackupSet missing : catchUp) {
                 leases.resume(owner);
-                OffsiteRepository.CopyResult result = repository.copy(missing);
+                OffsiteRepository.CopyResult result = repository.copy(missing, known);
                 history.setOffsiteForSet(RunKind.of(missing.kind()), missing.id().toString(), result.snapshotId(), result.bytesAdded());
                 String line = record(missing, result, "caught up");
                 history.addDetail(runId, line);
@@ -127,8 +128,10 @@ public class OffsiteCopyService {
     }
 
     private String record(BackupSet set, OffsiteRepository.CopyResult result, String how) {
-        String line = "Offsite " + how + ": " + set.label() + " (snapshot " + shortId(result.snapshotId()) + ", "
-                + Sizes.human(result.bytesAdded()) + " sent of " + Sizes.human(result.bytesProcessed()) + " read)";
+        String line = "Offsite " + how + ": " + set.label() + " (snapshot " + shortId(result.snapshotId())
+                + (result.parentId() == null ? "" : ", parent " + result.parentId()) + "): read " + result.filesRead() + " of "
+                + result.filesProcessed() + " files (" + result.filesUnchanged() + " unchanged), "
+                + Sizes.human(result.bytesAdded()) + " sent of " + Sizes.human(result.bytesProcessed());
         log.info(line);
         backupLog.write(line);
         return line;

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -106,22 +108,24 @@ public class OffsiteRepository {
         return snapshots().stream().filter(s -> s.copies(kind, id)).reduce((a, b) -> b);
     }
 
-    /**
-     * Copies a complete set: its files and folders (manifest included) by their names in the
-     * kind's folder, tagged with kind and id. Returns the snapshot id and the bytes restic
-     * actually added to the repository (after deduplication and compression).
-     */
+    /** {@link #copy(BackupSet, List)} with the repository's snapshot list read first. */
     public CopyResult copy(BackupSet set) {
+        return copy(set, snapshots());
+    }
+
+    /**
+     * Copies a complete set, its manifest and what the manifest lists, as one snapshot tagged
+     * with kind and id. A daily or safety set goes in as {@link CopyLayout} says, with the newest
+     * copy in {@code known} of a set still complete here as restic's parent ({@link #parentFor}):
+     * restic then reads only the uploads files that are new or changed since that copy. Returns
+     * the snapshot id, the parent, and restic's figures (bytes added to the repository after
+     * deduplication and compression, files read and skipped).
+     */
+    public CopyResult copy(BackupSet set, List<OffsiteSnapshot> known) {
         if (!set.restorable() || set.manifest() == null) {
             throw new IllegalArgumentException(set.label() + " is not a complete set with a manifest: nothing to copy offsite");
         }
         Path dir = catalog.kindDir(set.kind());
-        List<String> args = Restic.args("backup", "--json", "--host", Restic.HOST);
-        for (String tag : OffsiteSnapshot.tagsOf(set.kind(), set.id())) {
-            args.add("--tag");
-            args.add(tag);
-        }
-        args.add("--");
         // what the manifest lists and the manifest, nothing else named for the set: a stray file
         // beside it would travel unverified and come back with the set
         List<String> names = new ArrayList<>();
@@ -132,8 +136,29 @@ public class OffsiteRepository {
                 throw new IllegalStateException(set.label() + " lacks " + name + ", which its manifest lists: not copied offsite");
             }
         }
-        args.addAll(names.stream().sorted().toList());
-        CommandResult result = call(dir, args, "copy " + set.label() + " offsite");
+        CopyLayout layout = CopyLayout.of(set.kind(), set.id(), dir, names);
+        // --quiet: with --json, restic prints a status line 60 times a second; on a copy of hours
+        // they would push the summary out of the kept head of stdout
+        List<String> args = Restic.args("backup", "--json", "--quiet", "--host", Restic.HOST);
+        List<String> tags = new ArrayList<>(OffsiteSnapshot.tagsOf(set.kind(), set.id()));
+        Optional<OffsiteSnapshot> parent = Optional.empty();
+        if (layout.uploadsAtRoot()) {
+            tags.add(OffsiteSnapshot.UPLOADS_AT_ROOT_TAG);
+            parent = parentFor(set, known);
+        }
+        for (String tag : tags) {
+            args.add("--tag");
+            args.add(tag);
+        }
+        if (parent.isPresent()) {
+            // hard links change a file's ctime whenever a later set links it: restic would read every
+            // file again. Size, mtime and the inode are still compared, and a parent whose set is
+            // still here holds its inodes, so a file with the parent's inode is the parent's file
+            args.addAll(List.of("--parent", parent.get().id(), "--ignore-ctime"));
+        }
+        args.add("--");
+        args.addAll(layout.targets());
+        CommandResult result = call(layout.workingDirectory(), args, "copy " + set.label() + " offsite");
         String[] lines = result.stdout().split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip();
@@ -145,14 +170,37 @@ public class OffsiteRepository {
                         throw new OffsiteException("restic backup of " + set.label()
                                 + " printed a summary without a snapshot id: the copy is not recorded", null);
                     }
-                    return new CopyResult(summary.path("snapshot_id").asText(), summary.path("data_added").asLong(),
-                            summary.path("total_bytes_processed").asLong(), summary.path("total_files_processed").asLong());
+                    return new CopyResult(summary.path("snapshot_id").asText(), parent.map(OffsiteSnapshot::shortId).orElse(null),
+                            summary.path("data_added").asLong(), summary.path("total_bytes_processed").asLong(),
+                            summary.path("total_files_processed").asLong(),
+                            summary.path("files_new").asLong() + summary.path("files_changed").asLong(),
+                            summary.path("files_unmodified").asLong());
                 } catch (IOException e) {
                     throw new OffsiteException("restic backup printed an unreadable summary: " + e.getMessage(), e);
                 }
             }
         }
         throw new OffsiteException("restic backup of " + set.label() + " ended without its summary line", null);
+    }
+
+    /**
+     * The parent of a copy of {@code set}: the newest uploads-at-root copy of another set that is
+     * still complete in the backup root. Its set's files keep their inodes allocated, so an inode
+     * that restic finds again at the same path, size and mtime is the file it copied then, not a
+     * new file that was given a freed inode number.
+     */
+    Optional<OffsiteSnapshot> parentFor(BackupSet set, List<OffsiteSnapshot> known) {
+        List<OffsiteSnapshot> candidates = known.stream().filter(OffsiteSnapshot::uploadsAtRoot)
+                .filter(s -> s.set().isPresent() && !s.copies(set.kind(), set.id()) && !s.set().get().kind().archivesUploads())
+                .sorted(Comparator.comparing(OffsiteSnapshot::time).reversed())
+                .toList();
+        for (OffsiteSnapshot candidate : candidates) {
+            OffsiteSnapshot.SetRef ref = candidate.set().orElseThrow();
+            if (catalog.find(ref.kind(), ref.id()).filter(s -> s.status() == BackupSet.Status.COMPLETE).isPresent()) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     /** {@link #check(String)} with {@code backup.offsite.check-read-data-subset}. */
@@ -201,7 +249,7 @@ public class OffsiteRepository {
                 + ": " + detail;
     }
 
-    /** Restores a set's newest copy into {@code target} (its files and folders by their names). */
+    /** Restores a set's newest copy into {@code target}: its files and folders by their names, whatever the copy's layout. */
     public OffsiteSnapshot restoreSet(BackupKind kind, BackupSetId id, Path target) {
         OffsiteSnapshot snapshot = find(kind, id).orElseThrow(() -> new OffsiteException(
                 "The offsite repository has no copy of " + kind.dir() + "/" + id + ".", null));
@@ -210,7 +258,13 @@ public class OffsiteRepository {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
         }
-        call(null, Restic.args("restore", snapshot.id(), "--target", target.toString()), "restore " + kind.dir() + "/" + id + " from offsite");
+        String what = "restore " + kind.dir() + "/" + id + " from offsite";
+        if (snapshot.uploadsAtRoot()) {
+            call(null, Restic.args("restore", snapshot.id(), "--target", target.resolve(kind.uploadsName(id)).toString()), what);
+            CopyLayout.unfold(kind, id, target);
+        } else {
+            call(null, Restic.args("restore", snapshot.id(), "--target", target.toString()), what);
+        }
         return snapshot;
     }
 
@@ -260,8 +314,12 @@ public class OffsiteRepository {
                 }
             }
             if (!kind.archivesUploads()) {
+                Path uploads = staging.resolve(kind.uploadsName(id));
                 try (ManifestFiles.Entries entries = copiedList(kind, id, staging, manifest)) {
-                    verifyEntries(label, staging.resolve(kind.uploadsName(id)), entries);
+                    verifyEntries(label, uploads, entries);
+                }
+                try (ManifestFiles.Entries entries = copiedList(kind, id, staging, manifest)) {
+                    restoreFolderAttributes(uploads, entries);
                 }
             }
             Files.createDirectories(dir);
@@ -299,6 +357,26 @@ public class OffsiteRepository {
             }
             throw new OffsiteException("Cannot put the offsite copy of " + label + " into " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The uploads folder's own mode, owner (as root) and mtime from the list's first entry
+     * ({@code .}): an uploads-at-root copy holds the folder's content, not the folder.
+     */
+    private static void restoreFolderAttributes(Path uploads, ManifestFiles.Entries entries) throws IOException {
+        if (!entries.hasNext()) {
+            return;
+        }
+        Manifest.FileEntry root = entries.next();
+        if (!root.path().equals(".") || !Manifest.FileEntry.DIRECTORY.equals(root.type())) {
+            return;
+        }
+        if (RUNS_AS_ROOT && root.uid() != null && root.gid() != null) {
+            Files.setAttribute(uploads, "unix:uid", root.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(uploads, "unix:gid", root.gid(), LinkOption.NOFOLLOW_LINKS);
+        }
+        Files.setAttribute(uploads, "unix:mode", root.mode(), LinkOption.NOFOLLOW_LINKS);
+        Files.setLastModifiedTime(uploads, FileTime.from(root.mtimeNanos(), TimeUnit.NANOSECONDS));
     }
 
     /** restic restore does not fsync: every file and folder of the copy is forced before the set may say complete. */
@@ -462,8 +540,13 @@ public class OffsiteRepository {
         }
     }
 
-    /** What one copy sent: the snapshot, bytes added to the repository, bytes and files read. */
-    public record CopyResult(String snapshotId, long bytesAdded, long bytesProcessed, long filesProcessed) {
+    /**
+     * What one copy did, in restic's figures: the snapshot and its parent (short id; null when
+     * restic had none to compare with), the bytes added to the repository, the bytes and files of
+     * the set, and of those files the ones read (new or changed) and the ones skipped as unchanged.
+     */
+    public record CopyResult(String snapshotId, String parentId, long bytesAdded, long bytesProcessed, long filesProcessed,
+                             long filesRead, long filesUnchanged) {
     }
 
     /** The outcome of {@code restic check}: sound, or what is damaged (naming the pack or file). */

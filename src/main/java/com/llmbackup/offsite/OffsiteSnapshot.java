@@ -13,6 +13,12 @@ public record OffsiteSnapshot(String id, String shortId, Instant time, List<Stri
     static final String PROJECT_TAG = "llm-backup";
     static final String KIND_TAG = "kind:";
     static final String ID_TAG = "id:";
+    /**
+     * A copy whose snapshot holds the uploads folder's content at its top, the set's own files
+     * beside it (see {@link CopyLayout}); a copy without it holds the set's files and folders by
+     * their names.
+     */
+    static final String UPLOADS_AT_ROOT_TAG = "layout:uploads-at-root";
 
     static List<String> tagsOf(BackupKind kind, BackupSetId id) {
         return List.of(PROJECT_TAG, KIND_TAG + kind.dir(), ID_TAG + id);
@@ -30,6 +36,10 @@ public record OffsiteSnapshot(String id, String shortId, Instant time, List<Stri
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    boolean uploadsAtRoot() {
+        return tags.contains(UPLOADS_AT_ROOT_TAG);
     }
 
     public boolean copies(BackupKind kind, BackupSetId setId) {

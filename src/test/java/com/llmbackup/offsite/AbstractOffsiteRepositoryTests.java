@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
@@ -50,6 +53,11 @@ abstract class AbstractOffsiteRepositoryTests {
 
     /** The {@code backup.offsite.*} settings reaching the repository in {@code dir} (the folder on this machine). */
     abstract Map<String, String> repositorySettings(Path dir) throws Exception;
+
+    /** Where the files of the repository that {@link #repositorySettings} places at {@code dir} are on this machine. */
+    Path repositoryFiles(Path dir) {
+        return dir;
+    }
 
     static BackupProperties bind(Map<String, String> settings) {
         return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("backup", BackupProperties.class);
@@ -95,7 +103,7 @@ abstract class AbstractOffsiteRepositoryTests {
         List<OffsiteSnapshot> snapshots = offsite.snapshots();
         assertThat(snapshots).hasSize(2);
         assertThat(snapshots).extracting(OffsiteSnapshot::tags).containsExactlyInAnyOrder(
-                List.of("llm-backup", "kind:daily", "id:20251031"), List.of("llm-backup", "kind:weekly", "id:20251031"));
+                List.of("llm-backup", "kind:daily", "id:20251031", "layout:uploads-at-root"), List.of("llm-backup", "kind:weekly", "id:20251031"));
         assertThat(offsite.find(BackupKind.DAILY, daily.id()).orElseThrow().id()).startsWith(first.snapshotId());
         assertThat(first.bytesAdded()).isPositive();
     }
@@ -118,6 +126,57 @@ abstract class AbstractOffsiteRepositoryTests {
         assertThat(FileTrees.sha256(dir.resolve(BackupKind.DAILY.dumpName(set.id())))).isEqualTo(dumpBefore);
         assertThat(Files.readString(dir.resolve(BackupKind.DAILY.manifestName(set.id())))).isEqualTo(manifestBefore);
         assertThat(catalog.root().resolve("offsite-fetch/daily_20251031")).doesNotExist();
+    }
+
+    /**
+     * Day two of a live folder in which one file changed and one was added, snapshotted by the
+     * real snapshot step (the rest hard links to day one's copies): restic, given day one's copy
+     * as parent, reads those two and the set's own files and skips every other file. One of the
+     * skipped files was rewritten in place in the backup root behind restic's back (same size,
+     * mtime and inode): day two's copy still holds day one's bytes of it, so it was not read.
+     */
+    @Test
+    void copyOfTheNextDayReadsOnlyWhatChangedWhenThePreviousCopyIsItsParent() throws IOException {
+        Path live = temp.resolve("live");
+        Map<String, String> files = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            files.put("documents/2025/report-" + i + ".pdf", "%PDF report " + i);
+        }
+        files.put("avatars/u1.png", "PNG one");
+        files.put("notes.txt", "hello");
+        FileTrees.write(live, files);
+        BackupSet first = TestSets.publishSnapshot(catalog, lease, BackupKind.DAILY, "PGDMP day one", live, null);
+        OffsiteRepository.CopyResult one = offsite.copy(first);
+        assertThat(one.parentId()).isNull();
+        assertThat(one.filesRead()).isEqualTo(25); // 22 uploads, dump, file list, manifest
+        assertThat(one.filesUnchanged()).isZero();
+
+        clock.advance(Duration.ofDays(1));
+        Files.writeString(live.resolve("notes.txt"), "hello, changed");
+        Files.writeString(live.resolve("avatars/u2.png"), "PNG two");
+        BackupSet second = TestSets.publishSnapshot(catalog, lease, BackupKind.DAILY, "PGDMP day two", live, first);
+        Path behindResticsBack = catalog.kindDir(BackupKind.DAILY).resolve("uploads_" + second.id()).resolve("documents/2025/report-7.pdf");
+        FileTime mtime = Files.getLastModifiedTime(behindResticsBack);
+        Files.writeString(behindResticsBack, "%PDF REPORT 7");
+        Files.setLastModifiedTime(behindResticsBack, mtime);
+
+        OffsiteRepository.CopyResult two = offsite.copy(second);
+
+        assertThat(two.parentId()).isEqualTo(offsite.find(BackupKind.DAILY, first.id()).orElseThrow().shortId());
+        assertThat(two.filesUnchanged()).isEqualTo(21);
+        assertThat(two.filesRead()).isEqualTo(5); // notes.txt, u2.png, dump, file list, manifest
+        assertThat(two.filesProcessed()).isEqualTo(26);
+        Path out = temp.resolve("out");
+        offsite.restoreSet(BackupKind.DAILY, second.id(), out);
+        Path restored = out.resolve("uploads_" + second.id());
+        assertThat(restored.resolve("documents/2025/report-7.pdf")).hasContent("%PDF report 7");
+        assertThat(restored.resolve("notes.txt")).hasContent("hello, changed");
+        assertThat(restored.resolve("avatars/u2.png")).hasContent("PNG two");
+        assertThat(out.resolve("db_" + second.id() + ".dump")).hasContent("PGDMP day two");
+        try (Stream<Path> top = Files.list(out)) {
+            assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("uploads_" + second.id(),
+                    "db_" + second.id() + ".dump", "files_" + second.id() + ".jsonl", "manifest_" + second.id() + ".json");
+        }
     }
 
     @Test
@@ -177,7 +236,7 @@ abstract class AbstractOffsiteRepositoryTests {
         offsite.copy(daily("PGDMP daily"));
         assertThat(offsite.check("100%").sound()).isTrue();
 
-        Path pack = largestPack(temp.resolve("repo"));
+        Path pack = largestPack(repositoryFiles(temp.resolve("repo")));
         byte[] bytes = Files.readAllBytes(pack);
         bytes[bytes.length / 2] ^= 0x5a;
         pack.toFile().setWritable(true);
@@ -186,6 +245,58 @@ abstract class AbstractOffsiteRepositoryTests {
         OffsiteRepository.CheckVerdict verdict = offsite.check("100%");
         assertThat(verdict.sound()).isFalse();
         assertThat(verdict.message()).contains("damaged pack data/" + pack.getParent().getFileName() + "/" + pack.getFileName());
+    }
+
+    @Test
+    void verifyCopyPassesWhenTheOffsiteCopyRestoresAsItsManifestSays() throws Exception {
+        offsite.copy(daily("PGDMP daily"));
+
+        OffsiteRepository.CheckVerdict verdict = offsite.verifyCopy(BackupKind.DAILY, BackupSetId.parse("20251031"), temp.resolve("scratch"));
+
+        assertThat(verdict.sound()).as(verdict.message()).isTrue();
+        assertThat(verdict.message()).matches("The offsite copy of daily/20251031 \\(snapshot [0-9a-f]{8}\\) restores and matches its "
+                + "manifest: 3 artifacts, 3 uploads files\\.");
+        assertThat(temp.resolve("scratch/offsite-verify-daily_20251031")).doesNotExist();
+    }
+
+    /**
+     * The cleanup's offsite retention over a controlled clock: sets of four days copied, the
+     * policy keeps the newest two days and the newest set of two months; the dry run forgets
+     * nothing, the real one forgets exactly the copy outside, each with its reason logged.
+     */
+    @Test
+    void applyForgetsOnlyTheCopiesOutsideThePolicyWithTheirReasonsLogged() throws Exception {
+        for (String day : List.of("2025-09-30", "2025-10-29", "2025-10-30", "2025-10-31")) {
+            clock.set(Instant.parse(day + "T02:00:00Z"));
+            offsite.copy(daily("PGDMP " + day));
+        }
+        Map<String, String> settings = new HashMap<>(repositorySettings(temp.resolve("repo")));
+        settings.putAll(Map.of("backup.root", catalog.root().toString(), "backup.log-file", temp.resolve("llm-backup.log").toString(),
+                "backup.offsite.password-file", passwordFile.toString(),
+                "backup.offsite.keep-daily", "2", "backup.offsite.keep-weekly", "0", "backup.offsite.keep-monthly", "2"));
+        BackupProperties properties = bind(settings);
+        OffsiteRepository repository = new OffsiteRepository(properties, catalog, new CommandRunner());
+        OffsiteRetention retention = new OffsiteRetention(properties, repository, new OffsiteState(repository, null, clock),
+                new BackupLog(properties, clock));
+        String forget = "offsite daily/20251029 (snapshot " + repository.find(BackupKind.DAILY, BackupSetId.parse("20251029")).orElseThrow().shortId()
+                + "): beyond the GFS policy: not the newest daily set of one of the 2 newest days, 0 newest weeks or 2 newest months that have one";
+
+        assertThat(retention.apply(true)).containsExactly("Would forget " + forget,
+                "Offsite cleanup dry run: 1 copies would be forgotten, 3 kept");
+        assertThat(repository.snapshots()).hasSize(4);
+
+        assertThat(retention.apply(false)).containsExactly("Forget " + forget, "Offsite cleaned up: 1 copies forgotten and pruned, 3 kept");
+        assertThat(repository.snapshots()).extracting(s -> s.set().orElseThrow().label())
+                .containsExactly("daily/20250930", "daily/20251030", "daily/20251031");
+        assertThat(Files.readString(temp.resolve("llm-backup.log"))).contains("] Forget " + forget);
+        assertThat(retention.plan()).extracting(OffsiteRetentionPlanner.Decision::line).containsExactlyInAnyOrder(
+                "Keep offsite daily/20251031 (snapshot " + shortId(repository, "20251031") + "): newest daily set of day 2025-10-31 (keep-daily 2); newest daily set of month 2025-10 (keep-monthly 2)",
+                "Keep offsite daily/20251030 (snapshot " + shortId(repository, "20251030") + "): newest daily set of day 2025-10-30 (keep-daily 2)",
+                "Keep offsite daily/20250930 (snapshot " + shortId(repository, "20250930") + "): newest daily set of month 2025-09 (keep-monthly 2)");
+    }
+
+    static String shortId(OffsiteRepository repository, String id) {
+        return repository.find(BackupKind.DAILY, BackupSetId.parse(id)).orElseThrow().shortId();
     }
 
     static Path largestPack(Path repo) throws IOException {

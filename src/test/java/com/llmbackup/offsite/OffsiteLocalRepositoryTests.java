@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -17,12 +17,11 @@ import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.BackupKind;
-import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
-import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.TestSets;
 import org.junit.jupiter.api.Test;
 
 /** The offsite repository on a local (or mounted: NAS over NFS/SMB) path. */
@@ -31,18 +30,6 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
     @Override
     Map<String, String> repositorySettings(Path dir) {
         return Map.of("backup.offsite.repository", dir.toString());
-    }
-
-    @Test
-    void verifyCopyPassesWhenTheOffsiteCopyRestoresAsItsManifestSays() throws Exception {
-        offsite.copy(daily("PGDMP daily"));
-
-        OffsiteRepository.CheckVerdict verdict = offsite.verifyCopy(BackupKind.DAILY, BackupSetId.parse("20251031"), temp.resolve("scratch"));
-
-        assertThat(verdict.sound()).as(verdict.message()).isTrue();
-        assertThat(verdict.message()).matches("The offsite copy of daily/20251031 \\(snapshot [0-9a-f]{8}\\) restores and matches its "
-                + "manifest: 3 artifacts, 3 uploads files\\.");
-        assertThat(temp.resolve("scratch/offsite-verify-daily_20251031")).doesNotExist();
     }
 
     @Test
@@ -58,43 +45,39 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
                 + "manifest (SHA-256 " + sha("jello") + ", manifest " + sha("hello") + "): it was changed or damaged since the backup");
     }
 
-    /**
-     * The cleanup's offsite retention over a controlled clock: sets of four days copied, the
-     * policy keeps the newest two days and the newest set of two months; the dry run forgets
-     * nothing, the real one forgets exactly the copy outside, each with its reason logged.
-     */
+    /** An uploads folder with an entry named like one of the set's own files at its top: the set goes by its names, and comes back whole. */
     @Test
-    void applyForgetsOnlyTheCopiesOutsideThePolicyWithTheirReasonsLogged() throws Exception {
-        for (String day : List.of("2025-09-30", "2025-10-29", "2025-10-30", "2025-10-31")) {
-            clock.set(Instant.parse(day + "T02:00:00Z"));
-            offsite.copy(daily("PGDMP " + day));
-        }
-        BackupProperties properties = bind(Map.of(
-                "backup.root", catalog.root().toString(), "backup.log-file", temp.resolve("llm-backup.log").toString(),
-                "backup.offsite.repository", temp.resolve("repo").toString(), "backup.offsite.password-file", passwordFile.toString(),
-                "backup.offsite.keep-daily", "2", "backup.offsite.keep-weekly", "0", "backup.offsite.keep-monthly", "2"));
-        OffsiteRepository repository = new OffsiteRepository(properties, catalog, new CommandRunner());
-        OffsiteRetention retention = new OffsiteRetention(properties, repository, new OffsiteState(repository, null, clock),
-                new BackupLog(properties, clock));
-        String forget = "offsite daily/20251029 (snapshot " + repository.find(BackupKind.DAILY, BackupSetId.parse("20251029")).orElseThrow().shortId()
-                + "): beyond the GFS policy: not the newest daily set of one of the 2 newest days, 0 newest weeks or 2 newest months that have one";
+    void copyKeepsTheSetsNamesWhenTheUploadsHoldAnEntryNamedLikeOneOfItsFiles() throws Exception {
+        BackupSet set = TestSets.publish(catalog, lease, BackupKind.DAILY, "PGDMP daily",
+                Map.of("manifest_20251031.json", "an upload with that name", "a.txt", "A"));
+        Path uploads = catalog.kindDir(BackupKind.DAILY).resolve("uploads_20251031");
+        Map<String, String> before = FileTrees.describe(uploads);
+        offsite.copy(set);
+        assertThat(offsite.find(BackupKind.DAILY, set.id()).orElseThrow().tags()).doesNotContain(OffsiteSnapshot.UPLOADS_AT_ROOT_TAG);
+        catalog.delete(set, lease);
 
-        assertThat(retention.apply(true)).containsExactly("Would forget " + forget,
-                "Offsite cleanup dry run: 1 copies would be forgotten, 3 kept");
-        assertThat(repository.snapshots()).hasSize(4);
+        offsite.fetchIntoCatalog(BackupKind.DAILY, set.id());
 
-        assertThat(retention.apply(false)).containsExactly("Forget " + forget, "Offsite cleaned up: 1 copies forgotten and pruned, 3 kept");
-        assertThat(repository.snapshots()).extracting(s -> s.set().orElseThrow().label())
-                .containsExactly("daily/20250930", "daily/20251030", "daily/20251031");
-        assertThat(Files.readString(temp.resolve("llm-backup.log"))).contains("] Forget " + forget);
-        assertThat(retention.plan()).extracting(OffsiteRetentionPlanner.Decision::line).containsExactlyInAnyOrder(
-                "Keep offsite daily/20251031 (snapshot " + shortId(repository, "20251031") + "): newest daily set of day 2025-10-31 (keep-daily 2); newest daily set of month 2025-10 (keep-monthly 2)",
-                "Keep offsite daily/20251030 (snapshot " + shortId(repository, "20251030") + "): newest daily set of day 2025-10-30 (keep-daily 2)",
-                "Keep offsite daily/20250930 (snapshot " + shortId(repository, "20250930") + "): newest daily set of month 2025-09 (keep-monthly 2)");
+        assertThat(FileTrees.describe(uploads)).isEqualTo(before);
+        assertThat(uploads.resolve("manifest_20251031.json")).hasContent("an upload with that name");
     }
 
-    static String shortId(OffsiteRepository repository, String id) {
-        return repository.find(BackupKind.DAILY, BackupSetId.parse(id)).orElseThrow().shortId();
+    /** A copy whose set is gone from the backup root no longer holds its inodes (a new file may have one): not a parent. */
+    @Test
+    void copyReadsEveryFileWhenThePreviousCopysSetIsNoLongerInTheBackupRoot() throws Exception {
+        Path live = temp.resolve("live");
+        FileTrees.write(live, Map.of("a.txt", "A", "b/c.txt", "C"));
+        BackupSet first = TestSets.publishSnapshot(catalog, lease, BackupKind.DAILY, "PGDMP one", live, null);
+        offsite.copy(first);
+        clock.advance(Duration.ofDays(1));
+        BackupSet second = TestSets.publishSnapshot(catalog, lease, BackupKind.DAILY, "PGDMP two", live, first);
+        catalog.delete(first, lease);
+
+        OffsiteRepository.CopyResult result = offsite.copy(second);
+
+        assertThat(result.parentId()).isNull();
+        assertThat(result.filesUnchanged()).isZero();
+        assertThat(result.filesRead()).isEqualTo(5);
     }
 
     static String sha(String content) throws Exception {
@@ -215,7 +198,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         settings.put("backup.offsite.restic-binary", restic.toString());
         OffsiteRepository fake = new OffsiteRepository(bind(settings), catalog, new CommandRunner());
 
-        assertThatThrownBy(() -> fake.copy(set))
+        assertThatThrownBy(() -> fake.copy(set, List.of()))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessage("restic backup of daily/20251031 printed a summary without a snapshot id: the copy is not recorded");
     }

@@ -19,6 +19,7 @@ import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.uploads.Snapshotter;
 
 /**
  * Complete sets as a backup run publishes them (staged, manifest with every artifact's and
@@ -56,6 +57,9 @@ public final class TestSets {
             try (Stream<Path> walk = Files.walk(staged.uploadsPath())) {
                 for (Path p : (Iterable<Path>) walk::iterator) {
                     if (p.equals(staged.uploadsPath())) {
+                        // the folder itself first, as the snapshot step lists it
+                        entries.add(new Manifest.FileEntry(".", Manifest.FileEntry.DIRECTORY, 0, Files.getLastModifiedTime(p).to(TimeUnit.NANOSECONDS),
+                                (Integer) Files.getAttribute(p, "unix:mode") & 07777, 0, 0, "root", "root", null, null));
                         continue;
                     }
                     String rel = staged.uploadsPath().relativize(p).toString();
@@ -80,6 +84,34 @@ public final class TestSets {
                 Instant.parse("2025-10-31T02:00:00Z"), null, "15.4", null, null, null, artifacts, List.of(),
                 Map.of("public.documents", 3L), new Manifest.Stats(dump.getBytes(StandardCharsets.UTF_8).length, entries.size(), entries.size(), 0),
                 List.of());
+        return catalog.publish(staged, manifest, lease);
+    }
+
+    /**
+     * Publishes a daily or safety set as a run does: {@code live} snapshotted by the real
+     * {@link Snapshotter} against {@code previous} (files unchanged since are hard links to its
+     * copies), the file list written as it goes, the manifest listing dump, uploads and list.
+     */
+    public static BackupSet publishSnapshot(BackupCatalog catalog, LeaseManager.Lease lease, BackupKind kind, String dump, Path live,
+                                            BackupSet previous) throws IOException {
+        BackupCatalog.StagedSet staged = catalog.stage(kind, lease);
+        Files.writeString(staged.dumpFile(), dump);
+        List<Manifest.Artifact> artifacts = new ArrayList<>();
+        artifacts.add(Manifest.Artifact.file(staged.dumpFile().getFileName().toString(), Files.size(staged.dumpFile()),
+                FileTrees.sha256(staged.dumpFile())));
+        Path previousDir = previous == null ? null : catalog.kindDir(previous.kind()).resolve(previous.kind().uploadsName(previous.id()));
+        Snapshotter.Result result;
+        try (ManifestFiles.Entries before = previous == null ? ManifestFiles.of(List.of()) : catalog.files(previous);
+             ManifestFiles.Writer list = ManifestFiles.write(staged.fileList())) {
+            result = new Snapshotter().snapshot(live, staged.uploadsPath(), previousDir, before, list, Snapshotter.Progress.NONE);
+            list.close();
+            artifacts.add(Manifest.Artifact.directory(staged.uploadsPath().getFileName().toString(), result.bytes(), result.fileCount()));
+            artifacts.add(Manifest.Artifact.file(staged.fileList().getFileName().toString(), list.size(), list.sha256()));
+        }
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, kind.dir(), staged.id().toString(), null, staged.owner(),
+                Instant.parse("2025-10-31T02:00:00Z"), null, "15.4", null, null, null, artifacts, List.of(),
+                Map.of("public.documents", 3L), new Manifest.Stats(dump.getBytes(StandardCharsets.UTF_8).length, result.fileCount(),
+                result.filesCopied(), result.filesLinked()), List.of());
         return catalog.publish(staged, manifest, lease);
     }
 }
