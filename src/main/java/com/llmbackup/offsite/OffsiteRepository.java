@@ -53,6 +53,10 @@ public class OffsiteRepository {
     private static final Logger log = LoggerFactory.getLogger(OffsiteRepository.class);
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final boolean RUNS_AS_ROOT = "root".equals(System.getProperty("user.name"));
+    /** What S3 endpoints answer to a key they do not know or a signature made with the wrong secret. */
+    private static final Pattern S3_REFUSED = Pattern.compile(
+            "(?i)\\b(Forbidden|Access ?Denied|InvalidAccessKeyId|SignatureDoesNotMatch|InvalidSignature)\\b");
     private static final Pattern PACK = Pattern.compile("(?i)pack(?: ID does not match, want| file| )?\\s*([0-9a-f]{8,64})");
 
     private final BackupProperties.Offsite settings;
@@ -518,6 +522,10 @@ public class OffsiteRepository {
         String hint = "";
         if (lower.contains("wrong password")) {
             hint = " The password in backup.offsite.password-file does not open this repository.";
+        } else if (S3_REFUSED.matcher(stderr).find()) {
+            // checked before "is there a repository": restic asks that after any failed first read
+            hint = " The S3 endpoint refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in "
+                    + "backup.offsite.env-file, and that this key may read and write the bucket.";
         } else if (lower.contains("is there a repository") || lower.contains("unable to open config")) {
             hint = " No repository at that location: create it once with restic init (see docs/offsite.md), or fix backup.offsite.repository.";
         } else if (e.exitCode() == CommandFailedException.NOT_STARTED) {
