@@ -223,6 +223,8 @@ class BackupHistoryController {
         Map<String, Object> copy = new LinkedHashMap<>();
         copy.put("snapshotId", e.offsite().snapshotId());
         copy.put("bytesSent", e.offsite().bytesSent());
+        copy.put("filesRead", e.offsite().filesRead());
+        copy.put("filesUnchanged", e.offsite().filesUnchanged());
         m.put("offsite", copy);
         Map<String, Object> progress = new LinkedHashMap<>();
         progress.put("filesDone", e.progress().filesDone());

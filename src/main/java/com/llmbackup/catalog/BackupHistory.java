@@ -27,6 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class BackupHistory {
 
     private static final String TABLE = HistoryTable.NAME;
+    private static final String OFFSITE_COLUMNS = "offsite_snapshot_id = ?, offsite_bytes = ?, offsite_files_read = ?, "
+            + "offsite_files_unchanged = ?, offsite_at = ?";
 
     private final HistoryTable table;
     private final JdbcTemplate jdbc;
@@ -138,16 +140,22 @@ public class BackupHistory {
                 status.name(), Timestamp.from(table.now()), HistoryTable.truncate(message), runId);
     }
 
-    /** The offsite copy of the run's set: restic's snapshot id and the bytes it actually sent. */
-    public void setOffsite(long runId, String snapshotId, long bytesSent) {
-        update("update " + TABLE + " set offsite_snapshot_id = ?, offsite_bytes = ?, offsite_at = ? where id = ?",
-                snapshotId, bytesSent, Timestamp.from(table.now()), runId);
+    /** The offsite copy of the run's set: restic's snapshot id, the bytes it actually sent, the files it read and skipped. */
+    public void setOffsite(long runId, String snapshotId, long bytesSent, long filesRead, long filesUnchanged) {
+        update("update " + TABLE + " set " + OFFSITE_COLUMNS + " where id = ?",
+                snapshotId, bytesSent, filesRead, filesUnchanged, Timestamp.from(table.now()), runId);
     }
 
     /** The same for a set copied later (caught up by another run): the row of the run that made it. */
-    public void setOffsiteForSet(RunKind kind, String backupId, String snapshotId, long bytesSent) {
-        update("update " + TABLE + " set offsite_snapshot_id = ?, offsite_bytes = ?, offsite_at = ? where kind = ? and backup_id = ?"
-                        + " and status = 'COMPLETED'", snapshotId, bytesSent, Timestamp.from(table.now()), kind.label(), backupId);
+    public void setOffsiteForSet(RunKind kind, String backupId, String snapshotId, long bytesSent, long filesRead, long filesUnchanged) {
+        update("update " + TABLE + " set " + OFFSITE_COLUMNS + " where kind = ? and backup_id = ? and status = 'COMPLETED'",
+                snapshotId, bytesSent, filesRead, filesUnchanged, Timestamp.from(table.now()), kind.label(), backupId);
+    }
+
+    /** The run whose set was copied offsite last, if any ever was. */
+    public Optional<HistoryEntry> lastOffsiteCopyRun() {
+        return ownTransaction.execute(tx -> jdbc.query("select * from " + TABLE + " where offsite_at is not null"
+                + " order by offsite_at desc, id desc limit 1", BackupHistory::map)).stream().findFirst();
     }
 
     /**
@@ -298,7 +306,8 @@ public class BackupHistory {
                 new HistoryEntry.Request(rs.getString("requested_by"), rs.getString("approved_by"), rs.getString("source"),
                         rs.getString("details")),
                 new HistoryEntry.Problems(rs.getString("failed_step"), rs.getString("interrupted_step"), rs.getString("warnings")),
-                new HistoryEntry.Offsite(rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes")));
+                new HistoryEntry.Offsite(rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes"),
+                        longOrNull(rs, "offsite_files_read"), longOrNull(rs, "offsite_files_unchanged"), HistoryTable.instant(rs, "offsite_at")));
     }
 
     private void update(String sql, Object... args) {

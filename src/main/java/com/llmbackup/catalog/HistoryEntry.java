@@ -50,8 +50,11 @@ public record HistoryEntry(long id, RunKind kind, String backupId, String proces
         static final Problems NONE = new Problems(null, null, null);
     }
 
-    /** The offsite copy of the run's set: restic's snapshot id and the bytes it sent. */
-    public record Offsite(String snapshotId, Long bytesSent) {
-        static final Offsite NONE = new Offsite(null, null);
+    /**
+     * The offsite copy of the run's set: restic's snapshot id, the bytes it sent, the files it
+     * read and those it skipped as unchanged (null for copies made before these were recorded), when.
+     */
+    public record Offsite(String snapshotId, Long bytesSent, Long filesRead, Long filesUnchanged, Instant at) {
+        static final Offsite NONE = new Offsite(null, null, null, null, null);
     }
 }

@@ -73,7 +73,7 @@ public class OffsiteCopyService {
                 BackupSet set = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE)
                         .orElseThrow(() -> new IllegalStateException(label + " is not a complete set"));
                 OffsiteRepository.CopyResult result = repository.copy(set, snapshots);
-                history.setOffsite(runId, result.snapshotId(), result.bytesAdded());
+                history.setOffsite(runId, result.snapshotId(), result.bytesAdded(), result.filesRead(), result.filesUnchanged());
                 copied.add(record(set, result, "copied"));
             }
             // a safety backup is a restore's first step: the restore waits for it, so no catching up there
@@ -82,7 +82,8 @@ public class OffsiteCopyService {
             for (BackupSet missing : catchUp) {
                 leases.resume(owner);
                 OffsiteRepository.CopyResult result = repository.copy(missing, known);
-                history.setOffsiteForSet(RunKind.of(missing.kind()), missing.id().toString(), result.snapshotId(), result.bytesAdded());
+                history.setOffsiteForSet(RunKind.of(missing.kind()), missing.id().toString(), result.snapshotId(), result.bytesAdded(),
+                        result.filesRead(), result.filesUnchanged());
                 String line = record(missing, result, "caught up");
                 history.addDetail(runId, line);
                 copied.add(line);

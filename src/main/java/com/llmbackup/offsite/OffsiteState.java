@@ -52,7 +52,15 @@ public class OffsiteState {
 
     /** The repository's state as a whole: for {@code /api/backups} and the admin page. */
     public record Summary(boolean enabled, String repository, Instant lastSuccessAt, String lastFailure, Instant lastFailureAt,
-                          Integer snapshots, Instant snapshotsReadAt) {
+                          Integer snapshots, Instant snapshotsReadAt, LastCopy lastCopy) {
+    }
+
+    /**
+     * The newest copy (from the history, so it survives a restart): its set, snapshot and time,
+     * the files restic read and those it skipped as unchanged, the bytes it sent (null: a copy
+     * made before these were recorded).
+     */
+    public record LastCopy(String set, String snapshotId, Instant at, Long filesRead, Long filesUnchanged, Long bytesSent) {
     }
 
     public SetState of(BackupKind kind, BackupSetId id) {
@@ -81,13 +89,11 @@ public class OffsiteState {
 
     public Summary summary() {
         List<OffsiteSnapshot> known = snapshots;
-        return new Summary(repository.enabled(), repository.location(), lastSuccess().orElse(null), lastFailure, lastFailureAt,
-                known == null ? null : known.size(), snapshotsReadAt);
-    }
-
-    /** The newest successful copy, if any ever succeeded. */
-    public Optional<Instant> lastSuccess() {
-        return history.lastOffsiteCopy();
+        LastCopy last = history.lastOffsiteCopyRun().map(run -> new LastCopy(run.kind().label() + "/" + run.backupId(),
+                run.offsite().snapshotId(), run.offsite().at(), run.offsite().filesRead(), run.offsite().filesUnchanged(),
+                run.offsite().bytesSent())).orElse(null);
+        return new Summary(repository.enabled(), repository.location(), last == null ? null : last.at(), lastFailure, lastFailureAt,
+                known == null ? null : known.size(), snapshotsReadAt, last);
     }
 
     /** Reads the snapshot list again (throws what restic said when it cannot). */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.process.AbstractBackupProcessTests;
+import com.llmbackup.test.AdminBrowser;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;

@@ -23,11 +23,13 @@ class BackupHistoryControllerTests {
         HistoryEntry entry = new HistoryEntry(42, RunKind.RESTORE, "20251030", "pi-42", RunStatus.FAILED, STARTED, ENDED,
                 "pg_restore failed", true, new HistoryEntry.Figures(1001L, 1002L, 1003L, 1004L, 2500L),
                 new HistoryEntry.Progress(11L, 12L, 13L, 14L), new HistoryEntry.Request("alice", "bob", "daily/20251030", "d1\nd2"),
-                new HistoryEntry.Problems("Task_RestoreData", "Task_StopServices", "w1\nw2"), new HistoryEntry.Offsite("snap-1", 999L));
+                new HistoryEntry.Problems("Task_RestoreData", "Task_StopServices", "w1\nw2"), new HistoryEntry.Offsite("snap-1", 999L, 12L, 19988L, null));
 
         Map<String, Object> offsite = new LinkedHashMap<>();
         offsite.put("snapshotId", "snap-1");
         offsite.put("bytesSent", 999L);
+        offsite.put("filesRead", 12L);
+        offsite.put("filesUnchanged", 19988L);
         Map<String, Object> progress = new LinkedHashMap<>();
         progress.put("filesDone", 11L);
         progress.put("filesTotal", 12L);

@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,51 +25,82 @@ import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.offsite.OffsiteSnapshot;
 import com.llmbackup.offsite.OffsiteState;
 import com.llmbackup.process.AbstractBackupProcessTests;
+import com.llmbackup.test.AdminBrowser;
 import com.llmbackup.test.LocalHttp;
+import com.llmbackup.test.TestS3;
 import org.assertj.core.data.Offset;
+import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The offsite copy step of the real backup chain: a repository that cannot be reached (the
- * NAS not mounted yet) leaves the local weekly complete, the run COMPLETED with a warning and
- * an alert; the next run (a daily), with the repository back, copies its own set and catches
- * up the weekly. (Two sets of one day and kind would not do: the offsite retention keeps only
- * the newer, so the older is not sent.)
+ * The offsite copy step of the real backup chain, on a real S3 server (S3Proxy on 127.0.0.1; the
+ * key only in {@code backup.offsite.env-file}): a bucket without a repository yet leaves the
+ * local weekly complete, the run COMPLETED with a warning and an alert; the next run (a daily),
+ * with the repository created, copies its own set and catches up the weekly. (Two sets of one
+ * day and kind would not do: the offsite retention keeps only the newer, so the older is not
+ * sent.) The key appears in no history row, process variable, log line or page.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(OutputCaptureExtension.class)
 class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
 
     static final Path OFFSITE_DIR = DIR.resolve("offsite");
-    static final Path REPOSITORY = OFFSITE_DIR.resolve("repository");
     static final Path PASSWORD = OFFSITE_DIR.resolve("password");
+    static final String BUCKET = "llm-backup-offsite";
+    static TestS3 s3;
+    static String repository;
 
     @DynamicPropertySource
     static void offsite(DynamicPropertyRegistry registry) throws Exception {
         Files.createDirectories(OFFSITE_DIR);
         Files.writeString(PASSWORD, "offsite secret\n");
-        registry.add("backup.offsite.repository", REPOSITORY::toString);
+        s3 = TestS3.start(OFFSITE_DIR.resolve("s3"));
+        s3.createBucket(BUCKET);
+        repository = s3.repository(BUCKET, "repository");
+        Path envFile = s3.writeEnvFile(OFFSITE_DIR.resolve("s3.env"));
+        registry.add("backup.offsite.repository", () -> repository);
         registry.add("backup.offsite.password-file", PASSWORD::toString);
+        registry.add("backup.offsite.env-file", envFile::toString);
         // other test classes share the backup root: catch up every set of ours, whatever else is there
         registry.add("backup.offsite.catch-up-limit", () -> "100");
         // the drill's restic check reads every pack: the one corrupted below is always read
         registry.add("backup.offsite.check-read-data-subset", () -> "100%");
     }
 
+    @AfterAll
+    static void stopS3() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    /** The repository's files on this machine (S3Proxy's filesystem backend keeps objects as files by their keys). */
+    static Path repositoryFiles() {
+        return s3.dataDir().resolve(BUCKET).resolve("repository");
+    }
+
     @Autowired
     OffsiteRepository offsite;
     @Autowired
     OffsiteState state;
+    @Autowired
+    HistoryService historyService;
 
     @Test
     @Order(1)
-    void runCompletesWithWarningAndAlertWhenRepositoryIsUnreachableAndNextRunCatchesUp() throws Exception {
+    void runCompletesWithWarningAndAlertWhenRepositoryIsUnreachableAndNextRunCatchesUp(CapturedOutput output) throws Exception {
         ProcessInstance first = runtime.startProcessInstanceByKey("WeeklyBackupProcess");
         runJobs(first);
 
@@ -79,7 +111,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         HistoryEntry firstRow = history.listByOwner(first.getId()).get(0);
         assertThat(firstRow.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(firstRow.offsite().snapshotId()).isNull();
-        String warning = "Offsite copy failed: Cannot list the offsite snapshots (" + REPOSITORY + "): restic exited with code 1: ";
+        String warning = "Offsite copy failed: Cannot list the offsite snapshots (" + repository + "): restic exited with code 1: ";
         assertThat(firstRow.problems().warnings()).contains(warning)
                 .contains("No repository at that location: create it once with restic init (see docs/offsite.md), or fix backup.offsite.repository. "
                         + "The local set weekly/" + firstId + " is complete; the next run copies every set still missing offsite.");
@@ -89,7 +121,7 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(alert.get("message").asText()).contains("No repository at that location");
         assertThat(state.summary().lastFailure()).contains("No repository at that location");
 
-        offsite.init(); // the NAS is mounted again
+        offsite.init(); // the repository is created
         ProcessInstance second = runtime.startProcessInstanceByKey("DailyBackupProcess");
         runJobs(second);
 
@@ -126,12 +158,38 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         Matcher m = Pattern.compile("(?m)^llm_backup_offsite_last_success_timestamp_seconds (\\S+)$").matcher(metrics);
         assertThat(m.find()).as(metrics).isTrue();
         assertThat(Double.parseDouble(m.group(1))).isCloseTo(Instant.now().getEpochSecond(), Offset.offset(300.0));
+
+        // the offsite card: what the newest copy read and sent, as the history recorded it
+        JsonNode storage = json.readTree(LocalHttp.call(port, "GET", "/api/backups/storage", "offsitewatcher:watcher-pw", null).body());
+        JsonNode lastCopy = storage.get("offsite").get("lastCopy");
+        HistoryEntry.Offsite recorded = history.find(firstRow.id()).orElseThrow().offsite();
+        assertThat(lastCopy.get("set").asText()).isEqualTo("weekly/" + firstId);
+        assertThat(lastCopy.get("filesRead").asLong()).isEqualTo(recorded.filesRead()).isPositive();
+        assertThat(lastCopy.get("bytesSent").asLong()).isEqualTo(recorded.bytesSent());
+        try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "offsitewatcher", "watcher-pw")) {
+            browser.await(By.id("offsite-last-copy"));
+            assertThat(browser.text(By.id("offsite-last-copy"))).contains("last copy ").contains(" · weekly/" + firstId + ": read "
+                    + recorded.filesRead() + " of " + (recorded.filesRead() + recorded.filesUnchanged()) + " files (")
+                    .contains(" unchanged, not read again), sent ");
+            browser.screenshot("offsite-card.png");
+        }
+
+        // the S3 key: in the env-file and restic's environment, nowhere an operator or a log reader sees
+        List<String> seen = new ArrayList<>();
+        historyService.createHistoricVariableInstanceQuery().list().forEach(v -> seen.add(v.getName() + "=" + v.getValue()));
+        history.listByOwner(first.getId()).forEach(e -> seen.add(e.toString()));
+        history.listByOwner(second.getId()).forEach(e -> seen.add(e.toString()));
+        seen.add(LocalHttp.call(port, "GET", "/api/backups", "offsitewatcher:watcher-pw", null).body());
+        seen.add(storage.toString());
+        seen.add(Files.readString(DIR.resolve("llm-backup.log")));
+        seen.add(output.getAll());
+        assertThat(seen).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(s3.secretKey()).doesNotContain(s3.accessKey()));
     }
 
     @Test
     @Order(2)
     void drillWhenOffsiteIsOnChecksTheRepositoryAndTheCopyAndFailsNamingADamagedPack() throws Exception {
-        if (!Files.exists(REPOSITORY.resolve("config"))) {
+        if (!Files.exists(repositoryFiles().resolve("config"))) {
             offsite.init(); // run alone: the test above makes the repository
         }
         ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
@@ -144,11 +202,11 @@ class OffsiteBackupProcessTests extends AbstractBackupProcessTests {
         assertThat(passed.status()).as(passed.message()).isEqualTo(RunStatus.COMPLETED);
         JsonNode offsiteCheck = drillCheck(passed.id(), "offsite");
         assertThat(offsiteCheck.get("passed").asBoolean()).isTrue();
-        assertThat(offsiteCheck.get("detail").asText()).contains("restic check passed on " + REPOSITORY + " (read 100% of the data packs)")
+        assertThat(offsiteCheck.get("detail").asText()).contains("restic check passed on " + repository + " (read 100% of the data packs)")
                 .contains("The offsite copy of daily/" + id + " (snapshot ").contains("restores and matches its manifest");
 
         Path pack;
-        try (Stream<Path> walk = Files.walk(REPOSITORY.resolve("data"))) {
+        try (Stream<Path> walk = Files.walk(repositoryFiles().resolve("data"))) {
             pack = walk.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
         }
         byte[] original = Files.readAllBytes(pack);

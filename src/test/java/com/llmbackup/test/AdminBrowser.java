@@ -1,4 +1,4 @@
-package com.llmbackup.api;
+package com.llmbackup.test;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -22,12 +22,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Debian's headless Chromium on the admin page, with the browser's language (what it sends as
  * Accept-Language and the page reads as navigator.languages): log in, wait, take screenshots.
  */
-final class AdminBrowser implements AutoCloseable {
+public final class AdminBrowser implements AutoCloseable {
 
-    final WebDriver driver;
-    final WebDriverWait wait;
+    public final WebDriver driver;
+    public final WebDriverWait wait;
 
-    AdminBrowser(String acceptLanguage) {
+    public AdminBrowser(String acceptLanguage) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -43,7 +43,7 @@ final class AdminBrowser implements AutoCloseable {
     }
 
     /** Opens the page, logs in and waits for the data. */
-    AdminBrowser logIn(int port, String user, String password) {
+    public AdminBrowser logIn(int port, String user, String password) {
         driver.get("http://127.0.0.1:" + port + "/admin/index.html");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("body[data-ready='true']")));
         driver.findElement(By.id("user")).sendKeys(user);
@@ -53,29 +53,29 @@ final class AdminBrowser implements AutoCloseable {
         return this;
     }
 
-    WebElement await(By locator) {
+    public WebElement await(By locator) {
         return wait.until(ExpectedConditions.presenceOfElementLocated(locator));
     }
 
     /** The text of what the locator finds once it exists, read again if the page re-rendered it meanwhile. */
-    String text(By locator) {
+    public String text(By locator) {
         return wait.until(d -> d.findElement(locator).getText());
     }
 
     /** An attribute of the element found inside another (a link in a row), found again if re-rendered. */
-    String attribute(By outer, By inner, String name) {
+    public String attribute(By outer, By inner, String name) {
         return wait.until(d -> d.findElement(outer).findElement(inner).getAttribute(name));
     }
 
     /** Clicks the element inside another (a row's button) once both exist, again if re-rendered first. */
-    void click(By outer, By inner) {
+    public void click(By outer, By inner) {
         wait.until(d -> {
             d.findElement(outer).findElement(inner).click();
             return true;
         });
     }
 
-    Path screenshot(String name) throws Exception {
+    public Path screenshot(String name) throws Exception {
         Path file = Path.of("target", name);
         Files.createDirectories(file.getParent());
         Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
