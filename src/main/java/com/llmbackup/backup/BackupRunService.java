@@ -93,6 +93,17 @@ public class BackupRunService {
     }
 
     /**
+     * The run's history row for the steps after the lock: the newest row of this kind its owner's
+     * instance started. Found by the instance, never by a variable: a variable could name another
+     * run's row (a failed daily's, a restore's) and the steps would complete or fail that one.
+     */
+    public long runOf(BackupKind kind, String owner) {
+        return history.newestOwned(owner, RunKind.of(kind)).map(HistoryEntry::id)
+                .orElseThrow(() -> new IllegalStateException("Process instance " + owner + " has no " + RunKind.of(kind).title()
+                        + " in the history: its lock step records it first."));
+    }
+
+    /**
      * Takes the lease and stages a new set, or says the lease is busy (the caller waits and
      * tries again); gives up with {@link LeaseWaitTimeoutException} after {@code backup.lock.max-wait}.
      */

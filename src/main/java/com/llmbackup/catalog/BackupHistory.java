@@ -251,6 +251,14 @@ public class BackupHistory {
         return listByOwner(processInstanceId).stream().filter(e -> e.kind() == kind && e.status().open()).findFirst();
     }
 
+    /**
+     * The newest row of this kind a process instance started, whatever its status: how a step finds
+     * its own run's row (never by a variable, which a start or an edit could point at another run's row).
+     */
+    public Optional<HistoryEntry> newestOwned(String processInstanceId, RunKind kind) {
+        return listByOwner(processInstanceId).stream().filter(e -> e.kind() == kind).reduce((first, later) -> later);
+    }
+
     /** The newest run of a kind about one set ({@code source}, e.g. a drill of {@code daily/20261201}). */
     public Optional<HistoryEntry> newest(RunKind kind, String source) {
         return jdbc.query("select * from " + TABLE + " where kind = ? and source = ? order by started_at desc, id desc limit 1",

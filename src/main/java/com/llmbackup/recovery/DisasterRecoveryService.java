@@ -82,6 +82,13 @@ public class DisasterRecoveryService {
         return runId;
     }
 
+    /** The recovery's history row, found by its own process instance (never by a variable a step could be sent). */
+    public long runOf(String owner) {
+        return history.newestOwned(owner, RunKind.RECOVERY).map(HistoryEntry::id)
+                .orElseThrow(() -> new IllegalStateException("Process instance " + owner + " has no disaster recovery in the history: "
+                        + "its first step records it."));
+    }
+
     /** Rows for the complete sets the copied backup root holds (the engine database of a new server is empty). */
     public int rebuildHistory(long runId) {
         int added = history.rebuild(catalog);
@@ -153,12 +160,17 @@ public class DisasterRecoveryService {
     }
 
     /**
-     * Whether the called restore (its run id as its guard wrote it) completed: the application
-     * answered its health check. A rolled-back restore is not a recovery.
+     * Whether the called restore completed: the application answered its health check. A
+     * rolled-back restore is not a recovery. The restore's row is found by the process instance
+     * the engine recorded as called ({@code restoreInstance}, null when none was), never by a variable.
      */
-    public boolean restored(Long restoreRunId) {
-        return restoreRunId != null && history.find(restoreRunId).filter(e -> e.status() == RunStatus.COMPLETED)
-                .filter(e -> !restoreRuns.rollingBack(restoreRunId)).isPresent();
+    public boolean restored(String restoreInstance) {
+        return restoreRun(restoreInstance).filter(e -> e.status() == RunStatus.COMPLETED)
+                .filter(e -> !restoreRuns.rollingBack(e.id())).isPresent();
+    }
+
+    private Optional<HistoryEntry> restoreRun(String restoreInstance) {
+        return restoreInstance == null ? Optional.empty() : history.newestOwned(restoreInstance, RunKind.RESTORE);
     }
 
     /**
@@ -177,7 +189,7 @@ public class DisasterRecoveryService {
 
     /** What a recovery's steps and its operators answered (its variables). */
     public record Answers(String recoveryKind, String recoveryId, boolean confirmed, String confirmationComment, String reason,
-                          String failedStep, String failureMessage, Boolean preflightPassed, Long restoreRunId) {
+                          String failedStep, String failureMessage, Boolean preflightPassed) {
     }
 
     /**
@@ -191,8 +203,8 @@ public class DisasterRecoveryService {
 
     /** Task_RecordRecovery: the report (RTO, RPO, each step and who did it) from the engine's record and the restore's row. */
     public void recordRecovery(long runId, Answers answers, EngineRecord engine) {
-        HistoryEntry restore = answers.restoreRunId() == null ? null : history.find(answers.restoreRunId()).orElse(null);
-        RecoveryEnding ending = RecoveryEnding.of(answers, engine.confirmedBy(), restore, restored(answers.restoreRunId()));
+        HistoryEntry restore = restoreRun(engine.restoreInstance()).orElse(null);
+        RecoveryEnding ending = RecoveryEnding.of(answers, engine.confirmedBy(), restore, restored(engine.restoreInstance()));
         boolean recovered = RecoveryReport.RECOVERED.equals(ending.outcome());
         String set = answers.recoveryId() == null ? null : answers.recoveryKind() + "/" + answers.recoveryId();
         Instant backupTime = answers.recoveryId() == null ? null : backupTime(answers.recoveryKind(), answers.recoveryId());

@@ -59,6 +59,13 @@ public class CleanupService {
         return history.runningRun(owner, RunKind.CLEANUP).map(HistoryEntry::id).orElseGet(() -> history.start(RunKind.CLEANUP, owner));
     }
 
+    /** The cleanup's history row for the steps after the lock: found by its own instance, never by a variable. */
+    public long runOf(String owner) {
+        return history.newestOwned(owner, RunKind.CLEANUP).map(HistoryEntry::id)
+                .orElseThrow(() -> new IllegalStateException("Process instance " + owner + " has no cleanup in the history: "
+                        + "its lock step records it first."));
+    }
+
     /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */
     public boolean acquire(String owner, Instant waitingSince, Instant now) {
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.CLEANUP.label());

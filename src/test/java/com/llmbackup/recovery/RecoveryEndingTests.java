@@ -27,7 +27,7 @@ class RecoveryEndingTests {
     void ofWhenTheRecoveryEndsSaysHowAndWhy(String rule, String failedStep, String recoveryId, boolean confirmed, String comment,
                                             boolean restored, RunStatus restoreStatus, String outcome, String message) {
         var answers = new DisasterRecoveryService.Answers("daily", recoveryId, confirmed, comment, "server lost", failedStep,
-                "No restorable set", true, restoreStatus == null ? null : 7L);
+                "No restorable set", true);
         HistoryEntry restore = restoreStatus == null ? null
                 : HistoryEntry.of(7, RunKind.RESTORE, "20251031", "pi-7", restoreStatus, AT, AT, "Restored daily/20251031");
 

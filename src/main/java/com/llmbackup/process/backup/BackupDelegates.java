@@ -90,7 +90,7 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate dumpGlobalsDelegate(BackupRunService runs) {
-        return step((execution, vars, kind, owner) -> runs.dumpGlobals(runs.staged(kind, vars.backupId(), owner), vars.requireRunId()));
+        return step((execution, vars, kind, owner) -> runs.dumpGlobals(runs.staged(kind, vars.backupId(), owner), runs.runOf(kind, owner)));
     }
 
     @Bean
@@ -101,7 +101,7 @@ class BackupDelegates {
     @Bean
     JavaDelegate snapshotUploadsDelegate(BackupRunService runs) {
         return step((execution, vars, kind, owner) -> {
-            var result = runs.snapshotUploads(runs.staged(kind, vars.backupId(), owner), vars.requireRunId());
+            var result = runs.snapshotUploads(runs.staged(kind, vars.backupId(), owner), runs.runOf(kind, owner));
             vars.putSnapshotFigures(result.filesCopied(), result.filesLinked());
         });
     }
@@ -109,7 +109,7 @@ class BackupDelegates {
     @Bean
     JavaDelegate archiveUploadsDelegate(BackupRunService runs) {
         return step((execution, vars, kind, owner) -> {
-            var result = runs.archiveUploads(runs.staged(kind, vars.backupId(), owner), vars.requireRunId());
+            var result = runs.archiveUploads(runs.staged(kind, vars.backupId(), owner), runs.runOf(kind, owner));
             vars.putArchiveFigures(result.archiveBytes(), result.fileCount());
         });
     }
@@ -127,14 +127,14 @@ class BackupDelegates {
 
     @Bean
     JavaDelegate publishSetDelegate(BackupRunService runs) {
-        return step((execution, vars, kind, owner) -> runs.publish(runs.staged(kind, vars.backupId(), owner), vars.requireRunId()));
+        return step((execution, vars, kind, owner) -> runs.publish(runs.staged(kind, vars.backupId(), owner), runs.runOf(kind, owner)));
     }
 
     /** Never a BPMN error: a failed copy is recorded as a warning inside the service, the run goes on. */
     @Bean
-    JavaDelegate copyOffsiteDelegate(OffsiteCopyService offsite) {
+    JavaDelegate copyOffsiteDelegate(OffsiteCopyService offsite, BackupRunService runs) {
         return step((execution, vars, kind, owner) -> {
-            OffsiteCopyService.Outcome outcome = offsite.copyAfterPublish(owner, vars.requireRunId(), kind, vars.backupId());
+            OffsiteCopyService.Outcome outcome = offsite.copyAfterPublish(owner, runs.runOf(kind, owner), kind, vars.backupId());
             vars.putOffsiteCopy(!outcome.enabled() ? "disabled" : outcome.warning() == null ? "copied" : "failed", outcome.copied().size());
         });
     }
@@ -142,7 +142,7 @@ class BackupDelegates {
     @Bean
     JavaDelegate recordHistoryDelegate(BackupRunService runs) {
         return step((execution, vars, kind, owner) -> {
-            runs.complete(vars.requireRunId(), kind, vars.backupId());
+            runs.complete(runs.runOf(kind, owner), kind, vars.backupId());
             vars.putOutcome(RunOutcome.COMPLETED);
         });
     }
@@ -167,7 +167,8 @@ class BackupDelegates {
         return execution -> {
             BackupRunVariables vars = BackupRunVariables.of(execution);
             RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
-            runs.fail(vars.runKind(), vars.requireRunId(), Executions.ownerInstanceId(execution), vars.failedStep(), vars.failureMessage());
+            String owner = Executions.ownerInstanceId(execution);
+            runs.fail(vars.runKind(), runs.runOf(vars.runKind(), owner), owner, vars.failedStep(), vars.failureMessage());
             if (!vars.hasOutcome()) {
                 vars.putOutcome(RunOutcome.FAILED);
             }

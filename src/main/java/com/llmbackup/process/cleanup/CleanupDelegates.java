@@ -47,7 +47,8 @@ class CleanupDelegates {
     JavaDelegate deleteExpiredSetsDelegate(CleanupService cleanup) {
         return execution -> {
             CleanupVariables vars = CleanupVariables.of(execution);
-            CleanupService.Result result = cleanup.delete(plan(vars.planJson()), execution.getProcessInstanceId(), vars.requireRunId());
+            CleanupService.Result result = cleanup.delete(plan(vars.planJson()), execution.getProcessInstanceId(),
+                    cleanup.runOf(execution.getProcessInstanceId()));
             vars.putDeleted(result.setsDeleted(), result.bytesFreed());
         };
     }
@@ -56,7 +57,7 @@ class CleanupDelegates {
     JavaDelegate reportDryRunDelegate(CleanupService cleanup) {
         return execution -> {
             CleanupVariables vars = CleanupVariables.of(execution);
-            cleanup.dryRun(plan(vars.planJson()), vars.requireRunId());
+            cleanup.dryRun(plan(vars.planJson()), cleanup.runOf(execution.getProcessInstanceId()));
         };
     }
 
@@ -69,7 +70,8 @@ class CleanupDelegates {
     JavaDelegate recordCleanupFailureDelegate(CleanupService cleanup) {
         return execution -> {
             CleanupVariables vars = CleanupVariables.of(execution);
-            cleanup.fail(vars.requireRunId(), execution.getProcessInstanceId(), vars.failedStep(), vars.failureMessage());
+            cleanup.fail(cleanup.runOf(execution.getProcessInstanceId()), execution.getProcessInstanceId(), vars.failedStep(),
+                    vars.failureMessage());
         };
     }
 

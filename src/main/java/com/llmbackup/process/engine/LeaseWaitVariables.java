@@ -2,13 +2,13 @@ package com.llmbackup.process.engine;
 
 import java.time.Instant;
 import java.util.Date;
-import java.util.Optional;
 
 import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
  * The variables of a run that takes the backup root's lock and may wait for it (a backup
- * run, the cleanup): its history row, since when it waits, whether it got the lock, why it failed.
+ * run, the cleanup): its history row's id (a copy to read, never read back), since when it
+ * waits, whether it got the lock, why it failed.
  */
 public abstract class LeaseWaitVariables extends FailureVariables {
 
@@ -20,15 +20,7 @@ public abstract class LeaseWaitVariables extends FailureVariables {
         super(scope);
     }
 
-    public Optional<Long> runId() {
-        Object id = scope.getVariable(RUN_ID);
-        return id == null ? Optional.empty() : Optional.of(((Number) id).longValue());
-    }
-
-    public long requireRunId() {
-        return runId().orElseThrow(() -> new IllegalStateException("no runId: the run did not start through its lock step"));
-    }
-
+    /** An informational copy of the run's history row id; steps find the row by their own instance, never by this. */
     public void putRunId(long runId) {
         scope.setVariable(RUN_ID, runId);
     }

@@ -30,12 +30,14 @@ public final class Steps {
 
     /**
      * The lock step of every model that takes the backup root's lock (a backup run, the
-     * cleanup): finds or starts the run's history row, tries the lock, says whether it got it
-     * (the model waits on a timer and comes back) and gives up with Err_LockTimeout after
-     * {@code backup.lock.max-wait}.
+     * cleanup): finds or starts the run's history row by the run's own instance ({@code begin}),
+     * never by a variable a start could have sent; tries the lock, says whether it got it (the
+     * model waits on a timer and comes back) and gives up with Err_LockTimeout after
+     * {@code backup.lock.max-wait}. The row's id is written to {@code runId} for those who read
+     * the instance; no step reads it back.
      */
     public static void takeLock(DelegateExecution execution, LeaseWaitVariables vars, LongSupplier begin, Acquire acquire) {
-        long runId = vars.runId().orElseGet(begin::getAsLong);
+        long runId = begin.getAsLong();
         vars.putRunId(runId);
         Instant now = now();
         try {

@@ -38,7 +38,7 @@ class DisasterRecoveryDelegates {
 
     @Bean
     JavaDelegate rebuildHistoryDelegate(DisasterRecoveryService recoveries) {
-        return execution -> recoveries.rebuildHistory(DisasterRecoveryVariables.of(execution).recoveryRunId());
+        return execution -> recoveries.rebuildHistory(recoveries.runOf(execution.getProcessInstanceId()));
     }
 
     /** No set to recover is an outcome (Err_NoRestorableSet: reported, no incident); the operator copies one and starts again. */
@@ -47,7 +47,7 @@ class DisasterRecoveryDelegates {
         return execution -> {
             DisasterRecoveryVariables vars = DisasterRecoveryVariables.of(execution);
             try {
-                vars.putChosen(recoveries.choose(vars.recoveryRunId(), vars.namedKind(), vars.namedId(), starter(execution), vars.reason()),
+                vars.putChosen(recoveries.choose(recoveries.runOf(execution.getProcessInstanceId()), vars.namedKind(), vars.namedId(), starter(execution), vars.reason()),
                         vars.reason());
             } catch (RecoveryRefusedException e) {
                 vars.putFailure(execution.getCurrentActivityId(), e.getMessage());
@@ -60,7 +60,7 @@ class DisasterRecoveryDelegates {
     JavaDelegate restoreRolesDelegate(DisasterRecoveryService recoveries) {
         return execution -> {
             DisasterRecoveryVariables vars = DisasterRecoveryVariables.of(execution);
-            recoveries.restoreRoles(vars.recoveryRunId(), vars.recoveryKind(), vars.recoveryId());
+            recoveries.restoreRoles(recoveries.runOf(execution.getProcessInstanceId()), vars.recoveryKind(), vars.recoveryId());
         };
     }
 
@@ -77,7 +77,7 @@ class DisasterRecoveryDelegates {
             RecoveryHistory engine = new RecoveryHistory(execution.getProcessEngineServices().getHistoryService(), execution.getProcessInstanceId());
             List<String> open = execution.getProcessEngineServices().getTaskService().createTaskQuery()
                     .processInstanceId(execution.getProcessInstanceId()).list().stream().map(t -> t.getName()).toList();
-            vars.putRtoMessage(recoveries.rtoAtRisk(vars.recoveryRunId(), execution.getProcessInstanceId(), engine.declaredAt(), open));
+            vars.putRtoMessage(recoveries.rtoAtRisk(recoveries.runOf(execution.getProcessInstanceId()), execution.getProcessInstanceId(), engine.declaredAt(), open));
         };
     }
 
@@ -87,7 +87,7 @@ class DisasterRecoveryDelegates {
         return execution -> {
             DisasterRecoveryVariables vars = DisasterRecoveryVariables.of(execution);
             RecoveryHistory engine = new RecoveryHistory(execution.getProcessEngineServices().getHistoryService(), execution.getProcessInstanceId());
-            recoveries.recordRecovery(vars.recoveryRunId(), vars.answers(), engine.record(starter(execution), Steps.now()));
+            recoveries.recordRecovery(recoveries.runOf(execution.getProcessInstanceId()), vars.answers(), engine.record(starter(execution), Steps.now()));
         };
     }
 

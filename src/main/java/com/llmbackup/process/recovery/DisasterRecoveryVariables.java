@@ -38,10 +38,6 @@ final class DisasterRecoveryVariables extends FailureVariables {
         scope.setVariable("recoveryRunId", runId);
     }
 
-    long recoveryRunId() {
-        return ((Number) scope.getVariable("recoveryRunId")).longValue();
-    }
-
     void putDeclaredBy(String user) {
         scope.setVariable("declaredBy", user);
     }
@@ -75,12 +71,6 @@ final class DisasterRecoveryVariables extends FailureVariables {
         return nullable("confirmationComment");
     }
 
-    /** The called restore's history row (its camunda:out); null when the recovery never called it. */
-    Long restoreRunId() {
-        Object value = scope.getVariable("restoreRunId");
-        return value == null ? null : ((Number) value).longValue();
-    }
-
     Boolean preflightPassed() {
         Object value = scope.getVariable("preflightPassed");
         return value == null ? null : Boolean.TRUE.equals(value);
@@ -89,7 +79,7 @@ final class DisasterRecoveryVariables extends FailureVariables {
     /** What the recovery's steps and operators answered, for its report. */
     DisasterRecoveryService.Answers answers() {
         return new DisasterRecoveryService.Answers(recoveryKind(), recoveryId(), confirmed(), confirmationComment(), reason(),
-                failedStep(), failureMessage(), preflightPassed(), restoreRunId());
+                failedStep(), failureMessage(), preflightPassed());
     }
 
     void putRtoMessage(String message) {

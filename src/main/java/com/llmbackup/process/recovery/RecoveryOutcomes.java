@@ -5,8 +5,8 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 
 /**
  * Read by the recovery model's gateway ({@code ${recoveryOutcomes.restored(execution)}}): the
- * called restore's history row decides, found by the run id its guard wrote. Public for the
- * expression language.
+ * called restore's history row decides, found by the restore's process instance the engine
+ * recorded as called by this recovery (never by a variable). Public for the expression language.
  */
 public final class RecoveryOutcomes {
 
@@ -18,6 +18,7 @@ public final class RecoveryOutcomes {
 
     /** The restore completed: the application answered its health check (a rolled-back restore is not a recovery). */
     public boolean restored(DelegateExecution execution) {
-        return recoveries.restored(DisasterRecoveryVariables.of(execution).restoreRunId());
+        return recoveries.restored(new RecoveryHistory(execution.getProcessEngineServices().getHistoryService(),
+                execution.getProcessInstanceId()).restoreInstance().orElse(null));
     }
 }

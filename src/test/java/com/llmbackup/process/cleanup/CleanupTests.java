@@ -3,6 +3,7 @@ package com.llmbackup.process.cleanup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import com.llmbackup.config.BackupProperties;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.retention.RetentionPlanner;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.LocalHttp;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.uploads.Snapshotter;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
@@ -296,5 +298,50 @@ class CleanupTests extends AbstractBackupProcessTests {
         assertThat(cleanup).isEnded().hasPassed("Boundary_LockTimeout", "Task_RecordCleanupFailure", "EndEvent_CleanupFailed");
         assertThat(history.listByOwner(cleanup.getId()).get(0).message()).startsWith("Gave up waiting for the lock on the backup root");
         assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
+    }
+
+    /**
+     * Issue 25, finding 2: a start that names another run's history row (here a failed daily's). The
+     * cleanup finds its row by its own instance: the daily stays FAILED (it stays in "what needs me now").
+     */
+    @Test
+    void cleanupWhenStartedWithAFailedDailysRunIdCompletesOnlyItsOwnRow() {
+        long failed = history.start(RunKind.DAILY, "pi-failed-daily-" + System.nanoTime());
+        history.fail(failed, "Task_DumpDatabase", "the daily failed");
+        var before = history.find(failed).orElseThrow();
+
+        ProcessInstance cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess", Map.of("runId", failed));
+        runJobs(cleanup);
+
+        assertThat(cleanup).isEnded().hasPassed("EndEvent_CleanupCompleted");
+        assertThat(history.find(failed).orElseThrow()).isEqualTo(before);
+        assertThat(history.listByOwner(cleanup.getId())).singleElement().satisfies(row -> {
+            assertThat(row.kind()).isEqualTo(RunKind.CLEANUP);
+            assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
+        });
+    }
+
+    /** The same start by an operator over REST: refused with what the start takes, and no row changes. */
+    @Test
+    void cleanupWhenAnOperatorSendsARunIdIsRefusedAndNoRowChanges() throws Exception {
+        ensureUser("cleanop", "cleanop-pw", "operators");
+        long failed = history.start(RunKind.DAILY, "pi-failed-daily-" + System.nanoTime());
+        history.fail(failed, "Task_DumpDatabase", "the daily failed");
+        var rows = history.list();
+        long cleanups = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("BackupCleanupProcess").count();
+
+        HttpResponse<String> refused = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/BackupCleanupProcess/start",
+                "cleanop:cleanop-pw", "{\"variables\": {\"runId\": {\"value\": " + failed + ", \"type\": \"Long\"}}}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(json.readTree(refused.body()).get("message").asText())
+                .startsWith("Variables [runId] cannot be sent when starting BackupCleanupProcess: only [dryRun] are taken.");
+        assertThat(history.list()).isEqualTo(rows);
+        assertThat(engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("BackupCleanupProcess").count())
+                .isEqualTo(cleanups);
+        HttpResponse<String> dryRun = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/BackupCleanupProcess/start",
+                "cleanop:cleanop-pw", "{\"variables\": {\"dryRun\": {\"value\": true, \"type\": \"Boolean\"}}}");
+        assertThat(dryRun.statusCode()).as("the start form's own field: " + dryRun.body()).isEqualTo(200);
+        runJobs(runtime.createProcessInstanceQuery().processInstanceId(json.readTree(dryRun.body()).get("id").asText()).singleResult());
     }
 }
