@@ -2,6 +2,7 @@ package com.llmbackup.security;
 
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.TreeSet;
 
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
@@ -33,17 +34,16 @@ import org.springframework.stereotype.Component;
  * generated password printed once on the console. On later starts the user exists and
  * nothing is printed; a password given in the environment always wins.
  *
- * <p>Group {@code operators} gets what Tasklist and Cockpit need to start processes and
- * work on tasks, and nothing to change users or deployments.
+ * <p>Group {@code operators} gets what Tasklist needs to start processes and work on tasks,
+ * and nothing to change users or deployments; OperatorAllowlist limits its REST calls further.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AccessSetup extends AbstractProcessEnginePlugin {
 
     static final String OPERATORS = CurrentUser.OPERATORS;
-    /** The processes operators may start (Tasklist, REST); the rest run by timer or as a call. */
-    static final List<String> STARTABLE = List.of("PreflightProcess", "DailyBackupProcess", "WeeklyBackupProcess",
-            "BackupCleanupProcess", "RestoreProcess", "DisasterRecoveryProcess");
+    /** The processes operators may start (Tasklist, REST): those with a start allowlist; the rest run by timer or as a call. */
+    static final List<String> STARTABLE = List.copyOf(new TreeSet<>(SubmittedVariables.STARTS.keySet()));
     private static final Logger log = LoggerFactory.getLogger(AccessSetup.class);
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -139,7 +139,8 @@ class AccessSetup extends AbstractProcessEnginePlugin {
             identity.saveGroup(group);
         }
         grant(authorizations, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
-        grant(authorizations, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
+        // Cockpit's calls are not on the operators' allowlist (OperatorAllowlist): it is the administrators' tool
+        revoke(authorizations, Resources.APPLICATION, "cockpit");
         grant(authorizations, Resources.FILTER, "*", Permissions.READ);
         // least privilege: start, read, claim and complete; never set variables, modify, migrate, suspend or delete
         // (a restore's approval and plan must not be changed behind the approver's back)
@@ -167,6 +168,14 @@ class AccessSetup extends AbstractProcessEnginePlugin {
         // exactly these: an installation that granted more before gets the narrower rights at this start
         authorization.setPermissions(permissions);
         authorizations.saveAuthorization(authorization);
+    }
+
+    private static void revoke(AuthorizationService authorizations, Resource resource, String resourceId) {
+        Authorization existing = authorizations.createAuthorizationQuery()
+                .groupIdIn(OPERATORS).resourceType(resource).resourceId(resourceId).singleResult();
+        if (existing != null) {
+            authorizations.deleteAuthorization(existing.getId());
+        }
     }
 
     private static String generatePassword() {

@@ -1,6 +1,7 @@
 package com.llmbackup.security;
 
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
@@ -29,7 +30,20 @@ class RestAuthenticationConfig {
         return registration;
     }
 
-    /** After the login: the variables a restore's start and tasks may take (engine REST and Tasklist's API). */
+    /**
+     * After the login: everyone but an administrator reaches only the calls of OperatorAllowlist, on every path
+     * through which the engine's services are reachable (the engine's REST API, the webapps' APIs, the orchestrator's).
+     */
+    @Bean
+    FilterRegistrationBean<OperatorAllowlistFilter> operatorAllowlist(ProcessEngine engine) {
+        FilterRegistrationBean<OperatorAllowlistFilter> registration = new FilterRegistrationBean<>(new OperatorAllowlistFilter(engine));
+        registration.setName("operator-allowlist");
+        registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*", "/api/*");
+        registration.setOrder(2);
+        return registration;
+    }
+
+    /** Then, for everyone: the variables a start and a task may take (engine REST and Tasklist's API). */
     @Bean
     FilterRegistrationBean<SubmittedVariablesFilter> submittedVariables(TaskService tasks,
                                                                           RepositoryService repository) {

@@ -7,10 +7,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which variables a request may send, per restore and disaster recovery task and for their
- * starts: the approval takes {@code approved} and {@code approvalComment}, the failure and
- * interrupted tasks {@code resolution}, a recovery task its checks, the starts the form's fields. Anything else (a {@code requestedBy},
- * a plan field, a target changed at the approval) is refused with what is allowed. Pure.
+ * Which variables a request may send, per restore and disaster recovery task and per start of
+ * every process an operator may start: the approval takes {@code approved} and
+ * {@code approvalComment}, the failure and interrupted tasks {@code resolution}, a recovery task
+ * its checks, a start its form's fields (none for the backups and the preflight, {@code dryRun}
+ * for the cleanup). Anything else (a {@code requestedBy}, a plan field, a {@code runId}, a target
+ * changed at the approval) is refused with what is allowed; a process or task not listed here
+ * takes nothing (fail closed). {@link #STARTS}' keys are the processes operators may start. Pure.
  */
 final class SubmittedVariables {
 
@@ -26,6 +29,11 @@ final class SubmittedVariables {
             "Task_ConfirmRecovery", Set.of("confirmed", "confirmationComment"),
             "Task_RtoAtRisk", Set.of("acknowledged", "escalationComment"));
     static final Map<String, Set<String>> STARTS = Map.of(
+            // the timers' processes, started by hand: nothing to send (their rows, locks and sets are their own)
+            "PreflightProcess", Set.of(),
+            "DailyBackupProcess", Set.of(),
+            "WeeklyBackupProcess", Set.of(),
+            "BackupCleanupProcess", Set.of("dryRun"),
             "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
                     "targetUploadsDir", "applicationStopped"),
             // the drill's own variables (its rows, the lock wait, the outcome) are the steps' alone
@@ -47,7 +55,7 @@ final class SubmittedVariables {
 
     private static Optional<String> check(Set<String> allowed, Set<String> sent, String what) {
         if (allowed == null) {
-            return Optional.empty();
+            return Optional.of("Nothing can be sent when " + what + ": it is not a start or task operators work on.");
         }
         Set<String> refused = new TreeSet<>(sent);
         refused.removeAll(allowed);
@@ -55,6 +63,6 @@ final class SubmittedVariables {
             return Optional.empty();
         }
         return Optional.of("Variables " + refused + " cannot be sent when " + what + ": only " + List.copyOf(new TreeSet<>(allowed))
-                + " are taken. Who asked and who approved come from the login; the plan is the one the guard checked.");
+                + " are taken. Who asked and who approved come from the login; a run's history row and plan from its own instance.");
     }
 }

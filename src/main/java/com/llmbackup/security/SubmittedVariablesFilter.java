@@ -1,11 +1,6 @@
 package com.llmbackup.security;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -16,11 +11,8 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.TaskService;
@@ -30,8 +22,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Checks the variables of task completions and process starts, on the engine's REST API and
- * on the one Tasklist uses, against {@link SubmittedVariables}: a refused request answers 400
- * with the message and changes nothing.
+ * on the one Tasklist uses, against {@link SubmittedVariables}, for everyone (an operator's call
+ * passed {@link OperatorAllowlistFilter} first; an administrator's start or task that is not listed
+ * is not limited): a refused request answers 400 with the message and changes nothing.
  */
 class SubmittedVariablesFilter extends OncePerRequestFilter {
 
@@ -57,7 +50,7 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        String path = normalized(request);
+        String path = RequestPath.lenient(request.getRequestURI(), request.getServletPath(), request.getPathInfo());
         if (!checked(path)) {
             chain.doFilter(request, response); // other calls (deployments, queries) are not read here
             return;
@@ -72,24 +65,7 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
                     "message", refusal.get())));
             return;
         }
-        chain.doFilter(new Replayed(request, body), response);
-    }
-
-    /**
-     * The path as the REST layer routes it: decoded (no %-escapes), without path parameters
-     * (;jsessionid), double or trailing slashes, so no spelling of a path slips past the patterns.
-     */
-    static String normalized(HttpServletRequest request) {
-        String path = (request.getServletPath() == null ? "" : request.getServletPath())
-                + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        if (path.isEmpty()) {
-            path = URLDecoder.decode(request.getRequestURI().replace("+", "%2B"), StandardCharsets.UTF_8);
-        }
-        path = path.replaceAll(";[^/]*", "").replaceAll("/{2,}", "/");
-        while (path.length() > 1 && path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        return path;
+        chain.doFilter(new ReplayedRequest(request, body), response);
     }
 
     private static boolean checked(String path) {
@@ -107,7 +83,9 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             if (t == null) {
                 return Optional.of("No open task " + task.group(1) + ".");
             }
-            return SubmittedVariables.checkTask(t.getTaskDefinitionKey(), sent(body));
+            // an operator's task outside the list never gets here (OperatorAllowlistFilter); an administrator's is not limited
+            return SubmittedVariables.TASKS.containsKey(t.getTaskDefinitionKey())
+                    ? SubmittedVariables.checkTask(t.getTaskDefinitionKey(), sent(body)) : Optional.empty();
         }
         Matcher byKey = START_BY_KEY.matcher(path);
         Matcher byId = START_BY_ID.matcher(path);
@@ -127,7 +105,7 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             return Optional.of("A process is started at its start event only: startInstructions, skipCustomListeners and "
                     + "skipIoMappings are not taken (they would skip its checks).");
         }
-        return SubmittedVariables.checkStart(key, sent(body));
+        return SubmittedVariables.STARTS.containsKey(key) ? SubmittedVariables.checkStart(key, sent(body)) : Optional.empty();
     }
 
     private static boolean startsInside(byte[] body) {
@@ -153,51 +131,5 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             // not JSON: the engine's REST layer answers that itself
         }
         return names;
-    }
-
-    /** The request with its body readable once more, for the engine's REST layer. */
-    private static final class Replayed extends HttpServletRequestWrapper {
-        private final byte[] body;
-
-        Replayed(HttpServletRequest request, byte[] body) {
-            super(request);
-            this.body = body;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() {
-            ByteArrayInputStream in = new ByteArrayInputStream(body);
-            return new ServletInputStream() {
-                @Override
-                public boolean isFinished() {
-                    return in.available() == 0;
-                }
-
-                @Override
-                public boolean isReady() {
-                    return true;
-                }
-
-                @Override
-                public void setReadListener(ReadListener listener) {
-                    throw new UnsupportedOperationException();
-                }
-
-                @Override
-                public int read() {
-                    return in.read();
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) {
-                    return in.read(b, off, len);
-                }
-            };
-        }
-
-        @Override
-        public BufferedReader getReader() {
-            return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
-        }
     }
 }

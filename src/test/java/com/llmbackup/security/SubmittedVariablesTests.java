@@ -6,14 +6,12 @@ import java.util.Set;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.mock.web.MockHttpServletRequest;
 
 /** The variables a restore's start and tasks take, and the path spellings the filter must see through. */
 class SubmittedVariablesTests {
 
     @ParameterizedTest(name = "{0} with {1}")
-    @CsvSource({"Task_ApproveRestore, approved", "Task_ApproveRestore, approvalComment", "Task_ResolveFailedRestore, resolution",
-            "Task_SomethingElse, anything"})
+    @CsvSource({"Task_ApproveRestore, approved", "Task_ApproveRestore, approvalComment", "Task_ResolveFailedRestore, resolution"})
     void checkTaskWhenVariableIsAllowedAcceptsIt(String task, String variable) {
         assertThat(SubmittedVariables.checkTask(task, Set.of(variable))).isEmpty();
     }
@@ -25,6 +23,24 @@ class SubmittedVariablesTests {
         assertThat(SubmittedVariables.checkTask(task, Set.of(variable))).hasValueSatisfying(m -> assertThat(m)
                 .startsWith("Variables [" + variable + "] cannot be sent when completing " + task + ": only [")
                 .contains(task.equals("Task_ApproveRestore") ? "[approvalComment, approved]" : "[resolution]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"Task_SomethingElse, anything", "Task_SomethingElse, ''", "BackupRunProcess, runKind", "NewProcess, ''"})
+    void checkWhenTaskOrProcessIsNotListedRefusesEvenNothing(String key, String variable) {
+        Set<String> sent = variable.isEmpty() ? Set.of() : Set.of(variable);
+        assertThat(SubmittedVariables.checkTask(key, sent)).hasValueSatisfying(m -> assertThat(m).startsWith("Nothing can be sent"));
+        assertThat(SubmittedVariables.checkStart(key, sent)).hasValueSatisfying(m -> assertThat(m).startsWith("Nothing can be sent"));
+    }
+
+    /** The processes that take nothing at their start (their rows, locks and sets are their own), and the cleanup's dryRun. */
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({"DailyBackupProcess, runId", "WeeklyBackupProcess, runId", "PreflightProcess, runId", "BackupCleanupProcess, runId",
+            "BackupCleanupProcess, leaseWaitingSince", "DailyBackupProcess, runOutcome", "WeeklyBackupProcess, backupId"})
+    void checkStartWhenATimerProcessIsSentARunVariableRefusesIt(String process, String variable) {
+        assertThat(SubmittedVariables.checkStart(process, Set.of(variable))).hasValueSatisfying(m ->
+                assertThat(m).startsWith("Variables [" + variable + "] cannot be sent when starting " + process + ": only ["));
+        assertThat(SubmittedVariables.checkStart(process, Set.of())).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -46,26 +62,7 @@ class SubmittedVariablesTests {
     void checkStartWhenADrillVariableIsNotAFormFieldRefusesIt(String variable) {
         assertThat(SubmittedVariables.checkStart("RestoreDrillProcess", Set.of("backupKind", "backupId", variable))).hasValue("Variables ["
                 + variable + "] cannot be sent when starting RestoreDrillProcess: only [backupId, backupKind] are taken. Who asked and "
-                + "who approved come from the login; the plan is the one the guard checked.");
+                + "who approved come from the login; a run's history row and plan from its own instance.");
         assertThat(SubmittedVariables.checkStart("RestoreDrillProcess", Set.of("backupKind", "backupId"))).isEmpty();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"/task/abc/complete/, /task/abc/complete", "//task//abc/complete, /task/abc/complete",
-            "/task/abc/complete;jsessionid=1, /task/abc/complete", "/task/abc/complete///, /task/abc/complete"})
-    void normalizedWhenPathIsSpelledOddlyGivesThePathTheRestLayerRoutes(String pathInfo, String expected) {
-        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/engine-rest" + pathInfo);
-        request.setServletPath("/engine-rest");
-        request.setPathInfo(pathInfo);
-        assertThat(SubmittedVariablesFilter.normalized(request)).isEqualTo("/engine-rest" + expected);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"/engine-rest/task/%61bc/complete, /engine-rest/task/abc/complete",
-            "/engine-rest/process-definition/key/RestoreProces%73/start/, /engine-rest/process-definition/key/RestoreProcess/start"})
-    void normalizedWhenOnlyTheRawUriIsKnownDecodesIt(String uri, String expected) {
-        MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
-        request.setServletPath("");
-        assertThat(SubmittedVariablesFilter.normalized(request)).isEqualTo(expected);
     }
 }
