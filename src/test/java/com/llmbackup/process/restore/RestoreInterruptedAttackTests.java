@@ -10,7 +10,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.test.LocalHttp;
 import com.llmbackup.test.TestDocker;
+import com.llmbackup.test.WebappSession;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -214,6 +216,58 @@ class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
 
         assertThat(daily.message()).as("the daily's failure (status %s)", daily.status())
                 .doesNotContain("(Safety backup)").contains("Restore interrupted");
+    }
+
+    /**
+     * Issue 25, finding 3: an operator ending the approval or "Restore interrupted" from outside its
+     * form (bpmnError: with no boundary the engine used to end the restore without its listeners, its
+     * row open and its lock free) or escalating it (sets variables the approval shows). Refused on both
+     * APIs; each restore stays at its task with its row and lock. An administrator's bpmnError that
+     * nothing catches fails (enableExceptionsAfterUnhandledBpmnError) instead of ending the restore.
+     */
+    @Test
+    void bpmnErrorOrEscalationWhenAnOperatorSendsItOnApprovalOrInterruptedIsRefusedAndRestoreStays() throws Exception {
+        String id = backup("DailyBackupProcess");
+        String asking = startRestore("alice", Map.of("backupId", id));
+        JsonNode approval = awaitTask(asking, "Task_ApproveRestore");
+        String pi = approvedRestore(id, "Task_RestoreData");
+        dieInside(pi, "Task_RestoreData");
+        JsonNode interrupted = awaitTask(pi, "Task_ResolveInterruptedRestore");
+        WebappSession tasklist = WebappSession.logIn("http://127.0.0.1:" + port, "tasklist", "bob", "bob-pw");
+        assertThat(tasklist.login().statusCode()).isEqualTo(200);
+
+        for (JsonNode task : List.of(approval, interrupted)) {
+            String taskId = task.get("id").asText();
+            String instance = task.get("processInstanceId").asText();
+            String key = task.get("taskDefinitionKey").asText();
+            RunStatus status = restoreRow(instance).status();
+            call("POST", "/engine-rest/task/" + taskId + "/claim", "bob", "{\"userId\":\"bob\"}");
+            for (String call : List.of("bpmnError", "bpmnEscalation")) {
+                String body = "{\"errorCode\": \"Err_Operator\", \"escalationCode\": \"Esc_Operator\", \"variables\": "
+                        + "{\"restoreSummary\": {\"value\": \"nothing is lost\"}}}";
+                var rest = call("POST", "/engine-rest/task/" + taskId + "/" + call, "bob", body);
+                var webapp = tasklist.send("POST", "/camunda/api/engine/engine/default/task/" + taskId + "/" + call, body);
+
+                assertThat(List.of(rest.statusCode(), webapp.statusCode())).as("%s on %s: %s / %s", call, key, rest.body(), webapp.body())
+                        .containsExactly(403, 403);
+            }
+            assertThat(runtime.getActiveActivityIds(instance)).as(key).containsExactly(key);
+            assertThat(restoreRow(instance).status()).isEqualTo(status);
+            assertThat(String.valueOf(runtime.getVariable(instance, "restoreSummary"))).doesNotContain("nothing is lost");
+        }
+        assertThat(leases.current()).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(pi));
+
+        var admin = LocalHttp.call(port, "POST", "/engine-rest/task/" + interrupted.get("id").asText() + "/bpmnError", "admin:admin-pw",
+                "{\"errorCode\": \"Err_NobodyCatchesThis\"}");
+        assertThat(admin.statusCode()).as(admin.body()).isNotEqualTo(204);
+        assertThat(runtime.getActiveActivityIds(pi)).containsExactly("Task_ResolveInterruptedRestore");
+        assertThat(restoreRow(pi).status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
+        assertThat(leases.current()).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(pi));
+
+        complete(approval, "bob", Map.of("approved", false));
+        complete(interrupted, "bob", Map.of("resolution", "close"));
+        awaitEnded(asking);
+        awaitEnded(pi);
     }
 
     // --- helpers
