@@ -31,7 +31,7 @@ class ActuatorLoginFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String user = authenticatedUser(request.getHeader("Authorization"));
-        boolean open = request.getRequestURI().endsWith("/actuator/health") || request.getRequestURI().contains("/actuator/health/");
+        boolean open = isHealth(request);
         if (user == null && (!open || request.getHeader("Authorization") != null)) {
             response.setHeader("WWW-Authenticate", "Basic realm=\"llm-backup\"");
             response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Log in with an engine user (HTTP Basic).");
@@ -58,6 +58,17 @@ class ActuatorLoginFilter extends OncePerRequestFilter {
                 return false;
             }
         }, response);
+    }
+
+    /**
+     * Whether the request is for the health, judged on the path the server routes, and only when
+     * the raw URI spells it plainly: {@code /actuator/health/../prometheus}, escaped dots or
+     * {@code ;} path parameters never make another endpoint anonymous.
+     */
+    private static boolean isHealth(HttpServletRequest request) {
+        RequestPath.Result path = RequestPath.of(request.getRequestURI(), request.getContextPath(), request.getServletPath(),
+                request.getPathInfo());
+        return !path.refused() && (path.path().equals("/actuator/health") || path.path().startsWith("/actuator/health/"));
     }
 
     private String authenticatedUser(String header) {

@@ -21,6 +21,8 @@ import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Failure alerts to a real local receiver, metrics at /actuator/prometheus and the health
@@ -88,6 +90,19 @@ class MonitoringTests extends AbstractBackupProcessTests {
         assertThat(loggedIn.body()).contains("\"backup\"").contains("volumeUsedPercent");
         // (another user than watcher: Camunda delays a user's logins after a wrong password)
         assertThat(get("/actuator/health", "nobody:wrong").statusCode()).as("a wrong login is refused, not ignored").isEqualTo(401);
+    }
+
+    /** The path Tomcat routes, not the one the login filter read: a way round from the open health to the metrics needs the login. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/actuator/health/../prometheus", "/actuator/health/%2e%2e/prometheus", "/actuator/health/%2E%2E/prometheus",
+            "/actuator/health/..;/prometheus", "/actuator/health;x=1/../prometheus", "/actuator/health/./../prometheus",
+            "/actuator/health/.%2e/prometheus", "/actuator//health/../prometheus", "/actuator/prometheus;/actuator/health/x",
+            "/actuator/prometheus?/actuator/health/"})
+    void prometheusWhenReachedThroughHealthPathNeedsLogin(String path) throws Exception {
+        LocalHttp.RawResponse response = LocalHttp.raw(port, "GET", path, null, null);
+
+        assertThat(response.body()).as("%s answered %s", path, response.statusCode()).doesNotContain("llm_backup_", "jvm_memory");
+        assertThat(response.statusCode()).as(path).isIn(400, 401, 404);
     }
 
     private List<JsonNode> awaitAlerts(String processInstanceId, int count) throws Exception {
