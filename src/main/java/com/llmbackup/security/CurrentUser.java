@@ -30,6 +30,13 @@ public class CurrentUser {
         return Optional.ofNullable(auth == null ? null : auth.getUserId());
     }
 
+    /** Whether the user is an administrator (group camunda-admin): every REST call, Cockpit and Admin. */
+    public boolean isAdmin() {
+        Authentication auth = identity.getCurrentAuthentication();
+        List<String> groups = auth == null ? null : auth.getGroupIds();
+        return groups != null && groups.contains(Groups.CAMUNDA_ADMIN);
+    }
+
     /** Whether the user is an operator or an administrator (group operators or camunda-admin). */
     public boolean isOperator() {
         Authentication auth = identity.getCurrentAuthentication();

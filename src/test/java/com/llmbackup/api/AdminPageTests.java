@@ -56,8 +56,12 @@ class AdminPageTests extends AbstractBackupProcessTests {
             assertThat(browser.attribute(goingOn, By.tagName("progress"), "max")).isEqualTo("2000000000");
             String dailyId = (String) historicVariable(daily, "backupId");
             By completedRow = By.xpath("//table[@id='history']//tr[td[text()='" + dailyId + "'] and td[@data-state='COMPLETED']]");
-            assertThat(browser.attribute(completedRow, By.linkText("open"), "href"))
-                    .endsWith("/camunda/app/cockpit/default/#/history/process-instance/" + daily.getId());
+            // a user in no group may look, not act: Cockpit and the set's actions are disabled with the reason
+            assertThat(browser.attribute(completedRow, By.cssSelector("span.refused.cockpit"), "title"))
+                    .contains("Cockpit is for administrators (camunda-admin)");
+            assertThat(browser.text(By.id("whoami"))).contains("Logged in as paneluser (may look, not act).",
+                    "Restore…, Verify now, Pin: only members of group operators or camunda-admin may do this",
+                    "Cockpit links: Cockpit is for administrators");
             assertThat(browser.text(By.cssSelector("#failures tr[data-run='" + failed + "']")))
                     .as("the last weekly failed and nothing succeeded since").contains("No space left on device");
 
@@ -71,8 +75,14 @@ class AdminPageTests extends AbstractBackupProcessTests {
             String today = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect")).get(29).getAttribute("data-bytes"));
             assertThat(today).as("today's bar holds today's backups").isNotEqualTo("0");
 
-            String set = browser.text(By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']"));
+            By setRow = By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']");
+            String set = browser.text(setRow);
             assertThat(set).contains("Daily incremental backup", dailyId, "complete", "never", "Restore…", "Pin");
+            for (String action : new String[] {"restore", "pin", "verify"}) {
+                assertThat(browser.attribute(setRow, By.cssSelector("button." + action), "disabled")).as(action).isEqualTo("true");
+                assertThat(browser.attribute(setRow, By.cssSelector("button." + action), "title")).as(action)
+                        .isEqualTo("only members of group operators or camunda-admin may do this");
+            }
             assertThat(set).as("dates in the browser's locale").containsPattern("[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M");
             assertThat(browser.driver.findElement(By.cssSelector("#sets thead")).getText()).contains("Written at", "Last drill", "Offsite copy");
             assertThat(browser.driver.findElement(By.tagName("h1")).getText()).isEqualTo("llm-backup: backups, restores and what needs you");
@@ -122,6 +132,8 @@ class AdminPageTests extends AbstractBackupProcessTests {
         By row = By.cssSelector("#sets tr[data-set='daily/" + id + "']");
 
         try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "panelop", "panel-op-pw")) {
+            assertThat(browser.attribute(row, By.cssSelector("button.verify"), "disabled")).as("an operator may verify").isNull();
+            assertThat(browser.text(By.id("whoami"))).contains("Logged in as panelop (operator).").doesNotContain("only members");
             browser.click(row, By.cssSelector("button.pin"));
             browser.await(By.id("pin-reason")).sendKeys("before the upgrade to 2.0");
             browser.driver.findElement(By.id("pin-confirm")).click();

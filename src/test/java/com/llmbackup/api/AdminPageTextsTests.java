@@ -85,6 +85,11 @@ class AdminPageTextsTests {
             used.add("state_" + state.name());
         }
         BackupSetsController.STATUS.values().forEach(s -> used.add("status_" + s));
+        // what /api/backups/me refuses, and why (t('action_' + action), t('why_' + code))
+        CurrentUserController.OPERATOR_ACTIONS.forEach(a -> used.add("action_" + a));
+        used.add("action_" + CurrentUserController.COCKPIT);
+        used.add("why_" + CurrentUserController.OPERATORS_ONLY);
+        used.add("why_" + CurrentUserController.ADMINS_ONLY);
         assertThat(used).hasSizeGreaterThan(50);
         List<String> missing = new ArrayList<>();
         for (String key : used) {
