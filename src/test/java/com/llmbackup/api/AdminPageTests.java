@@ -132,7 +132,9 @@ class AdminPageTests extends AbstractBackupProcessTests {
         By row = By.cssSelector("#sets tr[data-set='daily/" + id + "']");
 
         try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "panelop", "panel-op-pw")) {
-            assertThat(browser.attribute(row, By.cssSelector("button.verify"), "disabled")).as("an operator may verify").isNull();
+            browser.await(row);
+            assertThat(browser.driver.findElement(row).findElement(By.cssSelector("button.verify")).isEnabled()).as("an operator may verify")
+                    .isTrue();
             assertThat(browser.text(By.id("whoami"))).contains("Logged in as panelop (operator).").doesNotContain("only members");
             browser.click(row, By.cssSelector("button.pin"));
             browser.await(By.id("pin-reason")).sendKeys("before the upgrade to 2.0");

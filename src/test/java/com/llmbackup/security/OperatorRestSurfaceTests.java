@@ -246,7 +246,7 @@ class OperatorRestSurfaceTests extends AbstractBackupProcessTests {
         JsonNode login = json.readTree(webapp(OPERATOR, "probe-pw").login().body());
 
         assertThat(login.get("authorizedApps").toString()).contains("tasklist").doesNotContain("cockpit");
-        assertThat(WebappSession.logIn("http://127.0.0.1:" + port, "cockpit", OPERATOR, "probe-pw").login().statusCode()).isEqualTo(401);
+        assertThat(WebappSession.logIn("http://127.0.0.1:" + port, "cockpit", OPERATOR, "probe-pw").login().statusCode()).isEqualTo(403);
     }
 
     /** What the admin page asks to disable what a user may not do. */
@@ -273,6 +273,8 @@ class OperatorRestSurfaceTests extends AbstractBackupProcessTests {
     @ParameterizedTest(name = "{0} {1} {2}")
     @CsvSource(delimiter = '|', nullValues = "-", value = {
             "POST | /engine-rest/task/{task}/bpmnError;x=1 | - | 400",
+            "POST | /engine-rest;x=1/task/{task}/bpmnError | - | 400",
+            "POST | http://127.0.0.1:{port}/engine-rest/task/{task}/bpmnError | - | 403",
             "POST | /engine-rest/task/{task};x=1/bpmnError | - | 400",
             "POST | /engine-rest/task/{task}/bpmnError;jsessionid=ABC | - | 400",
             "POST | /engine-rest/task/{task}/%62pmnError | - | 403",
@@ -319,7 +321,8 @@ class OperatorRestSurfaceTests extends AbstractBackupProcessTests {
     }
 
     private String ids(String text) {
-        return text.replace("{task}", task).replace("{pi}", recovery.getId()).replace("{def}", definition);
+        return text.replace("{task}", task).replace("{pi}", recovery.getId()).replace("{def}", definition)
+                .replace("{port}", String.valueOf(port));
     }
 
     private HttpResponse<String> asOperator(String method, String path, String body) throws Exception {

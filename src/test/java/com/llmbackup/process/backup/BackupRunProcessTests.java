@@ -87,13 +87,17 @@ class BackupRunProcessTests extends AbstractBackupProcessTests {
     void dailyStartedWithSpoofedKindWritesOrdinaryDailySet() throws Exception {
         ensureUser("runop", "runop-pw", "operators");
         List<BackupSet> weekliesBefore = catalog.list(BackupKind.WEEKLY);
-        // what an operator could send to make a "weekly" of a daily (and so feed the 4-newest-fulls rule)
+        // what an operator could send to make a "weekly" of a daily (and so feed the 4-newest-fulls rule): a daily takes nothing
+        Map<String, Object> spoofed = Map.of("runKind", "weekly", "backupKind", "weekly", "kind", "weekly");
         var response = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/DailyBackupProcess/start",
                 "runop:runop-pw", "{\"variables\": {\"runKind\": {\"value\": \"weekly\"}, \"backupKind\": {\"value\": \"weekly\"},"
                         + " \"kind\": {\"value\": \"weekly\"}}}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        String id = json.readTree(response.body()).get("id").asText();
-        ProcessInstance daily = runtime.createProcessInstanceQuery().processInstanceId(id).singleResult();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("message").asText())
+                .startsWith("Variables [backupKind, kind, runKind] cannot be sent when starting DailyBackupProcess: only [] are taken.");
+        // started with them anyway (an administrator's Java start): the run's kind is still its caller's
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess", spoofed);
+        String id = daily.getId();
         runJobs(daily);
 
         assertThat(daily).isEnded().hasPassed("EndEvent_BackupCompleted");
