@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,6 +75,7 @@ final class OperatorAllowlist {
     private static final List<String> DEFINITION_READS = List.of("startForm", "rendered-form", "deployed-start-form", "form-variables", "xml");
     private static final List<String> TASK_READS = List.of("form", "rendered-form", "deployed-form", "form-variables", "variables",
             "comment", "identity-links");
+    private static final String NO_EXPRESSIONS = "Queries with expressions are not taken from operators: ";
     private static final List<Rule> RULES = rules();
 
     private final String engineName;
@@ -105,6 +107,10 @@ final class OperatorAllowlist {
         Optional<String> below = belowEngineRoot(path);
         if (below.isEmpty()) {
             return forbidden(call);
+        }
+        Optional<String> expression = call.query().keySet().stream().filter(OperatorAllowlist::isExpression).findFirst();
+        if (expression.isPresent()) {
+            return new Verdict(400, NO_EXPRESSIONS + expression.get() + ".");
         }
         String[] segments = below.get().split("/");
         for (Rule rule : RULES) {
@@ -204,7 +210,7 @@ final class OperatorAllowlist {
         rules.add(read("filter/{filter}"));
         for (String query : List.of("list", "count", "singleResult")) {
             rules.add(read("filter/{filter}/" + query));
-            rules.add(new Rule("POST", "filter/{filter}/" + query, OperatorAllowlist::allow));
+            rules.add(new Rule("POST", "filter/{filter}/" + query, OperatorAllowlist::noExpressions));
         }
         // the webapps' header and welcome page: one's own profile, groups and password
         rules.add(read("user/{self}/profile"));
@@ -235,6 +241,39 @@ final class OperatorAllowlist {
                 ? Verdict.ALLOWED
                 : new Verdict(403, call.method() + " " + call.path() + " is open to operators only with " + parameter
                         + "= (one task's or run's entries).");
+    }
+
+    /** A query's body: any narrowing, no expression (a query's expressions are evaluated by the engine, with its beans). */
+    private static Verdict noExpressions(Map<String, String> params, Call call, Engine engine) {
+        Parsed body = parse(call);
+        if (body.refusal() != null) {
+            return body.refusal();
+        }
+        return expressionIn(body.json()).map(name -> new Verdict(400, NO_EXPRESSIONS + name + ".")).orElse(Verdict.ALLOWED);
+    }
+
+    private static Optional<String> expressionIn(JsonNode json) {
+        if (json.isArray()) {
+            for (JsonNode element : json) {
+                Optional<String> found = expressionIn(element);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            Optional<String> found = isExpression(field.getKey()) ? Optional.of(field.getKey()) : expressionIn(field.getValue());
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isExpression(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith("expression") || lower.endsWith("expressions");
     }
 
     private static Verdict startByKey(Map<String, String> params, Call call, Engine engine) {
@@ -315,6 +354,10 @@ final class OperatorAllowlist {
         Parsed body = parse(call);
         if (body.refusal() != null) {
             return body.refusal();
+        }
+        Optional<String> expression = expressionIn(body.json());
+        if (expression.isPresent()) {
+            return new Verdict(400, NO_EXPRESSIONS + expression.get() + ".");
         }
         JsonNode member = body.json().get("member");
         return member != null && call.user().equals(member.asText(null)) ? Verdict.ALLOWED

@@ -190,6 +190,12 @@ class OperatorAllowlistTests {
             "POST | /engine-rest/task | - | {} | 403 | is not among",
             "POST | /engine-rest/task/create | - | {} | 403 | is not among",
             "GET | /engine-rest/task/report/candidate-group-count | - | - | 403 | is not among",
+            // a query's expressions are evaluated by the engine (with its beans): never from an operator
+            "GET | /engine-rest/task | assigneeExpression=${currentUser()} | - | 400 | Queries with expressions are not taken from operators: assigneeExpression.",
+            "GET | /engine-rest/task/count | candidateGroupsExpression=x | - | 400 | candidateGroupsExpression",
+            "POST | /engine-rest/filter/f-1/list | - | {\"assigneeExpression\": \"${1}\"} | 400 | assigneeExpression",
+            "POST | /engine-rest/filter/f-1/count | - | {\"orQueries\": [{\"dueAfterExpression\": \"${x}\"}]} | 400 | dueAfterExpression",
+            "POST | /engine-rest/group | - | {\"member\": \"olga\", \"idExpression\": \"x\"} | 400 | idExpression",
             // reads outside one's own
             "GET | /engine-rest/user | - | - | 403 | is not among",
             "GET | /engine-rest/user/bob/profile | - | - | 403 | is not among",

@@ -308,6 +308,22 @@ class OperatorRestSurfaceTests extends AbstractBackupProcessTests {
         assertThat(waiting).isNotNull();
     }
 
+    /** A query's expressions are evaluated by the engine, with its beans: refused from operators, in a query string or a filter's body. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "GET | task?assigneeExpression=%24%7BcurrentUser()%7D | -",
+            "POST | filter/{filter}/list | {\"assigneeExpression\": \"${currentUser()}\"}",
+            "POST | filter/{filter}/count | {\"orQueries\": [{\"candidateGroupsExpression\": \"${currentUserGroups()}\"}]}"})
+    void queryWithAnExpressionWhenSentByAnOperatorIsRefused(String method, String path, String body) throws Exception {
+        String filter = engine.getFilterService().createTaskFilterQuery().filterName("All tasks").singleResult().getId();
+        for (String root : List.of(ENGINE_REST, WEBAPP)) {
+            HttpResponse<String> response = asOperator(method, ids(root + path).replace("{filter}", filter), body);
+
+            assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(400);
+            assertThat(response.body()).contains(REFUSED).contains("Expression");
+        }
+    }
+
     /** Administrators (camunda-admin) keep every call, on both APIs. */
     @Test
     void callBeyondTheAllowlistWhenMadeByAnAdministratorReachesTheEngine() throws Exception {
