@@ -27,8 +27,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * {@code /api/backups}, and Tasklist's own reads (filters, forms, the diagram, a task's history,
  * their profile and groups). The same list holds on the engine's REST API ({@code /engine-rest},
  * also as {@code /engine-rest/engine/{name}}) and on the webapps' ({@code /camunda/api/engine/engine/{name}}).
- * Everything else answers 403; a body that is not allowed 400. The engine's authorizations still
- * apply to what passes. Pure: the filter hands the call and the engine's answers about ids.
+ * Everything else answers 403; a body that is not allowed 400, an id naming nothing 404. The
+ * engine's authorizations still apply to what passes. Pure: the filter hands the call and the
+ * engine's answers about ids.
  */
 final class OperatorAllowlist {
 
@@ -58,7 +59,7 @@ final class OperatorAllowlist {
     record Call(String method, String path, Map<String, List<String>> query, Supplier<byte[]> body, String user) {
     }
 
-    /** Allowed, or the status (401, 403, 400) and why not. */
+    /** Allowed, or the status (401, 403, 400, 404, 413) and why not. */
     record Verdict(int status, String reason) {
         static final Verdict ALLOWED = new Verdict(200, null);
 
