@@ -2,6 +2,7 @@ package com.llmbackup.catalog;
 
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -33,7 +34,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.llmbackup.catalog.Manifest.FileEntry;
 
 /**
@@ -54,10 +54,6 @@ public final class ManifestFiles {
      */
     public static final Comparator<String> PATH_ORDER = ManifestFiles::comparePaths;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectWriter LINE = JSON.writerFor(FileEntry.class);
-    private static final ObjectReader ENTRY = JSON.readerFor(FileEntry.class)
-            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final int BUFFER = 1 << 16;
 
     private ManifestFiles() {
@@ -151,10 +147,16 @@ public final class ManifestFiles {
         };
     }
 
+    /** Data binding for the format-1 manifests only: built when first needed, as it costs a fresh JVM a few tenths of a second. */
+    private static final class InlineFormat {
+        static final ObjectReader ENTRY = new ObjectMapper().readerFor(FileEntry.class)
+                .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
     /** The inline entries of a format-1 manifest, parsed one by one (the rest of the manifest is skipped). */
     private static List<FileEntry> readInline(Path manifest) {
         List<FileEntry> entries = new ArrayList<>();
-        try (JsonParser parser = JSON.getFactory().createParser(manifest.toFile())) {
+        try (JsonParser parser = InlineFormat.ENTRY.createParser(manifest.toFile())) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new CorruptManifestException(manifest, "it is not a JSON object");
             }
@@ -163,7 +165,7 @@ public final class ManifestFiles {
                 JsonToken value = parser.nextToken();
                 if (field.equals("files") && value == JsonToken.START_ARRAY) {
                     while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        FileEntry entry = ENTRY.readValue(parser);
+                        FileEntry entry = InlineFormat.ENTRY.readValue(parser);
                         if (entry != null && entry.path() != null && !insideSnapshot(entry.path())) {
                             throw new CorruptManifestException(manifest, "entry " + (entries.size() + 1) + escapes(entry.path()));
                         }
@@ -275,6 +277,7 @@ public final class ManifestFiles {
         private final FileChannel channel;
         private final MessageDigest digest = Sha256.newDigest();
         private final OutputStream out;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(512);
         private String last;
         private long count;
         private String sha256;
@@ -294,8 +297,10 @@ public final class ManifestFiles {
                         + " is not in path order");
             }
             try {
-                out.write(LINE.writeValueAsBytes(entry));
-                out.write('\n');
+                line.reset();
+                FileListLine.write(entry, line);
+                line.write('\n');
+                line.writeTo(out);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the file list " + file + ": " + e.getMessage(), e);
             }
@@ -371,9 +376,10 @@ public final class ManifestFiles {
                 line++;
                 FileEntry entry;
                 try {
-                    entry = ENTRY.readValue(text);
-                } catch (JsonProcessingException e) {
-                    throw new CorruptManifestException(file, "line " + line + " is not a valid entry (" + e.getOriginalMessage() + ")");
+                    entry = FileListLine.read(text);
+                } catch (IOException e) {
+                    String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                    throw new CorruptManifestException(file, "line " + line + " is not a valid entry (" + why + ")");
                 }
                 if (entry == null || entry.path() == null || (last != null && PATH_ORDER.compare(last, entry.path()) >= 0)) {
                     throw new CorruptManifestException(file, "line " + line + " is out of path order or has no path");

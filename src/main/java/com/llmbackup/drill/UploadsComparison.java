@@ -6,8 +6,6 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,29 +61,27 @@ final class UploadsComparison {
         }
         try (ManifestFiles.Entries entries = manifest.get()) {
             ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
-            SortedWalk.walk(restored, new SimpleFileVisitor<>() {
-                private FileVisitResult unlisted(Path path) {
-                    String rel = restored.relativize(path).toString();
-                    if (!rel.isEmpty() && cursor.find(rel) == null) {
+            SortedWalk.walk(restored, new SortedWalk.Visitor() {
+                @Override
+                public FileVisitResult enter(Path dir, String rel, Map<String, Object> attributes) {
+                    unlisted(rel);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public void visit(Path file, String rel, Map<String, Object> attributes) {
+                    unlisted(rel);
+                }
+
+                private void unlisted(String rel) {
+                    if (!rel.equals(".") && cursor.find(rel) == null) {
                         problems.add(rel + " is in the restored uploads but not in the manifest");
                     }
-                    return FileVisitResult.CONTINUE;
                 }
 
                 @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    return unlisted(dir);
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    return unlisted(file);
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    problems.add(restored.relativize(file) + " cannot be read in the restored uploads: " + e.getMessage());
-                    return FileVisitResult.CONTINUE;
+                public void failed(Path path, String rel, IOException e) {
+                    problems.add(rel + " cannot be read in the restored uploads: " + e.getMessage());
                 }
             });
         } catch (IOException | UncheckedIOException e) {

@@ -19,6 +19,11 @@ public final class FileNames {
     private FileNames() {
     }
 
+    /** The name of a listed entry as the file lists write it. */
+    static String name(Path listed) {
+        return listed.getFileName().toString();
+    }
+
     /** Whether the last element of a path read from a folder listing is valid UTF-8. */
     public static boolean isUtf8(Path listed) {
         Path name = listed.getFileName();

@@ -4,15 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -242,7 +239,7 @@ final class FolderSync {
      */
     private void removeExtras() throws IOException {
         if (listed == null) {
-            Files.walkFileTree(target, new Extras(present::contains));
+            SortedWalk.walk(target, new Extras(present::contains));
             return;
         }
         try (ManifestFiles.Entries entries = listed.get()) {
@@ -252,7 +249,7 @@ final class FolderSync {
     }
 
     /** Deletes what {@code kept} does not hold (paths relative to the target); a folder goes with its content. */
-    private final class Extras extends SimpleFileVisitor<Path> {
+    private final class Extras implements SortedWalk.Visitor {
         private final Predicate<String> kept;
 
         Extras(Predicate<String> kept) {
@@ -260,8 +257,8 @@ final class FolderSync {
         }
 
         @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            if (!dir.equals(target) && !kept.test(target.relativize(dir).toString())) {
+        public FileVisitResult enter(Path dir, String rel, Map<String, Object> attributes) throws IOException {
+            if (!rel.equals(".") && !kept.test(rel)) {
                 removeAny(dir);
                 return FileVisitResult.SKIP_SUBTREE;
             }
@@ -269,20 +266,11 @@ final class FolderSync {
         }
 
         @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (!kept.test(target.relativize(file).toString())) {
+        public void visit(Path file, String rel, Map<String, Object> attributes) throws IOException {
+            if (!kept.test(rel)) {
                 Files.delete(file);
                 deleted++;
             }
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-            if (exc instanceof DirectoryNotEmptyException) {
-                return FileVisitResult.CONTINUE;
-            }
-            throw exc;
         }
     }
 

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +18,10 @@ import java.util.Map;
  * warning, not a failure; anything but a folder, a file or a symbolic link is skipped; a file
  * that became a folder or a link while it was read is taken as what it is now. A file read
  * while it changes is read again, up to {@value #ATTEMPTS} times. The subclass says what a
- * folder, a file and a link become; {@link #attributes} reads them, links not followed.
+ * folder, a file and a link become, with the attributes the walk read (links not followed);
+ * {@link #attributes} reads them again where a read must be checked.
  */
-abstract class LiveFolderWalk extends SimpleFileVisitor<Path> {
+abstract class LiveFolderWalk implements SortedWalk.Visitor {
 
     static final int ATTEMPTS = 3;
 
@@ -35,7 +34,7 @@ abstract class LiveFolderWalk extends SimpleFileVisitor<Path> {
         this.warnings = warnings;
     }
 
-    /** A folder read ({@code rel} is "." for the uploads folder itself); its content follows. */
+    /** A folder read ({@code rel} is "." for the uploads folder itself); its content follows, then {@link #leave}. */
     abstract void directory(Path dir, String rel, Map<String, Object> unix) throws IOException;
 
     abstract void regularFile(Path file, String rel, Map<String, Object> unix) throws IOException;
@@ -47,38 +46,27 @@ abstract class LiveFolderWalk extends SimpleFileVisitor<Path> {
     }
 
     @Override
-    public final FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+    public final FileVisitResult enter(Path dir, String rel, Map<String, Object> unix) throws IOException {
         if (!FileNames.isUtf8(dir)) {
             warnings.add(FileNames.skipped(source, dir, true));
             return FileVisitResult.SKIP_SUBTREE;
         }
-        String rel = relative(source, dir);
-        Map<String, Object> unix;
-        try {
-            unix = attributes.read(dir);
-        } catch (NoSuchFileException e) {
-            if (dir.equals(source)) {
-                throw e;
-            }
-            warnings.add(vanished(rel));
-            return FileVisitResult.SKIP_SUBTREE;
-        }
+        attributes.names(dir, unix);
         directory(dir, rel, unix);
         return FileVisitResult.CONTINUE;
     }
 
     @Override
-    public final FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+    public final void visit(Path file, String rel, Map<String, Object> unix) throws IOException {
         if (!FileNames.isUtf8(file)) {
             warnings.add(FileNames.skipped(source, file, false));
-            return FileVisitResult.CONTINUE;
+            return;
         }
-        String rel = relative(source, file);
         try {
-            Map<String, Object> unix = attributes.read(file);
-            if (attrs.isSymbolicLink()) {
+            attributes.names(file, unix);
+            if (Boolean.TRUE.equals(unix.get("isSymbolicLink"))) {
                 symlink(file, rel, unix);
-            } else if (attrs.isRegularFile()) {
+            } else if (Boolean.TRUE.equals(unix.get("isRegularFile"))) {
                 regularFile(file, rel, unix);
             } else {
                 warnings.add(notAFile(rel));
@@ -91,33 +79,28 @@ abstract class LiveFolderWalk extends SimpleFileVisitor<Path> {
             vanishedWhileRead(rel);
             warnings.add(vanished(rel));
         }
-        return FileVisitResult.CONTINUE;
     }
 
     @Override
-    public final FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-        if (exc instanceof NoSuchFileException) {
-            warnings.add(vanished(relative(source, file)));
-            return FileVisitResult.CONTINUE;
+    public final void failed(Path path, String rel, IOException e) throws IOException {
+        // deleted between its folder's listing and its read; the uploads folder itself must be there
+        if (e instanceof NoSuchFileException && !rel.equals(".")) {
+            warnings.add(vanished(rel));
+            return;
         }
-        throw exc;
+        throw e;
     }
 
     /** The file is no longer a file after its read (a folder or a link now): what is there now is taken. */
     final void replaced(Path file, String rel) throws IOException {
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             warnings.add(rel + " was replaced by a folder while it was backed up: this set holds the folder.");
-            SortedWalk.walk(file, this);
+            SortedWalk.walk(file, rel, this);
         } else if (Files.isSymbolicLink(file)) {
             symlink(file, rel, attributes.read(file));
         } else {
             warnings.add(notAFile(rel));
         }
-    }
-
-    static String relative(Path root, Path path) {
-        String rel = root.relativize(path).toString();
-        return rel.isEmpty() ? "." : rel;
     }
 
     static String vanished(String rel) {

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import com.llmbackup.catalog.Durable;
@@ -75,12 +77,13 @@ public class Snapshotter {
                     new NoSuchFileException(source.toString()));
         }
         clearLeftover(target);
-        Totals totals = totals(source);
+        // counted beside the walk, for progress figures only: a second walk before it would delay the step
+        CompletableFuture<Totals> totals = CompletableFuture.supplyAsync(() -> totals(source), COUNTER);
         Walker walker;
         // durable before any manifest can call the set complete: each copy and each finished
         // folder is forced in the background while the walk goes on, and waited for at the end
         try (Durable.Batch durable = new Durable.Batch()) {
-            walker = new Walker(source, target, previousDir, previous, out, progress, totals.files(), totals.bytes(), hook, durable);
+            walker = new Walker(source, target, previousDir, previous, out, progress, totals, hook, durable);
             try {
                 SortedWalk.walk(source, walker);
             } catch (IOException e) {
@@ -93,7 +96,8 @@ public class Snapshotter {
             }
             durable.await();
         }
-        progress.update(walker.filesDone, totals.files(), walker.bytesDone, totals.bytes());
+        Totals counted = totals.join();
+        progress.update(walker.filesDone, counted.files(), walker.bytesDone, counted.bytes());
         return new Result(List.of(), walker.bytesDone, walker.filesDone, walker.filesCopied,
                 walker.filesLinked, walker.bytesCopied, List.copyOf(walker.warnings));
     }
@@ -108,7 +112,14 @@ public class Snapshotter {
 
     /** Regular files and their bytes in a tree, for progress figures. */
     private record Totals(long files, long bytes) {
+        static final Totals UNKNOWN = new Totals(0, 0);
     }
+
+    private static final Executor COUNTER = r -> {
+        Thread t = new Thread(r, "snapshot-totals");
+        t.setDaemon(true);
+        t.start();
+    };
 
     /** The tree's {@link Totals}; metadata only. */
     private static Totals totals(Path source) {
@@ -164,8 +175,7 @@ public class Snapshotter {
         private final ManifestFiles.Cursor previous;
         private final ManifestFiles.Sink entries;
         private final Progress progress;
-        private final long filesTotal;
-        private final long bytesTotal;
+        private final CompletableFuture<Totals> totals;
         private final CopyHook hook;
         private final UnchangedFile unchanged = UnchangedFile.forSnapshot();
         /** Forces the files written and every folder created. */
@@ -180,7 +190,7 @@ public class Snapshotter {
         private long bytesCopied;
 
         Walker(Path source, Path target, Path previousDir, ManifestFiles.Entries previous, ManifestFiles.Sink entries,
-               Progress progress, long filesTotal, long bytesTotal, CopyHook hook, Durable.Batch durable) {
+               Progress progress, CompletableFuture<Totals> totals, CopyHook hook, Durable.Batch durable) {
             super(source, new ArrayList<>());
             this.entries = entries;
             this.durable = durable;
@@ -188,8 +198,7 @@ public class Snapshotter {
             this.previousDir = previousDir;
             this.previous = new ManifestFiles.Cursor(previous);
             this.progress = progress.atMostTwiceASecond();
-            this.filesTotal = filesTotal;
-            this.bytesTotal = bytesTotal;
+            this.totals = totals;
             this.hook = hook;
         }
 
@@ -203,15 +212,11 @@ public class Snapshotter {
         }
 
         @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-            if (exc != null && !(exc instanceof NoSuchFileException)) {
-                throw exc;
-            }
+        public void leave(Path dir, String rel) throws IOException {
             OpenDir open = openDirs.pop();
             // after its children: adding them changed the folder's mtime
             applyAttributes(open.copy(), open.entry(), false);
             durable.directory(open.copy());
-            return FileVisitResult.CONTINUE;
         }
 
         @Override
@@ -346,7 +351,8 @@ public class Snapshotter {
         private void done(long size) {
             filesDone++;
             bytesDone += size;
-            progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
+            Totals counted = totals.getNow(Totals.UNKNOWN);
+            progress.update(filesDone, counted.files(), bytesDone, counted.bytes());
         }
     }
 

@@ -24,7 +24,13 @@ final class UnixAttributes {
     private final Map<Integer, String> groups = new HashMap<>();
 
     Map<String, Object> read(Path path) throws IOException {
-        Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> unix = Files.readAttributes(path, SortedWalk.ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        names(path, unix);
+        return unix;
+    }
+
+    /** Looks up the owner's and group's names of attributes read (once per id). */
+    void names(Path path, Map<String, Object> unix) throws IOException {
         Integer uid = (Integer) unix.get("uid");
         Integer gid = (Integer) unix.get("gid");
         if (!users.containsKey(uid) || !groups.containsKey(gid)) {
@@ -32,7 +38,6 @@ final class UnixAttributes {
             users.putIfAbsent(uid, ((UserPrincipal) names.get("owner")).getName());
             groups.putIfAbsent(gid, ((GroupPrincipal) names.get("group")).getName());
         }
-        return unix;
     }
 
     FileEntry entry(String rel, String type, long size, Map<String, Object> unix, String sha256, String link) {

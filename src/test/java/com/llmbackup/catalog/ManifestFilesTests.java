@@ -3,7 +3,9 @@ package com.llmbackup.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The streamed file lists (format 2) and the inline lists of format 1. */
 class ManifestFilesTests {
@@ -38,6 +41,46 @@ class ManifestFilesTests {
     void pathOrderPutsFirstBeforeSecondWhenWalkedSortedPerFolder(String first, String second) {
         assertThat(ManifestFiles.PATH_ORDER.compare(first, second)).isNegative();
         assertThat(ManifestFiles.PATH_ORDER.compare(second, first)).isPositive();
+    }
+
+    static List<FileEntry> lineCases() {
+        return List.of(
+                new FileEntry(".", FileEntry.DIRECTORY, 0, 1_796_661_194_390_093_926L, 0755, 0, 0, "root", "root", null, null),
+                new FileEntry("user1/report \"final\".pdf", FileEntry.FILE, 12, -5, 0644, 1000, 1000, "www-data", "www-data",
+                        "ab".repeat(32), null, 1_796_661_194_000_000_001L),
+                new FileEntry("tab\there\\back\u0001\u001f\nline", FileEntry.FILE, 0, 0, 0, null, null, null, null, null, null, null),
+                new FileEntry("é/한글/😀.txt", FileEntry.SYMLINK, 0, 1, 0777, 7, 8, "ü", "ö", null, "../é/\u2028x", null),
+                new FileEntry("caf\uDCE9.txt", FileEntry.FILE, 1, 2, 0600, 0, 0, "root", "root", null, null, 3L));
+    }
+
+    @ParameterizedTest
+    @MethodSource("lineCases")
+    void fileListLineIsWhatDataBindingWritesAndReadsBackTheSameEntryWhenWritten(FileEntry entry) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        FileListLine.write(entry, line);
+        String text = line.toString(StandardCharsets.UTF_8);
+        ObjectMapper json = new ObjectMapper();
+        // lists written before and after read alike: byte for byte what data binding wrote (a lone
+        // surrogate, a byte that is not UTF-8, escaped as data binding escapes every surrogate)
+        assertThat(line.toByteArray()).isEqualTo(json.writeValueAsBytes(entry));
+        assertThat(FileListLine.read(text)).isEqualTo(entry);
+        assertThat(json.readValue(text, FileEntry.class)).isEqualTo(entry);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "[]|not a JSON object",
+            "{\"path\":\"a\",\"size\":\"12\"}|field size is not an integer",
+            "{\"path\":\"a\"}{\"path\":\"b\"}|more than one JSON object",
+            "{\"path\":7}|field path is not a string"})
+    void fileListLineRefusesALineWhenItIsNotOneEntry(String line, String why) {
+        assertThatThrownBy(() -> FileListLine.read(line)).isInstanceOf(IOException.class).hasMessageContaining(why);
+    }
+
+    @Test
+    void fileListLineReadsUnknownFieldsAndMissingNumbersAsDataBindingDoesWhenANewerReleaseWroteIt() throws IOException {
+        FileEntry entry = FileListLine.read("{\"path\":\"a\",\"future\":{\"x\":[1,2]},\"type\":\"file\",\"uid\":null}");
+        assertThat(entry).isEqualTo(new FileEntry("a", "file", 0, 0, 0, null, null, null, null, null, null, null));
     }
 
     @Test
