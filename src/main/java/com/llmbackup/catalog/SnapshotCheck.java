@@ -23,7 +23,7 @@ public final class SnapshotCheck {
 
     /** Empty when the copy matches; else what is wrong, naming the file. */
     public static Optional<String> problem(Path snapshot, Manifest.FileEntry entry, byte[] buffer) throws IOException {
-        Path copy = snapshot.resolve(entry.path());
+        Path copy = RawNames.resolve(snapshot, entry.path());
         if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.of(entry.path() + " is missing");
         }

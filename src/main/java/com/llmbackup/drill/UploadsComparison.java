@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.uploads.SortedWalk;
 
@@ -98,7 +99,7 @@ final class UploadsComparison {
                 problems.add(untrusted.get());
                 return; // never read outside the restored folder
             }
-            Path path = rel.equals(".") ? restored : restored.resolve(rel);
+            Path path = RawNames.resolve(restored, rel);
             Observed observed;
             try {
                 observed = observe(path, FileEntry.FILE.equals(expected.type()), buffer);

@@ -25,6 +25,7 @@ import com.llmbackup.catalog.CorruptManifestException;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.config.BackupProperties;
@@ -350,7 +351,7 @@ public class RestoreInspector {
                 if (!Manifest.FileEntry.FILE.equals(e.type())) {
                     continue;
                 }
-                Path p = source.uploads().resolve(e.path());
+                Path p = RawNames.resolve(source.uploads(), e.path());
                 try {
                     // content too: a byte changed on the backup volume keeps the size
                     Optional<String> problem = SnapshotCheck.problem(source.uploads(), e, buffer);

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import com.llmbackup.catalog.RawNames;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 /**
@@ -62,7 +63,7 @@ final class EntryRules {
 
     /** Where an entry goes in {@code target}, or a refusal if its path resolves outside it. */
     static Path inside(Path target, String rel) {
-        Path path = target.resolve(rel);
+        Path path = RawNames.resolve(target, rel);
         if (!path.normalize().startsWith(target)) {
             throw hostile(rel, "it resolves outside " + target);
         }
@@ -94,11 +95,12 @@ final class EntryRules {
      * warning ({@code path} is where the link is, in {@code target}); null for a link inside.
      */
     static String linkLeaving(Path target, Path path, String rel, String linkTarget) {
-        Path resolved = path.getParent().resolve(linkTarget).normalize();
+        Path resolved = path.getParent().resolve(RawNames.relativePath(linkTarget)).normalize();
         if (resolved.startsWith(target)) {
             return null;
         }
-        return "Restored " + rel + " as it was backed up: a symbolic link to " + linkTarget + ", outside the uploads folder.";
+        return "Restored " + RawNames.display(rel) + " as it was backed up: a symbolic link to " + RawNames.display(linkTarget)
+                + ", outside the uploads folder.";
     }
 
     private static ArchiveInvalidException hostile(String name, String why) {
@@ -123,7 +125,7 @@ final class EntryRules {
         }
 
         void check(TarArchiveEntry entry) {
-            String rel = archiveRelative(entry.getName(), prefixes);
+            String rel = archiveRelative(RawTarNames.name(entry), prefixes);
             for (String parent : parents(rel)) {
                 if (symlinks.contains(parent)) {
                     throw throughLink(entry.getName(), parent);
@@ -141,7 +143,7 @@ final class EntryRules {
             } else if (entry.isLink()) {
                 String to;
                 try {
-                    to = archiveRelative(entry.getLinkName(), prefixes);
+                    to = archiveRelative(RawTarNames.linkName(entry), prefixes);
                 } catch (ArchiveInvalidException outside) {
                     to = null;
                 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,10 +13,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +27,8 @@ import java.util.function.Supplier;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sha256;
-import com.llmbackup.catalog.Trees;
 
 /**
  * Brings one target folder in line with the entries it is given, in path order (a parent
@@ -97,7 +100,7 @@ final class FolderSync {
     void directory(String rel, FileEntry meta) throws IOException {
         Path path = parentsReady(rel);
         if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            removeAny(path);
+            removeAny(path, rel);
             Files.createDirectory(path);
         }
         present(rel);
@@ -112,6 +115,7 @@ final class FolderSync {
             done(meta.size());
             return;
         }
+        refuseSpecial(path, rel);
         Path tmp = tempBeside(path);
         String sha;
         try (InputStream in = content.open();
@@ -133,7 +137,7 @@ final class FolderSync {
                     + sha + ", manifest " + meta.sha256() + "): the set is damaged. Roll back, then restore another set.");
         }
         Snapshotter.applyAttributes(tmp, meta, false);
-        replace(tmp, path);
+        replace(tmp, path, rel);
         filesWritten++;
         bytesWritten += meta.size();
         done(meta.size());
@@ -143,14 +147,15 @@ final class FolderSync {
         Path path = parentsReady(rel);
         present(rel);
         restoredLinks.add(rel);
-        if (Files.isSymbolicLink(path) && Files.readSymbolicLink(path).toString().equals(linkTarget)) {
+        if (Files.isSymbolicLink(path) && FileNames.linkTarget(Files.readSymbolicLink(path)).equals(linkTarget)) {
             Snapshotter.applyAttributes(path, meta, true);
             filesKept++;
         } else {
+            refuseSpecial(path, rel);
             Path tmp = tempBeside(path);
-            Files.createSymbolicLink(tmp, Path.of(linkTarget));
+            Files.createSymbolicLink(tmp, RawNames.relativePath(linkTarget));
             Snapshotter.applyAttributes(tmp, meta, true);
-            replace(tmp, path);
+            replace(tmp, path, rel);
             filesWritten++;
         }
         String leaving = EntryRules.linkLeaving(target, path, rel, linkTarget);
@@ -161,14 +166,15 @@ final class FolderSync {
     }
 
     void hardLink(String rel, String to) throws IOException {
-        if (!present.contains(to) || !Files.isRegularFile(target.resolve(to), LinkOption.NOFOLLOW_LINKS)) {
+        if (!present.contains(to) || !Files.isRegularFile(RawNames.resolve(target, to), LinkOption.NOFOLLOW_LINKS)) {
             throw EntryRules.hardLinkNotRestored(rel, to);
         }
         Path path = parentsReady(rel);
         present(rel);
+        refuseSpecial(path, rel);
         Path tmp = tempBeside(path);
-        Files.createLink(tmp, target.resolve(to));
-        replace(tmp, path);
+        Files.createLink(tmp, RawNames.resolve(target, to));
+        replace(tmp, path, rel);
         filesWritten++;
         done(0);
     }
@@ -179,7 +185,7 @@ final class FolderSync {
         List<String> dirs = new ArrayList<>(directories.keySet());
         dirs.sort(Comparator.comparingInt((String d) -> d.split("/").length).reversed());
         for (String dir : dirs) {
-            Snapshotter.applyAttributes(target.resolve(dir), directories.get(dir), false);
+            Snapshotter.applyAttributes(RawNames.resolve(target, dir), directories.get(dir), false);
         }
         progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
         return new UploadsRestorer.Result(filesTotal, bytesTotal, filesWritten, bytesWritten, filesKept, deleted, List.copyOf(warnings));
@@ -197,10 +203,10 @@ final class FolderSync {
             if (restoredLinks.contains(parent)) {
                 throw EntryRules.throughLink(rel, parent);
             }
-            Path current = target.resolve(parent);
+            Path current = RawNames.resolve(target, parent);
             if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
                 // a file or link of the live folder where the backup has a folder
-                removeAny(current);
+                removeAny(current, parent);
                 Files.createDirectory(current);
             }
             present(parent);
@@ -219,17 +225,38 @@ final class FolderSync {
         return path.resolveSibling(TEMP_PREFIX + ProcessHandle.current().pid() + "-" + (temp++));
     }
 
-    private void replace(Path tmp, Path path) throws IOException {
+    private void replace(Path tmp, Path path, String rel) throws IOException {
         if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            removeAny(path);
+            removeAny(path, rel);
         }
         // rename replaces a link itself, never what it points to
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Deletes whatever is at the path (a folder with its content), links not followed. */
-    private void removeAny(Path path) throws IOException {
-        deleted += Trees.deleteCounting(path);
+    /**
+     * Deletes what is at the path, where the backup has something else (a folder with its content,
+     * links not followed): what no backup holds is never deleted ({@link Extras}), so a FIFO, a
+     * socket or a device there, or kept inside that folder, fails the restore, naming it.
+     */
+    private void removeAny(Path path, String rel) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        // the backup holds this very name: only what no backup holds is kept
+        SortedWalk.walk(path, rel, new Extras(unlisted -> false, false));
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ArchiveInvalidException("The restore must put the backup's " + RawNames.display(rel) + " where the uploads folder "
+                    + "holds what no backup can hold (a FIFO, socket or device, or a name kept as above), which a restore never "
+                    + "deletes. Move it out of " + target + ", then retry the restore.");
+        }
+    }
+
+    /** A FIFO, socket or device where the backup has an entry: never replaced (see {@link #removeAny}). */
+    private void refuseSpecial(Path path, String rel) throws IOException {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(path)) {
+            removeAny(path, rel);
+        }
     }
 
     /**
@@ -239,39 +266,78 @@ final class FolderSync {
      */
     private void removeExtras() throws IOException {
         if (listed == null) {
-            SortedWalk.walk(target, new Extras(present::contains));
+            SortedWalk.walk(target, new Extras(present::contains, true));
             return;
         }
         try (ManifestFiles.Entries entries = listed.get()) {
             ManifestFiles.Cursor cursor = new ManifestFiles.Cursor(entries);
-            SortedWalk.walk(target, new Extras(rel -> cursor.find(rel) != null));
+            SortedWalk.walk(target, new Extras(rel -> cursor.find(rel) != null, true));
         }
     }
 
-    /** Deletes what {@code kept} does not hold (paths relative to the target); a folder goes with its content. */
+    /**
+     * Deletes what {@code kept} does not hold (paths as the file lists write them), except what
+     * a backup could not hold: a FIFO, socket or device is never deleted (no set holds one), nor
+     * a name that is not valid UTF-8 (sets made before such names were backed up skipped them).
+     * Each is kept where it is with a warning, and so are the folders above it.
+     */
     private final class Extras implements SortedWalk.Visitor {
         private final Predicate<String> kept;
+        private final boolean keepRawNames;
+        /** Per folder entered: whether it goes once its content is gone. */
+        private final Deque<Boolean> removing = new ArrayDeque<>();
 
-        Extras(Predicate<String> kept) {
+        Extras(Predicate<String> kept, boolean keepRawNames) {
             this.kept = kept;
+            this.keepRawNames = keepRawNames;
         }
 
         @Override
-        public FileVisitResult enter(Path dir, String rel, Map<String, Object> attributes) throws IOException {
-            if (!rel.equals(".") && !kept.test(rel)) {
-                removeAny(dir);
+        public FileVisitResult enter(Path dir, String rel, Map<String, Object> attributes) {
+            if (rel.equals(".") || kept.test(rel)) {
+                removing.push(false);
+            } else if (keepRawNames && RawNames.hasRawBytes(rel)) {
+                warnings.add(keptUnlisted(rel, "a folder whose name is not valid UTF-8 (bytes shown as %XX), which sets made before such names "
+                        + "were backed up skipped"));
                 return FileVisitResult.SKIP_SUBTREE;
+            } else {
+                removing.push(true);
             }
             return FileVisitResult.CONTINUE;
         }
 
         @Override
+        public void leave(Path dir, String rel) throws IOException {
+            if (removing.pop()) {
+                try {
+                    Files.delete(dir);
+                    deleted++;
+                } catch (DirectoryNotEmptyException e) {
+                    // it holds what was kept
+                }
+            }
+        }
+
+        @Override
         public void visit(Path file, String rel, Map<String, Object> attributes) throws IOException {
-            if (!kept.test(rel)) {
+            if (kept.test(rel)) {
+                return;
+            }
+            if (!Boolean.TRUE.equals(attributes.get("isRegularFile")) && !Boolean.TRUE.equals(attributes.get("isSymbolicLink"))) {
+                warnings.add(keptUnlisted(rel, "a FIFO, socket or device, which no backup holds"));
+            } else if (keepRawNames && RawNames.hasRawBytes(rel)) {
+                warnings.add(keptUnlisted(rel, "a file whose name is not valid UTF-8 (bytes shown as %XX), which sets made before such names "
+                        + "were backed up skipped"));
+            } else {
                 Files.delete(file);
                 deleted++;
             }
         }
+    }
+
+    private static String keptUnlisted(String rel, String what) {
+        return "Kept " + RawNames.display(rel) + ": not in the backup, but " + what
+                + ", and a restore never deletes what a backup may not have held.";
     }
 
     private void done(long size) {

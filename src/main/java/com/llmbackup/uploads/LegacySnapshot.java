@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.RawNames;
 
 /**
  * A snapshot made before manifests listed its files (a legacy set): its entries are read
@@ -40,7 +41,7 @@ final class LegacySnapshot {
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Map<String, Object> unix = attributes.read(file);
                     if (attrs.isSymbolicLink()) {
-                        entries.add(attributes.entry(rel(file), FileEntry.SYMLINK, 0, unix, null, Files.readSymbolicLink(file).toString()));
+                        entries.add(attributes.entry(rel(file), FileEntry.SYMLINK, 0, unix, null, FileNames.linkTarget(Files.readSymbolicLink(file))));
                     } else if (attrs.isRegularFile()) {
                         entries.add(attributes.entry(rel(file), FileEntry.FILE, attrs.size(), unix, null, null));
                     }
@@ -48,7 +49,7 @@ final class LegacySnapshot {
                 }
 
                 private String rel(Path p) {
-                    return snapshot.relativize(p).toString();
+                    return RawNames.relative(snapshot, p);
                 }
             });
         } catch (IOException e) {

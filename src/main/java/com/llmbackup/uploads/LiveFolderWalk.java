@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import com.llmbackup.catalog.RawNames;
+
 /**
  * A walk of the live uploads folder (given to {@link SortedWalk}, so in path order) with the
  * rules the daily snapshot and the weekly archive share, and their warnings: a name that is
- * not UTF-8 is skipped ({@link FileNames}); an entry deleted while it is walked or read is a
+ * not UTF-8 is kept byte for byte ({@link FileNames}); an entry deleted while it is walked or read is a
  * warning, not a failure; anything but a folder, a file or a symbolic link is skipped; a file
  * that became a folder or a link while it was read is taken as what it is now. A file read
  * while it changes is read again, up to {@value #ATTEMPTS} times. The subclass says what a
@@ -47,10 +49,6 @@ abstract class LiveFolderWalk implements SortedWalk.Visitor {
 
     @Override
     public final FileVisitResult enter(Path dir, String rel, Map<String, Object> unix) throws IOException {
-        if (!FileNames.isUtf8(dir)) {
-            warnings.add(FileNames.skipped(source, dir, true));
-            return FileVisitResult.SKIP_SUBTREE;
-        }
         attributes.names(dir, unix);
         directory(dir, rel, unix);
         return FileVisitResult.CONTINUE;
@@ -58,10 +56,6 @@ abstract class LiveFolderWalk implements SortedWalk.Visitor {
 
     @Override
     public final void visit(Path file, String rel, Map<String, Object> unix) throws IOException {
-        if (!FileNames.isUtf8(file)) {
-            warnings.add(FileNames.skipped(source, file, false));
-            return;
-        }
         try {
             attributes.names(file, unix);
             if (Boolean.TRUE.equals(unix.get("isSymbolicLink"))) {
@@ -94,7 +88,7 @@ abstract class LiveFolderWalk implements SortedWalk.Visitor {
     /** The file is no longer a file after its read (a folder or a link now): what is there now is taken. */
     final void replaced(Path file, String rel) throws IOException {
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-            warnings.add(rel + " was replaced by a folder while it was backed up: this set holds the folder.");
+            warnings.add(RawNames.display(rel) + " was replaced by a folder while it was backed up: this set holds the folder.");
             SortedWalk.walk(file, rel, this);
         } else if (Files.isSymbolicLink(file)) {
             symlink(file, rel, attributes.read(file));
@@ -104,15 +98,17 @@ abstract class LiveFolderWalk implements SortedWalk.Visitor {
     }
 
     static String vanished(String rel) {
-        return rel + " was deleted while it was backed up: it is not in this set.";
+        return RawNames.display(rel) + " was deleted while it was backed up: it is not in this set.";
     }
 
-    private static String notAFile(String rel) {
-        return "Skipped " + rel + ": not a regular file, folder or symbolic link.";
+    /** A FIFO, socket or device: no backup holds one, and no restore deletes one (they are kept where they are). */
+    static String notAFile(String rel) {
+        return "Not in this set: " + RawNames.display(rel) + " is not a regular file, folder or symbolic link (a FIFO, socket "
+                + "or device). A restore keeps it where it is and never deletes it; the program that made it makes it again.";
     }
 
     static String keptChanging(String rel, long bytes) {
-        return rel + " changed while it was backed up: it was read " + ATTEMPTS + " times and changed during each read. This set "
+        return RawNames.display(rel) + " changed while it was backed up: it was read " + ATTEMPTS + " times and changed during each read. This set "
                 + "holds the last read as it was stored (" + bytes + " bytes; its manifest size and SHA-256 are those bytes, which "
                 + "may mix old and new content); the next backup reads it again.";
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sha256;
 import com.llmbackup.catalog.Trees;
 import org.springframework.stereotype.Component;
@@ -204,7 +205,7 @@ public class Snapshotter {
 
         @Override
         void directory(Path dir, String rel, Map<String, Object> unix) throws IOException {
-            Path dst = rel.equals(".") ? target : target.resolve(rel);
+            Path dst = RawNames.resolve(target, rel);
             Files.createDirectory(dst);
             FileEntry entry = attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null);
             entries.add(entry);
@@ -221,7 +222,7 @@ public class Snapshotter {
 
         @Override
         void regularFile(Path file, String rel, Map<String, Object> unix) throws IOException {
-            FileEntry entry = copyOrLink(file, target.resolve(rel), rel, unix);
+            FileEntry entry = copyOrLink(file, RawNames.resolve(target, rel), rel, unix);
             if (entry != null) {
                 entries.add(entry);
             }
@@ -229,17 +230,17 @@ public class Snapshotter {
 
         @Override
         void symlink(Path file, String rel, Map<String, Object> unix) throws IOException {
-            Path dst = target.resolve(rel);
+            Path dst = RawNames.resolve(target, rel);
             Path link = Files.readSymbolicLink(file);
-            Files.createSymbolicLink(dst, link);
-            FileEntry entry = attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, link.toString());
+            Files.createSymbolicLink(dst, link); // the path read: its bytes as they are
+            FileEntry entry = attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, FileNames.linkTarget(link));
             applyAttributes(dst, entry, true);
             entries.add(entry);
         }
 
         @Override
         void vanishedWhileRead(String rel) throws IOException {
-            Path dst = target.resolve(rel);
+            Path dst = RawNames.resolve(target, rel);
             if (!Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(dst);
             }
@@ -250,7 +251,7 @@ public class Snapshotter {
             FileEntry prev = previous.find(rel);
             if (prev != null && previousDir != null && prev.sha256() != null
                     && unchanged.unchanged(prev, UnchangedFile.State.of(unix, true))) {
-                Path old = previousDir.resolve(rel);
+                Path old = RawNames.resolve(previousDir, rel);
                 String damage = damage(old, prev, rel);
                 if (damage == null) {
                     try {
@@ -275,7 +276,6 @@ public class Snapshotter {
          * null. Its attributes only: cheap, nothing is read.
          */
         private String damage(Path old, FileEntry prev, String rel) throws IOException {
-            String name = previousDir.getFileName() + "/" + rel;
             String what;
             try {
                 BasicFileAttributes a = Files.readAttributes(old, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -292,7 +292,7 @@ public class Snapshotter {
             } catch (NoSuchFileException e) {
                 what = "is missing";
             }
-            return "The previous snapshot's copy " + name + " " + what + ". Copied " + rel + " afresh instead of linking to it; "
+            return "The previous snapshot's copy " + previousDir.getFileName() + "/" + RawNames.display(rel) + " " + what + ". Copied " + RawNames.display(rel) + " afresh instead of linking to it; "
                     + "the older sets holding that copy do not restore this file correctly.";
         }
 

@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.llmbackup.catalog.Durable;
-import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sha256;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -154,7 +155,7 @@ public class TarGzArchiver {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 current = entry.getName();
-                String path = relative(entry.getName());
+                String path = relative(RawTarNames.name(entry));
                 FileEntry want = ahead.remove(path);
                 while (want == null && expected.hasNext()) {
                     FileEntry next = expected.next();
@@ -171,8 +172,10 @@ public class TarGzArchiver {
                     throw new ArchiveInvalidException("Archive " + name + ": entry " + entry.getName() + " is not in the manifest.");
                 }
                 if (entry.isSymbolicLink()) {
-                    if (!entry.getLinkName().equals(want.linkTarget())) {
-                        throw mismatch(name, entry, "link target " + entry.getLinkName() + ", manifest says " + want.linkTarget());
+                    String link = RawTarNames.linkName(entry);
+                    if (!link.equals(want.linkTarget())) {
+                        throw mismatch(name, entry, "link target " + RawNames.display(link) + ", manifest says "
+                                + RawNames.display(want.linkTarget()));
                     }
                 } else if (entry.isDirectory()) {
                     if (!FileEntry.DIRECTORY.equals(want.type())) {
@@ -268,7 +271,7 @@ public class TarGzArchiver {
         void directory(Path dir, String rel, Map<String, Object> unix) throws IOException {
             TarArchiveEntry entry = new TarArchiveEntry(rel.equals(".") ? PREFIX + "/" : PREFIX + "/" + rel + "/", TarConstants.LF_DIR);
             describe(entry, unix, TarArchiveEntry.DEFAULT_DIR_MODE & ~07777);
-            tar.putArchiveEntry(entry);
+            put(entry, unix, null);
             tar.closeArchiveEntry();
             entries.add(attributes.entry(rel, FileEntry.DIRECTORY, 0, unix, null, null));
         }
@@ -284,11 +287,11 @@ public class TarGzArchiver {
 
         @Override
         void symlink(Path file, String rel, Map<String, Object> unix) throws IOException {
-            String target = Files.readSymbolicLink(file).toString();
+            String target = FileNames.linkTarget(Files.readSymbolicLink(file));
             TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_SYMLINK);
             entry.setLinkName(target);
             describe(entry, unix, 0120000);
-            tar.putArchiveEntry(entry);
+            put(entry, unix, target);
             tar.closeArchiveEntry();
             entries.add(attributes.entry(rel, FileEntry.SYMLINK, 0, unix, null, target));
         }
@@ -360,7 +363,7 @@ public class TarGzArchiver {
             TarArchiveEntry entry = new TarArchiveEntry(PREFIX + "/" + rel, TarConstants.LF_NORMAL);
             describe(entry, read.unix(), 0100000);
             entry.setSize(read.size());
-            tar.putArchiveEntry(entry);
+            put(entry, read.unix(), null);
             sha.reset();
             if (!read.spooled()) {
                 sha.update(buffer, 0, (int) read.size());
@@ -386,6 +389,16 @@ public class TarGzArchiver {
             files++;
             bytes += read.size();
             progress.update(files, -1, bytes, -1);
+        }
+
+        /** Puts the entry, under its own extended header where its name or link target is not valid UTF-8. */
+        private void put(TarArchiveEntry entry, Map<String, Object> unix, String linkTarget) throws IOException {
+            String name = entry.getName();
+            if (RawTarNames.needed(name, linkTarget)) {
+                RawTarNames.put(tar, entry, name, linkTarget, (FileTime) unix.get("lastModifiedTime"));
+            } else {
+                tar.putArchiveEntry(entry);
+            }
         }
 
         private void describe(TarArchiveEntry entry, Map<String, Object> unix, int typeBits) {

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 
 import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sha256;
 import com.llmbackup.catalog.Sizes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -88,7 +89,7 @@ public class UploadsRestorer {
                     case FileEntry.DIRECTORY -> sync.directory(rel, e);
                     case FileEntry.SYMLINK -> sync.symlink(rel, e, e.linkTarget());
                     case FileEntry.FILE -> {
-                        Path source = snapshot.resolve(rel);
+                        Path source = RawNames.resolve(snapshot, rel);
                         if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
                             throw new ArchiveInvalidException("The snapshot " + snapshot.getFileName() + " lacks " + rel
                                     + ", which its manifest lists: the set is damaged. Restore another set.");
@@ -122,7 +123,7 @@ public class UploadsRestorer {
              TarArchiveInputStream tar = new TarArchiveInputStream(gz)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
-                String rel = EntryRules.archiveRelative(entry.getName(), prefixes);
+                String rel = EntryRules.archiveRelative(RawTarNames.name(entry), prefixes);
                 FileEntry meta = meta(rel, entry);
                 if (rel.isEmpty()) {
                     continue; // the uploads folder itself: kept as it is
@@ -130,9 +131,9 @@ public class UploadsRestorer {
                 if (entry.isDirectory()) {
                     sync.directory(rel, meta);
                 } else if (entry.isSymbolicLink()) {
-                    sync.symlink(rel, meta, entry.getLinkName());
+                    sync.symlink(rel, meta, RawTarNames.linkName(entry));
                 } else if (entry.isLink()) {
-                    sync.hardLink(rel, EntryRules.archiveRelative(entry.getLinkName(), prefixes));
+                    sync.hardLink(rel, EntryRules.archiveRelative(RawTarNames.linkName(entry), prefixes));
                 } else {
                     TarArchiveInputStream body = tar;
                     sync.file(rel, meta, () -> new NonClosingStream(body));
@@ -189,7 +190,7 @@ public class UploadsRestorer {
         long mtime = entry.getLastModifiedTime().to(TimeUnit.NANOSECONDS);
         return new FileEntry(rel, type, entry.getSize(), mtime, entry.getMode() & 07777, (int) entry.getLongUserId(),
                 (int) entry.getLongGroupId(), entry.getUserName(), entry.getGroupName(), null,
-                entry.isSymbolicLink() ? entry.getLinkName() : null);
+                entry.isSymbolicLink() ? RawTarNames.linkName(entry) : null);
     }
 
     /** What a restore did to the folder. */

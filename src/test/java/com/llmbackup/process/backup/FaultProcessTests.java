@@ -19,6 +19,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.HistoryEntry;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
@@ -159,7 +160,7 @@ class FaultProcessTests extends AbstractBackupProcessTests {
     }
 
     @Test
-    void nameThatIsNotUtf8IsSkippedAndNamedInHistoryAndLogWhileKoreanNamesAreKept() throws Exception {
+    void nameThatIsNotUtf8IsBackedUpByteExactInSnapshotAndFileListWhileKoreanNamesAreKept() throws Exception {
         Path uploads = DIR.resolve("uploads");
         FileTrees.writeLatin1Named(uploads, Map.of("user3/café.txt", "e acute", "user3/cafè.txt", "e grave"));
         ProcessInstance instance;
@@ -173,15 +174,14 @@ class FaultProcessTests extends AbstractBackupProcessTests {
         assertThat(instance).isEnded().hasPassed("EndEvent_BackupCompleted");
         String id = (String) historicVariable(instance, "backupId");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.problems().warnings()).contains("Skipped user3/caf%E9.txt: its name is not valid UTF-8")
-                .contains("Skipped user3/caf%E8.txt: ");
-        assertThat(Files.readString(DIR.resolve("llm-backup.log")))
-                .contains("Daily backup warning: Skipped user3/caf%E9.txt: its name is not valid UTF-8");
+        assertThat(String.valueOf(row.problems().warnings())).doesNotContain("not valid UTF-8");
         Path snapshot = ROOT.resolve("daily/uploads_" + id);
         assertThat(snapshot.resolve("user2/회의록.txt")).hasContent("회의");
-        try (var listed = Files.list(snapshot.resolve("user3"))) {
-            assertThat(listed).as("nothing stored under a changed name").isEmpty();
-        }
+        // two names the JVM shows alike, each under its own bytes
+        assertThat(RawNames.resolve(snapshot, "user3/caf\uDCE9.txt")).hasContent("e acute");
+        assertThat(RawNames.resolve(snapshot, "user3/caf\uDCE8.txt")).hasContent("e grave");
+        assertThat(Files.readString(ROOT.resolve("daily/files_" + id + ".jsonl")))
+                .contains("\"path\":\"user3/caf\\uDCE9.txt\"", "\"path\":\"user3/caf\\uDCE8.txt\"");
     }
 
     private static Map<String, String> withoutTop(Map<String, String> tree) {
