@@ -22,20 +22,21 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
  * and the row-count check on this thread, and meanwhile on another the uploads folder made
  * exactly as the snapshot, files untouched since the backup left in place.
  *
- *   java -cp CP RestoreBench snapshot SRC SNAPSHOT FILE_LIST
+ *   java -cp CP RestoreBench snapshot SRC SNAPSHOT FILE_LIST [PREVIOUS_SNAPSHOT PREVIOUS_FILE_LIST]   (the backup's uploads, as a daily makes them)
  *   java -cp CP RestoreBench uploads SNAPSHOT FILE_LIST TARGET SINCE_EPOCH_MS   (the uploads half alone)
  *   java -cp CP RestoreBench restore HOST PORT DATABASE USER PASSWORD PG_BIN DUMP ROWS_JSON SNAPSHOT FILE_LIST TARGET SINCE_EPOCH_MS
  *
- * uploads prints: seconds, files written, files kept, entries removed, peak heap MB.
- * restore prints: seconds total, seconds database, seconds uploads, files written, files kept, entries removed.
+ * uploads prints: seconds, files written, files kept, entries removed, peak heap MB, files kept after reading them (hashed).
+ * restore prints: seconds total, seconds database, seconds uploads, files written, files kept, entries removed, files hashed.
  */
 public class RestoreBench {
     public static void main(String[] args) throws Exception {
         ObjectMapper json = new ObjectMapper();
         if (args[0].equals("snapshot")) {
-            try (ManifestFiles.Writer out = ManifestFiles.write(Path.of(args[3]))) {
-                new Snapshotter().snapshot(Path.of(args[1]), Path.of(args[2]), null, ManifestFiles.of(List.of()), out,
-                        Snapshotter.Progress.NONE);
+            Path previousDir = args.length > 5 ? Path.of(args[4]) : null;
+            try (ManifestFiles.Entries previous = previousDir != null ? ManifestFiles.read(Path.of(args[5]), null) : ManifestFiles.of(List.of());
+                 ManifestFiles.Writer out = ManifestFiles.write(Path.of(args[3]))) {
+                new Snapshotter().snapshot(Path.of(args[1]), Path.of(args[2]), previousDir, previous, out, Snapshotter.Progress.NONE);
             }
             return;
         }
@@ -44,8 +45,8 @@ public class RestoreBench {
             UploadsRestorer.Result u = new UploadsRestorer().fromSnapshot(Path.of(args[1]), () -> ManifestFiles.read(Path.of(args[2]), null),
                     Path.of(args[3]), Instant.ofEpochMilli(Long.parseLong(args[4])), Snapshotter.Progress.NONE);
             new ProcessBuilder("sync").inheritIO().start().waitFor();
-            System.out.printf("%.3f %d %d %d %.1f%n", (System.nanoTime() - start) / 1e9, u.filesWritten(), u.filesKept(),
-                    u.entriesDeleted(), Heap.peakMegabytes());
+            System.out.printf("%.3f %d %d %d %.1f %d%n", (System.nanoTime() - start) / 1e9, u.filesWritten(), u.filesKept(),
+                    u.entriesDeleted(), Heap.peakMegabytes(), u.filesHashed());
             return;
         }
         BackupProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
@@ -73,7 +74,7 @@ public class RestoreBench {
         UploadsRestorer.Result u = files.join();
         new ProcessBuilder("sync").inheritIO().start().waitFor();
         long end = System.nanoTime();
-        System.out.printf("%.3f %.3f %.3f %d %d %d%n", (end - start) / 1e9, (dbDone - start) / 1e9, (uploadsDone[0] - start) / 1e9,
-                u.filesWritten(), u.filesKept(), u.entriesDeleted());
+        System.out.printf("%.3f %.3f %.3f %d %d %d %d%n", (end - start) / 1e9, (dbDone - start) / 1e9, (uploadsDone[0] - start) / 1e9,
+                u.filesWritten(), u.filesKept(), u.entriesDeleted(), u.filesHashed());
     }
 }

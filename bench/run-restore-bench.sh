@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-restore-bench.sh [FILES] [TOTAL_MB] [PGBENCH_SCALE] [RUNS]
+# run-restore-bench.sh [FILES] [TOTAL_MB] [PGBENCH_SCALE] [RUNS] [CASE]
 # The restore phase of llm-backup (database and uploads after approval; the guard and the
 # safety backup are reported by the other benchmarks) against the runbook's manual equivalent,
 # `pg_restore -c -d DB DUMP` then `rsync -a SNAPSHOT/ /uploads/` then `sync`, alternating.
@@ -9,61 +9,124 @@
 # Ours also checks every table's row count against the backup's, grants to the app role,
 # deletes the files created since the backup (rsync -a leaves them: defect D8) and hashes
 # every file it writes against the manifest. Prints medians and the ratio (goal <= 1.0).
+#
+# CASE (the uploads side; default both):
+#   common  the backup was taken of the live folder itself and is restored over it: the files
+#           untouched since keep their inodes and ctimes (an incremental snapshot per run)
+#   copied  the live folder is a copy of the backed-up one (a migration, a disaster recovery, an
+#           earlier restore): every ctime is new, so metadata cannot prove a file unchanged
+#   both    each run does both cases
+# UPLOADS_ONLY=1: the uploads half alone (RestoreBench uploads) against `rsync -a` + `sync`,
+# no database.
 source "$(dirname "$0")/lib.sh"
-FILES=${1:-20000}; MB=${2:-2000}; SCALE=${3:-30}; RUNS=${4:-3}
+FILES=${1:-20000}; MB=${2:-2000}; SCALE=${3:-30}; RUNS=${4:-3}; CASE=${5:-both}
 need rsync rsync
 need bc bc
-eval "$(bash scripts/sandbox.sh)"
 CP=$(classpath)
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-export PGPASSWORD=$BACKUP_DATABASE_PASSWORD PGHOST=127.0.0.1 PGPORT=$BACKUP_DATABASE_PORT PGUSER=postgres
 W=${BENCH_DIR:-/var/tmp/llm-backup-bench}/restore-$FILES
 rm -rf "$W"; mkdir -p "$W"
-"$PGBIN/psql" -d postgres -qc "drop database if exists bench_restore" -c "create database bench_restore"
-"$PGBIN/pgbench" -i -q -s "$SCALE" bench_restore
-"$PGBIN/pg_dump" -Fc -f "$W/db.dump" bench_restore
-# the backup's row counts, exactly (the manifest keeps them)
-"$PGBIN/psql" -d bench_restore -tA >"$W/rows.json" <<'SQL'
+case "$CASE" in both) CASES="common copied" ;; common|copied) CASES=$CASE ;; *) echo "CASE: common, copied or both" >&2; exit 2 ;; esac
+
+# --- the database side ---
+db_setup() {
+  eval "$(bash scripts/sandbox.sh)"
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  export PGPASSWORD=$BACKUP_DATABASE_PASSWORD PGHOST=127.0.0.1 PGPORT=$BACKUP_DATABASE_PORT PGUSER=postgres
+  "$PGBIN/psql" -d postgres -qc "drop database if exists bench_restore" -c "create database bench_restore"
+  "$PGBIN/pgbench" -i -q -s "$SCALE" bench_restore
+  "$PGBIN/pg_dump" -Fc -f "$W/db.dump" bench_restore
+  # the backup's row counts, exactly (the manifest keeps them)
+  "$PGBIN/psql" -d bench_restore -tA >"$W/rows.json" <<'SQL'
 select json_object_agg(t, n) from (
   select 'public.pgbench_accounts' t, count(*) n from pgbench_accounts union all
   select 'public.pgbench_branches', count(*) from pgbench_branches union all
   select 'public.pgbench_history', count(*) from pgbench_history union all
   select 'public.pgbench_tellers', count(*) from pgbench_tellers) x;
 SQL
-java bench/DatasetGenerator.java generate "$W/uploads-at-backup" "$FILES" "$MB"
-java -cp "$CP" RestoreBench snapshot "$W/uploads-at-backup" "$W/snapshot" "$W/files.jsonl"
-
-# the state both tools start from: the live folder and database as they were at the backup,
-# then the changes an operator wants undone
-prepare() {
-  rsync -a --delete "$W/uploads-at-backup/" "$W/live/"
-  sync; sleep 1.2
-  SINCE=$(date +%s%3N)   # the backup started now: everything older is as it was backed up
-  java bench/DatasetGenerator.java mutate "$W/live" "$1" >/dev/null
+}
+db_prepare() {
   "$PGBIN/pg_restore" -c -d bench_restore "$W/db.dump"
   "$PGBIN/pgbench" -n -t 2000 bench_restore >/dev/null
+}
+db_cleanup() {
+  "$PGBIN/psql" -d postgres -qc "drop database if exists bench_restore"
+}
+
+# --- the uploads side ---
+# SNAP and LIST: the backup's snapshot and file list; SINCE: when that backup started
+SNAPSHOTS=0
+uploads_setup() {
+  java bench/DatasetGenerator.java generate "$W/uploads-at-backup" "$FILES" "$MB"
+  java -cp "$CP" RestoreBench snapshot "$W/uploads-at-backup" "$W/snapshot" "$W/files.jsonl"
+  rsync -a "$W/uploads-at-backup/" "$W/live/"
+}
+uploads_prepare() { # CASE RUN
+  if [ "$1" = copied ]; then
+    rsync -a --delete "$W/uploads-at-backup/" "$W/live/"
+    sync; sleep 1.2
+    SINCE=$(date +%s%3N)   # the backup started now: everything older is as it was backed up
+    SNAP=$W/snapshot; LIST=$W/files.jsonl
+  else
+    [ "${SNAP:-}" = "$W/snapshot" ] && SNAP=
+    # the daily of the live folder itself, incremental against the one before (links, as in production)
+    local previous=() next=$W/common-$((++SNAPSHOTS))
+    [ -n "${SNAP:-}" ] && previous=("$SNAP" "$LIST")
+    sync; sleep 1.2
+    SINCE=$(date +%s%3N)
+    java -cp "$CP" RestoreBench snapshot "$W/live" "$next" "$next.jsonl" "${previous[@]}"
+    [ -n "${SNAP:-}" ] && rm -rf "$SNAP" "$LIST"
+    SNAP=$next; LIST=$next.jsonl
+  fi
+  java bench/DatasetGenerator.java mutate "$W/live" "$2" >/dev/null
+}
+
+# --- the two sides together; both tools start from the same state ---
+prepare() { # CASE RUN
+  uploads_prepare "$1" "$2"
+  [ "${UPLOADS_ONLY:-0}" = 1 ] || db_prepare
   sync
 }
 ours() {
-  prepare "$1"
-  java -cp "$CP" RestoreBench restore 127.0.0.1 "$PGPORT" bench_restore postgres "$PGPASSWORD" "$PGBIN" "$W/db.dump" \
-    "$W/rows.json" "$W/snapshot" "$W/files.jsonl" "$W/live" "$SINCE" >"$W/ours.last"
+  prepare "$1" "$2"
+  if [ "${UPLOADS_ONLY:-0}" = 1 ]; then
+    java -cp "$CP" RestoreBench uploads "$SNAP" "$LIST" "$W/live" "$SINCE" >"$W/uploads.last"
+    read -r s written kept removed _ hashed <"$W/uploads.last"
+    echo "$s - $s $written $kept $removed $hashed" >"$W/ours.last"
+  else
+    java -cp "$CP" RestoreBench restore 127.0.0.1 "$PGPORT" bench_restore postgres "$PGPASSWORD" "$PGBIN" "$W/db.dump" \
+      "$W/rows.json" "$SNAP" "$LIST" "$W/live" "$SINCE" >"$W/ours.last"
+  fi
   cut -d' ' -f1 "$W/ours.last"
 }
 theirs() {
-  prepare "$1"
+  prepare "$1" "$2"
   local t0; t0=$(now)
-  "$PGBIN/pg_restore" -c -d bench_restore "$W/db.dump" && rsync -a "$W/snapshot/" "$W/live/" && sync
+  if [ "${UPLOADS_ONLY:-0}" = 1 ]; then
+    rsync -a "$SNAP/" "$W/live/" && sync
+  else
+    "$PGBIN/pg_restore" -c -d bench_restore "$W/db.dump" && rsync -a "$SNAP/" "$W/live/" && sync
+  fi
   echo "$(now) - $t0" | bc
 }
-: >"$W/ours.txt"; : >"$W/theirs.txt"
-for i in $(seq "$RUNS"); do
-  if [ $((i % 2)) -eq 1 ]; then ours "$i" >>"$W/ours.txt"; theirs "$i" >>"$W/theirs.txt"; else theirs "$i" >>"$W/theirs.txt"; ours "$i" >>"$W/ours.txt"; fi
-  read -r _ db up written kept removed <"$W/ours.last"
-  echo "run $i: ours $(tail -n1 "$W/ours.txt") s (database $db s, uploads $up s: $written written, $kept kept, $removed removed), runbook $(tail -n1 "$W/theirs.txt") s"
+
+[ "${UPLOADS_ONLY:-0}" = 1 ] || db_setup
+uploads_setup
+what=$([ "${UPLOADS_ONLY:-0}" = 1 ] && echo "rsync -a" || echo "pg_restore -c + rsync -a")
+for c in $CASES; do
+  : >"$W/ours-$c.txt"; : >"$W/theirs-$c.txt"
 done
-o=$(median <"$W/ours.txt"); t=$(median <"$W/theirs.txt")
-printf 'restore, %s files / %s MB uploads, pgbench scale %s: ours %.2f s, pg_restore -c + rsync -a %.2f s, ratio %.3f\n' \
-  "$FILES" "$MB" "$SCALE" "$o" "$t" "$(echo "$o / $t" | bc -l)"
+for i in $(seq "$RUNS"); do
+  for c in $CASES; do
+    if [ $((i % 2)) -eq 1 ]; then ours "$c" "$i" >>"$W/ours-$c.txt"; theirs "$c" "$i" >>"$W/theirs-$c.txt"
+    else theirs "$c" "$i" >>"$W/theirs-$c.txt"; ours "$c" "$i" >>"$W/ours-$c.txt"; fi
+    read -r _ db up written kept removed hashed <"$W/ours.last"
+    echo "run $i, $c: ours $(tail -n1 "$W/ours-$c.txt") s (database $db s, uploads $up s: $written written, $kept kept of which $hashed read to prove it, $removed removed), $what $(tail -n1 "$W/theirs-$c.txt") s"
+  done
+done
+for c in $CASES; do
+  o=$(median <"$W/ours-$c.txt"); t=$(median <"$W/theirs-$c.txt")
+  printf 'restore (%s), %s files / %s MB uploads%s: ours %.2f s, %s %.2f s, ratio %.3f\n' "$c" "$FILES" "$MB" \
+    "$([ "${UPLOADS_ONLY:-0}" = 1 ] || echo ", pgbench scale $SCALE")" "$o" "$what" "$t" "$(echo "$o / $t" | bc -l)"
+done
 [ "${KEEP:-0}" = 1 ] || rm -rf "$W"
-"$PGBIN/psql" -d postgres -qc "drop database if exists bench_restore"
+[ "${UPLOADS_ONLY:-0}" = 1 ] || db_cleanup

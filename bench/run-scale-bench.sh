@@ -48,8 +48,8 @@ rm -rf "$W/rsync0" "$W/rsync1" "$W/ours1"; sync
 read -r sa ab blocks ha sv < <(jvm weekly ArchiveBench "$W/src" "$W/weekly.tar.gz" verify); ha="$ha peak, $(live weekly) live"
 echo "weekly archive: $sa s ($ab bytes, $blocks blocks stored, heap MB: $ha), verification $sv s"
 rm -f "$W/weekly.tar.gz"; sync
-read -r su written kept removed hu < <(jvm restore RestoreBench uploads "$W/ours0" "$W/ours0.jsonl" "$W/src" "$since"); hu="$hu peak, $(live restore) live"
-echo "uploads restore (day 0 over the changed folder): $su s ($written written, $kept kept, $removed removed, heap MB: $hu)"
+read -r su written kept removed hu hashed < <(jvm restore RestoreBench uploads "$W/ours0" "$W/ours0.jsonl" "$W/src" "$since"); hu="$hu peak, $(live restore) live"
+echo "uploads restore (day 0 over the changed folder): $su s ($written written, $kept kept of which $hashed read to prove it, $removed removed, heap MB: $hu)"
 printf '%s files, %s MB, -Xmx%s: first snapshot %.2f s (rsync -a %.2f s) heap MB %s; incremental %.2f s, rsync --link-dest %.2f s, ratio %.2f, heap MB %s; weekly archive %.2f s + verify %.2f s, heap MB %s; uploads restore %.2f s, heap MB %s\n' \
   "$FILES" "$MB" "$HEAP" "$s0" "$r0" "$h0" "$o" "$r" "$(echo "$o / $r" | bc -l)" "$h1" "$sa" "$sv" "$ha" "$su" "$hu"
 [ "${KEEP:-}" = 1 ] || rm -rf "$W"

@@ -29,13 +29,15 @@ import com.llmbackup.catalog.Manifest.FileEntry;
 import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sha256;
+import com.llmbackup.catalog.SnapshotCheck;
 
 /**
  * Brings one target folder in line with the entries it is given, in path order (a parent
  * before its content), then removes what no entry named: {@link UploadsRestorer}'s writing
  * half, whatever the entries are read from. The folder itself is kept (it may be a mount
  * point or bound into a container). A file whose size, mtime, mode, owner and ctime already
- * match ({@link UnchangedFile}) is left alone; every other file is written to a temporary
+ * match ({@link UnchangedFile}), or whose size and SHA-256 match the manifest's, is left alone
+ * (its mode, owner and mtime set where they differ); every other file is written to a temporary
  * name beside it and renamed into place, so no reader sees half a file. Links in the live
  * folder are replaced, never followed; the {@link EntryRules} are applied again while
  * writing. Folders get their mode and mtime last, deepest first.
@@ -75,6 +77,8 @@ final class FolderSync {
     private long filesWritten;
     private long bytesWritten;
     private long filesKept;
+    /** Of the files kept, those whose metadata could not prove them unchanged and whose SHA-256 did. */
+    private long filesHashed;
     private long deleted;
     private long temp;
 
@@ -110,7 +114,7 @@ final class FolderSync {
     void file(String rel, FileEntry meta, Content content) throws IOException {
         Path path = parentsReady(rel);
         present(rel);
-        if (unchanged(path, meta)) {
+        if (alreadyThere(path, meta)) {
             filesKept++;
             done(meta.size());
             return;
@@ -188,7 +192,8 @@ final class FolderSync {
             Snapshotter.applyAttributes(RawNames.resolve(target, dir), directories.get(dir), false);
         }
         progress.update(filesDone, filesTotal, bytesDone, bytesTotal);
-        return new UploadsRestorer.Result(filesTotal, bytesTotal, filesWritten, bytesWritten, filesKept, deleted, List.copyOf(warnings));
+        return new UploadsRestorer.Result(filesTotal, bytesTotal, filesWritten, bytesWritten, filesKept, filesHashed, deleted,
+                List.copyOf(warnings));
     }
 
     private void present(String rel) {
@@ -214,11 +219,32 @@ final class FolderSync {
         return EntryRules.inside(target, rel);
     }
 
-    private boolean unchanged(Path path, FileEntry meta) throws IOException {
+    /**
+     * Whether the live file already holds the backup's content: its metadata proves it
+     * ({@link UnchangedFile}), or, where it cannot (a copied or moved folder: every ctime new; an
+     * earlier restore; a touched mtime or mode), it has the same size and the manifest's
+     * SHA-256, read from it: reading is cheaper than writing and forcing to disk (issue 30).
+     * Then only what differs of its mode, owner and mtime is set.
+     */
+    private boolean alreadyThere(Path path, FileEntry meta) throws IOException {
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        return unchanged.unchanged(meta, UnchangedFile.State.read(path));
+        UnchangedFile.Difference difference = unchanged.compare(meta, UnchangedFile.State.read(path));
+        if (difference == UnchangedFile.Difference.NONE) {
+            return true;
+        }
+        if (meta.sha256() == null || difference == UnchangedFile.Difference.NOT_A_FILE || difference == UnchangedFile.Difference.SIZE
+                || !meta.sha256().equals(SnapshotCheck.sha256(path, buffer))) {
+            return false;
+        }
+        // the rules are checked in this order: from the ctime on, size, mtime, mode and owner are equal
+        if (difference == UnchangedFile.Difference.MTIME || difference == UnchangedFile.Difference.MODE
+                || difference == UnchangedFile.Difference.OWNER) {
+            Snapshotter.applyAttributes(path, meta, false);
+        }
+        filesHashed++;
+        return true;
     }
 
     private Path tempBeside(Path path) {

@@ -37,8 +37,9 @@ import org.springframework.stereotype.Component;
  * sees half a file. "Already match" is {@link UnchangedFile}, the snapshot's own rule: size,
  * mtime, mode, owner and ctime (a file rewritten in the same clock tick keeps size and mtime;
  * its ctime, which no program can set back, must equal the one recorded and be older than the
- * start of the backup, {@code unchangedSince}); without that time (a legacy set) every file
- * is written. Files are copied, never linked: the restored folder shares no inode
+ * start of the backup, {@code unchangedSince}). A file those cannot prove unchanged (a copied
+ * folder, an earlier restore) is read and kept if its size and SHA-256 are the manifest's;
+ * only the rest is written (a legacy set or an archive records no SHA-256: written). Files are copied, never linked: the restored folder shares no inode
  * with the backup.
  *
  * <p>This class reads the sources: a snapshot with its file list, a legacy snapshot without
@@ -193,8 +194,12 @@ public class UploadsRestorer {
                 entry.isSymbolicLink() ? RawTarNames.linkName(entry) : null);
     }
 
-    /** What a restore did to the folder. */
-    public record Result(long filesTotal, long bytesTotal, long filesWritten, long bytesWritten, long filesKept,
+    /**
+     * What a restore did to the folder. {@code filesKept} counts the files already equal to the
+     * backup's; {@code filesHashed} those of them whose metadata could not prove it and whose
+     * SHA-256 did (read, not rewritten).
+     */
+    public record Result(long filesTotal, long bytesTotal, long filesWritten, long bytesWritten, long filesKept, long filesHashed,
                          long entriesDeleted, List<String> warnings) {
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,6 +35,36 @@ class UploadsRestorerTests {
 
     @TempDir
     Path dir;
+
+    @Test
+    void fromSnapshotWhenFolderIsACopyKeepsFilesWhoseSha256MatchesAndWritesOnlyWhatDiffers() throws Exception {
+        Path live = dir.resolve("uploads");
+        FileTrees.write(live, Map.of("user1/a.pdf", "A", "user1/b.pdf", "BB", "user2/회의록.txt", "회의", "same-size.txt", "1234"));
+        Snapshotter.Result snap = snapshotter.snapshot(live, dir.resolve("snap"), null, Map.of(), Snapshotter.Progress.NONE);
+        Instant started = Instant.now();
+        // the folder copied elsewhere (a migration, a disaster recovery): every inode and ctime new, mtimes kept
+        Path copy = dir.resolve("copy");
+        Process cp = new ProcessBuilder("cp", "-a", live.toString(), copy.toString()).start();
+        assertThat(cp.waitFor()).isZero();
+        // a change that keeps size and mtime: only its content tells
+        FileTime mtime = Files.getLastModifiedTime(copy.resolve("same-size.txt"));
+        Files.writeString(copy.resolve("same-size.txt"), "abcd");
+        Files.setLastModifiedTime(copy.resolve("same-size.txt"), mtime);
+        // a touched mtime on equal content
+        Files.setLastModifiedTime(copy.resolve("user1/b.pdf"), FileTime.fromMillis(1_000));
+        Object inode = FileTrees.inode(copy.resolve("user1/b.pdf"));
+        Map<String, String> expected = FileTrees.describe(live);
+
+        UploadsRestorer.Result result = restorer.fromSnapshot(dir.resolve("snap"), snap.entries(), copy, started,
+                Snapshotter.Progress.NONE);
+
+        assertThat(result.filesWritten()).isEqualTo(1);
+        assertThat(result.filesKept()).isEqualTo(3);
+        assertThat(result.filesHashed()).isEqualTo(3);
+        assertThat(copy.resolve("same-size.txt")).hasContent("1234");
+        assertThat(FileTrees.inode(copy.resolve("user1/b.pdf"))).as("read and kept, not rewritten").isEqualTo(inode);
+        assertThat(withoutTop(FileTrees.describe(copy))).isEqualTo(withoutTop(expected));
+    }
 
     @Test
     void fromSnapshotWhenFolderChangedGivesExactlyTheBackupAndSharesNoInode() throws Exception {
@@ -209,5 +240,11 @@ class UploadsRestorerTests {
                 out.closeArchiveEntry();
             }
         }
+    }
+
+    private static Map<String, String> withoutTop(Map<String, String> tree) {
+        Map<String, String> copy = new TreeMap<>(tree);
+        copy.remove(".");
+        return copy;
     }
 }
