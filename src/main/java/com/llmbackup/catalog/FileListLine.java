@@ -4,24 +4,21 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.llmbackup.catalog.Manifest.FileEntry;
 
 /**
  * One line of a file list ({@code files_<id>.jsonl}): a {@link FileEntry} as a JSON object,
  * its fields named and left out when null as Jackson's data binding does, so lists written
- * before and after read alike. Written by hand and read with Jackson's streaming parser, not
- * its data binding: a daily writes and reads one line per file, and in a fresh JVM (the first
- * daily after a start, the benchmark) binding each line cost more than walking the tree
- * (issue 28: 1.0 s to read 20,000 lines, now about 0.1 s). A name that is not valid UTF-8
- * holds lone surrogates (one per byte that is not UTF-8); they are written as
- * {@code \\uDCxx} escapes, as data binding writes every surrogate, and read back as the same chars.
+ * before and after read alike. Written and read by hand, not with Jackson: a daily writes and
+ * reads one line per file, and in a fresh JVM (the first daily after a start, the benchmark)
+ * binding each line cost more than walking the tree (issue 28: 1.0 s to read 20,000 lines),
+ * and even Jackson's streaming parser costs a quarter of a second to create the first time.
+ * A name that is not valid UTF-8 holds lone surrogates (one per byte that is not UTF-8); they
+ * are written as {@code \\uDCxx} escapes, as data binding writes every surrogate, and read back
+ * as the same chars.
  */
 final class FileListLine {
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private FileListLine() {
@@ -145,76 +142,258 @@ final class FileListLine {
     /**
      * The entry of one line. Unknown fields are skipped (a newer release's lists still read);
      * a missing number reads as 0, as data binding reads it. Anything but one JSON object
-     * of known field types throws {@link IOException} with the parser's words.
+     * of known field types throws {@link IOException} saying what is wrong.
      */
     static FileEntry read(String line) throws IOException {
-        String path = null;
-        String type = null;
-        long size = 0;
-        long mtimeNanos = 0;
-        int mode = 0;
-        Integer uid = null;
-        Integer gid = null;
-        String owner = null;
-        String group = null;
-        String sha256 = null;
-        String linkTarget = null;
-        Long ctimeNanos = null;
-        try (JsonParser p = JSON.createParser(line)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+        return new Reader(line).entry();
+    }
+
+    /**
+     * A JSON reader for exactly this: one flat object whose values are strings, integers or null
+     * (any other JSON value is read and skipped in an unknown field). Jackson's parser did the
+     * same, but creating the first one costs a fresh JVM a quarter of a second (issue 28).
+     */
+    private static final class Reader {
+        private final String text;
+        private int at;
+
+        Reader(String text) {
+            this.text = text;
+        }
+
+        FileEntry entry() throws IOException {
+            String path = null;
+            String type = null;
+            long size = 0;
+            long mtimeNanos = 0;
+            int mode = 0;
+            Integer uid = null;
+            Integer gid = null;
+            String owner = null;
+            String group = null;
+            String sha256 = null;
+            String linkTarget = null;
+            Long ctimeNanos = null;
+            if (next() != '{') {
                 throw new IOException("not a JSON object");
             }
-            JsonToken token;
-            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "path" -> path = text(p, value);
-                    case "type" -> type = text(p, value);
-                    case "size" -> size = number(p, value, 0L);
-                    case "mtimeNanos" -> mtimeNanos = number(p, value, 0L);
-                    case "mode" -> mode = Math.toIntExact(number(p, value, 0L));
-                    case "uid" -> uid = integer(p, value);
-                    case "gid" -> gid = integer(p, value);
-                    case "owner" -> owner = text(p, value);
-                    case "group" -> group = text(p, value);
-                    case "sha256" -> sha256 = text(p, value);
-                    case "linkTarget" -> linkTarget = text(p, value);
-                    case "ctimeNanos" -> ctimeNanos = value == JsonToken.VALUE_NULL ? null : number(p, value, null);
-                    default -> p.skipChildren();
+            if (peek() == '}') {
+                at++;
+            } else {
+                while (true) {
+                    if (next() != '"') {
+                        throw error("a field name");
+                    }
+                    String field = string();
+                    if (next() != ':') {
+                        throw error("':'");
+                    }
+                    switch (field) {
+                        case "path" -> path = text(field);
+                        case "type" -> type = text(field);
+                        case "size" -> size = orZero(number(field));
+                        case "mtimeNanos" -> mtimeNanos = orZero(number(field));
+                        case "mode" -> mode = Math.toIntExact(orZero(number(field)));
+                        case "uid" -> uid = integer(field);
+                        case "gid" -> gid = integer(field);
+                        case "owner" -> owner = text(field);
+                        case "group" -> group = text(field);
+                        case "sha256" -> sha256 = text(field);
+                        case "linkTarget" -> linkTarget = text(field);
+                        case "ctimeNanos" -> ctimeNanos = number(field);
+                        default -> skipValue();
+                    }
+                    char c = next();
+                    if (c == '}') {
+                        break;
+                    }
+                    if (c != ',') {
+                        throw error("',' or '}'");
+                    }
                 }
             }
-            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+            if (peek() != 0) {
                 throw new IOException("more than one JSON object on the line");
             }
-        } catch (ArithmeticException e) {
-            throw new IOException("a number out of range", e);
+            return new FileEntry(path, type, size, mtimeNanos, mode, uid, gid, owner, group, sha256, linkTarget, ctimeNanos);
         }
-        return new FileEntry(path, type, size, mtimeNanos, mode, uid, gid, owner, group, sha256, linkTarget, ctimeNanos);
-    }
 
-    private static String text(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.VALUE_NULL) {
-            return null;
+        private String text(String field) throws IOException {
+            char c = next();
+            if (c == '"') {
+                return string();
+            }
+            if (c == 'n') {
+                literal("ull");
+                return null;
+            }
+            throw new IOException("field " + field + " is not a string");
         }
-        if (value != JsonToken.VALUE_STRING) {
-            throw new IOException("field " + p.currentName() + " is not a string");
-        }
-        return p.getText();
-    }
 
-    private static Long number(JsonParser p, JsonToken value, Long ifNull) throws IOException {
-        if (value == JsonToken.VALUE_NULL) {
-            return ifNull;
+        private Long number(String field) throws IOException {
+            char c = peek();
+            if (c == 'n') {
+                at++;
+                literal("ull");
+                return null;
+            }
+            int start = at;
+            if (c == '-') {
+                at++;
+            }
+            while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+                at++;
+            }
+            boolean digits = at > start + (c == '-' ? 1 : 0);
+            if (!digits || (at < text.length() && ".eE".indexOf(text.charAt(at)) >= 0)) {
+                throw new IOException("field " + field + " is not an integer");
+            }
+            try {
+                return Long.parseLong(text, start, at, 10);
+            } catch (NumberFormatException e) {
+                throw new IOException("a number out of range in field " + field, e);
+            }
         }
-        if (value != JsonToken.VALUE_NUMBER_INT) {
-            throw new IOException("field " + p.currentName() + " is not an integer");
-        }
-        return p.getLongValue();
-    }
 
-    private static Integer integer(JsonParser p, JsonToken value) throws IOException {
-        Long n = number(p, value, null);
-        return n == null ? null : Math.toIntExact(n);
+        private Integer integer(String field) throws IOException {
+            Long n = number(field);
+            try {
+                return n == null ? null : Math.toIntExact(n);
+            } catch (ArithmeticException e) {
+                throw new IOException("a number out of range in field " + field, e);
+            }
+        }
+
+        private static long orZero(Long n) {
+            return n == null ? 0 : n;
+        }
+
+        /** The rest of a string whose opening quote was read. */
+        private String string() throws IOException {
+            int start = at;
+            int end = text.indexOf('"', start);
+            int escape = text.indexOf('\\', start);
+            if (end >= 0 && (escape < 0 || escape > end)) {
+                at = end + 1;
+                return text.substring(start, end); // the common case: nothing escaped
+            }
+            StringBuilder out = new StringBuilder();
+            while (true) {
+                if (at >= text.length()) {
+                    throw new IOException("a string is not closed");
+                }
+                char c = text.charAt(at++);
+                if (c == '"') {
+                    return out.toString();
+                }
+                if (c < 0x20) {
+                    throw new IOException("a control character in a string");
+                }
+                if (c != '\\') {
+                    out.append(c);
+                    continue;
+                }
+                if (at >= text.length()) {
+                    throw new IOException("a string is not closed");
+                }
+                char e = text.charAt(at++);
+                switch (e) {
+                    case '"', '\\', '/' -> out.append(e);
+                    case 'b' -> out.append('\b');
+                    case 'f' -> out.append('\f');
+                    case 'n' -> out.append('\n');
+                    case 'r' -> out.append('\r');
+                    case 't' -> out.append('\t');
+                    case 'u' -> {
+                        if (at + 4 > text.length()) {
+                            throw new IOException("a broken \\u escape");
+                        }
+                        try {
+                            out.append((char) Integer.parseInt(text, at, at + 4, 16));
+                        } catch (NumberFormatException bad) {
+                            throw new IOException("a broken \\u escape", bad);
+                        }
+                        at += 4;
+                    }
+                    default -> throw new IOException("an unknown escape \\" + e);
+                }
+            }
+        }
+
+        /** Any JSON value, read and dropped (a field this release does not know). */
+        private void skipValue() throws IOException {
+            char c = next();
+            switch (c) {
+                case '"' -> string();
+                case '{', '[' -> {
+                    char close = c == '{' ? '}' : ']';
+                    if (peek() == close) {
+                        at++;
+                        return;
+                    }
+                    while (true) {
+                        if (c == '{') {
+                            if (next() != '"') {
+                                throw error("a field name");
+                            }
+                            string();
+                            if (next() != ':') {
+                                throw error("':'");
+                            }
+                        }
+                        skipValue();
+                        char after = next();
+                        if (after == close) {
+                            return;
+                        }
+                        if (after != ',') {
+                            throw error("',' or '" + close + "'");
+                        }
+                    }
+                }
+                case 't' -> literal("rue");
+                case 'f' -> literal("alse");
+                case 'n' -> literal("ull");
+                default -> {
+                    if (c != '-' && (c < '0' || c > '9')) {
+                        throw error("a value");
+                    }
+                    while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
+                        at++;
+                    }
+                }
+            }
+        }
+
+        private void literal(String rest) throws IOException {
+            if (!text.startsWith(rest, at)) {
+                throw error("a value");
+            }
+            at += rest.length();
+        }
+
+        /** The next character that is not white space, consumed; 0 at the end. */
+        private char next() {
+            char c = peek();
+            if (c != 0) {
+                at++;
+            }
+            return c;
+        }
+
+        private char peek() {
+            while (at < text.length()) {
+                char c = text.charAt(at);
+                if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                    return c;
+                }
+                at++;
+            }
+            return 0;
+        }
+
+        private IOException error(String expected) {
+            return new IOException("expected " + expected + " at column " + (at + 1));
+        }
     }
 }

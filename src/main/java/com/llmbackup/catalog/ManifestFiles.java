@@ -19,12 +19,15 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -93,7 +96,7 @@ public final class ManifestFiles {
         }
         Path manifestFile = fileOf(set, set.kind().manifestName(set.id()));
         if (set.manifest().formatVersion() < 2) {
-            return of(readInline(manifestFile));
+            return of(InlineFormat.read(manifestFile));
         }
         String name = set.kind().fileListName(set.id());
         Manifest.Artifact artifact = set.manifest().artifacts() == null ? null
@@ -147,40 +150,44 @@ public final class ManifestFiles {
         };
     }
 
-    /** Data binding for the format-1 manifests only: built when first needed, as it costs a fresh JVM a few tenths of a second. */
+    /**
+     * The format-1 manifests' inline entries, read with Jackson: kept in a class of its own, so
+     * that no Jackson class is loaded (nor looked for along the class path) unless such a
+     * manifest is read; a fresh JVM pays a few tenths of a second for them (issue 28).
+     */
     private static final class InlineFormat {
         static final ObjectReader ENTRY = new ObjectMapper().readerFor(FileEntry.class)
                 .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    }
 
-    /** The inline entries of a format-1 manifest, parsed one by one (the rest of the manifest is skipped). */
-    private static List<FileEntry> readInline(Path manifest) {
-        List<FileEntry> entries = new ArrayList<>();
-        try (JsonParser parser = InlineFormat.ENTRY.createParser(manifest.toFile())) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new CorruptManifestException(manifest, "it is not a JSON object");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (field.equals("files") && value == JsonToken.START_ARRAY) {
-                    while (parser.nextToken() == JsonToken.START_OBJECT) {
-                        FileEntry entry = InlineFormat.ENTRY.readValue(parser);
-                        if (entry != null && entry.path() != null && !insideSnapshot(entry.path())) {
-                            throw new CorruptManifestException(manifest, "entry " + (entries.size() + 1) + escapes(entry.path()));
-                        }
-                        entries.add(entry);
-                    }
-                } else {
-                    parser.skipChildren();
+        /** Parsed one by one (the rest of the manifest is skipped). */
+        static List<FileEntry> read(Path manifest) {
+            List<FileEntry> entries = new ArrayList<>();
+            try (JsonParser parser = ENTRY.createParser(manifest.toFile())) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    throw new CorruptManifestException(manifest, "it is not a JSON object");
                 }
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (field.equals("files") && value == JsonToken.START_ARRAY) {
+                        while (parser.nextToken() == JsonToken.START_OBJECT) {
+                            FileEntry entry = ENTRY.readValue(parser);
+                            if (entry != null && entry.path() != null && !insideSnapshot(entry.path())) {
+                                throw new CorruptManifestException(manifest, "entry " + (entries.size() + 1) + escapes(entry.path()));
+                            }
+                            entries.add(entry);
+                        }
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } catch (JsonProcessingException e) {
+                throw new CorruptManifestException(manifest, "it is not valid JSON (" + e.getOriginalMessage() + ")");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
             }
-        } catch (JsonProcessingException e) {
-            throw new CorruptManifestException(manifest, "it is not valid JSON (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
+            return entries;
         }
-        return entries;
     }
 
     /**
@@ -258,6 +265,192 @@ public final class ManifestFiles {
                 if (order == 0) {
                     return passed;
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code entries} read on a thread of their own, a few batches ahead of the caller (a daily
+     * parses the previous list while it walks the tree: two cores, not one). Close it; the
+     * source's exceptions (a damaged list, a SHA-256 that differs) reach the caller where the
+     * caller's reading reaches them.
+     */
+    public static Entries readAhead(Entries entries) {
+        return new AheadEntries(entries);
+    }
+
+    /**
+     * A sink whose entries go to {@code sink} on a thread of their own (a daily writes its list
+     * while it walks); {@link Behind#close} hands over the last ones and waits for them, and
+     * throws what the sink threw.
+     */
+    public static Behind writeBehind(Sink sink) {
+        return new Behind(sink);
+    }
+
+    private static final int BATCH = 256;
+    private static final int BATCHES = 8;
+    /** The end of a stream of batches. */
+    private static final List<FileEntry> END = List.of();
+
+    private static Thread daemon(Runnable work, String name) {
+        Thread thread = new Thread(work, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static <T> void put(BlockingQueue<T> queue, T item) {
+        try {
+            queue.put(item);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while passing file list entries", e);
+        }
+    }
+
+    private static <T> T take(BlockingQueue<T> queue) {
+        try {
+            return queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while passing file list entries", e);
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable failure) {
+        if (failure instanceof RuntimeException r) {
+            return r;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(failure);
+    }
+
+    /** {@link #readAhead}: batches of entries, then {@link #END}, or the failure that ended the source. */
+    private static final class AheadEntries implements Entries {
+        private final BlockingQueue<Object> batches = new ArrayBlockingQueue<>(BATCHES);
+        private volatile boolean closed;
+        private Iterator<FileEntry> current = Collections.emptyIterator();
+        private boolean ended;
+
+        AheadEntries(Entries source) {
+            daemon(() -> {
+                List<FileEntry> batch = new ArrayList<>(BATCH);
+                try (source) {
+                    while (!closed && source.hasNext()) {
+                        batch.add(source.next());
+                        if (batch.size() == BATCH) {
+                            put(batches, batch);
+                            batch = new ArrayList<>(BATCH);
+                        }
+                    }
+                    put(batches, batch);
+                    put(batches, END);
+                } catch (Throwable t) {
+                    // the entries read before it first: the caller meets the failure where the source met it
+                    put(batches, batch);
+                    put(batches, t);
+                }
+            }, "file-list-reader");
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public boolean hasNext() {
+            while (!current.hasNext()) {
+                if (ended) {
+                    return false;
+                }
+                Object next = take(batches);
+                if (next instanceof Throwable failure) {
+                    ended = true;
+                    throw rethrown(failure);
+                }
+                if (next == END) {
+                    ended = true;
+                    return false;
+                }
+                current = ((List<FileEntry>) next).iterator();
+            }
+            return true;
+        }
+
+        @Override
+        public FileEntry next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            // let the reader finish its batch, close its file and end
+            while (!ended) {
+                Object next = take(batches);
+                ended = next == END || next instanceof Throwable;
+            }
+        }
+    }
+
+    /** {@link #writeBehind}. */
+    public static final class Behind implements Sink, AutoCloseable {
+        private final BlockingQueue<List<FileEntry>> batches = new ArrayBlockingQueue<>(BATCHES);
+        private final Thread thread;
+        private volatile Throwable failure;
+        private List<FileEntry> batch = new ArrayList<>(BATCH);
+        private boolean closed;
+
+        private Behind(Sink sink) {
+            thread = daemon(() -> {
+                while (true) {
+                    List<FileEntry> next = take(batches);
+                    if (next == END) {
+                        return;
+                    }
+                    if (failure == null) {
+                        try {
+                            next.forEach(sink::add);
+                        } catch (Throwable t) {
+                            failure = t; // passed on at the next add or at close; the rest is drained
+                        }
+                    }
+                }
+            }, "file-list-writer");
+        }
+
+        @Override
+        public void add(FileEntry entry) {
+            batch.add(entry);
+            if (batch.size() == BATCH) {
+                if (failure != null) {
+                    throw rethrown(failure);
+                }
+                put(batches, batch);
+                batch = new ArrayList<>(BATCH);
+            }
+        }
+
+        /** Waits until every entry reached the sink. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            put(batches, batch);
+            put(batches, END);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing the file list", e);
+            }
+            if (failure != null) {
+                throw rethrown(failure);
             }
         }
     }
@@ -378,8 +571,7 @@ public final class ManifestFiles {
                 try {
                     entry = FileListLine.read(text);
                 } catch (IOException e) {
-                    String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-                    throw new CorruptManifestException(file, "line " + line + " is not a valid entry (" + why + ")");
+                    throw new CorruptManifestException(file, "line " + line + " is not a valid entry (" + e.getMessage() + ")");
                 }
                 if (entry == null || entry.path() == null || (last != null && PATH_ORDER.compare(last, entry.path()) >= 0)) {
                     throw new CorruptManifestException(file, "line " + line + " is out of path order or has no path");

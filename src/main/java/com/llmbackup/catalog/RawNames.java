@@ -181,7 +181,8 @@ public final class RawNames {
         }
     }
 
-    private static byte[] percentDecode(String raw) {
+    /** The bytes of a {@code %XX}-escaped ASCII string (a URI's raw path, an escaped tar name). */
+    public static byte[] percentDecode(String raw) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);

@@ -81,7 +81,7 @@ final class RawTarNames {
         if (raw == null) {
             return entry.getName();
         }
-        String name = RawNames.decode(unescape(raw));
+        String name = RawNames.decode(RawNames.percentDecode(raw));
         // commons marks a folder's name with a trailing slash
         return entry.isDirectory() && !name.endsWith("/") ? name + "/" : name;
     }
@@ -89,7 +89,7 @@ final class RawTarNames {
     /** The entry's link target as the file lists write it. */
     static String linkName(TarArchiveEntry entry) {
         String raw = entry.getExtraPaxHeader(LINK_PATH);
-        return raw == null ? entry.getLinkName() : RawNames.decode(unescape(raw));
+        return raw == null ? entry.getLinkName() : RawNames.decode(RawNames.percentDecode(raw));
     }
 
     private static String placeholder(String escaped) {
@@ -122,19 +122,5 @@ final class RawTarNames {
             }
         }
         return out.toString();
-    }
-
-    static byte[] unescape(String escaped) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(escaped.length());
-        for (int i = 0; i < escaped.length(); i++) {
-            char c = escaped.charAt(i);
-            if (c == '%' && i + 2 < escaped.length()) {
-                out.write(Integer.parseInt(escaped.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                out.write(c);
-            }
-        }
-        return out.toByteArray();
     }
 }

@@ -83,18 +83,23 @@ public class Snapshotter {
         Walker walker;
         // durable before any manifest can call the set complete: each copy and each finished
         // folder is forced in the background while the walk goes on, and waited for at the end
-        try (Durable.Batch durable = new Durable.Batch()) {
-            walker = new Walker(source, target, previousDir, previous, out, progress, totals, hook, durable);
+        // three threads: the walk lists and reads ahead, the previous list is parsed ahead, the new one
+        // is written behind; this one links and copies (a fresh JVM's first daily is CPU-bound, issue 28)
+        try (Durable.Batch durable = new Durable.Batch();
+             ManifestFiles.Entries previousAhead = ManifestFiles.readAhead(previous);
+             ManifestFiles.Behind entries = ManifestFiles.writeBehind(out)) {
+            walker = new Walker(source, target, previousDir, previousAhead, entries, progress, totals, hook, durable);
             try {
-                SortedWalk.walk(source, walker);
+                SortedWalk.walkAhead(source, walker);
             } catch (IOException e) {
                 throw new UncheckedIOException("snapshot of " + source + " failed: " + LiveFolderWalk.describe(e, source), e);
             }
             // the previous list read to its end, so its SHA-256 is checked even when the walk ended
             // before its last entries (files deleted since): checksums carried over from a changed list must fail the step
-            while (previous.hasNext()) {
-                previous.next();
+            while (previousAhead.hasNext()) {
+                previousAhead.next();
             }
+            entries.close();
             durable.await();
         }
         Totals counted = totals.join();

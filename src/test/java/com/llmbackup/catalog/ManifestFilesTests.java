@@ -71,16 +71,76 @@ class ManifestFilesTests {
     @CsvSource(delimiter = '|', value = {
             "[]|not a JSON object",
             "{\"path\":\"a\",\"size\":\"12\"}|field size is not an integer",
+            "{\"path\":\"a\",\"size\":1.5}|field size is not an integer",
+            "{\"path\":\"a\",\"size\":99999999999999999999}|a number out of range in field size",
+            "{\"path\":\"a\",\"uid\":4294967296}|a number out of range in field uid",
             "{\"path\":\"a\"}{\"path\":\"b\"}|more than one JSON object",
-            "{\"path\":7}|field path is not a string"})
+            "{\"path\":7}|field path is not a string",
+            "{\"path\":\"a}|a string is not closed",
+            "{\"path\":\"a\\q\"}|an unknown escape",
+            "{\"path\":\"a\\u12\"}|a broken \\u escape",
+            "{\"path\":\"a\" \"type\":\"file\"}|expected ',' or '}' at column 14",
+            "{\"x\":[1,}|expected a value"})
     void fileListLineRefusesALineWhenItIsNotOneEntry(String line, String why) {
         assertThatThrownBy(() -> FileListLine.read(line)).isInstanceOf(IOException.class).hasMessageContaining(why);
     }
 
     @Test
     void fileListLineReadsUnknownFieldsAndMissingNumbersAsDataBindingDoesWhenANewerReleaseWroteIt() throws IOException {
-        FileEntry entry = FileListLine.read("{\"path\":\"a\",\"future\":{\"x\":[1,2]},\"type\":\"file\",\"uid\":null}");
+        FileEntry entry = FileListLine.read(" { \"path\" : \"a\", \"future\":{\"x\":[1,-2.5e3,true,false,null,\"s\\\"\",{}],\"y\":[]},"
+                + "\"type\":\"file\",\"uid\":null,\"ctimeNanos\":null}\n");
         assertThat(entry).isEqualTo(new FileEntry("a", "file", 0, 0, 0, null, null, null, null, null, null, null));
+    }
+
+    @Test
+    void readAheadGivesTheSameEntriesAndTheSourcesFailureWhereTheReadingReachesIt() throws IOException {
+        Path list = dir.resolve("files_20251031.jsonl");
+        List<FileEntry> written = new ArrayList<>();
+        written.add(dir("."));
+        for (int i = 0; i < 1000; i++) {
+            written.add(file(String.format("f%04d", i)));
+        }
+        try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
+            written.forEach(writer::add);
+        }
+
+        try (ManifestFiles.Entries ahead = ManifestFiles.readAhead(ManifestFiles.read(list, null))) {
+            assertThat(ahead.stream().toList()).isEqualTo(written);
+        }
+        try (ManifestFiles.Entries ahead = ManifestFiles.readAhead(ManifestFiles.read(list, "0".repeat(64)))) {
+            for (int i = 0; i < written.size(); i++) {
+                assertThat(ahead.next()).isEqualTo(written.get(i));
+            }
+            assertThatThrownBy(ahead::hasNext).isInstanceOf(CorruptManifestException.class).hasMessageContaining("the manifest says 000");
+        }
+        try (ManifestFiles.Entries closedEarly = ManifestFiles.readAhead(ManifestFiles.read(list, null))) {
+            assertThat(closedEarly.next()).isEqualTo(written.get(0));
+        }
+    }
+
+    @Test
+    void writeBehindWritesEveryEntryInOrderByCloseAndPassesOnTheSinksFailure() throws IOException {
+        Path list = dir.resolve("files_20251031.jsonl");
+        List<FileEntry> written = new ArrayList<>();
+        written.add(dir("."));
+        for (int i = 0; i < 1000; i++) {
+            written.add(file(String.format("f%04d", i)));
+        }
+        try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
+            try (ManifestFiles.Behind behind = ManifestFiles.writeBehind(writer)) {
+                written.forEach(behind::add);
+            }
+            assertThat(writer.count()).isEqualTo(written.size());
+        }
+        try (ManifestFiles.Entries entries = ManifestFiles.read(list, null)) {
+            assertThat(entries.stream().toList()).isEqualTo(written);
+        }
+
+        ManifestFiles.Behind failing = ManifestFiles.writeBehind(entry -> {
+            throw new IllegalStateException("volume gone");
+        });
+        failing.add(dir("."));
+        assertThatThrownBy(failing::close).isInstanceOf(IllegalStateException.class).hasMessage("volume gone");
     }
 
     @Test
