@@ -95,15 +95,10 @@ class ManifestFilesTests {
     @Test
     void readAheadGivesTheSameEntriesAndTheSourcesFailureWhereTheReadingReachesIt() throws IOException {
         Path list = dir.resolve("files_20251031.jsonl");
-        List<FileEntry> written = new ArrayList<>();
-        written.add(dir("."));
-        for (int i = 0; i < 1000; i++) {
-            written.add(file(String.format("f%04d", i)));
-        }
+        List<FileEntry> written = thousandFiles();
         try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
             written.forEach(writer::add);
         }
-
         try (ManifestFiles.Entries ahead = ManifestFiles.readAhead(ManifestFiles.read(list, null))) {
             assertThat(ahead.stream().toList()).isEqualTo(written);
         }
@@ -118,14 +113,20 @@ class ManifestFilesTests {
         }
     }
 
+    /** More entries than a batch of the threads that read ahead and write behind. */
+    private static List<FileEntry> thousandFiles() {
+        List<FileEntry> entries = new ArrayList<>();
+        entries.add(dir("."));
+        for (int i = 0; i < 1000; i++) {
+            entries.add(file(String.format("f%04d", i)));
+        }
+        return entries;
+    }
+
     @Test
     void writeBehindWritesEveryEntryInOrderByCloseAndPassesOnTheSinksFailure() throws IOException {
         Path list = dir.resolve("files_20251031.jsonl");
-        List<FileEntry> written = new ArrayList<>();
-        written.add(dir("."));
-        for (int i = 0; i < 1000; i++) {
-            written.add(file(String.format("f%04d", i)));
-        }
+        List<FileEntry> written = thousandFiles();
         try (ManifestFiles.Writer writer = ManifestFiles.write(list)) {
             try (ManifestFiles.Behind behind = ManifestFiles.writeBehind(writer)) {
                 written.forEach(behind::add);
