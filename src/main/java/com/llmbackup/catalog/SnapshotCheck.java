@@ -25,21 +25,21 @@ public final class SnapshotCheck {
     public static Optional<String> problem(Path snapshot, Manifest.FileEntry entry, byte[] buffer) throws IOException {
         Path copy = RawNames.resolve(snapshot, entry.path());
         if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.of(entry.path() + " is missing");
+            return Optional.of(RawNames.display(entry.path()) + " is missing");
         }
         if (!Files.isRegularFile(copy, LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.of(entry.path() + " is no longer a regular file");
+            return Optional.of(RawNames.display(entry.path()) + " is no longer a regular file");
         }
         long size = Files.size(copy);
         if (size != entry.size()) {
-            return Optional.of(entry.path() + " has another size than its manifest says (" + size + " bytes, manifest " + entry.size() + ")");
+            return Optional.of(RawNames.display(entry.path()) + " has another size than its manifest says (" + size + " bytes, manifest " + entry.size() + ")");
         }
         if (entry.sha256() == null) {
             return Optional.empty(); // nothing recorded to compare with
         }
         String actual = sha256(copy, buffer);
         if (!actual.equals(entry.sha256())) {
-            return Optional.of(entry.path() + " does not match its manifest (SHA-256 " + actual + ", manifest " + entry.sha256()
+            return Optional.of(RawNames.display(entry.path()) + " does not match its manifest (SHA-256 " + actual + ", manifest " + entry.sha256()
                     + "): it was changed or damaged since the backup");
         }
         return Optional.empty();

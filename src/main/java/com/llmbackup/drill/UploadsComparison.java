@@ -88,6 +88,8 @@ final class UploadsComparison {
         } catch (IOException | UncheckedIOException e) {
             problems.add("the restored uploads " + restored + " cannot be listed: " + e.getMessage());
         }
+        // a name that is not UTF-8 shown with its bytes as %XX: the drill's evidence is stored as text
+        problems.replaceAll(RawNames::display);
         return problems;
     }
 

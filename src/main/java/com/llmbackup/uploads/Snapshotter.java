@@ -102,7 +102,8 @@ public class Snapshotter {
             entries.close();
             durable.await();
         }
-        Totals counted = totals.join();
+        // for the progress figures only: a failed count must not fail the snapshot
+        Totals counted = totals.handle((t, e) -> e == null ? t : Totals.UNKNOWN).join();
         progress.update(walker.filesDone, counted.files(), walker.bytesDone, counted.bytes());
         return new Result(List.of(), walker.bytesDone, walker.filesDone, walker.filesCopied,
                 walker.filesLinked, walker.bytesCopied, List.copyOf(walker.warnings));
