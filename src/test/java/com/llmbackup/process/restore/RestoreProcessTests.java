@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.SnapshotCheck;
@@ -316,6 +318,42 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(row.message()).contains("The restore failed (Task_CheckHealth: The web app did not become healthy")
                 .contains("rolled back to safety/").contains("the application is healthy");
         assertThat(row.request().details()).contains("Resolution by bob: rollback", "Rolling back to safety/");
+    }
+
+    @Test
+    void restoreAndItsRollbackKeepLatin1NamedFilesFoldersAndAFifoWithTheirBytes() throws Exception {
+        // issue 25: names that are not UTF-8 (Latin-1 bytes) and a FIFO in the live folder
+        FileTrees.writeLatin1Named(UPLOADS, Map.of("user9/café.txt", "e acute", "old/Noël/x.txt", "x"));
+        Process mkfifo = new ProcessBuilder("mkfifo", UPLOADS.resolve("app.pipe").toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try {
+            Files.writeString(UPLOADS.resolve(".app-version"), "1");
+            String id = backup("DailyBackupProcess");
+            Files.writeString(UPLOADS.resolve(".app-version"), "2");
+            Files.writeString(RawNames.resolve(UPLOADS, "user9/caf\uDCE9.txt"), "changed since");
+            FileTrees.writeLatin1Named(UPLOADS, Map.of("user9/naïve.txt", "created since"));
+
+            String pi = startRestore("alice", Map.of("backupId", id, "reason", "test the old set"));
+            complete(awaitTask(pi, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+            JsonNode failure = awaitTask(pi, "Task_ResolveFailedRestore");
+
+            // the set holds the Latin-1 names: written back byte-exact; what no set holds is kept
+            assertThat(RawNames.resolve(UPLOADS, "user9/caf\uDCE9.txt")).hasContent("e acute");
+            assertThat(RawNames.resolve(UPLOADS, "old/No\uDCEBl/x.txt")).hasContent("x");
+            assertThat(RawNames.resolve(UPLOADS, "user9/na\uDCEFve.txt")).hasContent("created since");
+            assertThat(Files.exists(UPLOADS.resolve("app.pipe"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+
+            complete(failure, "bob", Map.of("resolution", "rollback"));
+            assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+            // the rollback: the safety set, which holds them as they were before the restore
+            assertThat(RawNames.resolve(UPLOADS, "user9/caf\uDCE9.txt")).hasContent("changed since");
+            assertThat(RawNames.resolve(UPLOADS, "user9/na\uDCEFve.txt")).hasContent("created since");
+            assertThat(RawNames.resolve(UPLOADS, "old/No\uDCEBl/x.txt")).hasContent("x");
+            assertThat(Files.exists(UPLOADS.resolve("app.pipe"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+        } finally {
+            new ProcessBuilder("rm", "-rf", UPLOADS.resolve("user9").toString(), UPLOADS.resolve("old").toString(),
+                    UPLOADS.resolve("app.pipe").toString()).start().waitFor();
+        }
     }
 
     @Test
