@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An external program to run: an argument list (never a shell string), extra environment
- * variables for the child only (where secrets go: they never reach an argument list),
- * an optional working directory and a timeout.
+ * An external program to run: an argument list (never a shell string), its own environment
+ * variables (where secrets go: they never reach an argument list; the child inherits only a few
+ * of the orchestrator's, see {@link ChildEnvironment}), an optional working directory and a timeout.
  */
 public final class Command {
 

@@ -40,7 +40,7 @@ public class CommandRunner {
     /** Runs the command and returns whatever exit code it had; fails only when it cannot run or times out. */
     public CommandResult runAllowingFailure(Command command) {
         ProcessBuilder builder = new ProcessBuilder(command.argv());
-        builder.environment().putAll(command.environment());
+        ChildEnvironment.apply(builder.environment(), command.environment());
         if (command.workingDirectory() != null) {
             builder.directory(command.workingDirectory().toFile());
         }

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +36,26 @@ class CommandRunnerTests {
                     assertThat(e.stderr()).contains("/no/such/folder");
                     assertThat(e.getMessage()).startsWith("ls exited with code 2: ").contains("No such file or directory");
                 });
+    }
+
+    /** What a child may inherit: where programs are, the locale, the home and temp folders, the time zone. */
+    private static boolean inheritable(String name) {
+        return Set.of("PATH", "HOME", "TMPDIR", "TZ", "LANG", "LC_ALL").contains(name) || name.startsWith("LC_");
+    }
+
+    @Test
+    void runGivesChildOnlyPathLocaleHomeTmpdirAndItsOwnVariablesWhenOrchestratorHasMore() {
+        // the orchestrator's secrets (SPRING_DATASOURCE_PASSWORD, ...) stand among these in production
+        Set<String> orchestratorOnly = System.getenv().keySet().stream().filter(n -> !inheritable(n)).collect(Collectors.toSet());
+        assertThat(orchestratorOnly).as("variables of this JVM that no child may see").isNotEmpty();
+
+        CommandResult result = runner.run(Command.of("env", "-0").withEnvironment("PGPASSWORD", "pw with spaces"));
+
+        Map<String, String> child = Arrays.stream(result.stdout().split("\0")).filter(line -> !line.isEmpty())
+                .collect(Collectors.toMap(line -> line.substring(0, line.indexOf('=')), line -> line.substring(line.indexOf('=') + 1)));
+        assertThat(child).containsEntry("PGPASSWORD", "pw with spaces").containsEntry("PATH", System.getenv("PATH"));
+        assertThat(child.keySet()).doesNotContainAnyElementsOf(orchestratorOnly)
+                .allMatch(name -> inheritable(name) || name.equals("PGPASSWORD"));
     }
 
     @Test
