@@ -318,6 +318,11 @@ public record BackupProperties(
             Settings.requirePositive("backup.offsite.command-timeout", commandTimeout);
         }
 
+        /** The repository for messages: a URL's user and password hidden ({@code rest:https://***@host/}). */
+        public String location() {
+            return repository == null ? null : Settings.withoutUserinfo(repository);
+        }
+
         /** On when a repository is set, unless {@code enabled=false}. */
         public boolean active() {
             return repository != null && !Boolean.FALSE.equals(enabled);

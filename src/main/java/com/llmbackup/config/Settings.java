@@ -120,12 +120,23 @@ final class Settings {
     static void requireResticRepository(String key, String value) {
         boolean remote = value.matches("(sftp|s3|rest|b2|azure|gs|swift|rclone):.+");
         if (!remote && !value.startsWith("/")) {
-            throw invalid(key, value, "it must be an absolute path (a local disk or a mounted NAS) or a restic location "
+            throw invalid(key, withoutUserinfo(value), "it must be an absolute path (a local disk or a mounted NAS) or a restic location "
                     + "such as sftp:user@host:/srv/restic, s3:https://minio.example:9000/bucket or rest:https://host:8000/.");
         }
         if (value.chars().anyMatch(Character::isISOControl)) {
-            throw invalid(key, value, "it contains control characters.");
+            throw invalid(key, withoutUserinfo(value), "it contains control characters.");
         }
+    }
+
+    /**
+     * A location with the whole userinfo of its URL hidden ({@code rest:https://***@host:8000/}):
+     * a password may hold {@code @}, {@code :} or {@code /}, so everything from {@code //} to the
+     * last {@code @} goes (a path's {@code @} hides more than needed, never less).
+     */
+    static String withoutUserinfo(String location) {
+        int authority = location.indexOf("//");
+        int at = location.lastIndexOf('@');
+        return authority < 0 || at < authority ? location : location.substring(0, authority + 2) + "***" + location.substring(at);
     }
 
     /** restic check's --read-data-subset: a percentage (5%), a fraction (1/10) or a size (500M). */

@@ -73,9 +73,9 @@ public class OffsiteRepository {
         return settings.active();
     }
 
-    /** The repository's location for messages: a password in a URL ({@code rest:https://user:pw@host/}) is masked. */
+    /** The repository's location for messages: a URL's user and password are hidden ({@code rest:https://***@host/}). */
     public String location() {
-        return settings.repository() == null ? null : settings.repository().replaceAll("//([^/@:]+):[^/@]*@", "//$1:***@");
+        return settings.location();
     }
 
     /** {@code restic init}: a new, empty, encrypted repository (refused by restic when one is there). */

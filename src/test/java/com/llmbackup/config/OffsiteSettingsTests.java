@@ -63,6 +63,14 @@ class OffsiteSettingsTests {
     }
 
     @Test
+    void bindRejectsARepositoryWithoutShowingItsPasswordWhenItIsMalformed() {
+        assertThatThrownBy(() -> bind("backup.offsite.repository", "rest:https://backup:p@ss@nas:8000/a\u0007b",
+                "backup.offsite.password-file", "/etc/llm-backup/offsite.password"))
+                .rootCause().hasMessage("Invalid setting backup.offsite.repository='rest:https://***@nas:8000/a\u0007b': it contains "
+                        + "control characters.");
+    }
+
+    @Test
     void bindRejectsARepositoryWhenNoPasswordFileIsSet() {
         assertThatThrownBy(() -> bind("backup.offsite.repository", "/mnt/nas/restic"))
                 .rootCause().hasMessage("Invalid setting backup.offsite.password-file='null': it is required with "

@@ -50,6 +50,25 @@ class ResticTests {
         assertThat(command.environment()).containsEntry("RESTIC_REPOSITORY", "rest:https://backup:hunter2@127.0.0.1:8000/llm/");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "rest:https://backup:hunter2@nas.example:8000/llm/|rest:https://***@nas.example:8000/llm/",
+            "rest:https://backup:p@ss@nas.example:8000/llm/|rest:https://***@nas.example:8000/llm/",
+            "rest:https://backup:a/b:c@nas.example/|rest:https://***@nas.example/",
+            "rest:https://token@nas.example/|rest:https://***@nas.example/",
+            "sftp:backup@nas:/srv/restic|sftp:backup@nas:/srv/restic",
+            "s3:https://minio.local:9000/backups|s3:https://minio.local:9000/backups",
+            "/mnt/nas/restic|/mnt/nas/restic",
+    })
+    void locationHidesTheWholeUserinfoWhenThePasswordHoldsAtColonOrSlash(String repository, String shown) throws Exception {
+        var properties = AbstractOffsiteRepositoryTests.bind(Map.of("backup.offsite.repository", repository,
+                "backup.offsite.password-file", temp.resolve("password").toString()));
+
+        String location = new OffsiteRepository(properties, null, new CommandRunner()).location();
+
+        assertThat(location).isEqualTo(shown).doesNotContain("hunter2").doesNotContain("ss@nas").doesNotContain("a/b").doesNotContain("token");
+    }
+
     @Test
     void environmentFileTakesCommentsQuotesAndExportWhenTheyAreThere() throws Exception {
         Files.writeString(temp.resolve("env"), "# MinIO\n\nexport AWS_ACCESS_KEY_ID=\"minio\"\nAWS_SECRET_ACCESS_KEY='a=b c'\n");
