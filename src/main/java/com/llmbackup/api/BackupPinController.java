@@ -69,7 +69,7 @@ class BackupPinController {
             return error(HttpStatus.BAD_REQUEST, e.getMessage());
         }
         String owner = "pin-" + UUID.randomUUID();
-        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "pin by " + user());
+        LeaseManager.Attempt attempt = leases.tryAcquireForWork(owner, "pin by " + user());
         if (attempt.busy()) {
             return error(HttpStatus.CONFLICT, "Run " + attempt.holder().owner() + " (" + attempt.holder().purpose()
                     + ") holds the lock on the backup root; try again when it has finished.");

@@ -297,6 +297,19 @@ public class BackupCatalog {
         }
     }
 
+    /**
+     * A folder of the lease holder's own below the staging root, for work that is not a run's
+     * set (a fetch from offsite): if the work dies, the next holder's {@link #recover} clears it.
+     */
+    public Path ownStaging(LeaseManager.Lease lease) {
+        lease.verify();
+        try {
+            return permissions.createDirectories(stagingOf(lease.owner()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the staging folder under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     Path stagingOf(String owner) {
         return root.resolve(STAGING).resolve(owner.replaceAll("[^A-Za-z0-9._-]", "_"));
     }

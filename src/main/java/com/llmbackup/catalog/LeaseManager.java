@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -29,14 +31,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lock on the backup root: a lease in {@code <root>/.lease.json} naming its owner
- * (a process instance id), renewed by a heartbeat while this orchestrator holds it.
+ * (a process instance id, or work that is none: a fetch from offsite, a pin), renewed by a
+ * heartbeat while this orchestrator holds it.
  *
  * <p>A run that finds the lease held gets {@link Attempt#busy()} and waits outside a job
  * thread (a timer in the model), so nobody blocks a job executor thread for hours. A lease
  * is taken over when its owner has ended, sits in an incident, or was not renewed for one
  * TTL (its orchestrator was killed), unless the owner is one that keeps it across a restart
- * (a restore keeps it until its instance ended: {@link OwnerLiveness#keepsLeaseUntilEnded}). An owner checks its lease before every step that
- * writes; one that lost it gets a {@link LeaseLostException} and stops without publishing.
+ * (a restore keeps it until its instance ended: {@link OwnerLiveness#keepsLeaseUntilEnded}). Work that is not a process
+ * instance ({@link #tryAcquireForWork}) has no liveness to ask: its lease is taken over only when it stopped being
+ * renewed. A lease this orchestrator renews is never judged unrenewed, and a renewal stamped later than this clock
+ * (another clock ahead, or this one stepped back) is judged by whether it still changes, not by its time. An owner
+ * checks its lease before every step that writes; one that lost it gets a {@link LeaseLostException} and stops
+ * without publishing.
  */
 public class LeaseManager implements AutoCloseable {
 
@@ -55,6 +62,8 @@ public class LeaseManager implements AutoCloseable {
     private final FilePermissions permissions;
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat;
+    /** The renewal last read and when (monotonic), to see whether a lease stamped in the future still changes. */
+    private Sighting lastSeen;
 
     public LeaseManager(Path root, Duration ttl, Clock clock, OwnerLiveness liveness, FilePermissions permissions) {
         this.root = root;
@@ -73,8 +82,23 @@ public class LeaseManager implements AutoCloseable {
         heartbeat.scheduleAtFixedRate(this::renewHeld, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Takes the lease for {@code owner}, or says who holds it; never waits. */
+    /** Takes the lease for {@code owner}, a process instance, or says who holds it; never waits. */
     public Attempt tryAcquire(String owner, String purpose) {
+        return tryAcquire(owner, purpose, false);
+    }
+
+    /**
+     * Takes the lease for work that is not a process instance (a fetch from offsite, a pin), or
+     * says who holds it; never waits. The engine knows nothing of such an owner, so nobody asks
+     * it: the lease is held for as long as this orchestrator renews it (while the work runs,
+     * hours if need be) and is taken over only once the renewals stopped for a TTL (its
+     * orchestrator died). {@code owner} must be unique to this piece of work.
+     */
+    public Attempt tryAcquireForWork(String owner, String purpose) {
+        return tryAcquire(owner, purpose, true);
+    }
+
+    private Attempt tryAcquire(String owner, String purpose, boolean work) {
         return locked(() -> {
             Optional<LeaseInfo> current = read();
             Instant now = clock.instant();
@@ -82,27 +106,62 @@ public class LeaseManager implements AutoCloseable {
             String reason = null;
             if (current.isPresent() && !current.get().owner().equals(owner)) {
                 LeaseInfo holder = current.get();
-                OwnerLiveness.State state = liveness.of(holder.owner());
-                if (state == OwnerLiveness.State.ENDED) {
-                    reason = "its process instance has ended";
-                } else if (liveness.keepsLeaseUntilEnded(holder.owner())) {
-                    return new Attempt(null, holder, null, null);
-                } else if (state == OwnerLiveness.State.FAILED) {
-                    reason = "its process instance is in an incident";
-                } else if (holder.renewedAt().plus(ttl).isBefore(now)) {
-                    reason = "it was not renewed since " + holder.renewedAt() + " (its orchestrator stopped)";
-                } else {
+                reason = whyFree(holder, now);
+                if (reason == null) {
                     return new Attempt(null, holder, null, null);
                 }
                 takenOverFrom = holder.owner();
                 log.warn("Taking over the lease on {} from {} ({}): {}", root, holder.owner(), holder.purpose(), reason);
             }
             Instant acquired = current.filter(c -> c.owner().equals(owner)).map(LeaseInfo::acquiredAt).orElse(now);
-            LeaseInfo mine = new LeaseInfo(owner, purpose, acquired, now);
+            LeaseInfo mine = new LeaseInfo(owner, purpose, acquired, now, work);
             write(mine);
             held.add(owner);
             return new Attempt(new Lease(this, owner), mine, takenOverFrom, reason);
         });
+    }
+
+    /** Why another owner's lease may be taken over now, or null while it holds it. */
+    private String whyFree(LeaseInfo holder, Instant now) {
+        if (holder.work()) {
+            // not a process instance: the engine would answer "ended" for it, and only its renewals tell
+            return notRenewed(holder, now) ? "it was not renewed since " + holder.renewedAt() + " (its work stopped)" : null;
+        }
+        OwnerLiveness.State state = liveness.of(holder.owner());
+        if (state == OwnerLiveness.State.ENDED) {
+            return "its process instance has ended";
+        }
+        if (liveness.keepsLeaseUntilEnded(holder.owner())) {
+            return null;
+        }
+        if (state == OwnerLiveness.State.FAILED) {
+            return "its process instance is in an incident";
+        }
+        if (notRenewed(holder, now)) {
+            return "it was not renewed since " + holder.renewedAt() + " (its orchestrator stopped)";
+        }
+        return null;
+    }
+
+    /**
+     * Whether nobody renewed the lease for a TTL. One this orchestrator renews is renewed,
+     * whatever the clock says (a clock that steps ahead must not free it). A renewal stamped
+     * later than now says nothing of when it happened: it is unrenewed once it stayed the
+     * same for a TTL of this JVM's monotonic time.
+     */
+    private boolean notRenewed(LeaseInfo holder, Instant now) {
+        if (held.contains(holder.owner())) {
+            return false;
+        }
+        if (!holder.renewedAt().isAfter(now)) {
+            return holder.renewedAt().plus(ttl).isBefore(now);
+        }
+        long nanos = System.nanoTime();
+        if (lastSeen == null || !lastSeen.owner().equals(holder.owner()) || !lastSeen.renewedAt().equals(holder.renewedAt())) {
+            lastSeen = new Sighting(holder.owner(), holder.renewedAt(), nanos);
+            return false;
+        }
+        return nanos - lastSeen.nanos() > ttl.toNanos();
     }
 
     /** The lease of an owner that already took it (a later step of the same run); fails if it was lost. */
@@ -134,7 +193,8 @@ public class LeaseManager implements AutoCloseable {
                         + current.map(c -> ": run " + c.owner() + " (" + c.purpose() + ") took it over").orElse(": it was released")
                         + ". It stops without publishing; its staging is cleared by the run that holds the lease.");
             }
-            write(new LeaseInfo(owner, purpose == null ? current.get().purpose() : purpose, current.get().acquiredAt(), clock.instant()));
+            LeaseInfo was = current.get();
+            write(new LeaseInfo(owner, purpose == null ? was.purpose() : purpose, was.acquiredAt(), clock.instant(), was.work()));
             held.add(owner);
             return null;
         });
@@ -223,8 +283,23 @@ public class LeaseManager implements AutoCloseable {
         }
     }
 
-    /** Who holds the lease, for what, since when, and when it was last renewed. */
-    public record LeaseInfo(String owner, String purpose, Instant acquiredAt, Instant renewedAt) {
+    /**
+     * Who holds the lease, for what, since when, and when it was last renewed; {@code work}: the
+     * owner is no process instance, only its renewals say that it still runs (absent in the
+     * lease files of earlier releases, whose owners were all process instances).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record LeaseInfo(String owner, String purpose, Instant acquiredAt, Instant renewedAt, boolean work) {
+        @JsonCreator
+        public LeaseInfo {
+        }
+
+        public LeaseInfo(String owner, String purpose, Instant acquiredAt, Instant renewedAt) {
+            this(owner, purpose, acquiredAt, renewedAt, false);
+        }
+    }
+
+    private record Sighting(String owner, Instant renewedAt, long nanos) {
     }
 
     /**

@@ -28,6 +28,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.Durable;
+import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.SnapshotCheck;
@@ -280,24 +281,27 @@ public class OffsiteRepository {
      * {@code publishing} manifest first (a power cut leaves an unfinished set the next run
      * rolls back, never one that lists complete), the artifacts, the copy's own manifest last.
      * Nothing of the set may be in the kind's folder already: a fetch never replaces a file.
+     * The caller holds the lease: the copy is staged in the holder's own staging folder (cleared
+     * by the next holder if this fetch dies), and the lease is checked before each write into the
+     * kind's folder, so a fetch that lost it publishes nothing.
      */
-    public BackupSet fetchIntoCatalog(BackupKind kind, BackupSetId id) {
+    public BackupSet fetchIntoCatalog(BackupKind kind, BackupSetId id, LeaseManager.Lease lease) {
         Optional<BackupSet> local = catalog.find(kind, id);
         if (local.isPresent()) {
             throw new OffsiteException(kind.dir() + "/" + id + " is already in the backup root (" + local.get().status().name().toLowerCase(Locale.ROOT)
                     + "): a fetch from offsite never replaces it. An unfinished set is rolled back by the next backup run.", null);
         }
-        Path staging = catalog.root().resolve("offsite-fetch").resolve(kind.dir() + "_" + id);
+        Path staging = catalog.ownStaging(lease).resolve(kind.dir() + "_" + id);
         Trees.delete(staging);
         try {
             restoreSet(kind, id, staging);
-            return moveIntoPlace(kind, id, staging);
+            return moveIntoPlace(kind, id, staging, lease);
         } finally {
-            Trees.delete(staging);
+            Trees.delete(staging.getParent());
         }
     }
 
-    private BackupSet moveIntoPlace(BackupKind kind, BackupSetId id, Path staging) {
+    private BackupSet moveIntoPlace(BackupKind kind, BackupSetId id, Path staging, LeaseManager.Lease lease) {
         String label = kind.dir() + "/" + id;
         String manifestName = kind.manifestName(id);
         Manifest manifest = verifyArtifacts(kind, id, staging);
@@ -335,6 +339,7 @@ public class OffsiteRepository {
             }
             forceTree(staging);
             // the same protocol as a run's publish: a power cut from here on leaves a set that says publishing
+            lease.verify();
             Path marker = staging.resolve("." + manifestName + ".publishing");
             Durable.write(marker, JSON.writeValueAsBytes(manifest.withStatus(Manifest.PUBLISHING, null)));
             Files.move(marker, manifestFile, StandardCopyOption.ATOMIC_MOVE);
@@ -345,6 +350,7 @@ public class OffsiteRepository {
             }
             Durable.syncDirectory(dir);
             Durable.syncDirectory(catalog.root());
+            lease.verify();
             Files.move(staging.resolve(manifestName), manifestFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Durable.syncDirectory(dir);
             BackupSet set = catalog.find(kind, id).filter(s -> s.status() == BackupSet.Status.COMPLETE)

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
@@ -206,15 +207,16 @@ public class RestoreInspector {
             throw refused("No backup set " + label + " in " + catalog.root() + ", and the offsite repository cannot be read: "
                     + e.getMessage(), e);
         }
-        String owner = "offsite-fetch-" + kind.dir() + "-" + id;
-        LeaseManager.Attempt attempt = leases.tryAcquire(owner, "Fetch " + label + " from offsite");
+        // not a process instance: held while renewed (hours, for a large set), taken over only once that stops
+        String owner = "offsite-fetch-" + kind.dir() + "-" + id + "-" + UUID.randomUUID();
+        LeaseManager.Attempt attempt = leases.tryAcquireForWork(owner, "Fetch " + label + " from offsite");
         if (attempt.busy()) {
             throw refused("Set " + label + " is only offsite, and the backup root is busy (" + attempt.holder().purpose()
                     + " holds the lock): start the restore again when it has finished.", null);
         }
         try {
             log.info("Set {} is not in {}: fetching it from the offsite repository", label, catalog.root());
-            return Optional.of(offsite.fetchIntoCatalog(kind, id));
+            return Optional.of(offsite.fetchIntoCatalog(kind, id, attempt.lease()));
         } catch (OffsiteException e) {
             throw refused("Set " + label + " is only offsite and could not be fetched: " + e.getMessage() + " Restore another set.", e);
         } finally {

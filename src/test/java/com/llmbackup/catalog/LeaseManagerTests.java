@@ -93,6 +93,97 @@ class LeaseManagerTests {
         }
     }
 
+    /** What the engine answers for an owner that is no process instance: there is none, so "ended". */
+    private static final OwnerLiveness ENGINE_FOR_NON_INSTANCES = owner -> OwnerLiveness.State.ENDED;
+
+    @Test
+    void tryAcquireReportsWorkLeaseHeldWhileItIsRenewedWhenTheEngineKnowsNoSuchInstance() throws Exception {
+        // real time: the heartbeat renews every quarter of a 1 s TTL while the fetch runs
+        try (LeaseManager fetching = new LeaseManager(root, Duration.ofSeconds(1), Clock.systemUTC(), ENGINE_FOR_NON_INSTANCES,
+                FilePermissions.ownerOnly());
+             LeaseManager daily = new LeaseManager(root, Duration.ofSeconds(1), Clock.systemUTC(), ENGINE_FOR_NON_INSTANCES,
+                     FilePermissions.ownerOnly())) {
+            fetching.tryAcquireForWork("offsite-fetch-daily-20251031-1", "Fetch daily/20251031 from offsite");
+            Thread.sleep(2500);
+
+            LeaseManager.Attempt attempt = daily.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).as("a fetch keeps its lock for as long as it runs").isTrue();
+            assertThat(attempt.holder().work()).isTrue();
+            fetching.resume("offsite-fetch-daily-20251031-1").release();
+            assertThat(daily.tryAcquire("daily-2", "daily backup").busy()).isFalse();
+        }
+    }
+
+    @Test
+    void tryAcquireTakesWorkLeaseOverOnlyWhenItWasNotRenewedForTtl() {
+        LeaseManager killed = manager(ENGINE_FOR_NON_INSTANCES);
+        killed.tryAcquireForWork("pin-1", "pin by alice");
+        killed.close();
+        try (LeaseManager b = manager(ENGINE_FOR_NON_INSTANCES)) {
+            clock.advance(Duration.ofSeconds(119));
+            assertThat(b.tryAcquire("daily-2", "daily backup").busy()).as("no engine state frees it, only a lapsed renewal").isTrue();
+
+            clock.advance(Duration.ofSeconds(2));
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).isFalse();
+            assertThat(attempt.takenOverFrom()).isEqualTo("pin-1");
+            assertThat(attempt.reason()).isEqualTo("it was not renewed since 2025-10-31T02:00:00Z (its work stopped)");
+            assertThat(b.current().orElseThrow().work()).as("the daily's lease is a process instance's again").isFalse();
+        }
+    }
+
+    @Test
+    void tryAcquireReadsLeaseFileOfAnEarlierReleaseAsAProcessInstancesLease() throws Exception {
+        Files.writeString(root.resolve(".lease.json"), "{\"owner\":\"daily-1\",\"purpose\":\"daily backup\","
+                + "\"acquiredAt\":\"2025-10-31T01:59:00Z\",\"renewedAt\":\"2025-10-31T02:00:00Z\"}");
+        try (LeaseManager b = manager(owner -> owner.equals("daily-1") ? OwnerLiveness.State.ENDED : OwnerLiveness.State.ACTIVE)) {
+            LeaseManager.Attempt attempt = b.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.reason()).isEqualTo("its process instance has ended");
+        }
+    }
+
+    @Test
+    void tryAcquireKeepsLeaseThisOrchestratorRenewsWhenItsClockStepsAhead() {
+        try (LeaseManager a = manager(OwnerLiveness.ALWAYS_ACTIVE)) {
+            a.tryAcquireForWork("offsite-fetch-daily-20251031-1", "Fetch daily/20251031 from offsite");
+            // NTP steps the clock an hour ahead before the heartbeat's next renewal
+            clock.advance(Duration.ofHours(1));
+
+            LeaseManager.Attempt attempt = a.tryAcquire("cleanup-2", "cleanup");
+
+            assertThat(attempt.busy()).as("the fetch still runs here: its renewals did not stop").isTrue();
+        }
+    }
+
+    @Test
+    void tryAcquireTakesOverALeaseStampedInTheFutureOnlyOnceItStoppedChanging() throws Exception {
+        // another orchestrator whose clock is ten years ahead holds the lease and renews it (real time, TTL 1 s)
+        Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofDays(3652));
+        LeaseManager other = new LeaseManager(root, Duration.ofSeconds(1), ahead, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly());
+        try (LeaseManager here = new LeaseManager(root, Duration.ofSeconds(1), Clock.systemUTC(), OwnerLiveness.ALWAYS_ACTIVE,
+                FilePermissions.ownerOnly())) {
+            other.tryAcquire("daily-1", "daily backup");
+            for (int i = 0; i < 6; i++) {
+                assertThat(here.tryAcquire("daily-2", "daily backup").busy()).as("renewed, if by a clock ahead").isTrue();
+                Thread.sleep(400);
+            }
+
+            other.close(); // killed: its renewals stop, its stamp stays ten years ahead
+            assertThat(here.tryAcquire("daily-2", "daily backup").busy()).isTrue();
+            Thread.sleep(1300);
+            LeaseManager.Attempt attempt = here.tryAcquire("daily-2", "daily backup");
+
+            assertThat(attempt.busy()).as("unchanged for a TTL: not renewed, whatever its stamp says").isFalse();
+            assertThat(attempt.reason()).startsWith("it was not renewed since " + LocalDate.now(ahead).getYear() + "-")
+                    .endsWith("(its orchestrator stopped)");
+        } finally {
+            other.close();
+        }
+    }
+
     /** A restore's liveness: it keeps its lease when nobody renewed it, until it ends or sits in an incident. */
     private static OwnerLiveness restore(String restoreOwner, OwnerLiveness.State state) {
         return new OwnerLiveness() {

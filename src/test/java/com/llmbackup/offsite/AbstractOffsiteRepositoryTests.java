@@ -119,13 +119,13 @@ abstract class AbstractOffsiteRepositoryTests {
         catalog.delete(set, lease);
         assertThat(catalog.find(BackupKind.DAILY, set.id())).isEmpty();
 
-        BackupSet fetched = offsite.fetchIntoCatalog(BackupKind.DAILY, set.id());
+        BackupSet fetched = offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease);
 
         assertThat(fetched.status()).isEqualTo(BackupSet.Status.COMPLETE);
         assertThat(FileTrees.describe(dir.resolve(BackupKind.DAILY.uploadsName(set.id())))).isEqualTo(uploadsBefore);
         assertThat(FileTrees.sha256(dir.resolve(BackupKind.DAILY.dumpName(set.id())))).isEqualTo(dumpBefore);
         assertThat(Files.readString(dir.resolve(BackupKind.DAILY.manifestName(set.id())))).isEqualTo(manifestBefore);
-        assertThat(catalog.root().resolve("offsite-fetch/daily_20251031")).doesNotExist();
+        assertThat(catalog.root().resolve(".staging/run-1")).as("the fetch left no staging").doesNotExist();
     }
 
     /**
@@ -187,7 +187,7 @@ abstract class AbstractOffsiteRepositoryTests {
         offsite.copy(set);
         catalog.delete(set, lease);
 
-        offsite.fetchIntoCatalog(BackupKind.WEEKLY, set.id());
+        offsite.fetchIntoCatalog(BackupKind.WEEKLY, set.id(), lease);
 
         assertThat(FileTrees.sha256(archive)).isEqualTo(before);
         assertThat(catalog.find(BackupKind.WEEKLY, set.id())).map(BackupSet::status).contains(BackupSet.Status.COMPLETE);
@@ -201,11 +201,11 @@ abstract class AbstractOffsiteRepositoryTests {
         offsite.copy(set);
         catalog.delete(set, lease);
 
-        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessageContaining("db_20251031.dump of the offsite copy of daily/20251031 does not match its manifest");
         assertThat(catalog.find(BackupKind.DAILY, set.id())).isEmpty();
-        assertThat(catalog.root().resolve("offsite-fetch/daily_20251031")).doesNotExist();
+        assertThat(catalog.root().resolve(".staging/run-1")).as("the fetch left no staging").doesNotExist();
     }
 
     @Test

@@ -56,7 +56,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         assertThat(offsite.find(BackupKind.DAILY, set.id()).orElseThrow().tags()).doesNotContain(OffsiteSnapshot.UPLOADS_AT_ROOT_TAG);
         catalog.delete(set, lease);
 
-        offsite.fetchIntoCatalog(BackupKind.DAILY, set.id());
+        offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease);
 
         assertThat(FileTrees.describe(uploads)).isEqualTo(before);
         assertThat(uploads.resolve("manifest_20251031.json")).hasContent("an upload with that name");
@@ -111,7 +111,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         new Restic(bind(settings()).offsite(), new CommandRunner()).run(crafted, args);
         catalog.delete(fetched, lease);
 
-        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, fetched.id()))
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, fetched.id(), lease))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessage("The offsite copy of daily/" + fetched.id() + " holds db_20251031.dump, which its manifest does not list: "
                         + "it is not taken into the backup root");
@@ -129,7 +129,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"status\"\\s*:\\s*\"complete\"", "\"status\":\"publishing\""));
         assertThat(catalog.find(BackupKind.DAILY, set.id())).map(BackupSet::status).contains(BackupSet.Status.INCOMPLETE);
 
-        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessage("daily/20251031 is already in the backup root (incomplete): a fetch from offsite never replaces it. "
                         + "An unfinished set is rolled back by the next backup run.");
@@ -147,7 +147,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         Path leftover = catalog.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.fileListName(set.id()));
         Files.writeString(leftover, "left over");
 
-        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessage(leftover + " is in the way of the offsite copy of daily/20251031 (left by an earlier run or fetch?): "
                         + "a fetch never replaces a file; move it away and fetch again");
@@ -163,7 +163,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         offsite.copy(set);
         catalog.delete(set, lease);
 
-        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id()))
+        assertThatThrownBy(() -> offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease))
                 .isInstanceOf(OffsiteException.class)
                 .hasMessageStartingWith("The offsite copy of daily/20251031 does not match its manifest: notes.txt does not match its manifest");
         try (var left = Files.list(catalog.kindDir(BackupKind.DAILY))) {
@@ -181,7 +181,7 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
         catalog.delete(catalog.find(BackupKind.DAILY, set.id()).orElseThrow(), lease);
         Files.deleteIfExists(stray);
 
-        BackupSet fetched = offsite.fetchIntoCatalog(BackupKind.DAILY, set.id());
+        BackupSet fetched = offsite.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease);
 
         assertThat(fetched.status()).isEqualTo(BackupSet.Status.COMPLETE);
         assertThat(stray).doesNotExist();

@@ -117,7 +117,7 @@ class OffsiteS3RepositoryTests extends AbstractOffsiteRepositoryTests {
             BackupSet set = daily("PGDMP daily");
             wrapped.copy(set);
             catalog.delete(set, lease);
-            wrapped.fetchIntoCatalog(BackupKind.DAILY, set.id());
+            wrapped.fetchIntoCatalog(BackupKind.DAILY, set.id(), lease);
         } finally {
             project.detachAppender(lines);
             project.setLevel(before);
