@@ -39,8 +39,18 @@ public record BackupProperties(
         @DefaultValue Drill drill,
         @DefaultValue Offsite offsite) {
 
+    /** What Docker needs after a stop's grace: the kill, the container's exit and the engine's answer. */
+    public static final Duration STOP_ANSWER_MARGIN = Duration.ofSeconds(30);
+
     public BackupProperties {
         Settings.requirePositive("backup.rpo", rpo);
+        if (restore.stopTimeout().plus(STOP_ANSWER_MARGIN).compareTo(docker.timeout()) > 0) {
+            // the engine answers a stop after the grace and the kill: a client that stops listening first fails every stop
+            throw Settings.invalid("backup.restore.stop-timeout", restore.stopTimeout(), "the Docker client waits "
+                    + docker.timeout() + " (backup.docker.timeout) for the answer to a stop, which comes after the stop timeout "
+                    + "and the kill that follows it: set backup.docker.timeout to at least the stop timeout plus "
+                    + STOP_ANSWER_MARGIN.toSeconds() + "s, or lower the stop timeout.");
+        }
         extraFiles = extraFiles == null ? List.of() : List.copyOf(extraFiles);
         Settings.requireRetryCycle("backup.retry-cycle", retryCycle);
     }
@@ -131,9 +141,15 @@ public record BackupProperties(
         }
     }
 
-    public record Docker(@DefaultValue("unix:///var/run/docker.sock") String host) {
+    /**
+     * The Docker engine, and how long the client waits for one answer ({@code timeout}): a stop
+     * answers only once the container stopped, so it bounds {@code backup.restore.stop-timeout}.
+     */
+    public record Docker(@DefaultValue("unix:///var/run/docker.sock") String host,
+                         @DefaultValue("2m") Duration timeout) {
         public Docker {
             Settings.requireDockerHost("backup.docker.host", host);
+            Settings.requirePositive("backup.docker.timeout", timeout);
         }
     }
 
@@ -223,6 +239,10 @@ public record BackupProperties(
             Settings.requirePositive("backup.restore.lock-timeout", lockTimeout);
             Settings.requirePositive("backup.restore.health-deadline", healthDeadline);
             Settings.requirePositive("backup.restore.stop-timeout", stopTimeout);
+            if (stopTimeout.toNanosPart() != 0) {
+                // Docker takes whole seconds: 1500ms would silently become 1s
+                throw Settings.invalid("backup.restore.stop-timeout", stopTimeout, "Docker takes whole seconds, e.g. 30s or 2m.");
+            }
             Settings.requireRange("backup.restore.log-lines", logLines, 1, 10000);
         }
 

@@ -16,6 +16,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.llmbackup.config.BackupProperties;
 import org.springframework.stereotype.Component;
 
@@ -74,6 +75,25 @@ public class ComposeServices {
             byService.put(service, found);
         }
         return byService;
+    }
+
+    /**
+     * Restart policies under which the Docker engine starts a container again when it starts
+     * itself (after a power cut, a reboot), although a restore had stopped it: {@code always}
+     * whatever stopped it, {@code on-failure} when the stop ended it with a signal's exit code
+     * (moby#47846), as a stop by SIGTERM or SIGKILL does. {@code unless-stopped} and {@code no}
+     * leave a container that {@code docker stop} stopped as it is (the engine records the stop).
+     */
+    public static final Set<String> STARTED_AGAIN_AT_BOOT = Set.of("always", "on-failure");
+
+    /** A container's restart policy as Docker names it ({@code no} when none is set). */
+    public String restartPolicy(ServiceContainer container) {
+        try {
+            RestartPolicy policy = docker.inspectContainerCmd(container.id()).exec().getHostConfig().getRestartPolicy();
+            return policy == null || policy.getName() == null || policy.getName().isEmpty() ? "no" : policy.getName();
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
     }
 
     /** The compose projects that have containers on this engine (named when ours is not found). */

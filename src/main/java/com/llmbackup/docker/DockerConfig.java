@@ -20,17 +20,21 @@ public class DockerConfig {
      */
     @Bean(destroyMethod = "close")
     DockerClient dockerClient(BackupProperties properties) {
-        return create(properties.docker().host());
+        return create(properties.docker());
     }
 
-    public static DockerClient create(String dockerHost) {
+    /**
+     * A client of {@code docker}'s engine that waits {@code backup.docker.timeout} for an answer,
+     * which the settings keep longer than a stop's grace ({@code backup.restore.stop-timeout}).
+     */
+    public static DockerClient create(BackupProperties.Docker docker) {
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(dockerHost)
+                .withDockerHost(docker.host())
                 .build();
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .connectionTimeout(Duration.ofSeconds(5))
-                .responseTimeout(Duration.ofMinutes(2))
+                .responseTimeout(docker.timeout())
                 .build();
         return DockerClientImpl.getInstance(config, http);
     }

@@ -259,6 +259,25 @@ public class PreflightChecks {
                             + project + "`.");
         }
         String verdict = "Docker " + version + "; " + String.join(", ", found) + ".";
+        List<String> startedAgain = new ArrayList<>();
+        List<String> startedAgainServices = new ArrayList<>();
+        services.forEach((service, containers) -> containers.forEach(c -> {
+            String policy = compose.restartPolicy(c);
+            if (ComposeServices.STARTED_AGAIN_AT_BOOT.contains(policy)) {
+                startedAgain.add(service + " (" + c.name() + ": restart " + policy + ")");
+                if (!startedAgainServices.contains(service)) {
+                    startedAgainServices.add(service);
+                }
+            }
+        }));
+        if (!startedAgain.isEmpty()) {
+            return CheckResult.fail(DOCKER, verdict + " The Docker engine starts " + String.join(", ", startedAgain)
+                            + " again when it starts itself (after a power cut or a reboot), even while a restore has stopped it: "
+                            + "the web app would run on half-restored data before anyone answers \"Restore interrupted\".",
+                    "Set `restart: unless-stopped` for " + String.join(", ", startedAgainServices) + " in the web app's docker-compose.yml "
+                            + "and apply it (docker-compose up -d): Docker then starts at boot what was running and leaves stopped "
+                            + "what a restore stopped.");
+        }
         if (!stopped.isEmpty()) {
             return CheckResult.warn(DOCKER, verdict, "Service(s) " + String.join(", ", stopped)
                     + " are not running: start the web app (docker-compose up -d) unless this is intended.");

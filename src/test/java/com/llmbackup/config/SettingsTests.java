@@ -8,10 +8,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.convert.DurationStyle;
 
 /** Binding {@code backup.*} the way the application does, from a map of settings. */
 public class SettingsTests {
@@ -45,6 +47,33 @@ public class SettingsTests {
         assertThat(p.drill().timeout()).hasHours(2);
         assertThat(p.drill().maxAge()).hasDays(100);
         assertThat(p.drill().filesQuery()).isNull();
+        assertThat(p.docker().timeout()).hasMinutes(2);
+        assertThat(p.restore().stopTimeout()).hasSeconds(30);
+    }
+
+    /** docker-java stops listening after backup.docker.timeout; the engine answers a stop after its grace and the kill. */
+    @ParameterizedTest(name = "stop-timeout {0}, docker.timeout {1}")
+    @CsvSource({"3m,2m", "91s,2m", "10m,10m"})
+    void bindRejectsStopTimeoutWhenTheDockerClientWouldStopWaitingFirst(String stopTimeout, String dockerTimeout) {
+        assertThatThrownBy(() -> bind(Map.of("backup.restore.stop-timeout", stopTimeout, "backup.docker.timeout", dockerTimeout)))
+                .rootCause()
+                .hasMessageStartingWith("Invalid setting backup.restore.stop-timeout='" + DurationStyle.detectAndParse(stopTimeout)
+                        + "': the Docker client waits " + DurationStyle.detectAndParse(dockerTimeout) + " (backup.docker.timeout) for the "
+                        + "answer to a stop, which comes after the stop timeout and the kill that follows it: set backup.docker.timeout "
+                        + "to at least the stop timeout plus 30s, or lower the stop timeout.");
+    }
+
+    @Test
+    void bindAcceptsStopTimeoutWhenTheDockerClientWaitsLongerThanItAndTheKill() {
+        assertThat(bind(Map.of("backup.restore.stop-timeout", "90s")).restore().stopTimeout()).hasSeconds(90);
+        assertThat(bind(Map.of("backup.restore.stop-timeout", "10m", "backup.docker.timeout", "11m")).docker().timeout()).hasMinutes(11);
+    }
+
+    @Test
+    void bindRejectsStopTimeoutWhenNotWholeSeconds() {
+        assertThatThrownBy(() -> bind(Map.of("backup.restore.stop-timeout", "1500ms")))
+                .rootCause()
+                .hasMessage("Invalid setting backup.restore.stop-timeout='PT1.5S': Docker takes whole seconds, e.g. 30s or 2m.");
     }
 
     @ParameterizedTest(name = "{0}")

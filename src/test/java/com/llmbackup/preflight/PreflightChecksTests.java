@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.testcontainers.containers.GenericContainer;
@@ -90,7 +93,7 @@ class PreflightChecksTests {
         BackupProperties properties = new Binder(new MapConfigurationPropertySource(settings))
                 .bindOrCreate("backup", BackupProperties.class);
         CommandRunner runner = new CommandRunner();
-        DockerClient docker = DockerConfig.create(properties.docker().host());
+        DockerClient docker = DockerConfig.create(properties.docker());
         return new PreflightChecks(properties, new PostgresClient(properties, runner),
                 new ComposeServices(docker, properties), new HealthProbe(properties),
                 new OffsiteRepository(properties, new BackupCatalog(properties.root(),
@@ -325,6 +328,28 @@ class PreflightChecksTests {
             assertThat(result.advice()).startsWith("Service(s) backend are not running");
         } finally {
             stopped.stop();
+        }
+    }
+
+    /** After a power cut mid-restore, the engine must not start a service the restore stopped: always and on-failure do. */
+    @ParameterizedTest(name = "restart: {0}")
+    @CsvSource({"always,FAIL", "on-failure,FAIL", "unless-stopped,PASS", "no,PASS"})
+    void dockerFailsNamingTheServiceWhenItsRestartPolicyStartsItAgainAtBoot(String policy, Status expected) throws IOException {
+        String project = PROJECT + "-restart-" + policy;
+        GenericContainer<?> service = TestDocker.composeService(project, "backend",
+                hostConfig -> hostConfig.withRestartPolicy(RestartPolicy.parse(policy)));
+        try {
+            CheckResult result = checks(Map.of("backup.compose.project", project, "backup.compose.services", "backend"))
+                    .run(PreflightChecks.DOCKER);
+
+            assertThat(result.status()).as(result.line()).isEqualTo(expected);
+            if (expected == Status.FAIL) {
+                assertThat(result.verdict()).contains("The Docker engine starts backend (" + service.getContainerName().substring(1)
+                        + ": restart " + policy + ") again when it starts itself (after a power cut or a reboot)");
+                assertThat(result.advice()).startsWith("Set `restart: unless-stopped` for backend in the web app's docker-compose.yml");
+            }
+        } finally {
+            service.stop();
         }
     }
 

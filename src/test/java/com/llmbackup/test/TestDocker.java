@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.HostConfig;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.testcontainers.DockerClientFactory;
@@ -71,8 +73,13 @@ public final class TestDocker {
     }
 
     /** A running container labelled as service {@code service} of compose project {@code project}. */
-    @SuppressWarnings("resource")
     public static GenericContainer<?> composeService(String project, String service) {
+        return composeService(project, service, hostConfig -> { });
+    }
+
+    /** As {@link #composeService(String, String)}, its host configuration changed first (a restart policy, no init). */
+    @SuppressWarnings("resource")
+    public static GenericContainer<?> composeService(String project, String service, Consumer<HostConfig> hostConfig) {
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(busyboxImage()))
                 .withNetworkMode("host")
                 .withLabels(Map.of(
@@ -82,6 +89,7 @@ public final class TestDocker {
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withEntrypoint("/bin/busybox");
                     cmd.getHostConfig().withInit(true);
+                    hostConfig.accept(cmd.getHostConfig());
                 })
                 .withCommand("sleep", "3600");
         container.start();
