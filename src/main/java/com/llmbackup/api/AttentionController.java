@@ -54,9 +54,7 @@ class AttentionController {
         }
         List<HistoryEntry> failed = new ArrayList<>();
         for (RunKind kind : RunKind.values()) {
-            history.page(kind, RunStatus.FAILED, null, null, 0, 1).items().stream().findFirst()
-                    .filter(last -> history.page(kind, RunStatus.COMPLETED, last.startedAt(), null, 0, 1).total() == 0)
-                    .ifPresent(failed::add);
+            history.unresolvedFailure(kind).ifPresent(failed::add);
         }
         List<HistoryEntry> all = new ArrayList<>(open);
         all.addAll(failed);

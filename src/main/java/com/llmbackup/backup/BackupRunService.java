@@ -66,10 +66,12 @@ public class BackupRunService {
     private final Snapshotter snapshotter;
     private final TarGzArchiver archiver;
     private final PostgresClient postgres;
+    private final ClockCheck clockCheck;
 
     public BackupRunService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
                             BackupLog backupLog, DatabaseDumper dumper, Snapshotter snapshotter, TarGzArchiver archiver,
-                            PostgresClient postgres) {
+                            PostgresClient postgres, ClockCheck clockCheck) {
+        this.clockCheck = clockCheck;
         this.properties = properties;
         this.catalog = catalog;
         this.leases = leases;
@@ -108,6 +110,8 @@ public class BackupRunService {
      * tries again); gives up with {@link LeaseWaitTimeoutException} after {@code backup.lock.max-wait}.
      */
     public Optional<StagedSet> acquireAndStage(BackupKind kind, String owner, long runId, Instant waitingSince, Instant now) {
+        // the set's id is today's date by this clock: checked before the lock is taken, so a run refused here blocks nobody
+        clockCheck.checkBeforeStaging();
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.of(kind).title());
         if (attempt.busy()) {
             LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
@@ -301,6 +305,8 @@ public class BackupRunService {
         if (published.isPresent()) {
             return published.get(); // a retry after the complete manifest was written: nothing left to do
         }
+        HistoryEntry run = history.find(runId).orElseThrow();
+        clockCheck.checkBeforePublishing(staged.label(), staged.id().date(), run.startedAt());
         DumpPart dump = readPart(staged, "dump", DumpPart.class);
         SnapshotPart snapshot = readPart(staged, "snapshot", SnapshotPart.class);
         TarGzArchiver.Result archive = readPart(staged, "archive", TarGzArchiver.Result.class);
@@ -340,7 +346,6 @@ public class BackupRunService {
         }
         List<String> uploadsWarnings = snapshot != null ? snapshot.result().warnings() : archive != null ? archive.warnings() : List.of();
         warnings.addAll(uploadsWarnings);
-        HistoryEntry run = history.find(runId).orElseThrow();
         Manifest.Stats stats = snapshot != null
                 ? new Manifest.Stats(bytes, snapshot.result().fileCount(), snapshot.result().filesCopied(), snapshot.result().filesLinked())
                 : new Manifest.Stats(bytes, archive == null ? 0 : archive.fileCount(), archive == null ? 0 : archive.fileCount(), 0);

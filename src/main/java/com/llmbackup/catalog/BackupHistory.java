@@ -222,6 +222,17 @@ public class BackupHistory {
         return new Page(items, page, size, total == null ? 0 : total);
     }
 
+    /**
+     * The newest failed run of a kind that no later run of the kind completed after, if any.
+     * Later means a later row, not a later start: a run refused under a clock ten years ahead
+     * started "in 2036", and the runs after it must still resolve it.
+     */
+    public Optional<HistoryEntry> unresolvedFailure(RunKind kind) {
+        return jdbc.query("select * from " + TABLE + " f where kind = ? and status = ? and not exists (select 1 from " + TABLE
+                        + " c where c.kind = f.kind and c.status = ? and c.id > f.id) order by id desc limit 1",
+                BackupHistory::map, kind.label(), RunStatus.FAILED.name(), RunStatus.COMPLETED.name()).stream().findFirst();
+    }
+
     /** Per kind: runs per status, and the newest completed run (for metrics). */
     public List<KindStats> stats() {
         Map<RunKind, Map<RunStatus, Long>> counts = new TreeMap<>();

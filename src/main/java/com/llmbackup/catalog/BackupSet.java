@@ -1,7 +1,10 @@
 package com.llmbackup.catalog;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
@@ -23,6 +26,19 @@ public record BackupSet(BackupKind kind, BackupSetId id, Status status, Manifest
 
     public LocalDate date() {
         return id.date();
+    }
+
+    /**
+     * Whether the set is dated later than {@code now} by more than {@code tolerance} (its
+     * completion time, or the start of its id's day): it was made under a clock that was ahead,
+     * or this clock is behind. Its age is unknown, so it never counts as the newest or as young.
+     */
+    public boolean fromTheFuture(Instant now, Duration tolerance, ZoneId zone) {
+        Instant limit = now.plus(tolerance);
+        if (manifest != null && manifest.completedAt() != null && manifest.completedAt().isAfter(limit)) {
+            return true;
+        }
+        return date().atStartOfDay(zone).toInstant().isAfter(limit);
     }
 
     public boolean restorable() {

@@ -2,7 +2,9 @@ package com.llmbackup.catalog;
 
 /**
  * Whether the owner of a lease (a process instance) still works on it. The catalog knows
- * nothing of the engine; the process layer answers from the engine's state.
+ * nothing of the engine; the process layer answers from the engine's state. It is never asked
+ * about work that is no process instance (a fetch, a pin: {@link LeaseManager#tryAcquireForWork}),
+ * for which the engine would answer {@link State#ENDED}.
  */
 @FunctionalInterface
 public interface OwnerLiveness {

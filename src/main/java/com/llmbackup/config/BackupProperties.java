@@ -37,7 +37,8 @@ public record BackupProperties(
         @DefaultValue Restore restore,
         @DefaultValue Alerts alerts,
         @DefaultValue Drill drill,
-        @DefaultValue Offsite offsite) {
+        @DefaultValue Offsite offsite,
+        @DefaultValue Clock clock) {
 
     /** What Docker needs after a stop's grace: the kill, the container's exit and the engine's answer. */
     public static final Duration STOP_ANSWER_MARGIN = Duration.ofSeconds(30);
@@ -202,6 +203,17 @@ public record BackupProperties(
                 throw Settings.invalid("backup.lock.node-stale-after", nodeStaleAfter, "it must be at least twice "
                         + "backup.lock.node-heartbeat (" + nodeHeartbeat + "): a live orchestrator would be taken for a stopped one.");
             }
+        }
+    }
+
+    /**
+     * How far this orchestrator's clock may be from the database server's, and the catalog's
+     * newest completion time may be ahead of it, before a run refuses to publish or to delete:
+     * set ids and ages come from this clock.
+     */
+    public record Clock(@DefaultValue("5m") Duration maxSkew) {
+        public Clock {
+            Settings.requirePositive("backup.clock.max-skew", maxSkew);
         }
     }
 

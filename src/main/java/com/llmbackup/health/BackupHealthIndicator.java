@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
  * backup (daily or weekly) is older than {@code backup.rpo} plus a 2 hour margin, or the
  * backup volume is fuller than {@code backup.volume.max-used-percent}, or the restore drills say
  * the backups are not proven ({@link DrillHealth}: the latest drill failed, or none passed for
- * {@code backup.drill.max-age}); the details say which.
+ * {@code backup.drill.max-age}), or a set is dated later than this clock (never counted as the
+ * newest: see {@link BackupSet#fromTheFuture}); the details say which.
  */
 @Component("backup")
 public class BackupHealthIndicator implements HealthIndicator {
@@ -61,6 +62,12 @@ public class BackupHealthIndicator implements HealthIndicator {
         boolean down = false;
         Optional<BackupSet> newest = newestComplete();
         Instant now = clock.instant();
+        List<String> future = fromTheFuture();
+        if (!future.isEmpty()) {
+            details.put("clock", "sets dated later than this clock (" + now + "): " + String.join(", ", future)
+                    + "; they do not count as the newest: made under a clock that was ahead, or this clock is behind");
+            down = true;
+        }
         if (newest.isEmpty()) {
             details.put("newestBackup", "none: no complete backup exists");
             down = true;
@@ -130,10 +137,20 @@ public class BackupHealthIndicator implements HealthIndicator {
         return Optional.empty();
     }
 
+    /** The newest complete daily or weekly set; one dated later than this clock is none: its age is unknown. */
     private Optional<BackupSet> newestComplete() {
+        Instant now = clock.instant();
         return catalog.list().stream()
                 .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+                .filter(s -> !s.fromTheFuture(now, properties.clock().maxSkew(), clock.getZone()))
                 .max(Comparator.comparing(this::completedAt));
+    }
+
+    private List<String> fromTheFuture() {
+        Instant now = clock.instant();
+        return catalog.list().stream()
+                .filter(s -> s.restorable() && s.fromTheFuture(now, properties.clock().maxSkew(), clock.getZone()))
+                .map(s -> s.label() + " (" + completedAt(s) + ")").toList();
     }
 
     private Instant completedAt(BackupSet set) {

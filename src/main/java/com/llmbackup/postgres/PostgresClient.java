@@ -8,6 +8,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -59,6 +61,16 @@ public class PostgresClient {
             return DriverManager.getConnection(database.jdbcUrl(databaseName), props);
         } catch (SQLException e) {
             throw new DatabaseUnavailableException(describe(e, databaseName), e);
+        }
+    }
+
+    /** The database server's clock now ({@code clock_timestamp()}): what this orchestrator's clock is compared with. */
+    public Instant serverTime() {
+        try (Connection c = connect(); ResultSet rs = c.createStatement().executeQuery("select clock_timestamp()")) {
+            rs.next();
+            return rs.getObject(1, OffsetDateTime.class).toInstant();
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(describe(e, database.name()), e);
         }
     }
 

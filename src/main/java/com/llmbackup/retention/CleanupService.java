@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import com.llmbackup.backup.ClockCheck;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupKind;
@@ -41,10 +42,12 @@ public class CleanupService {
     private final RetentionPlanner planner;
     private final OwnerLiveness liveness;
     private final OffsiteRetention offsite;
+    private final ClockCheck clockCheck;
 
     public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
                           BackupLog backupLog, RetentionPlanner planner, OwnerLiveness liveness,
-                          OffsiteRetention offsite) {
+                          OffsiteRetention offsite, ClockCheck clockCheck) {
+        this.clockCheck = clockCheck;
         this.offsite = offsite;
         this.liveness = liveness;
         this.properties = properties;
@@ -77,8 +80,9 @@ public class CleanupService {
         return true;
     }
 
-    /** Every set with its decision, in catalog order. */
+    /** Every set with its decision, in catalog order; ages come from the clock, so it must be one to trust. */
     public List<RetentionPlanner.Decision> plan(RetentionRules rules) {
+        clockCheck.check("No set was decided or deleted");
         return planner.plan(catalog.list(), rules, heldByOpenRestores());
     }
 
@@ -110,6 +114,8 @@ public class CleanupService {
     /** Deletes the planned sets that still exist; logs each with its reason and the total freed. */
     public Result delete(List<PlannedDeletion> deletions, String owner, long runId) {
         LeaseManager.Lease lease = leases.resume(owner);
+        // the plan was made under the clock checked then: the clock may have stepped since
+        clockCheck.check("No set was deleted");
         long freed = 0;
         List<String> done = new ArrayList<>();
         for (PlannedDeletion planned : deletions) {

@@ -10,9 +10,12 @@ public interface RetentionRules {
 
     Verdict decide(Facts facts);
 
-    /** What the table looks at for one set; thresholds come from {@code backup.retention.*}. */
+    /**
+     * What the table looks at for one set; thresholds come from {@code backup.retention.*}.
+     * {@code fromTheFuture}: dated later than the clock (see {@code BackupSet.fromTheFuture}).
+     */
     record Facts(String kind, String status, boolean pinned, String pinnedReason, String heldBy, long ageDays, int newerCompleteFulls,
-                 boolean newestOfKind, int retentionDays, int minFull) {
+                 boolean newestOfKind, boolean fromTheFuture, int retentionDays, int minFull) {
     }
 
     record Verdict(String action, String reason) {

@@ -47,6 +47,7 @@ public class SettingsTests {
         assertThat(p.drill().timeout()).hasHours(2);
         assertThat(p.drill().maxAge()).hasDays(100);
         assertThat(p.drill().filesQuery()).isNull();
+        assertThat(p.clock().maxSkew()).hasMinutes(5);
         assertThat(p.docker().timeout()).hasMinutes(2);
         assertThat(p.restore().stopTimeout()).hasSeconds(30);
     }

@@ -62,6 +62,22 @@ class BackupHealthIndicatorTests {
                 .isEqualTo("breached: the newest complete backup daily/20251031 is 27 h old, more than backup.rpo 24 h + 2 h");
     }
 
+    /** A set made while the clock was ten years ahead: the RPO must not hold for ten years on its strength. */
+    @Test
+    void healthGoesDownWhenTheOnlyRecentSetIsDatedLaterThanTheClockAndNeverCountsItAsNewest() throws Exception {
+        completeDaily("20251001", "2025-10-01T02:05:00Z");
+        completeDaily("20351029", "2035-10-29T02:05:00Z");
+
+        var health = indicator(root, "100").health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("newestBackup", "daily/20251001");
+        assertThat(health.getDetails().get("rpo").toString()).startsWith("breached: the newest complete backup daily/20251001 is 720 h old");
+        assertThat(health.getDetails().get("clock").toString()).isEqualTo("sets dated later than this clock (2025-10-31T03:00:00Z): "
+                + "daily/20351029 (2035-10-29T02:05:00Z); they do not count as the newest: made under a clock that was ahead, or this "
+                + "clock is behind");
+    }
+
     @Test
     void healthIsDownWhenNoCompleteBackupExists() {
         var health = indicator(root, "100").health();

@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.SteppedClock;
 import com.llmbackup.test.TestHttpServer;
 import com.llmbackup.test.TestPostgres;
 import org.camunda.bpm.engine.IdentityService;
@@ -39,7 +41,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -52,7 +58,18 @@ import org.springframework.test.context.TestPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // a test property (not a dynamic one) so that a subclass can override it with its own @TestPropertySource
 @TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
+@Import(AbstractBackupProcessTests.OrchestratorClock.class)
 public abstract class AbstractBackupProcessTests {
+
+    /** The orchestrator's clock (every service's), stepped away from the database server's by tests of a wrong clock. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class OrchestratorClock {
+        @Bean
+        @Primary
+        SteppedClock steppedClock() {
+            return new SteppedClock(Clock.systemDefaultZone());
+        }
+    }
 
     protected static final TestPostgres PG = TestPostgres.get();
     protected static final Path DIR;
@@ -117,6 +134,8 @@ public abstract class AbstractBackupProcessTests {
     protected LeaseManager leases;
     @Autowired
     protected IdentityService identity;
+    @Autowired
+    protected SteppedClock orchestratorClock;
     @LocalServerPort
     protected int port;
 
@@ -145,6 +164,7 @@ public abstract class AbstractBackupProcessTests {
     @AfterEach
     protected void resetClock() {
         ClockUtil.reset();
+        orchestratorClock.reset();
     }
 
     protected static void exec(String... argv) throws Exception {

@@ -31,6 +31,7 @@ class DmnRetentionRules implements RetentionRules {
         variables.put("ageDays", facts.ageDays());
         variables.put("newerCompleteFulls", facts.newerCompleteFulls());
         variables.put("newestOfKind", facts.newestOfKind());
+        variables.put("fromTheFuture", facts.fromTheFuture());
         variables.put("retentionDays", facts.retentionDays());
         variables.put("minFull", facts.minFull());
         DmnDecisionResultEntries result = decisions.evaluateDecisionByKey(DECISION).variables(variables).evaluate().getSingleResult();

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
@@ -26,19 +27,25 @@ import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.health.BackupHealthIndicator;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.FileTrees;
+import com.llmbackup.test.LocalHttp;
 import com.llmbackup.test.TestPostgres;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The real engine running {@code DailyBackupProcess} against a real PostgreSQL database
  * and real folders: one test per path of the model, and the failures an operator meets.
  */
 class DailyBackupProcessTests extends AbstractBackupProcessTests {
+
+    @Autowired
+    BackupHealthIndicator health;
 
     @Test
     void timerRunsDailyBackupToCompleteSetWithSeedNames() throws Exception {
@@ -125,6 +132,61 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
         String warning = "The previous snapshot's copy uploads_" + firstId + "/user2/회의록.txt is damaged: 0 bytes, its manifest says 6.";
         assertThat(history.listByOwner(second.getId()).get(0).problems().warnings()).contains(warning);
         assertThat(json.readTree(daily.resolve("manifest_" + secondId + ".json").toFile()).get("warnings").toString()).contains(warning);
+    }
+
+    @Test
+    void dailyUnderAClockTenYearsAheadOfTheDatabaseServerIsRefusedNamingBothAndNextRunCompletesAsTheNewest() throws Exception {
+        orchestratorClock.step(Duration.ofDays(3652)); // a bad NTP step, a VM restored from a snapshot
+        ProcessInstance ahead = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        runJobs(ahead);
+        orchestratorClock.reset();
+
+        assertThat(runtime.createIncidentQuery().processInstanceId(calledRun(ahead).getId()).singleResult().getActivityId())
+                .isEqualTo("Task_AcquireLease");
+        HistoryEntry row = history.listByOwner(ahead.getId()).get(0);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
+        String refusal = "This orchestrator's clock says 20\\d\\d-[^ ]+Z, the database server's \\(127\\.0\\.0\\.1:" + PG.port()
+                + "\\) says 20\\d\\d-[^ ]+Z: it is ahead by 3652 days 0 h, more than backup.clock.max-skew \\(5 min 0 s\\)\\. "
+                + "No set was staged\\. Set the clocks right .*";
+        assertThat(row.message()).matches(refusal);
+        assertThat(awaitAlert(ahead.getId()).get("message").asText()).matches(refusal);
+        assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Daily backup FAILED at Task_AcquireLease: This orchestrator's clock says ");
+        assertThat(catalog.list()).as("nothing dated ten years ahead").allMatch(s -> s.date().isBefore(LocalDate.now().plusDays(2)));
+        assertNoStagingLeft();
+        ensureUser("clockwatcher", "watcher-pw", null);
+        assertThat(unresolvedFailures()).as("What needs me now").contains(row.id());
+
+        ProcessInstance next = completedDaily();
+
+        assertThat(next).isEnded().hasPassed("EndEvent_BackupCompleted");
+        String id = (String) historicVariable(next, "backupId");
+        assertThat(catalog.newestComplete(BackupKind.DAILY).orElseThrow().id()).hasToString(id);
+        assertThat(health.health().getDetails()).containsEntry("newestBackup", "daily/" + id).doesNotContainKey("clock");
+        assertThat(unresolvedFailures()).as("resolved by the run after it, although it started \"ten years later\"").doesNotContain(row.id());
+        runtime.deleteProcessInstance(ahead.getId(), "test: the refused run was looked at");
+    }
+
+    private List<Long> unresolvedFailures() throws Exception {
+        JsonNode body = json.readTree(LocalHttp.call(port, "GET", "/api/backups/attention", "clockwatcher:watcher-pw", null).body());
+        return body.get("unresolvedFailures").findValues("runId").stream().map(JsonNode::asLong).toList();
+    }
+
+    @Test
+    void dailyWhoseClockStepsAheadBeforeItPublishesPublishesNothing() {
+        ProcessInstance daily = runtime.startProcessInstanceByKey("DailyBackupProcess");
+        executeUntil(daily, "Task_PublishSet");
+        String id = (String) runtime.getVariable(calledRun(daily).getId(), "backupId");
+
+        orchestratorClock.step(Duration.ofHours(1));
+        runJobs(daily);
+        orchestratorClock.reset();
+
+        assertThat(runtime.createIncidentQuery().processInstanceId(calledRun(daily).getId()).singleResult().getActivityId())
+                .isEqualTo("Task_PublishSet");
+        assertThat(history.listByOwner(daily.getId()).get(0).message()).contains("it is ahead by 1 h 0 min")
+                .contains("daily/" + id + " was not published");
+        assertThat(catalog.find(BackupKind.DAILY, BackupSetId.parse(id))).isEmpty();
+        runtime.deleteProcessInstance(daily.getId(), "test: the refused run was looked at");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.LeaseManager;
@@ -130,6 +132,27 @@ class CleanupTests extends AbstractBackupProcessTests {
         complete(BackupKind.WEEKLY, TODAY.minusDays(42), "");
 
         assertThat(survivors()).containsExactly(label(BackupKind.DAILY, 40), label(BackupKind.WEEKLY, 42));
+    }
+
+    /** Made while the clock was ten years ahead: neither the newest (which would expire the real newest) nor young. */
+    @Test
+    void setsDatedLaterThanTheClockAreKeptAsSuchAndLeaveTheRealNewestKept() throws Exception {
+        for (int age = 40; age < 50; age++) {
+            complete(BackupKind.DAILY, TODAY.minusDays(age), "");
+        }
+        for (int week = 6; week < 11; week++) {
+            complete(BackupKind.WEEKLY, TODAY.minusWeeks(week), "");
+        }
+        complete(BackupKind.DAILY, TODAY.plusDays(3652), ", \"completedAt\": \"2035-11-29T02:10:00Z\"");
+        complete(BackupKind.WEEKLY, TODAY.plusDays(3652), "");
+
+        assertThat(survivors()).containsExactlyInAnyOrder(label(BackupKind.DAILY, 40), label(BackupKind.DAILY, -3652),
+                label(BackupKind.WEEKLY, 42), label(BackupKind.WEEKLY, 49), label(BackupKind.WEEKLY, 56), label(BackupKind.WEEKLY, 63),
+                label(BackupKind.WEEKLY, -3652));
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+        assertThat(new RetentionPlanner(properties, clock).plan(catalog.list(), rules).stream()
+                .filter(d -> d.set().label().equals(label(BackupKind.DAILY, -3652))).findFirst().orElseThrow().verdict().reason())
+                .startsWith("Dated later than this orchestrator's clock");
     }
 
     @Test
@@ -261,6 +284,33 @@ class CleanupTests extends AbstractBackupProcessTests {
         assertThat(row.kind()).isEqualTo(RunKind.CLEANUP);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(row.problems().warnings()).contains("Deleted daily/20000101: Older than 30 days");
+    }
+
+    @Test
+    void cleanupUnderAClockAheadOfTheDatabaseServerDeletesNothingAndSaysWhy() throws Exception {
+        runJobs(runtime.startProcessInstanceByKey("DailyBackupProcess")); // a newer complete daily set
+        Path old = DIR.resolve("backup/daily/db_20000103.dump");
+        Files.writeString(old, "PGDMP from the old scripts");
+        List<String> before = catalog.list().stream().map(BackupSet::label).toList();
+        ProcessInstance cleanup;
+        orchestratorClock.step(Duration.ofDays(3652));
+        try {
+            cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess");
+            runJobs(cleanup);
+        } finally {
+            orchestratorClock.reset();
+        }
+
+        assertThat(runtime.createIncidentQuery().processInstanceId(cleanup.getId()).singleResult().getActivityId())
+                .isEqualTo("Task_DecideRetention");
+        assertThat(before).as("nothing was deleted").allMatch(label -> catalog.list().stream().anyMatch(s -> s.label().equals(label)));
+        Files.delete(old);
+        var row = history.listByOwner(cleanup.getId()).get(0);
+        assertThat(row.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(row.message()).contains("This orchestrator's clock says ").contains(", the database server's (127.0.0.1:" + PG.port()
+                + ") says ").contains("it is ahead by 3652 days").contains("No set was decided or deleted");
+        assertThat(awaitAlert(cleanup.getId()).get("message").asText()).contains("the database server's (127.0.0.1:");
+        runtime.deleteProcessInstance(cleanup.getId(), "test: the incident is seen"); // its lock goes with it
     }
 
     @Test

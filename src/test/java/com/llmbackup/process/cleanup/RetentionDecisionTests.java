@@ -15,7 +15,12 @@ class RetentionDecisionTests extends AbstractBackupProcessTests {
     DmnRetentionRules rules;
 
     private Verdict decide(String kind, String status, boolean pinned, long age, int newerFulls, boolean newest) {
-        return rules.decide(new Facts(kind, status, pinned, pinned ? "before the upgrade to v2" : null, null, age, newerFulls, newest, 30, 4));
+        return decide(kind, status, pinned, age, newerFulls, newest, false);
+    }
+
+    private Verdict decide(String kind, String status, boolean pinned, long age, int newerFulls, boolean newest, boolean future) {
+        return rules.decide(new Facts(kind, status, pinned, pinned ? "before the upgrade to v2" : null, null, age, newerFulls, newest,
+                future, 30, 4));
     }
 
     @Test
@@ -27,13 +32,24 @@ class RetentionDecisionTests extends AbstractBackupProcessTests {
     @Test
     void setAnOpenRestoreNeedsIsKeptNamingTheRestore() {
         assertThat(rules.decide(new Facts("safety", "complete", true, null, "needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)",
-                400, 9, false, 30, 4))).isEqualTo(new Verdict("keep", "Kept: needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)."));
+                400, 9, false, false, 30, 4))).isEqualTo(new Verdict("keep", "Kept: needed by restore run 7 (WAITING_FOR_OPERATOR, process instance pi-7)."));
     }
 
     @Test
     void corruptSetIsKeptForInspection() {
         assertThat(decide("daily", "corrupt", false, 400, 0, false)).isEqualTo(new Verdict("keep",
                 "Its manifest cannot be read: inspect it by hand; such a set is never deleted automatically."));
+    }
+
+    @Test
+    void setDatedLaterThanTheClockIsKeptAsNeitherYoungNorNewest() {
+        String reason = "Dated later than this orchestrator's clock: made under a clock that was ahead, or this clock is behind. "
+                + "Its age is unknown: kept, never counted as young or as the newest; once the clock is checked, move it out of the "
+                + "backup root by hand.";
+        assertThat(decide("daily", "complete", false, -3652, 0, false, true)).isEqualTo(new Verdict("keep", reason));
+        assertThat(decide("weekly", "complete", false, 0, 0, false, true)).isEqualTo(new Verdict("keep", reason));
+        assertThat(decide("daily", "incomplete", false, -1, 0, false, true).reason()).isEqualTo(reason);
+        assertThat(decide("daily", "complete", true, -3652, 0, false, true).reason()).startsWith("Pinned by an operator");
     }
 
     @Test
