@@ -2,7 +2,8 @@
 # install-prereqs.sh [run|sandbox|stack|test] - install what llm-backup needs on a fresh Debian
 # machine. Idempotent and non-interactive; needs root (or sudo). Installs only what is missing
 # and runs `apt-get update` only when something must be installed.
-#   run:     JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox, restic
+#   run:     JDK 17, Maven, PostgreSQL server and client (the sandbox database), busybox, restic,
+#            node and npm (the build's npm ci of the admin page's diagram viewer)
 #   sandbox: the same, plus a Docker engine (started with host networking only, see
 #            scripts/docker-engine.sh) and Compose, for the web app's stand-in containers
 #   stack:   the same, plus debootstrap (the locally made base images of scripts/stack.sh)
@@ -23,6 +24,9 @@ command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 # restic: the offsite copy's engine (encrypted, deduplicating repository)
 command -v restic >/dev/null 2>&1 || missing+=(restic)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# node and npm: the build fetches the admin page's BPMN viewer (frontend/package-lock.json) with npm ci
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "$MODE" != run ]; then
   # Compose: Debian 12 has no `docker compose` plugin package; its docker-compose 1.29 does
   docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
