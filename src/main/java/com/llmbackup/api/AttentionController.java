@@ -83,8 +83,7 @@ class AttentionController {
         m.put("backupKind", t.backupKind());
         m.put("backupId", t.backupId());
         m.put("tasklistUrl", BackupHistoryController.tasklistUrl(t.taskId()));
-        m.put("cockpitUrl", t.processInstanceId() == null ? null
-                : "/camunda/app/cockpit/default/#/process-instance/" + t.processInstanceId());
+        m.put("cockpitUrl", t.processInstanceId() == null ? null : BackupHistoryController.cockpitUrl(t.processInstanceId()));
         return m;
     }
 }

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -54,6 +56,9 @@ import org.springframework.web.bind.annotation.RestController;
 class BackupHistoryController {
 
     private static final int MAX_PAGE = 500;
+    /** The scheduled processes' keys (bpmn/), whose start timers say when the next set is made. */
+    static final String DAILY_PROCESS = "DailyBackupProcess";
+    static final String WEEKLY_PROCESS = "WeeklyBackupProcess";
 
     private final BackupHistory history;
     private final BackupCatalog catalog;
@@ -121,8 +126,18 @@ class BackupHistoryController {
         return String.join(", ", values.subList(0, values.size() - 1)) + " or " + values.get(values.size() - 1);
     }
 
+    /**
+     * Storage use, the newest set per kind, and bytes written per day; days are those of
+     * {@code zone} (the operator's, as the page sends it), else the server's.
+     */
     @GetMapping("/storage")
-    Map<String, Object> storage() throws IOException {
+    ResponseEntity<Map<String, Object>> storage(@RequestParam(required = false) String zone) throws IOException {
+        ZoneId days;
+        try {
+            days = zone == null ? clock.getZone() : ZoneId.of(zone);
+        } catch (DateTimeException e) {
+            return bad("zone must be a time zone id such as Asia/Seoul or UTC, not '" + zone + "'.");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, Long> perKind = new LinkedHashMap<>();
         for (BackupKind kind : BackupKind.values()) {
@@ -136,14 +151,19 @@ class BackupHistoryController {
         volume.put("freeBytes", usage.freeBytes());
         volume.put("usedPercent", usage.usedPercentExact());
         body.put("volume", volume);
-        Instant since = Instant.now().minus(Duration.ofDays(30));
+        Instant since = clock.instant().minus(Duration.ofDays(31));
         Map<String, Long> growth = new TreeMap<>();
+        Map<String, Map<String, Long>> growthPerKind = new TreeMap<>();
         for (HistoryEntry e : history.page(null, RunStatus.COMPLETED, since, null, 0, MAX_PAGE).items()) {
             if (e.figures().bytes() != null && e.kind() != RunKind.CLEANUP) {
-                growth.merge(e.startedAt().atZone(ZoneOffset.UTC).toLocalDate().toString(), e.figures().bytes(), Long::sum);
+                String day = e.startedAt().atZone(days).toLocalDate().toString();
+                growth.merge(day, e.figures().bytes(), Long::sum);
+                growthPerKind.computeIfAbsent(day, d -> new TreeMap<>()).merge(e.kind().label(), e.figures().bytes(), Long::sum);
             }
         }
+        body.put("zone", days.getId());
         body.put("bytesWrittenPerDay", growth);
+        body.put("bytesWrittenPerDayAndKind", growthPerKind);
         // the newest complete set of each kind and its age, against the RPO
         Map<String, Object> newest = new LinkedHashMap<>();
         Instant now = clock.instant();
@@ -159,9 +179,14 @@ class BackupHistoryController {
             });
         }
         body.put("newest", newest);
+        // a fresh install has no set yet: when the schedule makes the first one
+        Map<String, Object> next = new LinkedHashMap<>();
+        next.put(BackupKind.DAILY.dir(), observer.nextStart(DAILY_PROCESS).orElse(null));
+        next.put(BackupKind.WEEKLY.dir(), observer.nextStart(WEEKLY_PROCESS).orElse(null));
+        body.put("nextScheduled", next);
         body.put("rpoSeconds", rpo.toSeconds());
         body.put("offsite", offsite.summary());
-        return body;
+        return ResponseEntity.ok(body);
     }
 
     /**
@@ -202,8 +227,8 @@ class BackupHistoryController {
         m.put("stateDetail", seen ? observed.detail() : null);
         m.put("taskUrl", seen && observed.taskId() != null ? tasklistUrl(observed.taskId()) : null);
         m.put("processInstanceId", e.processInstanceId());
-        m.put("cockpitUrl", e.processInstanceId() == null ? null
-                : "/camunda/app/cockpit/default/#/history/process-instance/" + e.processInstanceId());
+        m.put("cockpitUrl", instanceRuns(e, observed) ? cockpitUrl(e.processInstanceId()) : null);
+        m.put("detailUrl", detailUrl(e.id()));
         m.put("startedAt", e.startedAt());
         m.put("endedAt", e.endedAt());
         m.put("durationSeconds", e.endedAt() == null ? null : Duration.between(e.startedAt(), e.endedAt()).toSeconds());
@@ -233,6 +258,29 @@ class BackupHistoryController {
         progress.put("bytesTotal", e.progress().bytesTotal());
         m.put("progress", progress);
         return m;
+    }
+
+    /**
+     * Whether the run's instance still runs: an open run whose instance the engine did not find
+     * gone, or a failed one in its incident. Cockpit's Community Edition shows nothing else.
+     */
+    static boolean instanceRuns(HistoryEntry e, RunObserver.Observed observed) {
+        if (e.processInstanceId() == null) {
+            return false;
+        }
+        if (e.status().open()) {
+            return observed == null || observed.instanceRuns();
+        }
+        return e.status() == RunStatus.FAILED && observed != null && observed.state() == RunObserver.LiveState.INCIDENT;
+    }
+
+    static String cockpitUrl(String processInstanceId) {
+        return "/camunda/app/cockpit/default/#/process-instance/" + processInstanceId;
+    }
+
+    /** The run's detail on the admin page (steps, diagram, people, log), for every run, finished or not. */
+    static String detailUrl(long runId) {
+        return "/admin/index.html#run=" + runId;
     }
 
     static String tasklistUrl(String taskId) {

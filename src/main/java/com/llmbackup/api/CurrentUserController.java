@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.llmbackup.config.BackupProperties;
 import com.llmbackup.security.CurrentUser;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -15,8 +16,11 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * <pre>
  * GET /api/backups/me  {"userId": "alice", "operator": true, "admin": false,
- *                       "refused": {"cockpit": {"code": "admins_only", "message": "..."}}}
+ *                       "refused": {"cockpit": {"code": "admins_only", "message": "..."}},
+ *                       "requireSecondOperator": false}
  * </pre>
+ * {@code requireSecondOperator}: whether a restore's requester may not approve it, so the restore
+ * dialog says who approves.
  */
 @RestController
 class CurrentUserController {
@@ -28,9 +32,11 @@ class CurrentUserController {
     static final String COCKPIT = "cockpit";
 
     private final CurrentUser user;
+    private final boolean requireSecondOperator;
 
-    CurrentUserController(CurrentUser user) {
+    CurrentUserController(CurrentUser user, BackupProperties properties) {
         this.user = user;
+        this.requireSecondOperator = properties.restore().requireSecondOperator();
     }
 
     @GetMapping("/api/backups/me")
@@ -52,6 +58,7 @@ class CurrentUserController {
         answer.put("operator", operator);
         answer.put("admin", admin);
         answer.put("refused", refused);
+        answer.put("requireSecondOperator", requireSecondOperator);
         return answer;
     }
 

@@ -185,6 +185,12 @@ public class BackupHistory {
                 String.class, RunKind.RECOVERY.label());
     }
 
+    /** A disaster recovery's report (JSON), once it ended. */
+    public Optional<String> report(long runId) {
+        return jdbc.queryForList("select report from " + TABLE + " where id = ? and report is not null", String.class, runId)
+                .stream().findFirst();
+    }
+
     public void setRto(long runId, long rtoMillis) {
         update("update " + TABLE + " set rto_millis = ? where id = ?", rtoMillis, runId);
     }

@@ -1,15 +1,21 @@
 package com.llmbackup.catalog;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import com.llmbackup.config.BackupProperties;
 import org.slf4j.Logger;
@@ -51,6 +57,37 @@ public class BackupLog {
         } catch (IOException | UnsupportedOperationException e) {
             log.warn("Cannot write the backup log {} ({}); the line was: {}. Set backup.log-file to a writable path.",
                     file, e.toString(), line.strip());
+        }
+    }
+
+    /**
+     * The lines written from {@code from} to {@code to} (the lines of one run: runs that write
+     * here hold the backup lock, so their windows do not overlap), oldest first, at most
+     * {@code max}. Read as a stream: the file only grows. A line whose date cannot be read is left out.
+     */
+    public List<String> linesBetween(Instant from, Instant to, int max) {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> written(line).filter(at -> !at.isBefore(from) && !at.isAfter(to)).isPresent())
+                    .limit(max).toList();
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("Cannot read the backup log {} ({})", file, e.toString());
+            return List.of();
+        }
+    }
+
+    /** When a line was written, to the second, from its {@code [date]}. */
+    static Optional<Instant> written(String line) {
+        int end = line.indexOf("] ");
+        if (!line.startsWith("[") || end < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ZonedDateTime.parse(line.substring(1, end), DATE).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the engine says, at read time, of runs the history records as open, and the operator
@@ -27,8 +28,11 @@ public interface RunObserver {
         ABANDONED
     }
 
-    /** The state of one run's instance, why (for ABANDONED and INCIDENT), and the open task, if any. */
-    record Observed(LiveState state, String detail, String taskId) {
+    /**
+     * The state of one run's instance, why (for ABANDONED and INCIDENT), the open task, if any,
+     * and whether the instance still runs (Cockpit shows only running instances).
+     */
+    record Observed(LiveState state, String detail, String taskId, boolean instanceRuns) {
     }
 
     /** An open operator task (approval, failed or interrupted restore, DR step): who asked, since when. */
@@ -41,6 +45,11 @@ public interface RunObserver {
 
     /** Open tasks of group operators (assigned or not), oldest first. */
     List<OperatorTask> operatorTasks();
+
+    /** When a scheduled process (its start timer) runs next; empty when it has no timer. */
+    default Optional<Instant> nextStart(String processKey) {
+        return Optional.empty();
+    }
 
     /** Without an engine (plain catalog tests): every open run is just running, no tasks. */
     RunObserver NONE = new RunObserver() {

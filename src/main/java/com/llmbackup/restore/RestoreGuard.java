@@ -36,6 +36,27 @@ public final class RestoreGuard {
                 : Optional.of("Nothing to restore: restoreDatabase and restoreUploads are both false.");
     }
 
+    /** A request says why: the approver and the history read it. */
+    public static Optional<String> reasonGiven(String reason) {
+        return reason != null && !reason.isBlank() ? Optional.empty()
+                : Optional.of("A restore request needs a reason (the variable reason): say what happened, so the approver can judge it.");
+    }
+
+    /**
+     * An approval's decision is explicit ({@code approved} true or false, never missing), and a
+     * rejection says why in {@code approvalComment}.
+     */
+    public static Optional<String> decision(Boolean approved, String comment) {
+        if (approved == null) {
+            return Optional.of("Choose approve or reject (the variable approved, true or false): a restore is never approved or "
+                    + "rejected by leaving the decision out.");
+        }
+        if (!approved && (comment == null || comment.isBlank())) {
+            return Optional.of("A rejection needs a comment (approvalComment): say why, so the requester knows what to do next.");
+        }
+        return Optional.empty();
+    }
+
     /** A side-by-side database: named, a plain name, not production, postgres or a template, and new. */
     public static Optional<String> targetDatabase(String db, String production, boolean exists) {
         if (db == null) {

@@ -63,6 +63,9 @@ public class RestoreSteps {
         }
         RestorePlan plan;
         try {
+            RestoreGuard.reasonGiven(request.reason()).ifPresent(why -> {
+                throw new RestoreRefusedException(why + " Nothing was changed; the application was not stopped.");
+            });
             plan = inspector.inspect(request);
             plans.freeze(runId, request);
         } catch (RuntimeException e) {
@@ -85,9 +88,13 @@ public class RestoreSteps {
 
     /**
      * Task_ApproveRestore completed by {@code approver}: refused (nothing recorded) when the
-     * second-operator rule forbids it; an approval is recorded, a rejection by Task_RecordRejection.
+     * decision is missing or a rejection has no comment ({@link IncompleteDecisionException}) or
+     * the second-operator rule forbids it; an approval is recorded, a rejection by Task_RecordRejection.
      */
-    public void approve(long runId, String approver, boolean approved, String comment) {
+    public void approve(long runId, String approver, Boolean approved, String comment) {
+        RestoreGuard.decision(approved, comment).ifPresent(why -> {
+            throw new IncompleteDecisionException(why);
+        });
         RestoreGuard.ownApproval(approver, recorder.requester(runId), approved, properties.restore().requireSecondOperator())
                 .ifPresent(why -> {
                     throw new DecisionRefusedException(why);

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import com.llmbackup.restore.RestoreGuard;
+
 /**
  * Which variables a request may send, per restore and disaster recovery task and per start of
  * every process an operator may start: the approval takes {@code approved} and
@@ -51,6 +53,38 @@ final class SubmittedVariables {
     /** Why the variables sent to start a process of this key are refused; empty if they are fine. */
     static Optional<String> checkStart(String processKey, Set<String> sent) {
         return check(STARTS.get(processKey), sent, "starting " + processKey);
+    }
+
+    /**
+     * Why the values sent to complete a task are refused (the approval's explicit decision, a
+     * rejection's comment: {@link RestoreGuard#decision}); empty if they are fine. The approval
+     * listener holds the same rule for callers that do not come through REST.
+     */
+    static Optional<String> checkTaskValues(String taskKey, Map<String, Object> values) {
+        if ("Task_ApproveRestore".equals(taskKey)) {
+            return RestoreGuard.decision(decision(values.get("approved")), text(values.get("approvalComment")));
+        }
+        return Optional.empty();
+    }
+
+    /** Why the values sent to start a process are refused (a restore's reason); empty if they are fine. */
+    static Optional<String> checkStartValues(String processKey, Map<String, Object> values) {
+        if ("RestoreProcess".equals(processKey)) {
+            return RestoreGuard.reasonGiven(text(values.get("reason")));
+        }
+        return Optional.empty();
+    }
+
+    /** true, false, or null (no decision): a form may send the choice as the text "true" or "false". */
+    private static Boolean decision(Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        return "true".equals(value) ? Boolean.TRUE : "false".equals(value) ? Boolean.FALSE : null;
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 
     private static Optional<String> check(Set<String> allowed, Set<String> sent, String what) {

@@ -1,6 +1,7 @@
 package com.llmbackup.security;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -84,8 +85,10 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
                 return Optional.of("No open task " + task.group(1) + ".");
             }
             // an operator's task outside the list never gets here (OperatorAllowlistFilter); an administrator's is not limited
-            return SubmittedVariables.TASKS.containsKey(t.getTaskDefinitionKey())
-                    ? SubmittedVariables.checkTask(t.getTaskDefinitionKey(), sent(body)) : Optional.empty();
+            String taskKey = t.getTaskDefinitionKey();
+            // the values' rules (an explicit decision) hold for administrators too
+            return (SubmittedVariables.TASKS.containsKey(taskKey) ? SubmittedVariables.checkTask(taskKey, sent(body)) : Optional.<String>empty())
+                    .or(() -> SubmittedVariables.checkTaskValues(taskKey, values(body)));
         }
         Matcher byKey = START_BY_KEY.matcher(path);
         Matcher byId = START_BY_ID.matcher(path);
@@ -105,7 +108,10 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             return Optional.of("A process is started at its start event only: startInstructions, skipCustomListeners and "
                     + "skipIoMappings are not taken (they would skip its checks).");
         }
-        return SubmittedVariables.STARTS.containsKey(key) ? SubmittedVariables.checkStart(key, sent(body)) : Optional.empty();
+        String processKey = key;
+        return (SubmittedVariables.STARTS.containsKey(processKey) ? SubmittedVariables.checkStart(processKey, sent(body))
+                : Optional.<String>empty())
+                .or(() -> SubmittedVariables.checkStartValues(processKey, values(body)));
     }
 
     private static boolean startsInside(byte[] body) {
@@ -131,5 +137,23 @@ class SubmittedVariablesFilter extends OncePerRequestFilter {
             // not JSON: the engine's REST layer answers that itself
         }
         return names;
+    }
+
+    /** The values under "variables" (a text, a boolean, a number; null for anything else or none). */
+    private static Map<String, Object> values(byte[] body) {
+        Map<String, Object> values = new HashMap<>();
+        if (body.length == 0) {
+            return values;
+        }
+        try {
+            JSON.readTree(body).path("variables").fields().forEachRemaining(field -> {
+                JsonNode value = field.getValue().path("value");
+                values.put(field.getKey(), value.isBoolean() ? (Object) value.booleanValue()
+                        : value.isValueNode() && !value.isNull() ? value.asText() : null);
+            });
+        } catch (IOException e) {
+            // not JSON: the engine's REST layer answers that itself
+        }
+        return values;
     }
 }

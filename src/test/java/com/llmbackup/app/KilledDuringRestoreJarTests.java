@@ -129,7 +129,8 @@ class KilledDuringRestoreJarTests {
             stack.execute(DATABASE, "delete from documents where id % 3 = 0");
             State beforeRestore = state();
 
-            String restore = start(first, "RestoreProcess", "{\"variables\":{\"backupId\":{\"value\":\"" + backupId + "\"}}}");
+            String restore = start(first, "RestoreProcess", "{\"variables\":{\"backupId\":{\"value\":\"" + backupId
+                    + "\"},\"reason\":{\"value\":\"killed during the restore\"}}}");
             complete(first, awaitTask(first, restore, "Task_ApproveRestore"), null);
             awaitRestoreWritingUploads(first, restore);
             first.kill();

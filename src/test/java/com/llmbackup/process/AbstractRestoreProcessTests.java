@@ -272,8 +272,11 @@ public abstract class AbstractRestoreProcessTests {
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
     }
 
+    /** Starts a restore over REST as {@code user}; a request needs a reason, so one is added when the test gives none. */
     protected String startRestore(String user, Map<String, Object> variables) throws Exception {
-        HttpResponse<String> r = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", user, vars(variables));
+        Map<String, Object> request = new HashMap<>(variables);
+        request.putIfAbsent("reason", "a test restore");
+        HttpResponse<String> r = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", user, vars(request));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json.readTree(r.body()).get("id").asText();
     }

@@ -1,19 +1,21 @@
 package com.llmbackup.process.engine;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 import com.llmbackup.catalog.RunObserver;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.task.Task;
 import org.springframework.stereotype.Component;
@@ -35,10 +37,12 @@ class EngineRunObserver implements RunObserver {
     private final RepositoryService repository;
     private final OrchestratorNodes nodes;
     private final IdentityService identity;
+    private final ManagementService management;
 
     EngineRunObserver(RuntimeService runtime, TaskService tasks, RepositoryService repository, OrchestratorNodes nodes,
-                      IdentityService identity) {
+                      IdentityService identity, ManagementService management) {
         this.identity = identity;
+        this.management = management;
         this.runtime = runtime;
         this.tasks = tasks;
         this.repository = repository;
@@ -62,29 +66,35 @@ class EngineRunObserver implements RunObserver {
         runtime.createProcessInstanceQuery().processInstanceIds(ids).list().forEach(pi -> alive.add(pi.getId()));
         for (String id : ids) {
             if (!alive.contains(id)) {
-                observed.put(id, new Observed(LiveState.ABANDONED, "its process instance no longer runs, yet the run was never recorded as ended", null));
+                observed.put(id, new Observed(LiveState.ABANDONED, "its process instance no longer runs, yet the run was never recorded as ended", null, false));
             }
         }
         for (OrchestratorNodes.StoppedLock lock : nodes.stoppedLocks()) {
             String root = lock.rootProcessInstanceId() == null ? lock.processInstanceId() : lock.rootProcessInstanceId();
             if (ids.contains(root)) {
-                observed.put(root, new Observed(LiveState.ABANDONED, lock.why(), null));
+                observed.put(root, new Observed(LiveState.ABANDONED, lock.why(), null, true));
             }
         }
         // the root's own incident, or the one propagated from a called run, names the step
         for (String id : alive) {
             for (Incident incident : runtime.createIncidentQuery().processInstanceId(id).list()) {
-                observed.putIfAbsent(id, new Observed(LiveState.INCIDENT, incident.getActivityId() + ": " + incident.getIncidentMessage(), null));
+                observed.putIfAbsent(id, new Observed(LiveState.INCIDENT, incident.getActivityId() + ": " + incident.getIncidentMessage(), null, true));
             }
         }
         for (Task task : tasks.createTaskQuery().processInstanceIdIn(idArray).active().list()) {
             LiveState state = APPROVAL.equals(task.getTaskDefinitionKey()) ? LiveState.WAITING_FOR_APPROVAL
                     : OPERATOR_TASKS.contains(task.getTaskDefinitionKey()) ? LiveState.WAITING_FOR_OPERATOR : null;
             if (state != null) {
-                observed.putIfAbsent(task.getProcessInstanceId(), new Observed(state, task.getName(), task.getId()));
+                observed.putIfAbsent(task.getProcessInstanceId(), new Observed(state, task.getName(), task.getId(), true));
             }
         }
         return observed;
+    }
+
+    @Override
+    public Optional<Instant> nextStart(String processKey) {
+        return unrestricted(() -> management.createJobQuery().processDefinitionKey(processKey).timers().orderByJobDuedate().asc()
+                .listPage(0, 1).stream().findFirst().map(job -> job.getDuedate().toInstant()));
     }
 
     @Override
@@ -108,20 +118,8 @@ class EngineRunObserver implements RunObserver {
                 .toList();
     }
 
-    /**
-     * The API's caller may lack READ on instances (operators get only what their tasks need):
-     * these read-only facts are asked without the caller's authorizations, then it is restored.
-     */
     private <T> T unrestricted(Supplier<T> query) {
-        Authentication caller = identity.getCurrentAuthentication();
-        identity.clearAuthentication();
-        try {
-            return query.get();
-        } finally {
-            if (caller != null) {
-                identity.setAuthentication(caller);
-            }
-        }
+        return WithoutCaller.query(identity, query);
     }
 
     private static String text(Object value) {

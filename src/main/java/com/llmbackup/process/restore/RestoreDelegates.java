@@ -9,6 +9,7 @@ import com.llmbackup.process.engine.Steps;
 import com.llmbackup.restore.DecisionRefusedException;
 import com.llmbackup.restore.FrozenPlans;
 import com.llmbackup.restore.HealthCheckFailedException;
+import com.llmbackup.restore.IncompleteDecisionException;
 import com.llmbackup.restore.RestoreExecutor;
 import com.llmbackup.restore.RestoreRecorder;
 import com.llmbackup.restore.RestoreRequest;
@@ -20,6 +21,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.impl.form.validator.FormFieldValidationException;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -76,17 +78,25 @@ class RestoreDelegates {
         return execution -> recorder.refused(recorder.runOf(execution.getProcessInstanceId()), RestoreVariables.of(execution).failureMessage());
     }
 
-    /** On completing Task_ApproveRestore: who approved, when, and the second-operator rule. */
+    /**
+     * On completing Task_ApproveRestore: an explicit decision (400 in Tasklist and over REST
+     * without one, or for a rejection without a comment), who approved, when, and the
+     * second-operator rule (403).
+     */
     @Bean
     TaskListener approveRestoreListener(RestoreSteps steps, RestoreRecorder recorder) {
         return task -> {
             RestoreVariables vars = RestoreVariables.of(task);
             String approver = currentUser(task);
+            Boolean decision = vars.decision();
             try {
-                steps.approve(recorder.runOf(task.getProcessInstanceId()), approver, vars.approved(), vars.approvalComment());
+                steps.approve(recorder.runOf(task.getProcessInstanceId()), approver, decision, vars.approvalComment());
+            } catch (IncompleteDecisionException incomplete) {
+                throw new FormFieldValidationException("approved", incomplete.getMessage());
             } catch (DecisionRefusedException refused) {
                 throw new AuthorizationException(refused.getMessage());
             }
+            vars.putDecision(decision);
             vars.putApproval(approver, Steps.now());
         };
     }

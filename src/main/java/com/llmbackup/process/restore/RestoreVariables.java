@@ -76,8 +76,21 @@ final class RestoreVariables extends FailureVariables {
         scope.setVariable("sideBySide", sideBySide);
     }
 
-    boolean approved() {
-        return Boolean.TRUE.equals(scope.getVariable("approved"));
+    /**
+     * The approval's decision: true, false, or null when none was sent. A form's choice may
+     * arrive as the text "true" or "false"; anything else is no decision.
+     */
+    Boolean decision() {
+        Object value = scope.getVariable("approved");
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        return "true".equals(value) ? Boolean.TRUE : "false".equals(value) ? Boolean.FALSE : null;
+    }
+
+    /** The decision as a boolean variable, whatever type the form sent, for the gateway and for scripts. */
+    void putDecision(boolean approved) {
+        scope.setVariable("approved", approved);
     }
 
     String approvalComment() {

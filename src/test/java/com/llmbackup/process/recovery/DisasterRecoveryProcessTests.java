@@ -251,8 +251,8 @@ class DisasterRecoveryProcessTests extends AbstractRestoreProcessTests {
         identity.setAuthentication("alice", List.of("operators"));
         String pi;
         try {
-            pi = runtime.startProcessInstanceByKey("RestoreProcess", Map.of("backupId", setId, "approved", true, "approvedBy", "bob",
-                    "preApproved", true)).getId();
+            pi = runtime.startProcessInstanceByKey("RestoreProcess", Map.of("backupId", setId, "reason", "a forged start", "approved", true,
+                    "approvedBy", "bob", "preApproved", true)).getId();
         } finally {
             identity.clearAuthentication();
         }

@@ -636,7 +636,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(own.body()).contains("Restore requested by alice must be approved by another operator");
         assertThat(awaitTask(pi, "Task_ApproveRestore").get("id").asText()).isEqualTo(task.get("id").asText());
 
-        complete(task, "bob", Map.of("approved", false));
+        complete(task, "bob", Map.of("approved", false, "approvalComment", "not now"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
     }
 
@@ -769,7 +769,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(call("POST", "/engine-rest/task/" + taskId + "/unclaim", "alice", null).statusCode()).isEqualTo(403);
         assertThat(LocalHttp.call(port, "POST", "/engine-rest/task/" + taskId + "/unclaim", "admin:admin-pw", null)
                 .statusCode()).isEqualTo(204);
-        complete(task, "bob", Map.of("approved", false));
+        complete(task, "bob", Map.of("approved", false, "approvalComment", "not now"));
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
     }
 

@@ -60,6 +60,7 @@ class RestoreWithoutServicesProcessTests extends AbstractBackupProcessTests {
         var body = json.createObjectNode();
         var vs = body.putObject("variables");
         variables.forEach((k, v) -> vs.putObject(k).set("value", json.valueToTree(v)));
+        vs.putObject("reason").put("value", "the application was stopped by hand");
         var response = LocalHttp.call(port, "POST", "/engine-rest/process-definition/key/RestoreProcess/start", "rsop:rsop-pw",
                 json.writeValueAsString(body));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
