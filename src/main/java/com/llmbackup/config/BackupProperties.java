@@ -2,6 +2,7 @@ package com.llmbackup.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -38,12 +39,14 @@ public record BackupProperties(
         @DefaultValue Alerts alerts,
         @DefaultValue Drill drill,
         @DefaultValue Offsite offsite,
-        @DefaultValue Clock clock) {
+        @DefaultValue Clock clock,
+        String displayZone) {
 
     /** What Docker needs after a stop's grace: the kill, the container's exit and the engine's answer. */
     public static final Duration STOP_ANSWER_MARGIN = Duration.ofSeconds(30);
 
     public BackupProperties {
+        Settings.requireZone("backup.display-zone", displayZone);
         Settings.requirePositive("backup.rpo", rpo);
         if (restore.stopTimeout().plus(STOP_ANSWER_MARGIN).compareTo(docker.timeout()) > 0) {
             // the engine answers a stop after the grace and the kill: a client that stops listening first fails every stop
@@ -54,6 +57,14 @@ public record BackupProperties(
         }
         extraFiles = extraFiles == null ? List.of() : List.copyOf(extraFiles);
         Settings.requireRetryCycle("backup.retry-cycle", retryCycle);
+    }
+
+    /**
+     * The time zone in which the forms show times (backup.display-zone, e.g. Asia/Seoul; the
+     * server's when unset), UTC beside them: Tasklist shows its own times in the browser's zone.
+     */
+    public ZoneId displayZoneId() {
+        return displayZone == null || displayZone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(displayZone);
     }
 
     /** The web app's database: what is dumped and restored. */

@@ -1,7 +1,9 @@
 package com.llmbackup.config;
 
 import java.net.URI;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,6 +27,17 @@ final class Settings {
         }
         if (value.trim().split("\\s+").length != 6) {
             throw invalid(key, value, "it has " + value.trim().split("\\s+").length + " fields, not 6." + BackupProperties.Schedule.CRON_HINT);
+        }
+    }
+
+    static void requireZone(String key, String value) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        try {
+            ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw invalid(key, value, "it must be a time zone id such as Asia/Seoul or UTC (unset: the server's zone).");
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import com.llmbackup.catalog.Sizes;
 final class ApprovalText {
 
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT);
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
 
     private ApprovalText() {
     }
@@ -34,6 +36,23 @@ final class ApprovalText {
                  Path uploadsDir, long currentUploadsFiles, List<String> services, String project) {
     }
 
+    /** Who may approve this restore, as the approval form and the page say it (한국어 · English). */
+    public static String whoApproves(String requester, boolean requireSecondOperator) {
+        String who = requester == null ? "?" : requester;
+        return requireSecondOperator
+                ? "요청자(" + who + ")가 아닌 다른 운영자가 승인해야 합니다 (backup.restore.require-second-operator). · "
+                        + "An operator other than the requester (" + who + ") must approve (backup.restore.require-second-operator)."
+                : "그룹 operators의 누구나 승인하거나 거부할 수 있으며, 요청자(" + who + ") 본인도 가능합니다. · "
+                        + "Any operator of group operators may approve or reject, the requester (" + who + ") included.";
+    }
+
+    /** "2026-12-07 22:12 KST (13:12 UTC)": the display zone with its name, UTC beside it unless it is UTC. */
+    static String inZoneAndUtc(Instant at, ZoneId zone) {
+        String local = TIME.format(at.atZone(zone));
+        return zone.getRules().getOffset(at).getTotalSeconds() == 0 ? local
+                : local + " (" + UTC_TIME.format(at.atZone(ZoneOffset.UTC)) + " UTC)";
+    }
+
     /** What the approver reads, from the facts the guard gathered. */
     static RestorePlan describe(RestoreRequest request, Facts f) {
         BackupSet set = f.set();
@@ -43,7 +62,7 @@ final class ApprovalText {
         long uploadsFiles = f.uploadsFiles();
         long uploadsBytes = f.uploadsBytes();
         Duration age = Duration.between(backupTime, f.now());
-        String when = TIME.format(backupTime.atZone(zone));
+        String when = inZoneAndUtc(backupTime, zone);
         List<String> lines = new ArrayList<>();
         lines.add("Set: " + set.label() + " (" + set.status().name().toLowerCase(Locale.ROOT) + ", written " + when + ", "
                 + ago(age) + " ago)");

@@ -128,7 +128,7 @@ public class RestoreInspector {
             }
         }
         return ApprovalText.describe(request, new ApprovalText.Facts(set, source.dump().getFileName().toString(),
-                source.uploads().getFileName().toString(), backupTime, clock.instant(), clock.getZone(), dumpBytes, tocEntries,
+                source.uploads().getFileName().toString(), backupTime, clock.instant(), properties.displayZoneId(), dumpBytes, tocEntries,
                 uploadsFiles, uploadsBytes, request.sideBySide() || !request.restoreDatabase() ? null : currentDatabase(),
                 properties.uploadsDir(), request.sideBySide() || !request.restoreUploads() ? 0 : countFiles(properties.uploadsDir()),
                 properties.compose().serviceList(), properties.compose().project()));

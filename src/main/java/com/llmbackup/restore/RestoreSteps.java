@@ -86,6 +86,11 @@ public class RestoreSteps {
         return preApproval.approver();
     }
 
+    /** Who may approve a restore this requester asked for, for the approval form. */
+    public String approvalRule(String requester) {
+        return ApprovalText.whoApproves(requester, properties.restore().requireSecondOperator());
+    }
+
     /**
      * Task_ApproveRestore completed by {@code approver}: refused (nothing recorded) when the
      * decision is missing or a rejection has no comment ({@link IncompleteDecisionException}) or

@@ -9,8 +9,11 @@ import java.util.Map;
 
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** One run as /api/backups serves it: field names, their order and values are the admin panel's contract. */
 class BackupHistoryControllerTests {
@@ -44,7 +47,8 @@ class BackupHistoryControllerTests {
         expected.put("stateDetail", null);
         expected.put("taskUrl", null);
         expected.put("processInstanceId", "pi-42");
-        expected.put("cockpitUrl", "/camunda/app/cockpit/default/#/history/process-instance/pi-42");
+        expected.put("cockpitUrl", null); // a failed run not in an incident: its instance ended, Cockpit shows nothing
+        expected.put("detailUrl", "/admin/index.html#run=42");
         expected.put("startedAt", STARTED);
         expected.put("endedAt", ENDED);
         expected.put("durationSeconds", 90L);
@@ -65,5 +69,27 @@ class BackupHistoryControllerTests {
         expected.put("progress", progress);
 
         assertThat(BackupHistoryController.run(entry, null)).containsExactlyEntriesOf(expected);
+    }
+
+    @ParameterizedTest(name = "{0} {1}: Cockpit {2}")
+    @CsvSource({
+            "RUNNING, , true",
+            "RUNNING, ABANDONED_GONE, false",
+            "RUNNING, ABANDONED_LOCKED, true",
+            "WAITING_FOR_OPERATOR, WAITING_FOR_OPERATOR, true",
+            "FAILED, INCIDENT, true",
+            "FAILED, , false",
+            "COMPLETED, , false",
+            "REJECTED, , false"})
+    void cockpitUrlWhenTheInstanceRunsOnlyElseTheDetailAlone(RunStatus status, String observed, boolean cockpit) {
+        HistoryEntry entry = HistoryEntry.of(7, RunKind.RESTORE, "20251030", "pi-7", status, STARTED, status.open() ? null : ENDED, null);
+        RunObserver.Observed seen = observed == null ? null : switch (observed) {
+            case "ABANDONED_GONE" -> new RunObserver.Observed(RunObserver.LiveState.ABANDONED, "gone", null, false);
+            case "ABANDONED_LOCKED" -> new RunObserver.Observed(RunObserver.LiveState.ABANDONED, "stopped", null, true);
+            default -> new RunObserver.Observed(RunObserver.LiveState.valueOf(observed), "x", null, true);
+        };
+        Map<String, Object> run = BackupHistoryController.run(entry, seen);
+        assertThat(run.get("cockpitUrl")).isEqualTo(cockpit ? "/camunda/app/cockpit/default/#/process-instance/pi-7" : null);
+        assertThat(run.get("detailUrl")).isEqualTo("/admin/index.html#run=7");
     }
 }

@@ -31,11 +31,11 @@ class ApprovalTextTests {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "set                 | 백업 세트: daily/20251031 (완료, 백업 시각 2025-10-31 11:00 KST, 26시간 5분 전)",
-            "loss                | 데이터 손실: 2025-10-31 11:00 KST 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
+            "set                 | 백업 세트: daily/20251031 (완료, 백업 시각 2025-10-31 11:00 KST (02:00 UTC), 26시간 5분 전)",
+            "loss                | 데이터 손실: 2025-10-31 11:00 KST (02:00 UTC) 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
             "services            | 복원 중 중지되는 서비스: backend, frontend (프로젝트 llm, 데이터베이스는 계속 실행됩니다).",
             "requester           | 요청자: alice; 사유: user1 deleted documents",
-            "english kept        | Set: daily/20251031 (complete, written 2025-10-31 11:00 KST, 26 h 5 min ago)",
+            "english kept        | Set: daily/20251031 (complete, written 2025-10-31 11:00 KST (02:00 UTC), 26 h 5 min ago)",
             "english requester   | Requested by: alice; reason: user1 deleted documents"})
     void summaryWhenInPlaceHasKoreanAndEnglishLines(String what, String line) {
         assertThat(describe(false, false).summary().lines()).as(what).contains(line);
@@ -43,7 +43,7 @@ class ApprovalTextTests {
 
     @ParameterizedTest(name = "side by side: {0}")
     @CsvSource(delimiter = '|', value = {
-            "false | 2025-10-31 11:00 KST 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
+            "false | 2025-10-31 11:00 KST (02:00 UTC) 이후에 기록된 모든 내용(26시간 5분 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다.",
             "true  | 없음: 운영 환경은 변경되지 않습니다 (병행 복원)."})
     void dataLossWhenShownReadsKoreanFirstThenEnglish(boolean sideBySide, String korean) {
         String dataLoss = describe(sideBySide, false).dataLoss();

@@ -184,4 +184,32 @@ class RestoreGuardTests {
     void resolutionWhenPossiblePasses(String task, String resolution, String step) {
         assertThat(RestoreGuard.resolution(task, resolution, step, false, true)).isEmpty();
     }
+
+    @ParameterizedTest(name = "approved={0}, comment={1}: refused {2}")
+    @CsvSource(nullValues = "null", value = {
+            "null, null, Choose approve or reject",
+            "null, looks fine, Choose approve or reject",
+            "false, null, A rejection needs a comment",
+            "false, '  ', A rejection needs a comment",
+            "false, wrong set, ",
+            "true, null, ",
+            "true, checked, "})
+    void decisionWhenMissingOrARejectWithoutCommentIsRefused(Boolean approved, String comment, String refusal) {
+        if (refusal == null) {
+            assertThat(RestoreGuard.decision(approved, comment)).isEmpty();
+        } else {
+            assertThat(RestoreGuard.decision(approved, comment)).hasValueSatisfying(why -> assertThat(why).startsWith(refusal));
+        }
+    }
+
+    @ParameterizedTest(name = "reason ''{0}''")
+    @CsvSource(nullValues = "null", value = {"null", "''", "'   '"})
+    void reasonGivenWhenMissingOrBlankRefusesTheRequest(String reason) {
+        assertThat(RestoreGuard.reasonGiven(reason)).hasValueSatisfying(why -> assertThat(why).startsWith("A restore request needs a reason"));
+    }
+
+    @Test
+    void reasonGivenWhenSaidPasses() {
+        assertThat(RestoreGuard.reasonGiven("user1 deleted documents")).isEmpty();
+    }
 }

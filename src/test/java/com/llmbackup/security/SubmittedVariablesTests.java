@@ -2,10 +2,15 @@ package com.llmbackup.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The variables a restore's start and tasks take, and the path spellings the filter must see through. */
 class SubmittedVariablesTests {
@@ -64,5 +69,28 @@ class SubmittedVariablesTests {
                 + variable + "] cannot be sent when starting RestoreDrillProcess: only [backupId, backupKind] are taken. Who asked and "
                 + "who approved come from the login; a run's history row and plan from its own instance.");
         assertThat(SubmittedVariables.checkStart("RestoreDrillProcess", Set.of("backupKind", "backupId"))).isEmpty();
+    }
+
+    static Stream<Arguments> decisions() {
+        return Stream.of(Arguments.of(null, null, true), Arguments.of(true, null, false), Arguments.of("true", null, false),
+                Arguments.of(false, null, true), Arguments.of("false", "wrong set", false), Arguments.of("maybe", null, true));
+    }
+
+    @ParameterizedTest(name = "approved={0}, comment={1}: refused={2}")
+    @MethodSource("decisions")
+    void checkTaskValuesWhenTheApprovalHasNoClearDecisionRefusesIt(Object approved, String comment, boolean refused) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("approved", approved);
+        values.put("approvalComment", comment);
+        assertThat(SubmittedVariables.checkTaskValues("Task_ApproveRestore", values).isPresent()).isEqualTo(refused);
+    }
+
+    @ParameterizedTest(name = "reason={0}: refused={1}")
+    @CsvSource(nullValues = "null", value = {"null, true", "'', true", "user1 deleted documents, false"})
+    void checkStartValuesWhenARestoreHasNoReasonRefusesIt(String reason, boolean refused) {
+        Map<String, Object> values = new HashMap<>();
+        values.put("reason", reason);
+        assertThat(SubmittedVariables.checkStartValues("RestoreProcess", values).isPresent()).isEqualTo(refused);
+        assertThat(SubmittedVariables.checkStartValues("RestoreDrillProcess", values)).isEmpty();
     }
 }

@@ -60,6 +60,7 @@ class RestoreDelegates {
                 throw error(vars, execution, ERR_RESTORE_REFUSED, validation.refusal());
             }
             vars.putPlan(validation.plan(), request.sideBySide());
+            vars.putApprovalRule(steps.approvalRule(starter));
             if (validation.preApprovedBy() != null) {
                 vars.putApproval(validation.preApprovedBy(), Steps.now());
                 execution.setVariable("approved", true);

@@ -65,6 +65,11 @@ final class RestoreVariables extends FailureVariables {
         scope.setVariable(RESTORE_RUN_ID, runId);
     }
 
+    /** Who may approve (the approval form's field approvalRule). */
+    void putApprovalRule(String rule) {
+        scope.setVariable("approvalRule", rule);
+    }
+
     /** What the approver reads (the form's fields). */
     void putPlan(RestorePlan plan, boolean sideBySide) {
         putText("restoreSummary", plan.summary());
