@@ -37,6 +37,7 @@ public class Alerts {
 
     private static final Logger log = LoggerFactory.getLogger(Alerts.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COCKPIT = "/camunda/app/cockpit/default/#/process-instance/";
 
     private final BackupProperties.Alerts settings;
     private final ObjectProvider<JavaMailSender> mail;
@@ -69,8 +70,9 @@ public class Alerts {
         alert.put("failedStep", failedStep);
         alert.put("message", run.message());
         alert.put("processInstanceId", run.processInstanceId());
-        alert.put("cockpitPath", run.processInstanceId() == null ? null
-                : "/camunda/app/cockpit/default/#/history/process-instance/" + run.processInstanceId());
+        // Cockpit shows only running instances: a restore waiting for an operator; every run has its detail on the admin page
+        alert.put("cockpitPath", waiting && run.processInstanceId() != null ? COCKPIT + run.processInstanceId() : null);
+        alert.put("detailPath", "/admin/index.html#run=" + run.id());
         if (waiting) {
             alert.put("task", run.problems().interruptedStep() != null
                     ? "Restore interrupted (Task_ResolveInterruptedRestore) waits in Tasklist: restore again, rollback or close"
@@ -96,7 +98,7 @@ public class Alerts {
         alert.put("kind", RunKind.RECOVERY.label());
         alert.put("message", message);
         alert.put("processInstanceId", processInstanceId);
-        alert.put("cockpitPath", "/camunda/app/cockpit/default/#/process-instance/" + processInstanceId);
+        alert.put("cockpitPath", COCKPIT + processInstanceId);
         alert.put("task", "RTO at risk (Task_RtoAtRisk) waits in Tasklist");
         alert.put("at", clock.instant().toString());
         send(alert, "llm-backup: disaster recovery RTO at risk");

@@ -55,9 +55,13 @@ class AdminPageTests extends AbstractBackupProcessTests {
             assertThat(browser.text(goingOn)).contains("1200 / 20000 files");
             assertThat(browser.attribute(goingOn, By.tagName("progress"), "max")).isEqualTo("2000000000");
             String dailyId = (String) historicVariable(daily, "backupId");
-            By completedRow = By.xpath("//table[@id='history']//tr[td[text()='" + dailyId + "'] and td[@data-state='COMPLETED']]");
+            By completedRow = By.xpath("//table[@id='history']//tr[td[text()='daily/" + dailyId + "'] and td[@data-state='COMPLETED']]");
+            long dailyRun = history.listByOwner(daily.getId()).get(0).id();
+            assertThat(browser.attribute(completedRow, By.linkText("open"), "href")).as("a finished run opens its detail, not Cockpit")
+                    .endsWith("/admin/index.html#run=" + dailyRun);
+            assertThat(browser.driver.findElement(completedRow).findElements(By.linkText("Cockpit"))).isEmpty();
             // a user in no group may look, not act: Cockpit and the set's actions are disabled with the reason
-            assertThat(browser.attribute(completedRow, By.cssSelector("span.refused.cockpit"), "title"))
+            assertThat(browser.attribute(By.id("cockpit-home"), By.cssSelector("span.refused.cockpit"), "title"))
                     .contains("Cockpit is for administrators (camunda-admin)");
             assertThat(browser.text(By.id("whoami"))).contains("Logged in as paneluser (may look, not act).",
                     "Restore…, Verify now, Pin: only members of group operators or camunda-admin may do this",
@@ -70,10 +74,16 @@ class AdminPageTests extends AbstractBackupProcessTests {
                     .contains("within RPO");
             String volume = browser.text(By.id("volume"));
             assertThat(volume).contains(DIR.resolve("backup").toString()).containsPattern("\\d+\\.\\d% used").contains("free of");
-            Integer bars = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect")).size());
-            assertThat(bars).isEqualTo(30);
-            String today = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect")).get(29).getAttribute("data-bytes"));
+            Integer bars = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect.bar[data-kind='daily']")).size());
+            assertThat(bars).as("a daily bar per day").isEqualTo(30);
+            String today = browser.wait.until(d -> d.findElements(By.cssSelector("#chart svg rect.bar[data-kind='daily']")).get(29)
+                    .getAttribute("data-bytes"));
             assertThat(today).as("today's bar holds today's backups").isNotEqualTo("0");
+            assertThat(browser.driver.findElements(By.cssSelector("#chart svg text.y-tick"))).as("a y axis in bytes").hasSize(3);
+            assertThat(browser.driver.findElements(By.cssSelector("#chart svg text.x-tick"))).as("an x axis of days").isNotEmpty();
+            assertThat(browser.text(By.cssSelector("#chart .legend"))).contains("Daily incremental backup");
+            assertThat(browser.text(By.id("zone"))).as("times in the operator's zone, named").startsWith("Times in ");
+            assertThat(browser.driver.findElement(By.id("logout")).isDisplayed()).isTrue();
 
             By setRow = By.cssSelector("#sets tr[data-set='daily/" + dailyId + "']");
             String set = browser.text(setRow);
@@ -89,6 +99,13 @@ class AdminPageTests extends AbstractBackupProcessTests {
 
             Path screenshot = browser.screenshot("admin-page-en.png");
             assertThat(Files.size(screenshot)).isPositive();
+
+            browser.driver.findElement(By.id("logout")).click();
+            browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+            assertThat(browser.driver.findElement(By.id("content")).isDisplayed()).as("logged out: no data").isFalse();
+            browser.driver.navigate().refresh();
+            browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+            assertThat(browser.driver.findElement(By.id("content")).isDisplayed()).as("the login is forgotten").isFalse();
         } finally {
             history.fail(running, "test", "test run closed");
         }
@@ -108,7 +125,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
             assertThat(browser.driver.findElement(By.tagName("h1")).getText()).isEqualTo("llm-backup: 백업, 복원, 지금 처리할 일");
             assertThat(browser.driver.findElement(By.cssSelector("#attention h2")).getText()).isEqualTo("지금 처리할 일");
             assertThat(browser.driver.findElement(By.cssSelector("#sets thead")).getText())
-                    .contains("종류", "백업 세트", "상태", "백업 시각", "크기", "고정", "마지막 복원 훈련", "원격 사본", "작업");
+                    .contains("종류", "백업 세트", "상태", "백업 시각", "세트 크기", "고정", "마지막 복원 훈련", "원격 사본", "작업");
             assertThat(set).contains("일일 증분 백업", "완료", "복원…", "고정", "지금 검증");
             assertThat(set).as("Korean dates: 2025. 10. 31. 오전 2:00").containsPattern("\\d{4}\\. \\d{1,2}\\. \\d{1,2}\\. (오전|오후) \\d{1,2}:\\d{2}");
             assertThat(browser.text(By.cssSelector("#newest [data-kind='daily']"))).contains("RPO", "이내");

@@ -175,7 +175,10 @@ class SetsApiTests extends AbstractBackupProcessTests {
             assertThat(run(failures, burningRun).get("stateDetail").asText()).contains("disk on fire");
             assertThat(run(failures, burningRun).get("status").asText()).as("the stored status is kept").isEqualTo("FAILED");
             assertThat(run(running, goneRun).get("state").asText()).isEqualTo("ABANDONED");
-            assertThat(run(running, goneRun).get("cockpitUrl").asText()).endsWith("/process-instance/pi-that-no-longer-exists");
+            assertThat(run(running, goneRun).get("cockpitUrl").isNull()).as("no instance to show in Cockpit").isTrue();
+            assertThat(run(running, goneRun).get("detailUrl").asText()).endsWith("#run=" + goneRun);
+            assertThat(run(failures, burningRun).get("cockpitUrl").asText()).as("in its incident: Cockpit shows it")
+                    .endsWith("/camunda/app/cockpit/default/#/process-instance/" + run(failures, burningRun).get("processInstanceId").asText());
             assertThat(run(failures, failedRestore).get("state").asText()).as("no instance: just failed").isEqualTo("FAILED");
             assertThat(run(failures, failedRestore).get("message").asText()).contains("pg_restore: error: could not connect");
 

@@ -1,0 +1,204 @@
+package com.llmbackup.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.llmbackup.process.AbstractRestoreProcessTests;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * What the operator sees of a restore, in Debian's Chromium on the real container stack: the
+ * approval form submitted inside Tasklist itself (form-js; a reject without a comment refused,
+ * then rejected; then another request approved and restored), the finished restore's detail on
+ * the admin page with its diagrams drawn (the path taken marked, the called BackupRunProcess
+ * too) in English and Korean; the REST answers for a missing decision and a missing reason; and
+ * Verify now offered only to a user who may start drills. Screenshots go to /work/screens when
+ * that folder exists (for the issue's figures), else target/.
+ */
+class RunDetailPageTests extends AbstractRestoreProcessTests {
+
+    private static final Path SCREENS = Files.isDirectory(Path.of("/work/screens")) ? Path.of("/work/screens") : Path.of("target");
+
+    @Test
+    void approvalWhenSubmittedInTasklistRejectsWithACommentThenApprovesAndTheDetailDrawsTheRun() throws Exception {
+        applicationRunning();
+        String id = backup("DailyBackupProcess");
+
+        String rejected = startRestore("alice", Map.of("backupId", id, "reason", "checking the approval form"));
+        String rejectTask = claimApproval(rejected);
+        try (AdminBrowser tasklist = new AdminBrowser("en-US")) {
+            tasklist.driver.manage().window().setSize(new Dimension(1280, 1400));
+            openInTasklist(tasklist, "bob", rejectTask);
+            assertThat(tasklist.text(By.cssSelector(".fjs-form"))).contains("Approve: restore this set", "Reject: change nothing",
+                    "An operator other than the requester (alice) must approve", "UTC");
+            assertNoLabelCut(tasklist);
+            screenshot(tasklist, "approval-form-en.png");
+            choose(tasklist, "Reject: change nothing");
+            complete(tasklist);
+            tasklist.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "A rejection needs a comment"));
+            assertThat(runtime.getActiveActivityIds(rejected)).as("refused: the task waits").containsExactly("Task_ApproveRestore");
+            tasklist.driver.findElement(By.xpath("//textarea[not(@disabled)]")).sendKeys("wrong set, try daily of Monday");
+            complete(tasklist);
+        }
+        assertThat(awaitEnded(rejected).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
+        assertThat(restoreRow(rejected).message()).contains("Rejected by bob: wrong set, try daily of Monday");
+
+        String approved = startRestore("alice", Map.of("backupId", id, "reason", "user1 deleted documents"));
+        String approveTask = claimApproval(approved);
+        try (AdminBrowser tasklist = new AdminBrowser("ko-KR")) {
+            tasklist.driver.manage().window().setSize(new Dimension(1280, 1400));
+            openInTasklist(tasklist, "bob", approveTask);
+            assertNoLabelCut(tasklist);
+            screenshot(tasklist, "approval-form-ko.png");
+            choose(tasklist, "승인: 복원합니다");
+            complete(tasklist);
+        }
+        assertThat(awaitEnded(approved).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(historicVariable(approved, "approved")).as("a boolean, whatever the form sent").isEqualTo(Boolean.TRUE);
+        long runId = restoreRow(approved).id();
+
+        for (String language : List.of("en-US", "ko-KR")) {
+            try (AdminBrowser browser = new AdminBrowser(language).logIn(port, "alice", "alice-pw")) {
+                String suffix = language.substring(0, 2);
+                screenshot(browser, "admin-page-" + suffix + ".png");
+                browser.driver.get("http://127.0.0.1:" + port + "/admin/index.html#run=" + runId);
+                By restoreDiagram = By.cssSelector(".instance[data-process='RestoreProcess'] .diagram[data-drawn='true'] svg");
+                By runDiagram = By.cssSelector(".instance[data-process='BackupRunProcess'] .diagram[data-drawn='true'] svg");
+                browser.await(restoreDiagram);
+                browser.await(runDiagram);
+                assertThat(browser.driver.findElements(By.cssSelector(".instance[data-process='RestoreProcess'] "
+                        + "g.djs-element.taken[data-element-id='Task_RestoreData']"))).as("the path taken is marked").hasSize(1);
+                assertThat(browser.driver.findElements(By.cssSelector(".instance[data-process='RestoreProcess'] "
+                        + "g.djs-connection.taken"))).as("flows taken").isNotEmpty();
+                assertThat(browser.driver.findElements(By.cssSelector(".instance[data-process='RestoreProcess'] "
+                        + "g.djs-element.taken[data-element-id='Task_ResolveFailedRestore']"))).as("not taken").isEmpty();
+                assertThat(browser.driver.findElements(By.cssSelector(".instance[data-process='BackupRunProcess'] g.djs-element.taken")))
+                        .as("the called safety backup's steps").isNotEmpty();
+                assertThat(browser.driver.findElements(By.cssSelector(".instance[data-process='RestoreProcess'] .step-duration")))
+                        .as("durations").isNotEmpty();
+                String facts = browser.text(By.id("detail-facts"));
+                assertThat(facts).contains("alice", "bob", "user1 deleted documents", "daily/" + id);
+                if (suffix.equals("en")) {
+                    assertThat(facts).contains("Requested by", "Approved by", "Reason", "completed");
+                    assertThat(browser.text(By.id("detail-log"))).contains("Restore");
+                } else {
+                    assertThat(facts).contains("요청자", "승인자", "사유", "완료");
+                }
+                assertThat(browser.driver.findElements(By.cssSelector("#run-detail a[href*='/camunda/app/cockpit/']")))
+                        .as("a finished run has no Cockpit link").isEmpty();
+                screenshot(browser, "run-detail-" + suffix + ".png");
+            }
+        }
+    }
+
+    @Test
+    void approvalWhenCompletedWithoutDecisionAnswers400AndARequestWithoutReasonToo() throws Exception {
+        applicationRunning();
+        String id = backup("DailyBackupProcess");
+        HttpResponse<String> noReason = call("POST", "/engine-rest/process-definition/key/RestoreProcess/start", "alice",
+                vars(Map.of("backupId", id)));
+        assertThat(noReason.statusCode()).as(noReason.body()).isEqualTo(400);
+        assertThat(json.readTree(noReason.body()).get("message").asText()).startsWith("A restore request needs a reason");
+        HttpResponse<String> blankReason = call("POST", "/engine-rest/process-definition/key/RestoreProcess/submit-form", "alice",
+                vars(Map.of("backupId", id, "reason", "  ")));
+        assertThat(blankReason.statusCode()).as(blankReason.body()).isEqualTo(400);
+
+        String pi = startRestore("alice", Map.of("backupId", id, "reason", "testing the decision"));
+        String task = claimApproval(pi);
+        for (String endpoint : List.of("complete", "submit-form")) {
+            HttpResponse<String> none = call("POST", "/engine-rest/task/" + task + "/" + endpoint, "bob", vars(Map.of("approvalComment", "hm")));
+            assertThat(none.statusCode()).as(endpoint + ": " + none.body()).isEqualTo(400);
+            assertThat(json.readTree(none.body()).get("message").asText()).startsWith("Choose approve or reject");
+            HttpResponse<String> bare = call("POST", "/engine-rest/task/" + task + "/" + endpoint, "bob", vars(Map.of("approved", false)));
+            assertThat(bare.statusCode()).as(endpoint + ": " + bare.body()).isEqualTo(400);
+            assertThat(json.readTree(bare.body()).get("message").asText()).startsWith("A rejection needs a comment");
+        }
+        assertThat(runtime.getActiveActivityIds(pi)).containsExactly("Task_ApproveRestore");
+        complete(json.readTree("{\"id\": \"" + task + "\"}"), "bob", Map.of("approved", false, "approvalComment", "test over"));
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
+    }
+
+    @Test
+    void verifyNowWhenTheUserMayNotStartDrillsIsDisabledWithTheReason() throws Exception {
+        applicationRunning();
+        String id = backup("DailyBackupProcess");
+        if (identity.createUserQuery().userId("carol").count() == 0) {
+            var carol = identity.newUser("carol");
+            carol.setPassword("carol-pw");
+            identity.saveUser(carol); // no group: may read the page, start nothing
+        }
+        By row = By.cssSelector("#sets tr[data-set='daily/" + id + "']");
+        try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "carol", "carol-pw")) {
+            WebElement verify = browser.wait.until(d -> d.findElement(row).findElement(By.cssSelector("button.verify")));
+            assertThat(verify.isEnabled()).isFalse();
+            assertThat(verify.getAttribute("title")).contains("carol may not start restore drills");
+            assertThat(browser.text(row)).contains("carol may not start restore drills", "carol may not request restores");
+            assertThat(browser.driver.findElement(row).findElement(By.cssSelector("button.restore")).isEnabled()).isFalse();
+            screenshot(browser, "admin-page-no-rights-en.png");
+        }
+        try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "alice", "alice-pw")) {
+            WebElement verify = browser.wait.until(d -> d.findElement(row).findElement(By.cssSelector("button.verify")));
+            assertThat(verify.isEnabled()).as("an operator may").isTrue();
+            assertThat(browser.text(row)).doesNotContain("may not");
+        }
+    }
+
+    // --- helpers
+
+    private String claimApproval(String pi) throws Exception {
+        JsonNode task = awaitTask(pi, "Task_ApproveRestore");
+        String taskId = task.get("id").asText();
+        assertThat(call("POST", "/engine-rest/task/" + taskId + "/claim", "bob", "{\"userId\":\"bob\"}").statusCode()).isEqualTo(204);
+        return taskId;
+    }
+
+    /** Tasklist's own login, then the task with its Camunda Form (form-js). */
+    private void openInTasklist(AdminBrowser browser, String user, String taskId) {
+        browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/login");
+        browser.await(By.id("inputUsername")).sendKeys(user);
+        browser.driver.findElement(By.id("inputPassword")).sendKeys(user + "-pw");
+        browser.driver.findElement(By.cssSelector("button[type='submit']")).click();
+        browser.wait.until(d -> !d.getCurrentUrl().contains("/login"));
+        browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/?task=" + taskId);
+        browser.await(By.cssSelector(".fjs-form input[type='radio']"));
+    }
+
+    private static void choose(AdminBrowser browser, String label) {
+        browser.wait.until(d -> {
+            d.findElement(By.xpath("//label[contains(normalize-space(.), '" + label + "')]")).click();
+            return true;
+        });
+    }
+
+    private static void complete(AdminBrowser browser) {
+        browser.wait.until(d -> {
+            d.findElement(By.xpath("//button[normalize-space(.)='Complete']")).click();
+            return true;
+        });
+    }
+
+    /** Every label of the form fits: nothing runs past its box or the window at 1280 pixels. */
+    private static void assertNoLabelCut(AdminBrowser browser) {
+        Object cut = ((JavascriptExecutor) browser.driver).executeScript(
+                "return [...document.querySelectorAll('.fjs-form label')].filter(l => l.scrollWidth > l.clientWidth + 1"
+                        + " || l.getBoundingClientRect().right > window.innerWidth).map(l => l.textContent);");
+        assertThat((List<?>) cut).as("labels cut").isEmpty();
+    }
+
+    private static void screenshot(AdminBrowser browser, String name) throws Exception {
+        Path shot = browser.screenshot(name);
+        Files.copy(shot, SCREENS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
