@@ -148,9 +148,9 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
             assertThat(browser.driver.findElement(row).findElement(By.cssSelector("button.restore")).isEnabled()).isFalse();
             screenshot(browser, "admin-page-no-rights-en.png");
         }
-        try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "alice", "alice-pw")) {
+        try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "admin", "admin-pw")) {
             WebElement verify = browser.wait.until(d -> d.findElement(row).findElement(By.cssSelector("button.verify")));
-            assertThat(verify.isEnabled()).as("an operator may").isTrue();
+            assertThat(verify.isEnabled()).as("the admin may start drills").isTrue();
             assertThat(browser.text(row)).doesNotContain("may not");
         }
     }
