@@ -167,9 +167,9 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
     /** Tasklist's own login, then the task with its Camunda Form (form-js). */
     private void openInTasklist(AdminBrowser browser, String user, String taskId) {
         browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/login");
-        browser.await(By.id("inputUsername")).sendKeys(user);
-        browser.driver.findElement(By.id("inputPassword")).sendKeys(user + "-pw");
-        browser.driver.findElement(By.cssSelector("button[type='submit']")).click();
+        browser.await(By.cssSelector("input[ng-model='username']")).sendKeys(user);
+        browser.driver.findElement(By.cssSelector("input[ng-model='password']")).sendKeys(user + "-pw");
+        browser.driver.findElement(By.cssSelector("form button[type='submit']")).click();
         browser.wait.until(d -> !d.getCurrentUrl().contains("/login"));
         browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/?task=" + taskId);
         browser.await(By.cssSelector(".fjs-form input[type='radio']"));
@@ -184,7 +184,7 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
 
     private static void complete(AdminBrowser browser) {
         browser.wait.until(d -> {
-            d.findElement(By.xpath("//button[normalize-space(.)='Complete']")).click();
+            d.findElement(By.xpath("//button[@ng-click='complete()']")).click();
             return true;
         });
     }
