@@ -13,6 +13,7 @@ import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.LocalHttp;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +95,40 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
         assertThat(storage.get("volume").get("usedPercent").asDouble()).isBetween(0.0, 100.0);
         assertThat(storage.get("bytesWrittenPerDay").has(LocalDate.now(ZoneOffset.UTC).toString())).isTrue();
         assertThat(get("/api/backups/storage", false).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void runDetailWhenADailyCompletedServesItsInstancesStepsModelsAndLogLines() throws Exception {
+        ProcessInstance daily = completedDaily();
+        long runId = history.listByOwner(daily.getId()).get(0).id();
+
+        HttpResponse<String> response = get("/api/backups/runs/" + runId, true);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode detail = json.readTree(response.body());
+        assertThat(detail.get("run").get("runId").asLong()).isEqualTo(runId);
+        assertThat(detail.get("run").get("cockpitUrl").isNull()).as("a finished run: no Cockpit link").isTrue();
+        assertThat(detail.get("startedBy").isNull()).as("started by the test's Java call, no login").isTrue();
+        JsonNode instances = detail.get("instances");
+        assertThat(instances).hasSize(2);
+        assertThat(instances.get(0).get("processKey").asText()).isEqualTo("DailyBackupProcess");
+        assertThat(instances.get(0).get("bpmnXml").asText()).contains("id=\"DailyBackupProcess\"");
+        JsonNode called = instances.get(1);
+        assertThat(called.get("processKey").asText()).isEqualTo("BackupRunProcess");
+        assertThat(called.get("calledByInstanceId").asText()).isEqualTo(daily.getId());
+        assertThat(called.get("running").asBoolean()).isFalse();
+        List<String> steps = new ArrayList<>();
+        called.get("steps").forEach(step -> {
+            steps.add(step.get("activityId").asText());
+            assertThat(step.get("endedAt").isNull()).as(step.toString()).isFalse();
+            assertThat(step.get("durationMillis").asLong()).isNotNegative();
+        });
+        assertThat(steps).contains("Task_DumpDatabase", "EndEvent_BackupCompleted");
+        assertThat(called.get("failedActivityIds")).isEmpty();
+        List<String> log = new ArrayList<>();
+        detail.get("log").forEach(line -> log.add(line.asText()));
+        assertThat(log).anySatisfy(line -> assertThat(line).contains("Daily backup completed"));
+
+        assertThat(get("/api/backups/runs/999999", true).statusCode()).isEqualTo(404);
+        assertThat(get("/api/backups/runs/" + runId, false).statusCode()).isEqualTo(401);
     }
 }
