@@ -89,6 +89,17 @@ class SecuredAppJarTests {
     }
 
     @Test
+    void jarServesTheAdminPageAndItsDiagramViewerFromItself() throws Exception {
+        // bpmn-js, fetched by the build's npm ci and packed into the jar: nothing is fetched at run time
+        var viewer = app.get("/admin/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js", null);
+        assertThat(viewer.statusCode()).isEqualTo(200);
+        assertThat(viewer.body()).contains("BpmnJS");
+        assertThat(app.get("/admin/vendor/bpmn-js/assets/bpmn-js.css", null).statusCode()).isEqualTo(200);
+        assertThat(app.get("/admin/index.html", null).body()).contains("vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
+                .doesNotContain("https://");
+    }
+
+    @Test
     void engineRestRefusesAnonymousAndDemoUsers() throws Exception {
         assertThat(app.get("/engine-rest/process-definition", null).statusCode()).isEqualTo(401);
         assertThat(app.get("/engine-rest/process-definition", basic("demo", "demo")).statusCode()).isEqualTo(401);
