@@ -122,7 +122,7 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
             assertThat(step.get("endedAt").isNull()).as(step.toString()).isFalse();
             assertThat(step.get("durationMillis").asLong()).isNotNegative();
         });
-        assertThat(steps).contains("Task_DumpDatabase", "EndEvent_BackupCompleted");
+        assertThat(steps).contains("Task_DumpDatabase", "EndEvent_RunCompleted");
         assertThat(called.get("failedActivityIds")).isEmpty();
         List<String> log = new ArrayList<>();
         detail.get("log").forEach(line -> log.add(line.asText()));

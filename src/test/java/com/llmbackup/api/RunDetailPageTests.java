@@ -47,6 +47,7 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
                     "return [...document.querySelectorAll('.fjs-form input, .fjs-form textarea')].map(e => e.value).join('\\n');");
             assertThat((String) values).contains("An operator other than the requester (alice) must approve", "UTC");
             assertNoLabelCut(tasklist);
+            showDecision(tasklist);
             screenshot(tasklist, "approval-form-en.png");
             choose(tasklist, "Reject: change nothing");
             complete(tasklist);
@@ -64,6 +65,7 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
             tasklist.driver.manage().window().setSize(new Dimension(1280, 1400));
             openInTasklist(tasklist, "bob", approveTask);
             assertNoLabelCut(tasklist);
+            showDecision(tasklist);
             screenshot(tasklist, "approval-form-ko.png");
             choose(tasklist, "승인: 복원합니다");
             complete(tasklist);
@@ -178,18 +180,25 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
         browser.await(By.cssSelector(".fjs-form input[type='radio']"));
     }
 
+    /** Clicks the radio of that option, scrolled into Tasklist's form pane first (its header would take the click). */
     private static void choose(AdminBrowser browser, String label) {
-        browser.wait.until(d -> {
-            d.findElement(By.xpath("//label[contains(normalize-space(.), '" + label + "')]")).click();
-            return true;
-        });
+        WebElement option = browser.await(By.xpath("//label[contains(normalize-space(.), '" + label + "')]//input[@type='radio']"));
+        clickInView(browser, option);
+        browser.wait.until(d -> option.isSelected());
     }
 
     private static void complete(AdminBrowser browser) {
-        browser.wait.until(d -> {
-            d.findElement(By.xpath("//button[@ng-click='complete()']")).click();
-            return true;
-        });
+        clickInView(browser, browser.await(By.xpath("//button[@ng-click='complete()']")));
+    }
+
+    private static void clickInView(AdminBrowser browser, WebElement element) {
+        ((JavascriptExecutor) browser.driver).executeScript("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element);
+    }
+
+    /** The decision in view, for the screenshot. */
+    private static void showDecision(AdminBrowser browser) {
+        ((JavascriptExecutor) browser.driver).executeScript("arguments[0].scrollIntoView({block: 'center'});",
+                browser.await(By.cssSelector(".fjs-form input[type='radio']")));
     }
 
     /** Every label of the form fits: nothing runs past its box or the window at 1280 pixels. */
