@@ -53,8 +53,13 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
             complete(tasklist);
             tasklist.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "A rejection needs a comment"));
             assertThat(runtime.getActiveActivityIds(rejected)).as("refused: the task waits").containsExactly("Task_ApproveRestore");
-            tasklist.driver.findElement(By.xpath("//textarea[not(@disabled)]")).sendKeys("wrong set, try daily of Monday");
+            // the form as Tasklist shows it after the refusal: choose again, say why, complete
+            choose(tasklist, "Reject: change nothing");
+            WebElement comment = tasklist.await(By.xpath("//textarea[not(@disabled)]"));
+            comment.clear();
+            comment.sendKeys("wrong set, try daily of Monday");
             complete(tasklist);
+            awaitEndedOrShow(tasklist, rejected, "approval-reject-debug.png");
         }
         assertThat(awaitEnded(rejected).getEndActivityId()).isEqualTo("EndEvent_RestoreRejected");
         assertThat(restoreRow(rejected).message()).contains("Rejected by bob: wrong set, try daily of Monday");
@@ -69,6 +74,8 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
             screenshot(tasklist, "approval-form-ko.png");
             choose(tasklist, "승인: 복원합니다");
             complete(tasklist);
+            tasklist.wait.until(d -> runtime.createProcessInstanceQuery().processInstanceId(approved).count() == 0
+                    || !runtime.getActiveActivityIds(approved).contains("Task_ApproveRestore"));
         }
         assertThat(awaitEnded(approved).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
         assertThat(historicVariable(approved, "approved")).as("a boolean, whatever the form sent").isEqualTo(Boolean.TRUE);
@@ -161,6 +168,18 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
     }
 
     // --- helpers
+
+    /** Until the Tasklist completion ended the process; else a screenshot of what Tasklist shows, for the failure. */
+    private void awaitEndedOrShow(AdminBrowser browser, String pi, String screenshot) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (historyService.createHistoricProcessInstanceQuery().processInstanceId(pi).finished().count() > 0) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        screenshot(browser, screenshot);
+        throw new AssertionError("the completion in Tasklist did not end " + pi + ": " + browser.driver.findElement(By.tagName("body")).getText());
+    }
 
     private String claimApproval(String pi) throws Exception {
         JsonNode task = awaitTask(pi, "Task_ApproveRestore");
