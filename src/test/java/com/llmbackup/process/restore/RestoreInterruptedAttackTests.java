@@ -264,7 +264,7 @@ class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
         assertThat(restoreRow(pi).status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
         assertThat(leases.current()).hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(pi));
 
-        complete(approval, "bob", Map.of("approved", false));
+        complete(approval, "bob", Map.of("approved", false, "approvalComment", "not while another restore waits"));
         complete(interrupted, "bob", Map.of("resolution", "close"));
         awaitEnded(asking);
         awaitEnded(pi);
