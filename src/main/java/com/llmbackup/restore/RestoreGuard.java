@@ -42,6 +42,14 @@ public final class RestoreGuard {
                 : Optional.of("A restore request needs a reason (the variable reason): say what happened, so the approver can judge it.");
     }
 
+    /** An approval's {@code approved} as sent: true, false, or null (none). A form may send its choice as the text "true" or "false". */
+    public static Boolean decisionOf(Object approved) {
+        if (approved instanceof Boolean b) {
+            return b;
+        }
+        return "true".equals(approved) ? Boolean.TRUE : "false".equals(approved) ? Boolean.FALSE : null;
+    }
+
     /**
      * An approval's decision is explicit ({@code approved} true or false, never missing), and a
      * rejection says why in {@code approvalComment}.

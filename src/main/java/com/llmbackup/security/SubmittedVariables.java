@@ -62,7 +62,7 @@ final class SubmittedVariables {
      */
     static Optional<String> checkTaskValues(String taskKey, Map<String, Object> values) {
         if ("Task_ApproveRestore".equals(taskKey)) {
-            return RestoreGuard.decision(decision(values.get("approved")), text(values.get("approvalComment")));
+            return RestoreGuard.decision(RestoreGuard.decisionOf(values.get("approved")), text(values.get("approvalComment")));
         }
         return Optional.empty();
     }
@@ -73,14 +73,6 @@ final class SubmittedVariables {
             return RestoreGuard.reasonGiven(text(values.get("reason")));
         }
         return Optional.empty();
-    }
-
-    /** true, false, or null (no decision): a form may send the choice as the text "true" or "false". */
-    private static Boolean decision(Object value) {
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        return "true".equals(value) ? Boolean.TRUE : "false".equals(value) ? Boolean.FALSE : null;
     }
 
     private static String text(Object value) {

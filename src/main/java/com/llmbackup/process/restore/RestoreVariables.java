@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.process.engine.FailureVariables;
+import com.llmbackup.restore.RestoreGuard;
 import com.llmbackup.restore.RestorePlan;
 import com.llmbackup.restore.RestoreRequest;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -86,11 +87,7 @@ final class RestoreVariables extends FailureVariables {
      * arrive as the text "true" or "false"; anything else is no decision.
      */
     Boolean decision() {
-        Object value = scope.getVariable("approved");
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        return "true".equals(value) ? Boolean.TRUE : "false".equals(value) ? Boolean.FALSE : null;
+        return RestoreGuard.decisionOf(scope.getVariable("approved"));
     }
 
     /** The decision as a boolean variable, whatever type the form sent, for the gateway and for scripts. */
