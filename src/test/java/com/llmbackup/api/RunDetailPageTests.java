@@ -54,10 +54,7 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
             tasklist.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "A rejection needs a comment"));
             assertThat(runtime.getActiveActivityIds(rejected)).as("refused: the task waits").containsExactly("Task_ApproveRestore");
             // the form as Tasklist shows it after the refusal: choose again, say why, complete
-            choose(tasklist, "Reject: change nothing");
-            WebElement comment = tasklist.await(By.xpath("//textarea[not(@disabled)]"));
-            comment.clear();
-            comment.sendKeys("wrong set, try daily of Monday");
+            rejectWithComment(tasklist, "wrong set, try daily of Monday");
             complete(tasklist);
             awaitEndedOrShow(tasklist, rejected, "approval-reject-debug.png");
         }
@@ -203,6 +200,28 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
         WebElement option = browser.await(By.xpath("//label[contains(normalize-space(.), '" + label + "')]//input[@type='radio']"));
         clickInView(browser, option);
         browser.wait.until(d -> option.isSelected());
+    }
+
+    /**
+     * Chooses reject and types the comment until both hold for a second: after a refused completion
+     * Tasklist renders the form again, at a moment of its own, and what was entered before that is gone.
+     */
+    private static void rejectWithComment(AdminBrowser browser, String comment) throws InterruptedException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            choose(browser, "Reject: change nothing");
+            WebElement textarea = browser.await(By.xpath("//textarea[not(@disabled)]"));
+            textarea.clear();
+            textarea.sendKeys(comment);
+            Thread.sleep(1000);
+            Object held = ((JavascriptExecutor) browser.driver).executeScript(
+                    "const t = [...document.querySelectorAll('.fjs-form textarea')].find(e => !e.disabled);"
+                            + " const r = [...document.querySelectorAll('.fjs-form input[type=radio]')].find(e => e.checked);"
+                            + " return t != null && t.value === arguments[0] && r != null && r.closest('label').textContent.includes('Reject');", comment);
+            if (Boolean.TRUE.equals(held)) {
+                return;
+            }
+        }
+        throw new AssertionError("the rejection and its comment did not stay in Tasklist's form");
     }
 
     private static void complete(AdminBrowser browser) {
