@@ -71,6 +71,9 @@ public class CleanupService {
 
     /** Takes the lock on the backup root, or says it is busy; gives up after {@code backup.lock.max-wait}. */
     public boolean acquire(String owner, Instant waitingSince, Instant now) {
+        // before the lock, as a backup run does: a clock ahead judges another orchestrator's renewals lapsed,
+        // and the takeover's recover() would clear what that run is writing
+        clockCheck.check("The lock was not taken. No set was decided or deleted");
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.CLEANUP.label());
         if (attempt.busy()) {
             LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());

@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -302,7 +303,7 @@ class CleanupTests extends AbstractBackupProcessTests {
         }
 
         assertThat(runtime.createIncidentQuery().processInstanceId(cleanup.getId()).singleResult().getActivityId())
-                .isEqualTo("Task_DecideRetention");
+                .as("refused before it takes the lock").isEqualTo("Task_TakeCleanupLock");
         assertThat(before).as("nothing was deleted").allMatch(label -> catalog.list().stream().anyMatch(s -> s.label().equals(label)));
         Files.delete(old);
         var row = history.listByOwner(cleanup.getId()).get(0);
@@ -310,7 +311,38 @@ class CleanupTests extends AbstractBackupProcessTests {
         assertThat(row.message()).contains("This orchestrator's clock says ").contains(", the database server's (127.0.0.1:" + PG.port()
                 + ") says ").contains("it is ahead by 3652 days").contains("No set was decided or deleted");
         assertThat(awaitAlert(cleanup.getId()).get("message").asText()).contains("the database server's (127.0.0.1:");
-        runtime.deleteProcessInstance(cleanup.getId(), "test: the incident is seen"); // its lock goes with it
+        runtime.deleteProcessInstance(cleanup.getId(), "test: the incident is seen");
+    }
+
+    /**
+     * Another orchestrator's fetch holds the lock and renews it by the right clock: a cleanup here
+     * under a clock ten years ahead must not judge it unrenewed, take it over and clear its staging.
+     */
+    @Test
+    void cleanupUnderAClockAheadLeavesTheLockOfAnotherOrchestratorsFetchAndItsStagingAlone() throws Exception {
+        String fetchOwner = "offsite-fetch-daily-20251031-other-node";
+        try (LeaseManager otherNode = new LeaseManager(DIR.resolve("backup"), Duration.ofMinutes(2), Clock.systemUTC(),
+                owner -> OwnerLiveness.State.ENDED, FilePermissions.ownerOnly())) {
+            LeaseManager.Lease fetch = otherNode.tryAcquireForWork(fetchOwner, "Fetch daily/20251031 from offsite").lease();
+            Path fetched = catalog.ownStaging(fetch).resolve("daily_20251031/db_20251031.dump");
+            Files.createDirectories(fetched.getParent());
+            Files.writeString(fetched, "PGDMP half fetched");
+            ProcessInstance cleanup;
+            orchestratorClock.step(Duration.ofDays(3652));
+            try {
+                cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess");
+                runJobs(cleanup);
+            } finally {
+                orchestratorClock.reset();
+            }
+
+            assertThat(otherNode.current().orElseThrow().owner()).as("the fetch keeps its lock").isEqualTo(fetchOwner);
+            assertThat(fetched).as("and what it staged").hasContent("PGDMP half fetched");
+            assertThat(runtime.createIncidentQuery().processInstanceId(cleanup.getId()).singleResult().getIncidentMessage())
+                    .contains("This orchestrator's clock says ").contains("it is ahead by 3652 days");
+            runtime.deleteProcessInstance(cleanup.getId(), "test: the incident is seen");
+            fetch.release();
+        }
     }
 
     @Test
