@@ -27,7 +27,8 @@ class CatalogConfig {
     @Bean(destroyMethod = "close")
     LeaseManager leaseManager(BackupProperties properties, FilePermissions permissions, Clock clock,
                               ObjectProvider<OwnerLiveness> liveness) {
-        return new LeaseManager(properties.root(), properties.lock().leaseTtl(), clock,
+        // each orchestrator's clock is trusted within max-skew of the database server's: two may differ by twice that
+        return new LeaseManager(properties.root(), properties.lock().leaseTtl(), properties.clock().maxSkew().multipliedBy(2), clock,
                 liveness.getIfAvailable(() -> OwnerLiveness.ALWAYS_ACTIVE), permissions);
     }
 

@@ -57,6 +57,7 @@ public class LeaseManager implements AutoCloseable {
     private final Path leaseFile;
     private final Path mutexFile;
     private final Duration ttl;
+    private final Duration clockSpread;
     private final Clock clock;
     private final OwnerLiveness liveness;
     private final FilePermissions permissions;
@@ -65,8 +66,20 @@ public class LeaseManager implements AutoCloseable {
     /** The renewal last read and when (monotonic), to see whether a lease stamped in the future still changes. */
     private Sighting lastSeen;
 
+    /** One orchestrator's view, or several whose clocks agree: a lease is unrenewed once its stamp is a TTL old. */
     public LeaseManager(Path root, Duration ttl, Clock clock, OwnerLiveness liveness, FilePermissions permissions) {
+        this(root, ttl, Duration.ZERO, clock, liveness, permissions);
+    }
+
+    /**
+     * {@code clockSpread}: how far the clocks of the orchestrators sharing the root may differ (each
+     * is trusted within {@code backup.clock.max-skew} of the database server's): another's renewal
+     * is judged lapsed only once its stamp is older than the TTL plus that, so a clock a few minutes
+     * ahead never takes a lease that is still renewed.
+     */
+    public LeaseManager(Path root, Duration ttl, Duration clockSpread, Clock clock, OwnerLiveness liveness, FilePermissions permissions) {
         this.root = root;
+        this.clockSpread = clockSpread;
         this.leaseFile = root.resolve(".lease.json");
         this.mutexFile = root.resolve(".lease.lock");
         this.ttl = ttl;
@@ -144,7 +157,7 @@ public class LeaseManager implements AutoCloseable {
     }
 
     /**
-     * Whether nobody renewed the lease for a TTL. One this orchestrator renews is renewed,
+     * Whether nobody renewed the lease for a TTL (beyond the clocks' spread). One this orchestrator renews is renewed,
      * whatever the clock says (a clock that steps ahead must not free it). A renewal stamped
      * later than now says nothing of when it happened: it is unrenewed once it stayed the
      * same for a TTL of this JVM's monotonic time.
@@ -154,7 +167,7 @@ public class LeaseManager implements AutoCloseable {
             return false;
         }
         if (!holder.renewedAt().isAfter(now)) {
-            return holder.renewedAt().plus(ttl).isBefore(now);
+            return holder.renewedAt().plus(ttl).plus(clockSpread).isBefore(now);
         }
         long nanos = System.nanoTime();
         if (lastSeen == null || !lastSeen.owner().equals(holder.owner()) || !lastSeen.renewedAt().equals(holder.renewedAt())) {

@@ -184,6 +184,30 @@ class LeaseManagerTests {
         }
     }
 
+    @Test
+    void tryAcquireReportsLeaseHeldWhenAnotherOrchestratorRenewsItByAClockBehindWithinTheAllowedSkew() {
+        // two orchestrators, each within backup.clock.max-skew (5 min) of the database server's, 3 min apart
+        ManualClock behind = ManualClock.at("2025-10-31T01:57:00Z");
+        Duration spread = Duration.ofMinutes(10);
+        try (LeaseManager other = new LeaseManager(root, Duration.ofMinutes(2), spread, behind, OwnerLiveness.ALWAYS_ACTIVE,
+                FilePermissions.ownerOnly());
+             LeaseManager here = new LeaseManager(root, Duration.ofMinutes(2), spread, clock, OwnerLiveness.ALWAYS_ACTIVE,
+                     FilePermissions.ownerOnly())) {
+            other.tryAcquire("daily-1", "daily backup"); // renewed this moment, stamped 01:57 by its clock
+
+            assertThat(here.tryAcquire("cleanup-2", "cleanup").busy()).as("renewed this moment: not the lease of a stopped orchestrator")
+                    .isTrue();
+            clock.advance(Duration.ofMinutes(9));
+            assertThat(here.tryAcquire("cleanup-2", "cleanup").busy()).isTrue();
+
+            clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+            LeaseManager.Attempt attempt = here.tryAcquire("cleanup-2", "cleanup");
+
+            assertThat(attempt.busy()).as("unrenewed for the TTL beyond the clocks' spread").isFalse();
+            assertThat(attempt.reason()).isEqualTo("it was not renewed since 2025-10-31T01:57:00Z (its orchestrator stopped)");
+        }
+    }
+
     /** A restore's liveness: it keeps its lease when nobody renewed it, until it ends or sits in an incident. */
     private static OwnerLiveness restore(String restoreOwner, OwnerLiveness.State state) {
         return new OwnerLiveness() {
