@@ -34,7 +34,8 @@ public record Manifest(
         List<FileEntry> files,
         Map<String, Long> rowCounts,
         Stats stats,
-        List<String> warnings) {
+        List<String> warnings,
+        BaseBackup baseBackup) {
 
     /**
      * 2: the uploads entries are in the file list beside the manifest ({@link ManifestFiles}),
@@ -43,6 +44,18 @@ public record Manifest(
     public static final int FORMAT_VERSION = 2;
     public static final String PUBLISHING = "publishing";
     public static final String COMPLETE = "complete";
+
+    @JsonCreator
+    public Manifest {
+    }
+
+    /** A manifest without a base backup (every set but a weekly taken while WAL streams). */
+    public Manifest(int formatVersion, String kind, String id, String status, String processInstanceId, Instant startedAt,
+                    Instant completedAt, String postgresVersion, String basedOn, Boolean pinned, String pinnedReason,
+                    List<Artifact> artifacts, List<FileEntry> files, Map<String, Long> rowCounts, Stats stats, List<String> warnings) {
+        this(formatVersion, kind, id, status, processInstanceId, startedAt, completedAt, postgresVersion, basedOn, pinned,
+                pinnedReason, artifacts, files, rowCounts, stats, warnings, null);
+    }
 
     public boolean complete() {
         return COMPLETE.equals(status);
@@ -54,12 +67,12 @@ public record Manifest(
 
     public Manifest withStatus(String newStatus, Instant completed) {
         return new Manifest(formatVersion, kind, id, newStatus, processInstanceId, startedAt, completed, postgresVersion,
-                basedOn, pinned, pinnedReason, artifacts, files, rowCounts, stats, warnings);
+                basedOn, pinned, pinnedReason, artifacts, files, rowCounts, stats, warnings, baseBackup);
     }
 
     public Manifest withPin(boolean pin, String reason) {
         return new Manifest(formatVersion, kind, id, status, processInstanceId, startedAt, completedAt, postgresVersion,
-                basedOn, pin, reason, artifacts, files, rowCounts, stats, warnings);
+                basedOn, pin, reason, artifacts, files, rowCounts, stats, warnings, baseBackup);
     }
 
     /** One published file or folder of the set, with its size and (for files) SHA-256. */
@@ -111,5 +124,19 @@ public record Manifest(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Stats(long bytes, long fileCount, long filesCopied, long filesLinked) {
+    }
+
+    /**
+     * The set's base backup ({@code pg_basebackup}, tar, gzip, WAL from the stream): the tar of the
+     * data directory and PostgreSQL's {@code backup_manifest} beside it (both artifacts with their
+     * SHA-256), where its WAL starts and where it is consistent ({@code startLsn}, {@code endLsn} on
+     * {@code timeline}; the WAL between them comes from {@code <root>/wal}), when it started and
+     * when it was consistent (the server's clock), the cluster it belongs to and its WAL segment size.
+     * A recovery from it can stop no earlier than {@code consistentAt}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record BaseBackup(String file, String manifestFile, int timeline, String startLsn, String endLsn,
+                             Instant startedAt, Instant consistentAt, String systemIdentifier, long walSegmentSize) {
     }
 }

@@ -40,6 +40,7 @@ public record BackupProperties(
         @DefaultValue Drill drill,
         @DefaultValue Offsite offsite,
         @DefaultValue Clock clock,
+        @DefaultValue Wal wal,
         String displayZone) {
 
     /** What Docker needs after a stop's grace: the kill, the container's exit and the engine's answer. */
@@ -369,6 +370,42 @@ public record BackupProperties(
         /** On when a repository is set, unless {@code enabled=false}. */
         public boolean active() {
             return repository != null && !Boolean.FALSE.equals(enabled);
+        }
+    }
+
+    /**
+     * Continuous WAL streaming (docs/wal.md): {@code pg_receivewal} on the physical replication
+     * slot {@code slot} into {@code <root>/wal}, run by one orchestrator at a time (a lease on the
+     * backup root renewed while it runs, taken over when not renewed for {@code lease-ttl}); its
+     * state is read every {@code status-interval}. The health turns DOWN and an alert goes out when
+     * the server has WAL the receiver has not written for longer than {@code max-lag} (while the
+     * database answers), and an alert when the slot keeps more than {@code max-slot-retained} on
+     * the server. With offsite on, the WAL is copied to the restic repository every
+     * {@code offsite-interval} and at every run. A base backup waits at most {@code base-backup-wal-wait}
+     * for the receiver to have its WAL.
+     */
+    public record Wal(@DefaultValue("true") boolean enabled,
+                      @DefaultValue("llm_backup") String slot,
+                      @DefaultValue("5m") Duration maxLag,
+                      @DefaultValue("1GB") DataSize maxSlotRetained,
+                      @DefaultValue("15m") Duration offsiteInterval,
+                      @DefaultValue("30s") Duration leaseTtl,
+                      @DefaultValue("1s") Duration statusInterval,
+                      @DefaultValue("2m") Duration baseBackupWalWait) {
+        public Wal {
+            Settings.requireSlotName("backup.wal.slot", slot);
+            Settings.requirePositive("backup.wal.max-lag", maxLag);
+            if (maxSlotRetained == null || maxSlotRetained.toBytes() <= 0) {
+                throw Settings.invalid("backup.wal.max-slot-retained", maxSlotRetained, "it must be a positive size such as 512MB or 1GB.");
+            }
+            Settings.requirePositive("backup.wal.offsite-interval", offsiteInterval);
+            Settings.requirePositive("backup.wal.lease-ttl", leaseTtl);
+            Settings.requirePositive("backup.wal.status-interval", statusInterval);
+            Settings.requirePositive("backup.wal.base-backup-wal-wait", baseBackupWalWait);
+            if (leaseTtl.compareTo(statusInterval.multipliedBy(3)) < 0) {
+                throw Settings.invalid("backup.wal.lease-ttl", leaseTtl, "it must be at least three times backup.wal.status-interval ("
+                        + statusInterval + "): the receiver renews its lease at that pace.");
+            }
         }
     }
 }

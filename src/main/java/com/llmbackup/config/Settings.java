@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 final class Settings {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$-]{0,62}");
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
     private static final Pattern COMPOSE_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
     private Settings() {
@@ -66,6 +67,13 @@ final class Settings {
     static void requireIdentifier(String key, String value) {
         if (value == null || !IDENTIFIER.matcher(value).matches()) {
             throw invalid(key, value, "it must be a PostgreSQL name (letters, digits, '_', at most 63 characters).");
+        }
+    }
+
+    /** A replication slot's name, as PostgreSQL takes it. */
+    static void requireSlotName(String key, String value) {
+        if (value == null || !SLOT_NAME.matcher(value).matches()) {
+            throw invalid(key, value, "it must be a replication slot name (lower-case letters, digits, '_', at most 63 characters).");
         }
     }
 

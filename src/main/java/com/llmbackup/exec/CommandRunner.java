@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,26 +40,9 @@ public class CommandRunner {
 
     /** Runs the command and returns whatever exit code it had; fails only when it cannot run or times out. */
     public CommandResult runAllowingFailure(Command command) {
-        ProcessBuilder builder = new ProcessBuilder(command.argv());
-        ChildEnvironment.apply(builder.environment(), command.environment());
-        if (command.workingDirectory() != null) {
-            builder.directory(command.workingDirectory().toFile());
-        }
         log.debug("running: {}", command);
         long started = System.nanoTime();
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new CommandFailedException(command.programName(), CommandFailedException.NOT_STARTED, "",
-                    "could not start " + command.programName() + ": " + e.getMessage()
-                            + " (is it installed and on the PATH?)", e);
-        }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // the child may already have exited
-        }
+        Process process = launch(command);
         StreamDrainer out = StreamDrainer.start(process.getInputStream(), STDOUT_LIMIT, false, command.programName() + "-stdout");
         StreamDrainer err = StreamDrainer.start(process.getErrorStream(), STDERR_LIMIT, true, command.programName() + "-stderr");
         try {
@@ -82,7 +66,39 @@ public class CommandRunner {
         }
     }
 
-    private static void kill(Process process) {
+    /**
+     * Starts a program that runs until it is stopped (a receiver, a server): its streams are
+     * drained for as long as it runs, each stderr line handed to {@code stderrLines}; the
+     * command's timeout does not apply. The caller supervises it and stops it.
+     */
+    public RunningCommand start(Command command, Consumer<String> stderrLines) {
+        log.debug("starting: {}", command);
+        return new RunningCommand(launch(command), command.programName(), stderrLines);
+    }
+
+    private static Process launch(Command command) {
+        ProcessBuilder builder = new ProcessBuilder(command.argv());
+        ChildEnvironment.apply(builder.environment(), command.environment());
+        if (command.workingDirectory() != null) {
+            builder.directory(command.workingDirectory().toFile());
+        }
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new CommandFailedException(command.programName(), CommandFailedException.NOT_STARTED, "",
+                    "could not start " + command.programName() + ": " + e.getMessage()
+                            + " (is it installed and on the PATH?)", e);
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // the child may already have exited
+        }
+        return process;
+    }
+
+    static void kill(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {

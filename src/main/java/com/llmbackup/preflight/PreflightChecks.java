@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +17,7 @@ import java.util.function.Supplier;
 
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.docker.ComposeServices;
@@ -26,6 +29,10 @@ import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseUnavailableException;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.postgres.PostgresClient.ServerInfo;
+import com.llmbackup.wal.ReplicationErrors;
+import com.llmbackup.wal.WalReceiver;
+import com.llmbackup.wal.WalReceiverStatus;
+import com.llmbackup.wal.WalServer;
 import org.springframework.stereotype.Service;
 
 /**
@@ -44,6 +51,9 @@ public class PreflightChecks {
     public static final String DOCKER = "docker";
     public static final String HEALTH_URL = "healthUrl";
     public static final String OFFSITE = "offsite";
+    public static final String WAL_STREAMING = "walStreaming";
+    /** How long the check waits for a receiver that is starting (the start-up preflight runs beside its start). */
+    static final Duration RECEIVER_START = Duration.ofSeconds(15);
 
     private final BackupProperties properties;
     private final PostgresClient postgres;
@@ -51,10 +61,14 @@ public class PreflightChecks {
     private final HealthProbe health;
     private final FilePermissions permissions;
     private final OffsiteRepository offsite;
+    private final WalServer walServer;
+    private final WalReceiver walReceiver;
 
     public PreflightChecks(BackupProperties properties, PostgresClient postgres, ComposeServices compose, HealthProbe health,
-                           OffsiteRepository offsite) {
+                           OffsiteRepository offsite, WalServer walServer, WalReceiver walReceiver) {
         this.offsite = offsite;
+        this.walServer = walServer;
+        this.walReceiver = walReceiver;
         this.properties = properties;
         this.permissions = new FilePermissions(properties.permissions().files(), properties.permissions().dirs());
         this.postgres = postgres;
@@ -72,6 +86,7 @@ public class PreflightChecks {
             case DOCKER -> this::docker;
             case HEALTH_URL -> this::healthUrl;
             case OFFSITE -> this::offsite;
+            case WAL_STREAMING -> this::walStreaming;
             default -> throw new IllegalArgumentException("no preflight check named '" + check + "'");
         };
         try {
@@ -320,6 +335,95 @@ public class PreflightChecks {
                     + "and that backup.offsite.password-file holds its password; a new repository is created once with restic init (docs/offsite.md).");
         }
         return CheckResult.pass(OFFSITE, "offsite repository " + offsite.location() + " is reachable and the password opens it.");
+    }
+
+    /**
+     * WAL streaming (docs/wal.md): a replication connection for our role (a refusal translated into
+     * the pg_hba.conf line or the role attribute to add), {@code wal_level}, a free WAL sender (two
+     * while the receiver is not streaming: it and a base backup), what the slot keeps on the server,
+     * and the receiver's state. Never a FAIL: without streaming the nightly dumps go on.
+     */
+    CheckResult walStreaming() {
+        BackupProperties.Wal wal = properties.wal();
+        String fallback = " Until then the nightly dumps go on, and the newest dump stays the recovery point (backup.rpo "
+                + properties.rpo().toHours() + " h).";
+        if (!wal.enabled()) {
+            return CheckResult.pass(WAL_STREAMING, "WAL streaming is switched off (backup.wal.enabled=false): the newest dump is the "
+                    + "recovery point (backup.rpo " + properties.rpo().toHours() + " h).");
+        }
+        String user = properties.database().user();
+        try {
+            walServer.probeReplication();
+        } catch (SQLException e) {
+            ReplicationErrors.Explained why = ReplicationErrors.explain(e.getMessage(), user);
+            return CheckResult.warn(WAL_STREAMING, "A replication connection as " + user + " to " + properties.database().host() + ":"
+                    + properties.database().port() + " fails: " + firstLine(e.getMessage()) + ".", why.message() + fallback);
+        }
+        WalServer.Identity server;
+        WalServer.Observation slot;
+        try {
+            server = walServer.identify();
+            slot = walServer.observe(wal.slot());
+        } catch (DatabaseUnavailableException e) {
+            return CheckResult.warn(WAL_STREAMING, e.getMessage(), "Fix the database check first." + fallback);
+        }
+        if (!List.of("replica", "logical").contains(server.walLevel())) {
+            return CheckResult.warn(WAL_STREAMING, "The server's wal_level is " + server.walLevel() + ": it writes too little WAL to stream.",
+                    "Run ALTER SYSTEM SET wal_level = replica; and restart PostgreSQL." + fallback);
+        }
+        WalReceiverStatus receiver = awaitReceiver();
+        int free = server.maxWalSenders() - server.walSendersInUse();
+        int needed = receiver.streaming() ? 1 : 2;
+        if (free < needed) {
+            return CheckResult.warn(WAL_STREAMING, free + " of " + server.maxWalSenders() + " WAL senders are free; the receiver"
+                            + (receiver.streaming() ? "'s base backups need one more." : " and a base backup need one each."),
+                    "Raise max_wal_senders (ALTER SYSTEM SET max_wal_senders = 10;) and restart PostgreSQL, or stop another client that streams.");
+        }
+        String retained = slot.retainedBytes() == null ? "no WAL yet" : Sizes.human(slot.retainedBytes());
+        if (slot.retainedBytes() != null && slot.retainedBytes() > wal.maxSlotRetained().toBytes()) {
+            return CheckResult.warn(WAL_STREAMING, "Slot " + wal.slot() + " keeps " + retained + " of WAL on the database server, more than "
+                            + "backup.wal.max-slot-retained (" + Sizes.human(wal.maxSlotRetained().toBytes()) + "): the receiver is behind or stopped ("
+                            + receiver.state() + (receiver.message() == null ? "" : ": " + receiver.message()) + ").",
+                    "Get the receiver streaming again; if it cannot catch up, set max_slot_wal_keep_size on the server (docs/wal.md) so "
+                            + "that its disk cannot fill (the window then shows a gap).");
+        }
+        if (!receiver.streaming()) {
+            return CheckResult.warn(WAL_STREAMING, "The WAL receiver is " + receiver.state().name().toLowerCase(Locale.ROOT) + ": "
+                    + receiver.message(), "Read the orchestrator's log (WalReceiver) for what pg_receivewal said." + fallback);
+        }
+        String keep = "-1".equals(server.maxSlotWalKeepSize()) ? "unlimited (set it to bound what a stalled receiver costs the server's "
+                + "disk, docs/wal.md)" : server.maxSlotWalKeepSize();
+        return CheckResult.pass(WAL_STREAMING, "WAL streams into " + properties.root().resolve("wal") + " on slot " + wal.slot() + " (lag "
+                + (receiver.lagSeconds() == null ? "unknown" : String.format(Locale.ROOT, "%.1f s", receiver.lagSeconds())) + "); wal_level "
+                + server.walLevel() + ", " + free + " of " + server.maxWalSenders() + " WAL senders free, the slot keeps " + retained
+                + ", max_slot_wal_keep_size " + keep + ".");
+    }
+
+    private WalReceiverStatus awaitReceiver() {
+        long deadline = System.nanoTime() + RECEIVER_START.toNanos();
+        WalReceiverStatus status = walReceiver.status();
+        while (!status.streaming() && System.nanoTime() < deadline && starting(status)) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            status = walReceiver.status();
+        }
+        return status;
+    }
+
+    /** A receiver that has not had its first chance yet (no failure recorded). */
+    private static boolean starting(WalReceiverStatus status) {
+        return status.message() == null || status.message().startsWith("Starting") || status.message().startsWith("pg_receivewal is starting")
+                || status.message().startsWith("No orchestrator has run");
+    }
+
+    private static String firstLine(String text) {
+        String m = text == null ? "" : text.strip();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
     }
 
     private static boolean sameDevice(Path a, Path b) throws IOException {

@@ -28,7 +28,7 @@ class ArchitectureTests {
                 .layer("Foundation").definedBy("com.llmbackup.config..", "com.llmbackup.exec..")
                 .layer("Catalog").definedBy("com.llmbackup.catalog..")
                 .layer("Adapters").definedBy("com.llmbackup.postgres..", "com.llmbackup.uploads..", "com.llmbackup.docker..",
-                        "com.llmbackup.offsite..", "com.llmbackup.health..", "com.llmbackup.monitoring..")
+                        "com.llmbackup.offsite..", "com.llmbackup.health..", "com.llmbackup.monitoring..", "com.llmbackup.wal..")
                 .layer("Services").definedBy("com.llmbackup.backup..", "com.llmbackup.restore..", "com.llmbackup.drill..",
                         "com.llmbackup.recovery..", "com.llmbackup.retention..", "com.llmbackup.preflight..")
                 .layer("Edges").definedBy("com.llmbackup.process..", "com.llmbackup.api..", "com.llmbackup.security..")
@@ -51,7 +51,8 @@ class ArchitectureTests {
     @Test
     void domainPackagesNeverDependOnProcessApiOrSecurityWhenImported() {
         noClasses().that().resideInAnyPackage("com.llmbackup.catalog..", "com.llmbackup.postgres..", "com.llmbackup.uploads..",
-                        "com.llmbackup.docker..", "com.llmbackup.offsite..", "com.llmbackup.exec..", "com.llmbackup.config..")
+                        "com.llmbackup.docker..", "com.llmbackup.offsite..", "com.llmbackup.exec..", "com.llmbackup.config..",
+                        "com.llmbackup.wal..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.llmbackup.process..", "com.llmbackup.api..",
                         "com.llmbackup.security..")
                 .check(MAIN);

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -148,5 +151,45 @@ class CommandRunnerTests {
         CommandResult result = runner.run(Command.of("pwd").inDirectory(dir));
 
         assertThat(result.stdout().strip()).isEqualTo(dir.toString());
+    }
+
+    @Test
+    void startDeliversStderrLinesAndExitCodeWhenLongRunningProgramEnds() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        RunningCommand child = runner.start(Command.of("sh", "-c", "echo one >&2; echo two >&2; exit 3"), lines::add);
+
+        assertThat(child.awaitExit(Duration.ofSeconds(10))).isTrue();
+        assertThat(child.exitCode()).hasValue(3);
+        assertThat(child.stderrTail()).containsExactly("one", "two");
+        assertThat(lines).containsExactly("one", "two");
+    }
+
+    @Test
+    void stopEndsProgramAndItsChildrenWhenItRunsUntilStopped() throws Exception {
+        RunningCommand child = runner.start(Command.of("sh", "-c", "sleep 60 & sleep 60; wait"), line -> { });
+        Thread.sleep(300);
+        List<ProcessHandle> descendants = ProcessHandle.of(child.pid()).orElseThrow().descendants().toList();
+        assertThat(child.alive()).isTrue();
+        assertThat(child.exitCode()).isEmpty();
+
+        child.stop(Duration.ofSeconds(2));
+
+        assertThat(child.alive()).isFalse();
+        assertThat(descendants).isNotEmpty().allSatisfy(p -> assertThat(gone(p)).as("process %d ended", p.pid()).isTrue());
+    }
+
+    /** Ended, or a zombie that only waits to be reaped (a container's first process may not reap orphans). */
+    private static boolean gone(ProcessHandle p) {
+        try {
+            p.onExit().get(5, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception stillThere) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+            } catch (Exception noSuchProcess) {
+                return true;
+            }
+        }
     }
 }

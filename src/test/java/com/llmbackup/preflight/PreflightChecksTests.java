@@ -27,7 +27,11 @@ import com.llmbackup.preflight.CheckResult.Status;
 import com.llmbackup.test.TestDocker;
 import com.llmbackup.test.TestHttpServer;
 import com.llmbackup.test.TestPostgres;
+import com.llmbackup.wal.WalArchive;
+import com.llmbackup.wal.WalReceiver;
+import com.llmbackup.wal.WalServer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +57,9 @@ class PreflightChecksTests {
 
     @TempDir
     Path dir;
+    private WalReceiver receiver;
+    /** For the WAL checks: a server whose pg_hba.conf and roles the tests change (never the shared one). */
+    private static TestPostgres walServer;
 
     @BeforeAll
     static void startEnvironment() throws IOException {
@@ -70,6 +77,79 @@ class PreflightChecksTests {
         backend.stop();
         frontend.stop();
         web.close();
+        if (walServer != null) {
+            walServer.close();
+        }
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        if (receiver != null) {
+            receiver.close();
+        }
+    }
+
+    private static synchronized TestPostgres walServer() {
+        if (walServer == null) {
+            walServer = TestPostgres.startPrivate();
+        }
+        return walServer;
+    }
+
+    private PreflightChecks walChecks(String user, String password) throws IOException {
+        TestPostgres server = walServer();
+        return checks(Map.of("backup.database.port", String.valueOf(server.port()), "backup.database.name", "postgres",
+                "backup.database.user", user, "backup.database.password", password, "backup.wal.slot", "preflight_slot",
+                "backup.wal.status-interval", "200ms", "backup.wal.lease-ttl", "2s"));
+    }
+
+    @Test
+    void walStreamingWarnsNamingTheHbaLineWhenReplicationIsRefused() throws Exception {
+        walServer().replaceHba("local all all trust", "host all all 127.0.0.1/32 scram-sha-256");
+        try {
+            CheckResult result = walChecks(TestPostgres.SUPERUSER, TestPostgres.SUPERUSER_PASSWORD).run(PreflightChecks.WAL_STREAMING);
+
+            assertThat(result.status()).as(result.line()).isEqualTo(Status.WARN);
+            assertThat(result.verdict()).contains("A replication connection as postgres to 127.0.0.1:" + walServer().port() + " fails")
+                    .contains("no pg_hba.conf entry for replication connection");
+            assertThat(result.advice()).contains("Add this line to the server's pg_hba.conf and reload it")
+                    .contains("host  replication  postgres  127.0.0.1/32  scram-sha-256")
+                    .contains("the nightly dumps go on");
+        } finally {
+            walServer().replaceHba("local all all trust", "host all all 127.0.0.1/32 scram-sha-256",
+                    "local replication all trust", "host replication all 127.0.0.1/32 scram-sha-256");
+        }
+    }
+
+    @Test
+    void walStreamingWarnsWithAlterRoleWhenRoleMayNotReplicate() throws Exception {
+        walServer().execute("postgres", "do $$ begin if not exists (select 1 from pg_roles where rolname = 'plain_dumper') then "
+                + "create role plain_dumper login password 'plain-pw'; end if; end $$");
+
+        CheckResult result = walChecks("plain_dumper", "plain-pw").run(PreflightChecks.WAL_STREAMING);
+
+        assertThat(result.status()).as(result.line()).isEqualTo(Status.WARN);
+        assertThat(result.advice()).contains("ALTER ROLE plain_dumper REPLICATION;");
+    }
+
+    @Test
+    void walStreamingPassesWhenReceiverStreams() throws Exception {
+        PreflightChecks checks = walChecks(TestPostgres.SUPERUSER, TestPostgres.SUPERUSER_PASSWORD);
+        receiver.start();
+
+        CheckResult result = checks.run(PreflightChecks.WAL_STREAMING);
+
+        assertThat(result.status()).as(result.line()).isEqualTo(Status.PASS);
+        assertThat(result.verdict()).startsWith("WAL streams into " + dir.resolve("backup/wal") + " on slot preflight_slot (lag ")
+                .contains("wal_level replica").contains("WAL senders free").contains("max_slot_wal_keep_size unlimited");
+    }
+
+    @Test
+    void walStreamingPassesSayingSoWhenSwitchedOff() throws Exception {
+        CheckResult result = checks(Map.of("backup.wal.enabled", "false")).run(PreflightChecks.WAL_STREAMING);
+
+        assertThat(result.status()).isEqualTo(Status.PASS);
+        assertThat(result.verdict()).startsWith("WAL streaming is switched off (backup.wal.enabled=false)");
     }
 
     private PreflightChecks checks(Map<String, String> overrides) throws IOException {
@@ -94,10 +174,14 @@ class PreflightChecksTests {
                 .bindOrCreate("backup", BackupProperties.class);
         CommandRunner runner = new CommandRunner();
         DockerClient docker = DockerConfig.create(properties.docker());
-        return new PreflightChecks(properties, new PostgresClient(properties, runner),
+        PostgresClient postgres = new PostgresClient(properties, runner);
+        WalServer walServer = new WalServer(postgres);
+        receiver = new WalReceiver(properties, new WalArchive(properties.root(), FilePermissions.ownerOnly()), walServer, postgres, runner,
+                Clock.systemUTC(), FilePermissions.ownerOnly());
+        return new PreflightChecks(properties, postgres,
                 new ComposeServices(docker, properties), new HealthProbe(properties),
                 new OffsiteRepository(properties, new BackupCatalog(properties.root(),
-                        FilePermissions.ownerOnly(), Clock.systemUTC()), runner));
+                        FilePermissions.ownerOnly(), Clock.systemUTC()), runner), walServer, receiver);
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * free port of 127.0.0.1, and stopped when the JVM exits. Running as root, the server
  * runs as the {@code postgres} system user, as PostgreSQL requires.
  */
-public final class TestPostgres {
+public final class TestPostgres implements AutoCloseable {
 
     public static final String SUPERUSER = "postgres";
     public static final String SUPERUSER_PASSWORD = "test-only-superuser";
@@ -31,16 +31,18 @@ public final class TestPostgres {
     private final Path binDir;
     private final Path dataDir;
     private final int port;
+    private final String options;
 
-    private TestPostgres(Path binDir, Path dataDir, int port) {
+    private TestPostgres(Path binDir, Path dataDir, int port, String options) {
         this.binDir = binDir;
         this.dataDir = dataDir;
         this.port = port;
+        this.options = options;
     }
 
     public static synchronized TestPostgres get() {
         if (instance == null) {
-            instance = start();
+            instance = launch(List.of());
         }
         return instance;
     }
@@ -56,6 +58,74 @@ public final class TestPostgres {
                     "-m", "fast", "-l", dataDir.resolveSibling("server.log").toString(), "restart")));
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("Cannot restart the test PostgreSQL server: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A server of the caller's own (the shared one must never be stopped or reconfigured under
+     * the other tests): extra {@code -c} settings, e.g. {@code max_slot_wal_keep_size=64MB}.
+     * Stopped and removed by {@link #close()}, or at the JVM's exit.
+     */
+    public static TestPostgres startPrivate(String... settings) {
+        return launch(List.of(), settings);
+    }
+
+    /** A private server made with extra initdb arguments, e.g. {@code --wal-segsize=1} (1 MB WAL segments). */
+    public static TestPostgres startPrivate(List<String> initdbArgs, String... settings) {
+        return launch(initdbArgs, settings);
+    }
+
+    /** Stops the server ({@code pg_ctl stop -m fast}); {@link #start()} brings it back on the same port and data. */
+    public void stop() {
+        pgCtl("-m", "fast", "stop");
+    }
+
+    /** {@code pg_ctl stop -m immediate}: as a crash or a power cut (the server recovers from its WAL when started). */
+    public void crash() {
+        pgCtl("-m", "immediate", "stop");
+    }
+
+    public void start() {
+        pgCtl("-l", dataDir.resolveSibling("server.log").toString(), "-o", options, "start");
+    }
+
+    /** Replaces pg_hba.conf with these lines and makes the server read it. */
+    public void replaceHba(String... lines) {
+        try {
+            Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n", lines) + "\n");
+            execute("postgres", "select pg_reload_conf()");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Stops and removes a private server. */
+    @Override
+    public void close() {
+        try {
+            pgCtl("-m", "immediate", "stop");
+        } catch (IllegalStateException alreadyStopped) {
+            // stopped by the test
+        }
+        try {
+            deleteTree(dataDir.getParent());
+        } catch (IOException ignored) {
+            // a temporary folder
+        }
+    }
+
+    private void pgCtl(String... args) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        List<String> argv = new ArrayList<>(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w", "-t", "60"));
+        argv.addAll(List.of(args));
+        try {
+            run(asServerUser(root, argv));
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("pg_ctl " + String.join(" ", args) + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -93,7 +163,7 @@ public final class TestPostgres {
         return name;
     }
 
-    private static TestPostgres start() {
+    private static TestPostgres launch(List<String> initdbArgs, String... settings) {
         try {
             Path binDir = findBinDir();
             int port = freePort();
@@ -105,15 +175,19 @@ public final class TestPostgres {
             if (root) {
                 run(List.of("chown", "-R", "postgres:postgres", dir.toString()));
             }
-            run(asServerUser(root, List.of(binDir.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
+            List<String> initdb = new ArrayList<>(List.of(binDir.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
                     "--pwfile=" + pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
-                    "--locale=C.UTF-8", "--no-sync")));
+                    "--locale=C.UTF-8", "--no-sync"));
+            initdb.addAll(initdbArgs);
+            run(asServerUser(root, initdb));
+            StringBuilder options = new StringBuilder("-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir
+                    + " -c fsync=off -c max_connections=200");
+            for (String setting : settings) {
+                options.append(" -c ").append(setting);
+            }
             run(asServerUser(root, List.of(binDir.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60",
-                    "-l", dir.resolve("server.log").toString(), "-o",
-                    "-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir
-                            + " -c fsync=off -c max_connections=200",
-                    "start")));
-            TestPostgres pg = new TestPostgres(binDir, data, port);
+                    "-l", dir.resolve("server.log").toString(), "-o", options.toString(), "start")));
+            TestPostgres pg = new TestPostgres(binDir, data, port, options.toString());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     run(asServerUser(root, List.of(binDir.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "stop")));

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
+import com.llmbackup.exec.ThisMachine;
+
 /**
  * Whether the orchestrator that locked a job has stopped, so its job may run again now instead
  * of after the job lock time (12 h). An orchestrator is stopped when its heartbeat is older
@@ -13,9 +15,6 @@ import java.util.function.LongFunction;
  * than {@code staleAfter}. Pure: the caller reads the rows and asks the operating system.
  */
 final class LockOwnerVerdict {
-
-    /** Two readings of one process's start time differ by less than this; more means the pid was reused. */
-    private static final Duration SAME_PROCESS = Duration.ofSeconds(2);
 
     private LockOwnerVerdict() {
     }
@@ -48,7 +47,7 @@ final class LockOwnerVerdict {
             if (started.isEmpty()) {
                 return Optional.of("orchestrator " + jobLockOwner + " (process " + n.pid() + " on this machine) has ended");
             }
-            if (Duration.between(started.get(), n.startedAt()).abs().compareTo(SAME_PROCESS) > 0) {
+            if (Duration.between(started.get(), n.startedAt()).abs().compareTo(ThisMachine.SAME_PROCESS) > 0) {
                 return Optional.of("orchestrator " + jobLockOwner + " (process " + n.pid() + " on this machine) has ended; "
                         + "the pid now belongs to a process started at " + started.get());
             }

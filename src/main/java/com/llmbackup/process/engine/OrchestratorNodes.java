@@ -1,9 +1,5 @@
 package com.llmbackup.process.engine;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +14,7 @@ import java.util.stream.Collectors;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.exec.ThisMachine;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cmd.UnlockJobCmd;
@@ -51,9 +48,9 @@ public class OrchestratorNodes implements AutoCloseable {
     private final BackupProperties.Lock settings;
     private final LeaseManager leases;
     private final OwnerLiveness liveness;
-    private final String host = host();
-    private final long pid = ProcessHandle.current().pid();
-    private final Instant started = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+    private final String host = ThisMachine.id();
+    private final long pid = ThisMachine.pid();
+    private final Instant started = ThisMachine.started();
     // two threads: a heartbeat never waits behind a rescue (or the backup root's file lock)
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "orchestrator-heartbeat");
@@ -154,7 +151,7 @@ public class OrchestratorNodes implements AutoCloseable {
                         rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant())).stream()
                 .collect(Collectors.toMap(LockOwnerVerdict.Node::lockOwner, n -> n));
         LockOwnerVerdict.Here here = new LockOwnerVerdict.Here(own, host, now, settings.nodeStaleAfter(),
-                p -> ProcessHandle.of(p).flatMap(h -> h.info().startInstant()));
+                ThisMachine::processStart);
         List<StoppedLock> stopped = new ArrayList<>();
         for (Map<String, Object> job : locked) {
             String owner = (String) job.get("LOCK_OWNER_");
@@ -171,23 +168,6 @@ public class OrchestratorNodes implements AutoCloseable {
         leases.current().map(LeaseManager.LeaseInfo::owner)
                 .filter(owner -> liveness.keepsLeaseUntilEnded(owner) && liveness.of(owner) == OwnerLiveness.State.ACTIVE)
                 .ifPresent(leases::resume);
-    }
-
-    /** This machine and pid namespace (containers with host networking share the host name, not their pids). */
-    private static String host() {
-        String name;
-        try {
-            name = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            name = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
-        }
-        try {
-            String pidNamespace = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
-            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
-            return name + " " + pidNamespace + " boot " + boot.substring(0, Math.min(8, boot.length()));
-        } catch (IOException | RuntimeException e) {
-            return name;
-        }
     }
 
     @Override

@@ -23,7 +23,7 @@ class PreflightDelegates {
     /** The checks in the order of the model. */
     static final List<String> CHECKS = List.of(PreflightChecks.BACKUP_ROOT, PreflightChecks.FREE_SPACE,
             PreflightChecks.DATABASE, PreflightChecks.PG_DUMP_VERSION, PreflightChecks.UPLOADS,
-            PreflightChecks.DOCKER, PreflightChecks.HEALTH_URL, PreflightChecks.OFFSITE);
+            PreflightChecks.DOCKER, PreflightChecks.HEALTH_URL, PreflightChecks.OFFSITE, PreflightChecks.WAL_STREAMING);
 
     private static final Logger log = LoggerFactory.getLogger(PreflightDelegates.class);
 
@@ -65,6 +65,11 @@ class PreflightDelegates {
     @Bean
     JavaDelegate checkOffsiteDelegate(PreflightChecks checks) {
         return check(checks, PreflightChecks.OFFSITE);
+    }
+
+    @Bean
+    JavaDelegate checkWalStreamingDelegate(PreflightChecks checks) {
+        return check(checks, PreflightChecks.WAL_STREAMING);
     }
 
     @Bean

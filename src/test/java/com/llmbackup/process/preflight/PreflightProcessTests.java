@@ -95,18 +95,19 @@ class PreflightProcessTests {
 
         assertThat(instance).hasPassedInOrder("Task_CheckBackupRoot", "Task_CheckFreeSpace", "Task_CheckDatabase",
                         "Task_CheckPgDumpVersion", "Task_CheckUploads", "Task_CheckDocker", "Task_CheckHealthUrl", "Task_CheckOffsite",
-                        "Task_ReportPreflight")
+                        "Task_CheckWalStreaming", "Task_ReportPreflight")
                 .isEnded().hasPassed("EndEvent_PreflightPassed").hasNotPassed("EndEvent_PreflightFailed");
         assertThat(instance).variables()
                 .containsEntry("preflightPassed", true)
                 .containsEntry("failedChecks", "")
                 .containsEntry("databaseStatus", "PASS")
                 .containsEntry("dockerStatus", "PASS")
-                .containsEntry("freeSpaceStatus", "WARN");
+                .containsEntry("freeSpaceStatus", "WARN")
+                .containsEntry("walStreamingStatus", "PASS");
         assertThat((String) runtimeVariable(instance, "preflightSummary"))
-                .startsWith("Preflight passed: 7 passed, 1 warning(s), 0 failed\n");
+                .startsWith("Preflight passed: 8 passed, 1 warning(s), 0 failed\n");
         assertThat(Files.readString(DIR.resolve("llm-backup.log")))
-                .contains("] Preflight passed: 7 passed, 1 warning(s), 0 failed\n");
+                .contains("] Preflight passed: 8 passed, 1 warning(s), 0 failed\n");
     }
 
     @Test
@@ -126,10 +127,10 @@ class PreflightProcessTests {
                 .startsWith(WEB.healthUrl() + " answered with error HTTP 500 in ")
                 .endsWith(" ms: internal error.");
         assertThat((String) runtimeVariable(instance, "preflightSummary"))
-                .startsWith("Preflight failed: 6 passed, 1 warning(s), 1 failed (healthUrl)\n")
+                .startsWith("Preflight failed: 7 passed, 1 warning(s), 1 failed (healthUrl)\n")
                 .contains("healthUrl: FAIL - ").contains("Do: Check the web app (docker-compose ps; docker-compose logs backend)");
         assertThat(Files.readString(DIR.resolve("llm-backup.log")))
-                .contains("] Preflight failed: 6 passed, 1 warning(s), 1 failed (healthUrl)\n");
+                .contains("] Preflight failed: 7 passed, 1 warning(s), 1 failed (healthUrl)\n");
     }
 
     private Object runtimeVariable(ProcessInstance instance, String name) {
