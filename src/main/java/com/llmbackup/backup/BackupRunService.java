@@ -40,6 +40,8 @@ import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.uploads.Snapshotter;
 import com.llmbackup.uploads.TarGzArchiver;
+import com.llmbackup.wal.BaseBackupInvalidException;
+import com.llmbackup.wal.BaseBackups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -67,11 +69,13 @@ public class BackupRunService {
     private final TarGzArchiver archiver;
     private final PostgresClient postgres;
     private final ClockCheck clockCheck;
+    private final BaseBackups baseBackups;
 
     public BackupRunService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
                             BackupLog backupLog, DatabaseDumper dumper, Snapshotter snapshotter, TarGzArchiver archiver,
-                            PostgresClient postgres, ClockCheck clockCheck) {
+                            PostgresClient postgres, ClockCheck clockCheck, BaseBackups baseBackups) {
         this.clockCheck = clockCheck;
+        this.baseBackups = baseBackups;
         this.properties = properties;
         this.catalog = catalog;
         this.leases = leases;
@@ -298,6 +302,32 @@ public class BackupRunService {
         }
     }
 
+    /**
+     * The weekly's base backup (docs/wal.md): {@code pg_basebackup} into the staged set beside the
+     * dump and the archive. A server that refuses it, or streaming switched off, is a warning on the
+     * run, never a failure: the dump is the set's restore and the dumps go on.
+     */
+    public void takeBaseBackup(StagedSet staged, long runId) {
+        BaseBackups.Outcome outcome = baseBackups.take(staged.partsDir().resolve("basebackup"), staged.baseBackupFile(),
+                staged.baseBackupManifestFile(), staged.label());
+        if (outcome.taken() != null) {
+            writePart(staged, "basebackup", outcome.taken());
+        }
+        String warning = outcome.warning() != null ? outcome.warning() : outcome.skipped();
+        if (warning != null && properties.wal().enabled()) {
+            writePart(staged, "warning-basebackup", warning);
+            recordWarnings(staged, runId, List.of(warning));
+        }
+    }
+
+    /** Reads the base backup's tar whole against its backup_manifest ({@link BaseBackupInvalidException} when it differs). */
+    public int verifyBaseBackup(StagedSet staged) {
+        if (readPart(staged, "basebackup", Manifest.BaseBackup.class) == null) {
+            return 0; // none was taken: the warning says why
+        }
+        return baseBackups.verify(staged.baseBackupFile(), staged.baseBackupManifestFile());
+    }
+
     /** Assembles the manifest from the steps' parts and publishes the set crash-safely. */
     public BackupSet publish(StagedSet staged, long runId) {
         LeaseManager.Lease lease = leases.resume(staged.owner());
@@ -346,6 +376,10 @@ public class BackupRunService {
         }
         List<String> uploadsWarnings = snapshot != null ? snapshot.result().warnings() : archive != null ? archive.warnings() : List.of();
         warnings.addAll(uploadsWarnings);
+        String baseBackupWarning = readPart(staged, "warning-basebackup", String.class);
+        if (baseBackupWarning != null) {
+            warnings.add(baseBackupWarning);
+        }
         Manifest.Stats stats = snapshot != null
                 ? new Manifest.Stats(bytes, snapshot.result().fileCount(), snapshot.result().filesCopied(), snapshot.result().filesLinked())
                 : new Manifest.Stats(bytes, archive == null ? 0 : archive.fileCount(), archive == null ? 0 : archive.fileCount(), 0);
@@ -353,7 +387,7 @@ public class BackupRunService {
                 staged.owner(), run.startedAt(), null, dump == null ? null : dump.serverVersion(),
                 snapshot == null ? null : snapshot.basedOn(), null, null, artifacts,
                 null, dump == null ? Map.of() : dump.rowCounts(),
-                stats, warnings);
+                stats, warnings, readPart(staged, "basebackup", Manifest.BaseBackup.class));
         return catalog.publish(staged, manifest, lease);
     }
 

@@ -533,6 +533,14 @@ public class BackupCatalog {
             return dir.resolve(kind.configName(id));
         }
 
+        public Path baseBackupFile() {
+            return dir.resolve(kind.baseBackupName(id));
+        }
+
+        public Path baseBackupManifestFile() {
+            return dir.resolve(kind.baseBackupManifestName(id));
+        }
+
         public String label() {
             return kind.dir() + "/" + id;
         }

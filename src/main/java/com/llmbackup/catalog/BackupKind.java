@@ -21,8 +21,8 @@ public enum BackupKind {
     BackupKind(String dir, String infix) {
         this.dir = dir;
         this.infix = infix;
-        this.name = Pattern.compile("^(db|uploads|manifest|files|globals|config)_" + infix
-                + "(\\d{8}(?:_\\d+)?)(\\.dump|\\.jsonl|\\.json|\\.sql|\\.tar\\.gz)?$");
+        this.name = Pattern.compile("^(db|uploads|manifest|files|globals|config|base)_" + infix
+                + "(\\d{8}(?:_\\d+)?)(\\.dump|\\.jsonl|\\.json|\\.sql|\\.tar\\.gz|\\.backup_manifest)?$");
     }
 
     public String dir() {
@@ -68,6 +68,16 @@ public enum BackupKind {
         return "config_" + infix + id;
     }
 
+    /** The set's base backup ({@code pg_basebackup}: the data directory as one compressed tar); weekly sets have one while WAL streams. */
+    public String baseBackupName(BackupSetId id) {
+        return "base_" + infix + id + ".tar.gz";
+    }
+
+    /** PostgreSQL's {@code backup_manifest} of the set's base backup, as pg_basebackup wrote it. */
+    public String baseBackupManifestName(BackupSetId id) {
+        return "base_" + infix + id + ".backup_manifest";
+    }
+
     /** The set a file in this kind's folder belongs to, if its name is one of ours. */
     Optional<Match> match(String fileName) {
         Matcher m = name.matcher(fileName);
@@ -82,6 +92,7 @@ public enum BackupKind {
             case "manifest" -> ext.equals(".json");
             case "files" -> ext.equals(".jsonl");
             case "globals" -> ext.equals(".sql");
+            case "base" -> ext.equals(".tar.gz") || ext.equals(".backup_manifest");
             default -> ext.isEmpty();
         };
         return expected ? Optional.of(new Match(role, BackupSetId.parse(m.group(2)))) : Optional.empty();

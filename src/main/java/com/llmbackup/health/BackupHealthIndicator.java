@@ -20,6 +20,8 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.wal.WalReceiver;
+import com.llmbackup.wal.WalReceiverStatus;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -31,7 +33,9 @@ import org.springframework.stereotype.Component;
  * backup volume is fuller than {@code backup.volume.max-used-percent}, or the restore drills say
  * the backups are not proven ({@link DrillHealth}: the latest drill failed, or none passed for
  * {@code backup.drill.max-age}), or a set is dated later than this clock (never counted as the
- * newest: see {@link BackupSet#fromTheFuture}); the details say which.
+ * newest: see {@link BackupSet#fromTheFuture}), or WAL streaming is behind or cannot write
+ * ({@link WalHealth}); the details say which, and the effective RPO (the WAL lag while streaming,
+ * the newest dump's age otherwise).
  */
 @Component("backup")
 public class BackupHealthIndicator implements HealthIndicator {
@@ -42,18 +46,27 @@ public class BackupHealthIndicator implements HealthIndicator {
     private final BackupProperties properties;
     private final Clock clock;
     private final BackupHistory history;
+    private final WalReceiver wal;
+    private final WalHealth walHealth;
 
     /** Without the history (unit tests of the RPO and volume rules): no drill rule. */
     public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock) {
-        this(catalog, properties, clock, null);
+        this(catalog, properties, clock, null, null, null);
+    }
+
+    public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock, BackupHistory history) {
+        this(catalog, properties, clock, history, null, null);
     }
 
     @Autowired
-    public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock, BackupHistory history) {
+    public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock, BackupHistory history,
+                                 WalReceiver wal, WalHealth walHealth) {
         this.catalog = catalog;
         this.properties = properties;
         this.clock = clock;
         this.history = history;
+        this.wal = wal;
+        this.walHealth = walHealth;
     }
 
     @Override
@@ -95,6 +108,9 @@ public class BackupHealthIndicator implements HealthIndicator {
             details.put("volume", "cannot read the backup volume: " + e.getMessage());
             down = true;
         }
+        if (wal != null && walHealth != null && walDetails(details, newest, now)) {
+            down = true;
+        }
         if (history != null) {
             DrillHealth.Facts facts = drillFacts();
             facts.latestDrill().stream().findFirst().ifPresent(r -> details.put("lastDrill", facts.latestDrill().stream()
@@ -107,6 +123,28 @@ public class BackupHealthIndicator implements HealthIndicator {
             }
         }
         return (down ? Health.down() : Health.up()).withDetails(details).build();
+    }
+
+    /** The receiver's state and the effective RPO in the details; true when streaming makes the health DOWN. */
+    private boolean walDetails(Map<String, Object> details, Optional<BackupSet> newest, Instant now) {
+        WalReceiverStatus status = wal.status();
+        Optional<Duration> dumpAge = newest.map(s -> Duration.between(completedAt(s), now));
+        walHealth.effectiveRpoSeconds(status, dumpAge).ifPresent(rpo -> details.put("effectiveRpoSeconds", rpo));
+        details.put("rpoFrom", wal.enabled() && status.streaming() ? "wal" : "dump");
+        if (!wal.enabled()) {
+            return false;
+        }
+        details.put("wal", status.state().name() + (status.message() == null ? "" : ": " + status.message()));
+        if (status.lastReceivedAt() != null) {
+            details.put("walLastReceivedAt", status.lastReceivedAt().toString());
+        }
+        if (status.lagSeconds() != null) {
+            details.put("walLagSeconds", status.lagSeconds());
+        }
+        Optional<String> problem = walHealth.volumeFull(status).or(() -> walHealth.lagBreach(status));
+        problem.ifPresent(p -> details.put("walProblem", p));
+        walHealth.slotBreach(status).ifPresent(p -> details.put("walSlot", p));
+        return problem.isPresent();
     }
 
     /** The drills' facts from the history: the rows of the newest drill that ended a row, the last passed one, the oldest backup. */

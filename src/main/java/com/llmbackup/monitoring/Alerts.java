@@ -27,7 +27,7 @@ import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.stereotype.Component;
 
 /**
- * Tells operators of a failed run (backup, cleanup, restore, drill) and of a breached RPO:
+ * Tells operators of a failed run (backup, cleanup, restore, drill), of a breached RPO and of WAL streaming in trouble:
  * a JSON POST to {@code backup.alerts.webhook-url} and/or an e-mail to {@code backup.alerts.mail-to}.
  * With no notifier configured, a WARN log line says so, never silence. Notifications are sent
  * on a thread of their own, so a slow receiver never holds up a backup step.
@@ -115,6 +115,20 @@ public class Alerts {
                 + "Check that backup.offsite.repository is reachable and the password file opens it.");
         alert.put("at", clock.instant().toString());
         send(alert, "llm-backup: offsite copy of " + set + " FAILED");
+    }
+
+    /**
+     * WAL streaming needs an operator (docs/wal.md): {@code event} is {@code wal_lag} (behind the
+     * server longer than backup.wal.max-lag), {@code wal_slot_retained} (the slot keeps more than
+     * backup.wal.max-slot-retained on the database server) or {@code wal_volume_full}.
+     */
+    public void walProblem(String event, String message, String advice) {
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("event", event);
+        alert.put("message", message);
+        alert.put("advice", advice);
+        alert.put("at", clock.instant().toString());
+        send(alert, "llm-backup: WAL streaming: " + event.replace('_', ' '));
     }
 
     private void send(Map<String, Object> alert, String subject) {

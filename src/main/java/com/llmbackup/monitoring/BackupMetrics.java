@@ -14,6 +14,8 @@ import com.llmbackup.catalog.BackupHistory.KindStats;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.wal.RecoveryWindows;
+import com.llmbackup.wal.WalReceiver;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +29,10 @@ import org.springframework.stereotype.Component;
  * at most every 5 s): per kind of run (daily, weekly, safety, cleanup, restore, drill) the
  * last success's end time, duration and size, failures, and runs by outcome
  * ({@code llm_backup_runs_total{kind="restore",status="REJECTED"}}; a drill's outcome is {@code kind="drill"}),
- * and per kind of set the newest passed restore drill ({@code llm_backup_last_verified_restore_timestamp_seconds{kind="weekly"}}).
+ * and per kind of set the newest passed restore drill ({@code llm_backup_last_verified_restore_timestamp_seconds{kind="weekly"}});
+ * WAL streaming: {@code llm_backup_wal_lag_seconds}, {@code llm_backup_wal_last_received_timestamp_seconds},
+ * {@code llm_backup_wal_slot_retained_bytes}, {@code llm_backup_wal_streaming} (1 or 0) and
+ * {@code llm_backup_recovery_window_start_timestamp_seconds} (NaN while there is no window).
  */
 @Component
 class BackupMetrics implements MeterBinder {
@@ -37,14 +42,18 @@ class BackupMetrics implements MeterBinder {
 
     private final BackupHistory history;
     private final Clock clock;
+    private final WalReceiver wal;
+    private final RecoveryWindows windows;
     private volatile Map<RunKind, KindStats> cached = Map.of();
     private volatile Map<String, Instant> verified = Map.of();
     private volatile Instant verifiedAt = Instant.EPOCH;
     private volatile Instant cachedAt = Instant.EPOCH;
 
-    BackupMetrics(BackupHistory history, Clock clock) {
+    BackupMetrics(BackupHistory history, Clock clock, WalReceiver wal, RecoveryWindows windows) {
         this.history = history;
         this.clock = clock;
+        this.wal = wal;
+        this.windows = windows;
     }
 
     @Override
@@ -66,6 +75,29 @@ class BackupMetrics implements MeterBinder {
             }
         }
         bindVerifiedRestores(registry);
+        bindWal(registry);
+    }
+
+    /** The receiver's own readings (in memory or its state file) and the window (computed at most every 2 s). */
+    private void bindWal(MeterRegistry registry) {
+        Gauge.builder("llm.backup.wal.lag", this, m -> nan(m.wal.status().lagSeconds()))
+                .baseUnit("seconds").description("How far the WAL on disk is behind the database server").register(registry);
+        Gauge.builder("llm.backup.wal.last.received.timestamp", this, m -> seconds(m.wal.status().lastReceivedAt()))
+                .baseUnit("seconds").description("The latest instant whose whole WAL is on disk").register(registry);
+        Gauge.builder("llm.backup.wal.slot.retained", this, m -> nan(m.wal.status().slotRetainedBytes()))
+                .baseUnit("bytes").description("WAL the database server keeps for the receiver's slot").register(registry);
+        Gauge.builder("llm.backup.wal.streaming", this, m -> m.wal.status().streaming() ? 1 : 0)
+                .description("1 while pg_receivewal streams").register(registry);
+        Gauge.builder("llm.backup.recovery.window.start.timestamp", this, m -> seconds(m.windows.current().from()))
+                .baseUnit("seconds").description("The earliest instant a point-in-time recovery can reach").register(registry);
+    }
+
+    private static double nan(Number value) {
+        return value == null ? Double.NaN : value.doubleValue();
+    }
+
+    private static double seconds(Instant at) {
+        return at == null ? Double.NaN : at.toEpochMilli() / 1000.0;
     }
 
     /** Per kind of set, the end of the newest passed restore drill of one (a restore that is proven to work). */

@@ -450,8 +450,8 @@ public class OffsiteRepository {
             throw new OffsiteException("The manifest of the offsite copy of " + kind.dir() + "/" + id + " lists no artifacts", null);
         }
         for (Manifest.Artifact artifact : manifest.artifacts()) {
-            if (!List.of(kind.dumpName(id), kind.uploadsName(id), kind.fileListName(id), kind.globalsName(id), kind.configName(id))
-                    .contains(artifact.name())) {
+            if (!List.of(kind.dumpName(id), kind.uploadsName(id), kind.fileListName(id), kind.globalsName(id), kind.configName(id),
+                    kind.baseBackupName(id), kind.baseBackupManifestName(id)).contains(artifact.name())) {
                 throw new OffsiteException("The manifest of the offsite copy of " + kind.dir() + "/" + id + " lists the artifact "
                         + artifact.name() + ", which is not a name of that set", null);
             }

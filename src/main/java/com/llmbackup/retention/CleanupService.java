@@ -24,6 +24,8 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.offsite.OffsiteRetention;
+import com.llmbackup.wal.WalArchive;
+import com.llmbackup.wal.WalSegment;
 import org.springframework.stereotype.Service;
 
 /**
@@ -43,11 +45,13 @@ public class CleanupService {
     private final OwnerLiveness liveness;
     private final OffsiteRetention offsite;
     private final ClockCheck clockCheck;
+    private final WalArchive wal;
 
     public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
                           BackupLog backupLog, RetentionPlanner planner, OwnerLiveness liveness,
-                          OffsiteRetention offsite, ClockCheck clockCheck) {
+                          OffsiteRetention offsite, ClockCheck clockCheck, WalArchive wal) {
         this.clockCheck = clockCheck;
+        this.wal = wal;
         this.offsite = offsite;
         this.liveness = liveness;
         this.properties = properties;
@@ -89,6 +93,11 @@ public class CleanupService {
         return planner.plan(catalog.list(), rules, heldByOpenRestores());
     }
 
+    /** The WAL on disk decided after the sets (docs/wal.md): what the sets kept decides which WAL a recovery still needs. */
+    public List<RetentionPlanner.WalDecision> planWal(List<RetentionPlanner.Decision> setDecisions, RetentionRules rules) {
+        return planner.planWal(setDecisions, wal.list(), rules);
+    }
+
     /** The sets open restores still need: each one's source and its safety set (an automatic pin, gone when it ends). */
     public Map<String, String> heldByOpenRestores() {
         Map<String, String> held = new HashMap<>();
@@ -122,6 +131,11 @@ public class CleanupService {
         long freed = 0;
         List<String> done = new ArrayList<>();
         for (PlannedDeletion planned : deletions) {
+            if (WAL.equals(planned.kind())) {
+                Optional<String> line = deleteWal(RetentionPlanner.WalRange.parse(planned.id()), planned.reason());
+                line.ifPresent(done::add);
+                continue;
+            }
             Optional<BackupSet> set = catalog.find(BackupKind.fromDir(planned.kind()), BackupSetId.parse(planned.id()));
             if (set.isEmpty()) {
                 continue;
@@ -139,9 +153,33 @@ public class CleanupService {
         return new Result(done.size(), freed, done);
     }
 
+    /**
+     * Deletes the segments of a planned range that are still there (every timeline, never the one
+     * being written) and the receipts of deleted segments; one log line with the reason.
+     */
+    private Optional<String> deleteWal(RetentionPlanner.WalRange range, String reason) {
+        WalArchive.Listing listing = wal.list();
+        long first = WalSegment.parse(range.first(), listing.segmentSize()).orElseThrow().number();
+        long last = WalSegment.parse(range.last(), listing.segmentSize()).orElseThrow().number();
+        List<WalArchive.WalFile> files = listing.segments().stream()
+                .filter(f -> f.segment().number() >= first && f.segment().number() <= last)
+                .filter(f -> !(f.segment().partial() && !f.preGap()))
+                .toList();
+        if (files.isEmpty()) {
+            return Optional.empty();
+        }
+        long freed = wal.delete(files);
+        wal.pruneReceipts(wal.list().segments().stream().map(f -> f.segment().name(listing.segmentSize())).toList());
+        String line = "Deleted WAL " + range.first() + " to " + range.last() + " (" + files.size() + " segments): " + reason
+                + " (" + human(freed) + " freed)";
+        backupLog.write(line);
+        return Optional.of(line);
+    }
+
     /** A dry run: what would be deleted and why, nothing touched. */
     public Result dryRun(List<PlannedDeletion> deletions, long runId) {
-        List<String> lines = deletions.stream().map(d -> "Would delete " + d.kind() + "/" + d.id() + ": " + d.reason()).toList();
+        List<String> lines = deletions.stream().map(d -> "Would delete " + (WAL.equals(d.kind()) ? "WAL " + d.id().replace("..", " to ")
+                : d.kind() + "/" + d.id()) + ": " + d.reason()).toList();
         lines.forEach(backupLog::write);
         backupLog.write("Cleanup dry run: " + lines.size() + " sets would be deleted, nothing deleted");
         offsiteRetention(true, runId);
@@ -182,7 +220,10 @@ public class CleanupService {
         return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
     }
 
-    /** One set the plan deletes, with the table's reason. */
+    /** The kind of a planned deletion of WAL segments (its id: {@code first..last}). */
+    public static final String WAL = "wal";
+
+    /** One set the plan deletes (or, kind {@code wal}, a range of WAL segments), with the table's reason. */
     public record PlannedDeletion(String kind, String id, String reason) {
     }
 

@@ -31,6 +31,12 @@ class WalConfig {
         return new WalReceiver(properties, archive, server, postgres, runner, clock, permissions);
     }
 
+    @Bean
+    BaseBackups baseBackups(BackupProperties properties, PostgresClient postgres, CommandRunner runner, WalServer server,
+                            WalReceiver receiver, Clock clock) {
+        return new BaseBackups(properties, postgres, runner, server, receiver, clock);
+    }
+
     @EventListener(ApplicationReadyEvent.class)
     void startReceiver(ApplicationReadyEvent event) {
         event.getApplicationContext().getBean(WalReceiver.class).start();

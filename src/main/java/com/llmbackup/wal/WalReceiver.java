@@ -129,8 +129,8 @@ public class WalReceiver implements AutoCloseable {
             try {
                 WalReceiverStatus last = current;
                 if (last != null) {
-                    archive.writeState(stamp(last.withState(State.STOPPED, "The orchestrator running the receiver stopped; "
-                            + "another one takes over, or this one when it starts again.")));
+                    archive.writeState(last.withState(State.STOPPED, "The orchestrator running the receiver stopped; "
+                            + "another one takes over, or this one when it starts again.").written(clock.instant(), false, null));
                 }
             } catch (RuntimeException e) {
                 log.warn("Cannot record the WAL receiver's stop: {}", e.toString());
@@ -306,11 +306,14 @@ public class WalReceiver implements AutoCloseable {
         note(message + " (trying again in " + backoff.toSeconds() + " s)");
     }
 
-    /** The line that says what went wrong: the last error, else the last line. */
+    /**
+     * The line that says what went wrong: the last error, else the last line. pg_receivewal ends every
+     * failure with "error: disconnected", which says nothing the line before it did not.
+     */
     static String errorLine(List<String> lines) {
         for (int i = lines.size() - 1; i >= 0; i--) {
             String line = lines.get(i);
-            if (line.contains("error:") || line.contains("FATAL") || line.contains("fatal:")) {
+            if ((line.contains("error:") || line.contains("FATAL") || line.contains("fatal:")) && !line.strip().endsWith("error: disconnected")) {
                 return line;
             }
         }
@@ -325,8 +328,12 @@ public class WalReceiver implements AutoCloseable {
         WalReceiverStatus before = current != null ? current : archive.readState().orElse(null);
         if (o == null) {
             WalReceiverStatus base = before != null ? before : WalReceiverStatus.stopped(null, clock.instant());
-            current = stamp(base.withState(State.RECONNECTING, unreachable));
-            archive.writeState(current);
+            current = base.withState(State.RECONNECTING, unreachable).written(clock.instant(), false, ReplicationErrors.Kind.UNREACHABLE.name());
+            try {
+                archive.writeState(current);
+            } catch (RuntimeException e) {
+                note("Cannot write the WAL receiver's state into " + archive.dir() + ": " + e.getMessage());
+            }
             return;
         }
         boolean streaming = child != null && child.alive() && o.slotActive() && applicationName.equals(o.applicationName());
@@ -343,7 +350,6 @@ public class WalReceiver implements AutoCloseable {
         if (reported != null && (received == null || reported.isAfter(received))) {
             received = reported;
         }
-        writeReceipts(now);
         if (!ring.isEmpty() && ring.peekLast().timeline() != o.timeline()) {
             ring.clear();
         }
@@ -381,12 +387,19 @@ public class WalReceiver implements AutoCloseable {
             lagSeconds = lastReceivedAt == null ? null : Duration.between(lastReceivedAt, o.serverTime()).toMillis() / 1000.0;
         }
         String message = streaming ? null : lastError != null ? lastError : child != null ? "pg_receivewal is starting." : "Starting.";
-        current = stamp(new WalReceiverStatus(streaming ? State.STREAMING : State.RECONNECTING, message, ThisMachine.id(),
+        current = new WalReceiverStatus(streaming ? State.STREAMING : State.RECONNECTING, message, ThisMachine.id(),
                 settings.slot(), o.timeline(), received == null ? null : received.toString(), o.serverFlush().toString(), lagBytes,
                 lagSeconds, lastReceivedAt, o.serverTime(), o.retainedBytes(), systemIdentifier != null ? systemIdentifier
                 : before == null ? null : before.systemIdentifier(),
-                segmentSize != null ? segmentSize : before == null ? null : before.segmentSize(), null));
-        archive.writeState(current);
+                segmentSize != null ? segmentSize : before == null ? null : before.segmentSize(), clock.instant(), true,
+                streaming || lastErrorKind == null ? null : lastErrorKind.name());
+        try {
+            writeReceipts(now);
+            archive.writeState(current);
+        } catch (RuntimeException e) {
+            // a full volume: the state stays in memory for this orchestrator's API, health and alerts
+            note("Cannot write the WAL receiver's state into " + archive.dir() + ": " + e.getMessage());
+        }
         if (streaming && lastError != null) {
             log.info("WAL receiver streams again (slot {}, at {})", settings.slot(), received);
             lastError = null;
@@ -415,12 +428,6 @@ public class WalReceiver implements AutoCloseable {
             receipts.put(new WalSegment(now.timeline(), n, false).name(size), previous.at());
         }
         archive.appendReceipts(receipts);
-    }
-
-    private WalReceiverStatus stamp(WalReceiverStatus s) {
-        return new WalReceiverStatus(s.state(), s.message(), s.node(), s.slot(), s.timeline(), s.receivedLsn(), s.serverLsn(),
-                s.lagBytes(), s.lagSeconds(), s.lastReceivedAt(), s.observedAt(), s.slotRetainedBytes(), s.systemIdentifier(),
-                s.segmentSize(), clock.instant());
     }
 
     private void stopChild() {

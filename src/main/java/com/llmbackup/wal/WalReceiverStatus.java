@@ -22,13 +22,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *       how long WAL takes to reach our disk ({@code pg_stat_replication.flush_lag}); otherwise how
  *       long WAL has been missing ({@code observedAt - lastReceivedAt}); null when never caught up.</li>
  *   <li>{@code slotRetainedBytes}: WAL the server keeps for the slot (what a stalled receiver costs its disk).</li>
+ *   <li>{@code serverAnswers}: the last reading reached the server (a lag measured then is real; a server
+ *       that is down writes no WAL); {@code failure}: what kind of failure stops the receiver
+ *       ({@link ReplicationErrors.Kind}: {@code NO_SPACE} when the WAL folder's volume is full).</li>
  * </ul>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record WalReceiverStatus(State state, String message, String node, String slot, Integer timeline, String receivedLsn,
                                 String serverLsn, Long lagBytes, Double lagSeconds, Instant lastReceivedAt, Instant observedAt,
-                                Long slotRetainedBytes, String systemIdentifier, Long segmentSize, Instant writtenAt) {
+                                Long slotRetainedBytes, String systemIdentifier, Long segmentSize, Instant writtenAt,
+                                Boolean serverAnswers, String failure) {
 
     public enum State {
         /** pg_receivewal runs and the server streams to it. */
@@ -41,7 +45,7 @@ public record WalReceiverStatus(State state, String message, String node, String
 
     public static WalReceiverStatus stopped(String message, Instant now) {
         return new WalReceiverStatus(State.STOPPED, message, null, null, null, null, null, null, null, null, null, null, null,
-                null, now);
+                null, now, null, null);
     }
 
     public boolean streaming() {
@@ -54,7 +58,18 @@ public record WalReceiverStatus(State state, String message, String node, String
 
     public WalReceiverStatus withState(State newState, String newMessage) {
         return new WalReceiverStatus(newState, newMessage, node, slot, timeline, receivedLsn, serverLsn, lagBytes, lagSeconds,
-                lastReceivedAt, observedAt, slotRetainedBytes, systemIdentifier, segmentSize, writtenAt);
+                lastReceivedAt, observedAt, slotRetainedBytes, systemIdentifier, segmentSize, writtenAt, serverAnswers, failure);
+    }
+
+    /** The same, written at {@code at}, the server answering or not, failing with {@code kind} (null: not failing). */
+    public WalReceiverStatus written(Instant at, boolean answers, String kind) {
+        return new WalReceiverStatus(state, message, node, slot, timeline, receivedLsn, serverLsn, lagBytes, lagSeconds,
+                lastReceivedAt, observedAt, slotRetainedBytes, systemIdentifier, segmentSize, at, answers, kind);
+    }
+
+    /** The receiver cannot write: the WAL folder's volume is full. */
+    public boolean volumeFull() {
+        return ReplicationErrors.Kind.NO_SPACE.name().equals(failure);
     }
 
     /** Read by another orchestrator: written longer ago than {@code ttl} means its writer stopped. */

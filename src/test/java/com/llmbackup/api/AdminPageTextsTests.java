@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.wal.WalReceiverStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,6 +91,9 @@ class AdminPageTextsTests {
         used.add("action_" + CurrentUserController.COCKPIT);
         used.add("why_" + CurrentUserController.OPERATORS_ONLY);
         used.add("why_" + CurrentUserController.ADMINS_ONLY);
+        for (WalReceiverStatus.State state : WalReceiverStatus.State.values()) {
+            used.add("receiver_" + state.name());
+        }
         assertThat(used).hasSizeGreaterThan(50);
         List<String> missing = new ArrayList<>();
         for (String key : used) {

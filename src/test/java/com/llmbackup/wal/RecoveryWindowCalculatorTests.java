@@ -52,7 +52,7 @@ class RecoveryWindowCalculatorTests {
 
     private static WalReceiverStatus receiver(int timeline, String lsn, Instant lastReceivedAt) {
         return new WalReceiverStatus(WalReceiverStatus.State.STREAMING, null, "node", "llm_backup", timeline, lsn, lsn, 0L, 0.0,
-                lastReceivedAt, lastReceivedAt, 0L, "7301", SIZE, lastReceivedAt);
+                lastReceivedAt, lastReceivedAt, 0L, "7301", SIZE, lastReceivedAt, true, null);
     }
 
     private RecoveryWindow window(WalReceiverStatus receiver, BaseBackupRef... bases) {

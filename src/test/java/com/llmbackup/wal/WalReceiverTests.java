@@ -2,6 +2,8 @@ package com.llmbackup.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,22 +14,35 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
+import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.health.BackupHealthIndicator;
+import com.llmbackup.health.WalHealth;
+import com.llmbackup.monitoring.Alerts;
+import com.llmbackup.monitoring.WalWatch;
 import com.llmbackup.postgres.PostgresClient;
+import com.llmbackup.test.TestHttpServer;
 import com.llmbackup.test.TestPostgres;
 import com.llmbackup.test.WalFiles;
 import com.llmbackup.wal.WalReceiverStatus.State;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.mail.javamail.JavaMailSender;
 
 /**
  * The receiver against a real PostgreSQL server of its own (1 MB WAL segments, so that tests
@@ -75,9 +90,13 @@ class WalReceiverTests {
     }
 
     private WalReceiver startReceiver() {
-        BackupProperties properties = settings(root, "test_slot_" + (++slots), Map.of());
+        return startReceiver(root, Map.of());
+    }
+
+    private WalReceiver startReceiver(Path backupRoot, Map<String, String> more) {
+        BackupProperties properties = settings(backupRoot, "test_slot_" + (++slots), more);
         PostgresClient client = new PostgresClient(properties, runner);
-        receiver = new WalReceiver(properties, new WalArchive(root, FilePermissions.ownerOnly()), new WalServer(client), client, runner,
+        receiver = new WalReceiver(properties, new WalArchive(backupRoot, FilePermissions.ownerOnly()), new WalServer(client), client, runner,
                 Clock.systemUTC(), FilePermissions.ownerOnly());
         receiver.start();
         return receiver;
@@ -201,5 +220,85 @@ class WalReceiverTests {
 
         assertThat(status.state()).isEqualTo(State.STREAMING);
         WalFiles.assertUnbroken(pg.binDir(), root, status.receivedLsn());
+    }
+
+    @Test
+    void fullVolumeGivesAlertAndDownHealthAndWindowNeverClaimsWhatIsNotOnDisk() throws Exception {
+        Path volume = Files.createTempDirectory("wal-volume-");
+        try {
+            mount(volume, "size=5m,mode=0700");
+        } catch (IllegalStateException notRoot) {
+            Assumptions.abort("needs root to mount a 5 MB tmpfs as the backup volume: " + notRoot.getMessage());
+        }
+        pg.execute("postgres", "create table if not exists blobs (id serial primary key, body text)",
+                "alter table blobs alter column body set storage external");
+        try (TestHttpServer hooks = new TestHttpServer()) {
+            BackupProperties properties = settings(volume, "test_slot_full", Map.of("backup.alerts.webhook-url", hooks.alertsUrl()));
+            startReceiver(volume, Map.of("backup.alerts.webhook-url", hooks.alertsUrl()));
+            await(receiver, Duration.ofSeconds(30), "streaming", WalReceiverStatus::streaming);
+
+            // one transaction per row, each about 200 KB of WAL, until the 5 MB volume is full
+            Map<Long, Instant> commits = new TreeMap<>();
+            for (int i = 0; i < 60 && !receiver.status().volumeFull(); i++) {
+                try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("insert into blobs (body) select string_agg(md5(random()::text), '') "
+                             + "from generate_series(1, 6000) returning txid_current(), clock_timestamp()")) {
+                    rs.next();
+                    commits.put(rs.getLong(1), rs.getTimestamp(2).toInstant());
+                }
+                Thread.sleep(100);
+            }
+            WalReceiverStatus full = await(receiver, Duration.ofSeconds(30), "the receiver failing for a full volume",
+                    WalReceiverStatus::volumeFull);
+
+            assertThat(full.message()).contains("No space left on device").contains("Free space on the backup volume");
+            Clock clock = Clock.systemUTC();
+            WalHealth walHealth = new WalHealth(properties, clock);
+            Health health = new BackupHealthIndicator(new BackupCatalog(volume, FilePermissions.ownerOnly(), clock), properties, clock,
+                    null, receiver, walHealth).health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails().get("walProblem").toString()).contains("No space left on device");
+            StaticListableBeanFactory beans = new StaticListableBeanFactory();
+            new WalWatch(receiver, walHealth, new Alerts(properties, beans.getBeanProvider(JavaMailSender.class), clock)).check();
+            for (int i = 0; i < 100 && hooks.alerts().isEmpty(); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(hooks.alerts()).anySatisfy(a -> assertThat(a).contains("\"event\":\"wal_volume_full\"").contains("No space left"));
+            // whatever committed by the window's end is on disk; and something committed later is not (the check can fail)
+            Instant end = receiver.status().lastReceivedAt();
+            Set<Long> onDisk = WalFiles.committedXids(pg.binDir(), volume);
+            commits.forEach((xid, at) -> {
+                if (!at.isAfter(end)) {
+                    assertThat(onDisk).as("transaction %d committed at %s, before the window's end %s", xid, at, end).contains(xid);
+                }
+            });
+            assertThat(commits.keySet()).as("some commits did not fit").anySatisfy(xid -> assertThat(onDisk).doesNotContain(xid));
+        } finally {
+            if (receiver != null) {
+                receiver.close();
+                receiver = null;
+            }
+            umount(volume);
+        }
+    }
+
+    private static void mount(Path at, String options) {
+        exec("mount", "-t", "tmpfs", "-o", options, "tmpfs", at.toString());
+    }
+
+    private static void umount(Path at) {
+        exec("umount", at.toString());
+    }
+
+    private static void exec(String... argv) {
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", argv) + ": " + out);
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -13,6 +13,7 @@ import com.llmbackup.process.backup.BackupRunVariables.RunOutcome;
 import com.llmbackup.process.engine.Executions;
 import com.llmbackup.process.engine.Steps;
 import com.llmbackup.uploads.ArchiveInvalidException;
+import com.llmbackup.wal.BaseBackupInvalidException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
@@ -36,6 +37,7 @@ class BackupDelegates {
     static final String ERR_DUMP_INVALID = "Err_DumpInvalid";
     static final String ERR_LEASE_LOST = "Err_LeaseLost";
     static final String ERR_ARCHIVE_INVALID = "Err_ArchiveInvalid";
+    static final String ERR_BASE_BACKUP_INVALID = "Err_BaseBackupInvalid";
 
     /** On the start event: the kind must come from a caller that writes it (see {@link RunKindGuard}). */
     @Bean
@@ -121,6 +123,23 @@ class BackupDelegates {
                 runs.verifyArchive(runs.staged(kind, vars.backupId(), owner));
             } catch (ArchiveInvalidException e) {
                 throw Steps.error(vars, execution, ERR_ARCHIVE_INVALID, e);
+            }
+        });
+    }
+
+    /** Weekly only: a refused or switched-off base backup is a warning inside the service, never an error. */
+    @Bean
+    JavaDelegate takeBaseBackupDelegate(BackupRunService runs) {
+        return step((execution, vars, kind, owner) -> runs.takeBaseBackup(runs.staged(kind, vars.backupId(), owner), vars.requireRunId()));
+    }
+
+    @Bean
+    JavaDelegate verifyBaseBackupDelegate(BackupRunService runs) {
+        return step((execution, vars, kind, owner) -> {
+            try {
+                vars.putBaseBackupFilesChecked(runs.verifyBaseBackup(runs.staged(kind, vars.backupId(), owner)));
+            } catch (BaseBackupInvalidException e) {
+                throw Steps.error(vars, execution, ERR_BASE_BACKUP_INVALID, e);
             }
         });
     }

@@ -9,7 +9,7 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * model, checked by {@link RunKindGuard} at the start). Outputs to the caller: {@code backupId},
  * {@code runId}, {@code runOutcome}, {@code failedStep}, {@code failureMessage} and the figures
  * of the steps ({@code filesCopied}, {@code filesLinked}, {@code archiveBytes}, {@code filesArchived},
- * {@code dumpTocEntries}, {@code offsiteCopy}, {@code offsiteSetsCopied}).
+ * {@code dumpTocEntries}, {@code baseBackupFilesChecked}, {@code offsiteCopy}, {@code offsiteSetsCopied}).
  */
 final class BackupRunVariables extends LeaseWaitVariables {
 
@@ -70,6 +70,11 @@ final class BackupRunVariables extends LeaseWaitVariables {
     void putArchiveFigures(long archiveBytes, long filesArchived) {
         scope.setVariable("archiveBytes", archiveBytes);
         scope.setVariable("filesArchived", filesArchived);
+    }
+
+    /** {@code baseBackupFilesChecked}: files of the base backup's tar checked against its backup_manifest (0: none taken). */
+    void putBaseBackupFilesChecked(int files) {
+        scope.setVariable("baseBackupFilesChecked", files);
     }
 
     /** {@code offsiteCopy}: copied, failed (a warning on the run) or disabled; {@code offsiteSetsCopied}: this set and caught-up ones. */

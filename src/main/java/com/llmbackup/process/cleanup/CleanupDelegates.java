@@ -1,5 +1,6 @@
 package com.llmbackup.process.cleanup;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -34,11 +35,17 @@ class CleanupDelegates {
     JavaDelegate decideRetentionDelegate(CleanupService cleanup, DmnRetentionRules rules) {
         return execution -> {
             List<RetentionPlanner.Decision> decisions = cleanup.plan(rules);
-            List<PlannedDeletion> deletions = decisions.stream().filter(d -> d.verdict().delete())
-                    .map(d -> new PlannedDeletion(d.set().kind().dir(), d.set().id().toString(), d.verdict().reason())).toList();
+            List<RetentionPlanner.WalDecision> wal = cleanup.planWal(decisions, rules);
+            List<PlannedDeletion> deletions = new ArrayList<>(decisions.stream().filter(d -> d.verdict().delete())
+                    .map(d -> new PlannedDeletion(d.set().kind().dir(), d.set().id().toString(), d.verdict().reason())).toList());
+            wal.stream().filter(d -> d.verdict().delete())
+                    .forEach(d -> deletions.add(new PlannedDeletion(CleanupService.WAL, d.range().id(), d.verdict().reason())));
             StringBuilder summary = new StringBuilder();
             decisions.forEach(d -> summary.append(d.set().label()).append(": ").append(d.verdict().action())
                     .append(" - ").append(d.verdict().reason()).append('\n'));
+            wal.forEach(d -> summary.append("WAL ").append(d.range().first()).append(" to ").append(d.range().last()).append(" (")
+                    .append(d.range().segments()).append(" segments): ").append(d.verdict().action()).append(" - ")
+                    .append(d.verdict().reason()).append('\n'));
             CleanupVariables.of(execution).putPlan(JSON.writeValueAsString(deletions), deletions.size(), summary.toString());
         };
     }

@@ -34,6 +34,10 @@ class DmnRetentionRules implements RetentionRules {
         variables.put("fromTheFuture", facts.fromTheFuture());
         variables.put("retentionDays", facts.retentionDays());
         variables.put("minFull", facts.minFull());
+        variables.put("walNeeded", facts.walNeeded());
+        variables.put("hasBaseBackup", facts.hasBaseBackup());
+        variables.put("newerBaseBackups", facts.newerBaseBackups());
+        variables.put("oldestBaseBackup", facts.oldestBaseBackup());
         DmnDecisionResultEntries result = decisions.evaluateDecisionByKey(DECISION).variables(variables).evaluate().getSingleResult();
         return new Verdict(result.getEntry("action"), result.getEntry("reason"));
     }

@@ -28,13 +28,16 @@ import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.Trees;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.retention.RetentionPlanner;
+import com.llmbackup.retention.RetentionRules;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.LocalHttp;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.uploads.Snapshotter;
+import com.llmbackup.wal.WalArchive;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
@@ -263,6 +266,84 @@ class CleanupTests extends AbstractBackupProcessTests {
         assertThat(FileTrees.describe(root.resolve("daily/uploads_" + newer))).isEqualTo(newerBefore);
         assertThat(root.resolve("daily/uploads_" + newer + "/a.pdf")).hasContent("a".repeat(10_000));
         assertThat(freed).as("a.pdf is still linked from the newer snapshot").isEqualTo(20_000 + "PGDMP-old".length());
+    }
+
+    /** A weekly set of {@code date} whose manifest records a base backup starting in WAL segment {@code startSegment}. */
+    private static void weeklyWithBaseBackup(Path root, LocalDate date, int startSegment, String extraManifest) throws Exception {
+        BackupSetId id = BackupSetId.first(date);
+        Path dir = Files.createDirectories(root.resolve("weekly"));
+        Files.writeString(dir.resolve(BackupKind.WEEKLY.dumpName(id)), "PGDMP");
+        Files.writeString(dir.resolve(BackupKind.WEEKLY.baseBackupName(id)), "tar");
+        Files.writeString(dir.resolve(BackupKind.WEEKLY.manifestName(id)), """
+                {"formatVersion": 2, "kind": "weekly", "id": "%s", "status": "complete", "artifacts": [],
+                 "baseBackup": {"file": "base_full_%s.tar.gz", "timeline": 1, "startLsn": "0/%X000028", "endLsn": "0/%X000138",
+                                "startedAt": "%sT02:00:00Z", "consistentAt": "%sT02:00:30Z", "walSegmentSize": 16777216}%s}"""
+                .formatted(id, id, startSegment, startSegment, date, date, extraManifest));
+    }
+
+    private static void walSegments(Path root, int... numbers) throws Exception {
+        Path wal = Files.createDirectories(root.resolve("wal"));
+        for (int n : numbers) {
+            Files.writeString(wal.resolve(String.format("0000000100000000%08X", n)), "segment " + n);
+        }
+    }
+
+    @Test
+    void walBeforeOldestRetainedBaseBackupIsDeletedAndTheRestKeptWhenPlanned() throws Exception {
+        for (int week = 0; week < 8; week++) {
+            weeklyWithBaseBackup(root, TODAY.minusWeeks(week), 0x20 - 2 * week, "");
+        }
+        walSegments(root, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x20);
+        Files.writeString(root.resolve("wal/000000010000000000000021.partial"), "being written");
+        BackupCatalog catalog = new BackupCatalog(root, FilePermissions.ownerOnly(), clock);
+        RetentionPlanner planner = new RetentionPlanner(properties, clock);
+        var sets = planner.plan(catalog.list(), rules);
+
+        var wal = planner.planWal(sets, new WalArchive(root, FilePermissions.ownerOnly()).list(), rules);
+
+        // kept: the 4 newest fulls and what is within 30 days (weeks 0 to 4): the oldest base backup starts in segment 0x18
+        assertThat(sets.stream().filter(d -> !d.verdict().delete()).map(d -> d.set().label()))
+                .containsExactlyInAnyOrder(label(BackupKind.WEEKLY, 0), label(BackupKind.WEEKLY, 7), label(BackupKind.WEEKLY, 14),
+                        label(BackupKind.WEEKLY, 21), label(BackupKind.WEEKLY, 28));
+        assertThat(wal).hasSize(2);
+        assertThat(wal.get(0).range()).isEqualTo(new RetentionPlanner.WalRange("000000010000000000000010", "000000010000000000000017", 8, 80));
+        assertThat(wal.get(0).verdict()).isEqualTo(new RetentionRules.Verdict("delete", "Older than the oldest retained base backup ("
+                + label(BackupKind.WEEKLY, 28) + "): no recovery starts before it."));
+        assertThat(wal.get(1).range().first()).isEqualTo("000000010000000000000018");
+        assertThat(wal.get(1).range().last()).as("the segment being written is never in a range").isEqualTo("000000010000000000000020");
+        assertThat(wal.get(1).verdict().action()).isEqualTo("keep");
+    }
+
+    @Test
+    void cleanupDeletesWalBeforeOldestBaseBackupWithReasonInLog() throws Exception {
+        Path backup = DIR.resolve("backup");
+        LocalDate date = LocalDate.of(2000, 1, 8);
+        BackupSetId id = BackupSetId.first(date);
+        // pinned: whatever other tests left in the shared root, this base backup is retained and the oldest
+        weeklyWithBaseBackup(backup, date, 5, ", \"pinned\": true, \"pinnedReason\": \"WAL retention test\"");
+        walSegments(backup, 3, 4, 5, 6);
+        try {
+            ProcessInstance cleanup = runtime.startProcessInstanceByKey("BackupCleanupProcess");
+            runJobs(cleanup);
+
+            assertThat(cleanup).isEnded().hasPassed("Task_DeleteExpiredSets", "EndEvent_CleanupCompleted");
+            try (Stream<Path> left = Files.list(backup.resolve("wal"))) {
+                assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")))
+                        .containsExactlyInAnyOrder("000000010000000000000005", "000000010000000000000006");
+            }
+            String reason = "Older than the oldest retained base backup (weekly/" + id + "): no recovery starts before it.";
+            assertThat((String) historicVariable(cleanup, "planSummary"))
+                    .contains("WAL 000000010000000000000003 to 000000010000000000000004 (2 segments): delete - " + reason)
+                    .contains("WAL 000000010000000000000005 to 000000010000000000000006 (2 segments): keep - Needed to recover from base "
+                            + "backup weekly/" + id + " on.");
+            assertThat(Files.readString(DIR.resolve("llm-backup.log")))
+                    .contains("] Deleted WAL 000000010000000000000003 to 000000010000000000000004 (2 segments): " + reason);
+        } finally {
+            for (String name : List.of(BackupKind.WEEKLY.dumpName(id), BackupKind.WEEKLY.baseBackupName(id), BackupKind.WEEKLY.manifestName(id))) {
+                Files.deleteIfExists(backup.resolve("weekly").resolve(name));
+            }
+            Trees.delete(backup.resolve("wal"));
+        }
     }
 
     @Test

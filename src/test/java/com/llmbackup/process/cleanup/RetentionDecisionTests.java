@@ -86,6 +86,42 @@ class RetentionDecisionTests extends AbstractBackupProcessTests {
         assertThat(decide("daily", "complete", false, 30, 0, false)).isEqualTo(new Verdict("keep", "Within the 30 days kept."));
     }
 
+    private Verdict wal(boolean needed, boolean baseRetained, long age) {
+        return rules.decide(new Facts("wal", "complete", false, null, null, age, 0, false, false, 30, 4, needed, baseRetained, 0,
+                baseRetained ? "weekly/20251109" : null));
+    }
+
+    @Test
+    void walNeededByRetainedBaseBackupIsKeptWhateverAge() {
+        assertThat(wal(true, true, 45)).isEqualTo(new Verdict("keep", "Needed to recover from base backup weekly/20251109 on."));
+    }
+
+    @Test
+    void walBeforeOldestRetainedBaseBackupIsDeletedNamingIt() {
+        assertThat(wal(false, true, 2)).isEqualTo(new Verdict("delete",
+                "Older than the oldest retained base backup (weekly/20251109): no recovery starts before it."));
+    }
+
+    @Test
+    void walOlderThanRetentionIsDeletedWhenNoBaseBackupIsRetained() {
+        assertThat(wal(false, false, 31)).isEqualTo(new Verdict("delete",
+                "Older than 30 days (31 days old), and no retained base backup can use it."));
+    }
+
+    @Test
+    void youngWalIsKeptWhenNoBaseBackupIsRetainedYet() {
+        assertThat(wal(false, false, 30)).isEqualTo(new Verdict("keep", "No base backup is retained yet: WAL of the last 30 days is kept."));
+    }
+
+    @Test
+    void fourNewestBaseBackupsAreKeptWhenOlderThanRetentionAndNotAmongFourNewestFulls() {
+        // weeklies without a base backup (streaming was off) are newer: the floor holds for base backups too
+        assertThat(rules.decide(new Facts("weekly", "complete", false, null, null, 60, 6, false, false, 30, 4, false, true, 3, null)))
+                .isEqualTo(new Verdict("keep", "One of the 4 newest base backups: the recovery window starts at the oldest."));
+        assertThat(rules.decide(new Facts("weekly", "complete", false, null, null, 60, 6, false, false, 30, 4, false, true, 4, null)).action())
+                .isEqualTo("delete");
+    }
+
     @Test
     void evaluationIsRecordedInDecisionHistory() {
         long before = engine.getHistoryService().createHistoricDecisionInstanceQuery().decisionDefinitionKey("RetentionDecision").count();
