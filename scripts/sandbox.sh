@@ -7,6 +7,8 @@
 # llm-backup-sandbox (docker/sandbox-compose.yml): `backend` answering
 # http://127.0.0.1:8000/api/v1/health only while it can read the uploads and the database
 # answers, and `frontend` on 127.0.0.1:3000 (image: scripts/standin-image.sh, host network).
+# The server allows replication from 127.0.0.1 (initdb's pg_hba.conf), so the orchestrator's WAL
+# receiver streams out of the box; max_slot_wal_keep_size bounds what its slot may keep (docs/wal.md).
 # up (default): idempotent, reuses what exists, starts what is stopped; prints the BACKUP_*
 # settings that point the orchestrator at it (eval-able). down: removes the containers and
 # stops the server; the data stay.
@@ -62,7 +64,7 @@ fi
 if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
   echo "sandbox: starting PostgreSQL on 127.0.0.1:$PORT" >&2
   as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w -l "$PGROOT/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$PGROOT" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$PGROOT -c max_slot_wal_keep_size=4GB" start >/dev/null
 fi
 
 psql_pg() { as_pg "$PGBIN/psql" -h "$PGROOT" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }

@@ -28,6 +28,7 @@ import org.springframework.stereotype.Service;
  * retention would keep. A failed copy never undoes the local set: it becomes a
  * warning on the run, a log line, an alert and the offsite state; the run still completes,
  * and the next run copies what is missing. Safe to run twice: a set already offsite is not copied again.
+ * With WAL streaming on, the WAL folder is copied too ({@link OffsiteWalCopy}).
  */
 @Service
 public class OffsiteCopyService {
@@ -42,9 +43,11 @@ public class OffsiteCopyService {
     private final BackupLog backupLog;
     private final LeaseManager leases;
     private final Alerts alerts;
+    private final OffsiteWalCopy wal;
 
     public OffsiteCopyService(BackupProperties properties, OffsiteRepository repository, OffsiteState state, BackupCatalog catalog,
-                              BackupHistory history, BackupLog backupLog, LeaseManager leases, Alerts alerts) {
+                              BackupHistory history, BackupLog backupLog, LeaseManager leases, Alerts alerts, OffsiteWalCopy wal) {
+        this.wal = wal;
         this.properties = properties;
         this.repository = repository;
         this.state = state;
@@ -87,6 +90,12 @@ public class OffsiteCopyService {
                 String line = record(missing, result, "caught up");
                 history.addDetail(runId, line);
                 copied.add(line);
+            }
+            if (wal.active()) {
+                // the WAL written since the last interval goes with every run (docs/wal.md)
+                String line = wal.copy();
+                backupLog.write(line);
+                history.addDetail(runId, line);
             }
             state.refresh();
             state.succeeded();

@@ -164,6 +164,39 @@ public class OffsiteRepository {
         args.add("--");
         args.addAll(layout.targets());
         CommandResult result = call(layout.workingDirectory(), args, "copy " + set.label() + " offsite");
+        return summaryOf(result, set.label(), parent);
+    }
+
+    /**
+     * Copies the WAL folder ({@code <root>/wal}: segments, history files, the receiver's state and
+     * receipts, the segments before a gap; not the receiver's lease) as it is now, tagged {@code kind:wal};
+     * unchanged segments cost nothing after the first copy. Losing the server then loses at most the
+     * WAL written since the last copy.
+     */
+    public CopyResult copyWal() {
+        if (!Files.isDirectory(catalog.root().resolve(OffsiteSnapshot.WAL), LinkOption.NOFOLLOW_LINKS)) {
+            throw new OffsiteException("There is no WAL folder " + catalog.root().resolve(OffsiteSnapshot.WAL) + " to copy offsite.", null);
+        }
+        List<String> args = Restic.args("backup", "--json", "--quiet", "--host", Restic.HOST, "--tag", OffsiteSnapshot.PROJECT_TAG,
+                "--tag", OffsiteSnapshot.KIND_TAG + OffsiteSnapshot.WAL, "--exclude", "wal/.lease*", "--exclude", "*.tmp", "--",
+                OffsiteSnapshot.WAL);
+        return summaryOf(call(catalog.root(), args, "copy the WAL offsite"), "the WAL folder", Optional.empty());
+    }
+
+    /** The newest copy of the WAL folder, if the repository has one. */
+    public Optional<OffsiteSnapshot> newestWal() {
+        return snapshots().stream().filter(OffsiteSnapshot::wal).reduce((a, b) -> b);
+    }
+
+    /** Restores the newest copy of the WAL folder below {@code target} (as {@code target/wal}), for a recovery onto a new server. */
+    public OffsiteSnapshot restoreWal(Path target) {
+        OffsiteSnapshot snapshot = newestWal().orElseThrow(() -> new OffsiteException("The offsite repository has no copy of the WAL.", null));
+        call(null, Restic.args("restore", snapshot.id(), "--target", target.toString()), "restore the WAL from offsite");
+        return snapshot;
+    }
+
+    /** The snapshot id and figures of restic backup's JSON summary line. */
+    private static CopyResult summaryOf(CommandResult result, String label, Optional<OffsiteSnapshot> parent) {
         String[] lines = result.stdout().split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             String line = lines[i].strip();
@@ -172,7 +205,7 @@ public class OffsiteRepository {
                     JsonNode summary = JSON.readTree(line);
                     if (summary.path("snapshot_id").asText().isBlank()) {
                         // no id, no copy: the history and the sets would show a copy nobody can find
-                        throw new OffsiteException("restic backup of " + set.label()
+                        throw new OffsiteException("restic backup of " + label
                                 + " printed a summary without a snapshot id: the copy is not recorded", null);
                     }
                     return new CopyResult(summary.path("snapshot_id").asText(), parent.map(OffsiteSnapshot::shortId).orElse(null),
@@ -185,7 +218,7 @@ public class OffsiteRepository {
                 }
             }
         }
-        throw new OffsiteException("restic backup of " + set.label() + " ended without its summary line", null);
+        throw new OffsiteException("restic backup of " + label + " ended without its summary line", null);
     }
 
     /**

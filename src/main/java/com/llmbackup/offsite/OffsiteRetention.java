@@ -41,11 +41,13 @@ public class OffsiteRetention {
         if (!repository.enabled()) {
             return List.of();
         }
-        List<OffsiteRetentionPlanner.Decision> decisions = OffsiteRetentionPlanner.plan(repository.snapshots(), policy(properties));
+        List<OffsiteSnapshot> snapshots = repository.snapshots();
+        List<OffsiteRetentionPlanner.Decision> decisions = new ArrayList<>(OffsiteRetentionPlanner.plan(snapshots, policy(properties)));
+        decisions.addAll(OffsiteRetentionPlanner.planWal(snapshots, policy(properties)));
         List<String> lines = new ArrayList<>();
         List<String> forget = new ArrayList<>();
         for (OffsiteRetentionPlanner.Decision d : decisions) {
-            String line = dryRun && !d.keep() ? "Would forget offsite " + d.set().label() + " (snapshot " + d.snapshot().shortId() + "): " + d.reason() : d.line();
+            String line = dryRun && !d.keep() ? "Would forget offsite " + d.label() + " (snapshot " + d.snapshot().shortId() + "): " + d.reason() : d.line();
             log.info(line);
             if (!d.keep()) {
                 backupLog.write(line);
@@ -78,6 +80,9 @@ public class OffsiteRetention {
 
     /** The full plan with reasons for every copy (kept ones too), for logs and tests. */
     public List<OffsiteRetentionPlanner.Decision> plan() {
-        return OffsiteRetentionPlanner.plan(repository.snapshots(), policy(properties));
+        List<OffsiteSnapshot> snapshots = repository.snapshots();
+        List<OffsiteRetentionPlanner.Decision> decisions = new ArrayList<>(OffsiteRetentionPlanner.plan(snapshots, policy(properties)));
+        decisions.addAll(OffsiteRetentionPlanner.planWal(snapshots, policy(properties)));
+        return decisions;
     }
 }

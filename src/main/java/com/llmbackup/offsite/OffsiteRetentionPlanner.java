@@ -1,6 +1,7 @@
 package com.llmbackup.offsite;
 
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,9 +30,14 @@ public final class OffsiteRetentionPlanner {
     public record Policy(int keepDaily, int keepWeekly, int keepMonthly, int minFull) {
     }
 
+    /** One copy and its fate; {@code set} is null for a copy of the WAL folder. */
     public record Decision(OffsiteSnapshot snapshot, OffsiteSnapshot.SetRef set, boolean keep, String reason) {
         public String line() {
-            return (keep ? "Keep offsite " : "Forget offsite ") + set.label() + " (snapshot " + snapshot.shortId() + "): " + reason;
+            return (keep ? "Keep offsite " : "Forget offsite ") + label() + " (snapshot " + snapshot.shortId() + "): " + reason;
+        }
+
+        public String label() {
+            return set == null ? "WAL" : set.label();
         }
     }
 
@@ -48,6 +54,33 @@ public final class OffsiteRetentionPlanner {
                             .thenComparing(OffsiteSnapshot::time).reversed())
                     .toList();
             decideKind(entry.getKey(), ordered, policy, decisions);
+        }
+        return decisions;
+    }
+
+    /**
+     * The copies of the WAL folder (each holds the whole folder as it was; local retention already
+     * dropped what no base backup needs): the newest is kept, and the newest of each of the
+     * {@code keepDaily} newest days that have one, so a folder damaged locally is still offsite as it was.
+     */
+    public static List<Decision> planWal(List<OffsiteSnapshot> snapshots, Policy policy) {
+        List<OffsiteSnapshot> newestFirst = snapshots.stream().filter(OffsiteSnapshot::wal)
+                .sorted(Comparator.comparing(OffsiteSnapshot::time).reversed()).toList();
+        List<Decision> decisions = new ArrayList<>();
+        Set<LocalDate> days = new HashSet<>();
+        for (OffsiteSnapshot snapshot : newestFirst) {
+            LocalDate day = snapshot.time().atZone(ZoneOffset.UTC).toLocalDate();
+            if (decisions.isEmpty()) {
+                days.add(day);
+                decisions.add(new Decision(snapshot, null, true, "the newest copy of the WAL folder"));
+            } else if (!days.contains(day) && days.size() < Math.max(1, policy.keepDaily())) {
+                days.add(day);
+                decisions.add(new Decision(snapshot, null, true, "the newest copy of the WAL folder of day " + day
+                        + " (keep-daily " + policy.keepDaily() + ")"));
+            } else {
+                decisions.add(new Decision(snapshot, null, false, "an older copy of the WAL folder: not the newest of one of the "
+                        + policy.keepDaily() + " newest days (a newer copy holds every segment still needed)"));
+            }
         }
         return decisions;
     }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSetId;
 
-/** One restic snapshot of the repository: the copy of one set, found by its tags. */
+/** One restic snapshot of the repository: the copy of one set (or of the WAL folder), found by its tags. */
 public record OffsiteSnapshot(String id, String shortId, Instant time, List<String> tags) {
 
     static final String PROJECT_TAG = "llm-backup";
@@ -19,6 +19,8 @@ public record OffsiteSnapshot(String id, String shortId, Instant time, List<Stri
      * their names.
      */
     static final String UPLOADS_AT_ROOT_TAG = "layout:uploads-at-root";
+    /** The kind tag's value (and the folder's name) of a copy of the WAL folder. */
+    static final String WAL = "wal";
 
     static List<String> tagsOf(BackupKind kind, BackupSetId id) {
         return List.of(PROJECT_TAG, KIND_TAG + kind.dir(), ID_TAG + id);
@@ -40,6 +42,11 @@ public record OffsiteSnapshot(String id, String shortId, Instant time, List<Stri
 
     boolean uploadsAtRoot() {
         return tags.contains(UPLOADS_AT_ROOT_TAG);
+    }
+
+    /** A copy of the WAL folder ({@code kind:wal}), not of a set. */
+    public boolean wal() {
+        return tags.contains(PROJECT_TAG) && WAL.equals(tag(KIND_TAG));
     }
 
     public boolean copies(BackupKind kind, BackupSetId setId) {

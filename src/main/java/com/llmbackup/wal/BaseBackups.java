@@ -29,7 +29,6 @@ import java.util.zip.Checksum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.Durable;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.Trees;

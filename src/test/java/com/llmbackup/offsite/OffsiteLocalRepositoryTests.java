@@ -33,6 +33,28 @@ class OffsiteLocalRepositoryTests extends AbstractOffsiteRepositoryTests {
     }
 
     @Test
+    void copyWalCopiesTheFolderWithoutTheLeaseAndRestoreWalBringsItBack() throws Exception {
+        Path wal = Files.createDirectories(catalog.root().resolve("wal"));
+        Files.writeString(wal.resolve("000000010000000000000003"), "segment 3");
+        Files.writeString(wal.resolve("000000010000000000000004.partial"), "segment 4, being written");
+        Files.writeString(wal.resolve("00000002.history"), "1\t0/4000100\tno recovery target specified\n");
+        Files.writeString(wal.resolve(".receiver.json"), "{\"state\":\"STREAMING\"}");
+        Files.writeString(wal.resolve(".lease.json"), "{\"owner\":\"wal-receiver 1 2 host\"}");
+
+        OffsiteRepository.CopyResult first = offsite.copyWal();
+        Files.writeString(wal.resolve("000000010000000000000004.partial"), "segment 4, written on");
+        OffsiteRepository.CopyResult second = offsite.copyWal();
+        OffsiteSnapshot restored = offsite.restoreWal(temp.resolve("restored"));
+
+        assertThat(first.snapshotId()).isNotEqualTo(second.snapshotId());
+        assertThat(restored.id()).startsWith(second.snapshotId());
+        assertThat(offsite.snapshots()).filteredOn(OffsiteSnapshot::wal).hasSize(2);
+        assertThat(FileTrees.read(temp.resolve("restored/wal"))).isEqualTo(Map.of(
+                "000000010000000000000003", "segment 3", "000000010000000000000004.partial", "segment 4, written on",
+                "00000002.history", "1\t0/4000100\tno recovery target specified\n", ".receiver.json", "{\"state\":\"STREAMING\"}"));
+    }
+
+    @Test
     void verifyCopyFailsNamingTheFileWhenTheCopyDiffersFromTheManifest() throws Exception {
         BackupSet set = daily("PGDMP daily");
         Files.writeString(catalog.kindDir(BackupKind.DAILY).resolve("uploads_20251031/notes.txt"), "jello");

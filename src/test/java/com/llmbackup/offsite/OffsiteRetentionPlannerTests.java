@@ -140,4 +140,27 @@ class OffsiteRetentionPlannerTests {
         assertThat(forgotten).allSatisfy(line -> assertThat(line).startsWith("Forget offsite ").contains(": beyond the GFS policy"));
         assertThat(forgotten).hasSize(540 + 77 - repository.size());
     }
+
+    @Test
+    void planWalKeepsNewestCopyAndNewestOfEachRecentDayAndLeavesSetsAlone() {
+        List<OffsiteSnapshot> snapshots = new ArrayList<>();
+        String[] times = {"2025-10-29T02:00:00Z", "2025-10-30T02:00:00Z", "2025-10-30T14:15:00Z", "2025-10-31T02:00:00Z",
+                "2025-10-31T02:15:00Z", "2025-10-31T02:30:00Z"};
+        for (String time : times) {
+            String hex = String.format("%08x", ++counter);
+            snapshots.add(new OffsiteSnapshot(hex + "0".repeat(56), hex, Instant.parse(time), List.of("llm-backup", "kind:wal")));
+        }
+        snapshots.add(snapshot("daily/20251031"));
+
+        List<OffsiteRetentionPlanner.Decision> wal = OffsiteRetentionPlanner.planWal(snapshots, new OffsiteRetentionPlanner.Policy(2, 0, 0, 4));
+
+        assertThat(wal).hasSize(6).allSatisfy(d -> assertThat(d.label()).isEqualTo("WAL"));
+        assertThat(wal.stream().filter(OffsiteRetentionPlanner.Decision::keep).map(d -> d.snapshot().time().toString()))
+                .containsExactly("2025-10-31T02:30:00Z", "2025-10-30T14:15:00Z");
+        assertThat(wal.get(0).reason()).isEqualTo("the newest copy of the WAL folder");
+        assertThat(wal.get(1).line()).startsWith("Forget offsite WAL (snapshot ").endsWith("an older copy of the WAL folder: not the newest "
+                + "of one of the 2 newest days (a newer copy holds every segment still needed)");
+        assertThat(OffsiteRetentionPlanner.plan(snapshots, new OffsiteRetentionPlanner.Policy(2, 0, 0, 4)))
+                .as("the sets' plan leaves the WAL copies alone").hasSize(1);
+    }
 }

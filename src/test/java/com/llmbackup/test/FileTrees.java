@@ -37,6 +37,19 @@ public final class FileTrees {
         }
     }
 
+    /** The regular files under {@code root}, {@code path -> content} (the reverse of {@link #write}). */
+    public static Map<String, String> read(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.put(root.relativize(p).toString(), Files.readString(p));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every entry under {@code root} described by type, size, mode, owner, mtime and content hash or link target. */
     public static Map<String, String> describe(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>();

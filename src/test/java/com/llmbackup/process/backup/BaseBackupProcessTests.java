@@ -26,6 +26,8 @@ import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Trees;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
+import com.llmbackup.offsite.OffsiteRepository;
+import com.llmbackup.offsite.OffsiteSnapshot;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.LocalHttp;
@@ -72,6 +74,10 @@ class BaseBackupProcessTests {
         try {
             DIR = Files.createTempDirectory("base-backup-process-");
             FileTrees.write(DIR.resolve("uploads"), Map.of("user1/a.pdf", "a", "user2/b.pdf", "bb"));
+            Files.writeString(DIR.resolve("offsite.password"), "offsite test password\n");
+            new CommandRunner().run(Command.of("restic", "init", "--quiet")
+                    .withEnvironment("RESTIC_REPOSITORY", DIR.resolve("offsite").toString())
+                    .withEnvironment("RESTIC_PASSWORD_FILE", DIR.resolve("offsite.password").toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,6 +102,9 @@ class BaseBackupProcessTests {
         registry.add("backup.wal.lease-ttl", () -> "3s");
         registry.add("backup.wal.base-backup-wal-wait", () -> "20s");
         registry.add("management.prometheus.metrics.export.enabled", () -> "true");
+        registry.add("backup.offsite.repository", () -> DIR.resolve("offsite").toString());
+        registry.add("backup.offsite.password-file", () -> DIR.resolve("offsite.password").toString());
+        registry.add("backup.wal.offsite-interval", () -> "2s");
     }
 
     @AfterAll
@@ -115,6 +124,8 @@ class BaseBackupProcessTests {
     BackupHistory history;
     @Autowired
     WalReceiver receiver;
+    @Autowired
+    OffsiteRepository offsite;
     @Autowired
     RecoveryWindows windows;
     @Autowired
@@ -205,6 +216,30 @@ class BaseBackupProcessTests {
     }
 
     @Test
+    void walIsCopiedOffsiteEveryIntervalAndAtEveryRun() throws Exception {
+        awaitStreaming();
+        long before = offsite.snapshots().stream().filter(OffsiteSnapshot::wal).count();
+        for (int i = 0; i < 100 && offsite.snapshots().stream().filter(OffsiteSnapshot::wal).count() == before; i++) {
+            Thread.sleep(200);
+        }
+        assertThat(offsite.snapshots().stream().filter(OffsiteSnapshot::wal).count()).as("a copy within the interval").isGreaterThan(before);
+
+        ProcessInstance instance = weekly();
+
+        assertThat(activitiesOf(instance.getId())).contains("EndEvent_BackupCompleted");
+        HistoryEntry row = history.listByOwner(instance.getId()).get(0);
+        assertThat(row.request().details()).contains("Offsite copied: the WAL folder (snapshot ");
+        Path restored = Files.createTempDirectory("wal-restored-");
+        offsite.restoreWal(restored);
+        assertThat(restored.resolve("wal/.receiver.json")).exists();
+        assertThat(restored.resolve("wal/.lease.json")).doesNotExist();
+        try (Stream<Path> files = Files.list(restored.resolve("wal"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("[0-9A-F]{24}(\\.partial)?"));
+        }
+        Trees.delete(restored);
+    }
+
+    @Test
     void weeklyCompletesWithDumpAndWarningNamingTheFixWhenReplicationIsRefused() throws Exception {
         SERVER.replaceHba("local all all trust", "host all all 127.0.0.1/32 scram-sha-256");
         try {
@@ -218,7 +253,7 @@ class BaseBackupProcessTests {
                     .doesNotContain("base_full_" + id + ".tar.gz");
             HistoryEntry row = history.listByOwner(instance.getId()).get(0);
             assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-            assertThat(row.warnings()).contains("No base backup: The server refuses replication connections")
+            assertThat(row.problems().warnings()).contains("No base backup: The server refuses replication connections")
                     .contains("host  replication  postgres  127.0.0.1/32  scram-sha-256");
         } finally {
             SERVER.replaceHba("local all all trust", "host all all 127.0.0.1/32 scram-sha-256",
@@ -242,7 +277,7 @@ class BaseBackupProcessTests {
                 .isNotNull();
         assertThat(activitiesOf(calledRun(instance))).contains("Boundary_BaseBackupInvalid", "Task_RecordFailure", "EndEvent_RunFailed");
         HistoryEntry row = history.listByOwner(instance.getId()).get(0);
-        assertThat(row.failedStep()).isEqualTo("Task_VerifyBaseBackup");
+        assertThat(row.problems().failedStep()).isEqualTo("Task_VerifyBaseBackup");
         assertThat(row.message()).startsWith("base_full_" + id + ".backup_manifest does not match its own checksum (SHA-256 ");
         assertThat(catalog.find(BackupKind.WEEKLY, BackupSetId.parse(id))).isEmpty();
     }
