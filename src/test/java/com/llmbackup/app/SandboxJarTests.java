@@ -98,7 +98,7 @@ class SandboxJarTests {
         rest.awaitFinished(admin(), startup);
         Map<String, String> preflight = rest.variables(admin(), startup);
         assertThat(preflight.get("preflightPassed")).as(preflight.toString()).isEqualTo("true");
-        for (String check : List.of("backupRoot", "database", "pgDumpVersion", "uploads", "docker", "healthUrl")) {
+        for (String check : List.of("backupRoot", "database", "pgDumpVersion", "uploads", "docker", "healthUrl", "walStreaming")) {
             assertThat(preflight.get(check + "Status")).as(check + ": " + preflight.get(check + "Verdict")).isEqualTo("PASS");
         }
         // the one check a sandbox may warn about: the backups share the system disk

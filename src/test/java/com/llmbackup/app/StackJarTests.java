@@ -93,7 +93,7 @@ class StackJarTests {
         rest.awaitFinished(admin(), startup);
         Map<String, String> preflight = rest.variables(admin(), startup);
         assertThat(preflight.get("preflightPassed")).as(preflight.toString()).isEqualTo("true");
-        for (String check : List.of("backupRoot", "database", "pgDumpVersion", "uploads", "docker", "healthUrl")) {
+        for (String check : List.of("backupRoot", "database", "pgDumpVersion", "uploads", "docker", "healthUrl", "walStreaming")) {
             assertThat(preflight.get(check + "Status")).as(check + ": " + preflight.get(check + "Verdict")).isEqualTo("PASS");
         }
         // the orchestrator runs as its own user, not root, in the Docker socket's group
