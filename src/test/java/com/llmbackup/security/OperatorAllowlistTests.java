@@ -127,10 +127,25 @@ class OperatorAllowlistTests {
             "GET | /camunda/api/cockpit/plugin/cockpitPlugins/static/app/plugin.css | -",
             "GET | /api/backups | olga",
             "GET | /api/backups/me | olga",
+            "GET | /api/backups/recovery-window | olga",
             "PUT | /api/backups/daily/20251031/pin | olga",
             "DELETE | /api/backups/daily/20251031/pin | olga"})
     void judgeWhenCallIsOpenOrTheOrchestratorsAllowsIt(String method, String path, String user) {
         assertThat(judge(method, path, null, null, user).reason()).isNull();
+    }
+
+    /** The admin page's "Take a base backup now" starts a weekly with no variables (issue 26). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("roots")
+    void judgeWhenPageStartsWeeklyForBaseBackupAllowsIt(String root) {
+        OperatorAllowlist.Verdict verdict = judge("POST", root + "process-definition/key/WeeklyBackupProcess/start", null,
+                "{\"variables\": {}}", USER);
+
+        assertThat(verdict.reason()).isNull();
+    }
+
+    static Stream<String> roots() {
+        return ROOTS.stream();
     }
 
     @ParameterizedTest(name = "{0} {1} {2} {3} -> {4}")
