@@ -11,7 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * What the logged-in user may do on the admin page, so that it disables the rest with the reason:
- * restoring, verifying (a restore drill) and pinning are for operators and administrators, Cockpit
+ * restoring, verifying (a restore drill), pinning and taking a base backup (a weekly started from the
+ * page) are for operators and administrators, Cockpit
  * for administrators (its calls are not on the operators' allowlist).
  *
  * <pre>
@@ -28,7 +29,7 @@ class CurrentUserController {
     static final String OPERATORS_ONLY = "operators_only";
     static final String ADMINS_ONLY = "admins_only";
     /** What the page asks about: the operators' actions, and Cockpit. */
-    static final List<String> OPERATOR_ACTIONS = List.of("restore", "verify", "pin");
+    static final List<String> OPERATOR_ACTIONS = List.of("restore", "verify", "pin", "base_backup");
     static final String COCKPIT = "cockpit";
 
     private final CurrentUser user;
@@ -46,7 +47,7 @@ class CurrentUserController {
         Map<String, Object> refused = new LinkedHashMap<>();
         if (!operator) {
             for (String action : OPERATOR_ACTIONS) {
-                refused.put(action, reason(OPERATORS_ONLY, "Only members of group operators or camunda-admin may " + action + " a set."));
+                refused.put(action, reason(OPERATORS_ONLY, "Only members of group operators or camunda-admin may " + what(action) + "."));
             }
         }
         if (!admin) {
@@ -60,6 +61,10 @@ class CurrentUserController {
         answer.put("refused", refused);
         answer.put("requireSecondOperator", requireSecondOperator);
         return answer;
+    }
+
+    private static String what(String action) {
+        return action.equals("base_backup") ? "take a base backup" : action + " a set";
     }
 
     private static Map<String, String> reason(String code, String message) {

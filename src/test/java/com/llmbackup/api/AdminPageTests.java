@@ -64,7 +64,7 @@ class AdminPageTests extends AbstractBackupProcessTests {
             assertThat(browser.attribute(By.id("cockpit-home"), By.cssSelector("span.refused.cockpit"), "title"))
                     .contains("Cockpit is for administrators (camunda-admin)");
             assertThat(browser.text(By.id("whoami"))).contains("Logged in as paneluser (may look, not act).",
-                    "Restore…, Verify now, Pin: only members of group operators or camunda-admin may do this",
+                    "Restore…, Verify now, Pin, Take a base backup: only members of group operators or camunda-admin may do this",
                     "Cockpit links: Cockpit is for administrators");
             assertThat(browser.text(By.cssSelector("#failures tr[data-run='" + failed + "']")))
                     .as("the last weekly failed and nothing succeeded since").contains("No space left on device");
@@ -93,6 +93,9 @@ class AdminPageTests extends AbstractBackupProcessTests {
                 assertThat(browser.attribute(setRow, By.cssSelector("button." + action), "title")).as(action)
                         .isEqualTo("only members of group operators or camunda-admin may do this");
             }
+            assertThat(browser.attribute(By.id("window"), By.id("base-backup-now"), "disabled")).isEqualTo("true");
+            assertThat(browser.attribute(By.id("window"), By.id("base-backup-now"), "title"))
+                    .isEqualTo("only members of group operators or camunda-admin may do this");
             assertThat(set).as("dates in the browser's locale").containsPattern("[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2} [AP]M");
             assertThat(browser.driver.findElement(By.cssSelector("#sets thead")).getText()).contains("Written at", "Last drill", "Offsite copy");
             assertThat(browser.driver.findElement(By.tagName("h1")).getText()).isEqualTo("llm-backup: backups, restores and what needs you");

@@ -260,7 +260,7 @@ class OperatorRestSurfaceTests extends AbstractBackupProcessTests {
         assertThat(operator.get("userId").asText()).isEqualTo(OPERATOR);
         assertThat(operator.get("refused").fieldNames()).toIterable().containsExactly("cockpit");
         assertThat(operator.at("/refused/cockpit/code").asText()).isEqualTo("admins_only");
-        assertThat(guest.get("refused").fieldNames()).toIterable().containsExactly("restore", "verify", "pin", "cockpit");
+        assertThat(guest.get("refused").fieldNames()).toIterable().containsExactly("restore", "verify", "pin", "base_backup", "cockpit");
         assertThat(guest.at("/refused/restore/message").asText()).contains("group operators");
         assertThat(admin.get("refused").size()).isZero();
         assertThat(admin.get("admin").asBoolean()).isTrue();
