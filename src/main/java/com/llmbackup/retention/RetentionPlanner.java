@@ -46,7 +46,7 @@ public class RetentionPlanner {
     /**
      * {@code held}: sets ("kind/id") an open restore still needs (its source, its safety set),
      * with why; the table keeps them as it keeps a pinned set, the reason naming the restore.
-     * A set dated later than the clock is never the newest of its kind nor a newer full backup:
+     * A set dated later than the clock is never the newest of its kind nor a newer full or base backup:
      * a set from a clock that was ahead must not make the real newest ones look old.
      */
     public List<Decision> plan(List<BackupSet> sets, RetentionRules rules, Map<String, String> held) {
@@ -58,7 +58,7 @@ public class RetentionPlanner {
         List<BackupSet> fulls = counted.stream()
                 .filter(s -> s.kind() == BackupKind.WEEKLY)
                 .sorted(Comparator.comparing(BackupSet::id).reversed()).toList();
-        List<BackupSet> withBase = sets.stream().filter(RetentionPlanner::hasBaseBackup).toList();
+        List<BackupSet> withBase = sets.stream().filter(s -> hasBaseBackup(s) && !future.contains(s.label())).toList();
         List<Decision> decisions = new ArrayList<>();
         for (BackupSet set : sets) {
             Optional<BackupSet> newest = counted.stream().filter(s -> s.kind() == set.kind())
@@ -69,8 +69,8 @@ public class RetentionPlanner {
             RetentionRules.Facts facts = new RetentionRules.Facts(set.kind().dir(), status(set), set.pinned() || heldBy != null,
                     set.manifest() == null ? null : set.manifest().pinnedReason(), heldBy,
                     ChronoUnit.DAYS.between(set.date(), today), newerFulls,
-                    newest.map(n -> n.id().equals(set.id())).orElse(false), future.contains(set.label()), retention.days(), retention.minFull(),
-                    false, hasBaseBackup(set), newerBase, null);
+                    newest.map(n -> n.id().equals(set.id())).orElse(false), future.contains(set.label()), retention.days(),
+                    retention.minFull(), false, hasBaseBackup(set), newerBase, null);
             decisions.add(new Decision(set, rules.decide(facts)));
         }
         return decisions;

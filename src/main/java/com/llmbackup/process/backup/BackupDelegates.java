@@ -130,7 +130,8 @@ class BackupDelegates {
     /** Weekly only: a refused or switched-off base backup is a warning inside the service, never an error. */
     @Bean
     JavaDelegate takeBaseBackupDelegate(BackupRunService runs) {
-        return step((execution, vars, kind, owner) -> runs.takeBaseBackup(runs.staged(kind, vars.backupId(), owner), runs.runOf(kind, owner)));
+        return step((execution, vars, kind, owner) ->
+                runs.takeBaseBackup(runs.staged(kind, vars.backupId(), owner), runs.runOf(kind, owner)));
     }
 
     @Bean
