@@ -135,14 +135,19 @@ public record BackupProperties(
         }
     }
 
-    /** The web app's compose project and the services a restore stops (never the database). */
+    /**
+     * The web app's compose project, the services a restore stops (never the database), and the
+     * database's service (its volume is where a restore's second copy of the database goes).
+     */
     public record Compose(
             @DefaultValue("llm-webapp") String project,
-            @DefaultValue("backend,frontend") String services) {
+            @DefaultValue("backend,frontend") String services,
+            @DefaultValue("db") String databaseService) {
 
         public Compose {
             Settings.requireComposeName("backup.compose.project", project);
             serviceList(services);
+            Settings.requireComposeName("backup.compose.database-service", databaseService);
         }
 
         public List<String> serviceList() {
@@ -245,11 +250,12 @@ public record BackupProperties(
 
     /**
      * The restore: whether the approver must be another operator than the requester; the
-     * {@code pg_restore --jobs} (0 = one per core but one, which the uploads half of the
-     * restore uses meanwhile); how long to wait for other sessions holding locks on the
-     * database's tables; how long the web app may take to answer its health URL after
-     * the services started, and how long a compose service may take to stop; the folder below
-     * which side-by-side restores write (default {@code <backup.root>/scratch}).
+     * {@code pg_restore --jobs} (0 = one per core, as far as the server has connections to spare);
+     * how long to wait for other sessions on the database to end or release their locks; how long
+     * the web app may take to answer its health URL after the services started, and how long a
+     * compose service may take to stop; the folder below which side-by-side restores write
+     * (default {@code <backup.root>/scratch}); how long the database a restore replaced is kept
+     * for an undo ({@code keep-previous}).
      */
     public record Restore(@DefaultValue("false") boolean requireSecondOperator,
                           @DefaultValue("0") int jobs,
@@ -257,8 +263,10 @@ public record BackupProperties(
                           @DefaultValue("3m") Duration healthDeadline,
                           @DefaultValue("30s") Duration stopTimeout,
                           @DefaultValue("200") int logLines,
-                          Path sideBySideRoot) {
+                          Path sideBySideRoot,
+                          @DefaultValue("24h") Duration keepPrevious) {
         public Restore {
+            Settings.requirePositive("backup.restore.keep-previous", keepPrevious);
             Settings.requireRange("backup.restore.jobs", jobs, 0, 64);
             Settings.requirePositive("backup.restore.lock-timeout", lockTimeout);
             Settings.requirePositive("backup.restore.health-deadline", healthDeadline);
@@ -268,10 +276,6 @@ public record BackupProperties(
                 throw Settings.invalid("backup.restore.stop-timeout", stopTimeout, "Docker takes whole seconds, e.g. 30s or 2m.");
             }
             Settings.requireRange("backup.restore.log-lines", logLines, 1, 10000);
-        }
-
-        public int effectiveJobs() {
-            return jobs > 0 ? jobs : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.api.model.StreamType;
 import com.llmbackup.config.BackupProperties;
 import org.springframework.stereotype.Component;
 
@@ -185,6 +187,39 @@ public class ComposeServices {
             return "(cannot read the log of " + containers.get(0).name() + ": " + e.getMessage() + ")";
         }
         return out.toString().strip();
+    }
+
+    /**
+     * Runs {@code argv} in the running container of a service of the project (any service, not
+     * only the configured ones: the database's, to read its volume); its stdout, or empty when
+     * the service has no running container or the command failed.
+     */
+    public Optional<String> execIn(String service, List<String> argv) {
+        try {
+            List<Container> containers = docker.listContainersCmd()
+                    .withLabelFilter(Map.of(PROJECT_LABEL, properties.compose().project(), SERVICE_LABEL, service)).exec();
+            if (containers.isEmpty()) {
+                return Optional.empty();
+            }
+            String exec = docker.execCreateCmd(containers.get(0).getId()).withCmd(argv.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            StringBuilder out = new StringBuilder();
+            boolean done = docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    if (frame.getStreamType() == StreamType.STDOUT || frame.getStreamType() == StreamType.RAW) {
+                        out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    }
+                }
+            }).awaitCompletion(10, TimeUnit.SECONDS);
+            Long exit = docker.inspectExecCmd(exec).exec().getExitCodeLong();
+            return done && exit != null && exit == 0 ? Optional.of(out.toString()) : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private DockerUnavailableException unavailable(RuntimeException e) {

@@ -43,7 +43,6 @@ import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.DatabaseRestorer;
-import com.llmbackup.postgres.DatabaseUnavailableException;
 import com.llmbackup.postgres.DumpInvalidException;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.restore.RestoreInspector;
@@ -366,8 +365,9 @@ public class DrillService {
     /** pg_restore into the scratch database; the row counts found, or null when it did not exit cleanly. */
     private Map<String, Long> restoreDatabase(RestoreInspector.Source source, DrillScratch scratch, List<DrillEvidence.Check> checks) {
         try {
-            // no globals: the drill creates no roles on the web app's server
-            DatabaseRestorer.Result result = databases.restore(source.dump(), null, scratch.database(), true, Map.of());
+            // the restorer of every restore (made like the live database, checked against the dump); no globals: the drill
+            // creates no roles on the web app's server, and compares the row counts itself (DrillChecks)
+            DatabaseRestorer.Result result = databases.restoreInto(source.dump(), scratch.database(), Map.of());
             checks.add(new DrillEvidence.Check("pg_restore", true, "exit code 0 into " + scratch.database() + " (" + result.jobs() + " jobs)",
                     result.warnings()));
             return result.rowCounts();
@@ -457,16 +457,7 @@ public class DrillService {
     }
 
     private List<String> drillDatabases() {
-        List<String> names = new ArrayList<>();
-        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select datname from pg_database where datname like 'llm\\_backup\\_drill\\_%'")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException("Cannot list the databases: " + e.getMessage(), e);
-        }
-        return names;
+        return databases.databases().stream().filter(db -> db.startsWith("llm_backup_drill_")).toList();
     }
 
     private String drillable() {

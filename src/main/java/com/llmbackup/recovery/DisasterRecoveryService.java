@@ -148,6 +148,8 @@ public class DisasterRecoveryService {
     /** The set's roles before its database: the restored tables' owners and the grant role must exist. */
     public List<String> restoreRoles(long runId, String kind, String id) {
         var source = inspector.resolve(RestoreRequest.forRecovery(kind, id, null, null));
+        // run as the backup's roles after the confirmation: still the file the manifest names
+        inspector.checkGlobals(source.set(), source.globals());
         List<String> notes = databases.restoreRoles(source.globals());
         history.addDetail(runId, notes.isEmpty() ? "Roles: the role " + properties.database().grantRole() + " exists already."
                 : String.join(" ", notes));

@@ -33,7 +33,68 @@ final class ApprovalText {
      */
     record Facts(BackupSet set, String dumpName, String uploadsName, Instant backupTime, Instant now, ZoneId zone,
                  long dumpBytes, int tocEntries, long uploadsFiles, long uploadsBytes, String currentDatabase,
-                 Path uploadsDir, long currentUploadsFiles, List<String> services, String project) {
+                 Path uploadsDir, long currentUploadsFiles, List<String> services, String project, Database database) {
+    }
+
+    /**
+     * The database half as the guard found it: the live database's name, where a second copy
+     * would go and whether it fits ({@code room}, null when not measured), what the set's globals
+     * would do to the roles ({@code roles}, blank when nothing), the database an undo swaps back.
+     */
+    record Database(String live, DatabaseSpace.Room room, String roles, String undoneDatabase) {
+        static final Database NONE = new Database(null, null, "", null);
+    }
+
+    /** How the database half runs, in English (the form's field and the history). */
+    static String method(RestoreRequest r, Database d) {
+        if (!r.restoreDatabase()) {
+            return "none: the database is not restored";
+        }
+        if (r.sideBySide()) {
+            return "into the new database " + r.targetDatabase() + ", checked against the backup";
+        }
+        if (r.undo()) {
+            return "undo: " + d.undoneDatabase() + " (the database from before restore run " + r.undoRestoreOf() + ") is swapped back in as "
+                    + d.live() + " in one transaction, with the services stopped";
+        }
+        if (r.inPlaceDatabase()) {
+            return "IN PLACE, as asked: pg_restore --clean into " + d.live() + " itself. Not atomic: a failure or a crash leaves it half "
+                    + "restored, and objects created since the backup remain";
+        }
+        return "restore beside, check, swap: the dump is restored into a new database beside " + d.live() + " while the application runs, "
+                + "checked against the backup, then swapped in by one rename with the services stopped; " + d.live()
+                + " as it is now is kept for an undo";
+    }
+
+    private static String methodKo(RestoreRequest r, Database d) {
+        if (!r.restoreDatabase()) {
+            return "없음: 데이터베이스는 복원하지 않습니다";
+        }
+        if (r.sideBySide()) {
+            return "새 데이터베이스 " + r.targetDatabase() + "에 복원하고 백업과 대조합니다";
+        }
+        if (r.undo()) {
+            return "되돌리기: " + d.undoneDatabase() + "(복원 실행 " + r.undoRestoreOf() + " 이전의 데이터베이스)를 서비스를 중지한 채 한 트랜잭션으로 "
+                    + d.live() + "(으)로 되돌립니다";
+        }
+        if (r.inPlaceDatabase()) {
+            return "요청에 따라 제자리 복원: " + d.live() + "에 직접 pg_restore --clean. 원자적이지 않습니다: 실패나 중단 시 반쯤 복원된 상태로 남고, "
+                    + "백업 이후 생성된 객체는 남습니다";
+        }
+        return "옆에 복원, 검사, 교체: 애플리케이션이 실행되는 동안 " + d.live() + " 옆의 새 데이터베이스에 복원하고 백업과 대조한 뒤, 서비스를 중지하고 "
+                + "이름 변경 한 번으로 교체합니다. 지금의 " + d.live() + "는 되돌리기를 위해 보관됩니다";
+    }
+
+    private static String room(DatabaseSpace.Room room, boolean ko) {
+        if (room == null) {
+            return null;
+        }
+        if (!room.known()) {
+            return ko ? "두 번째 복사본을 위한 공간: 확인할 수 없음 (" + room.why() + ")"
+                    : "Space for the second copy: could not check (" + room.why() + ")";
+        }
+        return (ko ? "두 번째 복사본을 위한 공간: " : "Space for the second copy: ") + Sizes.human(room.freeBytes()) + (ko ? " 여유, 필요 약 " : " free, needs about ")
+                + Sizes.human(room.neededBytes()) + " (" + room.where() + ")";
     }
 
     /** Who may approve this restore, as the approval form and the page say it (한국어 · English). */
@@ -84,6 +145,16 @@ final class ApprovalText {
             overwrites.add(target + " <- " + f.uploadsName() + " (" + uploadsFiles + " files, " + Sizes.human(uploadsBytes) + ")");
         }
         lines.add("Replaces: " + String.join("; ", overwrites));
+        Database d = f.database();
+        if (request.restoreDatabase()) {
+            lines.add("Database method: " + method(request, d) + ".");
+            if (room(d.room(), false) != null) {
+                lines.add(room(d.room(), false) + ".");
+            }
+            if (!d.roles().isBlank()) {
+                lines.add(d.roles());
+            }
+        }
         if (!request.sideBySide()) {
             lines.add("Services stopped during the restore: " + String.join(", ", f.services())
                     + " of project " + f.project() + " (the database keeps running).");
@@ -99,7 +170,8 @@ final class ApprovalText {
         String dataLossKo = korean.get(1).substring("데이터 손실: ".length());
         return new RestorePlan(set.label(), set.status().name().toLowerCase(Locale.ROOT), when, ago(age),
                 dataLossKo + "\n" + dataLoss, dumpBytes, uploadsFiles, uploadsBytes, String.join("; ", overwrites),
-                String.join("\n", korean) + "\n\n" + String.join("\n", lines));
+                String.join("\n", korean) + "\n\n" + String.join("\n", lines),
+                request.restoreDatabase() ? methodKo(request, d) + ".\n" + method(request, d) + "." : null);
     }
 
     /** The same facts in Korean, in the runbook's terms (복원, 안전 백업); paths and names as they are. */
@@ -111,6 +183,12 @@ final class ApprovalText {
                 ? "없음: 운영 환경은 변경되지 않습니다 (병행 복원)."
                 : when + " 이후에 기록된 모든 내용(" + agoKo(age) + " 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다."));
         lines.add("교체 대상: " + String.join("; ", overwrites));
+        if (request.restoreDatabase()) {
+            lines.add("데이터베이스 복원 방식: " + methodKo(request, f.database()) + ".");
+            if (room(f.database().room(), true) != null) {
+                lines.add(room(f.database().room(), true) + ".");
+            }
+        }
         if (!request.sideBySide()) {
             lines.add("복원 중 중지되는 서비스: " + String.join(", ", f.services()) + " (프로젝트 " + f.project()
                     + ", 데이터베이스는 계속 실행됩니다).");

@@ -70,6 +70,17 @@ public class FrozenPlans {
         return plan.request();
     }
 
+    /** The plan frozen for a run, if its guard passed (an undo reads the plan of the run it undoes). */
+    public Optional<RestoreRequest> frozenRequest(long runId) {
+        return runs.plan(runId).map(json -> {
+            try {
+                return PLAN_JSON.readValue(json, FrozenPlan.class).request();
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+        });
+    }
+
     /** What the run executed, for its record: the frozen plan (against the safety set when rolled back), not checked again. */
     public RestoreRequest executed(long runId, boolean rollingBack) {
         RestoreRequest request = frozen(runId).request();
@@ -110,7 +121,8 @@ public class FrozenPlans {
                 .orElseThrow(() -> new IllegalStateException("Restore run " + runId + " has no completed safety backup to roll back to."));
     }
 
-    private Optional<String> safetySet(long runId) {
+    /** The id of the safety set this run's own safety backup published, if any. */
+    public Optional<String> safetySet(long runId) {
         String owner = history.find(runId).map(HistoryEntry::processInstanceId).orElseThrow();
         return history.listByOwner(owner).stream().filter(e -> e.kind() == RunKind.SAFETY && e.status() == RunStatus.COMPLETED)
                 .map(HistoryEntry::backupId).reduce((first, second) -> second);

@@ -1,12 +1,10 @@
 package com.llmbackup.restore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -37,6 +35,7 @@ public class RestoreExecutor {
     private final RestoreInspector inspector;
     private final RestoreRecorder recorder;
     private final DatabaseRestorer databases;
+    private final DatabaseHalf database;
     private final UploadsRestorer uploads;
     private final ComposeServices compose;
     private final HealthProbe health;
@@ -44,8 +43,9 @@ public class RestoreExecutor {
     private final TaskExecutor dataExecutor;
 
     public RestoreExecutor(BackupProperties properties, BackupCatalog catalog, RestoreInspector inspector, RestoreRecorder recorder,
-                           DatabaseRestorer databases, UploadsRestorer uploads, ComposeServices compose, HealthProbe health,
-                           @Qualifier("restoreTaskExecutor") TaskExecutor restoreTaskExecutor) {
+                           DatabaseRestorer databases, DatabaseHalf database, UploadsRestorer uploads, ComposeServices compose,
+                           HealthProbe health, @Qualifier("restoreTaskExecutor") TaskExecutor restoreTaskExecutor) {
+        this.database = database;
         this.properties = properties;
         this.catalog = catalog;
         this.inspector = inspector;
@@ -64,15 +64,37 @@ public class RestoreExecutor {
     }
 
     /**
-     * Restores the database and the uploads side by side: pg_restore's work is the server's,
-     * the folder's is file I/O, and neither needs the other. Both halves always finish (or
-     * fail) before this returns; a failure names the half, both when both failed.
+     * Task_RestoreBeside: before the application stops, the database restored beside the live one
+     * and checked ({@link DatabaseHalf}); nothing else when the plan does not swap the database.
      */
-    public void restoreData(RestoreRequest request, long runId) {
+    public void restoreBeside(RestoreRequest plan, long runId) {
+        if (plan.undo() && plan.restoreDatabase()) {
+            database.requireUndoable(plan);
+        }
+        if (!plan.swapsDatabase()) {
+            recorder.addDetail(runId, "Restore beside: nothing to do (" + (plan.undo() ? "an undo swaps a kept database back"
+                    : plan.inPlaceDatabase() ? "the database is restored in place, as asked" : "the database is not restored") + ")");
+            return;
+        }
+        RestoreInspector.Source source = inspector.resolve(plan);
+        verifyArtifacts(plan, source);
+        database.restoreBeside(plan, source, runId);
+    }
+
+    /**
+     * Restores the database and the uploads side by side: the database half is the server's
+     * work (in place: the checked copy swapped in), the folder's is file I/O, and neither needs
+     * the other. Both halves always finish (or fail) before this returns; a failure names the
+     * half, both when both failed.
+     */
+    public void restoreData(RestoreRequest request, long runId, boolean rollingBack) {
         RestoreInspector.Source source = inspector.resolve(request);
+        // approved maybe hours ago: the dump and globals must still be those the manifest (frozen at the guard) names
+        verifyArtifacts(request, source);
         if (request.sideBySide() && request.restoreDatabase() && recorder.interruptedStep(runId).filter(RestoreGuard.DATA_STEP::equals).isPresent()
                 && databases.exists(request.targetDatabase())) {
             // made by this run's interrupted attempt (the guard saw no such database): it starts again from nothing
+            databases.endRestoreSessions(request.targetDatabase());
             databases.drop(request.targetDatabase());
             recorder.addDetail(runId, "Dropped database " + request.targetDatabase() + ", the partial copy of the interrupted attempt");
         }
@@ -82,7 +104,7 @@ public class RestoreExecutor {
         RuntimeException databaseFailure = null;
         if (request.restoreDatabase()) {
             try {
-                restoreDatabase(request, source, runId);
+                database.restore(request, source, runId, rollingBack);
             } catch (RuntimeException e) {
                 databaseFailure = e;
             }
@@ -106,19 +128,32 @@ public class RestoreExecutor {
         }
     }
 
-    private void restoreDatabase(RestoreRequest request, RestoreInspector.Source source, long runId) {
-        // approved maybe hours ago: the dump must still be the one its manifest (frozen at the guard) names
-        inspector.checkSha(source.set(), source.dump());
-        String target = request.sideBySide() ? request.targetDatabase() : properties.database().name();
-        Map<String, Long> expected = source.set().manifest() == null || source.set().manifest().rowCounts() == null
-                ? Map.of() : source.set().manifest().rowCounts();
-        DatabaseRestorer.Result result = recorder.timed(runId, "Restore database " + target,
-                () -> databases.restore(source.dump(), Files.isRegularFile(source.globals()) ? source.globals() : null,
-                        target, request.sideBySide(), expected),
-                r -> "pg_restore --jobs " + r.jobs() + ", " + r.rowCounts().size() + " tables, "
-                        + r.rowCounts().values().stream().mapToLong(Long::longValue).sum() + " rows"
-                        + (expected.isEmpty() ? "" : ", row counts equal the backup's"));
-        result.warnings().forEach(w -> recorder.addWarning(runId, w));
+    /** The dump and the globals the plan restores still match the manifest frozen at the guard. */
+    private void verifyArtifacts(RestoreRequest plan, RestoreInspector.Source source) {
+        if (plan.restoreDatabase() && !plan.undo()) {
+            try {
+                inspector.checkSha(source.set(), source.dump());
+                inspector.checkGlobals(source.set(), source.globals());
+            } catch (RestoreRefusedException e) {
+                // after the approval: the guard's closing words ("the application was not stopped") may no longer hold
+                throw new RestoreRefusedException(e.getMessage().replace(" Nothing was changed; the application was not stopped.",
+                        " Nothing was restored from it."), e);
+            }
+        }
+    }
+
+    /** The live database open to connections again, unless this run swapped (then the live name is the restored database, open). */
+    public void reopenLive(RestoreRequest plan, long runId) {
+        if (plan.restoreDatabase() && !plan.sideBySide() && !database.swapped(runId)) {
+            databases.reopen(properties.database().name());
+        }
+    }
+
+    /** The copy of a failed or interrupted attempt dropped, the live database open again (nothing of production changed). */
+    public void discardCopy(RestoreRequest plan, long runId) {
+        if (plan.restoreDatabase() && !plan.sideBySide()) {
+            database.discardCopy(runId);
+        }
     }
 
     private void restoreUploads(RestoreRequest request, RestoreInspector.Source source, long runId) {
@@ -171,11 +206,11 @@ public class RestoreExecutor {
     }
 
     /** Ends the pg_restore sessions an interrupted attempt left (closing the restore must not leave one writing). */
-    public List<String> endLeftoverRestores(RestoreRequest plan) {
+    public List<String> endLeftoverRestores(RestoreRequest plan, long runId) {
         if (!plan.restoreDatabase()) {
             return List.of();
         }
-        return databases.endRestoreSessions(plan.sideBySide() ? plan.targetDatabase() : properties.database().name());
+        return database.endLeftoverSessions(plan, runId);
     }
 
     /** The first configured service (the backend) is the one whose log explains a failed start. */
@@ -190,7 +225,7 @@ public class RestoreExecutor {
     }
 
     /** What an operator deciding after an interruption needs: each service's state, the health URL, leftover pg_restore sessions. */
-    public String applicationState(RestoreRequest plan) {
+    public String applicationState(RestoreRequest plan, long runId) {
         // read while the application may be half down (the database still recovering after a power cut): never fails
         List<String> lines = new ArrayList<>();
         try {
@@ -201,13 +236,13 @@ public class RestoreExecutor {
         }
         lines.add("health: " + diagnose().healthResponse());
         if (plan.restoreDatabase()) {
-            String db = plan.sideBySide() ? plan.targetDatabase() : properties.database().name();
             try {
-                List<String> left = databases.restoreSessions(db);
-                lines.add("pg_restore sessions on " + db + ": " + (left.isEmpty() ? "none" : String.join("; ", left)
+                lines.add(database.state(plan, runId));
+                List<String> left = database.leftoverSessions(plan, runId);
+                lines.add("pg_restore sessions: " + (left.isEmpty() ? "none" : String.join("; ", left)
                         + " (left by the interrupted attempt; restore again, roll back or close ends them first)"));
             } catch (RuntimeException e) {
-                lines.add("pg_restore sessions on " + db + ": cannot be read (" + e.getMessage() + ")");
+                lines.add("database: cannot be read (" + e.getMessage() + ")");
             }
         }
         return String.join("\n", lines);

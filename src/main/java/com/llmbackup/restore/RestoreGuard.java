@@ -1,12 +1,17 @@
 package com.llmbackup.restore;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.Sizes;
+import com.llmbackup.postgres.DatabaseNames;
 
 /**
  * The rules a restore request, its targets and an operator's decisions must pass, as pure
@@ -18,6 +23,8 @@ public final class RestoreGuard {
 
     /** The step that stops the application; an interruption there may leave some services stopped. */
     public static final String STOP_STEP = "Task_StopServices";
+    /** The step that restores the database beside the live one, before the services stop: production is not touched there. */
+    public static final String BESIDE_STEP = "Task_RestoreBeside";
     /** The step that changes the data; a failure or an interruption there may leave them half restored. */
     public static final String DATA_STEP = "Task_RestoreData";
     /** What each operator task of the restore may answer. */
@@ -76,6 +83,10 @@ public final class RestoreGuard {
         if (db.equals(production) || db.equals("postgres") || db.startsWith("template")) {
             return Optional.of("targetDatabase '" + db + "' is not a new database: a side-by-side restore never writes into "
                     + production + ", postgres or a template.");
+        }
+        if (DatabaseNames.reserved(db)) {
+            return Optional.of("targetDatabase '" + db + "' is of the form a restore gives its own copies (__restoring_, __before_): "
+                    + "choose another name.");
         }
         if (db.startsWith("llm_backup_drill_")) {
             // the restore drill's scratch names: the drill removes leftovers of that form
@@ -165,6 +176,66 @@ public final class RestoreGuard {
                     + ", before the data were fully restored: choose rollback (back to the safety set) or close.");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether completed restore run {@code runId} can be undone now: it completed in place, its
+     * database half swapped ({@code method}) and the database it replaced is still kept (until
+     * {@code keptUntil}); no restore replaced the database after it ({@code laterRestore}, or
+     * null); its safety set exists for the uploads (and as the second line).
+     */
+    public static Optional<String> undo(long runId, RunStatus status, boolean rolledBack, boolean sideBySide, boolean restoredDatabase,
+                                        String method, boolean previousKept, Instant keptUntil, Instant now, String laterRestore,
+                                        String safetySet) {
+        String instead = safetySet == null ? "" : " To go back anyway, restore its safety set (backupKind safety, backupId " + safetySet + ").";
+        if (status != RunStatus.COMPLETED || rolledBack) {
+            return Optional.of("Restore run " + runId + " is " + (rolledBack ? "rolled back" : status.name()) + ": only a completed "
+                    + "restore can be undone.");
+        }
+        if (sideBySide) {
+            return Optional.of("Restore run " + runId + " was side by side: it changed no production data, there is nothing to undo.");
+        }
+        if (!restoredDatabase || !("swap".equals(method) || "undo".equals(method))) {
+            return Optional.of("Restore run " + runId + " did not swap the database (" + (restoredDatabase ? "restored in place" : "uploads only")
+                    + "): there is no database of before to swap back." + instead);
+        }
+        if (laterRestore != null) {
+            return Optional.of("Restore run " + runId + " is not the newest: " + laterRestore + " replaced the database after it. "
+                    + "Undo that one first." + instead);
+        }
+        if (!previousKept || keptUntil == null || !now.isBefore(keptUntil)) {
+            return Optional.of("The database from before restore run " + runId + " is no longer kept (backup.restore.keep-previous"
+                    + (keptUntil == null ? "" : ", until " + keptUntil) + ")." + instead);
+        }
+        if (safetySet == null) {
+            return Optional.of("Restore run " + runId + " has no safety set: its uploads cannot be brought back.");
+        }
+        return Optional.empty();
+    }
+
+    /** {@code databaseMethod} at the start: {@code swap} (default) or {@code in-place}. */
+    public static Optional<String> databaseMethod(String value) {
+        if (value == null || value.isBlank() || value.equals("swap") || value.equals("in-place")) {
+            return Optional.empty();
+        }
+        return Optional.of("databaseMethod must be swap (restore beside, check, swap: the default) or in-place (pg_restore --clean into "
+                + "the live database, when the server has no room for a second copy), not '" + value + "'.");
+    }
+
+    /**
+     * Room for a second copy of the database (a restore beside it): refused with the figures when
+     * the server's volume has less free than the copy needs, unless the old in-place way was asked for.
+     */
+    public static Optional<String> room(DatabaseSpace.Room room, boolean inPlaceAsked, String live, List<String> keptPrevious) {
+        if (inPlaceAsked || !room.known() || room.freeBytes() >= room.neededBytes()) {
+            return Optional.empty();
+        }
+        return Optional.of("Not enough space for a second copy of database " + live + ": " + room.where() + " has "
+                + Sizes.human(room.freeBytes()) + " free, the copy needs about " + Sizes.human(room.neededBytes()) + " (the live database "
+                + Sizes.human(room.liveBytes()) + ", the dump " + Sizes.human(room.dumpBytes()) + ", and a tenth more for the write-ahead log). "
+                + (keptPrevious.isEmpty() ? "" : "Kept for undo: " + String.join("; ", keptPrevious) + " (DROP DATABASE frees it). ")
+                + "Free space there, or start the restore again with databaseMethod=in-place (pg_restore --clean into the live database: "
+                + "not atomic, and objects created since the backup remain).");
     }
 
     private static int order(String resolution) {

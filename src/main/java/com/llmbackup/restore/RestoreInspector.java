@@ -34,6 +34,7 @@ import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.offsite.OffsiteException;
 import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseDumper;
+import com.llmbackup.postgres.DatabaseNames;
 import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.postgres.DumpInvalidException;
 import com.llmbackup.uploads.ArchiveInvalidException;
@@ -64,11 +65,13 @@ public class RestoreInspector {
     private final ComposeServices compose;
     private final Clock clock;
     private final OffsiteRepository offsite;
+    private final DatabaseSpace space;
 
     public RestoreInspector(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, DatabaseDumper dumper,
                             DatabaseRestorer databases, UploadsRestorer uploads, ComposeServices compose, Clock clock,
-                            OffsiteRepository offsite) {
+                            OffsiteRepository offsite, DatabaseSpace space) {
         this.offsite = offsite;
+        this.space = space;
         this.properties = properties;
         this.catalog = catalog;
         this.leases = leases;
@@ -95,14 +98,17 @@ public class RestoreInspector {
         Instant backupTime = backupTime(source);
         long dumpBytes = 0;
         int tocEntries = 0;
+        ApprovalText.Database database = ApprovalText.Database.NONE;
         if (request.restoreDatabase()) {
             dumpBytes = requireFile(source.dump(), set, "dump");
             checkSha(set, source.dump());
+            checkGlobals(set, source.globals());
             try {
                 tocEntries = dumper.verify(source.dump());
             } catch (DumpInvalidException e) {
                 throw refused(e.getMessage() + ". The dump of " + set.label() + " is damaged: restore another set.", e);
             }
+            database = databaseFacts(request, source, dumpBytes);
         }
         long uploadsFiles = 0;
         long uploadsBytes = 0;
@@ -131,7 +137,60 @@ public class RestoreInspector {
                 source.uploads().getFileName().toString(), backupTime, clock.instant(), properties.displayZoneId(), dumpBytes, tocEntries,
                 uploadsFiles, uploadsBytes, request.sideBySide() || !request.restoreDatabase() ? null : currentDatabase(),
                 properties.uploadsDir(), request.sideBySide() || !request.restoreUploads() ? 0 : countFiles(properties.uploadsDir()),
-                properties.compose().serviceList(), properties.compose().project()));
+                properties.compose().serviceList(), properties.compose().project(), database));
+    }
+
+    /**
+     * The database half's facts: in place, whether the server has room for a second copy
+     * (refused with the figures when it has not, unless the old in-place way was asked for); what
+     * the set's globals would do to the roles.
+     */
+    private ApprovalText.Database databaseFacts(RestoreRequest request, Source source, long dumpBytes) {
+        String live = properties.database().name();
+        DatabaseSpace.Room room = null;
+        if (!request.sideBySide() && !request.undo()) {
+            room = space.measure(dumpBytes);
+            RestoreGuard.room(room, request.inPlaceDatabase(), live, keptPrevious(live)).ifPresent(why -> {
+                throw refused(why, null);
+            });
+        }
+        String roles;
+        try {
+            roles = request.undo() ? "" : databases.rolesPlan(Files.isRegularFile(source.globals()) ? source.globals() : null).summary();
+        } catch (RuntimeException e) {
+            roles = "Roles from the set's globals: cannot be compared now (" + e.getMessage() + ").";
+        }
+        String undone = request.undo() ? DatabaseNames.previous(live, request.undoRestoreOf()) : null;
+        return new ApprovalText.Database(live, room, roles, undone);
+    }
+
+    /** The databases earlier restores keep for an undo, with their sizes: what a lack of room may be made of. */
+    private List<String> keptPrevious(String live) {
+        try {
+            return databases.databases().stream().filter(db -> DatabaseNames.previousRun(live, db).isPresent())
+                    .map(db -> db + " (" + Sizes.human(databases.size(db)) + ")").toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The set's globals still match its manifest: they run as the backup's roles. A set whose
+     * manifest does not list them and that has none is fine (globals could not be dumped).
+     */
+    public void checkGlobals(BackupSet set, Path globals) {
+        if (set.manifest() == null) {
+            return;
+        }
+        String name = globals.getFileName().toString();
+        boolean listed = set.manifest().artifacts().stream().anyMatch(a -> a.name().equals(name));
+        if (!listed && !Files.exists(globals, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isRegularFile(globals, LinkOption.NOFOLLOW_LINKS)) {
+            throw refused(name + " of " + set.label() + " is listed in its manifest but missing: the set is damaged. Restore another set.", null);
+        }
+        checkSha(set, globals);
     }
 
     /** The SHA-256 of the set's manifest (null for a legacy set): what a frozen plan pins. */

@@ -13,6 +13,7 @@ import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.BackupProperties;
 import com.llmbackup.uploads.Snapshotter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +35,11 @@ public class RestoreRecorder {
     private final BackupLog backupLog;
     private final LeaseManager leases;
     private final Clock clock;
+    private final Duration keepPrevious;
 
-    public RestoreRecorder(BackupHistory history, RestoreRuns runs, BackupLog backupLog, LeaseManager leases, Clock clock) {
+    public RestoreRecorder(BackupHistory history, RestoreRuns runs, BackupLog backupLog, LeaseManager leases, Clock clock,
+                           BackupProperties properties) {
+        this.keepPrevious = properties.restore().keepPrevious();
         this.history = history;
         this.runs = runs;
         this.backupLog = backupLog;
@@ -103,19 +107,26 @@ public class RestoreRecorder {
     }
 
     /** The restore ended with a healthy application (or, side by side, with the copy in place). */
-    public void completed(long runId, RestoreRequest request, Instant approvedAt, boolean rolledBack, String firstFailure) {
+    public void completed(long runId, RestoreRequest request, Instant approvedAt, boolean rolledBack, String firstFailure,
+                          boolean productionUntouched) {
         long rto = approvedAt == null ? 0 : Duration.between(approvedAt, clock.instant()).toMillis();
         if (approvedAt != null) {
             history.setRto(runId, rto);
         }
         String where = request.sideBySide() ? " side by side into " + ApprovalText.sideTargets(request) : "";
         String message;
-        if (rolledBack) {
+        if (rolledBack && productionUntouched) {
+            message = "The restore failed (" + firstFailure + "); rolled back: production was not touched (the restore stopped before "
+                    + "the services did) and its copy was dropped.";
+        } else if (rolledBack) {
             message = "The restore failed (" + firstFailure + "); rolled back to " + ApprovalText.label(request)
-                    + ": the data are as before the restore and the application is healthy.";
+                    + ": the data are as before the restore and the application is healthy." + database(runId);
+        } else if (request.undo()) {
+            message = "Undid restore run " + request.undoRestoreOf() + ": its database from before and the uploads of " + ApprovalText.label(request)
+                    + " are back; the application is healthy." + database(runId) + " Time from approval: " + ApprovalText.seconds(rto) + ".";
         } else {
             message = "Restored " + ApprovalText.label(request) + where + (request.sideBySide() ? "" : "; the application is healthy")
-                    + ". Time from approval: " + ApprovalText.seconds(rto) + ".";
+                    + "." + database(runId) + " Time from approval: " + ApprovalText.seconds(rto) + ".";
         }
         if (rolledBack) {
             int colon = firstFailure == null ? -1 : firstFailure.indexOf(':');
@@ -125,6 +136,26 @@ public class RestoreRecorder {
         }
         backupLog.write((rolledBack ? "Restore ROLLED BACK: " : "Restore completed: ") + message);
         leases.release(ownerOf(runId));
+    }
+
+    /**
+     * How the database half ran and how long each part took ("Database (restore beside, check,
+     * swap): restore beside 12.3 s, check 1.1 s, swap 0.2 s"), and the database kept for an undo.
+     */
+    private String database(long runId) {
+        Optional<String> phases = runs.phases(runId);
+        if (phases.isEmpty()) {
+            return "";
+        }
+        String method = switch (runs.method(runId).orElse("")) {
+            case DatabaseHalf.SWAP -> " (restore beside, check, swap)";
+            case DatabaseHalf.IN_PLACE -> " (in place, as asked)";
+            case DatabaseHalf.UNDO -> " (undo: swapped back)";
+            default -> "";
+        };
+        return " Database" + method + ": " + phases.get() + "." + runs.previousDatabase(runId).map(db -> " The database it replaced is kept as "
+                + db + " until " + ApprovalText.TIME.format(clock.instant().plus(keepPrevious).atZone(clock.getZone()))
+                + " for an undo (undoRestoreOf " + runId + ").").orElse("");
     }
 
     /** The safety backup before the restore failed: nothing was changed; the lock is released. */
@@ -205,13 +236,20 @@ public class RestoreRecorder {
     }
 
     private static String consequence(String step, RestoreRequest plan) {
+        if (step.equals(RestoreGuard.BESIDE_STEP)) {
+            return "Production was not touched: the application runs on the database it had; the partial copy beside it is dropped "
+                    + "(and made again when you restore again).";
+        }
         if (plan.sideBySide()) {
             return "Production was not touched (side-by-side restore); the partial copy (" + ApprovalText.sideTargets(plan)
                     + ") stays until you restore again (it is made again from nothing) or close and drop it.";
         }
         return switch (step) {
             case "Task_StopServices" -> "Some services may be stopped; no data were changed.";
-            case RestoreGuard.DATA_STEP -> "The database and the uploads may be half restored; the services stay stopped until you choose.";
+            case RestoreGuard.DATA_STEP -> plan.inPlaceDatabase() || !plan.restoreDatabase()
+                    ? "The database and the uploads may be half restored; the services stay stopped until you choose."
+                    : "The database is either the one from before or the restored one, never a mix (Restore interrupted shows which); "
+                    + "the uploads may be half restored. The services stay stopped until you choose.";
             case "Task_StartServices" -> "The data were restored; some services may not be running.";
             default -> "";
         };
@@ -237,6 +275,13 @@ public class RestoreRecorder {
 
     public void addDetail(long runId, String line) {
         history.addDetail(runId, line);
+    }
+
+    /** A line for the run's details and the runbook's log (what an operator must be able to find later: sessions ended, ...). */
+    public void logged(long runId, String line) {
+        history.addDetail(runId, line);
+        backupLog.write("Restore " + sourceOf(runId) + ": " + line);
+        log.info("Restore run {}: {}", runId, line);
     }
 
 

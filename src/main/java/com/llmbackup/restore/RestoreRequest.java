@@ -6,12 +6,15 @@ package com.llmbackup.restore;
  * the restore runs side by side: into a new database and an empty folder, production untouched.
  * {@code requestedBy} is the engine's authenticated starter, never a variable;
  * {@code applicationStopped} is the operator's word that the application is stopped by other
- * means (no compose service of it to stop). Built by the named factories; the canonical
- * constructor is the frozen plan's JSON form.
+ * means (no compose service of it to stop). {@code inPlaceDatabase}: the requester asked for the
+ * old way ({@code pg_restore --clean} into the live database) instead of restore beside, check,
+ * swap. {@code undoRestoreOf}: the completed restore run this one undoes (its guard fills in that
+ * run's safety set and halves). Built by the named factories; the canonical constructor is the
+ * frozen plan's JSON form.
  */
 public record RestoreRequest(String backupKind, String backupId, boolean restoreDatabase, boolean restoreUploads,
                              String reason, String requestedBy, String targetDatabase, String targetUploadsDir,
-                             boolean applicationStopped) {
+                             boolean applicationStopped, boolean inPlaceDatabase, Long undoRestoreOf) {
 
     public RestoreRequest {
         backupKind = blankToNull(backupKind);
@@ -24,7 +27,16 @@ public record RestoreRequest(String backupKind, String backupId, boolean restore
     /** Into production: the database and the uploads the application uses. */
     public static RestoreRequest inPlace(String backupKind, String backupId, boolean restoreDatabase, boolean restoreUploads,
                                          String reason, boolean applicationStopped) {
-        return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, null, null, null, applicationStopped);
+        return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, null, null, null, applicationStopped,
+                false, null);
+    }
+
+    /**
+     * The undo of completed restore run {@code runId}: the set and halves are that run's (its
+     * safety set, the database it swapped out), filled in by the guard ({@link #undoing}).
+     */
+    public static RestoreRequest undo(long runId, String reason) {
+        return new RestoreRequest(null, null, true, true, reason, null, null, null, false, false, runId);
     }
 
     /** Into a new database and an empty folder beside production, which is not touched. */
@@ -47,21 +59,42 @@ public record RestoreRequest(String backupKind, String backupId, boolean restore
         return targetDatabase != null || targetUploadsDir != null;
     }
 
+    public boolean undo() {
+        return undoRestoreOf != null;
+    }
+
+    /** The database half, in place, restored beside and swapped in (not the old way, not an undo). */
+    public boolean swapsDatabase() {
+        return restoreDatabase && !sideBySide() && !inPlaceDatabase && !undo();
+    }
+
+    /** This undo made concrete: the undone run's safety set and halves. */
+    public RestoreRequest undoing(String safetySetId, boolean database, boolean uploads) {
+        return new RestoreRequest("safety", safetySetId, database, uploads, reason, requestedBy, null, null, applicationStopped, false,
+                undoRestoreOf);
+    }
+
+    /** The same request with the old in-place method for the database, when {@code inPlace}. */
+    public RestoreRequest withInPlaceDatabase(boolean inPlace) {
+        return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, requestedBy, targetDatabase, targetUploadsDir,
+                applicationStopped, inPlace, undoRestoreOf);
+    }
+
     /** The same request against another set (a roll back restores the safety set the same way). */
     public RestoreRequest withSet(String kind, String id) {
         return new RestoreRequest(kind, id, restoreDatabase, restoreUploads, reason, requestedBy, targetDatabase, targetUploadsDir,
-                applicationStopped);
+                applicationStopped, inPlaceDatabase, undoRestoreOf);
     }
 
     /** The same request side by side into these targets; with none given (null or blank) it stays in place. */
     public RestoreRequest into(String targetDatabase, String targetUploadsDir) {
         return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, requestedBy, targetDatabase, targetUploadsDir,
-                applicationStopped);
+                applicationStopped, inPlaceDatabase, undoRestoreOf);
     }
 
     public RestoreRequest withRequester(String user) {
         return new RestoreRequest(backupKind, backupId, restoreDatabase, restoreUploads, reason, user, targetDatabase, targetUploadsDir,
-                applicationStopped);
+                applicationStopped, inPlaceDatabase, undoRestoreOf);
     }
 
     private static String blankToNull(String s) {

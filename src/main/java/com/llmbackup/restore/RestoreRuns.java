@@ -116,6 +116,38 @@ public class RestoreRuns {
         return table.first("select interrupted_step from " + TABLE + " where id = ?", (rs, row) -> rs.getString(1), runId);
     }
 
+    /** How the run's database half runs ({@code swap}, {@code in-place}, {@code undo}); set once, by the step that starts it. */
+    public void setMethod(long runId, String method) {
+        table.update("update " + TABLE + " set restore_method = ? where id = ?", method, runId);
+    }
+
+    public Optional<String> method(long runId) {
+        return table.first("select restore_method from " + TABLE + " where id = ? and restore_method is not null",
+                (rs, row) -> rs.getString(1), runId);
+    }
+
+    /** A part of the database half done, with its time ("check 1.1 s"), after those before it. */
+    public void addPhase(long runId, String phase) {
+        String now = phases(runId).orElse(null);
+        table.update("update " + TABLE + " set restore_phases = ? where id = ?",
+                HistoryTable.truncate(now == null ? phase : now + ", " + phase), runId);
+    }
+
+    public Optional<String> phases(long runId) {
+        return table.first("select restore_phases from " + TABLE + " where id = ? and restore_phases is not null",
+                (rs, row) -> rs.getString(1), runId);
+    }
+
+    /** The database the run swapped out and keeps for an undo; null once swapped back or dropped. */
+    public void setPreviousDatabase(long runId, String database) {
+        table.update("update " + TABLE + " set previous_database = ? where id = ?", database, runId);
+    }
+
+    public Optional<String> previousDatabase(long runId) {
+        return table.first("select previous_database from " + TABLE + " where id = ? and previous_database is not null",
+                (rs, row) -> rs.getString(1), runId);
+    }
+
     /** A step of a restore that started (under an engine job) and was not committed yet. */
     public record StepInFlight(String step, String jobId, Instant startedAt) {
     }

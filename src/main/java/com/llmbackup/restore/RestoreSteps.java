@@ -24,9 +24,13 @@ public class RestoreSteps {
     private final RestoreRecorder recorder;
     private final RestoreExecutor executor;
     private final BackupProperties properties;
+    private final RestoreUndo undos;
+    private final DatabaseHalf database;
 
     public RestoreSteps(RestoreInspector inspector, FrozenPlans plans, RestoreRecorder recorder, RestoreExecutor executor,
-                        BackupProperties properties) {
+                        BackupProperties properties, RestoreUndo undos, DatabaseHalf database) {
+        this.undos = undos;
+        this.database = database;
         this.inspector = inspector;
         this.plans = plans;
         this.recorder = recorder;
@@ -55,7 +59,8 @@ public class RestoreSteps {
      * the run's plan; then a calling recovery's pre-approval recorded ({@code preApproval} null
      * when the restore was started on its own).
      */
-    public Validation validate(String owner, RestoreRequest request, String claimedRequester, PreApproval preApproval) {
+    public Validation validate(String owner, RestoreRequest request, String claimedRequester, PreApproval preApproval,
+                               Optional<String> startRefusal) {
         long runId = recorder.findRun(owner).orElseGet(() -> recorder.begin(request, owner));
         if (claimedRequester != null && !claimedRequester.equals(request.requestedBy())) {
             recorder.addDetail(runId, "requestedBy '" + claimedRequester + "' sent with the start was ignored: the restore was started by "
@@ -63,11 +68,16 @@ public class RestoreSteps {
         }
         RestorePlan plan;
         try {
+            startRefusal.ifPresent(why -> {
+                throw new RestoreRefusedException(why + " Nothing was changed; the application was not stopped.");
+            });
             RestoreGuard.reasonGiven(request.reason()).ifPresent(why -> {
                 throw new RestoreRefusedException(why + " Nothing was changed; the application was not stopped.");
             });
-            plan = inspector.inspect(request);
-            plans.freeze(runId, request);
+            // an undo restores what the undone run replaced: its safety set, the database it kept
+            RestoreRequest effective = request.undo() ? undos.plan(request, runId) : request;
+            plan = inspector.inspect(effective);
+            plans.freeze(runId, effective);
         } catch (RuntimeException e) {
             return new Validation(runId, null, e, null);
         }
@@ -133,10 +143,17 @@ public class RestoreSteps {
         return StoppedServices.afterStop(properties.compose().serviceList(), stoppedBefore, stopped, afterInterruptedStop);
     }
 
+    /** Task_RestoreBeside: before the services stop, the database restored beside the live one and checked. */
+    public void restoreBeside(long runId) {
+        plans.holdsLock(runId);
+        executor.restoreBeside(plans.planned(runId, false), runId);
+    }
+
     /** Task_RestoreData: the frozen plan (the safety set's when rolling back), both halves side by side. */
     public void restoreData(long runId) {
         plans.holdsLock(runId);
-        executor.restoreData(plans.planned(runId, plans.rollingBack(runId)), runId);
+        boolean rollingBack = plans.rollingBack(runId);
+        executor.restoreData(plans.planned(runId, rollingBack), runId, rollingBack);
     }
 
     /** Task_StartServices: the services the restore stopped. */
@@ -161,7 +178,7 @@ public class RestoreSteps {
      * restored; the lock is kept when the data may be half restored.
      */
     public Interruption recordInterruption(long runId, String step, String message) {
-        String state = executor.applicationState(plans.executed(runId, plans.rollingBack(runId)));
+        String state = executor.applicationState(plans.executed(runId, plans.rollingBack(runId)), runId);
         RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
         recorder.addDetail(runId, "Interrupted at " + step + ". Application then: " + state.replace("\n", "; "));
         recorder.awaitOperator(runId, step, message, RESOLVE_INTERRUPTED);
@@ -178,6 +195,12 @@ public class RestoreSteps {
         recorder.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
         List<String> toStart = StoppedServices.toStartAfterFailure(properties.compose().serviceList(), stopped, step);
         String startProblem = "";
+        try {
+            // the services need their database open: a swap that failed between closing it and the rename opened it, this makes sure
+            executor.reopenLive(plans.executed(runId, plans.rollingBack(runId)), runId);
+        } catch (RuntimeException e) {
+            startProblem = "\nOpening the database again failed: " + e.getMessage();
+        }
         try {
             executor.startServices(toStart, runId);
         } catch (RuntimeException e) {
@@ -207,19 +230,36 @@ public class RestoreSteps {
                 + (resolution.equals("again") ? " (from the start of " + step + ")" : ""));
     }
 
-    /** Task_PrepareRollback: from now on the steps restore this restore's safety set; returns it ({@code safety/...}). */
+    /**
+     * Task_PrepareRollback: from now on the steps restore this restore's safety set; returns it
+     * ({@code safety/...}). When the restore stopped before it changed production (at
+     * Task_RestoreBeside), its copy is dropped here and nothing else is to be done.
+     */
     public String prepareRollback(long runId) {
         plans.startRollback(runId);
         RestoreRequest rollback = plans.planned(runId, true);
         String set = rollback.backupKind() + "/" + rollback.backupId();
-        recorder.addDetail(runId, "Rolling back to " + set);
+        if (productionUntouched(runId)) {
+            executor.discardCopy(plans.executed(runId, false), runId);
+            recorder.addDetail(runId, "Rolling back: production was not touched (the restore stopped before the services did); "
+                    + "the copy is dropped, nothing else is restored");
+        } else {
+            recorder.addDetail(runId, "Rolling back to " + set);
+        }
         return set;
+    }
+
+    /** Whether the restore stopped before it changed anything of production: at Task_RestoreBeside (read from the row, never a variable). */
+    public boolean productionUntouched(long runId) {
+        String step = recorder.interruptedStep(runId).orElseGet(() -> recorder.failedStep(runId));
+        return RestoreGuard.BESIDE_STEP.equals(step);
     }
 
     /** Task_RecordRestore: completed (or rolled back after {@code firstFailure}), with the RTO from the approval. */
     public void recordRestore(long runId, Instant approvedAt, String firstFailure) {
         boolean rolledBack = plans.rollingBack(runId);
-        recorder.completed(runId, plans.executed(runId, rolledBack), approvedAt, rolledBack, firstFailure);
+        recorder.completed(runId, plans.executed(runId, rolledBack), approvedAt, rolledBack, firstFailure,
+                rolledBack && productionUntouched(runId));
     }
 
     /**
@@ -230,11 +270,13 @@ public class RestoreSteps {
         RestoreRequest plan = plans.executed(runId, plans.rollingBack(runId));
         var interrupted = recorder.interruptedStep(runId);
         String after;
+        // a copy that was never swapped in serves nobody any more; the live database is open again
+        String copy = database.swapped(runId) || plan.sideBySide() ? "" : dropCopy(plan, runId);
         if (interrupted.isEmpty()) {
-            after = " Closed as failed by an operator; the services were started again.";
+            after = " Closed as failed by an operator; the services were started again." + copy + kept(runId);
         } else {
             // a pg_restore the stopped attempt left must not go on writing once nobody owns the restore
-            List<String> ended = executor.endLeftoverRestores(plan);
+            List<String> ended = executor.endLeftoverRestores(plan, runId);
             String sessions = ended.isEmpty() ? "" : " Ended " + ended.size() + " pg_restore session(s) left by the interrupted attempt.";
             if (plan.sideBySide()) {
                 after = " Closed as failed by an operator after the interruption. Production was not touched; the partial copy ("
@@ -244,12 +286,29 @@ public class RestoreSteps {
             } else {
                 // after an interruption nothing was started again: the application is as the operator saw it
                 after = " Closed as failed by an operator after the interruption; the services were left as they were ("
-                        + executor.applicationState(plan).replace("\n", "; ") + ")."
-                        + (interrupted.get().equals(RestoreGuard.DATA_STEP) ? " The data may be half restored and backups run again "
-                        + "from now on: restore a set (the safety set to go back) before the application is used again."
-                        : " Start them once the data are checked.") + sessions;
+                        + executor.applicationState(plan, runId).replace("\n", "; ") + ")." + copy + kept(runId)
+                        + (interrupted.get().equals(RestoreGuard.DATA_STEP) ? " The " + (plan.swapsDatabase() ? "uploads" : "data")
+                        + " may be half restored and backups run again from now on: restore a set (the safety set to go back) before the "
+                        + "application is used again."
+                        : interrupted.get().equals(RestoreGuard.BESIDE_STEP) ? "" : " Start them once the data are checked.")
+                        + sessions;
             }
         }
         recorder.failed(runId, step, message + after);
+    }
+
+    private String dropCopy(RestoreRequest plan, long runId) {
+        try {
+            executor.discardCopy(plan, runId);
+            return plan.restoreDatabase() ? " The database was not swapped: " + properties.database().name() + " is the one from before "
+                    + "the restore (its copy was dropped)." : "";
+        } catch (RuntimeException e) {
+            return " The restore's copy of the database could not be dropped (" + e.getMessage() + ").";
+        }
+    }
+
+    private String kept(long runId) {
+        return database.previousDatabase(runId).map(db -> " The database was swapped: the one from before the restore is kept as " + db
+                + " for backup.restore.keep-previous; to go back, restore the safety set.").orElse("");
     }
 }

@@ -21,6 +21,7 @@ import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.retention.CleanupService;
+import com.llmbackup.test.DatabaseFingerprint;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.LocalHttp;
 import com.llmbackup.test.TestDocker;
@@ -79,7 +80,9 @@ public abstract class AbstractRestoreProcessTests {
                     "insert into users (email) select 'u' || g || '@example.org' from generate_series(1, 50) g",
                     "insert into documents (user_id, file_name, body) select 1 + g % 50, 'doc ' || g || '.pdf', "
                             + "decode(repeat(md5(g::text), 64), 'hex') from generate_series(1, 3000) g",
-                    "grant all privileges on all tables in schema public to llm_user");
+                    // the runbook's GRANT, which every restore applies again
+                    "grant all privileges on all tables in schema public to llm_user",
+                    "grant all privileges on all sequences in schema public to llm_user");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -149,6 +152,8 @@ public abstract class AbstractRestoreProcessTests {
             TestDocker.client().startContainerCmd(STACK.containerId("db")).exec();
             Thread.sleep(3000);
         }
+        // a test that stopped a restore between closing the database and the swap leaves it closed
+        STACK.execute("postgres", "alter database " + DATABASE + " with allow_connections true");
         for (String service : List.of("backend", "frontend")) {
             if (!Boolean.TRUE.equals(STACK.state(service).getRunning())) {
                 TestDocker.client().startContainerCmd(STACK.containerId(service)).exec();
@@ -230,21 +235,11 @@ public abstract class AbstractRestoreProcessTests {
         return copy;
     }
 
+    /** What the database holds (every table's rows, sequences, large objects, grants, settings ...): {@link DatabaseFingerprint}. */
     protected Map<String, String> digest(String database) throws Exception {
-        Map<String, String> tables = new TreeMap<>();
         try (var c = STACK.connect(database)) {
-            for (String table : List.of("users", "documents")) {
-                try (var rs = c.createStatement().executeQuery("select count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') from " + table + " t")) {
-                    rs.next();
-                    tables.put(table, rs.getString(1));
-                }
-            }
-            try (var rs = c.createStatement().executeQuery("select has_table_privilege('llm_user', 'public.users', 'INSERT')")) {
-                rs.next();
-                tables.put("grant", rs.getString(1));
-            }
+            return DatabaseFingerprint.of(c);
         }
-        return tables;
     }
 
     protected void changeDataAfterBackup() throws Exception {

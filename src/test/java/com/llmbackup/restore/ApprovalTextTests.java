@@ -18,15 +18,22 @@ class ApprovalTextTests {
 
     private static final Instant WRITTEN = Instant.parse("2025-10-31T02:00:00Z");
 
+    private static final long GIB = 1L << 30;
+
     private static RestorePlan describe(boolean sideBySide, boolean applicationStopped) {
-        BackupSet set = new BackupSet(BackupKind.DAILY, BackupSetId.parse("20251031"), BackupSet.Status.COMPLETE, null, List.of(), null);
         RestoreRequest request = (sideBySide
                 ? RestoreRequest.sideBySide("daily", "20251031", true, false, "user1 deleted documents", "llm_check", null)
-                : RestoreRequest.inPlace("daily", "20251031", true, false, "user1 deleted documents", applicationStopped))
-                .withRequester("alice");
-        return ApprovalText.describe(request, new ApprovalText.Facts(set, "db_20251031.dump", "uploads_20251031", WRITTEN,
+                : RestoreRequest.inPlace("daily", "20251031", true, false, "user1 deleted documents", applicationStopped));
+        return describe(request, new ApprovalText.Database("llm_webapp", sideBySide ? null
+                : DatabaseSpace.Room.known(5 * GIB, GIB, GIB / 4, "/var/lib/postgresql/data in the container of compose service db"),
+                "Roles from the set's globals: created because missing: llm_user.", null));
+    }
+
+    private static RestorePlan describe(RestoreRequest request, ApprovalText.Database database) {
+        BackupSet set = new BackupSet(BackupKind.DAILY, BackupSetId.parse("20251031"), BackupSet.Status.COMPLETE, null, List.of(), null);
+        return ApprovalText.describe(request.withRequester("alice"), new ApprovalText.Facts(set, "db_20251031.dump", "uploads_20251031", WRITTEN,
                 WRITTEN.plusSeconds(26 * 3600 + 300), ZoneId.of("Asia/Seoul"), 2048, 12, 0, 0, "llm_webapp", Path.of("/data/uploads"),
-                3, List.of("backend", "frontend"), "llm"));
+                3, List.of("backend", "frontend"), "llm", database));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -36,6 +43,10 @@ class ApprovalTextTests {
             "services            | 복원 중 중지되는 서비스: backend, frontend (프로젝트 llm, 데이터베이스는 계속 실행됩니다).",
             "requester           | 요청자: alice; 사유: user1 deleted documents",
             "english kept        | Set: daily/20251031 (complete, written 2025-10-31 11:00 KST (02:00 UTC), 26 h 5 min ago)",
+            "method              | 데이터베이스 복원 방식: 옆에 복원, 검사, 교체: 애플리케이션이 실행되는 동안 llm_webapp 옆의 새 데이터베이스에 복원하고 백업과 대조한 뒤, 서비스를 중지하고 이름 변경 한 번으로 교체합니다. 지금의 llm_webapp는 되돌리기를 위해 보관됩니다.",
+            "english method      | Database method: restore beside, check, swap: the dump is restored into a new database beside llm_webapp while the application runs, checked against the backup, then swapped in by one rename with the services stopped; llm_webapp as it is now is kept for an undo.",
+            "english room        | Space for the second copy: 5.00 GiB free, needs about 1.10 GiB (/var/lib/postgresql/data in the container of compose service db).",
+            "english roles       | Roles from the set's globals: created because missing: llm_user.",
             "english requester   | Requested by: alice; reason: user1 deleted documents"})
     void summaryWhenInPlaceHasKoreanAndEnglishLines(String what, String line) {
         assertThat(describe(false, false).summary().lines()).as(what).contains(line);
@@ -57,5 +68,26 @@ class ApprovalTextTests {
         String summary = describe(false, stopped).summary();
         assertThat(summary.contains("경고: 요청자는 애플리케이션이 다른 방법으로 중지되었다고 합니다")).isEqualTo(stopped);
         assertThat(summary.contains("WARNING: the requester says the application is stopped")).isEqualTo(stopped);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "in place as asked | IN PLACE, as asked: pg_restore --clean into llm_webapp itself. Not atomic",
+            "undo              | undo: llm_webapp__before_12 (the database from before restore run 12) is swapped back in as llm_webapp",
+            "could not check   | Space for the second copy: could not check (the server's volume (/srv/pg) is neither in compose service db"})
+    void databaseMethodWhenShownSaysHowTheDatabaseIsRestored(String what, String expected) {
+        RestoreRequest request = switch (what) {
+            case "in place as asked" -> RestoreRequest.inPlace("daily", "20251031", true, true, null, false).withInPlaceDatabase(true);
+            case "undo" -> RestoreRequest.undo(12, null).undoing("20251030", true, true);
+            default -> RestoreRequest.inPlace("daily", "20251031", true, true, null, false);
+        };
+        DatabaseSpace.Room room = what.equals("could not check")
+                ? DatabaseSpace.Room.unknown(GIB, GIB / 4, "the server's volume (/srv/pg) is neither in compose service db of project llm nor on "
+                + "this host") : null;
+        RestorePlan plan = describe(request, new ApprovalText.Database("llm_webapp", room, "", "llm_webapp__before_12"));
+        assertThat(plan.summary()).contains(expected);
+        if (!what.equals("could not check")) {
+            assertThat(plan.databaseMethod()).as("the form's field: Korean first, then English").contains(".\n" + expected.substring(0, 20));
+        }
     }
 }

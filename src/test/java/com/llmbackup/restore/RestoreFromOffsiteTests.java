@@ -58,7 +58,7 @@ class RestoreFromOffsiteTests {
         offsite = new OffsiteRepository(properties, catalog, new CommandRunner());
         offsite.init();
         // only the lookup is exercised: the collaborators of the later steps are not needed
-        inspector = new RestoreInspector(properties, catalog, leases, null, null, null, null, clock, offsite);
+        inspector = new RestoreInspector(properties, catalog, leases, null, null, null, null, clock, offsite, null);
     }
 
     static RestoreRequest request(String id) {

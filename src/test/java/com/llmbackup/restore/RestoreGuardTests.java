@@ -3,12 +3,15 @@ package com.llmbackup.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import com.llmbackup.catalog.RunStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,6 +49,8 @@ class RestoreGuardTests {
                 Arguments.of("a template", "template1", false, "targetDatabase 'template1' is not a new database"),
                 Arguments.of("the drill's scratch name", "llm_backup_drill_12", false, "targetDatabase 'llm_backup_drill_12' is a name "
                         + "the restore drill keeps for its scratch databases (llm_backup_drill_*): choose another name."),
+                Arguments.of("a name a restore gives its copies", "llm_webapp__before_12", false, "targetDatabase 'llm_webapp__before_12' "
+                        + "is of the form a restore gives its own copies (__restoring_, __before_): choose another name."),
                 Arguments.of("exists", "llm_webapp_copy", true, "Database llm_webapp_copy already exists: a side-by-side restore writes "
                         + "only into a new database. Choose another name, or drop it (DROP DATABASE llm_webapp_copy) if it is an old copy."));
     }
@@ -211,5 +216,93 @@ class RestoreGuardTests {
     @Test
     void reasonGivenWhenSaidPasses() {
         assertThat(RestoreGuard.reasonGiven("user1 deleted documents")).isEmpty();
+    }
+
+    static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
+    static final Instant KEPT_UNTIL = NOW.plusSeconds(3600);
+
+    static Stream<Arguments> refusedUndos() {
+        return Stream.of(
+                Arguments.of("failed", RunStatus.FAILED, false, false, true, "swap", true, KEPT_UNTIL, null,
+                        "Restore run 12 is FAILED: only a completed restore can be undone."),
+                Arguments.of("rolled back", RunStatus.COMPLETED, true, false, true, "swap", true, KEPT_UNTIL, null,
+                        "Restore run 12 is rolled back: only a completed restore can be undone."),
+                Arguments.of("side by side", RunStatus.COMPLETED, false, true, true, null, false, KEPT_UNTIL, null,
+                        "Restore run 12 was side by side: it changed no production data, there is nothing to undo."),
+                Arguments.of("the old way", RunStatus.COMPLETED, false, false, true, "in-place", false, KEPT_UNTIL, null,
+                        "Restore run 12 did not swap the database (restored in place): there is no database of before to swap back. "
+                                + "To go back anyway, restore its safety set (backupKind safety, backupId 20261206)."),
+                Arguments.of("uploads only", RunStatus.COMPLETED, false, false, false, null, false, KEPT_UNTIL, null,
+                        "Restore run 12 did not swap the database (uploads only)"),
+                Arguments.of("a later restore", RunStatus.COMPLETED, false, false, true, "swap", true, KEPT_UNTIL,
+                        "restore run 14 (COMPLETED, daily/20261207)", "Restore run 12 is not the newest: restore run 14 (COMPLETED, "
+                                + "daily/20261207) replaced the database after it. Undo that one first."),
+                Arguments.of("dropped", RunStatus.COMPLETED, false, false, true, "swap", false, KEPT_UNTIL, null,
+                        "The database from before restore run 12 is no longer kept (backup.restore.keep-previous, until 2026-12-07T13:00:00Z)."),
+                Arguments.of("expired", RunStatus.COMPLETED, false, false, true, "swap", true, NOW, null,
+                        "The database from before restore run 12 is no longer kept"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedUndos")
+    void undoWhenTheRunCannotBeUndoneRefusesSayingWhatToDoInstead(String rule, RunStatus status, boolean rolledBack, boolean sideBySide,
+                                                                 boolean database, String method, boolean kept, Instant until, String later,
+                                                                 String message) {
+        assertThat(RestoreGuard.undo(12, status, rolledBack, sideBySide, database, method, kept, until, NOW, later, "20261206"))
+                .hasValueSatisfying(why -> assertThat(why).startsWith(message));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"swap", "undo"})
+    void undoWhenTheNewestSwapIsStillKeptPasses(String method) {
+        assertThat(RestoreGuard.undo(12, RunStatus.COMPLETED, false, false, true, method, true, KEPT_UNTIL, NOW, null, "20261206")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(value = {"''", "swap", "in-place", "NULL"}, nullValues = "NULL")
+    void databaseMethodWhenSwapOrInPlacePasses(String value) {
+        assertThat(RestoreGuard.databaseMethod(value)).isEmpty();
+    }
+
+    @Test
+    void databaseMethodWhenUnknownRefusesNamingBoth() {
+        assertThat(RestoreGuard.databaseMethod("inplace")).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("databaseMethod must be swap (restore beside, check, swap: the default) or in-place").endsWith("not 'inplace'."));
+    }
+
+    static final long MIB = 1L << 20;
+
+    @Test
+    void roomWhenTheCopyDoesNotFitRefusesWithTheFiguresAndTheWayOut() {
+        DatabaseSpace.Room room = DatabaseSpace.Room.known(500 * MIB, 1000 * MIB, 200 * MIB, "/var/lib/postgresql/data in the container "
+                + "of compose service db");
+
+        assertThat(RestoreGuard.room(room, false, "llm_webapp", List.of("llm_webapp__before_9 (300 MiB)"))).hasValue(
+                "Not enough space for a second copy of database llm_webapp: /var/lib/postgresql/data in the container of compose service db "
+                        + "has 500.0 MiB free, the copy needs about 1.07 GiB (the live database 1000.0 MiB, the dump 200.0 MiB, and a tenth more "
+                        + "for the write-ahead log). Kept for undo: llm_webapp__before_9 (300 MiB) (DROP DATABASE frees it). Free space "
+                        + "there, or start the restore again with databaseMethod=in-place (pg_restore --clean into the live database: not "
+                        + "atomic, and objects created since the backup remain).");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"fits", "in place asked", "not visible"})
+    void roomWhenItFitsOrTheOldWayIsAskedOrItCannotBeSeenPasses(String what) {
+        DatabaseSpace.Room room = switch (what) {
+            case "fits" -> DatabaseSpace.Room.known(2000 * MIB, 1000 * MIB, 200 * MIB, "here");
+            case "not visible" -> DatabaseSpace.Room.unknown(1000 * MIB, 200 * MIB, "elsewhere");
+            default -> DatabaseSpace.Room.known(10 * MIB, 1000 * MIB, 200 * MIB, "here");
+        };
+        assertThat(RestoreGuard.room(room, what.equals("in place asked"), "llm_webapp", List.of())).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "df of a container | Filesystem 1024-blocks Used Available Capacity Mounted on NL /dev/vdb 1000 400 600 40% /var/lib/postgresql | 614400",
+            "no header         | /dev/vdb 1000 400 600 40% /                                                                         | NULL",
+            "not a number      | Filesystem 1024-blocks Used Available NL /dev/vdb 1000 400 lots 40% /                            | NULL"},
+            nullValues = "NULL")
+    void dfAvailableWhenReadFromDfPkIsTheAvailableColumnInBytes(String what, String out, Long bytes) {
+        assertThat(DatabaseSpace.dfAvailable(out.replace(" NL ", "\n"))).isEqualTo(Optional.ofNullable(bytes));
     }
 }

@@ -11,6 +11,7 @@ import com.llmbackup.restore.FrozenPlans;
 import com.llmbackup.restore.HealthCheckFailedException;
 import com.llmbackup.restore.IncompleteDecisionException;
 import com.llmbackup.restore.RestoreExecutor;
+import com.llmbackup.restore.RestoreGuard;
 import com.llmbackup.restore.RestoreRecorder;
 import com.llmbackup.restore.RestoreRequest;
 import com.llmbackup.restore.RestoreSteps;
@@ -53,13 +54,14 @@ class RestoreDelegates {
             String starter = starter(execution);
             RestoreRequest request = vars.startRequest().withRequester(starter);
             RestoreSteps.Validation validation = steps.validate(execution.getProcessInstanceId(), request, vars.claimedRequester(),
-                    RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()));
+                    RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()),
+                    RestoreGuard.databaseMethod(vars.databaseMethod()));
             vars.putRestoreRunId(validation.runId());
             vars.putRequester(starter); // what the approval form shows
             if (validation.refusal() != null) {
                 throw error(vars, execution, ERR_RESTORE_REFUSED, validation.refusal());
             }
-            vars.putPlan(validation.plan(), request.sideBySide());
+            vars.putPlan(validation.plan(), request.sideBySide(), request.inPlaceDatabase());
             vars.putApprovalRule(steps.approvalRule(starter));
             if (validation.preApprovedBy() != null) {
                 vars.putApproval(validation.preApprovedBy(), Steps.now());
@@ -70,8 +72,8 @@ class RestoreDelegates {
 
     /** For the model's gateways: whether the frozen plan is side by side (never the variable). */
     @Bean
-    RestorePlans restorePlans(FrozenPlans plans, RestoreRecorder recorder) {
-        return new RestorePlans(plans, recorder);
+    RestorePlans restorePlans(FrozenPlans plans, RestoreRecorder recorder, RestoreSteps steps) {
+        return new RestorePlans(plans, recorder, steps);
     }
 
     @Bean
@@ -122,6 +124,12 @@ class RestoreDelegates {
     JavaDelegate stopServicesDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return changingStep(steps, recorder, (execution, vars, runId) ->
                 vars.putStoppedServices(steps.stopServices(runId, vars.stoppedServices().orElse(List.of()))));
+    }
+
+    /** Before the services stop: the database restored beside the live one and checked; production is not touched. */
+    @Bean
+    JavaDelegate restoreBesideDelegate(RestoreSteps steps, RestoreRecorder recorder) {
+        return changingStep(steps, recorder, (execution, vars, runId) -> steps.restoreBeside(runId));
     }
 
     @Bean

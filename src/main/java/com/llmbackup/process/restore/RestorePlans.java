@@ -2,6 +2,7 @@ package com.llmbackup.process.restore;
 
 import com.llmbackup.restore.FrozenPlans;
 import com.llmbackup.restore.RestoreRecorder;
+import com.llmbackup.restore.RestoreSteps;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 
 /**
@@ -12,10 +13,12 @@ public final class RestorePlans {
 
     private final FrozenPlans plans;
     private final RestoreRecorder recorder;
+    private final RestoreSteps steps;
 
-    RestorePlans(FrozenPlans plans, RestoreRecorder recorder) {
+    RestorePlans(FrozenPlans plans, RestoreRecorder recorder, RestoreSteps steps) {
         this.plans = plans;
         this.recorder = recorder;
+        this.steps = steps;
     }
 
     public boolean sideBySide(DelegateExecution execution) {
@@ -28,6 +31,11 @@ public final class RestorePlans {
      */
     public boolean preApproved(DelegateExecution execution) {
         return recorder.approver(recorder.runOf(execution.getProcessInstanceId())).isPresent();
+    }
+
+    /** Whether the restore stopped before it changed anything of production (at Task_RestoreBeside): a roll back has nothing to restore. */
+    public boolean productionUntouched(DelegateExecution execution) {
+        return steps.productionUntouched(recorder.runOf(execution.getProcessInstanceId()));
     }
 
     /** Whether the recorded interruption (never a variable) stopped the restore inside {@code step}. */

@@ -16,8 +16,9 @@ import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
  * The variables of {@code RestoreProcess} (design.md): the start's {@code backupKind},
- * {@code backupId}, {@code restoreDatabase}, {@code restoreUploads}, {@code reason} and the
- * side-by-side targets; the approval's {@code approved}, {@code approvalComment}; the failure
+ * {@code backupId}, {@code restoreDatabase}, {@code restoreUploads}, {@code reason}, the
+ * side-by-side targets, {@code databaseMethod} ({@code in-place} for the old way) and
+ * {@code undoRestoreOf} (the run of a completed restore to undo); the approval's {@code approved}, {@code approvalComment}; the failure
  * and interrupted tasks' {@code resolution}; and what the steps pass on (the plan's texts for the forms,
  * {@code restoreRunId}, {@code safetyBackupId} and {@code safetyOutcome} from the called safety
  * backup, {@code stoppedServices} as a JSON list, the diagnostics).
@@ -43,9 +44,34 @@ final class RestoreVariables extends FailureVariables {
      * the engine's authenticated starter.
      */
     RestoreRequest startRequest() {
+        Long undo = undoRestoreOf();
+        if (undo != null) {
+            // the set and halves are the undone run's: the guard fills them in, the other start fields are not read
+            return RestoreRequest.undo(undo, nullableString("reason"));
+        }
         return RestoreRequest.inPlace(nullableString("backupKind"), nullableString("backupId"), flag("restoreDatabase"),
                         flag("restoreUploads"), nullableString("reason"), Boolean.TRUE.equals(bool("applicationStopped")))
-                .into(nullableString("targetDatabase"), nullableString("targetUploadsDir"));
+                .into(nullableString("targetDatabase"), nullableString("targetUploadsDir"))
+                .withInPlaceDatabase("in-place".equals(databaseMethod()));
+    }
+
+    /** {@code databaseMethod} as sent: {@code swap} (the default) or {@code in-place}; anything else is refused by the guard. */
+    String databaseMethod() {
+        String value = nullableString("databaseMethod");
+        return value == null ? null : value.trim();
+    }
+
+    /** {@code undoRestoreOf}: the runId of the completed restore to undo (a number, sent as a number or a text). */
+    private Long undoRestoreOf() {
+        String value = nullableString("undoRestoreOf");
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1L; // no run has it: the guard refuses it naming the runs to choose from
+        }
     }
 
     void putRequester(String user) {
@@ -72,7 +98,7 @@ final class RestoreVariables extends FailureVariables {
     }
 
     /** What the approver reads (the form's fields). */
-    void putPlan(RestorePlan plan, boolean sideBySide) {
+    void putPlan(RestorePlan plan, boolean sideBySide, boolean inPlaceDatabase) {
         putText("restoreSummary", plan.summary());
         scope.setVariable("restoreSet", plan.set());
         scope.setVariable("backupTime", plan.backupTime());
@@ -80,6 +106,8 @@ final class RestoreVariables extends FailureVariables {
         scope.setVariable("dataLoss", plan.dataLoss());
         scope.setVariable("overwrites", plan.overwrites());
         scope.setVariable("sideBySide", sideBySide);
+        scope.setVariable("databaseMethodText", plan.databaseMethod());
+        scope.setVariable("inPlaceDatabase", inPlaceDatabase); // the form shows the old way in red
     }
 
     /**

@@ -186,7 +186,7 @@ class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
             resumeJobsOf("Task_RecordInterruption");
             awaitTask(pi, "Task_ResolveInterruptedRestore");
             assertThat(runtime.createIncidentQuery().processInstanceId(pi).count()).isZero();
-            assertThat(variable(pi, "applicationState")).contains("pg_restore sessions on llm_webapp: cannot be read (");
+            assertThat(variable(pi, "applicationState")).contains("database: cannot be read (");
             String dailyPi = runtime.startProcessInstanceByKey("DailyBackupProcess").getId();
             assertThat(awaitEnded(dailyPi).getEndActivityId()).isNotEqualTo("EndEvent_BackupCompleted");
             assertThat(history.listByOwner(dailyPi).get(0).message()).contains("Restore waiting for an operator at Restore interrupted");

@@ -30,40 +30,45 @@ import org.junit.jupiter.api.Test;
  */
 class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
 
+    /**
+     * Killed inside the swap, after the live database was closed to connections and before the
+     * rename: the live name still points at the database from before, the checked copy waits;
+     * the killed attempt's pg_restore (SIGKILL does not end the child) is still connected.
+     */
     @Test
-    void restoreWhenOrchestratorDiedInsideRestoreDataWaitsForOperatorAndAgainCompletes() throws Exception {
+    void restoreWhenOrchestratorDiedInsideTheSwapWaitsForOperatorAndAgainCompletes() throws Exception {
         String id = backup("DailyBackupProcess");
         State atBackup = state();
         changeDataAfterBackup();
         String pi = approvedRestore(id, "Task_RestoreData");
-        // half restored: part of the data already replaced when the orchestrator died; its pg_restore goes on holding a lock
-        STACK.execute(DATABASE, "delete from documents where id < 500");
-        Files.deleteIfExists(UPLOADS.resolve("user1/new since backup.pdf"));
-        State halfRestored = state();
+        long runId = restoreRow(pi).id();
         try (Connection leftover = pgRestoreSession()) {
             leftover.setAutoCommit(false);
             leftover.createStatement().execute("lock table documents in access share mode");
+            STACK.execute("postgres", "alter database " + DATABASE + " with allow_connections false");
             dieInside(pi, "Task_RestoreData");
 
             JsonNode task = awaitTask(pi, "Task_ResolveInterruptedRestore");
             assertThat(variable(pi, "failedStep")).isEqualTo("Task_RestoreData");
             assertThat(variable(pi, "failureMessage")).startsWith("The orchestrator stopped while Task_RestoreData was running (started ")
-                    .contains("the step was not run again on its own", "may be half restored; the services stay stopped");
+                    .contains("the step was not run again on its own", "either the one from before or the restored one, never a mix",
+                            "the uploads may be half restored. The services stay stopped");
             assertThat(variable(pi, "applicationState")).contains("backend: ", " exited", "frontend: ",
-                    "pg_restore sessions on llm_webapp: pid ");
-            assertThat(state()).as("nothing restored again without an operator").isEqualTo(halfRestored);
+                    "database: llm_webapp is the database from before the restore, untouched (the checked copy llm_webapp__restoring_"
+                            + runId + " waits to be swapped in)", "pg_restore sessions: llm_webapp: pid ");
             assertThat(STACK.state("backend").getRunning()).as("nothing started again").isFalse();
             HistoryEntry waiting = restoreRow(pi);
             assertThat(waiting.status()).isEqualTo(RunStatus.WAITING_FOR_OPERATOR);
             assertThat(waiting.problems().failedStep()).isEqualTo("Task_RestoreData");
-            assertThat(waiting.request().details()).contains("Started Task_StopServices", "Started Task_RestoreData",
-                    "Interrupted at Task_RestoreData. Application then: backend: ");
+            assertThat(waiting.request().details()).contains("Started Task_RestoreBeside", "Started Task_StopServices",
+                    "Started Task_RestoreData", "Interrupted at Task_RestoreData. Application then: backend: ");
             JsonNode alert = awaitAlert(pi, "restore");
             assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
             assertThat(alert.get("task").asText()).contains("Restore interrupted (Task_ResolveInterruptedRestore)");
             assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("FAILED at Task_RestoreData, waiting for an operator "
                     + "(Task_ResolveInterruptedRestore); it keeps the lock");
-            assertThat(leases.current()).as("the half-restored data keep the lock").hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo(pi));
+            assertThat(leases.current()).as("the uploads may be half restored: the lock is kept").hasValueSatisfying(l -> assertThat(l.owner())
+                    .isEqualTo(pi));
             // what Tasklist renders
             String form = call("GET", "/engine-rest/task/" + task.get("id").asText() + "/deployed-form", "bob", null).body();
             assertThat(form).contains("\"applicationState\"", "\"again\"", "\"rollback\"", "\"close\"");
@@ -80,29 +85,30 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
         assertThat(STACK.healthStatus()).isEqualTo(200);
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.request().details()).contains("Resolution by bob: again (from the start of Task_RestoreData)");
-        assertThat(row.problems().warnings()).contains("Ended 1 pg_restore session(s) on llm_webapp left by an earlier attempt");
+        assertThat(row.request().details()).contains("Resolution by bob: again (from the start of Task_RestoreData)")
+                .containsPattern("Ended \\d+ session\\(s\\) on llm_webapp for the swap: pid \\d+ \\(user postgres, application pg_restore");
         assertThat(row.problems().interruptedStep()).isNull();
         assertThat(leases.current()).isEmpty();
     }
 
     @Test
-    void restoreWhenOrchestratorDiedInsideRestoreDataAndOperatorRollsBackGivesSafetySet() throws Exception {
+    void restoreWhenOrchestratorDiedInsideTheSwapAndOperatorRollsBackGivesTheDataFromBefore() throws Exception {
         String id = backup("DailyBackupProcess");
         changeDataAfterBackup();
         State beforeRestore = state();
         String pi = approvedRestore(id, "Task_RestoreData");
-        STACK.execute(DATABASE, "delete from documents where id < 500");
+        STACK.execute("postgres", "alter database " + DATABASE + " with allow_connections false");
         dieInside(pi, "Task_RestoreData");
 
         complete(awaitTask(pi, "Task_ResolveInterruptedRestore"), "bob", Map.of("resolution", "rollback"));
 
         assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
-        assertThat(state()).as("the safety set: the data as before the restore").isEqualTo(beforeRestore);
+        assertThat(state()).as("the database from before (open again), the uploads from the safety set").isEqualTo(beforeRestore);
         HistoryEntry row = restoreRow(pi);
         assertThat(row.status()).isEqualTo(RunStatus.FAILED);
         assertThat(row.message()).startsWith("The restore failed (Task_RestoreData: The orchestrator stopped while Task_RestoreData")
                 .contains("rolled back to safety/");
+        assertThat(row.request().details()).contains("Roll back: llm_webapp is the database from before the restore; its copy was dropped");
         assertThat(STACK.healthStatus()).isEqualTo(200);
     }
 
@@ -119,7 +125,7 @@ class RestoreInterruptedProcessTests extends AbstractInterruptedRestoreTests {
         JsonNode task = awaitTask(pi, "Task_ResolveInterruptedRestore");
         assertThat(variable(pi, "failureMessage")).contains("Some services may be stopped; no data were changed.");
         assertThat(variable(pi, "applicationState")).contains("backend: ", " running", "frontend: ", " exited",
-                "pg_restore sessions on llm_webapp: none");
+                "pg_restore sessions: none");
         assertThat(leases.current()).as("no data changed: the lock is given up while the operator decides").isEmpty();
         complete(task, "bob", Map.of("resolution", "again"));
 
