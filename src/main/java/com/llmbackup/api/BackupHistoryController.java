@@ -34,6 +34,7 @@ import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.offsite.OffsiteState;
+import com.llmbackup.restore.RestoreUndo;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -66,10 +67,12 @@ class BackupHistoryController {
     private final Duration rpo;
     private final RunObserver observer;
     private final OffsiteState offsite;
+    private final RestoreUndo undo;
 
     BackupHistoryController(BackupHistory history, BackupCatalog catalog, Clock clock,
                             BackupProperties properties,
-                            ObjectProvider<RunObserver> observer, OffsiteState offsite) {
+                            ObjectProvider<RunObserver> observer, OffsiteState offsite, RestoreUndo undo) {
+        this.undo = undo;
         this.offsite = offsite;
         this.history = history;
         this.observer = observer.getIfAvailable(() -> RunObserver.NONE);
@@ -113,7 +116,14 @@ class BackupHistoryController {
         BackupHistory.Page result = history.page(kindFilter, statusFilter, fromInstant, toInstant, page, size);
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, RunObserver.Observed> observed = observe(observer, result.items());
-        body.put("items", result.items().stream().map(e -> run(e, observed.get(e.processInstanceId()))).toList());
+        body.put("items", result.items().stream().map(e -> {
+            Map<String, Object> item = run(e, observed.get(e.processInstanceId()));
+            if (e.kind() == RunKind.RESTORE) {
+                // a completed restore whose replaced database is still kept: the page offers its undo
+                item.put("undoableUntil", undo.undoableUntil(e).orElse(null));
+            }
+            return item;
+        }).toList());
         body.put("page", result.page());
         body.put("size", result.size());
         body.put("total", result.total());

@@ -24,6 +24,7 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.offsite.OffsiteRetention;
+import com.llmbackup.restore.KeptDatabases;
 import com.llmbackup.wal.WalArchive;
 import com.llmbackup.wal.WalSegment;
 import org.springframework.stereotype.Service;
@@ -46,12 +47,14 @@ public class CleanupService {
     private final OffsiteRetention offsite;
     private final ClockCheck clockCheck;
     private final WalArchive wal;
+    private final KeptDatabases keptDatabases;
 
     public CleanupService(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, BackupHistory history,
                           BackupLog backupLog, RetentionPlanner planner, OwnerLiveness liveness,
-                          OffsiteRetention offsite, ClockCheck clockCheck, WalArchive wal) {
+                          OffsiteRetention offsite, ClockCheck clockCheck, WalArchive wal, KeptDatabases keptDatabases) {
         this.clockCheck = clockCheck;
         this.wal = wal;
+        this.keptDatabases = keptDatabases;
         this.offsite = offsite;
         this.liveness = liveness;
         this.properties = properties;
@@ -148,6 +151,7 @@ public class CleanupService {
         }
         backupLog.write("Old backups cleaned up: " + done.size() + " sets, " + human(freed) + " freed");
         leases.resume(owner);
+        keptDatabases(false, runId);
         offsiteRetention(false, runId);
         finish(runId, done, freed);
         return new Result(done.size(), freed, done);
@@ -182,6 +186,7 @@ public class CleanupService {
                 : d.kind() + "/" + d.id()) + ": " + d.reason()).toList();
         lines.forEach(backupLog::write);
         backupLog.write("Cleanup dry run: " + lines.size() + " sets would be deleted, nothing deleted");
+        keptDatabases(true, runId);
         offsiteRetention(true, runId);
         finish(runId, lines, 0);
         return new Result(0, 0, lines);
@@ -195,6 +200,27 @@ public class CleanupService {
         history.fail(runId, step, message);
         backupLog.write("Cleanup FAILED at " + step + ": " + message);
         leases.release(owner);
+    }
+
+    /**
+     * The databases restores left beside the live one (kept for an undo, or a copy never swapped
+     * in): dropped when their time is over, each with its reason in the log and the run's details.
+     * A server that cannot be reached is a warning, not a failed cleanup.
+     */
+    private void keptDatabases(boolean dryRun, long runId) {
+        heldByOpenRestores(); // fails the rows of restores whose instance is gone first: they keep nothing
+        try {
+            for (String line : keptDatabases.apply(dryRun)) {
+                history.addDetail(runId, line);
+                if (!line.startsWith("Kept ")) {
+                    backupLog.write(line);
+                }
+            }
+        } catch (RuntimeException e) {
+            String warning = "Databases kept by restores not checked: " + e.getMessage();
+            backupLog.write("Cleanup warning: " + warning);
+            history.addWarning(runId, warning);
+        }
     }
 
     /**

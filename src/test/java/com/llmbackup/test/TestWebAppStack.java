@@ -36,6 +36,8 @@ public final class TestWebAppStack implements AutoCloseable {
     private final String project = "llm-webapp-test-" + Long.toHexString(System.nanoTime());
     public static final String POSTGRES_IMAGE = "llm-backup-test/postgres:15";
     public static final String DB_PASSWORD = "stack-db-superuser";
+    /** A 48 MiB tmpfs in the db container, for a tablespace without room. */
+    public static final String SMALL_VOLUME = "/small";
 
     private final GenericContainer<?> db;
     private final GenericContainer<?> backend;
@@ -50,6 +52,8 @@ public final class TestWebAppStack implements AutoCloseable {
         frontendPort = freePort();
         db = service("db", postgresImage())
                 .withCommand("-c", "listen_addresses=127.0.0.1", "-c", "port=" + dbPort)
+                // a small volume of the database server's own, for a tablespace that runs out of room (the restore's space check)
+                .withTmpFs(Map.of(SMALL_VOLUME, "rw,size=48m,mode=1777"))
                 .waitingFor(Wait.forLogMessage(".*ready to accept connections.*", 1).withStartupTimeout(Duration.ofMinutes(1)));
         db.start();
         try {
@@ -153,6 +157,19 @@ public final class TestWebAppStack implements AutoCloseable {
             default -> throw new IllegalArgumentException(service);
         };
         return c.getContainerId();
+    }
+
+    /** Runs a command in the db container (as its postgres user); its stdout, failing on a non-zero exit. */
+    public String execInDb(String... command) {
+        try {
+            var result = db.execInContainer(command);
+            if (result.getExitCode() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed in the db container: " + result.getStderr());
+            }
+            return result.getStdout();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public String backendLogs() {
