@@ -4,13 +4,12 @@ import static com.llmbackup.test.RunningJar.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +19,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.llmbackup.test.DatabaseFingerprint;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.RunningJar;
 import com.llmbackup.test.TestDocker;
@@ -31,11 +31,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orchestrator killed with SIGKILL while a restore writes the uploads and the database
- * (Task_RestoreData), on a real container stack, then started again: within a few minutes the
- * restore waits at "Restore interrupted" (not 12 hours later, and nothing is restored again on
- * its own), the history and an alert say so; "again" then completes with the backup's data and
- * a healthy application, "rollback" gives the safety set's data.
+ * The orchestrator killed with SIGKILL while pg_restore writes the database beside the live one
+ * (Task_RestoreBeside), on a real container stack, then started again: the live database is as
+ * it was before the restore (its fingerprint), within a few minutes the restore waits at "Restore
+ * interrupted" (not 12 hours later, and nothing is restored again on its own), the history and an
+ * alert say so; "again" then finishes the restore with the backup's data and a healthy
+ * application, "rollback" leaves the data as they were before the restore.
  */
 class KilledDuringRestoreJarTests {
 
@@ -62,7 +63,8 @@ class KilledDuringRestoreJarTests {
         stack.execute("postgres", "create database " + DATABASE, "create role llm_user login password 'app'");
         stack.execute(DATABASE, "create table documents (id serial primary key, name text, body bytea)",
                 "insert into documents (name, body) select 'doc ' || g, decode(repeat(md5(g::text), 32), 'hex') from generate_series(1, 200000) g",
-                "grant all privileges on all tables in schema public to llm_user");
+                "grant all privileges on all tables in schema public to llm_user",
+                "grant all privileges on all sequences in schema public to llm_user");
         alerts = new TestHttpServer();
     }
 
@@ -72,7 +74,7 @@ class KilledDuringRestoreJarTests {
     }
 
     @Test
-    void restoreWhenOrchestratorKilledInsideRestoreDataWaitsForOperatorAndAgainRestoresTheBackup() throws Exception {
+    void restoreWhenOrchestratorKilledWhilePgRestoreWritesWaitsForOperatorAndAgainRestoresTheBackup() throws Exception {
         Killed k = killedInsideRestoreData();
         try (RunningJar second = RunningJar.start(work, env())) {
             JsonNode task = awaitInterrupted(second, k);
@@ -80,7 +82,8 @@ class KilledDuringRestoreJarTests {
             assertThat(awaitEnd(second, k.restore())).isEqualTo("COMPLETED");
             JsonNode row = restoreRow(second, k.restore());
             assertThat(row.get("status").asText()).isEqualTo("COMPLETED");
-            assertThat(row.get("details").toString()).contains("Resolution by admin: again (from the start of Task_RestoreData)");
+            assertThat(row.get("details").toString()).contains("Resolution by admin: again (from the start of Task_RestoreBeside)",
+                    "Dropped llm_webapp__restoring_");
         }
         assertThat(state()).as("the backup's data").isEqualTo(k.atBackup());
         assertThat(stack.healthStatus()).isEqualTo(200);
@@ -90,16 +93,17 @@ class KilledDuringRestoreJarTests {
     }
 
     @Test
-    void restoreWhenOrchestratorKilledInsideRestoreDataAndOperatorRollsBackGivesSafetySet() throws Exception {
+    void restoreWhenOrchestratorKilledWhilePgRestoreWritesAndOperatorRollsBackLeavesTheDataAsBefore() throws Exception {
         Killed k = killedInsideRestoreData();
         try (RunningJar second = RunningJar.start(work, env())) {
             JsonNode task = awaitInterrupted(second, k);
             complete(second, task, "rollback");
             assertThat(awaitEnd(second, k.restore())).isEqualTo("COMPLETED");
-            assertThat(restoreRow(second, k.restore()).get("message").asText()).startsWith("The restore failed (Task_RestoreData: "
-                    + "The orchestrator stopped while Task_RestoreData was running").contains("rolled back to safety/");
+            assertThat(restoreRow(second, k.restore()).get("message").asText()).startsWith("The restore failed (Task_RestoreBeside: "
+                    + "The orchestrator stopped while Task_RestoreBeside was running").contains("rolled back: production was not touched");
         }
-        assertThat(state()).as("the safety set: the data as they were before the restore").isEqualTo(k.beforeRestore());
+        assertThat(state()).as("the data as they were before the restore").isEqualTo(k.beforeRestore());
+        assertThat(copies()).as("no copy is left behind").isEmpty();
         assertThat(stack.healthStatus()).isEqualTo(200);
     }
 
@@ -107,7 +111,7 @@ class KilledDuringRestoreJarTests {
     private record Killed(String restore, State atBackup, State beforeRestore, State atKill, long killedAtNanos) {
     }
 
-    /** A daily, data changed since, a restore approved, the orchestrator killed while the restore writes the uploads. */
+    /** A daily, data changed since, a restore approved, the orchestrator killed while pg_restore writes the copy beside the live database. */
     private Killed killedInsideRestoreData() throws Exception {
         // whatever a test before left: the application runs, no half-written file of a killed restore
         for (String service : List.of("backend", "frontend")) {
@@ -132,11 +136,13 @@ class KilledDuringRestoreJarTests {
             String restore = start(first, "RestoreProcess", "{\"variables\":{\"backupId\":{\"value\":\"" + backupId
                     + "\"},\"reason\":{\"value\":\"killed during the restore\"}}}");
             complete(first, awaitTask(first, restore, "Task_ApproveRestore"), null);
-            awaitRestoreWritingUploads(first, restore);
+            awaitPgRestoreWritingTheCopy(first, restore);
             first.kill();
             Files.writeString(work.resolve("killed-orchestrator.log"), first.output());
             long killedAt = System.nanoTime();
-            return new Killed(restore, atBackup, beforeRestore, state(), killedAt);
+            State atKill = state();
+            assertThat(atKill).as("the live database and the uploads are as before the restore").isEqualTo(beforeRestore);
+            return new Killed(restore, atBackup, beforeRestore, atKill, killedAt);
         }
     }
 
@@ -147,18 +153,19 @@ class KilledDuringRestoreJarTests {
         assertThat(waited).as("at Restore interrupted within 5 minutes of the kill").isLessThan(Duration.ofMinutes(5));
         assertThat(second.output()).contains("of RestoreProcess (process instance " + k.restore() + ") runs again now: orchestrator ")
                 .contains("on this machine) has ended");
-        assertThat(variable(second, k.restore(), "failureMessage")).startsWith("The orchestrator stopped while Task_RestoreData was running")
-                .contains("the step was not run again on its own");
-        assertThat(variable(second, k.restore(), "applicationState")).contains("backend: ", "exited", "pg_restore sessions on llm_webapp: ");
-        assertThat(uploadsState()).as("the uploads were not restored again without an operator").isEqualTo(k.atKill().uploads());
+        assertThat(variable(second, k.restore(), "failureMessage")).startsWith("The orchestrator stopped while Task_RestoreBeside was running")
+                .contains("the step was not run again on its own").contains("Production was not touched");
+        assertThat(variable(second, k.restore(), "applicationState")).contains("backend: ", "running",
+                "database: llm_webapp is the database from before the restore, untouched", "pg_restore sessions: ");
+        assertThat(state()).as("nothing was restored again without an operator").isEqualTo(k.atKill());
         JsonNode row = restoreRow(second, k.restore());
         assertThat(row.get("status").asText()).isEqualTo("WAITING_FOR_OPERATOR");
-        assertThat(row.get("failedStep").asText()).isEqualTo("Task_RestoreData");
-        assertThat(row.get("details").toString()).contains("Started Task_RestoreData", "Interrupted at Task_RestoreData");
+        assertThat(row.get("failedStep").asText()).isEqualTo("Task_RestoreBeside");
+        assertThat(row.get("details").toString()).contains("Started Task_RestoreBeside", "Interrupted at Task_RestoreBeside");
         JsonNode alert = awaitAlert(k.restore());
         assertThat(alert.get("event").asText()).isEqualTo("restore_waiting_for_operator");
         assertThat(alert.get("task").asText()).contains("Task_ResolveInterruptedRestore");
-        assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("FAILED at Task_RestoreData, waiting for an operator "
+        assertThat(Files.readString(work.resolve("llm-backup.log"))).contains("FAILED at Task_RestoreBeside, waiting for an operator "
                 + "(Task_ResolveInterruptedRestore)");
         return task;
     }
@@ -193,33 +200,40 @@ class KilledDuringRestoreJarTests {
         }
     }
 
-    /** Until Task_RestoreData has started and a file of the uploads is being written (its temporary name beside the file). */
-    private void awaitRestoreWritingUploads(RunningJar app, String restore) throws Exception {
-        for (int i = 0; i < 3000 && !restoreRow(app, restore).get("details").toString().contains("Started Task_RestoreData"); i++) {
-            Thread.sleep(20);
-        }
+    /** Until pg_restore writes the copy beside the live database (its session on llm_webapp__restoring_N is active). */
+    private void awaitPgRestoreWritingTheCopy(RunningJar app, String restore) throws Exception {
         for (int i = 0; i < 6000; i++) {
-            try (Stream<Path> all = Files.walk(uploads)) {
-                if (all.anyMatch(p -> p.getFileName().toString().startsWith(".llm-backup-restore-"))) {
+            try (var c = stack.connect("postgres"); var rs = c.createStatement().executeQuery("select count(*) from pg_stat_activity"
+                    + " where datname like 'llm\\_webapp\\_\\_restoring\\_%' and application_name like 'pg_restore%' and state = 'active'")) {
+                rs.next();
+                if (rs.getInt(1) > 0) {
                     return;
                 }
-            } catch (UncheckedIOException | NoSuchFileException raced) {
-                // a file was renamed into place while walking
             }
-            Thread.sleep(10);
+            Thread.sleep(20);
         }
-        throw new AssertionError("the restore never started writing the uploads");
+        throw new AssertionError("pg_restore never wrote the copy: " + restoreRow(app, restore));
     }
 
-    /** The database's documents and the uploads folder. */
-    private record State(String database, Map<String, String> uploads) {
+    /** The copies restores left beside the live database. */
+    private List<String> copies() throws Exception {
+        List<String> names = new ArrayList<>();
+        try (var c = stack.connect("postgres"); var rs = c.createStatement().executeQuery(
+                "select datname from pg_database where datname like 'llm\\_webapp\\_\\_restoring\\_%'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    /** The database (its fingerprint) and the uploads folder. */
+    private record State(Map<String, String> database, Map<String, String> uploads) {
     }
 
     private State state() throws Exception {
-        try (var c = stack.connect(DATABASE); var rs = c.createStatement().executeQuery(
-                "select count(*) || ':' || md5(string_agg(id::text || name || md5(body), '|' order by id)) from documents")) {
-            rs.next();
-            return new State(rs.getString(1), uploadsState());
+        try (var c = stack.connect(DATABASE)) {
+            return new State(DatabaseFingerprint.of(c), uploadsState());
         }
     }
 
