@@ -52,7 +52,7 @@ public class DatabaseHalf {
     void restoreBeside(RestoreRequest plan, RestoreInspector.Source source, long runId) {
         String beside = DatabaseNames.restoring(live(), runId);
         runs.setMethod(runId, SWAP);
-        if (databases.checked(beside)) {
+        if (checkedCopy(runId)) {
             recorder.addDetail(runId, "The copy " + beside + " was restored and checked before: kept as it is");
             return;
         }
@@ -98,7 +98,7 @@ public class DatabaseHalf {
             recorder.addDetail(runId, "The database was swapped in before (" + previous + " holds the one it replaced): kept as it is");
             return;
         }
-        if (!databases.checked(beside)) {
+        if (!checkedCopy(runId)) {
             // a roll back's second line, or an interrupted copy: restored now, with the application stopped
             restoreBeside(plan, source, runId);
         }
@@ -199,6 +199,14 @@ public class DatabaseHalf {
             databases.reopen(live());
             recorder.addDetail(runId, "Roll back: the database was never swapped; " + live() + " is the one from before the restore");
         }
+    }
+
+    /**
+     * This run's copy is restored and checked: closed to connections (the catalog) and its check
+     * recorded in the run's row (a database of that name made by anyone else is never swapped in).
+     */
+    private boolean checkedCopy(long runId) {
+        return databases.checked(DatabaseNames.restoring(live(), runId)) && runs.phases(runId).filter(p -> p.contains("check ")).isPresent();
     }
 
     /** Whether this run's swap committed: its kept database exists (the catalog), or it was recorded. */
