@@ -5,10 +5,13 @@
 # `pg_restore -c -d DB DUMP` then `rsync -a SNAPSHOT/ /uploads/` then `sync`, alternating.
 # Both start from the same state each run: the database changed since the dump (pgbench
 # transactions) and the uploads folder after "one day of changes" since the snapshot.
-# Ours runs the database and the uploads halves side by side (as the process step does).
-# Ours also checks every table's row count against the backup's, grants to the app role,
-# deletes the files created since the backup (rsync -a leaves them: defect D8) and hashes
-# every file it writes against the manifest. Prints medians and the ratio (goal <= 1.0).
+# Ours restores the database beside the live one and checks it (Task_RestoreBeside, before the
+# application stops), then swaps it in while the uploads half runs (Task_RestoreData). Ours also
+# checks every table's row count and every object of the dump, grants to the app role, deletes
+# the files created since the backup (rsync -a leaves them: defect D8) and hashes every file it
+# writes against the manifest. Prints medians and the ratio (goal <= 1.0); then, once, the undo
+# of our restore (the replaced database swapped back) beside a roll back through a safety set
+# (its dump restored beside, checked and swapped in, and the old way, pg_restore -c).
 #
 # CASE (the uploads side; default both):
 #   common  the backup was taken of the live folder itself and is restored over it: the files
@@ -93,8 +96,11 @@ ours() {
     read -r s written kept removed _ hashed <"$W/uploads.last"
     echo "$s - $s $written $kept $removed $hashed" >"$W/ours.last"
   else
+    local run=$2; [ "$1" = copied ] && run=$((run + 500))
     java -cp "$CP" RestoreBench restore 127.0.0.1 "$PGPORT" bench_restore postgres "$PGPASSWORD" "$PGBIN" "$W/db.dump" \
-      "$W/rows.json" "$SNAP" "$LIST" "$W/live" "$SINCE" >"$W/ours.last"
+      "$W/rows.json" "$SNAP" "$LIST" "$W/live" "$SINCE" "$run" >"$W/ours.last"
+    # the database the swap replaced is kept for an undo in production; here it goes (untimed)
+    "$PGBIN/psql" -d postgres -qc "drop database if exists bench_restore__before_$run"
   fi
   cut -d' ' -f1 "$W/ours.last"
 }
@@ -119,8 +125,8 @@ for i in $(seq "$RUNS"); do
   for c in $CASES; do
     if [ $((i % 2)) -eq 1 ]; then ours "$c" "$i" >>"$W/ours-$c.txt"; theirs "$c" "$i" >>"$W/theirs-$c.txt"
     else theirs "$c" "$i" >>"$W/theirs-$c.txt"; ours "$c" "$i" >>"$W/ours-$c.txt"; fi
-    read -r _ db up written kept removed hashed <"$W/ours.last"
-    echo "run $i, $c: ours $(tail -n1 "$W/ours-$c.txt") s (database $db s, uploads $up s: $written written, $kept kept of which $hashed read to prove it, $removed removed), $what $(tail -n1 "$W/theirs-$c.txt") s"
+    read -r _ db up written kept removed hashed beside check swap stopped <"$W/ours.last"
+    echo "run $i, $c: ours $(tail -n1 "$W/ours-$c.txt") s (database $db s${beside:+: restore beside $beside s, check $check s, swap $swap s; application stopped $stopped s}; uploads $up s: $written written, $kept kept of which $hashed read to prove it, $removed removed), $what $(tail -n1 "$W/theirs-$c.txt") s"
   done
 done
 for c in $CASES; do
@@ -128,5 +134,15 @@ for c in $CASES; do
   printf 'restore (%s), %s files / %s MB uploads%s: ours %.2f s, %s %.2f s, ratio %.3f\n' "$c" "$FILES" "$MB" \
     "$([ "${UPLOADS_ONLY:-0}" = 1 ] || echo ", pgbench scale $SCALE")" "$o" "$what" "$t" "$(echo "$o / $t" | bc -l)"
 done
+if [ "${UPLOADS_ONLY:-0}" != 1 ]; then
+  # the undo of a completed restore against a roll back through its safety set (a dump of the
+  # database as it was before the restore, taken untimed here as the safety backup takes it)
+  db_prepare
+  "$PGBIN/pg_dump" -Fc -f "$W/safety.dump" bench_restore
+  read -r undo rollback oldway rows < <(java -cp "$CP" RestoreBench undo 127.0.0.1 "$PGPORT" bench_restore postgres "$PGPASSWORD" \
+    "$PGBIN" "$W/db.dump" "$W/safety.dump" 999)
+  printf 'undo, pgbench scale %s (the replaced database swapped back; pgbench_history %s rows as before): %.2f s; roll back through the safety set: restore beside, check, swap %.2f s; the old way, pg_restore -c %.2f s\n' \
+    "$SCALE" "$rows" "$undo" "$rollback" "$oldway"
+fi
 [ "${KEEP:-0}" = 1 ] || rm -rf "$W"
 [ "${UPLOADS_ONLY:-0}" = 1 ] || db_cleanup
