@@ -146,7 +146,11 @@ public class RestoreSteps {
     /** Task_RestoreBeside: before the services stop, the database restored beside the live one and checked. */
     public void restoreBeside(long runId) {
         plans.holdsLock(runId);
-        executor.restoreBeside(plans.planned(runId, false), runId);
+        RestoreRequest plan = plans.planned(runId, false);
+        if (plan.undo()) {
+            undos.requireNewest(plan.undoRestoreOf(), runId);
+        }
+        executor.restoreBeside(plan, runId);
     }
 
     /** Task_RestoreData: the frozen plan (the safety set's when rolling back), both halves side by side. */

@@ -61,6 +61,20 @@ public class RestoreUndo {
         return request.undoing(safety, true, done.restoreUploads());
     }
 
+    /**
+     * After the approval, before anything changes: the undone run is still the newest restore of
+     * the live database. The approval waits without the lock, so another restore may have run in
+     * the meantime; swapping the undone run's database back now would throw that one away.
+     */
+    public void requireNewest(long undone, long selfRunId) {
+        String later = laterRestore(undone, selfRunId);
+        if (later != null) {
+            throw new IllegalStateException("While this undo of restore run " + undone + " waited for its approval, " + later
+                    + " replaced the live database: swapping back the database from before run " + undone + " would throw that one away. "
+                    + "Nothing was changed; close this undo, and undo the newer restore instead if that is what you want.");
+        }
+    }
+
     /** Until when a completed restore can be undone (for the page and /api/backups), if it can: from the history alone. */
     public Optional<Instant> undoableUntil(HistoryEntry run) {
         if (run.kind() != RunKind.RESTORE || run.status() != RunStatus.COMPLETED || runs.previousDatabase(run.id()).isEmpty()) {

@@ -90,6 +90,40 @@ class RestoreSwapProcessTests extends AbstractRestoreProcessTests {
                 "drop sequence late_seq");
     }
 
+    /** The approval waits without the lock: a restore that ran meanwhile must not be thrown away by the undo approved after it. */
+    @Test
+    void undoWhenAnotherRestoreRanWhileItWaitedForItsApprovalFailsBeforeAnythingChanges() throws Exception {
+        String id = backup("DailyBackupProcess");
+        changeDataAfterBackup();
+        String first = startRestore("alice", Map.of("backupId", id));
+        complete(awaitTask(first, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        assertThat(awaitEnded(first).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        long firstRun = restoreRow(first).id();
+        String undo = startRestore("alice", Map.of("undoRestoreOf", firstRun, "reason", "the backup was the wrong one"));
+        JsonNode undoApproval = awaitTask(undo, "Task_ApproveRestore");
+
+        String second = startRestore("alice", Map.of("backupId", id));
+        complete(awaitTask(second, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        assertThat(awaitEnded(second).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        long secondRun = restoreRow(second).id();
+        State afterSecond = state();
+        String backendStarted = STACK.state("backend").getStartedAt();
+
+        complete(undoApproval, "bob", Map.of("approved", true));
+        JsonNode failure = awaitTask(undo, "Task_ResolveFailedRestore");
+
+        assertThat(variable(undo, "failedStep")).isEqualTo("Task_RestoreBeside");
+        assertThat(variable(undo, "failureMessage")).contains("While this undo of restore run " + firstRun + " waited for its approval, "
+                + "restore run " + secondRun + " (COMPLETED").contains("Nothing was changed");
+        assertThat(state()).as("the second restore's database and uploads stay").isEqualTo(afterSecond);
+        assertThat(STACK.state("backend").getStartedAt()).as("the application was never stopped").isEqualTo(backendStarted);
+        assertThat(databases()).contains(DATABASE + "__before_" + firstRun, DATABASE + "__before_" + secondRun);
+        complete(failure, "bob", Map.of("resolution", "rollback"));
+        assertThat(awaitEnded(undo).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        assertThat(restoreRow(undo).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(state()).isEqualTo(afterSecond);
+    }
+
     @Test
     void restoreWhenTheCheckFindsADamagedRowCountLeavesProductionUntouchedAndRunning() throws Exception {
         String id = backup("DailyBackupProcess");
