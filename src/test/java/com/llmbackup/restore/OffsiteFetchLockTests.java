@@ -83,7 +83,7 @@ class OffsiteFetchLockTests extends AbstractBackupProcessTests {
         dailyNode = new LeaseManager(root, TTL, clock, engineLiveness, FilePermissions.ownerOnly());
         offsite = new OffsiteRepository(properties, backupRoot, new CommandRunner());
         offsite.init();
-        inspector = new RestoreInspector(properties, backupRoot, fetchingNode, null, null, null, null, clock, offsite);
+        inspector = new RestoreInspector(properties, backupRoot, fetchingNode, null, null, null, null, clock, offsite, null);
         LeaseManager.Lease lease = fetchingNode.tryAcquire("run-1", "Daily backup").lease();
         set = TestSets.publish(backupRoot, lease, BackupKind.DAILY, "PGDMP daily", Map.of("u1/a.pdf", "A", "b.txt", "B"));
         uploads = FileTrees.describe(backupRoot.kindDir(BackupKind.DAILY).resolve(BackupKind.DAILY.uploadsName(set.id())));
