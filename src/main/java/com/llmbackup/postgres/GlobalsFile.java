@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -26,6 +27,11 @@ public final class GlobalsFile {
     private static final Pattern COMMENT_ON_ROLE = Pattern.compile("COMMENT ON ROLE " + IDENT + " IS .*", Pattern.DOTALL);
     private static final Pattern GRANT_ROLE = Pattern.compile("GRANT " + IDENT + " TO " + IDENT + "(.*?)(?: GRANTED BY " + IDENT + ")?",
             Pattern.DOTALL);
+    /** What pg_dumpall writes after a membership's member: nothing else is run (", other_role" would grant an existing role). */
+    private static final Pattern GRANT_OPTIONS = Pattern.compile(
+            "(?: WITH (?:ADMIN OPTION|(?:ADMIN|INHERIT|SET) (?:TRUE|FALSE))(?:, (?:ADMIN OPTION|(?:ADMIN|INHERIT|SET) (?:TRUE|FALSE)))*)?");
+    /** Unquoted, these name roles by the session or all at once, not by a name: the orchestrator's own role, or every role. */
+    private static final Set<String> ROLE_SPECIFICATIONS = Set.of("current_user", "current_role", "session_user", "public", "none", "all");
     private static final Pattern TABLESPACE = Pattern.compile("CREATE TABLESPACE " + IDENT + ".*", Pattern.DOTALL);
     private static final Pattern PASSWORD = Pattern.compile("\\s*PASSWORD '((?:[^']|'')*)'");
     private static final Pattern CONNECTION_LIMIT = Pattern.compile("CONNECTION LIMIT (-?\\d+)");
@@ -90,7 +96,9 @@ public final class GlobalsFile {
         List<String> skipped = new ArrayList<>();
         for (String statement : statements(text)) {
             Matcher m;
-            if ((m = CREATE_ROLE.matcher(statement)).matches()) {
+            if (namesARoleSpecification(statement)) {
+                skipped.add(firstWords(statement) + " (a role specification, not a role's name: it would change the orchestrator's own role)");
+            } else if ((m = CREATE_ROLE.matcher(statement)).matches()) {
                 String name = ident(m.group(1));
                 roles.put(name, new Role(name, Set.of(), -1, null, new ArrayList<>(List.of(statement))));
             } else if ((m = ALTER_ROLE_WITH.matcher(statement)).matches()) {
@@ -121,6 +129,8 @@ public final class GlobalsFile {
                 if (role != null) {
                     role.statements().add(statement);
                 }
+            } else if ((m = GRANT_ROLE.matcher(statement)).matches() && !GRANT_OPTIONS.matcher(m.group(3) == null ? "" : m.group(3)).matches()) {
+                skipped.add(firstWords(statement) + " (not a membership as pg_dumpall writes it)");
             } else if ((m = GRANT_ROLE.matcher(statement)).matches()) {
                 String options = m.group(3) == null ? "" : m.group(3);
                 // the grantor is left out: it may not exist here, and the orchestrator's role then grants
@@ -245,8 +255,26 @@ public final class GlobalsFile {
         return out;
     }
 
+    /** A name as PostgreSQL reads it: quoted as written, unquoted folded to lower case (else APP would pass for a missing role). */
     private static String ident(String raw) {
-        return raw.startsWith("\"") ? raw.substring(1, raw.length() - 1).replace("\"\"", "\"") : raw;
+        return raw.startsWith("\"") ? raw.substring(1, raw.length() - 1).replace("\"\"", "\"") : raw.toLowerCase(Locale.ROOT);
+    }
+
+    /** A role statement or membership that names CURRENT_USER, SESSION_USER, ... unquoted where a role's name belongs. */
+    private static boolean namesARoleSpecification(String statement) {
+        for (Pattern p : List.of(CREATE_ROLE, ALTER_ROLE_WITH, ALTER_ROLE_SET, ALTER_ROLE_IN_DATABASE, COMMENT_ON_ROLE, GRANT_ROLE)) {
+            Matcher m = p.matcher(statement);
+            if (m.matches()) {
+                int names = p == GRANT_ROLE ? 2 : 1;
+                for (int g = 1; g <= names; g++) {
+                    if (!m.group(g).startsWith("\"") && ROLE_SPECIFICATIONS.contains(m.group(g).toLowerCase(Locale.ROOT))) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        return false;
     }
 
     private static String firstWords(String statement) {

@@ -361,6 +361,63 @@ class DatabaseRestorerTests {
                 .doesNotContain("md5aaaa");
     }
 
+    /**
+     * A globals file that names a role that exists in a way the parser must see through: unquoted
+     * upper case (PostgreSQL folds it), a role specification (CURRENT_USER, SESSION_USER,
+     * CURRENT_ROLE: the orchestrator's own role; ALL: every role), a GRANT to more than one role. None may change
+     * a role that exists: the orchestrator's role here is a superuser of its own, as the default postgres is.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+            "ALTER ROLE %VICTIM_UPPER% WITH NOLOGIN PASSWORD 'md5aaaabbbbccccddddeeeeffff00001111'",
+            "CREATE ROLE %VICTIM_UPPER%; ALTER ROLE %VICTIM_UPPER% WITH NOLOGIN PASSWORD 'md5aaaabbbbccccddddeeeeffff00001111'",
+            "ALTER ROLE CURRENT_USER WITH NOLOGIN PASSWORD 'md5aaaabbbbccccddddeeeeffff00001111'",
+            "ALTER ROLE session_user WITH NOLOGIN PASSWORD 'md5aaaabbbbccccddddeeeeffff00001111'",
+            "ALTER ROLE CURRENT_ROLE WITH NOLOGIN PASSWORD 'md5aaaabbbbccccddddeeeeffff00001111'",
+            "CREATE ROLE %NEW%; GRANT %GROUP% TO %NEW%, %VICTIM%; GRANT %GROUP% TO %NEW%, %ORCH%",
+            "ALTER ROLE ALL WITH LOGIN; ALTER ROLE ALL SET application_name TO 'hijacked'",
+    })
+    void restoreRolesWhenTheFileNamesAnExistingRoleIndirectlyChangesNoRoleThatExists(String statements) throws Exception {
+        String victim = role();
+        String orchestrator = role();
+        String group = role();
+        String created = "app_" + Long.toHexString(System.nanoTime()) + "_new";
+        roles.add(created);
+        PG.execute("postgres", "alter role " + orchestrator + " superuser");
+        Map<String, String> before = roleStates(victim, orchestrator);
+        Path globals = dir.resolve("globals_20251031.sql");
+        Files.writeString(globals, "SET default_transaction_read_only = off;\n" + statements.replace("%VICTIM_UPPER%", victim.toUpperCase())
+                .replace("%VICTIM%", victim).replace("%ORCH%", orchestrator).replace("%GROUP%", group).replace("%NEW%", created) + ";\n");
+
+        try {
+            restorer("postgres", orchestrator, "app").restoreRoles(globals);
+
+            assertThat(roleStates(victim, orchestrator)).as("no role that existed changed").isEqualTo(before);
+        } finally {
+            PG.execute("postgres", "alter role all reset application_name");
+        }
+    }
+
+    /** Per role: its password hash, login and memberships, as pg_authid and pg_auth_members say; and the settings of every role. */
+    private static Map<String, String> roleStates(String... names) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = PG.connect("postgres"); Statement s = c.createStatement()) {
+            for (String name : names) {
+                try (ResultSet rs = s.executeQuery("select rolpassword, rolcanlogin, (select string_agg(g.rolname, ',' order by g.rolname) "
+                        + "from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = a.oid) from pg_authid a where rolname = '"
+                        + name + "'")) {
+                    rs.next();
+                    out.put(name, rs.getString(1) + " " + rs.getBoolean(2) + " " + rs.getString(3));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("select string_agg(array_to_string(setconfig, ','), ';') from pg_db_role_setting where setrole = 0")) {
+                rs.next();
+                out.put("every role's settings", rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
             "work_mem    | 7MB                 | '7MB'",
