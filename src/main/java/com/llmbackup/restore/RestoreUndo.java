@@ -87,10 +87,18 @@ public class RestoreUndo {
         return Optional.ofNullable(run.endedAt()).map(end -> end.plus(properties.restore().keepPrevious()));
     }
 
-    /** A restore after {@code runId} that replaced (or is replacing) the live database, described; null when none. */
+    /**
+     * A restore after {@code runId} that replaced (or is replacing) the live database, described;
+     * null when none. After means started later, or ended later: ids follow the starts, and one
+     * started earlier may have waited for its approval and swapped after {@code runId}; an open one
+     * counts whatever its id.
+     */
     private String laterRestore(long runId, long selfRunId) {
+        Instant ended = history.find(runId).map(HistoryEntry::endedAt).orElse(null);
         return history.list().stream()
-                .filter(e -> e.kind() == RunKind.RESTORE && e.id() > runId && e.id() != selfRunId)
+                .filter(e -> e.kind() == RunKind.RESTORE && e.id() != runId && e.id() != selfRunId)
+                .filter(e -> e.id() > runId || e.status().open() || ended == null
+                        || (e.endedAt() != null && e.endedAt().isAfter(ended)))
                 .filter(e -> plans.frozenRequest(e.id()).filter(p -> p.restoreDatabase() && !p.sideBySide()).isPresent())
                 .filter(e -> e.status() == RunStatus.COMPLETED || e.status().open() || (e.status() == RunStatus.FAILED
                         && !runs.rollingBack(e.id()) && (runs.previousDatabase(e.id()).isPresent()

@@ -124,6 +124,33 @@ class RestoreSwapProcessTests extends AbstractRestoreProcessTests {
         assertThat(state()).isEqualTo(afterSecond);
     }
 
+    /**
+     * Run ids follow the starts, not the swaps: a restore started first and approved last swaps
+     * after one with a higher id. Undoing that one would throw the newest restore away.
+     */
+    @Test
+    void undoWhenARestoreStartedEarlierSwappedAfterItIsRefused() throws Exception {
+        String id = backup("DailyBackupProcess");
+        changeDataAfterBackup();
+        String early = startRestore("alice", Map.of("backupId", id));
+        JsonNode earlyApproval = awaitTask(early, "Task_ApproveRestore");
+        String late = startRestore("alice", Map.of("backupId", id));
+        complete(awaitTask(late, "Task_ApproveRestore"), "bob", Map.of("approved", true));
+        assertThat(awaitEnded(late).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        complete(earlyApproval, "bob", Map.of("approved", true));
+        assertThat(awaitEnded(early).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        long earlyRun = restoreRow(early).id();
+        long lateRun = restoreRow(late).id();
+        assertThat(earlyRun).isLessThan(lateRun);
+        State newest = state();
+
+        String undo = startRestore("alice", Map.of("undoRestoreOf", lateRun, "reason", "the backup was the wrong one"));
+
+        assertThat(awaitEnded(undo).getEndActivityId()).isEqualTo("EndEvent_RestoreRefused");
+        assertThat(restoreRow(undo).message()).contains("Restore run " + lateRun + " is not the newest: restore run " + earlyRun);
+        assertThat(state()).as("the newest restore's database stays").isEqualTo(newest);
+    }
+
     @Test
     void restoreWhenTheCheckFindsADamagedRowCountLeavesProductionUntouchedAndRunning() throws Exception {
         String id = backup("DailyBackupProcess");
