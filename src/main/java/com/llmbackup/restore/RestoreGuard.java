@@ -223,6 +223,21 @@ public final class RestoreGuard {
     }
 
     /**
+     * The swap closes the live database to connections and renames it from a connection to
+     * {@code postgres}: PostgreSQL refuses both for the database it is connected to, so a live
+     * database named {@code postgres} can only be restored in place.
+     */
+    public static Optional<String> swappable(String live, boolean inPlaceAsked) {
+        if (inPlaceAsked || !"postgres".equals(live)) {
+            return Optional.empty();
+        }
+        return Optional.of("The live database is named postgres (backup.database.name), which the swap cannot replace: it closes "
+                + "the live database and renames it from a connection to postgres, and PostgreSQL refuses that for the database it "
+                + "is connected to. Start the restore again with databaseMethod=in-place (pg_restore --clean into the live database: "
+                + "not atomic, and objects created since the backup remain), or move the application to a database of its own name.");
+    }
+
+    /**
      * Room for a second copy of the database (a restore beside it): refused with the figures when
      * the server's volume has less free than the copy needs, unless the old in-place way was asked for.
      */

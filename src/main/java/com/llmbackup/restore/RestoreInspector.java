@@ -141,14 +141,17 @@ public class RestoreInspector {
     }
 
     /**
-     * The database half's facts: in place, whether the server has room for a second copy
-     * (refused with the figures when it has not, unless the old in-place way was asked for); what
-     * the set's globals would do to the roles.
+     * The database half's facts: in place, whether the live database can be swapped and the
+     * server has room for a second copy (refused with the figures when it has not, unless the
+     * old in-place way was asked for); what the set's globals would do to the roles.
      */
     private ApprovalText.Database databaseFacts(RestoreRequest request, Source source, long dumpBytes) {
         String live = properties.database().name();
         DatabaseSpace.Room room = null;
         if (!request.sideBySide() && !request.undo()) {
+            RestoreGuard.swappable(live, request.inPlaceDatabase()).ifPresent(why -> {
+                throw refused(why, null);
+            });
             room = space.measure(dumpBytes);
             RestoreGuard.room(room, request.inPlaceDatabase(), live, keptPrevious(live)).ifPresent(why -> {
                 throw refused(why, null);

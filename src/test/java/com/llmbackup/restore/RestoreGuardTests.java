@@ -270,6 +270,21 @@ class RestoreGuardTests {
                 .startsWith("databaseMethod must be swap (restore beside, check, swap: the default) or in-place").endsWith("not 'inplace'."));
     }
 
+    @ParameterizedTest
+    @CsvSource({"postgres,false,true", "postgres,true,false", "llm_webapp,false,false"})
+    void swappableWhenTheLiveDatabaseIsPostgresRefusesUnlessInPlaceIsAsked(String live, boolean inPlaceAsked, boolean refused) {
+        Optional<String> refusal = RestoreGuard.swappable(live, inPlaceAsked);
+
+        if (refused) {
+            assertThat(refusal).hasValueSatisfying(why -> assertThat(why)
+                    .startsWith("The live database is named postgres (backup.database.name), which the swap cannot replace")
+                    .contains("Start the restore again with databaseMethod=in-place")
+                    .endsWith("or move the application to a database of its own name."));
+        } else {
+            assertThat(refusal).isEmpty();
+        }
+    }
+
     static final long MIB = 1L << 20;
 
     @Test
