@@ -291,6 +291,8 @@ public class LeaseManager implements AutoCloseable {
                 channel.force(true);
             }
             Files.move(tmp, leaseFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // the rename is durable only once the folder is: a power cut could otherwise lose the first lease
+            Durable.syncDirectory(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the lease " + leaseFile + ": " + e.getMessage(), e);
         }
