@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -16,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * What the operator sees of a restore, in Debian's Chromium on the real container stack: the
@@ -186,11 +189,27 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
 
     /** Tasklist's own login, then the task with its Camunda Form (form-js). */
     private void openInTasklist(AdminBrowser browser, String user, String taskId) {
-        browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/login");
-        browser.await(By.cssSelector("input[ng-model='username']")).sendKeys(user);
-        browser.driver.findElement(By.cssSelector("input[ng-model='password']")).sendKeys(user + "-pw");
-        browser.driver.findElement(By.cssSelector("form button[type='submit']")).click();
-        browser.wait.until(d -> !d.getCurrentUrl().contains("/login"));
+        // on a loaded machine Tasklist may draw its login form before Angular binds it, and the
+        // typed names never reach the model: the form is filled again, at most three times
+        WebDriverWait login = new WebDriverWait(browser.driver, Duration.ofSeconds(15));
+        for (int attempt = 1; ; attempt++) {
+            browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/login");
+            WebElement name = browser.await(By.cssSelector("input[ng-model='username']"));
+            name.clear();
+            name.sendKeys(user);
+            WebElement password = browser.driver.findElement(By.cssSelector("input[ng-model='password']"));
+            password.clear();
+            password.sendKeys(user + "-pw");
+            browser.driver.findElement(By.cssSelector("form button[type='submit']")).click();
+            try {
+                login.until(d -> !d.getCurrentUrl().contains("/login"));
+                break;
+            } catch (TimeoutException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
         browser.driver.get("http://127.0.0.1:" + port + "/camunda/app/tasklist/default/#/?task=" + taskId);
         browser.await(By.cssSelector(".fjs-form input[type='radio']"));
     }

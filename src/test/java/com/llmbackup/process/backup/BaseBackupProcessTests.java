@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -61,6 +62,9 @@ import org.springframework.test.context.TestPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
+// its context streams WAL and copies it offsite every 2 s: closed after the class, or it keeps
+// doing so, beside every later class of the suite, against a server that is gone
+@DirtiesContext
 class BaseBackupProcessTests {
 
     static final TestPostgres SERVER = TestPostgres.startPrivate(List.of("--wal-segsize=1"));
