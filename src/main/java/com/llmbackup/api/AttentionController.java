@@ -1,5 +1,10 @@
 package com.llmbackup.api;
 
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.http.HttpHeaders;
+import java.util.function.Function;
+import com.llmbackup.config.Text;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +47,9 @@ class AttentionController {
     }
 
     @GetMapping("/api/backups/attention")
-    Map<String, Object> attention() {
+    Map<String, Object> attention(@RequestParam(required = false) String lang,
+                                  @RequestHeader(value = HttpHeaders.ACCEPT_LANGUAGE, required = false) String acceptLanguage) {
+        Function<Text, String> viewer = BackupHistoryController.viewer(history, lang, acceptLanguage);
         Instant now = clock.instant();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("tasks", observer.operatorTasks().stream().map(AttentionController::task).toList());
@@ -60,13 +67,13 @@ class AttentionController {
         all.addAll(failed);
         Map<String, RunObserver.Observed> observed = BackupHistoryController.observe(observer, all);
         body.put("running", open.stream().map(e -> {
-            Map<String, Object> run = BackupHistoryController.run(e, observed.get(e.processInstanceId()));
+            Map<String, Object> run = BackupHistoryController.run(e, observed.get(e.processInstanceId()), viewer);
             Instant end = Eta.estimate(e.startedAt(), now, e.progress().bytesDone(), e.progress().bytesTotal()).orElse(null);
             run.put("estimatedEndAt", end);
             run.put("remainingSeconds", end == null ? null : Duration.between(now, end).toSeconds());
             return run;
         }).toList());
-        body.put("unresolvedFailures", failed.stream().map(e -> BackupHistoryController.run(e, observed.get(e.processInstanceId()))).toList());
+        body.put("unresolvedFailures", failed.stream().map(e -> BackupHistoryController.run(e, observed.get(e.processInstanceId()), viewer)).toList());
         return body;
     }
 

@@ -1,5 +1,11 @@
 package com.llmbackup.api;
 
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.http.HttpHeaders;
+import java.util.function.Function;
+import java.util.Locale;
+import com.llmbackup.config.Texts;
+import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,7 +88,9 @@ class BackupHistoryController {
     }
 
     @GetMapping
-    ResponseEntity<Map<String, Object>> list(@RequestParam(required = false) String kind,
+    ResponseEntity<Map<String, Object>> list(@RequestParam(required = false) String lang,
+                                             @RequestHeader(value = HttpHeaders.ACCEPT_LANGUAGE, required = false) String acceptLanguage,
+                                             @RequestParam(required = false) String kind,
                                              @RequestParam(required = false) String status,
                                              @RequestParam(required = false) String from,
                                              @RequestParam(required = false) String to,
@@ -117,7 +125,7 @@ class BackupHistoryController {
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, RunObserver.Observed> observed = observe(observer, result.items());
         body.put("items", result.items().stream().map(e -> {
-            Map<String, Object> item = run(e, observed.get(e.processInstanceId()));
+            Map<String, Object> item = run(e, observed.get(e.processInstanceId()), viewer(history, lang, acceptLanguage));
             if (e.kind() == RunKind.RESTORE) {
                 // a completed restore whose replaced database is still kept: the page offers its undo
                 item.put("undoableUntil", undo.undoableUntil(e).orElse(null));
@@ -224,7 +232,14 @@ class BackupHistoryController {
      * One run as served. {@code status} is what the history stores; {@code state} is what the run
      * is now (WAITING_FOR_APPROVAL, WAITING_FOR_OPERATOR, INCIDENT, ABANDONED) or the status.
      */
-    static Map<String, Object> run(HistoryEntry e, RunObserver.Observed observed) {
+    /** How the page's texts are rendered: in the viewer's language ({@code lang}, else Accept-Language, else backup.language). */
+    static Function<Text, String> viewer(BackupHistory history, String lang, String acceptLanguage) {
+        Texts texts = history.texts();
+        Locale locale = texts.viewer(lang, acceptLanguage);
+        return text -> texts.render(text, locale);
+    }
+
+    static Map<String, Object> run(HistoryEntry e, RunObserver.Observed observed, Function<Text, String> viewer) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runId", e.id());
         m.put("kind", e.kind());
@@ -234,7 +249,7 @@ class BackupHistoryController {
         // what the engine said applies: an open run, or a failed one still in its incident
         boolean seen = observed != null && (e.status().open() || state.equals(RunObserver.LiveState.INCIDENT.name()));
         m.put("state", state);
-        m.put("stateDetail", seen ? observed.detail() : null);
+        m.put("stateDetail", seen ? viewer.apply(observed.detail()) : null);
         m.put("taskUrl", seen && observed.taskId() != null ? tasklistUrl(observed.taskId()) : null);
         m.put("processInstanceId", e.processInstanceId());
         m.put("cockpitUrl", instanceRuns(e, observed) ? cockpitUrl(e.processInstanceId()) : null);
@@ -248,7 +263,8 @@ class BackupHistoryController {
         m.put("filesLinked", e.figures().filesLinked());
         m.put("failedStep", e.problems().failedStep());
         m.put("interruptedStep", e.problems().interruptedStep());
-        m.put("message", e.message());
+        // a message stored with its key is shown in the viewer's language; an older one (or an exception's words) as stored
+        m.put("message", e.text() != null ? viewer.apply(e.text()) : e.message());
         m.put("warnings", e.problems().warnings() == null ? List.of() : List.of(e.problems().warnings().split("\n")));
         m.put("requestedBy", e.request().requestedBy());
         m.put("approvedBy", e.request().approvedBy());

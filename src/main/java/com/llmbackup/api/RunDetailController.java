@@ -1,5 +1,8 @@
 package com.llmbackup.api;
 
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.http.HttpHeaders;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +64,9 @@ class RunDetailController {
     }
 
     @GetMapping("/api/backups/runs/{runId}")
-    ResponseEntity<Map<String, Object>> run(@PathVariable long runId) throws IOException {
+    ResponseEntity<Map<String, Object>> run(@PathVariable long runId, @RequestParam(required = false) String lang,
+                                            @RequestHeader(value = HttpHeaders.ACCEPT_LANGUAGE, required = false) String acceptLanguage)
+            throws IOException {
         Optional<HistoryEntry> found = history.find(runId);
         if (found.isEmpty()) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "No run " + runId + " in the history."));
@@ -69,7 +74,8 @@ class RunDetailController {
         HistoryEntry e = found.get();
         Map<String, RunObserver.Observed> observed = BackupHistoryController.observe(observer, List.of(e));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("run", BackupHistoryController.run(e, observed.get(e.processInstanceId())));
+        body.put("run", BackupHistoryController.run(e, observed.get(e.processInstanceId()), BackupHistoryController.viewer(history, lang,
+                acceptLanguage)));
         Optional<RunTrail.Trail> trail = trails.of(e.processInstanceId());
         body.put("startedBy", trail.map(RunTrail.Trail::startedBy).orElse(null));
         body.put("inputs", trail.map(RunTrail.Trail::inputs).orElse(Map.of()));

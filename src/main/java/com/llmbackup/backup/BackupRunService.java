@@ -1,5 +1,6 @@
 package com.llmbackup.backup;
 
+import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -142,13 +143,9 @@ public class BackupRunService {
      */
     private void closeAbandoned(String previousOwner, String newOwner, String reason) {
         history.listByOwner(previousOwner).stream().filter(e -> e.status().open()).forEach(e -> {
-            String message = e.kind() == RunKind.RESTORE
-                    ? "The restore stopped without finishing (" + reason + "); run " + newOwner + " took the lock over. The restore "
-                    + "may have changed the data before it stopped: check the application, and restore a set if they are not right."
-                    : "The run stopped without finishing (" + reason + "); run " + newOwner
-                    + " took the lock over and cleared what it left. Nothing of this run was published.";
+            Text message = Text.of(e.kind() == RunKind.RESTORE ? "run.abandoned.restore" : "run.abandoned.takenOver", reason, newOwner);
             history.fail(e.id(), "unknown (orchestrator stopped)", message);
-            backupLog.write(e.kind().title() + " FAILED: " + message);
+            backupLog.write(Text.of("log.run.failed", e.kind().titleText(), message));
         });
     }
 
@@ -286,7 +283,7 @@ public class BackupRunService {
             if (recorded == null || !recorded.contains(warning)) {
                 log.warn("Run {}: {}", runId, warning);
                 history.addWarning(runId, warning);
-                backupLog.write(RunKind.of(staged.kind()).title() + " warning: " + warning);
+                backupLog.write(Text.of("log.run.warning", RunKind.of(staged.kind()).titleText(), warning));
             }
         }
     }
@@ -396,9 +393,8 @@ public class BackupRunService {
         BackupSet set = catalog.find(kind, BackupSetId.parse(backupId)).filter(s -> s.status() == BackupSet.Status.COMPLETE)
                 .orElseThrow(() -> new IllegalStateException("set " + kind.dir() + "/" + backupId + " is not complete"));
         history.complete(runId, set.id().toString(), set.manifest().stats());
-        backupLog.write(RunKind.of(set.kind()).title() + " completed: " + set.kind().dumpName(set.id())
-                + " (" + Sizes.human(set.manifest().stats().bytes()) + " written, " + set.manifest().stats().filesLinked()
-                + " files unchanged and linked, " + set.manifest().stats().filesCopied() + " copied)");
+        backupLog.write(Text.of("log.backup.completed", RunKind.of(set.kind()).titleText(), set.kind().dumpName(set.id()),
+                Sizes.human(set.manifest().stats().bytes()), set.manifest().stats().filesLinked(), set.manifest().stats().filesCopied()));
     }
 
     public void release(String owner) {
@@ -411,7 +407,7 @@ public class BackupRunService {
      */
     public void fail(BackupKind kind, long runId, String owner, String step, String message) {
         history.fail(runId, step, message);
-        backupLog.write(RunKind.of(kind).title() + " FAILED at " + step + ": " + message);
+        backupLog.write(Text.of("log.run.failedAt", RunKind.of(kind).titleText(), step, message));
         try {
             LeaseManager.Lease lease = leases.resume(owner);
             catalog.recover(lease);
@@ -430,8 +426,7 @@ public class BackupRunService {
     public void failByOwner(String owner, RunKind kind, String step, String message) {
         history.runningRun(owner, kind).ifPresent(e -> {
             history.fail(e.id(), step, message);
-            backupLog.write(e.kind().title() + " FAILED at " + step + ": " + message
-                    + " (incident: retry it in Cockpit, or start a new run)");
+            backupLog.write(Text.of("log.run.incident", e.kind().titleText(), step, message));
         });
     }
 

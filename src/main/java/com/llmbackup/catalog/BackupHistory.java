@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -34,15 +36,17 @@ public class BackupHistory {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
     private final Consumer<HistoryEntry> onFailure;
+    private final Texts texts;
 
-    public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock) {
-        this(jdbc, transactions, clock, failed -> { });
+    public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock, Texts texts) {
+        this(jdbc, transactions, clock, texts, failed -> { });
     }
 
     /** {@code onFailure} hears of every run recorded as FAILED (alerts), after the row committed. */
-    public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
+    public BackupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock, Texts texts,
                          Consumer<HistoryEntry> onFailure) {
         this.onFailure = onFailure;
+        this.texts = texts;
         this.table = new HistoryTable(jdbc, transactions, clock);
         this.jdbc = table.jdbc();
         this.ownTransaction = table.ownTransaction();
@@ -102,12 +106,33 @@ public class BackupHistory {
                 stats == null ? null : stats.filesLinked(), runId);
     }
 
+    /** A message that is words already (an exception's): stored as it is, shown as it is in every language. */
     public void fail(long runId, String step, String message) {
+        fail(runId, step, message, null);
+    }
+
+    /** The message as a key and arguments: stored in {@code backup.language} and as the key, shown in the viewer's language. */
+    public void fail(long runId, String step, Text message) {
+        fail(runId, step, texts.render(message), message);
+    }
+
+    private void fail(long runId, String step, String message, Text text) {
         // a row ends once: an ended run is never failed or completed again
-        if (changed("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
-                RunStatus.FAILED.name(), Timestamp.from(table.now()), step, HistoryTable.truncate(message), runId)) {
+        if (changed("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ?, message_key = ?, message_args = ?"
+                        + " where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
+                RunStatus.FAILED.name(), Timestamp.from(table.now()), step, HistoryTable.truncate(message), key(text), args(text), runId)) {
             announceFailure(runId);
         }
+    }
+
+    private static String key(Text text) {
+        return text == null ? null : text.key();
+    }
+
+    // arguments too long for the column are dropped: the page then shows the stored message
+    private static String args(Text text) {
+        String json = text == null ? null : text.argsJson();
+        return json == null || json.length() > 8000 ? null : json;
     }
 
     /** {@code onFailure} hears of the run as now committed (failed, or a restore waiting for an operator). */
@@ -134,10 +159,23 @@ public class BackupHistory {
         append("details", runId, line);
     }
 
-    /** Ends a run with a status other than COMPLETED/FAILED (REJECTED, REFUSED) and a message. */
+    /** As {@link #end(long, RunStatus, Text)}, for a message that is words already: shown as it is in every language. */
     public void end(long runId, RunStatus status, String message) {
         update("update " + TABLE + " set status = ?, ended_at = ?, message = ? where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
                 status.name(), Timestamp.from(table.now()), HistoryTable.truncate(message), runId);
+    }
+
+    /** Ends a run with a status other than FAILED (REJECTED, REFUSED, a restore's COMPLETED) and a message. */
+    public void end(long runId, RunStatus status, Text message) {
+        String args = args(message);
+        update("update " + TABLE + " set status = ?, ended_at = ?, message = ?, message_key = ?, message_args = ? where id = ?"
+                        + " and status in ('RUNNING', 'WAITING_FOR_OPERATOR')", status.name(), Timestamp.from(table.now()),
+                HistoryTable.truncate(texts.render(message)), args == null ? null : message.key(), args, runId);
+    }
+
+    /** The texts the history renders its messages with. */
+    public Texts texts() {
+        return texts;
     }
 
     /** The offsite copy of the run's set: restic's snapshot id, the bytes it actually sent, the files it read and skipped. */
@@ -332,7 +370,8 @@ public class BackupHistory {
                         rs.getString("details")),
                 new HistoryEntry.Problems(rs.getString("failed_step"), rs.getString("interrupted_step"), rs.getString("warnings")),
                 new HistoryEntry.Offsite(rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes"),
-                        longOrNull(rs, "offsite_files_read"), longOrNull(rs, "offsite_files_unchanged"), HistoryTable.instant(rs, "offsite_at")));
+                        longOrNull(rs, "offsite_files_read"), longOrNull(rs, "offsite_files_unchanged"), HistoryTable.instant(rs, "offsite_at")),
+                Text.stored(rs.getString("message_key"), rs.getString("message_args")));
     }
 
     private void update(String sql, Object... args) {

@@ -1,5 +1,7 @@
 package com.llmbackup.catalog;
 
+import com.llmbackup.config.Texts;
+import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +28,8 @@ import org.springframework.stereotype.Component;
  * The runbook's backup log ({@code backup.log-file}): one line per run and outcome, in the
  * old scripts' format ({@code [date] Daily backup completed: db_YYYYMMDD.dump}), so that
  * {@code tail -n 50 /var/log/llm-backup.log} keeps working. A log that cannot be written
- * is reported in the application log and never fails a run.
+ * is reported in the application log and never fails a run. Lines are written in
+ * {@code backup.language} (the log has one reader at a time).
  */
 @Component
 public class BackupLog {
@@ -37,10 +40,22 @@ public class BackupLog {
 
     private final Path file;
     private final Clock clock;
+    private final Texts texts;
 
-    public BackupLog(BackupProperties properties, Clock clock) {
+    public BackupLog(BackupProperties properties, Clock clock, Texts texts) {
         this.file = properties.logFile();
         this.clock = clock;
+        this.texts = texts;
+    }
+
+    /** A line from the bundles, in {@code backup.language}. */
+    public void write(Text text) {
+        write(texts.render(text));
+    }
+
+    /** The texts the log's lines are rendered with (backup.language): for what the same reader sees elsewhere (Tasklist). */
+    public Texts texts() {
+        return texts;
     }
 
     public synchronized void write(String message) {

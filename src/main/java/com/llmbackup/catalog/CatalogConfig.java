@@ -3,6 +3,7 @@ package com.llmbackup.catalog;
 import java.time.Clock;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Texts;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -34,8 +35,8 @@ class CatalogConfig {
 
     /** Failures are published as {@link RunFailed} events (the alerts listen). */
     @Bean
-    BackupHistory backupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock,
+    BackupHistory backupHistory(JdbcTemplate jdbc, PlatformTransactionManager transactions, Clock clock, Texts texts,
                                 ApplicationEventPublisher events) {
-        return new BackupHistory(jdbc, transactions, clock, failed -> events.publishEvent(new RunFailed(failed)));
+        return new BackupHistory(jdbc, transactions, clock, texts, failed -> events.publishEvent(new RunFailed(failed)));
     }
 }

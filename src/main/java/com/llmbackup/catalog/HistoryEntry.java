@@ -2,13 +2,24 @@ package com.llmbackup.catalog;
 
 import java.time.Instant;
 
+import com.llmbackup.config.Text;
+
 /**
  * One run as recorded in {@code backup_history}: what every run has, and its parts grouped by
- * who writes them (never null; a part a run never wrote holds nulls).
+ * who writes them (never null; a part a run never wrote holds nulls). {@code message} is the
+ * outcome in {@code backup.language}; {@code text} the same as a key and arguments, rendered in the
+ * viewer's language (null for a message written before V14 or without a key).
  */
 public record HistoryEntry(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
                            Instant startedAt, Instant endedAt, String message, boolean rebuilt,
-                           Figures figures, Progress progress, Request request, Problems problems, Offsite offsite) {
+                           Figures figures, Progress progress, Request request, Problems problems, Offsite offsite, Text text) {
+
+    public HistoryEntry(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
+                        Instant startedAt, Instant endedAt, String message, boolean rebuilt,
+                        Figures figures, Progress progress, Request request, Problems problems, Offsite offsite) {
+        this(id, kind, backupId, processInstanceId, status, startedAt, endedAt, message, rebuilt, figures, progress, request, problems,
+                offsite, null);
+    }
 
     /** A run with nothing but its core (tests, and a row being built). */
     public static HistoryEntry of(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
@@ -19,12 +30,12 @@ public record HistoryEntry(long id, RunKind kind, String backupId, String proces
 
     public HistoryEntry with(Problems problems) {
         return new HistoryEntry(id, kind, backupId, processInstanceId, status, startedAt, endedAt, message, rebuilt, figures, progress,
-                request, problems, offsite);
+                request, problems, offsite, text);
     }
 
     public HistoryEntry with(Request request) {
         return new HistoryEntry(id, kind, backupId, processInstanceId, status, startedAt, endedAt, message, rebuilt, figures, progress,
-                request, problems, offsite);
+                request, problems, offsite, text);
     }
 
     /** What a backup wrote (its manifest's figures) and, for a restore, drill or recovery, its RTO. */

@@ -1,5 +1,6 @@
 package com.llmbackup.catalog;
 
+import com.llmbackup.config.Text;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -39,6 +40,11 @@ public enum RunKind {
     /** How log lines name a run of this kind: "Daily backup", "Cleanup". */
     public String title() {
         return title;
+    }
+
+    /** The same in the reader's language (bundle key {@code run.kind.<label>}). */
+    public Text titleText() {
+        return Text.of("run.kind." + label);
     }
 
     /** The kind of set a run of this kind writes; empty for runs that write none. */

@@ -1,5 +1,6 @@
 package com.llmbackup.catalog;
 
+import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -32,7 +33,7 @@ public interface RunObserver {
      * The state of one run's instance, why (for ABANDONED and INCIDENT), the open task, if any,
      * and whether the instance still runs (Cockpit shows only running instances).
      */
-    record Observed(LiveState state, String detail, String taskId, boolean instanceRuns) {
+    record Observed(LiveState state, Text detail, String taskId, boolean instanceRuns) {
     }
 
     /** An open operator task (approval, failed or interrupted restore, DR step): who asked, since when. */

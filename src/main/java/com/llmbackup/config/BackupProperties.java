@@ -41,13 +41,15 @@ public record BackupProperties(
         @DefaultValue Offsite offsite,
         @DefaultValue Clock clock,
         @DefaultValue Wal wal,
-        String displayZone) {
+        String displayZone,
+        @DefaultValue("ko") String language) {
 
     /** What Docker needs after a stop's grace: the kill, the container's exit and the engine's answer. */
     public static final Duration STOP_ANSWER_MARGIN = Duration.ofSeconds(30);
 
     public BackupProperties {
         Settings.requireZone("backup.display-zone", displayZone);
+        Settings.requireLanguage("backup.language", language);
         Settings.requirePositive("backup.rpo", rpo);
         if (restore.stopTimeout().plus(STOP_ANSWER_MARGIN).compareTo(docker.timeout()) > 0) {
             // the engine answers a stop after the grace and the kill: a client that stops listening first fails every stop

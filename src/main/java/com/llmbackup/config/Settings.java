@@ -42,6 +42,12 @@ final class Settings {
         }
     }
 
+    static void requireLanguage(String key, String value) {
+        if (!Texts.LANGUAGES.contains(value)) {
+            throw invalid(key, value, "it must be ko (Korean) or en (English): the language of the log file, alerts and Tasklist texts.");
+        }
+    }
+
     static void requirePositive(String key, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw invalid(key, value, "it must be a positive duration such as 30s, 10m or 24h.");

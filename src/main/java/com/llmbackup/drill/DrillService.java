@@ -1,5 +1,6 @@
 package com.llmbackup.drill;
 
+import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -240,7 +241,7 @@ public class DrillService {
                 + " old (the RPO it gives)");
         if (e.passed()) {
             history.complete(runId, e.setId(), null);
-            backupLog.write("Restore drill of " + e.set() + " passed (restore " + DrillChecks.human(Duration.ofMillis(e.restoreMillis())) + ")");
+            backupLog.write(Text.of("log.drill.passed", e.set(), DrillChecks.human(Duration.ofMillis(e.restoreMillis()))));
         } else {
             fail(runId, DRILL_STEP, e.reason());
         }
@@ -307,7 +308,7 @@ public class DrillService {
         }
         if (!removed.isEmpty()) {
             log.info("Removed the leftovers of earlier restore drills: {}", removed);
-            backupLog.write("Restore drill: removed leftovers of earlier drills: " + String.join(", ", removed));
+            backupLog.write(Text.of("log.drill.leftovers", String.join(", ", removed)));
         }
         return removed;
     }
@@ -337,7 +338,7 @@ public class DrillService {
 
     private void fail(long runId, String step, String message) {
         history.fail(runId, step, message);
-        backupLog.write("Restore drill FAILED at " + step + ": " + message);
+        backupLog.write(Text.of("log.run.failedAt", RunKind.DRILL.titleText(), step, message));
     }
 
     private List<String> artifactProblems(BackupSet set) {

@@ -1,5 +1,10 @@
 package com.llmbackup.monitoring;
 
+import java.nio.charset.StandardCharsets;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.MessagingException;
+import com.llmbackup.config.Texts;
+import com.llmbackup.config.Text;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.event.EventListener;
-import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.stereotype.Component;
 
@@ -30,7 +35,8 @@ import org.springframework.stereotype.Component;
  * Tells operators of a failed run (backup, cleanup, restore, drill), of a breached RPO and of WAL streaming in trouble:
  * a JSON POST to {@code backup.alerts.webhook-url} and/or an e-mail to {@code backup.alerts.mail-to}.
  * With no notifier configured, a WARN log line says so, never silence. Notifications are sent
- * on a thread of their own, so a slow receiver never holds up a backup step.
+ * on a thread of their own, so a slow receiver never holds up a backup step. The words are in
+ * {@code backup.language}; the field names and {@code event} values stay as they are for scripts.
  */
 @Component
 public class Alerts {
@@ -43,13 +49,15 @@ public class Alerts {
     private final ObjectProvider<JavaMailSender> mail;
     private final Clock clock;
     private final HttpClient http;
+    private final Texts texts;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "alerts");
         t.setDaemon(true);
         return t;
     });
 
-    public Alerts(BackupProperties properties, ObjectProvider<JavaMailSender> mail, Clock clock) {
+    public Alerts(BackupProperties properties, ObjectProvider<JavaMailSender> mail, Clock clock, Texts texts) {
+        this.texts = texts;
         this.settings = properties.alerts();
         this.mail = mail;
         this.clock = clock;
@@ -74,21 +82,20 @@ public class Alerts {
         alert.put("cockpitPath", waiting && run.processInstanceId() != null ? COCKPIT + run.processInstanceId() : null);
         alert.put("detailPath", "/admin/index.html#run=" + run.id());
         if (waiting) {
-            alert.put("task", run.problems().interruptedStep() != null
-                    ? "Restore interrupted (Task_ResolveInterruptedRestore) waits in Tasklist: restore again, rollback or close"
-                    : "Resolve failed restore (Task_ResolveFailedRestore) waits in Tasklist: retry, rollback or close");
+            alert.put("task", texts.render(run.problems().interruptedStep() != null ? "alert.task.interrupted" : "alert.task.failed"));
         }
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: " + run.kind().label() + " run " + run.id() + " " + run.status().name() + (failedStep == null ? "" : " at " + failedStep));
+        send(alert, texts.render(failedStep == null ? "alert.subject.run" : "alert.subject.runAt", run.kind().titleText(), run.id(),
+                Text.of("alert.status." + run.status().name()), failedStep));
     }
 
     /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */
     public void rpoBreached(String reason) {
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("event", "rpo_breached");
-        alert.put("message", "RPO breached: " + reason + ". Look at the backup runs in Cockpit and the history page.");
+        alert.put("message", texts.render("alert.rpo.message", reason));
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: RPO breached");
+        send(alert, texts.render("alert.rpo.subject"));
     }
 
     /** A disaster recovery is about to miss its RTO: an operator task waits (Task_RtoAtRisk). */
@@ -99,9 +106,9 @@ public class Alerts {
         alert.put("message", message);
         alert.put("processInstanceId", processInstanceId);
         alert.put("cockpitPath", COCKPIT + processInstanceId);
-        alert.put("task", "RTO at risk (Task_RtoAtRisk) waits in Tasklist");
+        alert.put("task", texts.render("alert.rto.task"));
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: disaster recovery RTO at risk");
+        send(alert, texts.render("alert.rto.subject"));
     }
 
     /** The offsite copy of a set failed; the local set is complete and the next run catches up. */
@@ -111,10 +118,9 @@ public class Alerts {
         alert.put("set", set);
         alert.put("runId", runId);
         alert.put("message", message);
-        alert.put("advice", "The local set is complete; the next run copies every set still missing offsite. "
-                + "Check that backup.offsite.repository is reachable and the password file opens it.");
+        alert.put("advice", texts.render("alert.offsite.advice"));
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: offsite copy of " + set + " FAILED");
+        send(alert, texts.render("alert.offsite.subject", set));
     }
 
     /**
@@ -122,13 +128,13 @@ public class Alerts {
      * server longer than backup.wal.max-lag), {@code wal_slot_retained} (the slot keeps more than
      * backup.wal.max-slot-retained on the database server) or {@code wal_volume_full}.
      */
-    public void walProblem(String event, String message, String advice) {
+    public void walProblem(String event, String message, Text advice) {
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("event", event);
         alert.put("message", message);
-        alert.put("advice", advice);
+        alert.put("advice", texts.render(advice));
         alert.put("at", clock.instant().toString());
-        send(alert, "llm-backup: WAL streaming: " + event.replace('_', ' '));
+        send(alert, texts.render("alert.wal.subject", Text.of("alert.wal." + event)));
     }
 
     private void send(Map<String, Object> alert, String subject) {
@@ -177,16 +183,18 @@ public class Alerts {
 
     private void mail(JavaMailSender mailer, String subject, Map<String, Object> alert) {
         try {
-            SimpleMailMessage message = new SimpleMailMessage();
-            message.setFrom(settings.mailFrom());
-            message.setTo(settings.mailTo().split("\\s*,\\s*"));
-            message.setSubject(subject);
+            // UTF-8 whatever the JVM's default: the words may be Korean (backup.language)
+            MimeMessage message = mailer.createMimeMessage();
+            MimeMessageHelper helper = new MimeMessageHelper(message, StandardCharsets.UTF_8.name());
+            helper.setFrom(settings.mailFrom());
+            helper.setTo(settings.mailTo().split("\\s*,\\s*"));
+            helper.setSubject(subject);
             StringBuilder text = new StringBuilder();
             alert.forEach((k, v) -> text.append(k).append(": ").append(v).append('\n'));
-            message.setText(text.toString());
+            helper.setText(text.toString());
             mailer.send(message);
             log.info("Alert mailed to {}: {}", settings.mailTo(), subject);
-        } catch (RuntimeException e) {
+        } catch (MessagingException | RuntimeException e) {
             log.error("Alert e-mail to {} failed ({}) for '{}'", settings.mailTo(), e.getMessage(), subject);
         }
     }

@@ -1,5 +1,6 @@
 package com.llmbackup.monitoring;
 
+import com.llmbackup.config.Text;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -40,18 +41,12 @@ public class WalWatch {
         if (!receiver.holder() && status.state() != WalReceiverStatus.State.STOPPED) {
             return; // another orchestrator runs the receiver and alerts
         }
-        raise("wal_volume_full", health.volumeFull(status),
-                "Free space on the backup volume (the cleanup removes expired sets and WAL) or enlarge it; until then the server "
-                        + "keeps the WAL for the slot and the receiver resumes from it.");
-        raise("wal_lag", health.lagBreach(status),
-                "Look at the receiver's state on the admin page and the orchestrator's log (WalReceiver); the recovery window "
-                        + "ends at " + status.lastReceivedAt() + " until it catches up.");
-        raise("wal_slot_retained", health.slotBreach(status),
-                "The receiver is behind or stopped. Get it streaming; if it cannot catch up, set max_slot_wal_keep_size on the "
-                        + "server (docs/wal.md) so that its disk cannot fill (the window then shows a gap).");
+        raise("wal_volume_full", health.volumeFull(status), Text.of("alert.wal.wal_volume_full.advice"));
+        raise("wal_lag", health.lagBreach(status), Text.of("alert.wal.wal_lag.advice", status.lastReceivedAt()));
+        raise("wal_slot_retained", health.slotBreach(status), Text.of("alert.wal.wal_slot_retained.advice"));
     }
 
-    private void raise(String event, Optional<String> breach, String advice) {
+    private void raise(String event, Optional<String> breach, Text advice) {
         boolean now = breach.isPresent();
         if (now && !breached.getOrDefault(event, false)) {
             alerts.walProblem(event, breach.get(), advice);

@@ -1,5 +1,6 @@
 package com.llmbackup.offsite;
 
+import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,7 +88,7 @@ public class OffsiteCopyService {
                 OffsiteRepository.CopyResult result = repository.copy(missing, known);
                 history.setOffsiteForSet(RunKind.of(missing.kind()), missing.id().toString(), result.snapshotId(), result.bytesAdded(),
                         result.filesRead(), result.filesUnchanged());
-                String line = record(missing, result, "caught up");
+                String line = record(missing, result, "caughtUp");
                 history.addDetail(runId, line);
                 copied.add(line);
             }
@@ -103,11 +104,10 @@ public class OffsiteCopyService {
         } catch (LeaseLostException e) {
             throw e;
         } catch (RuntimeException e) {
-            String warning = "Offsite copy failed: " + e.getMessage() + " The local set " + label
-                    + " is complete; the next run copies every set still missing offsite.";
+            String warning = backupLog.texts().render("offsite.copyFailed", e.getMessage(), label);
             log.warn("Run {}: {}", runId, warning, e);
             history.addWarning(runId, warning);
-            backupLog.write(RunKind.of(kind).title() + " warning: " + warning);
+            backupLog.write(Text.of("log.run.warning", RunKind.of(kind).titleText(), warning));
             state.failed(e.getMessage());
             alerts.offsiteCopyFailed(label, runId, e.getMessage());
             return new Outcome(true, copied, warning);
@@ -138,10 +138,9 @@ public class OffsiteCopyService {
     }
 
     private String record(BackupSet set, OffsiteRepository.CopyResult result, String how) {
-        String line = "Offsite " + how + ": " + set.label() + " (snapshot " + shortId(result.snapshotId())
-                + (result.parentId() == null ? "" : ", parent " + result.parentId()) + "): read " + result.filesRead() + " of "
-                + result.filesProcessed() + " files (" + result.filesUnchanged() + " unchanged), "
-                + Sizes.human(result.bytesAdded()) + " sent of " + Sizes.human(result.bytesProcessed());
+        String line = backupLog.texts().render("offsite.copied", Text.of("offsite.copied." + how), set.label(),
+                shortId(result.snapshotId()) + (result.parentId() == null ? "" : ", parent " + result.parentId()), result.filesRead(),
+                result.filesProcessed(), result.filesUnchanged(), Sizes.human(result.bytesAdded()), Sizes.human(result.bytesProcessed()));
         log.info(line);
         backupLog.write(line);
         return line;

@@ -47,7 +47,8 @@ public class OffsiteRetention {
         List<String> lines = new ArrayList<>();
         List<String> forget = new ArrayList<>();
         for (OffsiteRetentionPlanner.Decision d : decisions) {
-            String line = dryRun && !d.keep() ? "Would forget offsite " + d.label() + " (snapshot " + d.snapshot().shortId() + "): " + d.reason() : d.line();
+            String line = dryRun && !d.keep() ? backupLog.texts().render("offsite.retention.wouldForget", d.label(), d.snapshot().shortId(), d.reason())
+                    : d.line();
             log.info(line);
             if (!d.keep()) {
                 backupLog.write(line);
@@ -69,9 +70,8 @@ public class OffsiteRetention {
                 throw e;
             }
         }
-        String summary = dryRun ? "Offsite cleanup dry run: " + forget.size() + " copies would be forgotten, "
-                + (decisions.size() - forget.size()) + " kept" : "Offsite cleaned up: " + forget.size() + " copies forgotten and pruned, "
-                + (decisions.size() - forget.size()) + " kept";
+        String summary = backupLog.texts().render(dryRun ? "offsite.retention.dryRun" : "offsite.retention.done", forget.size(),
+                decisions.size() - forget.size());
         backupLog.write(summary);
         lines.add(summary);
         state.refresh();

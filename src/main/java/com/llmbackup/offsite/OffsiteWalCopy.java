@@ -1,5 +1,6 @@
 package com.llmbackup.offsite;
 
+import com.llmbackup.config.Text;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -57,11 +58,11 @@ public class OffsiteWalCopy {
             copy();
             failing = false;
         } catch (RuntimeException e) {
-            String message = "Offsite copy of the WAL failed: " + e.getMessage() + " The next copy is tried in backup.wal.offsite-interval.";
+            String message = backupLog.texts().render("offsite.walCopyFailed", e.getMessage());
             log.warn("{}", message);
             state.failed(e.getMessage());
             if (!failing) {
-                backupLog.write("WAL warning: " + message);
+                backupLog.write(Text.of("log.wal.warning", message));
                 alerts.offsiteCopyFailed("WAL", 0, e.getMessage());
             }
             failing = true;

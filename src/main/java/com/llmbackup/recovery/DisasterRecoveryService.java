@@ -1,5 +1,6 @@
 package com.llmbackup.recovery;
 
+import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -78,7 +79,7 @@ public class DisasterRecoveryService {
         }
         long runId = history.start(RunKind.RECOVERY, owner);
         history.setRequest(runId, declaredBy, null, reason);
-        backupLog.write("Disaster recovery declared by " + declaredBy + " (run " + runId + ")");
+        backupLog.write(Text.of("log.recovery.declared", declaredBy, runId));
         return runId;
     }
 
@@ -235,7 +236,7 @@ public class DisasterRecoveryService {
             case RecoveryReport.CANCELLED -> history.end(report.runId(), RunStatus.REJECTED, summary);
             default -> history.fail(report.runId(), null, summary);
         }
-        backupLog.write("Disaster recovery " + report.outcome().toUpperCase(Locale.ROOT) + ": " + summary);
+        backupLog.write(Text.of("log.recovery.ended", Text.of("recovery.outcome." + report.outcome()), summary));
         log.info("Disaster recovery {} (run {}): {}", report.outcome(), report.runId(), summary);
     }
 

@@ -1,5 +1,6 @@
 package com.llmbackup.restore;
 
+import com.llmbackup.config.Text;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -222,15 +223,11 @@ final class ApprovalText {
         return String.join(" and ", h);
     }
 
-    static String sideTargets(RestoreRequest r) {
-        List<String> t = new ArrayList<>();
-        if (r.restoreDatabase()) {
-            t.add("database " + r.targetDatabase());
+    static Text sideTargets(RestoreRequest r) {
+        if (r.restoreDatabase() && r.restoreUploads()) {
+            return Text.of("restore.targets.both", r.targetDatabase(), r.targetUploadsDir());
         }
-        if (r.restoreUploads()) {
-            t.add("folder " + r.targetUploadsDir());
-        }
-        return String.join(" and ", t);
+        return r.restoreDatabase() ? Text.of("restore.targets.database", r.targetDatabase()) : Text.of("restore.targets.folder", r.targetUploadsDir());
     }
 
     static String label(RestoreRequest r) {

@@ -1,5 +1,6 @@
 package com.llmbackup.restore;
 
+import com.llmbackup.config.Text;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,7 +92,7 @@ public class RestoreRecorder {
 
     public void refused(long runId, String message) {
         history.end(runId, RunStatus.REFUSED, message);
-        backupLog.write("Restore REFUSED: " + message);
+        backupLog.write(Text.of("log.restore.refused", message));
     }
 
     public void approved(long runId, String approver, String comment) {
@@ -100,10 +101,11 @@ public class RestoreRecorder {
     }
 
     public void rejected(long runId, String approver, String comment) {
-        String message = "Rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment) + ". Nothing was changed.";
+        Text message = comment == null || comment.isBlank() ? Text.of("restore.rejected", approver)
+                : Text.of("restore.rejected.comment", approver, comment);
         history.setApprovedBy(runId, approver);
         history.end(runId, RunStatus.REJECTED, message);
-        backupLog.write("Restore " + sourceOf(runId) + " REJECTED: " + message);
+        backupLog.write(Text.of("log.restore.rejected", sourceOf(runId), message));
     }
 
     /** The restore ended with a healthy application (or, side by side, with the copy in place). */
@@ -113,20 +115,18 @@ public class RestoreRecorder {
         if (approvedAt != null) {
             history.setRto(runId, rto);
         }
-        String where = request.sideBySide() ? " side by side into " + ApprovalText.sideTargets(request) : "";
-        String message;
+        Text message;
         if (rolledBack && productionUntouched) {
-            message = "The restore failed (" + firstFailure + "); rolled back: production was not touched (the restore stopped before "
-                    + "the services did) and its copy was dropped.";
+            message = Text.of("restore.rolledBack.untouched", firstFailure);
         } else if (rolledBack) {
-            message = "The restore failed (" + firstFailure + "); rolled back to " + ApprovalText.label(request)
-                    + ": the data are as before the restore and the application is healthy." + database(runId);
+            message = Text.of("restore.rolledBack", firstFailure, ApprovalText.label(request), database(runId));
         } else if (request.undo()) {
-            message = "Undid restore run " + request.undoRestoreOf() + ": its database from before and the uploads of " + ApprovalText.label(request)
-                    + " are back; the application is healthy." + database(runId) + " Time from approval: " + ApprovalText.seconds(rto) + ".";
+            message = Text.of("restore.undone", request.undoRestoreOf(), ApprovalText.label(request), database(runId), ApprovalText.seconds(rto));
+        } else if (request.sideBySide()) {
+            message = Text.of("restore.completed.sideBySide", ApprovalText.label(request), ApprovalText.sideTargets(request), database(runId),
+                    ApprovalText.seconds(rto));
         } else {
-            message = "Restored " + ApprovalText.label(request) + where + (request.sideBySide() ? "" : "; the application is healthy")
-                    + "." + database(runId) + " Time from approval: " + ApprovalText.seconds(rto) + ".";
+            message = Text.of("restore.completed", ApprovalText.label(request), database(runId), ApprovalText.seconds(rto));
         }
         if (rolledBack) {
             int colon = firstFailure == null ? -1 : firstFailure.indexOf(':');
@@ -134,7 +134,7 @@ public class RestoreRecorder {
         } else {
             history.end(runId, RunStatus.COMPLETED, message);
         }
-        backupLog.write((rolledBack ? "Restore ROLLED BACK: " : "Restore completed: ") + message);
+        backupLog.write(Text.of(rolledBack ? "log.restore.rolledBack" : "log.restore.completed", message));
         leases.release(ownerOf(runId));
     }
 
@@ -142,32 +142,36 @@ public class RestoreRecorder {
      * How the database half ran and how long each part took ("Database (restore beside, check,
      * swap): restore beside 12.3 s, check 1.1 s, swap 0.2 s"), and the database kept for an undo.
      */
-    private String database(long runId) {
+    private Object database(long runId) {
         Optional<String> phases = runs.phases(runId);
         if (phases.isEmpty()) {
             return "";
         }
         String method = switch (runs.method(runId).orElse("")) {
-            case DatabaseHalf.SWAP -> " (restore beside, check, swap)";
-            case DatabaseHalf.IN_PLACE -> " (in place, as asked)";
-            case DatabaseHalf.UNDO -> " (undo: swapped back)";
-            default -> "";
+            case DatabaseHalf.SWAP -> "restore.database.swap";
+            case DatabaseHalf.IN_PLACE -> "restore.database.inPlace";
+            case DatabaseHalf.UNDO -> "restore.database.undo";
+            default -> "restore.database";
         };
-        return " Database" + method + ": " + phases.get() + "." + runs.previousDatabase(runId).map(db -> " The database it replaced is kept as "
-                + db + " until " + ApprovalText.TIME.format(clock.instant().plus(keepPrevious).atZone(clock.getZone()))
-                + " for an undo (undoRestoreOf " + runId + ").").orElse("");
+        return Text.of(method, phases.get(), runs.previousDatabase(runId).<Object>map(db -> Text.of("restore.database.kept", db,
+                ApprovalText.TIME.format(clock.instant().plus(keepPrevious).atZone(clock.getZone())), runId)).orElse(""));
     }
 
     /** The safety backup before the restore failed: nothing was changed; the lock is released. */
     public void safetyBackupFailed(long runId, String step, String message) {
-        failed(runId, step, "The safety backup failed (" + message + "). Nothing was restored and the application was not stopped. "
-                + "Fix the cause and start the restore again.");
+        failed(runId, step, Text.of("restore.safetyBackupFailed", message));
     }
 
     /** The operator closed a failed restore: the history keeps why; the lock is released. */
     public void failed(long runId, String step, String message) {
         history.fail(runId, step, message);
-        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ": " + message);
+        backupLog.write(Text.of("log.restore.failed", sourceOf(runId), step, message));
+        leases.release(ownerOf(runId));
+    }
+
+    private void failed(long runId, String step, Text message) {
+        history.fail(runId, step, message);
+        backupLog.write(Text.of("log.restore.failed", sourceOf(runId), step, message));
         leases.release(ownerOf(runId));
     }
 
@@ -188,13 +192,10 @@ public class RestoreRecorder {
             leases.release(ownerOf(runId));
         } else if (leases.current().filter(l -> l.owner().equals(ownerOf(runId))).isPresent()) {
             // what a backup waiting for the lock reads, and fails with after backup.lock.max-wait
-            leases.resume(ownerOf(runId), "Restore waiting for an operator at " + (task.equals("Task_ResolveInterruptedRestore")
-                    ? "Restore interrupted" : "Resolve failed restore") + " (" + task + ") in Tasklist; its data may be half restored");
+            leases.resume(ownerOf(runId), backupLog.texts().render("restore.lease.waiting", Text.of("task." + task), task));
         }
         runs.waitForOperator(runId, step, message);
-        backupLog.write("Restore " + sourceOf(runId) + " FAILED at " + step + ", waiting for an operator (" + task + ")"
-                + (halfRestored ? "; it keeps the lock (the data may be half restored): backups wait until it is resolved" : "")
-                + ": " + message);
+        backupLog.write(Text.of(halfRestored ? "log.restore.waiting.halfRestored" : "log.restore.waiting", sourceOf(runId), step, task, message));
     }
 
     /** The mark of a step that changes the application: started under an engine job and not committed yet. */
@@ -227,30 +228,26 @@ public class RestoreRecorder {
      */
     public String interrupted(long runId, RestoreRuns.StepInFlight mark, RestoreRequest plan) {
         runs.setInterrupted(runId, mark.step());
-        String message = "The orchestrator stopped while " + mark.step() + " was running (started "
-                + (mark.startedAt() == null ? "?" : ApprovalText.TIME.format(mark.startedAt().atZone(clock.getZone()))) + "); the step was not run "
-                + "again on its own. " + consequence(mark.step(), plan) + " Choose in Tasklist (Restore interrupted): restore again from the "
-                + "start of " + mark.step() + ", roll back to the safety set, or close the restore as failed.";
+        // a process variable that Tasklist shows and the run records: in backup.language
+        String message = backupLog.texts().render("restore.interrupted", mark.step(),
+                mark.startedAt() == null ? "?" : ApprovalText.TIME.format(mark.startedAt().atZone(clock.getZone())), consequence(mark.step(), plan));
         log.warn("Restore run {}: {}", runId, message);
         return message;
     }
 
-    private static String consequence(String step, RestoreRequest plan) {
+    private static Object consequence(String step, RestoreRequest plan) {
         if (step.equals(RestoreGuard.BESIDE_STEP)) {
-            return "Production was not touched: the application runs on the database it had; the partial copy beside it is dropped "
-                    + "(and made again when you restore again).";
+            return Text.of("restore.interrupted.beside");
         }
         if (plan.sideBySide()) {
-            return "Production was not touched (side-by-side restore); the partial copy (" + ApprovalText.sideTargets(plan)
-                    + ") stays until you restore again (it is made again from nothing) or close and drop it.";
+            return Text.of("restore.interrupted.sideBySide", ApprovalText.sideTargets(plan));
         }
         return switch (step) {
-            case "Task_StopServices" -> "Some services may be stopped; no data were changed.";
+            case "Task_StopServices" -> Text.of("restore.interrupted.stop");
             case RestoreGuard.DATA_STEP -> plan.inPlaceDatabase() || !plan.restoreDatabase()
-                    ? "The database and the uploads may be half restored; the services stay stopped until you choose."
-                    : "The database is either the one from before or the restored one, never a mix (Restore interrupted shows which); "
-                    + "the uploads may be half restored. The services stay stopped until you choose.";
-            case "Task_StartServices" -> "The data were restored; some services may not be running.";
+                    ? Text.of("restore.interrupted.data")
+                    : Text.of("restore.interrupted.dataSwap");
+            case "Task_StartServices" -> Text.of("restore.interrupted.start");
             default -> "";
         };
     }
@@ -280,7 +277,7 @@ public class RestoreRecorder {
     /** A line for the run's details and the runbook's log (what an operator must be able to find later: sessions ended, ...). */
     public void logged(long runId, String line) {
         history.addDetail(runId, line);
-        backupLog.write("Restore " + sourceOf(runId) + ": " + line);
+        backupLog.write(Text.of("log.restore.line", sourceOf(runId), line));
         log.info("Restore run {}: {}", runId, line);
     }
 

@@ -1,5 +1,6 @@
 package com.llmbackup.retention;
 
+import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,8 +112,7 @@ public class CleanupService {
             if (liveness.of(run.processInstanceId()) == OwnerLiveness.State.ENDED) {
                 // its process instance was deleted while it waited: it holds nothing any more
                 String step = run.problems().failedStep();
-                history.fail(run.id(), step == null ? "unknown" : step, "The restore's process instance "
-                        + run.processInstanceId() + " no longer exists (deleted while it was open); its sets are no longer kept for it.");
+                history.fail(run.id(), step == null ? "unknown" : step, Text.of("cleanup.restoreGone", run.processInstanceId()));
                 continue;
             }
             String why = "needed by restore run " + run.id() + " (" + run.status().name() + ", process instance " + run.processInstanceId() + ")";
@@ -145,11 +145,11 @@ public class CleanupService {
             }
             long bytes = catalog.delete(set.get(), lease);
             freed += bytes;
-            String line = "Deleted " + set.get().label() + ": " + planned.reason() + " (" + human(bytes) + " freed)";
+            String line = text("cleanup.deleted", set.get().label(), planned.reason(), human(bytes));
             done.add(line);
             backupLog.write(line);
         }
-        backupLog.write("Old backups cleaned up: " + done.size() + " sets, " + human(freed) + " freed");
+        backupLog.write(Text.of("log.cleanup.done", done.size(), human(freed)));
         leases.resume(owner);
         keptDatabases(false, runId);
         offsiteRetention(false, runId);
@@ -174,18 +174,18 @@ public class CleanupService {
         }
         long freed = wal.delete(files);
         wal.pruneReceipts(wal.list().segments().stream().map(f -> f.segment().name(listing.segmentSize())).toList());
-        String line = "Deleted WAL " + range.first() + " to " + range.last() + " (" + files.size() + " segments): " + reason
-                + " (" + human(freed) + " freed)";
+        String line = text("cleanup.deletedWal", range.first(), range.last(), files.size(), reason, human(freed));
         backupLog.write(line);
         return Optional.of(line);
     }
 
     /** A dry run: what would be deleted and why, nothing touched. */
     public Result dryRun(List<PlannedDeletion> deletions, long runId) {
-        List<String> lines = deletions.stream().map(d -> "Would delete " + (WAL.equals(d.kind()) ? "WAL " + d.id().replace("..", " to ")
-                : d.kind() + "/" + d.id()) + ": " + d.reason()).toList();
+        List<String> lines = deletions.stream().map(d -> WAL.equals(d.kind())
+                ? text("cleanup.wouldDeleteWal", RetentionPlanner.WalRange.parse(d.id()).first(), RetentionPlanner.WalRange.parse(d.id()).last(), d.reason())
+                : text("cleanup.wouldDelete", d.kind() + "/" + d.id(), d.reason())).toList();
         lines.forEach(backupLog::write);
-        backupLog.write("Cleanup dry run: " + lines.size() + " sets would be deleted, nothing deleted");
+        backupLog.write(Text.of("log.cleanup.dryRun", lines.size()));
         keptDatabases(true, runId);
         offsiteRetention(true, runId);
         finish(runId, lines, 0);
@@ -198,7 +198,7 @@ public class CleanupService {
 
     public void fail(long runId, String owner, String step, String message) {
         history.fail(runId, step, message);
-        backupLog.write("Cleanup FAILED at " + step + ": " + message);
+        backupLog.write(Text.of("log.run.failedAt", RunKind.CLEANUP.titleText(), step, message));
         leases.release(owner);
     }
 
@@ -217,8 +217,8 @@ public class CleanupService {
                 }
             }
         } catch (RuntimeException e) {
-            String warning = "Databases kept by restores not checked: " + e.getMessage();
-            backupLog.write("Cleanup warning: " + warning);
+            String warning = text("cleanup.keptDatabasesUnchecked", e.getMessage());
+            backupLog.write(Text.of("log.run.warning", RunKind.CLEANUP.titleText(), warning));
             history.addWarning(runId, warning);
         }
     }
@@ -231,8 +231,8 @@ public class CleanupService {
         try {
             offsite.apply(dryRun).forEach(line -> history.addDetail(runId, line));
         } catch (RuntimeException e) {
-            String warning = "Offsite retention not applied: " + e.getMessage();
-            backupLog.write("Cleanup warning: " + warning);
+            String warning = text("cleanup.offsiteRetentionFailed", e.getMessage());
+            backupLog.write(Text.of("log.run.warning", RunKind.CLEANUP.titleText(), warning));
             history.addWarning(runId, warning);
         }
     }
@@ -240,6 +240,11 @@ public class CleanupService {
     private void finish(long runId, List<String> lines, long freed) {
         lines.forEach(line -> history.addWarning(runId, line));
         history.complete(runId, null, new Manifest.Stats(freed, lines.size(), 0, 0));
+    }
+
+    /** A line for the log and the run's details, in backup.language. */
+    private String text(String key, Object... args) {
+        return backupLog.texts().render(key, args);
     }
 
     static String human(long bytes) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
+import com.llmbackup.config.Texts;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.test.TestPostgres;
 import org.flywaydb.core.Flyway;
@@ -46,7 +47,7 @@ class BackupHistoryTests {
                 .table("llm_backup_schema_history").locations("classpath:db/migration").load().migrate();
         jdbc = new JdbcTemplate(dataSource);
         transactions = new DataSourceTransactionManager(dataSource);
-        history = new BackupHistory(jdbc, transactions, clock);
+        history = new BackupHistory(jdbc, transactions, clock, Texts.of("en"));
     }
 
     @Test

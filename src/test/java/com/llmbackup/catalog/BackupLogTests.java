@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 
+import com.llmbackup.config.Texts;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.test.ManualClock;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class BackupLogTests {
         BackupProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("backup.log-file", file.toString())))
                 .bindOrCreate("backup", BackupProperties.class);
         ManualClock clock = new ManualClock(Instant.parse("2025-10-31T02:00:00Z"), ZoneId.of("Asia/Seoul"));
-        BackupLog log = new BackupLog(properties, clock);
+        BackupLog log = new BackupLog(properties, clock, Texts.of("en"));
         log.write("Daily backup completed: db_20251031.dump");
         clock.advance(Duration.ofMinutes(10));
         Instant restoreStart = clock.instant();

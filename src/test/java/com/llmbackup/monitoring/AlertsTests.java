@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.HistoryEntry;
@@ -68,12 +69,12 @@ class AlertsTests {
         if (mailer != null) {
             beans.addBean("mailSender", mailer);
         }
-        return new Alerts(properties, beans.getBeanProvider(JavaMailSender.class), clock);
+        return new Alerts(properties, beans.getBeanProvider(JavaMailSender.class), clock, Texts.of(properties.language()));
     }
 
     @Test
     void checkWhenRpoBreachedAlertsOnceThenAgainAfterRecovery() throws Exception {
-        BackupProperties properties = properties(Map.of("backup.alerts.webhook-url", receiver.alertsUrl()));
+        BackupProperties properties = properties(Map.of("backup.alerts.webhook-url", receiver.alertsUrl(), "backup.language", "en"));
         BackupHealthIndicator health = new BackupHealthIndicator(new BackupCatalog(root, FilePermissions.ownerOnly(), clock), properties, clock);
         RpoWatch watch = new RpoWatch(health, alerts(properties, null));
         completeDaily("20251031", "2025-10-31T02:05:00Z");
@@ -97,6 +98,7 @@ class AlertsTests {
 
     @Test
     void runFailedWhenMailConfiguredSendsEmailWithStepAndMessage() throws Exception {
+        // backup.language left at its default: the subject in Korean, the run's stored message as it is
         BackupProperties properties = properties(Map.of("backup.alerts.mail-to", "ops@example.org", "backup.alerts.mail-from", "backup@example.org"));
         JavaMailSenderImpl mailer = new JavaMailSenderImpl();
         mailer.setHost("127.0.0.1");
@@ -108,7 +110,7 @@ class AlertsTests {
 
         assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
         MimeMessage mail = smtp.getReceivedMessages()[0];
-        assertThat(mail.getSubject()).isEqualTo("llm-backup: weekly run 7 FAILED at Task_ArchiveUploads");
+        assertThat(mail.getSubject()).isEqualTo("llm-backup: 주간 전체 백업 실행 7 실패 (Task_ArchiveUploads 단계)");
         assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("ops@example.org");
         assertThat(GreenMailUtil.getBody(mail)).contains("message: No space left on device");
     }

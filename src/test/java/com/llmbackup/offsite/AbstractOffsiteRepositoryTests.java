@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
@@ -277,7 +278,7 @@ abstract class AbstractOffsiteRepositoryTests {
         BackupProperties properties = bind(settings);
         OffsiteRepository repository = new OffsiteRepository(properties, catalog, new CommandRunner());
         OffsiteRetention retention = new OffsiteRetention(properties, repository, new OffsiteState(repository, null, clock),
-                new BackupLog(properties, clock));
+                new BackupLog(properties, clock, Texts.of("en")));
         String forget = "offsite daily/20251029 (snapshot " + repository.find(BackupKind.DAILY, BackupSetId.parse("20251029")).orElseThrow().shortId()
                 + "): beyond the GFS policy: not the newest daily set of one of the 2 newest days, 0 newest weeks or 2 newest months that have one";
 

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
+import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
@@ -259,7 +260,7 @@ class WalReceiverTests {
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails().get("walProblem").toString()).contains("No space left on device");
             StaticListableBeanFactory beans = new StaticListableBeanFactory();
-            new WalWatch(receiver, walHealth, new Alerts(properties, beans.getBeanProvider(JavaMailSender.class), clock)).check();
+            new WalWatch(receiver, walHealth, new Alerts(properties, beans.getBeanProvider(JavaMailSender.class), clock, Texts.of("en"))).check();
             for (int i = 0; i < 100 && hooks.alerts().isEmpty(); i++) {
                 Thread.sleep(50);
             }

@@ -1,5 +1,6 @@
 package com.llmbackup.process.engine;
 
+import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -66,7 +67,7 @@ class EngineRunObserver implements RunObserver {
         runtime.createProcessInstanceQuery().processInstanceIds(ids).list().forEach(pi -> alive.add(pi.getId()));
         for (String id : ids) {
             if (!alive.contains(id)) {
-                observed.put(id, new Observed(LiveState.ABANDONED, "its process instance no longer runs, yet the run was never recorded as ended", null, false));
+                observed.put(id, new Observed(LiveState.ABANDONED, Text.of("run.abandoned.instanceGone"), null, false));
             }
         }
         for (OrchestratorNodes.StoppedLock lock : nodes.stoppedLocks()) {
@@ -78,14 +79,16 @@ class EngineRunObserver implements RunObserver {
         // the root's own incident, or the one propagated from a called run, names the step
         for (String id : alive) {
             for (Incident incident : runtime.createIncidentQuery().processInstanceId(id).list()) {
-                observed.putIfAbsent(id, new Observed(LiveState.INCIDENT, incident.getActivityId() + ": " + incident.getIncidentMessage(), null, true));
+                observed.putIfAbsent(id, new Observed(LiveState.INCIDENT,
+                        Text.of("run.incident", incident.getActivityId(), incident.getIncidentMessage()), null, true));
             }
         }
         for (Task task : tasks.createTaskQuery().processInstanceIdIn(idArray).active().list()) {
             LiveState state = APPROVAL.equals(task.getTaskDefinitionKey()) ? LiveState.WAITING_FOR_APPROVAL
                     : OPERATOR_TASKS.contains(task.getTaskDefinitionKey()) ? LiveState.WAITING_FOR_OPERATOR : null;
             if (state != null) {
-                observed.putIfAbsent(task.getProcessInstanceId(), new Observed(state, task.getName(), task.getId(), true));
+                observed.putIfAbsent(task.getProcessInstanceId(), new Observed(state,
+                        Text.of("task." + task.getTaskDefinitionKey()), task.getId(), true));
             }
         }
         return observed;

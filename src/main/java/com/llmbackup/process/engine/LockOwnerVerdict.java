@@ -1,5 +1,6 @@
 package com.llmbackup.process.engine;
 
+import com.llmbackup.config.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -31,30 +32,28 @@ final class LockOwnerVerdict {
     }
 
     /** Why the owner of a job locked at {@code lockedAt} has stopped; empty while it may still be working. */
-    static Optional<String> whyStopped(String jobLockOwner, Instant lockedAt, Optional<Node> node, Here here) {
+    static Optional<Text> whyStopped(String jobLockOwner, Instant lockedAt, Optional<Node> node, Here here) {
         if (jobLockOwner.equals(here.lockOwner())) {
             return Optional.empty();
         }
         Instant staleBefore = here.now().minus(here.staleAfter());
         if (node.isEmpty()) {
             return lockedAt.isBefore(staleBefore)
-                    ? Optional.of("orchestrator " + jobLockOwner + " never reported a heartbeat and locked the job at " + lockedAt)
+                    ? Optional.of(Text.of("lock.stopped.neverReported", jobLockOwner, lockedAt))
                     : Optional.empty();
         }
         Node n = node.get();
         if (n.host().equals(here.host())) {
             Optional<Instant> started = here.processStart().apply(n.pid());
             if (started.isEmpty()) {
-                return Optional.of("orchestrator " + jobLockOwner + " (process " + n.pid() + " on this machine) has ended");
+                return Optional.of(Text.of("lock.stopped.ended", jobLockOwner, n.pid()));
             }
             if (Duration.between(started.get(), n.startedAt()).abs().compareTo(ThisMachine.SAME_PROCESS) > 0) {
-                return Optional.of("orchestrator " + jobLockOwner + " (process " + n.pid() + " on this machine) has ended; "
-                        + "the pid now belongs to a process started at " + started.get());
+                return Optional.of(Text.of("lock.stopped.pidReused", jobLockOwner, n.pid(), started.get()));
             }
         }
         if (n.heartbeatAt().isBefore(staleBefore)) {
-            return Optional.of("orchestrator " + jobLockOwner + " on " + n.host() + " last reported at " + n.heartbeatAt()
-                    + ", more than " + here.staleAfter().toSeconds() + " s ago");
+            return Optional.of(Text.of("lock.stopped.stale", jobLockOwner, n.host(), n.heartbeatAt(), here.staleAfter().toSeconds()));
         }
         return Optional.empty();
     }

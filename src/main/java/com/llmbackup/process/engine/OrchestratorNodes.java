@@ -1,5 +1,7 @@
 package com.llmbackup.process.engine;
 
+import com.llmbackup.config.Texts;
+import com.llmbackup.config.Text;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +45,7 @@ public class OrchestratorNodes implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OrchestratorNodes.class);
 
+    private final Texts texts;
     private final JdbcTemplate jdbc;
     private final ProcessEngineConfigurationImpl engine;
     private final BackupProperties.Lock settings;
@@ -59,7 +62,8 @@ public class OrchestratorNodes implements AutoCloseable {
     });
 
     OrchestratorNodes(JdbcTemplate jdbc, ProcessEngine engine, BackupProperties properties, LeaseManager leases,
-                      OwnerLiveness liveness) {
+                      OwnerLiveness liveness, Texts texts) {
+        this.texts = texts;
         this.jdbc = jdbc;
         this.engine = (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration();
         this.settings = properties.lock();
@@ -119,7 +123,7 @@ public class OrchestratorNodes implements AutoCloseable {
         for (StoppedLock job : stopped) {
             engine.getCommandExecutorTxRequired().execute(new UnlockJobCmd(job.jobId()));
             log.warn("Job {} of {} (process instance {}) runs again now: {}. It was locked until {}.", job.jobId(),
-                    job.processKey(), job.processInstanceId(), job.why(), job.lockedUntil());
+                    job.processKey(), job.processInstanceId(), texts.render(job.why()), job.lockedUntil());
         }
         if (!stopped.isEmpty()) {
             engine.getJobExecutor().jobWasAdded();
@@ -129,7 +133,7 @@ public class OrchestratorNodes implements AutoCloseable {
 
     /** A job locked by an orchestrator that has stopped: its run is abandoned until someone unlocks it. */
     record StoppedLock(String jobId, String processInstanceId, String rootProcessInstanceId, String processKey,
-                       Object lockedUntil, String why) {
+                       Object lockedUntil, Text why) {
     }
 
     /** The jobs locked by another orchestrator that has stopped ({@link LockOwnerVerdict}). */

@@ -79,9 +79,8 @@ class PreflightDelegates {
             List<CheckResult> results = vars.checkResults(CHECKS);
             List<String> failed = results.stream().filter(CheckResult::failed).map(CheckResult::check).toList();
             long warnings = results.stream().filter(r -> r.status() == CheckResult.Status.WARN).count();
-            String headline = "Preflight " + (failed.isEmpty() ? "passed" : "failed") + ": "
-                    + (results.size() - failed.size() - warnings) + " passed, " + warnings + " warning(s), "
-                    + failed.size() + " failed" + (failed.isEmpty() ? "" : " (" + String.join(", ", failed) + ")");
+            String headline = backupLog.texts().render(failed.isEmpty() ? "preflight.passed" : "preflight.failed",
+                    results.size() - failed.size() - warnings, warnings, failed.size(), String.join(", ", failed));
             StringBuilder summary = new StringBuilder(headline);
             results.forEach(r -> summary.append('\n').append(r.line()));
             vars.putOutcome(failed.isEmpty(), summary.toString(), failed);

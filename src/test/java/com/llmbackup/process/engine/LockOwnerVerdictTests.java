@@ -1,5 +1,6 @@
 package com.llmbackup.process.engine;
 
+import com.llmbackup.config.Texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -43,7 +44,7 @@ class LockOwnerVerdictTests {
     @MethodSource("stopped")
     void whyStoppedWhenOwnerHasStoppedNamesWhy(String rule, LockOwnerVerdict.Node node, String why) {
         assertThat(LockOwnerVerdict.whyStopped("other", NOW.minusSeconds(10), Optional.of(node), HERE)).hasValueSatisfying(
-                reason -> assertThat(reason).contains(why));
+                reason -> assertThat(Texts.of("en").render(reason)).contains(why));
     }
 
     static Stream<Arguments> working() {
@@ -72,7 +73,7 @@ class LockOwnerVerdictTests {
 
     @Test
     void whyStoppedWhenUnknownOwnerLockedLongAgoSaysItNeverReported() {
-        assertThat(LockOwnerVerdict.whyStopped("other", NOW.minusSeconds(90), Optional.empty(), HERE))
+        assertThat(LockOwnerVerdict.whyStopped("other", NOW.minusSeconds(90), Optional.empty(), HERE).map(Texts.of("en")::render))
                 .hasValue("orchestrator other never reported a heartbeat and locked the job at 2026-12-02T01:58:30Z");
     }
 }
