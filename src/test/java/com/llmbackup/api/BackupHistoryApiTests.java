@@ -2,16 +2,23 @@ package com.llmbackup.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.Manifest;
 import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Text;
 import com.llmbackup.process.AbstractBackupProcessTests;
 import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -81,6 +88,49 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
         });
         JsonNode sinceToday = json.readTree(get("/api/backups?size=100&from=" + today, true).body());
         assertThat(sinceToday.get("items")).extracting(item -> item.get("runId").asLong()).contains(failed, other);
+    }
+
+    @Test
+    void runMessageWhenStoredWithItsKeyIsShownInTheViewersLanguage() throws Exception {
+        long runId = history.start(RunKind.RESTORE, "pi-api-language");
+        history.end(runId, RunStatus.REJECTED, Text.of("restore.rejected.comment", "bob", "wrong set"));
+        String korean = "bob이(가) 거부했습니다: wrong set. 아무것도 변경되지 않았습니다.";
+        String english = "Rejected by bob: wrong set. Nothing was changed.";
+
+        assertThat(history.find(runId).orElseThrow().message()).as("stored in backup.language (en in tests)").isEqualTo(english);
+        assertThat(json.readTree(get("/api/backups/runs/" + runId + "?lang=ko", true).body()).get("run").get("message").asText())
+                .isEqualTo(korean);
+        assertThat(json.readTree(get("/api/backups/runs/" + runId + "?lang=en", true).body()).get("run").get("message").asText())
+                .isEqualTo(english);
+        assertThat(messageIn(withLanguage("/api/backups/runs/" + runId, "ko-KR,ko;q=0.9,en-US;q=0.8").get("run"))).isEqualTo(korean);
+        assertThat(messageIn(withLanguage("/api/backups/runs/" + runId, "en-US,en;q=0.9").get("run"))).isEqualTo(english);
+        JsonNode list = withLanguage("/api/backups?kind=restore&status=REJECTED", "ko-KR");
+        JsonNode item = null;
+        for (JsonNode i : list.get("items")) {
+            item = i.get("runId").asLong() == runId ? i : item;
+        }
+        assertThat(messageIn(item)).isEqualTo(korean);
+    }
+
+    @Test
+    void runMessageWhenStoredWithoutKeyIsShownAsStoredInEveryLanguage() throws Exception {
+        long runId = history.start(RunKind.WEEKLY, "pi-api-words");
+        history.fail(runId, "Task_DumpDatabase", "pg_dump exited with code 1: connection refused");
+
+        assertThat(json.readTree(get("/api/backups/runs/" + runId + "?lang=ko", true).body()).get("run").get("message").asText())
+                .isEqualTo("pg_dump exited with code 1: connection refused");
+    }
+
+    private static String messageIn(JsonNode run) {
+        return run.get("message").asText();
+    }
+
+    private JsonNode withLanguage(String path, String acceptLanguage) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("panel:panel-pw".getBytes(StandardCharsets.UTF_8)))
+                .header("Accept-Language", acceptLanguage).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return json.readTree(response.body());
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunObserver;
@@ -17,6 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** One run as /api/backups serves it: field names, their order and values are the admin panel's contract. */
 class BackupHistoryControllerTests {
+
+    private static final Texts EN = Texts.of("en");
 
     private static final Instant STARTED = Instant.parse("2025-10-31T02:00:00Z");
     private static final Instant ENDED = Instant.parse("2025-10-31T02:01:30Z");
@@ -68,7 +72,7 @@ class BackupHistoryControllerTests {
         expected.put("offsite", offsite);
         expected.put("progress", progress);
 
-        assertThat(BackupHistoryController.run(entry, null)).containsExactlyEntriesOf(expected);
+        assertThat(BackupHistoryController.run(entry, null, EN::render)).containsExactlyEntriesOf(expected);
     }
 
     @ParameterizedTest(name = "{0} {1}: Cockpit {2}")
@@ -84,11 +88,11 @@ class BackupHistoryControllerTests {
     void cockpitUrlWhenTheInstanceRunsOnlyElseTheDetailAlone(RunStatus status, String observed, boolean cockpit) {
         HistoryEntry entry = HistoryEntry.of(7, RunKind.RESTORE, "20251030", "pi-7", status, STARTED, status.open() ? null : ENDED, null);
         RunObserver.Observed seen = observed == null ? null : switch (observed) {
-            case "ABANDONED_GONE" -> new RunObserver.Observed(RunObserver.LiveState.ABANDONED, "gone", null, false);
-            case "ABANDONED_LOCKED" -> new RunObserver.Observed(RunObserver.LiveState.ABANDONED, "stopped", null, true);
-            default -> new RunObserver.Observed(RunObserver.LiveState.valueOf(observed), "x", null, true);
+            case "ABANDONED_GONE" -> new RunObserver.Observed(RunObserver.LiveState.ABANDONED, Text.of("run.abandoned.instanceGone"), null, false);
+            case "ABANDONED_LOCKED" -> new RunObserver.Observed(RunObserver.LiveState.ABANDONED, Text.of("lock.stopped.ended", "node-1", 42), null, true);
+            default -> new RunObserver.Observed(RunObserver.LiveState.valueOf(observed), Text.of("task.Task_ResolveFailedRestore"), null, true);
         };
-        Map<String, Object> run = BackupHistoryController.run(entry, seen);
+        Map<String, Object> run = BackupHistoryController.run(entry, seen, EN::render);
         assertThat(run.get("cockpitUrl")).isEqualTo(cockpit ? "/camunda/app/cockpit/default/#/process-instance/pi-7" : null);
         assertThat(run.get("detailUrl")).isEqualTo("/admin/index.html#run=7");
     }

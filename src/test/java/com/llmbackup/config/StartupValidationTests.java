@@ -43,6 +43,16 @@ class StartupValidationTests {
     }
 
     @Test
+    void startFailsWithKeyAndValueWhenLanguageIsNotKoOrEn(CapturedOutput output) {
+        assertThatThrownBy(() -> app("backup.language=fr").run()).isInstanceOf(Exception.class);
+
+        assertThat(output.getOut() + output.getErr())
+                .contains("APPLICATION FAILED TO START")
+                .contains("Invalid setting backup.language='fr': it must be ko (Korean) or en (English)")
+                .contains("Correct backup.language in the environment or application.yaml and start again.");
+    }
+
+    @Test
     void startFailsWithKeyAndValueWhenNumberIsMalformed(CapturedOutput output) {
         assertThatThrownBy(() -> app("backup.retention.days=thirty").run()).isInstanceOf(Exception.class);
 
