@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +24,7 @@ public class Texts {
     private final MessageSource messages;
     private final Locale language;
 
+    @Autowired
     public Texts(MessageSource messages, BackupProperties properties) {
         this(messages, properties.language());
     }
