@@ -1,6 +1,5 @@
 package com.llmbackup.restore;
 
-import com.llmbackup.config.Text;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,11 +13,13 @@ import java.util.Map;
 
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.Sizes;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 
 /**
  * The texts an operator reads about a restore: the approval form's summary (what is replaced,
- * what is lost, who asked), and the short forms the history uses (a set's label, its halves,
- * an age, a duration). Pure: the guard gathers the facts.
+ * what is lost, who asked) in {@code backup.language}, and the short forms the history uses (a
+ * set's label, its halves, an age, a duration). Pure: the guard gathers the facts.
  */
 final class ApprovalText {
 
@@ -46,56 +47,31 @@ final class ApprovalText {
         static final Database NONE = new Database(null, null, "", null);
     }
 
-    /** How the database half runs, in English (the form's field and the history). */
-    static String method(RestoreRequest r, Database d) {
+    /** How the database half runs (the form's field and the summary). */
+    static Text method(RestoreRequest r, Database d) {
         if (!r.restoreDatabase()) {
-            return "none: the database is not restored";
+            return Text.of("approval.method.none");
         }
         if (r.sideBySide()) {
-            return "into the new database " + r.targetDatabase() + ", checked against the backup";
+            return Text.of("approval.method.sideBySide", r.targetDatabase());
         }
         if (r.undo()) {
-            return "undo: " + d.undoneDatabase() + " (the database from before restore run " + r.undoRestoreOf() + ") is swapped back in as "
-                    + d.live() + " in one transaction, with the services stopped";
+            return Text.of("approval.method.undo", d.undoneDatabase(), r.undoRestoreOf(), d.live());
         }
         if (r.inPlaceDatabase()) {
-            return "IN PLACE, as asked: pg_restore --clean into " + d.live() + " itself. Not atomic: a failure or a crash leaves it half "
-                    + "restored, and objects created since the backup remain";
+            return Text.of("approval.method.inPlace", d.live());
         }
-        return "restore beside, check, swap: the dump is restored into a new database beside " + d.live() + " while the application runs, "
-                + "checked against the backup, then swapped in by one rename with the services stopped; " + d.live()
-                + " as it is now is kept for an undo";
+        return Text.of("approval.method.swap", d.live());
     }
 
-    private static String methodKo(RestoreRequest r, Database d) {
-        if (!r.restoreDatabase()) {
-            return "없음: 데이터베이스는 복원하지 않습니다";
-        }
-        if (r.sideBySide()) {
-            return "새 데이터베이스 " + r.targetDatabase() + "에 복원하고 백업과 대조합니다";
-        }
-        if (r.undo()) {
-            return "되돌리기: " + d.undoneDatabase() + "(복원 실행 " + r.undoRestoreOf() + " 이전의 데이터베이스)를 서비스를 중지한 채 한 트랜잭션으로 "
-                    + d.live() + "(으)로 되돌립니다";
-        }
-        if (r.inPlaceDatabase()) {
-            return "요청에 따라 제자리 복원: " + d.live() + "에 직접 pg_restore --clean. 원자적이지 않습니다: 실패나 중단 시 반쯤 복원된 상태로 남고, "
-                    + "백업 이후 생성된 객체는 남습니다";
-        }
-        return "옆에 복원, 검사, 교체: 애플리케이션이 실행되는 동안 " + d.live() + " 옆의 새 데이터베이스에 복원하고 백업과 대조한 뒤, 서비스를 중지하고 "
-                + "이름 변경 한 번으로 교체합니다. 지금의 " + d.live() + "는 되돌리기를 위해 보관됩니다";
-    }
-
-    private static String room(DatabaseSpace.Room room, boolean ko) {
+    private static Text room(DatabaseSpace.Room room) {
         if (room == null) {
             return null;
         }
         if (!room.known()) {
-            return ko ? "두 번째 복사본을 위한 공간: 확인할 수 없음 (" + room.why() + ")"
-                    : "Space for the second copy: could not check (" + room.why() + ")";
+            return Text.of("approval.room.unknown", room.why());
         }
-        return (ko ? "두 번째 복사본을 위한 공간: " : "Space for the second copy: ") + Sizes.human(room.freeBytes()) + (ko ? " 여유, 필요 약 " : " free, needs about ")
-                + Sizes.human(room.neededBytes()) + " (" + room.where() + ")";
+        return Text.of("approval.room", Sizes.human(room.freeBytes()), Sizes.human(room.neededBytes()), room.where());
     }
 
     /** Who may approve this restore, as the approval form and the page say it (한국어 · English). */
@@ -115,102 +91,56 @@ final class ApprovalText {
                 : local + " (" + UTC_TIME.format(at.atZone(ZoneOffset.UTC)) + " UTC)";
     }
 
-    /** What the approver reads, from the facts the guard gathered. */
-    static RestorePlan describe(RestoreRequest request, Facts f) {
+    /** What the approver reads, from the facts the guard gathered, in {@code backup.language} (Tasklist shows one language). */
+    static RestorePlan describe(RestoreRequest request, Facts f, Texts texts) {
         BackupSet set = f.set();
-        ZoneId zone = f.zone();
-        Instant backupTime = f.backupTime();
-        long dumpBytes = f.dumpBytes();
-        long uploadsFiles = f.uploadsFiles();
-        long uploadsBytes = f.uploadsBytes();
-        Duration age = Duration.between(backupTime, f.now());
-        String when = inZoneAndUtc(backupTime, zone);
-        List<String> lines = new ArrayList<>();
-        lines.add("Set: " + set.label() + " (" + set.status().name().toLowerCase(Locale.ROOT) + ", written " + when + ", "
-                + ago(age) + " ago)");
-        String dataLoss = request.sideBySide()
-                ? "None: production is not touched (side-by-side restore)."
-                : "Everything written since " + when + " (" + ago(age) + " of changes) is lost; a safety backup of the current state is taken first.";
-        lines.add("Data loss: " + dataLoss);
+        Duration age = Duration.between(f.backupTime(), f.now());
+        String when = inZoneAndUtc(f.backupTime(), f.zone());
+        String ago = texts.render(ago(age));
+        List<Text> lines = new ArrayList<>();
+        String status = texts.render("approval.setStatus." + set.status().name().toLowerCase(Locale.ROOT));
+        lines.add(Text.of("approval.set", set.label(), status, when, ago));
+        String dataLoss = texts.render(request.sideBySide() ? Text.of("approval.dataLoss.none") : Text.of("approval.dataLoss.since", when, ago));
+        lines.add(Text.of("approval.dataLoss", dataLoss));
         List<String> overwrites = new ArrayList<>();
         if (request.restoreDatabase()) {
             Map<String, Long> rows = set.manifest() == null || set.manifest().rowCounts() == null ? Map.of() : set.manifest().rowCounts();
-            String backupRows = rows.isEmpty() ? "" : ", " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows";
-            String target = request.sideBySide() ? "new database " + request.targetDatabase() : "database " + f.currentDatabase();
-            overwrites.add(target + " <- " + f.dumpName() + " (" + Sizes.human(dumpBytes) + backupRows
-                    + "; pg_restore --list read " + f.tocEntries() + " entries)");
+            Object backupRows = rows.isEmpty() ? "" : Text.of("approval.rows", rows.values().stream().mapToLong(Long::longValue).sum());
+            Text target = request.sideBySide() ? Text.of("approval.target.newDatabase", request.targetDatabase())
+                    : Text.of("approval.target.database", f.currentDatabase());
+            overwrites.add(texts.render("approval.replaces.database", target, f.dumpName(), Sizes.human(f.dumpBytes()), backupRows,
+                    f.tocEntries()));
         }
         if (request.restoreUploads()) {
-            String target = request.sideBySide() ? "folder " + request.targetUploadsDir()
-                    : "uploads " + f.uploadsDir() + " (now " + f.currentUploadsFiles() + " files; files created since are deleted)";
-            overwrites.add(target + " <- " + f.uploadsName() + " (" + uploadsFiles + " files, " + Sizes.human(uploadsBytes) + ")");
+            Text target = request.sideBySide() ? Text.of("approval.target.folder", request.targetUploadsDir())
+                    : Text.of("approval.target.uploads", f.uploadsDir(), f.currentUploadsFiles());
+            overwrites.add(texts.render("approval.replaces.uploads", target, f.uploadsName(), f.uploadsFiles(), Sizes.human(f.uploadsBytes())));
         }
-        lines.add("Replaces: " + String.join("; ", overwrites));
+        lines.add(Text.of("approval.replaces", String.join("; ", overwrites)));
         Database d = f.database();
         if (request.restoreDatabase()) {
-            lines.add("Database method: " + method(request, d) + ".");
-            if (room(d.room(), false) != null) {
-                lines.add(room(d.room(), false) + ".");
-            }
-            if (!d.roles().isBlank()) {
-                lines.add(d.roles());
-            }
+            lines.add(Text.of("approval.method", method(request, d)));
+        }
+        List<String> rendered = new ArrayList<>(lines.stream().map(texts::render).toList());
+        if (request.restoreDatabase() && room(d.room()) != null) {
+            rendered.add(texts.render(room(d.room())) + ".");
+        }
+        if (request.restoreDatabase() && !d.roles().isBlank()) {
+            rendered.add(d.roles());
         }
         if (!request.sideBySide()) {
-            lines.add("Services stopped during the restore: " + String.join(", ", f.services())
-                    + " of project " + f.project() + " (the database keeps running).");
+            rendered.add(texts.render("approval.services", String.join(", ", f.services()), f.project()));
         }
         if (request.applicationStopped()) {
-            lines.add("WARNING: the requester says the application is stopped by other means (applicationStopped); "
-                    + "check that before approving: the restore does not stop or start it.");
+            rendered.add(texts.render("approval.applicationStopped"));
         }
-        lines.add("Requested by: " + (request.requestedBy() == null ? "(unknown)" : request.requestedBy())
-                + (request.reason() == null ? "" : "; reason: " + request.reason()));
-        // the Korean operators' lines first, the English ones (which logs and tests quote) after
-        List<String> korean = korean(request, f, when, age, overwrites);
-        String dataLossKo = korean.get(1).substring("데이터 손실: ".length());
-        return new RestorePlan(set.label(), set.status().name().toLowerCase(Locale.ROOT), when, ago(age),
-                dataLossKo + "\n" + dataLoss, dumpBytes, uploadsFiles, uploadsBytes, String.join("; ", overwrites),
-                String.join("\n", korean) + "\n\n" + String.join("\n", lines),
-                request.restoreDatabase() ? methodKo(request, d) + ".\n" + method(request, d) + "." : null);
+        Object requester = request.requestedBy() == null ? Text.of("approval.unknown") : request.requestedBy();
+        rendered.add(texts.render(request.reason() == null ? Text.of("approval.requestedBy", requester)
+                : Text.of("approval.requestedBy.reason", requester, request.reason())));
+        return new RestorePlan(set.label(), status, when, ago, dataLoss, f.dumpBytes(), f.uploadsFiles(), f.uploadsBytes(),
+                String.join("; ", overwrites), String.join("\n", rendered),
+                request.restoreDatabase() ? texts.render(method(request, d)) + "." : null);
     }
-
-    /** The same facts in Korean, in the runbook's terms (복원, 안전 백업); paths and names as they are. */
-    private static List<String> korean(RestoreRequest request, Facts f, String when, Duration age, List<String> overwrites) {
-        List<String> lines = new ArrayList<>();
-        String status = f.set().status() == BackupSet.Status.LEGACY ? "기존 스크립트 백업" : "완료";
-        lines.add("백업 세트: " + f.set().label() + " (" + status + ", 백업 시각 " + when + ", " + agoKo(age) + " 전)");
-        lines.add("데이터 손실: " + (request.sideBySide()
-                ? "없음: 운영 환경은 변경되지 않습니다 (병행 복원)."
-                : when + " 이후에 기록된 모든 내용(" + agoKo(age) + " 분량의 변경)이 사라집니다. 먼저 현재 상태의 안전 백업을 만듭니다."));
-        lines.add("교체 대상: " + String.join("; ", overwrites));
-        if (request.restoreDatabase()) {
-            lines.add("데이터베이스 복원 방식: " + methodKo(request, f.database()) + ".");
-            if (room(f.database().room(), true) != null) {
-                lines.add(room(f.database().room(), true) + ".");
-            }
-        }
-        if (!request.sideBySide()) {
-            lines.add("복원 중 중지되는 서비스: " + String.join(", ", f.services()) + " (프로젝트 " + f.project()
-                    + ", 데이터베이스는 계속 실행됩니다).");
-        }
-        if (request.applicationStopped()) {
-            lines.add("경고: 요청자는 애플리케이션이 다른 방법으로 중지되었다고 합니다 (applicationStopped). "
-                    + "승인 전에 확인하십시오: 이 복원은 애플리케이션을 중지하거나 시작하지 않습니다.");
-        }
-        lines.add("요청자: " + (request.requestedBy() == null ? "(알 수 없음)" : request.requestedBy())
-                + (request.reason() == null ? "" : "; 사유: " + request.reason()));
-        return lines;
-    }
-
-    static String agoKo(Duration d) {
-        long hours = d.toHours();
-        if (hours >= 48) {
-            return hours / 24 + "일 " + hours % 24 + "시간";
-        }
-        return hours > 0 ? hours + "시간 " + d.toMinutesPart() + "분" : Math.max(0, d.toMinutes()) + "분";
-    }
-
 
     static String halves(RestoreRequest r) {
         List<String> h = new ArrayList<>();
@@ -234,12 +164,12 @@ final class ApprovalText {
         return (r.backupKind() == null ? "daily" : r.backupKind()) + "/" + r.backupId();
     }
 
-    static String ago(Duration d) {
+    static Text ago(Duration d) {
         long hours = d.toHours();
         if (hours >= 48) {
-            return hours / 24 + " d " + hours % 24 + " h";
+            return Text.of("approval.ago.days", hours / 24, hours % 24);
         }
-        return hours > 0 ? hours + " h " + d.toMinutesPart() + " min" : Math.max(0, d.toMinutes()) + " min";
+        return hours > 0 ? Text.of("approval.ago.hours", hours, d.toMinutesPart()) : Text.of("approval.ago.minutes", Math.max(0, d.toMinutes()));
     }
 
     static String seconds(long millis) {

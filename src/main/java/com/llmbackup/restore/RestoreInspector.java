@@ -30,6 +30,7 @@ import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Texts;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.offsite.OffsiteException;
 import com.llmbackup.offsite.OffsiteRepository;
@@ -67,6 +68,8 @@ public class RestoreInspector {
     private final OffsiteRepository offsite;
     private final DatabaseSpace space;
 
+    private final Texts texts;
+
     public RestoreInspector(BackupProperties properties, BackupCatalog catalog, LeaseManager leases, DatabaseDumper dumper,
                             DatabaseRestorer databases, UploadsRestorer uploads, ComposeServices compose, Clock clock,
                             OffsiteRepository offsite, DatabaseSpace space) {
@@ -80,6 +83,8 @@ public class RestoreInspector {
         this.uploads = uploads;
         this.compose = compose;
         this.clock = clock;
+        // the approver's facts in backup.language: built here, not injected, so the constructor stays as callers know it
+        this.texts = Texts.of(properties.language());
     }
 
     /**
@@ -137,7 +142,7 @@ public class RestoreInspector {
                 source.uploads().getFileName().toString(), backupTime, clock.instant(), properties.displayZoneId(), dumpBytes, tocEntries,
                 uploadsFiles, uploadsBytes, request.sideBySide() || !request.restoreDatabase() ? null : currentDatabase(),
                 properties.uploadsDir(), request.sideBySide() || !request.restoreUploads() ? 0 : countFiles(properties.uploadsDir()),
-                properties.compose().serviceList(), properties.compose().project(), database));
+                properties.compose().serviceList(), properties.compose().project(), database), texts);
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.recovery.RecoveryReport;
@@ -55,7 +56,7 @@ class TextKeysTests {
         }
         // keys built from a prefix: each prefix's keys are checked below, by the values the code completes it with
         assertThat(prefixes).containsExactlyInAnyOrder("run.kind.", "task.", "alert.status.", "alert.wal.", "recovery.outcome.",
-                "offsite.copied.");
+                "offsite.copied.", "approval.setStatus.");
     }
 
     @Test
@@ -70,6 +71,7 @@ class TextKeysTests {
         });
         Stream.of(RecoveryReport.RECOVERED, RecoveryReport.FAILED, RecoveryReport.CANCELLED).forEach(o -> built.add("recovery.outcome." + o));
         Stream.of("copied", "caughtUp").forEach(h -> built.add("offsite.copied." + h));
+        Stream.of(BackupSet.Status.values()).forEach(st -> built.add("approval.setStatus." + st.name().toLowerCase(Locale.ROOT)));
         for (String key : built) {
             assertThat(rendersIn(KO, key) && rendersIn(EN, key)).as("%s is in both bundles", key).isTrue();
         }
