@@ -85,6 +85,8 @@ public final class RunningJar implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true);
         builder.environment().remove("CAMUNDA_BPM_ADMINUSER_ID");
         builder.environment().remove("CAMUNDA_BPM_ADMINUSER_PASSWORD");
+        // the jar tests quote the English texts of the log and the runs, as the test contexts do (a test may set another)
+        builder.environment().put("BACKUP_LANGUAGE", "en");
         // a null value unsets the variable (e.g. LANG, to start the jar as cron or systemd would)
         env.forEach((k, v) -> {
             if (v == null) {
