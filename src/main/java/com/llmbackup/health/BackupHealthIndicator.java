@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import com.llmbackup.config.Texts;
+import com.llmbackup.config.Text;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupKind;
@@ -50,6 +52,8 @@ public class BackupHealthIndicator implements HealthIndicator {
     private final WalHealth walHealth;
 
     /** Without the history (unit tests of the RPO and volume rules): no drill rule. */
+    private final Texts texts;
+
     public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock) {
         this(catalog, properties, clock, null, null, null);
     }
@@ -62,6 +66,8 @@ public class BackupHealthIndicator implements HealthIndicator {
     public BackupHealthIndicator(BackupCatalog catalog, BackupProperties properties, Clock clock, BackupHistory history,
                                  WalReceiver wal, WalHealth walHealth) {
         this.catalog = catalog;
+        // details in backup.language: built here, so the constructors stay as their callers know them
+        this.texts = Texts.of(properties.language());
         this.properties = properties;
         this.clock = clock;
         this.history = history;
@@ -77,12 +83,11 @@ public class BackupHealthIndicator implements HealthIndicator {
         Instant now = clock.instant();
         List<String> future = fromTheFuture();
         if (!future.isEmpty()) {
-            details.put("clock", "sets dated later than this clock (" + now + "): " + String.join(", ", future)
-                    + "; they do not count as the newest: made under a clock that was ahead, or this clock is behind");
+            details.put("clock", texts.render("health.clock", now, String.join(", ", future)));
             down = true;
         }
         if (newest.isEmpty()) {
-            details.put("newestBackup", "none: no complete backup exists");
+            details.put("newestBackup", texts.render("health.newestBackup.none"));
             down = true;
         } else {
             Instant when = completedAt(newest.get());
@@ -90,9 +95,9 @@ public class BackupHealthIndicator implements HealthIndicator {
             details.put("newestBackup", newest.get().label());
             details.put("newestBackupCompletedAt", when.toString());
             details.put("newestBackupAgeHours", age.toHours());
-            Optional<String> breach = rpoBreach();
+            Optional<Text> breach = rpoBreach();
             if (breach.isPresent()) {
-                details.put("rpo", "breached: " + breach.get());
+                details.put("rpo", texts.render("health.rpo.breached", breach.get()));
                 down = true;
             }
         }
@@ -100,12 +105,11 @@ public class BackupHealthIndicator implements HealthIndicator {
             long percent = VolumeUsage.of(catalog.root()).usedPercent();
             details.put("volumeUsedPercent", percent);
             if (percent > properties.volume().maxUsedPercent()) {
-                details.put("volume", "nearly full: " + percent + "% used, above backup.volume.max-used-percent="
-                        + properties.volume().maxUsedPercent());
+                details.put("volume", texts.render("health.volume.full", percent, properties.volume().maxUsedPercent()));
                 down = true;
             }
         } catch (IOException e) {
-            details.put("volume", "cannot read the backup volume: " + e.getMessage());
+            details.put("volume", texts.render("health.volume.unreadable", e.getMessage()));
             down = true;
         }
         if (wal != null && walHealth != null && walDetails(details, newest, now)) {
@@ -162,15 +166,14 @@ public class BackupHealthIndicator implements HealthIndicator {
     }
 
     /** Why the RPO is breached now (no complete backup, or the newest is too old), or empty when it holds. */
-    public Optional<String> rpoBreach() {
+    public Optional<Text> rpoBreach() {
         Optional<BackupSet> newest = newestComplete();
         if (newest.isEmpty()) {
-            return Optional.of("no complete daily or weekly backup exists in " + catalog.root());
+            return Optional.of(Text.of("health.rpo.noBackup", catalog.root()));
         }
         Duration age = Duration.between(completedAt(newest.get()), clock.instant());
         if (age.compareTo(properties.rpo().plus(MARGIN)) > 0) {
-            return Optional.of("the newest complete backup " + newest.get().label() + " is " + age.toHours()
-                    + " h old, more than backup.rpo " + properties.rpo().toHours() + " h + " + MARGIN.toHours() + " h");
+            return Optional.of(Text.of("health.rpo.tooOld", newest.get().label(), age.toHours(), properties.rpo().toHours(), MARGIN.toHours()));
         }
         return Optional.empty();
     }

@@ -90,7 +90,7 @@ public class Alerts {
     }
 
     /** The RPO is breached: {@code reason} says how (no backup, or the newest is too old). */
-    public void rpoBreached(String reason) {
+    public void rpoBreached(Text reason) {
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("event", "rpo_breached");
         alert.put("message", texts.render("alert.rpo.message", reason));

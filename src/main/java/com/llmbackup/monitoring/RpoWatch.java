@@ -2,6 +2,7 @@ package com.llmbackup.monitoring;
 
 import java.util.Optional;
 
+import com.llmbackup.config.Text;
 import com.llmbackup.health.BackupHealthIndicator;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -24,7 +25,7 @@ public class RpoWatch {
 
     @Scheduled(initialDelayString = "${backup.alerts.rpo-check-interval:15m}", fixedDelayString = "${backup.alerts.rpo-check-interval:15m}")
     public void check() {
-        Optional<String> breach = health.rpoBreach();
+        Optional<Text> breach = health.rpoBreach();
         if (breach.isPresent() && !breached) {
             alerts.rpoBreached(breach.get());
         }

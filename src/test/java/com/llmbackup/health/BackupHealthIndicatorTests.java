@@ -29,7 +29,7 @@ class BackupHealthIndicatorTests {
 
     private BackupHealthIndicator indicator(Path backupRoot, String maxUsedPercent) {
         BackupProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
-                "backup.root", backupRoot.toString(), "backup.volume.max-used-percent", maxUsedPercent)))
+                "backup.root", backupRoot.toString(), "backup.volume.max-used-percent", maxUsedPercent, "backup.language", "en")))
                 .bindOrCreate("backup", BackupProperties.class);
         return new BackupHealthIndicator(new BackupCatalog(backupRoot, FilePermissions.ownerOnly(), clock), properties, clock);
     }
