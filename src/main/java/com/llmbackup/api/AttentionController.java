@@ -1,10 +1,5 @@
 package com.llmbackup.api;
 
-import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.http.HttpHeaders;
-import java.util.function.Function;
-import com.llmbackup.config.Text;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,14 +7,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Text;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**

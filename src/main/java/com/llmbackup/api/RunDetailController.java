@@ -1,8 +1,5 @@
 package com.llmbackup.api;
 
-import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.http.HttpHeaders;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,10 +19,13 @@ import com.llmbackup.catalog.RunObserver;
 import com.llmbackup.catalog.RunTrail;
 import com.llmbackup.drill.DrillEvidenceStore;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**

@@ -1,6 +1,5 @@
 package com.llmbackup.backup;
 
-import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -37,6 +36,7 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.postgres.DatabaseDumper;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.uploads.Snapshotter;

@@ -1,7 +1,5 @@
 package com.llmbackup.catalog;
 
-import com.llmbackup.config.Texts;
-import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +18,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;

@@ -1,12 +1,12 @@
 package com.llmbackup.catalog;
 
-import com.llmbackup.config.Text;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.llmbackup.config.Text;
 
 /**
  * What a history row records a run of. The label is the value stored in the history,

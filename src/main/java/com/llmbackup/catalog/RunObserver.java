@@ -1,11 +1,12 @@
 package com.llmbackup.catalog;
 
-import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import com.llmbackup.config.Text;
 
 /**
  * What the engine says, at read time, of runs the history records as open, and the operator

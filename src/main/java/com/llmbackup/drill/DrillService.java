@@ -1,6 +1,5 @@
 package com.llmbackup.drill;
 
-import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,6 +39,7 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Trees;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseDumper;

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import com.llmbackup.config.Texts;
-import com.llmbackup.config.Text;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupKind;
@@ -22,6 +20,8 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.wal.WalReceiver;
 import com.llmbackup.wal.WalReceiverStatus;
 import org.springframework.beans.factory.annotation.Autowired;

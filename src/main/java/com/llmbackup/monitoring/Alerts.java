@@ -1,14 +1,10 @@
 package com.llmbackup.monitoring;
 
-import java.nio.charset.StandardCharsets;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.MessagingException;
-import com.llmbackup.config.Texts;
-import com.llmbackup.config.Text;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,13 +18,17 @@ import com.llmbackup.catalog.RunFailed;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import jakarta.annotation.PreDestroy;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.event.EventListener;
-import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.stereotype.Component;
 
 /**

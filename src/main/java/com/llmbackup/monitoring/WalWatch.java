@@ -1,10 +1,10 @@
 package com.llmbackup.monitoring;
 
-import com.llmbackup.config.Text;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import com.llmbackup.config.Text;
 import com.llmbackup.health.WalHealth;
 import com.llmbackup.wal.WalReceiver;
 import com.llmbackup.wal.WalReceiverStatus;

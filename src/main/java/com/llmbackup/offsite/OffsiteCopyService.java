@@ -1,6 +1,5 @@
 package com.llmbackup.offsite;
 
-import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +16,7 @@ import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.monitoring.Alerts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

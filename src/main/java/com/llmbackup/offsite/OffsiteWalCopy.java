@@ -1,12 +1,12 @@
 package com.llmbackup.offsite;
 
-import com.llmbackup.config.Text;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.Sizes;
+import com.llmbackup.config.Text;
 import com.llmbackup.monitoring.Alerts;
 import com.llmbackup.wal.WalReceiver;
 import org.slf4j.Logger;

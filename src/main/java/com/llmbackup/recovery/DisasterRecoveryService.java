@@ -1,12 +1,10 @@
 package com.llmbackup.recovery;
 
-import com.llmbackup.config.Text;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +21,7 @@ import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.monitoring.Alerts;
 import com.llmbackup.postgres.DatabaseRestorer;
 import com.llmbackup.restore.RestoreInspector;

@@ -1,6 +1,5 @@
 package com.llmbackup.restore;
 
-import com.llmbackup.config.Text;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +14,7 @@ import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.uploads.Snapshotter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

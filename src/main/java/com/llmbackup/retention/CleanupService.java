@@ -1,6 +1,5 @@
 package com.llmbackup.retention;
 
-import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +23,7 @@ import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.offsite.OffsiteRetention;
 import com.llmbackup.restore.KeptDatabases;
 import com.llmbackup.wal.WalArchive;

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 
-import com.llmbackup.config.Texts;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Texts;
 import com.llmbackup.test.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupLog;
@@ -25,6 +24,7 @@ import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Texts;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.test.FileTrees;
 import com.llmbackup.test.ManualClock;

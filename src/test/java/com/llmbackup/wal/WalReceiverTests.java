@@ -18,10 +18,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
-import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Texts;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.health.BackupHealthIndicator;
 import com.llmbackup.health.WalHealth;

@@ -1,6 +1,5 @@
 package com.llmbackup.process.engine;
 
-import com.llmbackup.config.Text;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,6 +11,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import com.llmbackup.catalog.RunObserver;
+import com.llmbackup.config.Text;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;

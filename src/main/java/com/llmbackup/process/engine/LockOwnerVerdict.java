@@ -1,11 +1,11 @@
 package com.llmbackup.process.engine;
 
-import com.llmbackup.config.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
+import com.llmbackup.config.Text;
 import com.llmbackup.exec.ThisMachine;
 
 /**

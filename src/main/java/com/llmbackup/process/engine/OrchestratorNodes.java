@@ -1,7 +1,5 @@
 package com.llmbackup.process.engine;
 
-import com.llmbackup.config.Texts;
-import com.llmbackup.config.Text;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +14,8 @@ import java.util.stream.Collectors;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.exec.ThisMachine;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
