@@ -180,11 +180,11 @@ public class DisasterRecoveryService {
      * recorded and alerted, naming the tasks still open. Returns what the operator's task shows.
      */
     public String rtoAtRisk(long runId, String processInstanceId, Instant declaredAt, List<String> openTasks) {
-        String message = "Disaster recovery " + processInstanceId + " was declared at " + declaredAt
-                + "; its RTO (backup.dr.rto " + properties.dr().rto() + ") ends at " + declaredAt.plus(properties.dr().rto())
-                + ". " + (openTasks.isEmpty() ? "No recovery task is open: look for a running or failed step in Cockpit."
-                : "Open tasks: " + String.join("; ", openTasks) + ".");
-        history.addDetail(runId, "RTO at risk: " + message);
+        // the alert, the run's details and the operator's task: in backup.language
+        String message = backupLog.texts().render("recovery.rtoAtRisk", processInstanceId, declaredAt, properties.dr().rto(),
+                declaredAt.plus(properties.dr().rto()), openTasks.isEmpty() ? Text.of("recovery.rtoAtRisk.noTask")
+                        : Text.of("recovery.rtoAtRisk.openTasks", String.join("; ", openTasks)));
+        history.addDetail(runId, backupLog.texts().render("recovery.rtoAtRisk.detail", message));
         alerts.rtoAtRisk(processInstanceId, message);
         return message;
     }
@@ -229,14 +229,14 @@ public class DisasterRecoveryService {
         if (report.rtoSeconds() != null) {
             history.setRto(report.runId(), report.rtoSeconds() * 1000);
         }
-        String summary = report.summary();
+        Text summary = report.summary();
         switch (report.outcome()) {
             case RecoveryReport.RECOVERED -> history.end(report.runId(), RunStatus.COMPLETED, summary);
             case RecoveryReport.CANCELLED -> history.end(report.runId(), RunStatus.REJECTED, summary);
             default -> history.fail(report.runId(), null, summary);
         }
         backupLog.write(Text.of("log.recovery.ended", Text.of("recovery.outcome." + report.outcome()), summary));
-        log.info("Disaster recovery {} (run {}): {}", report.outcome(), report.runId(), summary);
+        log.info("Disaster recovery {} (run {}): {}", report.outcome(), report.runId(), backupLog.texts().render(summary));
     }
 
     /** Every recovery's report, newest first (the admin page). */

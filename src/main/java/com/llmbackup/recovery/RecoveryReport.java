@@ -1,5 +1,6 @@
 package com.llmbackup.recovery;
 
+import com.llmbackup.config.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,15 +48,14 @@ public record RecoveryReport(long runId, String processInstanceId, String outcom
         return rto.multipliedBy(3).dividedBy(4);
     }
 
-    /** One line for the history row's message and the log. */
-    public String summary() {
+    /** One line for the history row's message and the log (a text: the page shows it in the viewer's language). */
+    public Text summary() {
         return switch (outcome) {
-            case RECOVERED -> "Recovered " + restoredSet + ": RTO " + human(rtoSeconds) + " (target " + human(rtoTargetSeconds)
-                    + (Boolean.TRUE.equals(rtoMet) ? ", met" : ", MISSED") + "), RPO " + human(rpoSeconds) + " (target "
-                    + human(rpoTargetSeconds) + (Boolean.TRUE.equals(rpoMet) ? ", met" : ", MISSED") + ")."
-                    + (Boolean.FALSE.equals(preflightPassed) ? " The preflight found problems: see PreflightProcess." : "");
-            case CANCELLED -> "Cancelled: " + message;
-            default -> "Failed: " + message;
+            case RECOVERED -> Text.of(Boolean.FALSE.equals(preflightPassed) ? "recovery.summary.recovered.preflight" : "recovery.summary.recovered",
+                    restoredSet, human(rtoSeconds), human(rtoTargetSeconds), Text.of(Boolean.TRUE.equals(rtoMet) ? "recovery.met" : "recovery.missed"),
+                    human(rpoSeconds), human(rpoTargetSeconds), Text.of(Boolean.TRUE.equals(rpoMet) ? "recovery.met" : "recovery.missed"));
+            case CANCELLED -> Text.of("recovery.summary.cancelled", message);
+            default -> Text.of("recovery.summary.failed", message);
         };
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import com.llmbackup.config.Texts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +23,7 @@ class RecoveryReportTests {
         assertThat(r.rtoMet()).isTrue();
         assertThat(r.rpoSeconds()).isEqualTo(5 * 3600 + 50 * 60);
         assertThat(r.rpoMet()).isTrue();
-        assertThat(r.summary()).isEqualTo("Recovered daily/20251101: RTO 1 h 35 min (target 4 h 0 min, met), RPO 5 h 50 min "
+        assertThat(Texts.of("en").render(r.summary())).isEqualTo("Recovered daily/20251101: RTO 1 h 35 min (target 4 h 0 min, met), RPO 5 h 50 min "
                 + "(target 24 h 0 min, met).");
     }
 
@@ -32,7 +33,7 @@ class RecoveryReportTests {
         RecoveryReport r = report(RecoveryReport.RECOVERED, DECLARED.plus(Duration.ofMinutes(minutes)), DECLARED.minus(Duration.ofHours(backupAgeHours)));
         assertThat(r.rtoMet()).isEqualTo(rtoMet);
         assertThat(r.rpoMet()).isEqualTo(rpoMet);
-        assertThat(r.summary()).contains(rtoMet ? ", met), RPO" : ", MISSED), RPO").endsWith(rpoMet ? ", met)." : ", MISSED).");
+        assertThat(Texts.of("en").render(r.summary())).contains(rtoMet ? ", met), RPO" : ", MISSED), RPO").endsWith(rpoMet ? ", met)." : ", MISSED).");
     }
 
     @Test
@@ -40,14 +41,14 @@ class RecoveryReportTests {
         RecoveryReport r = report(RecoveryReport.FAILED, null, DECLARED.minus(Duration.ofHours(3)));
         assertThat(r.rtoSeconds()).isNull();
         assertThat(r.rtoMet()).isNull();
-        assertThat(r.summary()).isEqualTo("Failed: restore failed");
+        assertThat(Texts.of("en").render(r.summary())).isEqualTo("Failed: restore failed");
     }
 
     @Test
     void ofWhenNoSetWasChosenHasNoRpo() {
         RecoveryReport r = report(RecoveryReport.CANCELLED, null, null);
         assertThat(r.rpoSeconds()).isNull();
-        assertThat(r.summary()).isEqualTo("Cancelled: restore failed");
+        assertThat(Texts.of("en").render(r.summary())).isEqualTo("Cancelled: restore failed");
     }
 
     @Test
