@@ -44,7 +44,8 @@ class StartupValidationTests {
 
     @Test
     void startFailsWithKeyAndValueWhenLanguageIsNotKoOrEn(CapturedOutput output) {
-        assertThatThrownBy(() -> app("backup.language=fr").run()).isInstanceOf(Exception.class);
+        // an argument: the test contexts' config/application.yaml (backup.language=en) outranks the builder's defaults
+        assertThatThrownBy(() -> app().run("--backup.language=fr")).isInstanceOf(Exception.class);
 
         assertThat(output.getOut() + output.getErr())
                 .contains("APPLICATION FAILED TO START")
