@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.HistoryEntry;
@@ -291,6 +292,11 @@ public class RestoreRecorder {
 
     Snapshotter.Progress progress(long runId) {
         return (filesDone, filesTotal, bytesDone, bytesTotal) -> history.progress(runId, filesDone, filesTotal, bytesDone, bytesTotal);
+    }
+
+    /** The texts of the log and of what Tasklist shows (backup.language). */
+    Texts texts() {
+        return backupLog.texts();
     }
 
     String ownerOf(long runId) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import com.llmbackup.config.Text;
 import com.llmbackup.config.BackupProperties;
 import org.springframework.stereotype.Service;
 
@@ -276,26 +277,24 @@ public class RestoreSteps {
         String after;
         // a copy that was never swapped in serves nobody any more; the live database is open again
         String copy = database.swapped(runId) || plan.sideBySide() ? "" : dropCopy(plan, runId);
+        // the run's message and the log line: in backup.language, the failure's own words as they are
         if (interrupted.isEmpty()) {
-            after = " Closed as failed by an operator; the services were started again." + copy + kept(runId);
+            after = text("restore.closed", copy, kept(runId));
         } else {
             // a pg_restore the stopped attempt left must not go on writing once nobody owns the restore
             List<String> ended = executor.endLeftoverRestores(plan, runId);
-            String sessions = ended.isEmpty() ? "" : " Ended " + ended.size() + " pg_restore session(s) left by the interrupted attempt.";
+            Object sessions = ended.isEmpty() ? "" : Text.of("restore.closed.sessions", ended.size());
             if (plan.sideBySide()) {
-                after = " Closed as failed by an operator after the interruption. Production was not touched; the partial copy ("
-                        + (plan.restoreDatabase() ? "DROP DATABASE " + plan.targetDatabase() : "")
+                after = text("restore.closed.sideBySide", (plan.restoreDatabase() ? "DROP DATABASE " + plan.targetDatabase() : "")
                         + (plan.restoreDatabase() && plan.restoreUploads() ? "; " : "")
-                        + (plan.restoreUploads() ? "rm -r " + plan.targetUploadsDir() : "") + ") remains: drop it." + sessions;
+                        + (plan.restoreUploads() ? "rm -r " + plan.targetUploadsDir() : ""), sessions);
             } else {
                 // after an interruption nothing was started again: the application is as the operator saw it
-                after = " Closed as failed by an operator after the interruption; the services were left as they were ("
-                        + executor.applicationState(plan, runId).replace("\n", "; ") + ")." + copy + kept(runId)
-                        + (interrupted.get().equals(RestoreGuard.DATA_STEP) ? " The " + (plan.swapsDatabase() ? "uploads" : "data")
-                        + " may be half restored and backups run again from now on: restore a set (the safety set to go back) before the "
-                        + "application is used again."
-                        : interrupted.get().equals(RestoreGuard.BESIDE_STEP) ? "" : " Start them once the data are checked.")
-                        + sessions;
+                Object then = interrupted.get().equals(RestoreGuard.DATA_STEP)
+                        ? Text.of(plan.swapsDatabase() ? "restore.closed.uploadsHalf" : "restore.closed.dataHalf")
+                        : interrupted.get().equals(RestoreGuard.BESIDE_STEP) ? "" : Text.of("restore.closed.startThem");
+                after = text("restore.closed.interrupted", executor.applicationState(plan, runId).replace("\n", "; "), copy, kept(runId), then,
+                        sessions);
             }
         }
         recorder.failed(runId, step, message + after);
@@ -304,15 +303,17 @@ public class RestoreSteps {
     private String dropCopy(RestoreRequest plan, long runId) {
         try {
             executor.discardCopy(plan, runId);
-            return plan.restoreDatabase() ? " The database was not swapped: " + properties.database().name() + " is the one from before "
-                    + "the restore (its copy was dropped)." : "";
+            return plan.restoreDatabase() ? text("restore.closed.notSwapped", properties.database().name()) : "";
         } catch (RuntimeException e) {
-            return " The restore's copy of the database could not be dropped (" + e.getMessage() + ").";
+            return text("restore.closed.copyNotDropped", e.getMessage());
         }
     }
 
     private String kept(long runId) {
-        return database.previousDatabase(runId).map(db -> " The database was swapped: the one from before the restore is kept as " + db
-                + " for backup.restore.keep-previous; to go back, restore the safety set.").orElse("");
+        return database.previousDatabase(runId).map(db -> text("restore.closed.kept", db)).orElse("");
+    }
+
+    private String text(String key, Object... args) {
+        return recorder.texts().render(key, args);
     }
 }
