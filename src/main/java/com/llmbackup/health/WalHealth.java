@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 
+import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.wal.WalReceiverStatus;
@@ -23,8 +24,11 @@ public class WalHealth {
 
     private final BackupProperties.Wal settings;
     private final Clock clock;
+    private final Texts texts;
 
     public WalHealth(BackupProperties properties, Clock clock) {
+        // the verdicts are read in the health details and the alerts: backup.language
+        this.texts = Texts.of(properties.language());
         this.settings = properties.wal();
         this.clock = clock;
     }
@@ -37,14 +41,14 @@ public class WalHealth {
         if (s.state() == WalReceiverStatus.State.STOPPED) {
             Instant since = s.writtenAt();
             if (since == null || Duration.between(since, now).compareTo(settings.maxLag()) > 0) {
-                return Optional.of("no orchestrator has run the WAL receiver " + (since == null ? "yet" : "since " + since)
-                        + " (more than backup.wal.max-lag " + human(settings.maxLag()) + "): " + s.message());
+                return Optional.of(texts.render(since == null ? "wal.health.neverRun" : "wal.health.notRunSince", since, human(settings.maxLag()),
+                        s.message()));
             }
             return Optional.empty();
         }
         if (Boolean.TRUE.equals(s.serverAnswers()) && s.lagSeconds() != null && s.lagSeconds() > settings.maxLag().toSeconds()) {
-            return Optional.of(String.format(Locale.ROOT, "the WAL receiver is %.0f s behind the database server (more than backup.wal.max-lag %s)",
-                    s.lagSeconds(), human(settings.maxLag())) + (s.message() == null ? "" : ": " + s.message()));
+            return Optional.of(texts.render("wal.health.behind", String.format(Locale.ROOT, "%.0f", s.lagSeconds()), human(settings.maxLag()))
+                    + (s.message() == null ? "" : ": " + s.message()));
         }
         return Optional.empty();
     }
@@ -53,9 +57,8 @@ public class WalHealth {
         if (!settings.enabled() || s.slotRetainedBytes() == null || s.slotRetainedBytes() <= settings.maxSlotRetained().toBytes()) {
             return Optional.empty();
         }
-        return Optional.of("slot " + s.slot() + " keeps " + Sizes.human(s.slotRetainedBytes()) + " of WAL on the database server, more than "
-                + "backup.wal.max-slot-retained " + Sizes.human(settings.maxSlotRetained().toBytes()) + " (the receiver is "
-                + s.state().name().toLowerCase(Locale.ROOT) + ")");
+        return Optional.of(texts.render("wal.health.slot", s.slot(), Sizes.human(s.slotRetainedBytes()),
+                Sizes.human(settings.maxSlotRetained().toBytes()), s.state().name().toLowerCase(Locale.ROOT)));
     }
 
     public Optional<String> volumeFull(WalReceiverStatus s) {

@@ -86,6 +86,7 @@ class WalReceiverTests {
                 "backup.database.user", TestPostgres.SUPERUSER, "backup.database.password", TestPostgres.SUPERUSER_PASSWORD,
                 "backup.postgres.bin-dir", pg.binDir().toString(), "backup.wal.slot", slot,
                 "backup.wal.status-interval", "200ms", "backup.wal.lease-ttl", "3s"));
+        map.put("backup.language", "en");
         map.putAll(more);
         return new Binder(new MapConfigurationPropertySource(map)).bindOrCreate("backup", BackupProperties.class);
     }
