@@ -73,8 +73,8 @@ public class OffsiteWalCopy {
     public synchronized String copy() {
         OffsiteRepository.CopyResult result = repository.copyWal();
         lastSuccessAt = clock.instant();
-        String line = "Offsite copied: the WAL folder (snapshot " + (result.snapshotId().length() > 8 ? result.snapshotId().substring(0, 8)
-                : result.snapshotId()) + ", " + Sizes.human(result.bytesAdded()) + " sent of " + Sizes.human(result.bytesProcessed()) + " read)";
+        String line = backupLog.texts().render("offsite.walCopied", result.snapshotId().length() > 8 ? result.snapshotId().substring(0, 8)
+                : result.snapshotId(), Sizes.human(result.bytesAdded()), Sizes.human(result.bytesProcessed()));
         log.info("{}", line);
         return line;
     }
