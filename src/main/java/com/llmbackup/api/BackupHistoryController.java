@@ -269,7 +269,7 @@ class BackupHistoryController {
         m.put("requestedBy", e.request().requestedBy());
         m.put("approvedBy", e.request().approvedBy());
         m.put("source", e.request().source());
-        m.put("details", e.request().details() == null ? List.of() : List.of(e.request().details().split("\n")));
+        m.put("details", e.request().detailLines(viewer));
         m.put("rtoSeconds", e.figures().rtoMillis() == null ? null : e.figures().rtoMillis() / 1000.0);
         Map<String, Object> copy = new LinkedHashMap<>();
         copy.put("snapshotId", e.offsite().snapshotId());

@@ -142,8 +142,10 @@ public class BackupHistory {
 
     /** Who asked for a restore, which set it restores ({@code daily/20251031}) and why. */
     public void setRequest(long runId, String requestedBy, String source, String reason) {
-        update("update " + TABLE + " set requested_by = ?, source = ?, details = ? where id = ?", requestedBy, source,
-                reason == null || reason.isBlank() ? null : "Reason: " + reason, runId);
+        boolean none = reason == null || reason.isBlank();
+        Text line = none ? null : Text.of("detail.reason", reason);
+        update("update " + TABLE + " set requested_by = ?, source = ?, details = ?, detail_texts = ? where id = ?", requestedBy, source,
+                none ? null : HistoryTable.truncate(texts.render(line)), none ? null : encoded(line), runId);
     }
 
     public void setApprovedBy(long runId, String approvedBy) {
@@ -154,9 +156,33 @@ public class BackupHistory {
         update("update " + TABLE + " set source = ? where id = ?", source, runId);
     }
 
-    /** Appends a line to the run's details (a step and its duration, an operator's comment). */
+    /** Appends a line to the run's details (a step and its duration, an operator's comment), as words: shown as it is. */
     public void addDetail(long runId, String line) {
-        append("details", runId, line);
+        appendDetail(runId, line, "");
+    }
+
+    /** Appends a line from the bundles: stored in backup.language and as its key, shown in the viewer's language. */
+    public void addDetail(long runId, Text line) {
+        appendDetail(runId, texts.render(line), encoded(line));
+    }
+
+    // "key json-args", one line; empty (the line shown as stored) when it would not fit a line of its own
+    private static String encoded(Text line) {
+        String json = line.argsJson();
+        return json.contains("\n") || json.length() > 2000 ? "" : line.key() + " " + json;
+    }
+
+    private void appendDetail(long runId, String line, String encoded) {
+        // details and detail_texts grow together, a line each, or neither (the columns hold 8000 characters)
+        String flat = line.replace('\n', ' ');
+        String more = "\n" + flat;
+        String moreEncoded = "\n" + encoded;
+        String fits = "length(details) + ? <= 8000 and length(coalesce(detail_texts, '')) + ? <= 8000";
+        update("update " + TABLE + " set details = case when details is null then ? when " + fits + " then details || ? else details end,"
+                        + " detail_texts = case when details is null then ? when " + fits + " then coalesce(detail_texts, '') || ?"
+                        + " else detail_texts end where id = ?",
+                HistoryTable.truncate(flat), more.length(), moreEncoded.length(), more,
+                encoded, more.length(), moreEncoded.length(), moreEncoded, runId);
     }
 
     /** As {@link #end(long, RunStatus, Text)}, for a message that is words already: shown as it is in every language. */
@@ -367,7 +393,7 @@ public class BackupHistory {
                 new HistoryEntry.Progress(longOrNull(rs, "progress_files_done"), longOrNull(rs, "progress_files_total"),
                         longOrNull(rs, "progress_bytes_done"), longOrNull(rs, "progress_bytes_total")),
                 new HistoryEntry.Request(rs.getString("requested_by"), rs.getString("approved_by"), rs.getString("source"),
-                        rs.getString("details")),
+                        rs.getString("details"), rs.getString("detail_texts")),
                 new HistoryEntry.Problems(rs.getString("failed_step"), rs.getString("interrupted_step"), rs.getString("warnings")),
                 new HistoryEntry.Offsite(rs.getString("offsite_snapshot_id"), longOrNull(rs, "offsite_bytes"),
                         longOrNull(rs, "offsite_files_read"), longOrNull(rs, "offsite_files_unchanged"), HistoryTable.instant(rs, "offsite_at")),

@@ -1,6 +1,9 @@
 package com.llmbackup.catalog;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 
 import com.llmbackup.config.Text;
 
@@ -52,8 +55,33 @@ public record HistoryEntry(long id, RunKind kind, String backupId, String proces
      * Who asked for a run that an operator starts (restore, drill, recovery), who approved it,
      * the set it is about ({@code daily/20251031}) and its details (a line per step, comments).
      */
-    public record Request(String requestedBy, String approvedBy, String source, String details) {
+    public record Request(String requestedBy, String approvedBy, String source, String details, String detailTexts) {
         static final Request NONE = new Request(null, null, null, null);
+
+        public Request(String requestedBy, String approvedBy, String source, String details) {
+            this(requestedBy, approvedBy, source, details, null);
+        }
+
+        /**
+         * The details, a line each: a line written from a key in {@code render}'s language, a line
+         * written as words (or before V14) as it is.
+         */
+        public List<String> detailLines(Function<Text, String> render) {
+            if (details == null) {
+                return List.of();
+            }
+            List<String> lines = List.of(details.split("\n"));
+            String[] texts = detailTexts == null ? new String[0] : detailTexts.split("\n", -1);
+            if (texts.length != lines.size()) {
+                return lines; // cut or written before V14: as stored
+            }
+            List<String> shown = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                int space = texts[i].indexOf(' ');
+                shown.add(space < 0 ? lines.get(i) : render.apply(Text.stored(texts[i].substring(0, space), texts[i].substring(space + 1))));
+            }
+            return shown;
+        }
     }
 
     /** What went wrong: the step the run failed at, the step an interruption stopped (a restore), the warnings. */

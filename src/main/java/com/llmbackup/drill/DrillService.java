@@ -236,9 +236,8 @@ public class DrillService {
         if (e.restoreMillis() != null) {
             history.setRto(runId, e.restoreMillis());
         }
-        history.addDetail(runId, "Restore took " + (e.restoreMillis() == null ? "-" : DrillChecks.human(Duration.ofMillis(e.restoreMillis())))
-                + " (the RTO this set gives); the set was " + (e.setAgeSeconds() == null ? "-" : DrillChecks.human(Duration.ofSeconds(e.setAgeSeconds())))
-                + " old (the RPO it gives)");
+        history.addDetail(runId, Text.of("detail.drillTimes", e.restoreMillis() == null ? "-" : DrillChecks.human(Duration.ofMillis(e.restoreMillis())),
+                e.setAgeSeconds() == null ? "-" : DrillChecks.human(Duration.ofSeconds(e.setAgeSeconds()))));
         if (e.passed()) {
             history.complete(runId, e.setId(), null);
             backupLog.write(Text.of("log.drill.passed", e.set(), DrillChecks.human(Duration.ofMillis(e.restoreMillis()))));

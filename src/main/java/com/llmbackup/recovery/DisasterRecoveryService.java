@@ -92,7 +92,7 @@ public class DisasterRecoveryService {
     /** Rows for the complete sets the copied backup root holds (the engine database of a new server is empty). */
     public int rebuildHistory(long runId) {
         int added = history.rebuild(catalog);
-        history.addDetail(runId, "History rebuilt from the manifests in " + catalog.root() + ": " + added + " set(s) added.");
+        history.addDetail(runId, Text.of("detail.historyRebuilt", catalog.root(), added));
         return added;
     }
 
@@ -101,8 +101,7 @@ public class DisasterRecoveryService {
      * its artifacts, pg_restore --list, archive entries, the services to stop) before the operator confirms.
      */
     public Chosen choose(long runId, String kind, String id, String declaredBy, String reason) {
-        fetchNamedFromOffsite(kind, id).ifPresent(fetched -> history.addDetail(runId,
-                "Fetched " + fetched.label() + " from the offsite repository into " + catalog.root() + " (verified against its manifest)."));
+        fetchNamedFromOffsite(kind, id).ifPresent(fetched -> history.addDetail(runId, Text.of("detail.fetched", fetched.label(), catalog.root())));
         BackupSet set = RecoveryChoice.choose(catalog.list(), kind, id, catalog.root().toString());
         RestoreRequest request = RestoreRequest.forRecovery(set.kind().dir(), set.id().toString(), reason, declaredBy);
         RestorePlan plan;
@@ -113,7 +112,7 @@ public class DisasterRecoveryService {
         }
         history.setBackupId(runId, set.id().toString());
         history.setSource(runId, set.label());
-        history.addDetail(runId, "Chosen and verified: " + set.label() + " (written " + plan.backupTime() + ").");
+        history.addDetail(runId, Text.of("detail.chosen", set.label(), plan.backupTime()));
         return new Chosen(set.kind().dir(), set.id().toString(), set.label(), inspector.backupTime(request), plan,
                 RecoveryReport.serverFact(history.recordedHere(runId)));
     }
@@ -151,8 +150,11 @@ public class DisasterRecoveryService {
         // run as the backup's roles after the confirmation: still the file the manifest names
         inspector.checkGlobals(source.set(), source.globals());
         List<String> notes = databases.restoreRoles(source.globals());
-        history.addDetail(runId, notes.isEmpty() ? "Roles: the role " + properties.database().grantRole() + " exists already."
-                : String.join(" ", notes));
+        if (notes.isEmpty()) {
+            history.addDetail(runId, Text.of("detail.roleExists", properties.database().grantRole()));
+        } else {
+            history.addDetail(runId, String.join(" ", notes));
+        }
         return notes;
     }
 
@@ -184,7 +186,7 @@ public class DisasterRecoveryService {
         String message = backupLog.texts().render("recovery.rtoAtRisk", processInstanceId, declaredAt, properties.dr().rto(),
                 declaredAt.plus(properties.dr().rto()), openTasks.isEmpty() ? Text.of("recovery.rtoAtRisk.noTask")
                         : Text.of("recovery.rtoAtRisk.openTasks", String.join("; ", openTasks)));
-        history.addDetail(runId, backupLog.texts().render("recovery.rtoAtRisk.detail", message));
+        history.addDetail(runId, Text.of("recovery.rtoAtRisk.detail", message));
         alerts.rtoAtRisk(processInstanceId, message);
         return message;
     }

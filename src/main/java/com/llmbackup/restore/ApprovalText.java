@@ -142,15 +142,13 @@ final class ApprovalText {
                 request.restoreDatabase() ? texts.render(method(request, d)) + "." : null);
     }
 
-    static String halves(RestoreRequest r) {
-        List<String> h = new ArrayList<>();
-        if (r.restoreDatabase()) {
-            h.add(r.sideBySide() ? "database into " + r.targetDatabase() : "database");
+    static Text halves(RestoreRequest r) {
+        Text database = r.sideBySide() ? Text.of("restore.halves.databaseInto", r.targetDatabase()) : Text.of("restore.halves.database");
+        Text uploads = r.sideBySide() ? Text.of("restore.halves.uploadsInto", r.targetUploadsDir()) : Text.of("restore.halves.uploads");
+        if (r.restoreDatabase() && r.restoreUploads()) {
+            return Text.of("restore.halves.both", database, uploads);
         }
-        if (r.restoreUploads()) {
-            h.add(r.sideBySide() ? "uploads into " + r.targetUploadsDir() : "uploads");
-        }
-        return String.join(" and ", h);
+        return r.restoreDatabase() ? database : uploads;
     }
 
     static Text sideTargets(RestoreRequest r) {

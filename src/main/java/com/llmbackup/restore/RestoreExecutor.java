@@ -12,6 +12,7 @@ import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.health.HealthProbe;
 import com.llmbackup.postgres.DatabaseRestorer;
@@ -72,8 +73,8 @@ public class RestoreExecutor {
             database.requireUndoable(plan);
         }
         if (!plan.swapsDatabase()) {
-            recorder.addDetail(runId, "Restore beside: nothing to do (" + (plan.undo() ? "an undo swaps a kept database back"
-                    : plan.inPlaceDatabase() ? "the database is restored in place, as asked" : "the database is not restored") + ")");
+            recorder.addDetail(runId, Text.of(plan.undo() ? "detail.besideNothing.undo" : plan.inPlaceDatabase() ? "detail.besideNothing.inPlace"
+                    : "detail.besideNothing.noDatabase"));
             return;
         }
         RestoreInspector.Source source = inspector.resolve(plan);
@@ -96,7 +97,7 @@ public class RestoreExecutor {
             // made by this run's interrupted attempt (the guard saw no such database): it starts again from nothing
             databases.endRestoreSessions(request.targetDatabase());
             databases.drop(request.targetDatabase());
-            recorder.addDetail(runId, "Dropped database " + request.targetDatabase() + ", the partial copy of the interrupted attempt");
+            recorder.addDetail(runId, Text.of("detail.droppedPartialCopy", request.targetDatabase()));
         }
         CompletableFuture<Void> files = request.restoreUploads()
                 ? CompletableFuture.runAsync(() -> restoreUploads(request, source, runId), dataExecutor)

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import com.llmbackup.config.Texts;
 import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.catalog.HistoryEntry;
@@ -16,6 +15,7 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.uploads.Snapshotter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +98,8 @@ public class RestoreRecorder {
 
     public void approved(long runId, String approver, String comment) {
         history.setApprovedBy(runId, approver);
-        history.addDetail(runId, "Approved by " + approver + at() + (comment == null || comment.isBlank() ? "" : ": " + comment));
+        history.addDetail(runId, comment == null || comment.isBlank() ? Text.of("detail.approved", approver, now())
+                : Text.of("detail.approved.comment", approver, now(), comment));
     }
 
     public void rejected(long runId, String approver, String comment) {
@@ -210,7 +211,7 @@ public class RestoreRecorder {
      */
     public void startStep(long runId, String step, String jobId, RestoreRequest plan) {
         runs.startStep(runId, step, jobId);
-        history.addDetail(runId, "Started " + step + at() + " (" + ApprovalText.label(plan) + ": " + ApprovalText.halves(plan) + ")");
+        history.addDetail(runId, Text.of("detail.started", step, now(), ApprovalText.label(plan), ApprovalText.halves(plan)));
     }
 
     /** The engine committed the step (done or failed and handled): its mark goes, and a repaired interruption with it. */
@@ -275,6 +276,11 @@ public class RestoreRecorder {
         history.addDetail(runId, line);
     }
 
+    /** A line from the bundles: shown in the viewer's language. */
+    public void addDetail(long runId, Text line) {
+        history.addDetail(runId, line);
+    }
+
     /** A line for the run's details and the runbook's log (what an operator must be able to find later: sessions ended, ...). */
     public void logged(long runId, String line) {
         history.addDetail(runId, line);
@@ -286,7 +292,8 @@ public class RestoreRecorder {
     <T> T timed(long runId, String step, Supplier<T> body, Function<T, String> summary) {
         long start = System.nanoTime();
         T result = body.get();
-        history.addDetail(runId, step + ": " + ApprovalText.seconds(Duration.ofNanos(System.nanoTime() - start).toMillis()) + " (" + summary.apply(result) + ")");
+        history.addDetail(runId, Text.of("detail.timed", step, ApprovalText.seconds(Duration.ofNanos(System.nanoTime() - start).toMillis()),
+                summary.apply(result)));
         return result;
     }
 
@@ -307,7 +314,7 @@ public class RestoreRecorder {
         return history.find(runId).map(e -> e.request().source()).orElse("?");
     }
 
-    String at() {
-        return " at " + ApprovalText.TIME.format(clock.instant().atZone(clock.getZone()));
+    private String now() {
+        return ApprovalText.TIME.format(clock.instant().atZone(clock.getZone()));
     }
 }

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import com.llmbackup.config.Text;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import org.springframework.stereotype.Service;
 
 /**
@@ -64,8 +64,7 @@ public class RestoreSteps {
                                Optional<String> startRefusal) {
         long runId = recorder.findRun(owner).orElseGet(() -> recorder.begin(request, owner));
         if (claimedRequester != null && !claimedRequester.equals(request.requestedBy())) {
-            recorder.addDetail(runId, "requestedBy '" + claimedRequester + "' sent with the start was ignored: the restore was started by "
-                    + request.requestedBy() + ".");
+            recorder.addDetail(runId, Text.of("detail.requesterIgnored", claimedRequester, request.requestedBy()));
         }
         RestorePlan plan;
         try {
@@ -185,7 +184,7 @@ public class RestoreSteps {
     public Interruption recordInterruption(long runId, String step, String message) {
         String state = executor.applicationState(plans.executed(runId, plans.rollingBack(runId)), runId);
         RestoreExecutor.Diagnostics diagnostics = executor.diagnose();
-        recorder.addDetail(runId, "Interrupted at " + step + ". Application then: " + state.replace("\n", "; "));
+        recorder.addDetail(runId, Text.of("detail.interrupted", step, state.replace("\n", "; ")));
         recorder.awaitOperator(runId, step, message, RESOLVE_INTERRUPTED);
         return new Interruption(state, diagnostics);
     }
@@ -196,7 +195,7 @@ public class RestoreSteps {
      * an operator) and returns the diagnostics.
      */
     public RestoreExecutor.Diagnostics recoverServices(long runId, String step, String message, Optional<List<String>> stopped) {
-        recorder.addDetail(runId, "Failed at " + step + ": " + message);
+        recorder.addDetail(runId, Text.of("detail.failedAt", step, message));
         recorder.clearInterruption(runId); // a failure handled here supersedes an earlier interruption: the services start again
         List<String> toStart = StoppedServices.toStartAfterFailure(properties.compose().serviceList(), stopped, step);
         String startProblem = "";
@@ -231,8 +230,8 @@ public class RestoreSteps {
         } catch (IllegalStateException busy) {
             throw new DecisionRefusedException(busy.getMessage());
         }
-        recorder.addDetail(runId, "Resolution by " + user + ": " + resolution
-                + (resolution.equals("again") ? " (from the start of " + step + ")" : ""));
+        recorder.addDetail(runId, resolution.equals("again") ? Text.of("detail.resolution.again", user, resolution, step)
+                : Text.of("detail.resolution", user, resolution));
     }
 
     /**
@@ -246,10 +245,9 @@ public class RestoreSteps {
         String set = rollback.backupKind() + "/" + rollback.backupId();
         if (productionUntouched(runId)) {
             executor.discardCopy(plans.executed(runId, false), runId);
-            recorder.addDetail(runId, "Rolling back: production was not touched (the restore stopped before the services did); "
-                    + "the copy is dropped, nothing else is restored");
+            recorder.addDetail(runId, Text.of("detail.rollingBack.untouched"));
         } else {
-            recorder.addDetail(runId, "Rolling back to " + set);
+            recorder.addDetail(runId, Text.of("detail.rollingBack", set));
         }
         return set;
     }

@@ -93,6 +93,7 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
     @Test
     void runMessageWhenStoredWithItsKeyIsShownInTheViewersLanguage() throws Exception {
         long runId = history.start(RunKind.RESTORE, "pi-api-language");
+        history.addDetail(runId, Text.of("detail.approved", "bob", "2026-12-07 22:00 KST"));
         history.end(runId, RunStatus.REJECTED, Text.of("restore.rejected.comment", "bob", "wrong set"));
         String korean = "bob이(가) 거부했습니다: wrong set. 아무것도 변경되지 않았습니다.";
         String english = "Rejected by bob: wrong set. Nothing was changed.";
@@ -104,6 +105,10 @@ class BackupHistoryApiTests extends AbstractBackupProcessTests {
                 .isEqualTo(english);
         assertThat(messageIn(withLanguage("/api/backups/runs/" + runId, "ko-KR,ko;q=0.9,en-US;q=0.8").get("run"))).isEqualTo(korean);
         assertThat(messageIn(withLanguage("/api/backups/runs/" + runId, "en-US,en;q=0.9").get("run"))).isEqualTo(english);
+        assertThat(withLanguage("/api/backups/runs/" + runId, "ko-KR").get("run").get("details").get(0).asText())
+                .isEqualTo("bob이(가) 2026-12-07 22:00 KST에 승인");
+        assertThat(withLanguage("/api/backups/runs/" + runId, "en-US").get("run").get("details").get(0).asText())
+                .isEqualTo("Approved by bob at 2026-12-07 22:00 KST");
         JsonNode list = withLanguage("/api/backups?kind=restore&status=REJECTED", "ko-KR");
         JsonNode item = null;
         for (JsonNode i : list.get("items")) {

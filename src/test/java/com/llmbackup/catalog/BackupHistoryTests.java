@@ -11,6 +11,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
+import com.llmbackup.config.Text;
 import com.llmbackup.config.Texts;
 import com.llmbackup.test.ManualClock;
 import com.llmbackup.test.TestPostgres;
@@ -127,5 +128,21 @@ class BackupHistoryTests {
                 .containsExactlyElementsOf(original);
         assertThat(history.list()).allMatch(HistoryEntry::rebuilt);
         assertThat(history.rebuild(catalog)).as("a second rebuild adds nothing").isZero();
+    }
+
+    @Test
+    void detailLinesWhenWrittenFromKeysAndAsWordsAreShownInTheViewersLanguageLineByLine() {
+        long runId = history.start(RunKind.RESTORE, "pi-details");
+        history.setRequest(runId, "alice", "daily/20251031", "user1 deleted documents");
+        history.addDetail(runId, "pg_restore: 12 entries");
+        history.addDetail(runId, Text.of("detail.rollingBack", "safety/20251031"));
+        HistoryEntry.Request request = history.find(runId).orElseThrow().request();
+
+        assertThat(request.details()).as("stored in backup.language").isEqualTo(
+                "Reason: user1 deleted documents\npg_restore: 12 entries\nRolling back to safety/20251031");
+        assertThat(request.detailLines(text -> Texts.of("ko").render(text)))
+                .containsExactly("사유: user1 deleted documents", "pg_restore: 12 entries", "safety/20251031(으)로 롤백");
+        assertThat(request.detailLines(text -> Texts.of("en").render(text)))
+                .containsExactly("Reason: user1 deleted documents", "pg_restore: 12 entries", "Rolling back to safety/20251031");
     }
 }
