@@ -10,6 +10,8 @@ import java.util.Comparator;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.postgres.DatabaseUnavailableException;
 import com.llmbackup.postgres.PostgresClient;
 import org.springframework.stereotype.Component;
@@ -29,12 +31,15 @@ public class ClockCheck {
     private final BackupCatalog catalog;
     private final Clock clock;
     private final Duration maxSkew;
+    private final Texts texts;
 
     public ClockCheck(PostgresClient postgres, BackupCatalog catalog, Clock clock, BackupProperties properties) {
         this.postgres = postgres;
         this.catalog = catalog;
         this.clock = clock;
         this.maxSkew = properties.clock().maxSkew();
+        // the refusal reaches the run, the alert and the log: backup.language
+        this.texts = Texts.of(properties.language());
     }
 
     /**
@@ -42,7 +47,7 @@ public class ClockCheck {
      * the catalog is dated later than it; {@code unchanged} says what the failure left undone. A
      * server that cannot be reached fails it too: a clock that cannot be checked is not trusted.
      */
-    public void check(String unchanged) {
+    public void check(Text unchanged) {
         check(unchanged, true);
     }
 
@@ -52,10 +57,10 @@ public class ClockCheck {
      * check before publishing then needs it.
      */
     public void checkBeforeStaging() {
-        check("No set was staged", false);
+        check(Text.of("clock.unchanged.notStaged"), false);
     }
 
-    private void check(String unchanged, boolean serverRequired) {
+    private void check(Text unchanged, boolean serverRequired) {
         Instant asked = clock.instant();
         Instant server;
         try {
@@ -70,20 +75,14 @@ public class ClockCheck {
         Instant mine = asked.plus(Duration.between(asked, clock.instant()).dividedBy(2));
         Duration skew = server == null ? Duration.ZERO : Duration.between(server, mine);
         if (skew.abs().compareTo(maxSkew) > 0) {
-            throw new ClockSkewException("This orchestrator's clock says " + mine + ", the database server's ("
-                    + postgres.database().host() + ":" + postgres.database().port() + ") says " + server + ": it is "
-                    + (skew.isNegative() ? "behind" : "ahead") + " by " + describe(skew.abs()) + ", more than backup.clock.max-skew ("
-                    + describe(maxSkew) + "). " + unchanged + ". Set the clocks right (NTP: timedatectl status on both machines), "
-                    + "then run again.");
+            throw new ClockSkewException(texts.render(skew.isNegative() ? "clock.skew.behind" : "clock.skew.ahead", mine,
+                    postgres.database().host() + ":" + postgres.database().port(), server, describe(skew.abs()), describe(maxSkew), unchanged));
         }
-        String serverSays = server == null ? "" : ", the database server's says " + server;
+        Object serverSays = server == null ? "" : Text.of("clock.serverSays", server);
         catalog.list().stream().filter(BackupSet::restorable).filter(s -> s.fromTheFuture(mine, maxSkew, clock.getZone()))
                 .max(Comparator.comparing(this::datedAt)).ifPresent(set -> {
-                    throw new ClockSkewException("Set " + set.label() + " in " + catalog.root() + " is dated " + datedAt(set)
-                            + ", later than this orchestrator's clock (" + mine + serverSays + ") by more than backup.clock.max-skew ("
-                            + describe(maxSkew) + "). " + unchanged + ". Either both clocks are behind (set them right), or that set "
-                            + "was made while the clocks were ahead: check it, then move its files (" + catalog.kindDir(set.kind())
-                            + "/*_" + set.id() + "*) out of the backup root.");
+                    throw new ClockSkewException(texts.render("clock.setFromTheFuture", set.label(), catalog.root(), datedAt(set), mine,
+                            serverSays, describe(maxSkew), unchanged, catalog.kindDir(set.kind()) + "/*_" + set.id() + "*"));
                 });
     }
 
@@ -92,13 +91,11 @@ public class ClockCheck {
      * run started, later than this clock was dated by a clock that has stepped back since.
      */
     public void checkBeforePublishing(String label, LocalDate setDate, Instant startedAt) {
-        String unchanged = label + " was not published";
+        Text unchanged = Text.of("clock.unchanged.notPublished", label);
         check(unchanged);
         Instant limit = clock.instant().plus(maxSkew);
         if (setDate.atStartOfDay(clock.getZone()).toInstant().isAfter(limit) || (startedAt != null && startedAt.isAfter(limit))) {
-            throw new ClockSkewException("The run started at " + startedAt + " and named its set " + label + " after " + setDate
-                    + ", later than this orchestrator's clock now (" + clock.instant() + "): the clock was ahead when the run began, "
-                    + "or stepped back since. " + unchanged + ". Check the clock (NTP: timedatectl status), then run again.");
+            throw new ClockSkewException(texts.render("clock.runFromTheFuture", startedAt, label, setDate, clock.instant(), unchanged));
         }
     }
 

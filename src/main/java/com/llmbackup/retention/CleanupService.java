@@ -81,7 +81,7 @@ public class CleanupService {
     public boolean acquire(String owner, Instant waitingSince, Instant now) {
         // before the lock, as a backup run does: a clock ahead judges another orchestrator's renewals lapsed,
         // and the takeover's recover() would clear what that run is writing
-        clockCheck.check("The lock was not taken. No set was decided or deleted");
+        clockCheck.check(Text.of("clock.unchanged.lockNotTaken"));
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.CLEANUP.label());
         if (attempt.busy()) {
             LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
@@ -93,7 +93,7 @@ public class CleanupService {
 
     /** Every set with its decision, in catalog order; ages come from the clock, so it must be one to trust. */
     public List<RetentionPlanner.Decision> plan(RetentionRules rules) {
-        clockCheck.check("No set was decided or deleted");
+        clockCheck.check(Text.of("clock.unchanged.notDecided"));
         return planner.plan(catalog.list(), rules, heldByOpenRestores());
     }
 
@@ -130,7 +130,7 @@ public class CleanupService {
     public Result delete(List<PlannedDeletion> deletions, String owner, long runId) {
         LeaseManager.Lease lease = leases.resume(owner);
         // the plan was made under the clock checked then: the clock may have stepped since
-        clockCheck.check("No set was deleted");
+        clockCheck.check(Text.of("clock.unchanged.notDeleted"));
         long freed = 0;
         List<String> done = new ArrayList<>();
         for (PlannedDeletion planned : deletions) {

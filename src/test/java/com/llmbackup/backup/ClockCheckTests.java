@@ -1,6 +1,5 @@
 package com.llmbackup.backup;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +14,7 @@ import java.util.Map;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.postgres.PostgresClient;
 import com.llmbackup.test.FileTrees;
@@ -39,7 +39,8 @@ class ClockCheckTests {
                 "backup.database.port", String.valueOf(PG.port()),
                 "backup.database.name", "postgres",
                 "backup.database.user", TestPostgres.SUPERUSER,
-                "backup.database.password", TestPostgres.SUPERUSER_PASSWORD)))
+                "backup.database.password", TestPostgres.SUPERUSER_PASSWORD,
+                "backup.language", "en")))
                 .bindOrCreate("backup", BackupProperties.class);
         return new ClockCheck(new PostgresClient(properties, new CommandRunner()), new BackupCatalog(root, FilePermissions.ownerOnly(), clock),
                 clock, properties);
@@ -49,17 +50,17 @@ class ClockCheckTests {
     void checkPassesWhenTheClocksAgreeWithinTheSkewAndNoSetIsDatedLater() throws Exception {
         FileTrees.completeDaily(root, "20200101", "2020-01-01T02:05:00Z");
 
-        assertThatCode(() -> check(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(4))).check("Nothing was done")).doesNotThrowAnyException();
-        assertThatCode(() -> check(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-4))).check("Nothing was done")).doesNotThrowAnyException();
+        assertThatCode(() -> check(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(4))).check(Text.of("clock.unchanged.notDeleted"))).doesNotThrowAnyException();
+        assertThatCode(() -> check(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-4))).check(Text.of("clock.unchanged.notDeleted"))).doesNotThrowAnyException();
     }
 
     @Test
     void checkFailsNamingBothClocksWhenThisOneIsBehindTheDatabaseServers() {
-        assertThatThrownBy(() -> check(Clock.offset(Clock.systemUTC(), Duration.ofHours(-2).minusMinutes(5))).check("Nothing was done"))
+        assertThatThrownBy(() -> check(Clock.offset(Clock.systemUTC(), Duration.ofHours(-2).minusMinutes(5))).check(Text.of("clock.unchanged.notDeleted")))
                 .isInstanceOf(ClockSkewException.class)
                 .hasMessageStartingWith("This orchestrator's clock says ")
                 .hasMessageContaining(", the database server's (127.0.0.1:" + PG.port() + ") says ")
-                .hasMessageContaining(": it is behind by 2 h 5 min, more than backup.clock.max-skew (5 min 0 s). Nothing was done. ");
+                .hasMessageContaining(": it is behind by 2 h 5 min, more than backup.clock.max-skew (5 min 0 s). No set was deleted. ");
     }
 
     /** Made while both clocks were ahead, or this one stepped back since: either way no age from this clock can be trusted. */
@@ -69,7 +70,7 @@ class ClockCheckTests {
         String id = future.toString().replace("-", "");
         FileTrees.completeDaily(root, id, future + "T02:05:00Z");
 
-        assertThatThrownBy(() -> check(Clock.systemUTC()).check("No set was deleted"))
+        assertThatThrownBy(() -> check(Clock.systemUTC()).check(Text.of("clock.unchanged.notDeleted")))
                 .isInstanceOf(ClockSkewException.class)
                 .hasMessageStartingWith("Set daily/" + id + " in " + root + " is dated " + future + "T02:05:00Z, later than this "
                         + "orchestrator's clock (")
