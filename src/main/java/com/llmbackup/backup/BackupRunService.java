@@ -119,7 +119,7 @@ public class BackupRunService {
         clockCheck.checkBeforeStaging();
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.of(kind).title());
         if (attempt.busy()) {
-            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
+            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder(), backupLog.texts());
             log.info("Backup root busy: run {} ({}) holds the lock; waiting", attempt.holder().owner(), attempt.holder().purpose());
             return Optional.empty();
         }

@@ -2,6 +2,9 @@ package com.llmbackup.catalog;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+
+import com.llmbackup.config.Texts;
 
 /** A run waited for the lease on the backup root longer than {@code backup.lock.max-wait}. */
 public class LeaseWaitTimeoutException extends RuntimeException {
@@ -12,14 +15,13 @@ public class LeaseWaitTimeoutException extends RuntimeException {
 
     /**
      * Throws when a run that has waited since {@code waitingSince} has reached the bound;
-     * the message names the holder so the operator can look at it in Cockpit.
+     * the message (in {@code texts}' language: it reaches the run, the alert and the log) names the
+     * holder so the operator can look at it in Cockpit.
      */
-    public static void check(Instant waitingSince, Duration maxWait, Instant now, LeaseManager.LeaseInfo holder) {
+    public static void check(Instant waitingSince, Duration maxWait, Instant now, LeaseManager.LeaseInfo holder, Texts texts) {
         if (!now.isBefore(waitingSince.plus(maxWait))) {
-            throw new LeaseWaitTimeoutException("Gave up waiting for the lock on the backup root after "
-                    + maxWait.toString().substring(2).toLowerCase() + " (backup.lock.max-wait): run " + holder.owner()
-                    + " (" + holder.purpose() + ") has held it since " + holder.acquiredAt()
-                    + ". Look at that run in Cockpit; this run changed nothing.");
+            throw new LeaseWaitTimeoutException(texts.render("lock.gaveUp", maxWait.toString().substring(2).toLowerCase(Locale.ROOT),
+                    holder.owner(), holder.purpose(), holder.acquiredAt()));
         }
     }
 }

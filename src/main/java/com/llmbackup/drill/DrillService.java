@@ -109,7 +109,7 @@ public class DrillService {
     public boolean acquire(String owner, Instant waitingSince, Instant now) {
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.DRILL.label());
         if (attempt.busy()) {
-            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
+            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder(), backupLog.texts());
             return false;
         }
         return true;

@@ -84,7 +84,7 @@ public class CleanupService {
         clockCheck.check(Text.of("clock.unchanged.lockNotTaken"));
         LeaseManager.Attempt attempt = leases.tryAcquire(owner, RunKind.CLEANUP.label());
         if (attempt.busy()) {
-            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder());
+            LeaseWaitTimeoutException.check(waitingSince, properties.lock().maxWait(), now, attempt.holder(), backupLog.texts());
             return false;
         }
         catalog.recover(attempt.lease());

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
+import com.llmbackup.config.Texts;
 import com.llmbackup.test.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -341,10 +342,13 @@ class LeaseManagerTests {
                 Instant.parse("2025-10-26T02:00:00Z"), Instant.parse("2025-10-26T07:59:00Z"));
         Instant since = Instant.parse("2025-10-26T02:00:05Z");
 
-        LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(5)), holder);
-        assertThatThrownBy(() -> LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(6)), holder))
+        LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(5)), holder, Texts.of("en"));
+        assertThatThrownBy(() -> LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(6)), holder,
+                Texts.of("en")))
                 .isInstanceOf(LeaseWaitTimeoutException.class)
                 .hasMessage("Gave up waiting for the lock on the backup root after 6h (backup.lock.max-wait): run weekly-7"
                         + " (weekly backup) has held it since 2025-10-26T02:00:00Z. Look at that run in Cockpit; this run changed nothing.");
+        assertThatThrownBy(() -> LeaseWaitTimeoutException.check(since, Duration.ofHours(6), since.plus(Duration.ofHours(6)), holder,
+                Texts.of("ko"))).hasMessageStartingWith("6h(backup.lock.max-wait) 동안 백업 루트의 잠금을 기다리다 포기했습니다: 실행 weekly-7");
     }
 }
