@@ -13,12 +13,19 @@ class MessagesConfig {
 
     static final String BASENAME = "messages/server";
 
+    // one source for the bean and for the code built without Spring (Texts.of): the bundles are read once
+    private static final ResourceBundleMessageSource BUNDLES = create();
+
     @Bean
     MessageSource messageSource() {
-        return bundles();
+        return BUNDLES;
     }
 
-    static ResourceBundleMessageSource bundles() {
+    static MessageSource bundles() {
+        return BUNDLES;
+    }
+
+    private static ResourceBundleMessageSource create() {
         ResourceBundleMessageSource source = new ResourceBundleMessageSource();
         source.setBasename(BASENAME);
         source.setDefaultEncoding(StandardCharsets.UTF_8.name());

@@ -34,7 +34,7 @@ public class Texts {
         this.language = Locale.forLanguageTag(language);
     }
 
-    /** Texts over the bundles alone, for code and tests built without a Spring context. */
+    /** Texts over the same bundles as the bean's, for code and tests built without a Spring context. */
     public static Texts of(String language) {
         return new Texts(MessagesConfig.bundles(), language);
     }
