@@ -120,13 +120,10 @@ public class BackupHistory {
         // a row ends once: an ended run is never failed or completed again
         if (changed("update " + TABLE + " set status = ?, ended_at = ?, failed_step = ?, message = ?, message_key = ?, message_args = ?"
                         + " where id = ? and status in ('RUNNING', 'WAITING_FOR_OPERATOR')",
-                RunStatus.FAILED.name(), Timestamp.from(table.now()), step, HistoryTable.truncate(message), key(text), args(text), runId)) {
+                RunStatus.FAILED.name(), Timestamp.from(table.now()), step, HistoryTable.truncate(message),
+                args(text) == null ? null : text.key(), args(text), runId)) {
             announceFailure(runId);
         }
-    }
-
-    private static String key(Text text) {
-        return text == null ? null : text.key();
     }
 
     // arguments too long for the column are dropped: the page then shows the stored message
