@@ -84,6 +84,8 @@ public final class RecoveryWindowCalculator {
         private final long segmentSize;
         private final Set<String> complete = new HashSet<>();
         private final Set<String> partial = new HashSet<>();
+        /** Segment files shorter than a segment, by name: their size. */
+        private final Map<String, Long> truncated = new HashMap<>();
         private final Map<String, Instant> receipts;
         private final WalReceiverStatus receiver;
         private final int endTimeline;
@@ -96,7 +98,14 @@ public final class RecoveryWindowCalculator {
         Calculation(WalArchive.Listing listing, Map<String, Instant> receipts, WalReceiverStatus receiver) {
             this.segmentSize = listing.segmentSize();
             for (WalArchive.WalFile file : listing.segments()) {
-                (file.segment().partial() ? partial : complete).add(file.segment().name(segmentSize));
+                String name = file.segment().name(segmentSize);
+                if (file.size() != segmentSize) {
+                    // pg_receivewal writes every segment, the one being written too, at its full size: a
+                    // shorter file lost its end (a crash of the disk, a copy cut short) and is no continuity
+                    truncated.put(name, file.size());
+                    continue;
+                }
+                (file.segment().partial() ? partial : complete).add(name);
             }
             this.receipts = new HashMap<>(receipts);
             this.receiver = receiver;
@@ -149,7 +158,8 @@ public final class RecoveryWindowCalculator {
                 boolean last = i == needed.size() - 1 && pathBreak == null;
                 if (!present(segment, last)) {
                     if (segment.number() <= consistentSegment) {
-                        return refuse("its WAL segment " + segment.name(segmentSize) + " is not on disk");
+                        return refuse("its WAL segment " + segment.name(segmentSize)
+                                + (truncated.containsKey(segment.name(segmentSize)) ? " is truncated" : " is not on disk"));
                     }
                     return Optional.of(new RecoveryWindow.Start(ref.label(), b.timeline(), b.startLsn(), b.endLsn(), b.consistentAt(),
                             reach, missing(needed, i)));
@@ -223,6 +233,11 @@ public final class RecoveryWindowCalculator {
                 j++;
             }
             String first = needed.get(i).name(segmentSize);
+            Long size = truncated.get(first);
+            if (size != null) {
+                return "WAL segment " + first + " is truncated (" + size + " of " + segmentSize + " bytes on disk): the WAL after its "
+                        + "end cannot be replayed.";
+            }
             String range = i == j ? "WAL segment " + first + " is missing" : "WAL segments " + first + " to "
                     + needed.get(j).name(segmentSize) + " are missing";
             return range + " (the receiver was down longer than the server kept WAL for the slot, or the files were removed).";

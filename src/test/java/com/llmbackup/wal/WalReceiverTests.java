@@ -3,8 +3,10 @@ package com.llmbackup.wal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,6 +22,7 @@ import java.util.function.Predicate;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
+import com.llmbackup.catalog.Manifest;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.config.Texts;
 import com.llmbackup.exec.CommandRunner;
@@ -222,6 +225,45 @@ class WalReceiverTests {
 
         assertThat(status.state()).isEqualTo(State.STREAMING);
         WalFiles.assertUnbroken(pg.binDir(), root, status.receivedLsn());
+    }
+
+    @Test
+    void windowShowsGapWhenSegmentIsTruncatedOnDisk() throws Exception {
+        startReceiver();
+        await(receiver, Duration.ofSeconds(30), "streaming", WalReceiverStatus::streaming);
+        Lsn baseStart;
+        Instant baseAt;
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select pg_current_wal_flush_lsn()::text, clock_timestamp()")) {
+            rs.next();
+            baseStart = Lsn.parse(rs.getString(1));
+            baseAt = rs.getTimestamp(2).toInstant();
+        }
+        writeWal(pg, 4);
+        Instant committed = commitRow(pg, "after 4 MB");
+        WalReceiverStatus status = awaitReceived(receiver, committed, Duration.ofSeconds(10));
+        WalArchive archive = new WalArchive(root, FilePermissions.ownerOnly());
+        // the facts of a base backup taken at baseStart (the window needs one to start from)
+        RecoveryWindowCalculator.BaseBackupRef base = new RecoveryWindowCalculator.BaseBackupRef("weekly/20251130",
+                new Manifest.BaseBackup("base.tar.gz", "base.backup_manifest", status.timeline(), baseStart.toString(), baseStart.toString(),
+                        baseAt, baseAt, status.systemIdentifier(), status.segmentSize()));
+        assertThat(RecoveryWindowCalculator.compute(archive.list(), archive.readReceipts(), status, List.of(base)).gaps()).isEmpty();
+
+        // a segment inside the window loses its second half (a disk's damage, a copy cut short)
+        WalArchive.WalFile victim = archive.list().segments().stream()
+                .filter(f -> !f.segment().partial() && f.segment().number() > baseStart.segment(status.segmentSize()))
+                .findFirst().orElseThrow();
+        try (FileChannel file = FileChannel.open(victim.path(), StandardOpenOption.WRITE)) {
+            file.truncate(victim.size() / 2);
+        }
+        RecoveryWindow window = RecoveryWindowCalculator.compute(archive.list(), archive.readReceipts(), status, List.of(base));
+
+        assertThat(window.gaps()).singleElement().satisfies(gap -> {
+            assertThat(gap.reason()).contains(victim.name() + " is truncated (524288 of 1048576 bytes on disk)");
+            assertThat(gap.to()).isEqualTo(status.lastReceivedAt());
+            assertThat(gap.from()).isBefore(committed);
+        });
+        assertThat(window.startFor(committed)).as("no start reaches the commit after the truncated segment").isEmpty();
     }
 
     @Test
