@@ -58,6 +58,8 @@ public class LeaseManager implements AutoCloseable {
     private final Path mutexFile;
     private final Duration ttl;
     private final Duration clockSpread;
+    /** Another's renewal is judged only by whether it still changes (this JVM's monotonic time), never by its stamp. */
+    private final boolean byChange;
     private final Clock clock;
     private final OwnerLiveness liveness;
     private final FilePermissions permissions;
@@ -78,8 +80,24 @@ public class LeaseManager implements AutoCloseable {
      * ahead never takes a lease that is still renewed.
      */
     public LeaseManager(Path root, Duration ttl, Duration clockSpread, Clock clock, OwnerLiveness liveness, FilePermissions permissions) {
+        this(root, ttl, clockSpread, false, clock, liveness, permissions);
+    }
+
+    /**
+     * A lease whose holders renew it often and whose takeover must not wait for the clocks' spread
+     * (the WAL receiver's: the slot keeps the WAL, but nothing streams until another takes over):
+     * another's renewal is lapsed once it stayed the same for a TTL of this JVM's monotonic time,
+     * whatever the clocks of the orchestrators say.
+     */
+    public static LeaseManager judgedByChange(Path root, Duration ttl, Clock clock, OwnerLiveness liveness, FilePermissions permissions) {
+        return new LeaseManager(root, ttl, Duration.ZERO, true, clock, liveness, permissions);
+    }
+
+    private LeaseManager(Path root, Duration ttl, Duration clockSpread, boolean byChange, Clock clock, OwnerLiveness liveness,
+                         FilePermissions permissions) {
         this.root = root;
         this.clockSpread = clockSpread;
+        this.byChange = byChange;
         this.leaseFile = root.resolve(".lease.json");
         this.mutexFile = root.resolve(".lease.lock");
         this.ttl = ttl;
@@ -166,7 +184,7 @@ public class LeaseManager implements AutoCloseable {
         if (held.contains(holder.owner())) {
             return false;
         }
-        if (!holder.renewedAt().isAfter(now)) {
+        if (!byChange && !holder.renewedAt().isAfter(now)) {
             return holder.renewedAt().plus(ttl).plus(clockSpread).isBefore(now);
         }
         long nanos = System.nanoTime();

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,6 +66,12 @@ public class WalReceiver implements AutoCloseable {
     private final Clock clock;
     private final LeaseManager lease;
     private final String owner;
+    private final String machine;
+    private final Duration clockSpread;
+    /** The other holder's last state stamp this one saw, and when (monotonic): {@link #stale}. */
+    private final Object sighting = new Object();
+    private Instant seenWrittenAt;
+    private long seenAt;
     private final String applicationName;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "wal-receiver");
@@ -90,6 +97,12 @@ public class WalReceiver implements AutoCloseable {
 
     public WalReceiver(BackupProperties properties, WalArchive archive, WalServer server, PostgresClient postgres,
                        CommandRunner runner, Clock clock, FilePermissions permissions) {
+        this(properties, archive, server, postgres, runner, clock, permissions, ThisMachine.id());
+    }
+
+    /** {@code machine}: this machine's id as other orchestrators see it (a test's second node is another machine). */
+    WalReceiver(BackupProperties properties, WalArchive archive, WalServer server, PostgresClient postgres, CommandRunner runner,
+                Clock clock, FilePermissions permissions, String machine) {
         this.settings = properties.wal();
         this.user = properties.database().user();
         this.archive = archive;
@@ -98,9 +111,12 @@ public class WalReceiver implements AutoCloseable {
         this.runner = runner;
         this.clock = clock;
         long pid = ThisMachine.pid();
-        this.owner = "wal-receiver " + pid + " " + ThisMachine.started().toEpochMilli() + " " + ThisMachine.id();
+        this.machine = machine;
+        this.clockSpread = properties.clock().maxSkew().multipliedBy(2);
+        this.owner = "wal-receiver " + pid + " " + ThisMachine.started().toEpochMilli() + " " + machine;
         this.applicationName = "llm-backup-wal " + pid;
-        this.lease = new LeaseManager(archive.dir(), settings.leaseTtl(), clock, new NodeLiveness(), permissions);
+        // orchestrators' clocks may differ by more than the TTL: a renewal that still changes is never lapsed
+        this.lease = LeaseManager.judgedByChange(archive.dir(), settings.leaseTtl(), clock, new NodeLiveness(machine), permissions);
     }
 
     /** Starts supervising (when {@code backup.wal.enabled}): the first reading at once, then every status interval. */
@@ -165,11 +181,31 @@ public class WalReceiver implements AutoCloseable {
         if (written.isEmpty()) {
             return WalReceiverStatus.stopped("No orchestrator has run the WAL receiver yet.", now);
         }
-        if (written.get().state() != State.STOPPED && written.get().staleAt(now, settings.leaseTtl())) {
+        if (written.get().state() != State.STOPPED && stale(written.get(), now)) {
             return written.get().withState(State.STOPPED, "No orchestrator has reported the WAL receiver since "
                     + written.get().writtenAt() + ".");
         }
         return written.get();
+    }
+
+    /**
+     * Whether the holder stopped writing its state: it stayed the same for a lease's time of this
+     * JVM's monotonic time, or its stamp is older than that plus the clocks' allowed spread. Not by
+     * the stamp alone: the holder's clock may be behind this one by more than the lease's time.
+     */
+    private boolean stale(WalReceiverStatus written, Instant now) {
+        if (written.staleAt(now, settings.leaseTtl().plus(clockSpread))) {
+            return true;
+        }
+        synchronized (sighting) {
+            long nanos = System.nanoTime();
+            if (!Objects.equals(seenWrittenAt, written.writtenAt())) {
+                seenWrittenAt = written.writtenAt();
+                seenAt = nanos;
+                return false;
+            }
+            return nanos - seenAt > settings.leaseTtl().toNanos();
+        }
     }
 
     void tick() {
@@ -179,7 +215,7 @@ public class WalReceiver implements AutoCloseable {
         try {
             if (!holding) {
                 archive.ensureDir();
-                LeaseManager.Attempt attempt = lease.tryAcquire(owner, "WAL receiver on " + ThisMachine.id());
+                LeaseManager.Attempt attempt = lease.tryAcquire(owner, "WAL receiver on " + machine);
                 if (attempt.busy()) {
                     return;
                 }
@@ -387,7 +423,7 @@ public class WalReceiver implements AutoCloseable {
             lagSeconds = lastReceivedAt == null ? null : Duration.between(lastReceivedAt, o.serverTime()).toMillis() / 1000.0;
         }
         String message = streaming ? null : lastError != null ? lastError : child != null ? "pg_receivewal is starting." : "Starting.";
-        current = new WalReceiverStatus(streaming ? State.STREAMING : State.RECONNECTING, message, ThisMachine.id(),
+        current = new WalReceiverStatus(streaming ? State.STREAMING : State.RECONNECTING, message, machine,
                 settings.slot(), o.timeline(), received == null ? null : received.toString(), o.serverFlush().toString(), lagBytes,
                 lagSeconds, lastReceivedAt, o.serverTime(), o.retainedBytes(), systemIdentifier != null ? systemIdentifier
                 : before == null ? null : before.systemIdentifier(),
@@ -450,10 +486,16 @@ public class WalReceiver implements AutoCloseable {
      * killed orchestrator's lease is taken over at once); elsewhere only the renewal counts.
      */
     static final class NodeLiveness implements OwnerLiveness {
+        private final String machine;
+
+        NodeLiveness(String machine) {
+            this.machine = machine;
+        }
+
         @Override
         public State of(String holder) {
             String[] parts = holder.split(" ", 4);
-            if (parts.length < 4 || !parts[0].equals("wal-receiver") || !parts[3].equals(ThisMachine.id())) {
+            if (parts.length < 4 || !parts[0].equals("wal-receiver") || !parts[3].equals(machine)) {
                 return State.ACTIVE;
             }
             try {

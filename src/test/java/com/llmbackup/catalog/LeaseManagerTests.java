@@ -209,6 +209,31 @@ class LeaseManagerTests {
         }
     }
 
+    @Test
+    void tryAcquireByChangeTakesOverALeaseStampedByAClockBehindOnlyOnceItStoppedChanging() throws Exception {
+        // the WAL receiver's lease: another orchestrator a minute behind renews it (real time, TTL 1 s)
+        Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-1));
+        LeaseManager other = new LeaseManager(root, Duration.ofSeconds(1), behind, OwnerLiveness.ALWAYS_ACTIVE, FilePermissions.ownerOnly());
+        try (LeaseManager here = LeaseManager.judgedByChange(root, Duration.ofSeconds(1), Clock.systemUTC(), OwnerLiveness.ALWAYS_ACTIVE,
+                FilePermissions.ownerOnly())) {
+            other.tryAcquire("wal-receiver 1", "WAL receiver");
+            for (int i = 0; i < 6; i++) {
+                assertThat(here.tryAcquire("wal-receiver 2", "WAL receiver").busy()).as("renewed, if by a clock behind").isTrue();
+                Thread.sleep(400);
+            }
+
+            other.close(); // killed: its renewals stop
+            assertThat(here.tryAcquire("wal-receiver 2", "WAL receiver").busy()).isTrue();
+            Thread.sleep(1300);
+            LeaseManager.Attempt attempt = here.tryAcquire("wal-receiver 2", "WAL receiver");
+
+            assertThat(attempt.busy()).as("unchanged for a TTL: not renewed").isFalse();
+            assertThat(attempt.reason()).endsWith("(its orchestrator stopped)");
+        } finally {
+            other.close();
+        }
+    }
+
     /** A restore's liveness: it keeps its lease when nobody renewed it, until it ends or sits in an incident. */
     private static OwnerLiveness restore(String restoreOwner, OwnerLiveness.State state) {
         return new OwnerLiveness() {

@@ -267,6 +267,27 @@ class WalReceiverTests {
     }
 
     @Test
+    void secondOrchestratorWithClockAheadNeitherTakesStreamingReceiverOverNorReportsItStopped() throws Exception {
+        startReceiver();
+        WalReceiverStatus streaming = await(receiver, Duration.ofSeconds(30), "streaming", WalReceiverStatus::streaming);
+        long streamingPid = receiverProcess().pid();
+        // another machine sharing the root, its clock a minute ahead (each within backup.clock.max-skew), lease TTL 3 s
+        BackupProperties properties = settings(root, streaming.slot(), Map.of());
+        PostgresClient client = new PostgresClient(properties, runner);
+        try (WalReceiver other = new WalReceiver(properties, new WalArchive(root, FilePermissions.ownerOnly()), new WalServer(client), client,
+                runner, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)), FilePermissions.ownerOnly(), "other-node")) {
+            other.start();
+            for (int i = 0; i < 16; i++) {
+                Thread.sleep(500);
+                assertThat(other.holder()).as("the lease is renewed, if by a clock behind this one").isFalse();
+                assertThat(other.status().state()).as("what the holder wrote %d ms ago", 500 * (i + 1)).isEqualTo(State.STREAMING);
+            }
+            assertThat(receiver.holder()).isTrue();
+            assertThat(receiverProcess().pid()).isEqualTo(streamingPid);
+        }
+    }
+
+    @Test
     void fullVolumeGivesAlertAndDownHealthAndWindowNeverClaimsWhatIsNotOnDisk() throws Exception {
         Path volume = Files.createTempDirectory("wal-volume-");
         try {
