@@ -372,6 +372,21 @@ public class WalReceiver implements AutoCloseable {
             }
             return;
         }
+        String foreign = foreign(before, o);
+        if (foreign != null) {
+            // its readings say nothing of the WAL on disk: the window's end stays where that WAL ends
+            Double since = before.lastReceivedAt() == null ? null : Duration.between(before.lastReceivedAt(), o.serverTime()).toMillis() / 1000.0;
+            current = new WalReceiverStatus(State.RECONNECTING, foreign, machine, settings.slot(),
+                    before.timeline(), before.receivedLsn(), before.serverLsn(), null, since, before.lastReceivedAt(), before.observedAt(),
+                    o.retainedBytes(), before.systemIdentifier(), before.segmentSize(), clock.instant(), true,
+                    lastErrorKind == null ? ReplicationErrors.Kind.REFUSED.name() : lastErrorKind.name());
+            try {
+                archive.writeState(current);
+            } catch (RuntimeException e) {
+                note("Cannot write the WAL receiver's state into " + archive.dir() + ": " + e.getMessage());
+            }
+            return;
+        }
         boolean streaming = child != null && child.alive() && o.slotActive() && applicationName.equals(o.applicationName());
         Reading now = new Reading(o.serverTime(), o.serverFlush(), o.timeline());
         if (previous == null && before != null && before.serverLsn() != null && before.observedAt() != null
@@ -443,6 +458,31 @@ public class WalReceiver implements AutoCloseable {
             lastLogged = null;
         }
         previous = now;
+    }
+
+    /**
+     * Why the server's WAL is not the one received (null when it is): another cluster (made anew,
+     * its volume wiped), or its WAL behind what was received on the same timeline (set back: a
+     * snapshot or a copy of its files started again). Its positions must not be matched against
+     * the received one: an older position would pass for received, and the window's end advance
+     * with nothing received.
+     */
+    private static String foreign(WalReceiverStatus before, WalServer.Observation o) {
+        if (before == null) {
+            return null;
+        }
+        if (before.systemIdentifier() != null && o.systemIdentifier() != null && !before.systemIdentifier().equals(o.systemIdentifier())) {
+            return "The database server is another cluster (system identifier " + o.systemIdentifier() + ") than the one whose WAL "
+                    + "was received (" + before.systemIdentifier() + "): nothing of it is received; the recovery window ends where "
+                    + "that WAL ends.";
+        }
+        Lsn received = before.received();
+        if (received != null && before.timeline() != null && before.timeline() == o.timeline() && received.isAfter(o.serverFlush())) {
+            return "The database server's WAL (at " + o.serverFlush() + " on timeline " + o.timeline() + ") is behind what was received ("
+                    + received + "): the server was set back (a snapshot or a copy of its files started again); the recovery window "
+                    + "ends where the received WAL ends.";
+        }
+        return null;
     }
 
     /**

@@ -39,11 +39,11 @@ public class WalServer implements AutoCloseable {
 
     /**
      * One status reading: the server's clock and flushed WAL (with its timeline), the slot (missing:
-     * {@code slotExists} false) and the WAL sender streaming from it, if any.
+     * {@code slotExists} false) and the WAL sender streaming from it, if any; the server's cluster.
      */
     public record Observation(Instant serverTime, Lsn serverFlush, int timeline, boolean slotExists, boolean slotActive,
                               Integer activePid, Lsn slotRestart, String walStatus, Long retainedBytes, Lsn replicaFlush,
-                              Double flushLagSeconds, String applicationName) {
+                              Double flushLagSeconds, String applicationName, String systemIdentifier) {
         public boolean slotLost() {
             return "lost".equals(walStatus);
         }
@@ -76,7 +76,8 @@ public class WalServer implements AutoCloseable {
                     select clock_timestamp(), pg_current_wal_flush_lsn()::text, substr(pg_walfile_name(pg_current_wal_flush_lsn()), 1, 8),
                            s.slot_name is not null, coalesce(s.active, false), s.active_pid, s.restart_lsn::text, s.wal_status,
                            pg_wal_lsn_diff(pg_current_wal_flush_lsn(), s.restart_lsn)::bigint,
-                           r.flush_lsn::text, extract(epoch from r.flush_lag)::float8, r.application_name
+                           r.flush_lsn::text, extract(epoch from r.flush_lag)::float8, r.application_name,
+                           (select system_identifier from pg_control_system())::text
                       from (select 1) one
                       left join pg_replication_slots s on s.slot_name = ?
                       left join pg_stat_replication r on r.pid = s.active_pid
@@ -89,7 +90,8 @@ public class WalServer implements AutoCloseable {
                     Double lag = (Double) rs.getObject(11);
                     return new Observation(rs.getTimestamp(1).toInstant(), Lsn.parse(rs.getString(2)), Integer.parseInt(rs.getString(3), 16),
                             rs.getBoolean(4), rs.getBoolean(5), activePid, rs.getString(7) == null ? null : Lsn.parse(rs.getString(7)),
-                            rs.getString(8), retained, rs.getString(10) == null ? null : Lsn.parse(rs.getString(10)), lag, rs.getString(12));
+                            rs.getString(8), retained, rs.getString(10) == null ? null : Lsn.parse(rs.getString(10)), lag, rs.getString(12),
+                            rs.getString(13));
                 }
             }
         });

@@ -288,6 +288,69 @@ class WalReceiverTests {
     }
 
     @Test
+    void windowEndStaysWhereItWasWhenServerIsAnotherClusterThanTheWalOnDisk() throws Exception {
+        startReceiver();
+        await(receiver, Duration.ofSeconds(30), "streaming", WalReceiverStatus::streaming);
+        writeWal(pg, 8); // further than a new cluster's WAL begins
+        awaitReceived(receiver, commitRow(pg, "last row of the old cluster"), Duration.ofSeconds(10));
+        receiver.close();
+        receiver = null;
+        WalReceiverStatus stopped = new WalArchive(root, FilePermissions.ownerOnly()).readState().orElseThrow();
+
+        // the database server made anew (its volume wiped), the backup root kept
+        TestPostgres other = TestPostgres.startPrivate(List.of("--wal-segsize=1"));
+        try {
+            other.execute("postgres", "create table notes (id bigserial primary key, body text)");
+            startReceiver(root, Map.of("backup.database.port", String.valueOf(other.port())));
+            await(receiver, Duration.ofSeconds(30), "refused to stream another cluster into the folder",
+                    s -> s.message() != null && s.message().contains("another cluster"));
+            commitRow(other, "a row of the new cluster");
+            Thread.sleep(2000);
+            WalReceiverStatus status = receiver.status();
+
+            assertThat(status.state()).isEqualTo(State.RECONNECTING);
+            assertThat(status.lastReceivedAt()).as("nothing of the new cluster was received").isEqualTo(stopped.lastReceivedAt());
+            assertThat(status.receivedLsn()).isEqualTo(stopped.receivedLsn());
+            assertThat(status.lagSeconds()).as("grows until the health turns DOWN").isGreaterThan(1.5);
+        } finally {
+            receiver.close();
+            receiver = null;
+            other.close();
+        }
+    }
+
+    @Test
+    void windowEndStaysWhereItWasWhenServerIsSetBackToAnOlderCopy() throws Exception {
+        pg.stop();
+        Path snapshot = Files.createTempDirectory("pg-snapshot-").resolve("data");
+        exec("cp", "-a", pg.dataDir().toString(), snapshot.toString());
+        pg.start();
+        try {
+            startReceiver();
+            await(receiver, Duration.ofSeconds(30), "streaming", WalReceiverStatus::streaming);
+            writeWal(pg, 4);
+            awaitReceived(receiver, commitRow(pg, "after the snapshot"), Duration.ofSeconds(10));
+
+            // the server's machine rolled back to the snapshot: its WAL ends before what was received
+            pg.stop();
+            WalReceiverStatus away = await(receiver, Duration.ofSeconds(10), "reconnecting", s -> s.state() == State.RECONNECTING);
+            exec("rm", "-rf", pg.dataDir().toString());
+            exec("cp", "-a", snapshot.toString(), pg.dataDir().toString());
+            pg.start();
+            await(receiver, Duration.ofSeconds(30), "seeing the server set back", s -> s.message() != null && s.message().contains("set back"));
+            commitRow(pg, "on the older copy");
+            Thread.sleep(2000);
+            WalReceiverStatus status = receiver.status();
+
+            assertThat(status.state()).isEqualTo(State.RECONNECTING);
+            assertThat(status.lastReceivedAt()).as("nothing after the rollback was received").isEqualTo(away.lastReceivedAt());
+            assertThat(status.receivedLsn()).isEqualTo(away.receivedLsn());
+        } finally {
+            exec("rm", "-rf", snapshot.getParent().toString());
+        }
+    }
+
+    @Test
     void fullVolumeGivesAlertAndDownHealthAndWindowNeverClaimsWhatIsNotOnDisk() throws Exception {
         Path volume = Files.createTempDirectory("wal-volume-");
         try {
