@@ -40,12 +40,16 @@ public record RecoveryWindow(Instant from, Instant to, List<Gap> gaps, List<Star
                         String brokenBy) {
     }
 
-    /** Whether a recovery can stop at {@code time}: inside the window and in no gap. */
+    /**
+     * Whether a recovery can stop at {@code time}: inside the window, in no gap, and reached by a
+     * base backup. Not the gaps alone: a gap's end is recoverable when a base backup is consistent
+     * there, but the window's end after a gap with no base backup after it is not.
+     */
     public boolean covers(Instant time) {
         if (from == null || to == null || time.isBefore(from) || time.isAfter(to)) {
             return false;
         }
-        return gaps.stream().noneMatch(g -> time.isAfter(g.from()) && time.isBefore(g.to()));
+        return gaps.stream().noneMatch(g -> time.isAfter(g.from()) && time.isBefore(g.to())) && startFor(time).isPresent();
     }
 
     /** The newest base backup a recovery to {@code time} can start from. */

@@ -127,6 +127,24 @@ class RecoveryWindowCalculatorTests {
     }
 
     @Test
+    void windowEndIsNotCoveredWhenAGapReachesIt() {
+        segments(1, 2, 3, 5, 6, 7);
+        partial(1, 8);
+        receipt(1, 2, at(10));
+
+        RecoveryWindow w = window(receiver(1, "0/8000100", at(500)), base("weekly/20251123", 1, "0/2000028", "0/2000138", at(1)),
+                base("weekly/20251130", 1, "0/5000028", "0/5000138", at(400)));
+
+        // a recovery "to the latest" asks for the window's end: with no base backup after the gap that ends there, it cannot be reached
+        assertThat(w.covers(at(10))).isTrue();
+        assertThat(w.covers(at(400))).as("the later base backup's consistent point").isTrue();
+        RecoveryWindow broken = window(receiver(1, "0/8000100", at(500)), base("weekly/20251123", 1, "0/2000028", "0/2000138", at(1)));
+        assertThat(broken.gaps()).singleElement().satisfies(g -> assertThat(g.to()).isEqualTo(broken.to()));
+        assertThat(broken.covers(broken.to())).isFalse();
+        assertThat(broken.startFor(broken.to())).isEmpty();
+    }
+
+    @Test
     void baseBackupIsUnusableWhenItsOwnWalIsMissing() {
         segments(1, 3, 4);
         partial(1, 5);
