@@ -1,5 +1,6 @@
 package com.llmbackup.restore;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,10 +45,15 @@ public class FrozenPlans {
      * history row, where process variables cannot reach it: every later step executes this.
      */
     public void freeze(long runId, RestoreRequest request) {
+        freeze(runId, request, null);
+    }
+
+    /** The same for a restore of chosen files or folders ({@code restorePaths}, as the file list writes them). */
+    public void freeze(long runId, RestoreRequest request, List<String> restorePaths) {
         RestoreInspector.Source source = inspector.resolve(request);
         history.setSource(runId, source.set().label()); // as the catalog names it ("Daily" asked, "daily/..." kept)
         try {
-            runs.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, inspector.manifestSha(source))));
+            runs.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, inspector.manifestSha(source), restorePaths)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -128,8 +134,36 @@ public class FrozenPlans {
                 .map(HistoryEntry::backupId).reduce((first, second) -> second);
     }
 
-    /** The plan frozen at the guard: what was asked and the manifest the guard checked. */
-    record FrozenPlan(RestoreRequest request, String manifestSha256) {
+    /**
+     * The chosen files and folders a run restores (or, for the undo of a file restore, the undone
+     * run's); empty for a whole-set restore.
+     */
+    public List<String> restorePaths(long runId) {
+        List<String> paths = runs.plan(runId).map(json -> {
+            try {
+                return PLAN_JSON.readValue(json, FrozenPlan.class).restorePaths();
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+        }).orElse(null);
+        return paths == null ? List.of() : paths;
+    }
+
+    /**
+     * A file restore in place takes the backup root's lock itself (it makes no safety backup,
+     * which takes it for a set's restore); refused naming the holder while another run has it.
+     */
+    public void takeLock(long runId) {
+        LeaseManager.Attempt attempt = leases.tryAcquire(ownerOf(runId), "Restore");
+        if (attempt.busy()) {
+            throw new IllegalStateException("The backup root is locked by run " + attempt.holder().owner() + " ("
+                    + attempt.holder().purpose() + ") since " + attempt.holder().acquiredAt() + ": nothing was changed. Close this "
+                    + "restore and request it again when that run has finished.");
+        }
+    }
+
+    /** The plan frozen at the guard: what was asked, the manifest the guard checked, the chosen paths (null: the whole set). */
+    record FrozenPlan(RestoreRequest request, String manifestSha256, List<String> restorePaths) {
     }
 
     /**

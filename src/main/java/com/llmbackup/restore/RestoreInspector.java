@@ -145,6 +145,15 @@ public class RestoreInspector {
                 properties.compose().serviceList(), properties.compose().project(), database), texts);
     }
 
+    /** The set's facts for a restore of chosen files (issue 29): no dump, no services, no walk of the live folder. */
+    RestorePlan inspectFiles(RestoreRequest request) {
+        Source source = resolve(request);
+        return ApprovalText.describe(request, new ApprovalText.Facts(source.set(), source.dump().getFileName().toString(),
+                source.uploads().getFileName().toString(), backupTime(source), clock.instant(), properties.displayZoneId(), 0, 0, 0, 0,
+                null, properties.uploadsDir(), 0, properties.compose().serviceList(), properties.compose().project(),
+                ApprovalText.Database.NONE));
+    }
+
     /**
      * The database half's facts: in place, whether the live database can be swapped and the
      * server has room for a second copy (refused with the figures when it has not, unless the
@@ -291,7 +300,7 @@ public class RestoreInspector {
         }
     }
 
-    private void checkTargets(RestoreRequest request) {
+    void checkTargets(RestoreRequest request) {
         if (!request.sideBySide()) {
             return;
         }

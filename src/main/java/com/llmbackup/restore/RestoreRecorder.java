@@ -1,8 +1,10 @@
 package com.llmbackup.restore;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -137,6 +139,18 @@ public class RestoreRecorder {
             history.end(runId, RunStatus.COMPLETED, message);
         }
         backupLog.write(Text.of(rolledBack ? "log.restore.rolledBack" : "log.restore.completed", message));
+        leases.release(ownerOf(runId));
+    }
+
+    /** A restore of chosen files (or its undo) completed: recorded, logged, the lock given up. */
+    public void filesCompleted(long runId, RestoreRequest request, List<String> paths, Path runFolder) {
+        String message = request.undo()
+                ? "Undid file restore run " + request.undoRestoreOf() + ": " + String.join(", ", paths) + " are as before it."
+                : "Restored " + String.join(", ", paths) + " from " + ApprovalText.label(request)
+                + (request.sideBySide() ? " side by side into " + request.targetUploadsDir()
+                : " into place; the versions replaced are kept in " + runFolder + " for an undo") + ".";
+        history.end(runId, RunStatus.COMPLETED, message + " The database was not touched.");
+        backupLog.write("Restore completed: " + message);
         leases.release(ownerOf(runId));
     }
 

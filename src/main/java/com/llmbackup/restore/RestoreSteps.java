@@ -27,9 +27,11 @@ public class RestoreSteps {
     private final BackupProperties properties;
     private final RestoreUndo undos;
     private final DatabaseHalf database;
+    private final FileRestores files;
 
     public RestoreSteps(RestoreInspector inspector, FrozenPlans plans, RestoreRecorder recorder, RestoreExecutor executor,
-                        BackupProperties properties, RestoreUndo undos, DatabaseHalf database) {
+                        BackupProperties properties, RestoreUndo undos, DatabaseHalf database, FileRestores files) {
+        this.files = files;
         this.undos = undos;
         this.database = database;
         this.inspector = inspector;
@@ -62,6 +64,15 @@ public class RestoreSteps {
      */
     public Validation validate(String owner, RestoreRequest request, String claimedRequester, PreApproval preApproval,
                                Optional<String> startRefusal) {
+        return validate(owner, request, null, claimedRequester, preApproval, startRefusal);
+    }
+
+    /**
+     * The same, for a restore of chosen files or folders when {@code restorePaths} is not null
+     * (issue 29); an undo of a file restore is recognised by the undone run's frozen paths.
+     */
+    public Validation validate(String owner, RestoreRequest request, List<String> restorePaths, String claimedRequester,
+                               PreApproval preApproval, Optional<String> startRefusal) {
         long runId = recorder.findRun(owner).orElseGet(() -> recorder.begin(request, owner));
         if (claimedRequester != null && !claimedRequester.equals(request.requestedBy())) {
             recorder.addDetail(runId, Text.of("detail.requesterIgnored", claimedRequester, request.requestedBy()));
@@ -74,10 +85,24 @@ public class RestoreSteps {
             RestoreGuard.reasonGiven(request.reason()).ifPresent(why -> {
                 throw new RestoreRefusedException(why + " Nothing was changed; the application was not stopped.");
             });
-            // an undo restores what the undone run replaced: its safety set, the database it kept
-            RestoreRequest effective = request.undo() ? undos.plan(request, runId) : request;
-            plan = inspector.inspect(effective);
-            plans.freeze(runId, effective);
+            List<String> undonePaths = request.undo() ? plans.restorePaths(request.undoRestoreOf()) : List.of();
+            if (!undonePaths.isEmpty()) {
+                // the undo of a file restore puts back what that run kept: the same paths, no safety set, no database
+                RestoreRequest undone = plans.frozenRequest(request.undoRestoreOf()).orElseThrow();
+                RestoreRequest effective = new RestoreRequest(undone.backupKind(), undone.backupId(), false, true, request.reason(),
+                        request.requestedBy(), null, null, false, false, request.undoRestoreOf());
+                plan = files.inspectUndo(request.undoRestoreOf(), undone, undonePaths);
+                plans.freeze(runId, effective, undonePaths);
+            } else if (restorePaths != null && !request.undo()) {
+                RestoreRequest effective = FileRestores.filesOnly(request);
+                plan = files.inspect(effective, restorePaths);
+                plans.freeze(runId, effective, RestorePathsGuard.normalize(restorePaths));
+            } else {
+                // an undo restores what the undone run replaced: its safety set, the database it kept
+                RestoreRequest effective = request.undo() ? undos.plan(request, runId) : request;
+                plan = inspector.inspect(effective);
+                plans.freeze(runId, effective);
+            }
         } catch (RuntimeException e) {
             return new Validation(runId, null, e, null);
         }
@@ -132,6 +157,25 @@ public class RestoreSteps {
         }
         recorder.startStep(runId, step, jobId, executed);
         return Optional.empty();
+    }
+
+    /** Whether the frozen plan restores chosen files (or undoes such a restore) rather than a set: the model's gateway. */
+    public boolean restoresFiles(long runId) {
+        return !plans.restorePaths(runId).isEmpty();
+    }
+
+    /**
+     * Task_RestoreFiles: the chosen paths into place (under the lock the step takes, the
+     * versions replaced kept in the run's folder) or side by side; an undo puts them back.
+     * Safe to run twice. The application is not stopped, the database not touched.
+     */
+    public void restoreFiles(long runId) {
+        RestoreRequest plan = plans.planned(runId, false);
+        if (!plan.sideBySide()) {
+            plans.takeLock(runId);
+        }
+        String done = plan.undo() ? files.undo(plan.undoRestoreOf()) : files.restore(runId, plan, plans.restorePaths(runId));
+        recorder.addDetail(runId, done);
     }
 
     /** Task_StopServices: returns the services the restore has stopped (this attempt's and an earlier one's), to start again. */
@@ -260,6 +304,10 @@ public class RestoreSteps {
 
     /** Task_RecordRestore: completed (or rolled back after {@code firstFailure}), with the RTO from the approval. */
     public void recordRestore(long runId, Instant approvedAt, String firstFailure) {
+        if (restoresFiles(runId)) {
+            recorder.filesCompleted(runId, plans.executed(runId, false), plans.restorePaths(runId), files.runFolder(runId));
+            return;
+        }
         boolean rolledBack = plans.rollingBack(runId);
         recorder.completed(runId, plans.executed(runId, rolledBack), approvedAt, rolledBack, firstFailure,
                 rolledBack && productionUntouched(runId));

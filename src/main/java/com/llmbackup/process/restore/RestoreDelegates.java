@@ -53,9 +53,10 @@ class RestoreDelegates {
             RestoreVariables vars = RestoreVariables.of(execution);
             String starter = starter(execution);
             RestoreRequest request = vars.startRequest().withRequester(starter);
-            RestoreSteps.Validation validation = steps.validate(execution.getProcessInstanceId(), request, vars.claimedRequester(),
-                    RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()),
-                    RestoreGuard.databaseMethod(vars.databaseMethod()));
+            RestoreVariables.Paths paths = vars.restorePaths();
+            RestoreSteps.Validation validation = steps.validate(execution.getProcessInstanceId(), request, paths.paths(),
+                    vars.claimedRequester(), RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()),
+                    RestoreGuard.databaseMethod(vars.databaseMethod()).or(paths::refusal));
             vars.putRestoreRunId(validation.runId());
             vars.putRequester(starter); // what the approval form shows
             if (validation.refusal() != null) {
@@ -135,6 +136,12 @@ class RestoreDelegates {
     @Bean
     JavaDelegate restoreDataDelegate(RestoreSteps steps, RestoreRecorder recorder) {
         return changingStep(steps, recorder, (execution, vars, runId) -> steps.restoreData(runId));
+    }
+
+    /** Chosen files or folders into place (the application running) or side by side, or their undo: no safety backup, no stop. */
+    @Bean
+    JavaDelegate restoreFilesDelegate(RestoreSteps steps, RestoreRecorder recorder) {
+        return changingStep(steps, recorder, (execution, vars, runId) -> steps.restoreFiles(runId));
     }
 
     @Bean

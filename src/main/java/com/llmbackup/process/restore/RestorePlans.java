@@ -25,6 +25,11 @@ public final class RestorePlans {
         return plans.sideBySide(recorder.runOf(execution.getProcessInstanceId()));
     }
 
+    /** Whether the frozen plan restores chosen files (or undoes such a restore) rather than the set. */
+    public boolean restoresFiles(DelegateExecution execution) {
+        return steps.restoresFiles(recorder.runOf(execution.getProcessInstanceId()));
+    }
+
     /**
      * Whether a disaster recovery's confirmation approved this restore: the guard recorded an
      * approver in the run's history row before the approval task (RecoveryApproval), never a variable.

@@ -55,6 +55,36 @@ final class RestoreVariables extends FailureVariables {
                 .withInPlaceDatabase("in-place".equals(databaseMethod()));
     }
 
+    /** {@code restorePaths} as sent: null when absent (the whole set), else the list or why it cannot be read. */
+    record Paths(List<String> paths, Optional<String> refusal) {
+    }
+
+    /**
+     * {@code restorePaths}: a JSON list of uploads-relative paths (as a text, or a list from a
+     * Java start). A text that is not such a list is refused by the guard.
+     */
+    Paths restorePaths() {
+        Object value = scope.getVariable("restorePaths");
+        if (value == null) {
+            return new Paths(null, Optional.empty());
+        }
+        if (value instanceof List<?> list) {
+            return new Paths(list.stream().map(o -> o == null ? null : o.toString()).toList(), Optional.empty());
+        }
+        String text = value.toString().trim();
+        if (text.isEmpty()) {
+            return new Paths(null, Optional.empty());
+        }
+        try {
+            List<String> paths = JSON.readValue(text, new TypeReference<List<String>>() {
+            });
+            return new Paths(paths == null ? List.of() : paths, Optional.empty());
+        } catch (JsonProcessingException e) {
+            return new Paths(null, Optional.of("restorePaths must be a JSON list of paths relative to the uploads folder, e.g. "
+                    + "[\"projects/42/report.pdf\", \"projects/43\"], not " + (text.length() > 80 ? text.substring(0, 80) + "..." : text) + "."));
+        }
+    }
+
     /** {@code databaseMethod} as sent: {@code swap} (the default) or {@code in-place}; anything else is refused by the guard. */
     String databaseMethod() {
         String value = nullableString("databaseMethod");

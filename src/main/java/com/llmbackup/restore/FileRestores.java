@@ -1,0 +1,244 @@
+package com.llmbackup.restore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import com.llmbackup.catalog.BackupCatalog;
+import com.llmbackup.catalog.BackupHistory;
+import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.catalog.HistoryEntry;
+import com.llmbackup.catalog.Manifest.FileEntry;
+import com.llmbackup.catalog.ManifestFiles;
+import com.llmbackup.catalog.RunKind;
+import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.catalog.Sizes;
+import com.llmbackup.config.BackupProperties;
+import com.llmbackup.uploads.PathRestorer;
+import org.springframework.stereotype.Service;
+
+/**
+ * A restore of chosen files or folders of a set ({@code restorePaths}, issue 29): checked before
+ * the approval ({@link RestorePathsGuard}), then put into place (only those paths; the versions
+ * they replace moved into the run's folder {@code <backup.root>/restores/run_<id>} for an undo;
+ * no database change, the application left running) or below the side-by-side root. The set's
+ * file list is streamed, never held whole.
+ */
+@Service
+public class FileRestores {
+
+    private final BackupCatalog catalog;
+    private final RestoreInspector inspector;
+    private final BackupProperties properties;
+    private final BackupHistory history;
+
+    public FileRestores(BackupCatalog catalog, RestoreInspector inspector, BackupProperties properties, BackupHistory history) {
+        this.catalog = catalog;
+        this.inspector = inspector;
+        this.properties = properties;
+        this.history = history;
+    }
+
+    /** The request as a file restore runs it: the uploads of the set only, never the database. */
+    public static RestoreRequest filesOnly(RestoreRequest asked) {
+        return new RestoreRequest(asked.backupKind(), asked.backupId(), false, true, asked.reason(), asked.requestedBy(), null,
+                asked.targetUploadsDir(), false, false, null);
+    }
+
+    /** Where a file restore keeps what it replaced (its run's folder). */
+    public Path runFolder(long runId) {
+        return catalog.root().resolve("restores").resolve("run_" + runId);
+    }
+
+    /** Counts of what a set holds below the chosen paths. */
+    record Chosen(Map<String, long[]> perPath) {
+        long files() {
+            return perPath.values().stream().mapToLong(c -> c[0]).sum();
+        }
+
+        long bytes() {
+            return perPath.values().stream().mapToLong(c -> c[1]).sum();
+        }
+    }
+
+    /**
+     * The guard of a file restore (refused with {@link RestoreRefusedException}): the paths well
+     * formed and in the set, none through a link in the live folder, a side-by-side target
+     * allowed; the plan the approver reads names the paths and their counts.
+     */
+    public RestorePlan inspect(RestoreRequest request, List<String> paths) {
+        RestorePathsGuard.syntax(paths).ifPresent(why -> {
+            throw refused(why);
+        });
+        RestoreInspector.Source source = inspector.resolve(request);
+        if (source.set().kind() == BackupKind.WEEKLY || source.set().manifest() == null) {
+            throw refused("Files are restored from a daily or safety set (a snapshot with its file list); " + source.set().label()
+                    + " is " + (source.set().manifest() == null ? "a legacy set without a file list" : "a weekly archive")
+                    + ". Choose a daily or safety set holding the files (GET /api/backups/files?path=...), or restore this set side by side.");
+        }
+        List<String> chosen = RestorePathsGuard.normalize(paths);
+        Chosen counts = count(source, chosen);
+        List<String> missing = chosen.stream().filter(p -> counts.perPath().get(p)[2] == 0).toList();
+        RestorePathsGuard.inSet(missing, source.set().label()).ifPresent(why -> {
+            throw refused(why);
+        });
+        if (request.sideBySide()) {
+            inspector.checkTargets(request);
+        } else {
+            for (String p : chosen) {
+                // a chosen folder's own name counts too: its content is written below it
+                RestorePathsGuard.throughLink(properties.uploadsDir(), p + "/x").ifPresent(why -> {
+                    throw refused(why);
+                });
+            }
+        }
+        String where = request.sideBySide() ? "side by side into " + request.targetUploadsDir()
+                : "into place in " + properties.uploadsDir() + " (only these paths; the versions replaced are kept for an undo; "
+                + "the database is not touched and the application keeps running)";
+        StringBuilder summary = new StringBuilder("Restore " + chosen.size() + " path(s) of " + source.set().label() + ", "
+                + counts.files() + " file(s), " + Sizes.human(counts.bytes()) + ", " + where + ":");
+        counts.perPath().forEach((p, c) -> summary.append("\n  ").append(p).append(": ").append(c[0]).append(" file(s), ")
+                .append(Sizes.human(c[1])));
+        RestorePlan whole = inspector.inspectFiles(request);
+        return new RestorePlan(whole.set(), whole.status(), whole.backupTime(), whole.backupAge(),
+                "Only these paths change: every other file, and the database, stay as they are.", 0, counts.files(),
+                counts.bytes(), String.join(", ", chosen), summary.toString(), null);
+    }
+
+    private Chosen count(RestoreInspector.Source source, List<String> chosen) {
+        Map<String, long[]> per = new LinkedHashMap<>();
+        chosen.forEach(p -> per.put(p, new long[3]));
+        try (ManifestFiles.Entries entries = catalog.files(source.set())) {
+            while (entries.hasNext()) {
+                FileEntry e = entries.next();
+                for (String p : chosen) {
+                    if (RestorePathsGuard.covers(p, e.path())) {
+                        long[] c = per.get(p);
+                        c[2]++;
+                        if (FileEntry.FILE.equals(e.type())) {
+                            c[0]++;
+                            c[1] += e.size();
+                        }
+                    }
+                }
+            }
+        }
+        return new Chosen(per);
+    }
+
+    /**
+     * Task_RestoreFiles: the chosen paths put back (into place, or into the side-by-side folder);
+     * a second run after a crash finishes what the first began. Returns what the history says.
+     */
+    public String restore(long runId, RestoreRequest plan, List<String> paths) {
+        RestoreInspector.Source source = inspector.resolve(plan);
+        Path target = plan.sideBySide() ? Path.of(plan.targetUploadsDir()) : properties.uploadsDir();
+        if (!plan.sideBySide()) {
+            for (String p : paths) {
+                RestorePathsGuard.throughLink(target, p + "/x").ifPresent(why -> {
+                    throw new IllegalStateException(why + " Nothing more was written.");
+                });
+            }
+        }
+        PathRestorer.Result result;
+        try (ManifestFiles.Entries entries = catalog.files(source.set())) {
+            PathRestorer restorer = new PathRestorer(target, plan.sideBySide() ? null : runFolder(runId));
+            result = restorer.restore(source.uploads(), chosen(entries, paths));
+        }
+        return "Restored " + String.join(", ", paths) + " from " + source.set().label()
+                + (plan.sideBySide() ? " side by side into " + target : " into place in " + target) + ": " + result.filesWritten()
+                + " file(s) written (" + Sizes.human(result.bytesWritten()) + "), " + result.filesAlreadyThere() + " already as backed up, "
+                + result.filesReplaced() + " replaced version(s)"
+                + (plan.sideBySide() ? "" : " kept in " + runFolder(runId) + " for an undo") + ". The database was not touched"
+                + (plan.sideBySide() ? "." : "; the application kept running.");
+    }
+
+    /** The entries below the chosen paths, still streamed. */
+    private static Iterator<FileEntry> chosen(Iterator<FileEntry> all, List<String> paths) {
+        return new Iterator<>() {
+            private FileEntry next = advance();
+
+            private FileEntry advance() {
+                while (all.hasNext()) {
+                    FileEntry e = all.next();
+                    if (paths.stream().anyMatch(p -> RestorePathsGuard.covers(p, e.path()))) {
+                        return e;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public FileEntry next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                FileEntry e = next;
+                next = advance();
+                return e;
+            }
+        };
+    }
+
+    /**
+     * The undo of file restore run {@code undone}, refused unless it completed into place and its
+     * folder still holds what it replaced (an undo done already removes it).
+     */
+    public RestorePlan inspectUndo(long undone, RestoreRequest undonePlan, List<String> paths) {
+        HistoryEntry run = history.find(undone).filter(e -> e.kind() == RunKind.RESTORE)
+                .orElseThrow(() -> refused("Run " + undone + " is not a restore."));
+        if (run.status() != RunStatus.COMPLETED) {
+            throw refused("Restore run " + undone + " is " + run.status() + ", not completed: only a completed file restore can be undone.");
+        }
+        if (undonePlan.sideBySide()) {
+            throw refused("Restore run " + undone + " restored files side by side: production was not changed, there is nothing to undo.");
+        }
+        if (!Files.isDirectory(runFolder(undone))) {
+            throw refused("Restore run " + undone + " has no folder " + runFolder(undone) + " any more (undone already, or removed): "
+                    + "restore the files from a set instead.");
+        }
+        RestorePlan whole = inspector.inspectFiles(undonePlan);
+        String summary = "Undo file restore run " + undone + ": the versions it replaced (kept in " + runFolder(undone)
+                + ") are put back into " + properties.uploadsDir() + " and what it created is removed: " + String.join(", ", paths)
+                + ". The database is not touched and the application keeps running.";
+        return new RestorePlan(whole.set(), whole.status(), whole.backupTime(), whole.backupAge(),
+                "Only these paths change back: every other file, and the database, stay as they are.", 0, 0, 0,
+                String.join(", ", paths), summary, null);
+    }
+
+    /** Task_RestoreFiles of an undo: safe to run twice (what is back is no longer kept). */
+    public String undo(long undone) {
+        Path folder = runFolder(undone);
+        if (!Files.isDirectory(folder)) {
+            return "Undid file restore run " + undone + " (done already by an earlier attempt of this step). The database was not touched.";
+        }
+        PathRestorer.Undone result = new PathRestorer(properties.uploadsDir(), folder).undo();
+        try {
+            // kept for the record, but no second undo of the same run
+            Files.move(folder, folder.resolveSibling(folder.getFileName() + ".undone"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark " + folder + " as undone: " + e.getMessage(), e);
+        }
+        List<String> notes = new ArrayList<>(result.leftAlone());
+        return "Undid file restore run " + undone + ": " + result.putBack() + " version(s) put back, " + result.removed()
+                + " path(s) it created removed" + (notes.isEmpty() ? "" : "; left alone: " + String.join(", ", notes))
+                + ". The database was not touched; the application kept running.";
+    }
+
+    private static RestoreRefusedException refused(String message) {
+        return new RestoreRefusedException(message + " Nothing was changed; the application was not stopped.");
+    }
+}
