@@ -125,7 +125,8 @@ class SetFilesController {
         String rel = RestorePathsGuard.normalize(List.of(path)).get(0);
         LiveFile live = LiveFile.read(RawNames.resolve(properties.uploadsDir(), rel));
         List<BackupSet> sets = new ArrayList<>(catalog.list().stream().filter(s -> s.restorable() && s.manifest() != null).toList());
-        sets.sort(Comparator.comparing(SetFilesController::writtenAt, Comparator.nullsLast(Comparator.reverseOrder())));
+        sets.sort(Comparator.comparing(SetFilesController::writtenAt, Comparator.nullsLast(Comparator.<Instant>reverseOrder()))
+                .thenComparing(BackupSet::id, Comparator.reverseOrder()));
         List<Map<String, Object>> versions = new ArrayList<>();
         for (BackupSet set : sets) {
             FileEntry e;
