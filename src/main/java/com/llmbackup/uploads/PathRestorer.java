@@ -84,6 +84,8 @@ public final class PathRestorer {
             if (kept != null) {
                 Files.createDirectories(kept.resolve(REPLACED));
                 created.addAll(readCreated(kept));
+            } else {
+                Files.createDirectories(live); // side by side: a new folder (the guard allowed it below the side-by-side root)
             }
             while (entries.hasNext()) {
                 FileEntry e = entries.next();

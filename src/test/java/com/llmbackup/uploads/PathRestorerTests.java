@@ -146,8 +146,7 @@ class PathRestorerTests {
 
     @Test
     void restoreWhenSideBySideWritesIntoANewFolder() throws Exception {
-        Path target = dir.resolve("scratch/files-check");
-        Files.createDirectories(target);
+        Path target = dir.resolve("scratch/files-check"); // new: made by the restore
 
         new PathRestorer(target, null).restore(snapshot, chosen("user2").iterator());
 
