@@ -138,7 +138,7 @@ public class FileRestores {
      * Task_RestoreFiles: the chosen paths put back (into place, or into the side-by-side folder);
      * a second run after a crash finishes what the first began. Returns what the history says.
      */
-    public String restore(long runId, RestoreRequest plan, List<String> paths) {
+    public String restore(long runId, RestoreRequest plan, List<String> paths, boolean applicationStopped) {
         RestoreInspector.Source source = inspector.resolve(plan);
         Path target = plan.sideBySide() ? Path.of(plan.targetUploadsDir()) : properties.uploadsDir();
         if (!plan.sideBySide()) {
@@ -158,7 +158,8 @@ public class FileRestores {
                 + " file(s) written (" + Sizes.human(result.bytesWritten()) + "), " + result.filesAlreadyThere() + " already as backed up, "
                 + result.filesReplaced() + " replaced version(s)"
                 + (plan.sideBySide() ? "" : " kept in " + runFolder(runId) + " for an undo") + ". The database was not touched"
-                + (plan.sideBySide() ? "." : "; the application kept running.");
+                + (plan.sideBySide() ? "." : applicationStopped ? "; the application was stopped for it (stopApplication)."
+                : "; the application kept running.");
     }
 
     /** The entries below the chosen paths, still streamed. */

@@ -45,15 +45,19 @@ public class FrozenPlans {
      * history row, where process variables cannot reach it: every later step executes this.
      */
     public void freeze(long runId, RestoreRequest request) {
-        freeze(runId, request, null);
+        freeze(runId, request, null, false);
     }
 
-    /** The same for a restore of chosen files or folders ({@code restorePaths}, as the file list writes them). */
-    public void freeze(long runId, RestoreRequest request, List<String> restorePaths) {
+    /**
+     * The same for a restore of chosen files or folders ({@code restorePaths}, as the file list
+     * writes them), with the application stopped around it when {@code stopApplication}.
+     */
+    public void freeze(long runId, RestoreRequest request, List<String> restorePaths, boolean stopApplication) {
         RestoreInspector.Source source = inspector.resolve(request);
         history.setSource(runId, source.set().label()); // as the catalog names it ("Daily" asked, "daily/..." kept)
         try {
-            runs.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, inspector.manifestSha(source), restorePaths)));
+            runs.setPlan(runId, PLAN_JSON.writeValueAsString(new FrozenPlan(request, inspector.manifestSha(source), restorePaths,
+                    stopApplication)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -162,8 +166,17 @@ public class FrozenPlans {
         }
     }
 
-    /** The plan frozen at the guard: what was asked, the manifest the guard checked, the chosen paths (null: the whole set). */
-    record FrozenPlan(RestoreRequest request, String manifestSha256, List<String> restorePaths) {
+    /** Whether a file restore in place stops the application around it (asked with {@code stopApplication}). */
+    public boolean stopsApplication(long runId) {
+        FrozenPlan plan = frozen(runId);
+        return plan.stopApplication() && !plan.request().sideBySide();
+    }
+
+    /**
+     * The plan frozen at the guard: what was asked, the manifest the guard checked, the chosen
+     * paths (null: the whole set) and whether a file restore stops the application.
+     */
+    record FrozenPlan(RestoreRequest request, String manifestSha256, List<String> restorePaths, boolean stopApplication) {
     }
 
     /**

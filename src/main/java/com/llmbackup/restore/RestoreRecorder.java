@@ -143,13 +143,14 @@ public class RestoreRecorder {
     }
 
     /** A restore of chosen files (or its undo) completed: recorded, logged, the lock given up. */
-    public void filesCompleted(long runId, RestoreRequest request, List<String> paths, Path runFolder) {
+    public void filesCompleted(long runId, RestoreRequest request, List<String> paths, Path runFolder, boolean stopped) {
         String message = request.undo()
                 ? "Undid file restore run " + request.undoRestoreOf() + ": " + String.join(", ", paths) + " are as before it."
                 : "Restored " + String.join(", ", paths) + " from " + ApprovalText.label(request)
                 + (request.sideBySide() ? " side by side into " + request.targetUploadsDir()
                 : " into place; the versions replaced are kept in " + runFolder + " for an undo") + ".";
-        history.end(runId, RunStatus.COMPLETED, message + " The database was not touched.");
+        history.end(runId, RunStatus.COMPLETED, message + " The database was not touched"
+                + (stopped ? "; the application was stopped for it and is healthy." : "; the application kept running."));
         backupLog.write("Restore completed: " + message);
         leases.release(ownerOf(runId));
     }

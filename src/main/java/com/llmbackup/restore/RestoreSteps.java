@@ -64,15 +64,16 @@ public class RestoreSteps {
      */
     public Validation validate(String owner, RestoreRequest request, String claimedRequester, PreApproval preApproval,
                                Optional<String> startRefusal) {
-        return validate(owner, request, null, claimedRequester, preApproval, startRefusal);
+        return validate(owner, request, null, false, claimedRequester, preApproval, startRefusal);
     }
 
     /**
      * The same, for a restore of chosen files or folders when {@code restorePaths} is not null
-     * (issue 29); an undo of a file restore is recognised by the undone run's frozen paths.
+     * (issue 29), the application stopped around it when {@code stopApplication}; an undo of a
+     * file restore is recognised by the undone run's frozen paths.
      */
-    public Validation validate(String owner, RestoreRequest request, List<String> restorePaths, String claimedRequester,
-                               PreApproval preApproval, Optional<String> startRefusal) {
+    public Validation validate(String owner, RestoreRequest request, List<String> restorePaths, boolean stopApplication,
+                               String claimedRequester, PreApproval preApproval, Optional<String> startRefusal) {
         long runId = recorder.findRun(owner).orElseGet(() -> recorder.begin(request, owner));
         if (claimedRequester != null && !claimedRequester.equals(request.requestedBy())) {
             recorder.addDetail(runId, Text.of("detail.requesterIgnored", claimedRequester, request.requestedBy()));
@@ -92,11 +93,11 @@ public class RestoreSteps {
                 RestoreRequest effective = new RestoreRequest(undone.backupKind(), undone.backupId(), false, true, request.reason(),
                         request.requestedBy(), null, null, false, false, request.undoRestoreOf());
                 plan = files.inspectUndo(request.undoRestoreOf(), undone, undonePaths);
-                plans.freeze(runId, effective, undonePaths);
+                plans.freeze(runId, effective, undonePaths, false);
             } else if (restorePaths != null && !request.undo()) {
                 RestoreRequest effective = FileRestores.filesOnly(request);
                 plan = files.inspect(effective, restorePaths);
-                plans.freeze(runId, effective, RestorePathsGuard.normalize(restorePaths));
+                plans.freeze(runId, effective, RestorePathsGuard.normalize(restorePaths), stopApplication);
             } else {
                 // an undo restores what the undone run replaced: its safety set, the database it kept
                 RestoreRequest effective = request.undo() ? undos.plan(request, runId) : request;
@@ -164,6 +165,11 @@ public class RestoreSteps {
         return !plans.restorePaths(runId).isEmpty();
     }
 
+    /** Whether that file restore stops the application around it (the model then takes the stop, data and start steps). */
+    public boolean stopsApplication(long runId) {
+        return restoresFiles(runId) && plans.stopsApplication(runId);
+    }
+
     /**
      * Task_RestoreFiles: the chosen paths into place (under the lock the step takes, the
      * versions replaced kept in the run's folder) or side by side; an undo puts them back.
@@ -174,13 +180,18 @@ public class RestoreSteps {
         if (!plan.sideBySide()) {
             plans.takeLock(runId);
         }
-        String done = plan.undo() ? files.undo(plan.undoRestoreOf()) : files.restore(runId, plan, plans.restorePaths(runId));
+        String done = plan.undo() ? files.undo(plan.undoRestoreOf())
+                : files.restore(runId, plan, plans.restorePaths(runId), plans.stopsApplication(runId));
         recorder.addDetail(runId, done);
     }
 
     /** Task_StopServices: returns the services the restore has stopped (this attempt's and an earlier one's), to start again. */
     public List<String> stopServices(long runId, List<String> stoppedBefore) {
-        plans.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
+        if (restoresFiles(runId)) {
+            plans.takeLock(runId); // a file restore made no safety backup, which takes the lock for a set's restore
+        } else {
+            plans.holdsLock(runId); // a restart, or a takeover, must not let it run under a backup
+        }
         plans.planned(runId, plans.rollingBack(runId)); // the set is still the one approved
         List<String> stopped = executor.stopServices(runId);
         boolean afterInterruptedStop = recorder.interruptedStep(runId).filter(RestoreGuard.STOP_STEP::equals).isPresent();
@@ -199,6 +210,10 @@ public class RestoreSteps {
 
     /** Task_RestoreData: the frozen plan (the safety set's when rolling back), both halves side by side. */
     public void restoreData(long runId) {
+        if (restoresFiles(runId)) {
+            restoreFiles(runId); // chosen files with the application stopped (stopApplication)
+            return;
+        }
         plans.holdsLock(runId);
         boolean rollingBack = plans.rollingBack(runId);
         executor.restoreData(plans.planned(runId, rollingBack), runId, rollingBack);
@@ -305,7 +320,8 @@ public class RestoreSteps {
     /** Task_RecordRestore: completed (or rolled back after {@code firstFailure}), with the RTO from the approval. */
     public void recordRestore(long runId, Instant approvedAt, String firstFailure) {
         if (restoresFiles(runId)) {
-            recorder.filesCompleted(runId, plans.executed(runId, false), plans.restorePaths(runId), files.runFolder(runId));
+            recorder.filesCompleted(runId, plans.executed(runId, false), plans.restorePaths(runId), files.runFolder(runId),
+                    plans.stopsApplication(runId));
             return;
         }
         boolean rolledBack = plans.rollingBack(runId);

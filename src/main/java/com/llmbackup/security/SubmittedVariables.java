@@ -37,7 +37,8 @@ final class SubmittedVariables {
             "WeeklyBackupProcess", Set.of(),
             "BackupCleanupProcess", Set.of("dryRun"),
             "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
-                    "targetUploadsDir", "applicationStopped", "databaseMethod", "undoRestoreOf", "restorePaths"),
+                    "targetUploadsDir", "applicationStopped", "databaseMethod", "undoRestoreOf", "restorePaths",
+                    "stopApplication"),
             // the drill's own variables (its rows, the lock wait, the outcome) are the steps' alone
             "RestoreDrillProcess", Set.of("backupKind", "backupId"),
             "DisasterRecoveryProcess", Set.of("backupKind", "backupId", "reason"));

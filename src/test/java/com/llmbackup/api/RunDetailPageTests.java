@@ -9,10 +9,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.process.AbstractRestoreProcessTests;
 import com.llmbackup.test.AdminBrowser;
+import com.llmbackup.test.FileTrees;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -164,6 +166,57 @@ class RunDetailPageTests extends AbstractRestoreProcessTests {
             WebElement verify = browser.wait.until(d -> d.findElement(row).findElement(By.cssSelector("button.verify")));
             assertThat(verify.isEnabled()).as("an operator may start a drill").isTrue();
         }
+    }
+
+    @Test
+    void filesRestoreWhenRequestedFromThePageAndApprovedInTasklistPutsTheFileBackAlone() throws Exception {
+        applicationRunning();
+        FileTrees.write(UPLOADS, Map.of("user1/a.pdf", "report A"));
+        String id = backup("DailyBackupProcess");
+        Files.writeString(UPLOADS.resolve("user1/a.pdf"), "report A, overwritten by mistake");
+        State before = state();
+
+        try (AdminBrowser browser = new AdminBrowser("en-US").logIn(port, "alice", "alice-pw")) {
+            browser.click(By.cssSelector("#sets tr[data-set='daily/" + id + "']"), By.cssSelector("button.files"));
+            browser.await(By.cssSelector("#files-table tr[data-path]"));
+            browser.driver.findElement(By.id("files-q")).sendKeys("a.pdf");
+            browser.driver.findElement(By.id("files-search")).click();
+            By file = By.cssSelector("#files-table tr[data-path='user1/a.pdf']");
+            browser.wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#files-table tr[data-path]"), 1));
+            browser.click(file, By.cssSelector("button.versions"));
+            By version = By.cssSelector("#versions-table tr[data-set='daily/" + id + "']");
+            browser.await(version);
+            assertThat(browser.text(version)).contains("differs from now");
+            browser.click(file, By.cssSelector("input[type='checkbox']"));
+            assertThat(browser.text(By.id("files-chosen"))).isEqualTo("Chosen (1): user1/a.pdf");
+            browser.driver.findElement(By.id("files-restore")).click();
+            assertThat(browser.text(By.id("files-error"))).as("a reason is required").isEqualTo("A reason is required: say what happened.");
+            browser.driver.findElement(By.id("files-reason")).sendKeys("alice overwrote her report");
+            browser.driver.findElement(By.id("files-restore")).click();
+            browser.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Restore of 1 path(s) of daily/" + id));
+        }
+        String pi = runtime.createProcessInstanceQuery().processDefinitionKey("RestoreProcess").variableValueEquals("backupId", id)
+                .singleResult().getId();
+        assertThat(variable(pi, "restorePaths")).isEqualTo("[\"user1/a.pdf\"]");
+        String taskId = claimApproval(pi);
+        try (AdminBrowser tasklist = new AdminBrowser("en-US")) {
+            tasklist.driver.manage().window().setSize(new Dimension(1280, 1400));
+            openInTasklist(tasklist, "bob", taskId);
+            choose(tasklist, "Approve: restore this set");
+            complete(tasklist);
+            awaitEndedOrShow(tasklist, pi, "files-approval-debug.png");
+        }
+        assertThat(awaitEnded(pi).getEndActivityId()).isEqualTo("EndEvent_RestoreCompleted");
+        State after = state();
+        assertThat(Files.readString(UPLOADS.resolve("user1/a.pdf"))).isEqualTo("report A");
+        assertThat(after.database()).isEqualTo(before.database());
+        Map<String, String> others = new TreeMap<>(after.uploads());
+        Map<String, String> othersBefore = new TreeMap<>(before.uploads());
+        for (String changed : List.of("user1", "user1/a.pdf")) {
+            others.remove(changed);
+            othersBefore.remove(changed);
+        }
+        assertThat(others).as("nothing else in the folder changed").isEqualTo(othersBefore);
     }
 
     // --- helpers

@@ -55,7 +55,7 @@ class RestoreDelegates {
             RestoreRequest request = vars.startRequest().withRequester(starter);
             RestoreVariables.Paths paths = vars.restorePaths();
             RestoreSteps.Validation validation = steps.validate(execution.getProcessInstanceId(), request, paths.paths(),
-                    vars.claimedRequester(), RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()),
+                    vars.stopApplication(), vars.claimedRequester(), RecoveryConfirmation.judge(execution, recorder, request, properties.restore().requireSecondOperator()),
                     RestoreGuard.databaseMethod(vars.databaseMethod()).or(paths::refusal));
             vars.putRestoreRunId(validation.runId());
             vars.putRequester(starter); // what the approval form shows

@@ -30,6 +30,11 @@ public final class RestorePlans {
         return steps.restoresFiles(recorder.runOf(execution.getProcessInstanceId()));
     }
 
+    /** Whether that file restore stops the application around it ({@code stopApplication}, frozen). */
+    public boolean stopsApplication(DelegateExecution execution) {
+        return steps.stopsApplication(recorder.runOf(execution.getProcessInstanceId()));
+    }
+
     /**
      * Whether a disaster recovery's confirmation approved this restore: the guard recorded an
      * approver in the run's history row before the approval task (RecoveryApproval), never a variable.

@@ -85,6 +85,11 @@ final class RestoreVariables extends FailureVariables {
         }
     }
 
+    /** {@code stopApplication}: a file restore in place stops the application around it (default: it keeps running). */
+    boolean stopApplication() {
+        return Boolean.TRUE.equals(bool("stopApplication"));
+    }
+
     /** {@code databaseMethod} as sent: {@code swap} (the default) or {@code in-place}; anything else is refused by the guard. */
     String databaseMethod() {
         String value = nullableString("databaseMethod");

@@ -23,7 +23,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 /**
  * {@code RestoreProcess} with {@code restorePaths} on the real stack, approved by a second
  * operator as any restore: chosen files and folders back into place with the application
- * running and the database untouched, every other file byte- and mtime-identical; side by side;
+ * running (or, asked, stopped around it) and the database untouched, every other file byte- and
+ * mtime-identical; side by side;
  * the undo; a refusal before the approval; the changing step run twice.
  */
 class RestoreFilesProcessTests extends AbstractRestoreProcessTests {
@@ -94,9 +95,27 @@ class RestoreFilesProcessTests extends AbstractRestoreProcessTests {
 
         // the changing step a second time (a restarted job): nothing changes
         Map<String, String> once = FileTrees.describe(UPLOADS);
-        files.restore(row.id(), plans.executed(row.id(), false), plans.restorePaths(row.id()));
+        files.restore(row.id(), plans.executed(row.id(), false), plans.restorePaths(row.id()), false);
         assertThat(FileTrees.describe(UPLOADS)).isEqualTo(once);
         assertThat(Files.readString(kept)).isEqualTo("report A, edited");
+    }
+
+    @Test
+    void restoreFilesWhenStopApplicationIsAskedStopsAndStartsItAround() throws Exception {
+        String id = backupThenChange();
+        State before = state();
+        String backendStarted = STACK.state("backend").getStartedAt();
+
+        String pi = restoreFiles(id, Map.of("stopApplication", true));
+
+        assertThat(STACK.state("backend").getStartedAt()).as("stopped and started again").isNotEqualTo(backendStarted);
+        assertThat(STACK.healthStatus()).isEqualTo(200);
+        State after = state();
+        assertThat(after.database()).isEqualTo(before.database());
+        assertThat(others(after.uploads())).isEqualTo(others(before.uploads()));
+        assertThat(Files.readString(UPLOADS.resolve("user1/a.pdf"))).isEqualTo("report A");
+        assertThat(restoreRow(pi).message()).contains("the application was stopped for it and is healthy");
+        assertThat(historicVariable(pi, "safetyBackupId")).as("no safety backup").isNull();
     }
 
     @Test
