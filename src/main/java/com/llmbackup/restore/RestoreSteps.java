@@ -176,7 +176,8 @@ public class RestoreSteps {
      * Safe to run twice. The application is not stopped, the database not touched.
      */
     public void restoreFiles(long runId) {
-        RestoreRequest plan = plans.planned(runId, false);
+        // an undo reads only the undone run's folder: the set it restored from may be gone by now
+        RestoreRequest plan = plans.executed(runId, false).undo() ? plans.executed(runId, false) : plans.planned(runId, false);
         if (!plan.sideBySide()) {
             plans.takeLock(runId);
         }
