@@ -20,10 +20,12 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -54,6 +56,10 @@ public final class PathRestorer {
     private final Path kept;
     private final byte[] buffer = new byte[1 << 16];
     private final List<Created> created = new ArrayList<>();
+    /** The paths of {@link #created}, for a lookup per file that stays cheap in a folder of a million. */
+    private final Set<String> createdPaths = new HashSet<>();
+    /** The chosen folders: they get the backup's mtime, never the one they had. */
+    private final Set<Path> restoredFolders = new HashSet<>();
     private final Map<Path, FileTime> parentTimes = new LinkedHashMap<>();
     private final List<Map.Entry<Path, FileEntry>> folders = new ArrayList<>();
     private long filesWritten;
@@ -83,7 +89,10 @@ public final class PathRestorer {
         try {
             if (kept != null) {
                 Files.createDirectories(kept.resolve(REPLACED));
-                created.addAll(readCreated(kept));
+                readCreated(kept).forEach(c -> {
+                    created.add(c);
+                    createdPaths.add(c.path());
+                });
             } else {
                 Files.createDirectories(live); // side by side: a new folder (the guard allowed it below the side-by-side root)
             }
@@ -140,7 +149,7 @@ public final class PathRestorer {
     }
 
     private void remember(Path folder) throws IOException {
-        if (!parentTimes.containsKey(folder) && Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+        if (!parentTimes.containsKey(folder) && !restoredFolders.contains(folder) && Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
             parentTimes.put(folder, Files.getLastModifiedTime(folder, LinkOption.NOFOLLOW_LINKS));
         }
     }
@@ -154,6 +163,7 @@ public final class PathRestorer {
             Files.createDirectory(target);
         }
         parentTimes.remove(target); // restored: it gets the backup's mtime, not its own
+        restoredFolders.add(target);
         folders.add(Map.entry(target, e));
     }
 
@@ -211,7 +221,7 @@ public final class PathRestorer {
     private void putInPlace(Path tmp, Path target, String rel, String sha) throws IOException {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             keep(target, rel);
-        } else if (created.stream().noneMatch(c -> c.path().equals(rel))) {
+        } else if (!createdPaths.contains(rel)) {
             record(new Created(rel, sha));
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -234,11 +244,13 @@ public final class PathRestorer {
     }
 
     private void record(Created c) throws IOException {
-        if (kept == null || created.contains(c)) {
-            created.add(c);
-            return;
+        if (!createdPaths.add(c.path())) {
+            return; // listed by an earlier run
         }
         created.add(c);
+        if (kept == null) {
+            return;
+        }
         Path list = kept.resolve(CREATED);
         try (FileChannel channel = FileChannel.open(list, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap((json(c) + "\n").getBytes(StandardCharsets.UTF_8)));

@@ -74,6 +74,10 @@ class PathRestorerTests {
         // the restored file is the backup's, mtime included
         FileEntry a = entries.stream().filter(e -> e.path().equals("user1/a.pdf")).findFirst().orElseThrow();
         assertThat(Files.getLastModifiedTime(live.resolve("user1/a.pdf")).to(TimeUnit.NANOSECONDS)).isEqualTo(a.mtimeNanos());
+        for (String folder : List.of("user2", "user2/x")) {
+            FileEntry entry = entries.stream().filter(e -> e.path().equals(folder)).findFirst().orElseThrow();
+            assertThat(Files.getLastModifiedTime(live.resolve(folder)).to(TimeUnit.NANOSECONDS)).as(folder).isEqualTo(entry.mtimeNanos());
+        }
     }
 
     @Test
