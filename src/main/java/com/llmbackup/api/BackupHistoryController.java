@@ -38,6 +38,7 @@ import com.llmbackup.config.BackupProperties;
 import com.llmbackup.config.Text;
 import com.llmbackup.config.Texts;
 import com.llmbackup.offsite.OffsiteState;
+import com.llmbackup.restore.FileRestores;
 import com.llmbackup.restore.RestoreUndo;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
@@ -74,11 +75,13 @@ class BackupHistoryController {
     private final RunObserver observer;
     private final OffsiteState offsite;
     private final RestoreUndo undo;
+    private final FileRestores files;
 
     BackupHistoryController(BackupHistory history, BackupCatalog catalog, Clock clock,
                             BackupProperties properties,
-                            ObjectProvider<RunObserver> observer, OffsiteState offsite, RestoreUndo undo) {
+                            ObjectProvider<RunObserver> observer, OffsiteState offsite, RestoreUndo undo, FileRestores files) {
         this.undo = undo;
+        this.files = files;
         this.offsite = offsite;
         this.history = history;
         this.observer = observer.getIfAvailable(() -> RunObserver.NONE);
@@ -129,6 +132,8 @@ class BackupHistoryController {
             if (e.kind() == RunKind.RESTORE) {
                 // a completed restore whose replaced database is still kept: the page offers its undo
                 item.put("undoableUntil", undo.undoableUntil(e).orElse(null));
+                // a file restore whose replaced versions are still kept (issue 29)
+                item.put("filesUndoable", files.undoable(e));
             }
             return item;
         }).toList());

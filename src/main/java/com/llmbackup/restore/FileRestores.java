@@ -39,8 +39,11 @@ public class FileRestores {
     private final RestoreInspector inspector;
     private final BackupProperties properties;
     private final BackupHistory history;
+    private final FrozenPlans plans;
 
-    public FileRestores(BackupCatalog catalog, RestoreInspector inspector, BackupProperties properties, BackupHistory history) {
+    public FileRestores(BackupCatalog catalog, RestoreInspector inspector, BackupProperties properties, BackupHistory history,
+                        FrozenPlans plans) {
+        this.plans = plans;
         this.catalog = catalog;
         this.inspector = inspector;
         this.properties = properties;
@@ -201,8 +204,9 @@ public class FileRestores {
     public RestorePlan inspectUndo(long undone, RestoreRequest undonePlan, List<String> paths) {
         HistoryEntry run = history.find(undone).filter(e -> e.kind() == RunKind.RESTORE)
                 .orElseThrow(() -> refused("Run " + undone + " is not a restore."));
-        if (run.status() != RunStatus.COMPLETED) {
-            throw refused("Restore run " + undone + " is " + run.status() + ", not completed: only a completed file restore can be undone.");
+        if (run.status() != RunStatus.COMPLETED && run.status() != RunStatus.FAILED) {
+            throw refused("Restore run " + undone + " is " + run.status() + ": only a file restore that completed, or failed and was "
+                    + "closed, can be undone.");
         }
         if (undonePlan.sideBySide()) {
             throw refused("Restore run " + undone + " restored files side by side: production was not changed, there is nothing to undo.");
@@ -218,6 +222,19 @@ public class FileRestores {
         return new RestorePlan(whole.set(), whole.status(), whole.backupTime(), whole.backupAge(),
                 "Only these paths change back: every other file, and the database, stay as they are.", 0, 0, 0,
                 String.join(", ", paths), summary, null);
+    }
+
+    /**
+     * Whether {@code run} is a file restore into place that an undo can still put back (it
+     * ended, and its folder still holds what it replaced): for the page's Undo.
+     */
+    public boolean undoable(HistoryEntry run) {
+        if (run.kind() != RunKind.RESTORE || (run.status() != RunStatus.COMPLETED && run.status() != RunStatus.FAILED)
+                || plans.restorePaths(run.id()).isEmpty()) {
+            return false;
+        }
+        return plans.frozenRequest(run.id()).filter(plan -> !plan.undo() && !plan.sideBySide()).isPresent()
+                && Files.isDirectory(runFolder(run.id()));
     }
 
     /** Task_RestoreFiles of an undo: safe to run twice (what is back is no longer kept). */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
@@ -124,6 +125,7 @@ class RestoreFilesProcessTests extends AbstractRestoreProcessTests {
         State before = state();
         String pi = restoreFiles(id, Map.of());
         long runId = restoreRow(pi).id();
+        assertThat(filesUndoable(runId)).as("the page offers its undo").isTrue();
 
         String undo = startRestore("alice", Map.of("undoRestoreOf", runId, "reason", "the old minutes were wrong"));
         var task = awaitTask(undo, "Task_ApproveRestore");
@@ -139,11 +141,22 @@ class RestoreFilesProcessTests extends AbstractRestoreProcessTests {
         actual.remove("user1");
         assertThat(actual).isEqualTo(expected);
         assertThat(restoreRow(undo).message()).startsWith("Undid file restore run " + runId);
+        assertThat(filesUndoable(runId)).as("undone: no second undo offered").isFalse();
 
         // a second undo of the same run is refused before the approval
         String again = startRestore("alice", Map.of("undoRestoreOf", runId, "reason", "twice"));
         assertThat(awaitEnded(again).getEndActivityId()).isEqualTo("EndEvent_RestoreRefused");
         assertThat(historicVariable(again, "failureMessage").toString()).contains("undone already");
+    }
+
+    /** What {@code /api/backups} says of a restore run: whether the page offers the undo of its files. */
+    private boolean filesUndoable(long runId) throws Exception {
+        for (JsonNode item : json.readTree(call("GET", "/api/backups?kind=restore&size=100", "alice", null).body()).get("items")) {
+            if (item.get("runId").asLong() == runId) {
+                return item.get("filesUndoable").asBoolean();
+            }
+        }
+        throw new AssertionError("no restore run " + runId + " in /api/backups");
     }
 
     @Test
