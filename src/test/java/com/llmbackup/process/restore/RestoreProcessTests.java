@@ -747,8 +747,8 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(spoofedStart.statusCode()).isEqualTo(400);
         assertThat(json.readTree(spoofedStart.body()).get("message").asText()).isEqualTo("Variables [requestedBy] cannot be sent when "
                 + "starting RestoreProcess: only [applicationStopped, backupId, backupKind, databaseMethod, reason, restoreDatabase, "
-                + "restoreUploads, targetDatabase, targetUploadsDir, undoRestoreOf] are taken. Who asked and who approved come from the "
-                + "login; a run's history row and plan from its own instance.");
+                + "restorePaths, restoreUploads, stopApplication, targetDatabase, targetUploadsDir, undoRestoreOf] are taken. Who asked "
+                + "and who approved come from the login; a run's history row and plan from its own instance.");
 
         String pi = startRestore("alice", Map.of("backupId", id));
         JsonNode task = awaitTask(pi, "Task_ApproveRestore");
