@@ -151,7 +151,7 @@ public class RestoreInspector {
         return ApprovalText.describe(request, new ApprovalText.Facts(source.set(), source.dump().getFileName().toString(),
                 source.uploads().getFileName().toString(), backupTime(source), clock.instant(), properties.displayZoneId(), 0, 0, 0, 0,
                 null, properties.uploadsDir(), 0, properties.compose().serviceList(), properties.compose().project(),
-                ApprovalText.Database.NONE));
+                ApprovalText.Database.NONE), texts);
     }
 
     /**
