@@ -13,6 +13,7 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.config.Text;
 
 /**
  * The drill's rules that need no server or disk: which sets can be drilled, an artifact against
@@ -25,7 +26,7 @@ final class DrillChecks {
     }
 
     /** One set a drill tests, or why a requested one cannot be ({@code set} null, {@code label} the asked set if known). */
-    record Choice(BackupSet set, String label, String refusal) {
+    record Choice(BackupSet set, String label, Text refusal) {
         static Choice of(BackupSet set) {
             return new Choice(set, set.label(), null);
         }
@@ -42,28 +43,29 @@ final class DrillChecks {
             for (BackupKind kind : List.of(BackupKind.DAILY, BackupKind.WEEKLY)) {
                 newest(sets, kind).map(Choice::of).ifPresent(chosen::add);
             }
-            return chosen.isEmpty() ? List.of(new Choice(null, null, "There is no complete daily or weekly set to drill.")) : chosen;
+            return chosen.isEmpty() ? List.of(new Choice(null, null, Text.of("drill.refused.noneComplete"))) : chosen;
         }
         BackupKind kind;
         try {
             kind = BackupKind.fromDir(backupKind == null ? BackupKind.DAILY.dir() : backupKind);
         } catch (IllegalArgumentException e) {
-            return List.of(new Choice(null, null, e.getMessage()));
+            return List.of(new Choice(null, null, Text.of("drill.refused.kind", backupKind)));
         }
         if (backupId == null) {
             return List.of(newest(sets, kind).map(Choice::of)
-                    .orElseGet(() -> new Choice(null, kind.dir(), "There is no complete " + kind.dir() + " set to drill.")));
+                    .orElseGet(() -> new Choice(null, kind.dir(), Text.of("drill.refused.noneOfKind", kind.dir()))));
         }
         BackupSetId id;
         try {
             id = BackupSetId.parse(backupId);
         } catch (IllegalArgumentException e) {
-            return List.of(new Choice(null, null, e.getMessage()));
+            // the id's own words say which rule it breaks (developer text, kept as an argument)
+            return List.of(new Choice(null, null, Text.of("drill.refused.id", e.getMessage())));
         }
         String label = kind.dir() + "/" + id;
         return List.of(sets.stream().filter(s -> s.kind() == kind && s.id().equals(id)).findFirst()
                 .map(s -> drillable(s).map(why -> new Choice(null, label, why)).orElseGet(() -> Choice.of(s)))
-                .orElseGet(() -> new Choice(null, label, "There is no backup set " + label + ".")));
+                .orElseGet(() -> new Choice(null, label, Text.of("drill.refused.noSet", label))));
     }
 
     private static Optional<BackupSet> newest(List<BackupSet> sets, BackupKind kind) {
@@ -72,17 +74,16 @@ final class DrillChecks {
     }
 
     /** Only a complete set has a manifest to check against (a legacy set has no checksums, counts or file list). */
-    static Optional<String> drillable(BackupSet set) {
+    static Optional<Text> drillable(BackupSet set) {
         if (set.status() == BackupSet.Status.COMPLETE) {
             return Optional.empty();
         }
-        String status = set.status().name().toLowerCase(Locale.ROOT);
         if (set.status() == BackupSet.Status.LEGACY) {
-            return Optional.of("Set " + set.label() + " is legacy (no manifest): it has no checksums, row counts or file list to "
-                    + "drill against. Drill a complete set.");
+            return Optional.of(Text.of("drill.refused.legacy", set.label()));
         }
-        return Optional.of("Set " + set.label() + " cannot be drilled: it is " + status
-                + (set.problem() == null ? "" : " (" + set.problem() + ")") + ".");
+        Text status = Text.of("approval.setStatus." + set.status().name().toLowerCase(Locale.ROOT));
+        return Optional.of(set.problem() == null ? Text.of("drill.refused.status", set.label(), status)
+                : Text.of("drill.refused.statusProblem", set.label(), status, set.problem()));
     }
 
     /**
@@ -91,68 +92,67 @@ final class DrillChecks {
      * does not list them, so a drill that checked only what is listed would pass a set that cannot be
      * restored. Every listed artifact is a plain name in the set's folder (its SHA-256 is read there).
      */
-    static List<String> listed(BackupSet set) {
-        List<String> problems = new ArrayList<>();
+    static List<Text> listed(BackupSet set) {
+        List<Text> problems = new ArrayList<>();
         List<Manifest.Artifact> artifacts = set.manifest().artifacts() == null ? List.of() : set.manifest().artifacts();
         for (Manifest.Artifact a : artifacts) {
             String name = a.name() == null ? "" : a.name();
             if (name.isEmpty() || name.contains("/") || name.contains("\0") || name.equals(".") || name.equals("..")) {
-                problems.add("the manifest of " + set.label() + " lists " + a.name() + ", which is not a file of the set's folder");
+                problems.add(Text.of("drill.artifacts.notAFile", set.label(), String.valueOf(a.name())));
             }
         }
         String uploadsType = set.kind().archivesUploads() ? Manifest.Artifact.FILE : Manifest.Artifact.DIRECTORY;
         for (String[] wanted : List.of(new String[] {set.kind().dumpName(set.id()), Manifest.Artifact.FILE},
                 new String[] {set.kind().uploadsName(set.id()), uploadsType})) {
             if (artifacts.stream().noneMatch(a -> wanted[0].equals(a.name()) && wanted[1].equals(a.type()))) {
-                problems.add("the manifest of " + set.label() + " does not list " + wanted[0] + " (" + wanted[1] + "): a restore refuses the set");
+                problems.add(Text.of("drill.artifacts.notListed", set.label(), wanted[0], wanted[1]));
             }
         }
         return problems;
     }
 
     /** A file of the set against its manifest's SHA-256 ({@code actual} null: the file is missing). */
-    static Optional<String> artifact(String label, String name, String expected, String actual) {
+    static Optional<Text> artifact(String label, String name, String expected, String actual) {
         if (actual == null) {
-            return Optional.of(name + " of " + label + " is missing, but its manifest lists it");
+            return Optional.of(Text.of("drill.artifacts.missing", name, label));
         }
         if (expected == null) {
-            return Optional.of(name + " of " + label + " has no SHA-256 in its manifest");
+            return Optional.of(Text.of("drill.artifacts.noSha", name, label));
         }
         if (!expected.equals(actual)) {
-            return Optional.of(name + " of " + label + " does not match its manifest (SHA-256 " + actual + ", manifest " + expected
-                    + "): it was changed or damaged since the backup");
+            return Optional.of(Text.of("drill.artifacts.mismatch", name, label, actual, expected));
         }
         return Optional.empty();
     }
 
     /** Every table of the manifest with its count, and no table the backup did not have. */
-    static List<String> rowCounts(Map<String, Long> manifest, Map<String, Long> restored) {
-        List<String> problems = new ArrayList<>();
+    static List<Text> rowCounts(Map<String, Long> manifest, Map<String, Long> restored) {
+        List<Text> problems = new ArrayList<>();
         if (manifest == null || manifest.isEmpty()) {
-            problems.add("the manifest records no row counts to compare with");
+            problems.add(Text.of("drill.rows.none"));
             return problems;
         }
         for (String table : new TreeSet<>(manifest.keySet())) {
             Long want = manifest.get(table);
             Long got = restored.get(table);
             if (got == null) {
-                problems.add("table " + table + " is missing from the restored database (manifest: " + want + " rows)");
+                problems.add(Text.of("drill.rows.missing", table, want));
             } else if (!got.equals(want)) {
-                problems.add("table " + table + " has " + got + " rows restored, the manifest " + want);
+                problems.add(Text.of("drill.rows.differ", table, got, want));
             }
         }
         for (String table : new TreeSet<>(restored.keySet())) {
             if (!manifest.containsKey(table)) {
-                problems.add("table " + table + " is in the restored database but not in the manifest");
+                problems.add(Text.of("drill.rows.extra", table));
             }
         }
         return problems;
     }
 
     /** The restore and its checks must fit in {@code backup.drill.timeout}: a restore that takes longer would miss the RTO. */
-    static Optional<String> timeout(Duration took, Duration limit) {
+    static Optional<Text> timeout(Duration took, Duration limit) {
         if (took.compareTo(limit) > 0) {
-            return Optional.of("the drill took " + human(took) + ", longer than backup.drill.timeout " + human(limit));
+            return Optional.of(Text.of("drill.timeout.over", human(took), human(limit)));
         }
         return Optional.empty();
     }

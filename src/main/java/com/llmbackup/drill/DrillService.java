@@ -40,6 +40,7 @@ import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Trees;
 import com.llmbackup.config.BackupProperties;
 import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.offsite.OffsiteRepository;
 import com.llmbackup.postgres.DatabaseDumper;
@@ -135,7 +136,7 @@ public class DrillService {
             }
             if (choice.set() == null) {
                 history.setBackupId(runId, backupId == null || backupId.length() > 16 ? null : backupId);
-                fail(runId, SELECT_STEP, choice.refusal() + " Sets in " + catalog.root() + ": " + drillable() + ".");
+                fail(runId, SELECT_STEP, Text.of("drill.refused.sets", choice.refusal(), catalog.root(), drillable()));
                 continue;
             }
             history.setBackupId(runId, choice.set().id().toString());
@@ -173,31 +174,31 @@ public class DrillService {
         String label = row.request().source();
         BackupKind kind = BackupKind.fromDir(label.substring(0, label.indexOf('/')));
         Optional<BackupSet> found = catalog.find(kind, BackupSetId.parse(row.backupId()));
-        List<DrillEvidence.Check> checks = new ArrayList<>();
+        List<Finding> checks = new ArrayList<>();
         Long restoreMillis = null;
         Instant completedAt = found.map(BackupSet::manifest).map(Manifest::completedAt).orElse(null);
-        Optional<String> notDrillable = found.isEmpty() ? Optional.of("Set " + label + " no longer exists in " + catalog.root() + ".")
+        Optional<Text> notDrillable = found.isEmpty() ? Optional.of(Text.of("drill.refused.gone", label, catalog.root()))
                 : DrillChecks.drillable(found.get());
         if (notDrillable.isPresent()) {
             checks.add(check("set", List.of(notDrillable.get()), null));
         } else {
             BackupSet set = found.get();
             RestoreInspector.Source source = inspector.resolve(RestoreRequest.forDrill(kind.dir(), set.id().toString()));
-            List<String> artifacts = artifactProblems(set);
-            checks.add(check("artifacts", artifacts, (set.manifest().artifacts() == null ? 0 : set.manifest().artifacts().size()) + " artifacts match their manifest SHA-256"));
+            List<Text> artifacts = artifactProblems(set);
+            checks.add(check("artifacts", artifacts, Text.of("drill.passed.artifacts", set.manifest().artifacts() == null ? 0 : set.manifest().artifacts().size())));
             if (artifacts.isEmpty()) {
                 Map<String, Long> rows = restoreDatabase(source, scratch, checks);
                 if (rows != null) {
                     checks.add(check("row-counts", DrillChecks.rowCounts(set.manifest().rowCounts(), rows),
-                            rows.size() + " tables, " + rows.values().stream().mapToLong(Long::longValue).sum() + " rows as in the manifest"));
+                            Text.of("drill.passed.rows", rows.size(), rows.values().stream().mapToLong(Long::longValue).sum())));
                 }
                 Supplier<ManifestFiles.Entries> entries = () -> catalog.files(set);
                 boolean restored = restoreUploads(set, source, entries, scratch, checks);
                 restoreMillis = Duration.between(started, clock.instant()).toMillis();
                 if (restored) {
                     checks.add(check("uploads", UploadsComparison.compare(entries, scratch.folder()),
-                            set.manifest().stats() == null ? "every entry matches the manifest (type, size, mode, SHA-256)"
-                                    : set.manifest().stats().fileCount() + " files match the manifest (type, size, mode, SHA-256)"));
+                            set.manifest().stats() == null ? Text.of("drill.passed.uploadsAll")
+                                    : Text.of("drill.passed.uploads", set.manifest().stats().fileCount())));
                 }
                 if (properties.drill().filesQuery() != null && rows != null && restored) {
                     checks.add(filesQuery(scratch));
@@ -209,14 +210,15 @@ public class DrillService {
         }
         Instant ended = clock.instant();
         checks.add(check("timeout", DrillChecks.timeout(Duration.between(started, ended), properties.drill().timeout()).stream().toList(),
-                "within backup.drill.timeout " + DrillChecks.human(properties.drill().timeout())));
-        Optional<DrillEvidence.Check> firstFailed = checks.stream().filter(c -> !c.passed()).findFirst();
+                Text.of("drill.passed.timeout", DrillChecks.human(properties.drill().timeout()))));
+        Optional<Finding> firstFailed = checks.stream().filter(c -> !c.passed()).findFirst();
+        Text reason = firstFailed.map(c -> Text.of("drill.failed", label, c.name(), Finding.joined(c.problems()))).orElse(null);
         DrillEvidence result = new DrillEvidence(runId, owner, kind.dir(), row.backupId(), label,
-                firstFailed.isEmpty() ? DrillEvidence.PASSED : DrillEvidence.FAILED,
-                firstFailed.map(c -> sentence("Restore drill of " + label + " failed (" + c.name() + "): " + String.join("; ", c.problems())))
-                        .orElse(null),
+                firstFailed.isEmpty() ? DrillEvidence.PASSED : DrillEvidence.FAILED, backupLog.texts().render(reason),
                 started, ended, completedAt, completedAt == null ? null : Duration.between(completedAt, started).toSeconds(),
-                restoreMillis, scratch.database(), scratch.folder().toString(), false, checks);
+                restoreMillis, scratch.database(), scratch.folder().toString(), false,
+                checks.stream().map(c -> c.rendered(backupLog.texts())).toList(), reason == null ? null : reason.key(),
+                reason == null ? null : reason.argsJson());
         evidence.save(result);
         return result;
     }
@@ -241,8 +243,10 @@ public class DrillService {
         if (e.passed()) {
             history.complete(runId, e.setId(), null);
             backupLog.write(Text.of("log.drill.passed", e.set(), DrillChecks.human(Duration.ofMillis(e.restoreMillis()))));
+        } else if (e.reasonKey() != null) {
+            fail(runId, DRILL_STEP, Text.stored(e.reasonKey(), e.reasonArgs()));
         } else {
-            fail(runId, DRILL_STEP, e.reason());
+            fail(runId, DRILL_STEP, e.reason()); // evidence written before the reason was a text
         }
         return e;
     }
@@ -279,8 +283,8 @@ public class DrillService {
             drills.add(e.id());
             if (e.status().open()) {
                 if (liveness.of(e.processInstanceId()) == OwnerLiveness.State.ENDED) {
-                    fail(e.id(), e.problems().failedStep() == null ? DRILL_STEP : e.problems().failedStep(), "The drill's process instance "
-                            + e.processInstanceId() + " no longer exists (deleted, or its orchestrator's data lost): the set was not drilled.");
+                    fail(e.id(), e.problems().failedStep() == null ? DRILL_STEP : e.problems().failedStep(),
+                            Text.of("drill.instanceGone", e.processInstanceId()));
                 } else {
                     running.add(e.id());
                 }
@@ -340,9 +344,14 @@ public class DrillService {
         backupLog.write(Text.of("log.run.failedAt", RunKind.DRILL.titleText(), step, message));
     }
 
-    private List<String> artifactProblems(BackupSet set) {
+    private void fail(long runId, String step, Text message) {
+        history.fail(runId, step, message);
+        backupLog.write(Text.of("log.run.failedAt", RunKind.DRILL.titleText(), step, message));
+    }
+
+    private List<Text> artifactProblems(BackupSet set) {
         Path dir = catalog.kindDir(set.kind());
-        List<String> problems = new ArrayList<>(DrillChecks.listed(set));
+        List<Text> problems = new ArrayList<>(DrillChecks.listed(set));
         if (!problems.isEmpty()) {
             return problems; // no file is read by a name the set's folder does not hold
         }
@@ -363,17 +372,17 @@ public class DrillService {
     }
 
     /** pg_restore into the scratch database; the row counts found, or null when it did not exit cleanly. */
-    private Map<String, Long> restoreDatabase(RestoreInspector.Source source, DrillScratch scratch, List<DrillEvidence.Check> checks) {
+    private Map<String, Long> restoreDatabase(RestoreInspector.Source source, DrillScratch scratch, List<Finding> checks) {
         try {
             // the restorer of every restore (made like the live database, checked against the dump); no globals: the drill
             // creates no roles on the web app's server, and compares the row counts itself (DrillChecks)
             DatabaseRestorer.Result result = databases.restoreInto(source.dump(), scratch.database(), Map.of());
-            checks.add(new DrillEvidence.Check("pg_restore", true, "exit code 0 into " + scratch.database() + " (" + result.jobs() + " jobs)",
-                    result.warnings()));
+            checks.add(new Finding("pg_restore", true, Text.of("drill.passed.pgRestore", scratch.database(), result.jobs()),
+                    List.copyOf(result.warnings())));
             return result.rowCounts();
         } catch (CommandFailedException e) {
-            checks.add(check("pg_restore", List.of("pg_restore of " + source.dump().getFileName() + " exited with code " + e.exitCode()
-                    + ": " + tail(e.stderr())), null));
+            checks.add(check("pg_restore", List.of(Text.of("drill.pgRestore.exit", source.dump().getFileName(), e.exitCode(),
+                    tail(e.stderr()))), null));
             return null;
         } catch (DumpInvalidException e) {
             checks.add(check("pg_restore", List.of(e.getMessage()), null));
@@ -382,7 +391,7 @@ public class DrillService {
     }
 
     private boolean restoreUploads(BackupSet set, RestoreInspector.Source source, Supplier<ManifestFiles.Entries> entries, DrillScratch scratch,
-                                   List<DrillEvidence.Check> checks) {
+                                   List<Finding> checks) {
         try {
             Files.createDirectories(scratch.folder());
             if (set.kind().archivesUploads()) {
@@ -405,12 +414,12 @@ public class DrillService {
      * the manifest; a missing copy fails too (the drill proves the copy a disaster would need).
      * Runs after the uploads were compared, so its folder inside the scratch is no extra there.
      */
-    private DrillEvidence.Check offsiteCopy(BackupKind kind, BackupSetId id, DrillScratch scratch) {
+    private Finding offsiteCopy(BackupKind kind, BackupSetId id, DrillScratch scratch) {
         OffsiteRepository.CheckVerdict repository = offsite.check();
         OffsiteRepository.CheckVerdict copy = offsite.verifyCopy(kind, id, scratch.folder());
-        List<String> problems = new ArrayList<>();
+        List<Object> problems = new ArrayList<>();
         if (!repository.sound()) {
-            problems.add("restic check of the offsite repository failed: " + repository.message());
+            problems.add(Text.of("drill.offsite.checkFailed", repository.message()));
         }
         if (!copy.sound()) {
             problems.add(copy.message());
@@ -419,7 +428,7 @@ public class DrillService {
     }
 
     /** Every path the restored database lists (backup.drill.files-query) is a file of the restored uploads. */
-    private DrillEvidence.Check filesQuery(DrillScratch scratch) {
+    private Finding filesQuery(DrillScratch scratch) {
         String query = properties.drill().filesQuery();
         List<String> paths = new ArrayList<>();
         try (Connection c = postgres.connect(scratch.database())) {
@@ -436,7 +445,7 @@ public class DrillService {
                 c.rollback();
             }
         } catch (SQLException e) {
-            return check("files-query", List.of("backup.drill.files-query failed on the restored database: " + e.getMessage()), null);
+            return check("files-query", List.of(Text.of("drill.filesQuery.failed", e.getMessage())), null);
         }
         Set<String> files;
         try (Stream<Path> walk = Files.walk(scratch.folder())) {
@@ -446,7 +455,7 @@ public class DrillService {
             throw new UncheckedIOException("cannot list " + scratch.folder() + ": " + e.getMessage(), e);
         }
         FilesReferences.Result result = FilesReferences.check(paths, files, properties.uploadsDir());
-        return check("files-query", result.problems(), result.checked() + " paths the database lists are files of the restored uploads");
+        return check("files-query", result.problems(), Text.of("drill.passed.filesQuery", result.checked()));
     }
 
     private void remove(DrillScratch scratch) {
@@ -460,23 +469,46 @@ public class DrillService {
         return databases.databases().stream().filter(db -> db.startsWith("llm_backup_drill_")).toList();
     }
 
-    private String drillable() {
+    private Object drillable() {
         List<String> labels = catalog.list().stream().filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
                 .map(BackupSet::label).toList();
-        return labels.isEmpty() ? "none complete" : String.join(", ", labels.subList(Math.max(0, labels.size() - 10), labels.size()));
+        return labels.isEmpty() ? Text.of("drill.refused.noneCompleteSets")
+                : String.join(", ", labels.subList(Math.max(0, labels.size() - 10), labels.size()));
     }
 
-    private static DrillEvidence.Check check(String name, List<String> problems, String passedDetail) {
-        return new DrillEvidence.Check(name, problems.isEmpty(), problems.isEmpty() ? passedDetail : null, problems);
+    private static Finding check(String name, List<?> problems, Object passedDetail) {
+        return new Finding(name, problems.isEmpty(), problems.isEmpty() ? passedDetail : null, List.copyOf(problems));
+    }
+
+    /**
+     * A check before it is written: its detail and problems are texts (or the words of a tool or another
+     * component, as they are); the evidence keeps them in backup.language, the run's reason as a text.
+     */
+    private record Finding(String name, boolean passed, Object detail, List<Object> problems) {
+
+        DrillEvidence.Check rendered(Texts texts) {
+            return new DrillEvidence.Check(name, passed, words(texts, detail), problems.stream().map(p -> words(texts, p)).toList());
+        }
+
+        private static String words(Texts texts, Object o) {
+            return o instanceof Text t ? texts.render(t) : (String) o;
+        }
+
+        // "a; b; c" in the reader's language: each problem stays a text
+        static Object joined(List<Object> problems) {
+            Object last = problems.get(problems.size() - 1);
+            // the reason ends with one full stop (drill.failed's): a tool's words may bring their own
+            Object joined = last instanceof String w && w.endsWith(".") ? w.substring(0, w.length() - 1) : last;
+            for (int i = problems.size() - 2; i >= 0; i--) {
+                joined = Text.of("drill.problems", problems.get(i), joined);
+            }
+            return joined;
+        }
     }
 
     private static String tail(String stderr) {
         String[] lines = stderr == null ? new String[0] : stderr.strip().split("\n");
         return String.join(" | ", Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
-    }
-
-    private static String sentence(String text) {
-        return text.endsWith(".") ? text : text + ".";
     }
 
     private static String blank(String s) {

@@ -13,12 +13,17 @@ import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
 import com.llmbackup.catalog.Manifest;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class DrillChecksTests {
+
+    private static final Texts EN = Texts.of("en");
+    private static final Texts KO = Texts.of("ko");
 
     static final List<BackupSet> SETS = List.of(
             set(BackupKind.DAILY, "20261129", BackupSet.Status.COMPLETE),
@@ -64,7 +69,7 @@ class DrillChecksTests {
         assertThat(DrillChecks.choose(sets, kind, id)).singleElement().satisfies(c -> {
             assertThat(c.set()).isNull();
             assertThat(c.label()).isEqualTo(label);
-            assertThat(c.refusal()).startsWith(why);
+            assertThat(EN.render(c.refusal())).startsWith(why);
         });
     }
 
@@ -76,10 +81,17 @@ class DrillChecksTests {
                         + "manifest abc): it was changed or damaged since the backup"));
     }
 
+    @Test
+    void chooseWhenRefusedSaysSoInKorean() {
+        Text refusal = DrillChecks.choose(SETS, "daily", "20261201").get(0).refusal();
+
+        assertThat(KO.render(refusal)).isEqualTo("세트 daily/20261201은(는) 훈련할 수 없습니다: 상태가 미완료입니다.");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("artifacts")
     void artifactWhenNotAsInTheManifestNamesTheFile(String rule, String expected, String actual, String why) {
-        assertThat(DrillChecks.artifact("daily/20261201", "db_20261201.dump", expected, actual)).hasValue(why);
+        assertThat(DrillChecks.artifact("daily/20261201", "db_20261201.dump", expected, actual).map(EN::render)).hasValue(why);
     }
 
     @Test
@@ -109,7 +121,7 @@ class DrillChecksTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("unlisted")
     void listedWhenTheManifestLeavesAnArtifactOutNamesIt(String rule, BackupKind kind, List<Manifest.Artifact> artifacts, List<String> why) {
-        assertThat(DrillChecks.listed(withArtifacts(kind, artifacts))).containsExactlyElementsOf(why);
+        assertThat(DrillChecks.listed(withArtifacts(kind, artifacts))).extracting(EN::render).containsExactlyElementsOf(why);
     }
 
     @Test
@@ -138,7 +150,7 @@ class DrillChecksTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rowCounts")
     void rowCountsWhenDifferentNamesTheTable(String rule, Map<String, Long> manifest, Map<String, Long> restored, String why) {
-        assertThat(DrillChecks.rowCounts(manifest, restored)).containsExactly(why);
+        assertThat(DrillChecks.rowCounts(manifest, restored)).extracting(EN::render).containsExactly(why);
     }
 
     @Test
@@ -148,8 +160,10 @@ class DrillChecksTests {
 
     @Test
     void timeoutWhenLongerThanTheLimitFails() {
-        assertThat(DrillChecks.timeout(Duration.ofMinutes(125), Duration.ofHours(2)))
+        assertThat(DrillChecks.timeout(Duration.ofMinutes(125), Duration.ofHours(2)).map(EN::render))
                 .hasValue("the drill took 2 h 5 min, longer than backup.drill.timeout 2 h 0 min");
+        assertThat(DrillChecks.timeout(Duration.ofMinutes(125), Duration.ofHours(2)).map(KO::render))
+                .hasValue("훈련이 2 h 5 min 걸려 backup.drill.timeout 2 h 0 min보다 깁니다");
         assertThat(DrillChecks.timeout(Duration.ofMinutes(119), Duration.ofHours(2))).isEmpty();
     }
 
