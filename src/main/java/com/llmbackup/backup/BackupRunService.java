@@ -124,8 +124,9 @@ public class BackupRunService {
             return Optional.empty();
         }
         if (attempt.takenOverFrom() != null) {
-            history.addWarning(runId, "Took the lock over from run " + attempt.takenOverFrom() + ": " + attempt.reason() + ".");
-            closeAbandoned(attempt.takenOverFrom(), owner, attempt.reason());
+            // the warnings column holds words: in backup.language
+            history.addWarning(runId, backupLog.texts().render(Text.of("backup.lock.tookOver", attempt.takenOverFrom(), attempt.why())));
+            closeAbandoned(attempt.takenOverFrom(), owner, attempt.why());
         }
         List<String> rolledBack = catalog.recover(attempt.lease());
         if (!rolledBack.isEmpty()) {
@@ -141,7 +142,7 @@ public class BackupRunService {
      * the history: it is marked FAILED with what happened (a run in an incident was already
      * recorded by the incident handler).
      */
-    private void closeAbandoned(String previousOwner, String newOwner, String reason) {
+    private void closeAbandoned(String previousOwner, String newOwner, Text reason) {
         history.listByOwner(previousOwner).stream().filter(e -> e.status().open()).forEach(e -> {
             Text message = Text.of(e.kind() == RunKind.RESTORE ? "run.abandoned.restore" : "run.abandoned.takenOver", reason, newOwner);
             history.fail(e.id(), "unknown (orchestrator stopped)", message);
@@ -163,10 +164,9 @@ public class BackupRunService {
             VolumeUsage volume = VolumeUsage.of(catalog.root());
             long free = volume.freeBytes();
             if (free < withMargin) {
-                throw new NotEnoughSpaceException("Not enough space on the backup volume for " + staged.label() + ": about "
-                        + Sizes.human(withMargin) + " needed (estimate " + Sizes.human(needed) + " x " + properties.space().factor()
-                        + " + " + Sizes.human(properties.space().margin().toBytes()) + "), " + Sizes.human(free) + " free on " + volume.storeName()
-                        + ". Free space (the cleanup process deletes expired sets) or enlarge the volume.");
+                throw new NotEnoughSpaceException(Text.of("backup.space.notEnough", staged.label(), Sizes.human(withMargin), Sizes.human(needed),
+                        properties.space().factor(), Sizes.human(properties.space().margin().toBytes()), Sizes.human(free), volume.storeName()),
+                        backupLog.texts());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the free space of " + catalog.root() + ": " + e.getMessage(), e);
@@ -408,6 +408,17 @@ public class BackupRunService {
     public void fail(BackupKind kind, long runId, String owner, String step, String message) {
         history.fail(runId, step, message);
         backupLog.write(Text.of("log.run.failedAt", RunKind.of(kind).titleText(), step, message));
+        releaseFailed(owner);
+    }
+
+    /** As {@link #fail(BackupKind, long, String, String, String)}, the message a text (rendered in the viewer's language). */
+    public void fail(BackupKind kind, long runId, String owner, String step, Text message) {
+        history.fail(runId, step, message);
+        backupLog.write(Text.of("log.run.failedAt", RunKind.of(kind).titleText(), step, message));
+        releaseFailed(owner);
+    }
+
+    private void releaseFailed(String owner) {
         try {
             LeaseManager.Lease lease = leases.resume(owner);
             catalog.recover(lease);

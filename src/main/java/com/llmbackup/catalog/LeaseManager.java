@@ -26,6 +26,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ import org.slf4j.LoggerFactory;
 public class LeaseManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseManager.class);
+    private static final Texts ENGLISH = Texts.of("en");
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     // FileChannel locks are per process: threads of one JVM also need a lock of their own
@@ -134,7 +137,7 @@ public class LeaseManager implements AutoCloseable {
             Optional<LeaseInfo> current = read();
             Instant now = clock.instant();
             String takenOverFrom = null;
-            String reason = null;
+            Text reason = null;
             if (current.isPresent() && !current.get().owner().equals(owner)) {
                 LeaseInfo holder = current.get();
                 reason = whyFree(holder, now);
@@ -142,7 +145,7 @@ public class LeaseManager implements AutoCloseable {
                     return new Attempt(null, holder, null, null);
                 }
                 takenOverFrom = holder.owner();
-                log.warn("Taking over the lease on {} from {} ({}): {}", root, holder.owner(), holder.purpose(), reason);
+                log.warn("Taking over the lease on {} from {} ({}): {}", root, holder.owner(), holder.purpose(), ENGLISH.render(reason));
             }
             Instant acquired = current.filter(c -> c.owner().equals(owner)).map(LeaseInfo::acquiredAt).orElse(now);
             LeaseInfo mine = new LeaseInfo(owner, purpose, acquired, now, work);
@@ -153,23 +156,23 @@ public class LeaseManager implements AutoCloseable {
     }
 
     /** Why another owner's lease may be taken over now, or null while it holds it. */
-    private String whyFree(LeaseInfo holder, Instant now) {
+    private Text whyFree(LeaseInfo holder, Instant now) {
         if (holder.work()) {
             // not a process instance: the engine would answer "ended" for it, and only its renewals tell
-            return notRenewed(holder, now) ? "it was not renewed since " + holder.renewedAt() + " (its work stopped)" : null;
+            return notRenewed(holder, now) ? Text.of("lease.free.workStopped", holder.renewedAt()) : null;
         }
         OwnerLiveness.State state = liveness.of(holder.owner());
         if (state == OwnerLiveness.State.ENDED) {
-            return "its process instance has ended";
+            return Text.of("lease.free.ended");
         }
         if (liveness.keepsLeaseUntilEnded(holder.owner())) {
             return null;
         }
         if (state == OwnerLiveness.State.FAILED) {
-            return "its process instance is in an incident";
+            return Text.of("lease.free.incident");
         }
         if (notRenewed(holder, now)) {
-            return "it was not renewed since " + holder.renewedAt() + " (its orchestrator stopped)";
+            return Text.of("lease.free.orchestratorStopped", holder.renewedAt());
         }
         return null;
     }
@@ -337,11 +340,16 @@ public class LeaseManager implements AutoCloseable {
 
     /**
      * The outcome of {@link #tryAcquire}: the lease, or (busy) the holder. When the lease
-     * was taken over, {@code takenOverFrom} and {@code reason} say from whom and why.
+     * was taken over, {@code takenOverFrom} and {@code why} say from whom and why.
      */
-    public record Attempt(Lease lease, LeaseInfo holder, String takenOverFrom, String reason) {
+    public record Attempt(Lease lease, LeaseInfo holder, String takenOverFrom, Text why) {
         public boolean busy() {
             return lease == null;
+        }
+
+        /** {@link #why()} in English: the developer's log and the WAL receiver's status (English until the wal package's texts are converted). */
+        public String reason() {
+            return ENGLISH.render(why);
         }
     }
 

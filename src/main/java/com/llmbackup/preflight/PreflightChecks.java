@@ -20,6 +20,8 @@ import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.VolumeUsage;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.docker.ComposeServices.ServiceContainer;
 import com.llmbackup.docker.DockerUnavailableException;
@@ -63,9 +65,11 @@ public class PreflightChecks {
     private final OffsiteRepository offsite;
     private final WalServer walServer;
     private final WalReceiver walReceiver;
+    private final Texts texts;
 
     public PreflightChecks(BackupProperties properties, PostgresClient postgres, ComposeServices compose, HealthProbe health,
-                           OffsiteRepository offsite, WalServer walServer, WalReceiver walReceiver) {
+                           OffsiteRepository offsite, WalServer walServer, WalReceiver walReceiver, Texts texts) {
+        this.texts = texts;
         this.offsite = offsite;
         this.walServer = walServer;
         this.walReceiver = walReceiver;
@@ -92,39 +96,32 @@ public class PreflightChecks {
         try {
             return body.get();
         } catch (RuntimeException e) {
-            return CheckResult.fail(check, "the check itself failed: " + e.getMessage(),
-                    "Read the orchestrator's log for the stack trace and report it.");
+            return fail(check, Text.of("preflight.itself", e.getMessage()), Text.of("preflight.itself.advice"));
         }
     }
 
     CheckResult backupRoot() {
         Path root = properties.root();
         if (!Files.exists(root)) {
-            return CheckResult.fail(BACKUP_ROOT, "The backup root " + root + " does not exist.",
-                    "Create it on a volume separate from the system disk (mkdir -p " + root + " && chmod 700 " + root
-                            + "), or set backup.root to the backup volume.");
+            return fail(BACKUP_ROOT, Text.of("preflight.root.missing", root), Text.of("preflight.root.missing.advice", root));
         }
         if (!Files.isDirectory(root)) {
-            return CheckResult.fail(BACKUP_ROOT, "The backup root " + root + " is not a folder.",
-                    "Set backup.root to a folder on the backup volume.");
+            return fail(BACKUP_ROOT, Text.of("preflight.root.notFolder", root), Text.of("preflight.root.notFolder.advice"));
         }
         try {
             Path probe = Files.createTempFile(root, ".preflight-", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
-            return CheckResult.fail(BACKUP_ROOT, "Cannot write to the backup root " + root + ": " + describe(e) + ".",
-                    "Make " + root + " writable for the user running llm-backup (" + System.getProperty("user.name")
-                            + "), or remount its volume read-write.");
+            return fail(BACKUP_ROOT, Text.of("preflight.root.notWritable", root, describe(e)),
+                    Text.of("preflight.root.notWritable.advice", root, System.getProperty("user.name")));
         }
         List<String> open = readableByOthers(root);
         if (!open.isEmpty()) {
             List<String> folders = open.stream().map(f -> f.substring(0, f.indexOf(' '))).toList();
-            return CheckResult.fail(BACKUP_ROOT, "The backup root " + root + " is writable, but other users can read backups: "
-                            + String.join(", ", open) + ".",
-                    "Run chmod " + permissions.dirsOctal() + " " + String.join(" ", folders)
-                            + " (llm-backup also does at the next run; backup.permissions.dirs=" + properties.permissions().dirs() + ").");
+            return fail(BACKUP_ROOT, Text.of("preflight.root.open", root, String.join(", ", open)),
+                    Text.of("preflight.root.open.advice", permissions.dirsOctal(), String.join(" ", folders), properties.permissions().dirs()));
         }
-        return CheckResult.pass(BACKUP_ROOT, "The backup root " + root + " exists and is writable.");
+        return pass(BACKUP_ROOT, Text.of("preflight.root.ok", root));
     }
 
     /** The root and kind folders with more rights than backup.permissions.dirs, as "path (mode)". */
@@ -155,42 +152,35 @@ public class PreflightChecks {
             VolumeUsage volume = VolumeUsage.of(root);
             root = volume.measuredAt();
             int usedPercent = volume.usedPercent();
-            String figures = gib(volume.freeBytes()) + " free of " + gib(volume.totalBytes()) + " (" + usedPercent + "% used) on "
-                    + volume.storeName() + " for " + properties.root();
+            Text figures = Text.of("preflight.space.figures", gib(volume.freeBytes()), gib(volume.totalBytes()), usedPercent,
+                    volume.storeName(), properties.root());
             if (usedPercent > properties.volume().maxUsedPercent()) {
-                return CheckResult.fail(FREE_SPACE, "The backup volume is nearly full: " + figures
-                                + ", above backup.volume.max-used-percent=" + properties.volume().maxUsedPercent() + ".",
-                        "Free space (the cleanup process deletes expired sets), shorten backup.retention.days, or enlarge the volume.");
+                return fail(FREE_SPACE, Text.of("preflight.space.full", figures, properties.volume().maxUsedPercent()),
+                        Text.of("preflight.space.full.advice"));
             }
             if (sameDevice(root, Path.of("/"))) {
-                return CheckResult.warn(FREE_SPACE, figures + "; the backup root is on the system disk.",
-                        "Put backups on a separate volume (runbook: 백업 저장소는 시스템 디스크와 별도 볼륨 사용): a lost system disk then "
-                                + "keeps its backups, and full backups cannot fill the system disk.");
+                return warn(FREE_SPACE, Text.of("preflight.space.systemDisk", figures), Text.of("preflight.space.systemDisk.advice"));
             }
-            return CheckResult.pass(FREE_SPACE, figures + "; separate from the system disk.");
+            return pass(FREE_SPACE, Text.of("preflight.space.ok", figures));
         } catch (IOException e) {
-            return CheckResult.fail(FREE_SPACE, "Cannot read the free space of " + root + ": " + describe(e) + ".",
-                    "Check that the backup volume is mounted.");
+            return fail(FREE_SPACE, Text.of("preflight.space.unreadable", root, describe(e)), Text.of("preflight.space.unreadable.advice"));
         }
     }
 
     CheckResult database() {
         try {
             ServerInfo info = postgres.inspect();
-            String who = "Connected to " + postgres.database().name() + " as " + info.user() + " (PostgreSQL " + info.version() + ")";
+            Text who = Text.of("preflight.db.who", postgres.database().name(), info.user(), info.version());
             if (!info.unreadableRelations().isEmpty()) {
                 List<String> shown = info.unreadableRelations().subList(0, Math.min(5, info.unreadableRelations().size()));
-                return CheckResult.fail(DATABASE, who + ", but the role cannot read " + info.unreadableRelations().size()
-                                + " relation(s) a dump needs: " + String.join(", ", shown)
-                                + (info.unreadableRelations().size() > shown.size() ? ", ..." : "") + ".",
-                        "Run as a superuser: GRANT pg_read_all_data TO " + info.user()
-                                + "; (PostgreSQL 14+), or set backup.database.user to the database owner.");
+                return fail(DATABASE, Text.of("preflight.db.unreadable", who, info.unreadableRelations().size(), String.join(", ", shown)
+                                + (info.unreadableRelations().size() > shown.size() ? ", ..." : "")),
+                        Text.of("preflight.db.unreadable.advice", info.user()));
             }
-            String rights = info.superuser() ? "superuser" : info.readAllData() ? "member of pg_read_all_data" : "can read every table and sequence";
-            return CheckResult.pass(DATABASE, who + "; the role is " + rights + ".");
+            Text rights = Text.of(info.superuser() ? "preflight.db.superuser" : info.readAllData() ? "preflight.db.readAllData" : "preflight.db.readsAll");
+            return pass(DATABASE, Text.of("preflight.db.ok", who, rights));
         } catch (DatabaseUnavailableException e) {
-            return CheckResult.fail(DATABASE, e.getMessage(),
-                    "Start the database or correct backup.database.* (password in BACKUP_DATABASE_PASSWORD), then run the preflight again.");
+            return fail(DATABASE, e.getMessage(), Text.of("preflight.db.unavailable.advice"));
         }
     }
 
@@ -200,33 +190,27 @@ public class PreflightChecks {
         try {
             client = postgres.toolMajorVersion("pg_dump");
         } catch (CommandFailedException e) {
-            return CheckResult.fail(PG_DUMP_VERSION, "pg_dump (" + tool + ") does not run: " + e.getMessage() + ".",
-                    "Install the PostgreSQL client (apt-get install postgresql-client) or set backup.postgres.bin-dir to its bin folder.");
+            return fail(PG_DUMP_VERSION, Text.of("preflight.pgDump.notRunning", tool, e.getMessage()), Text.of("preflight.pgDump.notRunning.advice"));
         }
         int server;
         try {
             server = postgres.inspect().majorVersion();
         } catch (DatabaseUnavailableException e) {
-            return CheckResult.warn(PG_DUMP_VERSION, "pg_dump " + client + " found (" + tool
-                            + "); the server's version is unknown because the database is not reachable.",
-                    "Fix the database check first; pg_dump must be at least the server's major version.");
+            return warn(PG_DUMP_VERSION, Text.of("preflight.pgDump.serverUnknown", client, tool), Text.of("preflight.pgDump.serverUnknown.advice"));
         }
         if (client < server) {
-            return CheckResult.fail(PG_DUMP_VERSION, "pg_dump " + client + " (" + tool + ") is older than the server (PostgreSQL "
-                            + server + "); it refuses to dump a newer server.",
-                    "Install postgresql-client-" + server + " and set backup.postgres.bin-dir to /usr/lib/postgresql/" + server + "/bin.");
+            return fail(PG_DUMP_VERSION, Text.of("preflight.pgDump.older", client, tool, server), Text.of("preflight.pgDump.older.advice", server));
         }
-        return CheckResult.pass(PG_DUMP_VERSION, "pg_dump " + client + " (" + tool + ") can dump PostgreSQL " + server + ".");
+        return pass(PG_DUMP_VERSION, Text.of("preflight.pgDump.ok", client, tool, server));
     }
 
     CheckResult uploads() {
         Path dir = properties.uploadsDir();
         if (!Files.exists(dir)) {
-            return CheckResult.fail(UPLOADS, "The uploads folder " + dir + " does not exist.",
-                    "Set backup.uploads-dir to the web app's uploads folder (the volume docker-compose mounts as /uploads).");
+            return fail(UPLOADS, Text.of("preflight.uploads.missing", dir), Text.of("preflight.uploads.missing.advice"));
         }
         if (!Files.isDirectory(dir)) {
-            return CheckResult.fail(UPLOADS, "The uploads path " + dir + " is not a folder.", "Set backup.uploads-dir to a folder.");
+            return fail(UPLOADS, Text.of("preflight.uploads.notFolder", dir), Text.of("preflight.uploads.notFolder.advice"));
         }
         int entries = 0;
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
@@ -234,10 +218,10 @@ public class PreflightChecks {
                 entries++;
             }
         } catch (IOException e) {
-            return CheckResult.fail(UPLOADS, "Cannot read the uploads folder " + dir + ": " + describe(e) + ".",
-                    "Check its permissions (ls -la " + dir + "); llm-backup runs as " + System.getProperty("user.name") + ".");
+            return fail(UPLOADS, Text.of("preflight.uploads.unreadable", dir, describe(e)),
+                    Text.of("preflight.uploads.unreadable.advice", dir, System.getProperty("user.name")));
         }
-        return CheckResult.pass(UPLOADS, "The uploads folder " + dir + " is readable (" + entries + " entries at its top level).");
+        return pass(UPLOADS, Text.of("preflight.uploads.ok", dir, entries));
     }
 
     CheckResult docker() {
@@ -247,8 +231,7 @@ public class PreflightChecks {
             version = compose.engineVersion();
             services = compose.configuredServices();
         } catch (DockerUnavailableException e) {
-            return CheckResult.fail(DOCKER, e.getMessage(),
-                    "A restore stops and starts the web app's services through this engine: make it reachable, then run the preflight again.");
+            return fail(DOCKER, e.getMessage(), Text.of("preflight.docker.unavailable.advice"));
         }
         String project = properties.compose().project();
         List<String> missing = new ArrayList<>();
@@ -267,13 +250,10 @@ public class PreflightChecks {
             }
         });
         if (!missing.isEmpty()) {
-            return CheckResult.fail(DOCKER, "Docker " + version + " answers, but compose service(s) " + String.join(", ", missing)
-                            + " of project " + project + " were not found (no container labelled com.docker.compose.project="
-                            + project + " and com.docker.compose.service=" + missing.get(0) + ").",
-                    "Compare backup.compose.project and backup.compose.services with `docker ps -a --filter label=com.docker.compose.project="
-                            + project + "`.");
+            return fail(DOCKER, Text.of("preflight.docker.missing", version, String.join(", ", missing), project, missing.get(0)),
+                    Text.of("preflight.docker.missing.advice", project));
         }
-        String verdict = "Docker " + version + "; " + String.join(", ", found) + ".";
+        Text verdict = Text.of("preflight.docker.ok", version, String.join(", ", found));
         List<String> startedAgain = new ArrayList<>();
         List<String> startedAgainServices = new ArrayList<>();
         services.forEach((service, containers) -> containers.forEach(c -> {
@@ -286,27 +266,21 @@ public class PreflightChecks {
             }
         }));
         if (!startedAgain.isEmpty()) {
-            return CheckResult.fail(DOCKER, verdict + " The Docker engine starts " + String.join(", ", startedAgain)
-                            + " again when it starts itself (after a power cut or a reboot), even while a restore has stopped it: "
-                            + "the web app would run on half-restored data before anyone answers \"Restore interrupted\".",
-                    "Set `restart: unless-stopped` for " + String.join(", ", startedAgainServices) + " in the web app's docker-compose.yml "
-                            + "and apply it (docker-compose up -d): Docker then starts at boot what was running and leaves stopped "
-                            + "what a restore stopped.");
+            return fail(DOCKER, Text.of("preflight.docker.restarted", verdict, String.join(", ", startedAgain)),
+                    Text.of("preflight.docker.restarted.advice", String.join(", ", startedAgainServices)));
         }
         if (!stopped.isEmpty()) {
-            return CheckResult.warn(DOCKER, verdict, "Service(s) " + String.join(", ", stopped)
-                    + " are not running: start the web app (docker-compose up -d) unless this is intended.");
+            return warn(DOCKER, verdict, Text.of("preflight.docker.stopped.advice", String.join(", ", stopped)));
         }
-        return CheckResult.pass(DOCKER, verdict);
+        return pass(DOCKER, verdict);
     }
 
     CheckResult healthUrl() {
         HealthProbe.Result result = health.probe();
         if (result.healthy()) {
-            return CheckResult.pass(HEALTH_URL, result.url() + " " + result.description() + ".");
+            return pass(HEALTH_URL, result.url() + " " + result.description() + ".");
         }
-        return CheckResult.fail(HEALTH_URL, result.url() + " " + result.description() + ".",
-                "Check the web app (docker-compose ps; docker-compose logs backend) and backup.health.url.");
+        return fail(HEALTH_URL, result.url() + " " + result.description() + ".", Text.of("preflight.health.advice"));
     }
 
     /**
@@ -316,25 +290,22 @@ public class PreflightChecks {
     CheckResult offsite() {
         BackupProperties.Offsite settings = properties.offsite();
         if (!settings.active()) {
-            return CheckResult.pass(OFFSITE, "no offsite copy configured (backup.offsite.repository is not set): every set lives on "
-                    + properties.root() + " only.");
+            return pass(OFFSITE, Text.of("preflight.offsite.off", properties.root()));
         }
         Path password = settings.passwordFile().toAbsolutePath().normalize();
         if (password.startsWith(properties.root().toAbsolutePath().normalize())) {
-            return CheckResult.fail(OFFSITE, "the offsite password file " + password + " is inside the backup root " + properties.root()
-                    + ": whoever has the backup volume has the key too.", "Move it out of the backup root (e.g. /etc/llm-backup/offsite.password, mode 0600) and set backup.offsite.password-file.");
+            return fail(OFFSITE, Text.of("preflight.offsite.passwordInRoot", password, properties.root()),
+                    Text.of("preflight.offsite.passwordInRoot.advice"));
         }
         if (!Files.isReadable(password)) {
-            return CheckResult.fail(OFFSITE, "the offsite password file " + password + " cannot be read.",
-                    "Create it (mode 0600) with the repository's password, or fix backup.offsite.password-file.");
+            return fail(OFFSITE, Text.of("preflight.offsite.passwordUnreadable", password), Text.of("preflight.offsite.passwordUnreadable.advice"));
         }
         try {
             offsite.probe();
         } catch (RuntimeException e) {
-            return CheckResult.fail(OFFSITE, e.getMessage(), "Check that " + offsite.location() + " is reachable from this machine "
-                    + "and that backup.offsite.password-file holds its password; a new repository is created once with restic init (docs/offsite.md).");
+            return fail(OFFSITE, e.getMessage(), Text.of("preflight.offsite.unreachable.advice", offsite.location()));
         }
-        return CheckResult.pass(OFFSITE, "offsite repository " + offsite.location() + " is reachable and the password opens it.");
+        return pass(OFFSITE, Text.of("preflight.offsite.ok", offsite.location()));
     }
 
     /**
@@ -345,19 +316,17 @@ public class PreflightChecks {
      */
     CheckResult walStreaming() {
         BackupProperties.Wal wal = properties.wal();
-        String fallback = " Until then the nightly dumps go on, and the newest dump stays the recovery point (backup.rpo "
-                + properties.rpo().toHours() + " h).";
+        Text fallback = Text.of("preflight.wal.fallback", properties.rpo().toHours());
         if (!wal.enabled()) {
-            return CheckResult.pass(WAL_STREAMING, "WAL streaming is switched off (backup.wal.enabled=false): the newest dump is the "
-                    + "recovery point (backup.rpo " + properties.rpo().toHours() + " h).");
+            return pass(WAL_STREAMING, Text.of("preflight.wal.off", properties.rpo().toHours()));
         }
         String user = properties.database().user();
         try {
             walServer.probeReplication();
         } catch (SQLException e) {
             ReplicationErrors.Explained why = ReplicationErrors.explain(e.getMessage(), user);
-            return CheckResult.warn(WAL_STREAMING, "A replication connection as " + user + " to " + properties.database().host() + ":"
-                    + properties.database().port() + " fails: " + firstLine(e.getMessage()) + ".", why.message() + fallback);
+            return warn(WAL_STREAMING, Text.of("preflight.wal.replication", user, properties.database().host(), properties.database().port(),
+                    firstLine(e.getMessage())), Text.of("preflight.wal.then", why.message(), fallback));
         }
         WalServer.Identity server;
         WalServer.Observation slot;
@@ -365,38 +334,49 @@ public class PreflightChecks {
             server = walServer.identify();
             slot = walServer.observe(wal.slot());
         } catch (DatabaseUnavailableException e) {
-            return CheckResult.warn(WAL_STREAMING, e.getMessage(), "Fix the database check first." + fallback);
+            return warn(WAL_STREAMING, e.getMessage(), Text.of("preflight.wal.dbFirst", fallback));
         }
         if (!List.of("replica", "logical").contains(server.walLevel())) {
-            return CheckResult.warn(WAL_STREAMING, "The server's wal_level is " + server.walLevel() + ": it writes too little WAL to stream.",
-                    "Run ALTER SYSTEM SET wal_level = replica; and restart PostgreSQL." + fallback);
+            return warn(WAL_STREAMING, Text.of("preflight.wal.level", server.walLevel()), Text.of("preflight.wal.level.advice", fallback));
         }
         WalReceiverStatus receiver = awaitReceiver();
         int free = server.maxWalSenders() - server.walSendersInUse();
         int needed = receiver.streaming() ? 1 : 2;
         if (free < needed) {
-            return CheckResult.warn(WAL_STREAMING, free + " of " + server.maxWalSenders() + " WAL senders are free; the receiver"
-                            + (receiver.streaming() ? "'s base backups need one more." : " and a base backup need one each."),
-                    "Raise max_wal_senders (ALTER SYSTEM SET max_wal_senders = 10;) and restart PostgreSQL, or stop another client that streams.");
+            return warn(WAL_STREAMING, Text.of(receiver.streaming() ? "preflight.wal.senders.streaming" : "preflight.wal.senders", free,
+                    server.maxWalSenders()), Text.of("preflight.wal.senders.advice"));
         }
-        String retained = slot.retainedBytes() == null ? "no WAL yet" : Sizes.human(slot.retainedBytes());
+        Object retained = slot.retainedBytes() == null ? Text.of("preflight.wal.noWal") : Sizes.human(slot.retainedBytes());
         if (slot.retainedBytes() != null && slot.retainedBytes() > wal.maxSlotRetained().toBytes()) {
-            return CheckResult.warn(WAL_STREAMING, "Slot " + wal.slot() + " keeps " + retained + " of WAL on the database server, more than "
-                            + "backup.wal.max-slot-retained (" + Sizes.human(wal.maxSlotRetained().toBytes()) + "): the receiver is behind or stopped ("
-                            + receiver.state() + (receiver.message() == null ? "" : ": " + receiver.message()) + ").",
-                    "Get the receiver streaming again; if it cannot catch up, set max_slot_wal_keep_size on the server (docs/wal.md) so "
-                            + "that its disk cannot fill (the window then shows a gap).");
+            return warn(WAL_STREAMING, Text.of("preflight.wal.retained", wal.slot(), retained, Sizes.human(wal.maxSlotRetained().toBytes()),
+                            receiver.state() + (receiver.message() == null ? "" : ": " + receiver.message())),
+                    Text.of("preflight.wal.retained.advice"));
         }
         if (!receiver.streaming()) {
-            return CheckResult.warn(WAL_STREAMING, "The WAL receiver is " + receiver.state().name().toLowerCase(Locale.ROOT) + ": "
-                    + receiver.message(), "Read the orchestrator's log (WalReceiver) for what pg_receivewal said." + fallback);
+            return warn(WAL_STREAMING, Text.of("preflight.wal.receiver", receiver.state().name().toLowerCase(Locale.ROOT), receiver.message()),
+                    Text.of("preflight.wal.receiver.advice", fallback));
         }
-        String keep = "-1".equals(server.maxSlotWalKeepSize()) ? "unlimited (set it to bound what a stalled receiver costs the server's "
-                + "disk, docs/wal.md)" : server.maxSlotWalKeepSize();
-        return CheckResult.pass(WAL_STREAMING, "WAL streams into " + properties.root().resolve("wal") + " on slot " + wal.slot() + " (lag "
-                + (receiver.lagSeconds() == null ? "unknown" : String.format(Locale.ROOT, "%.1f s", receiver.lagSeconds())) + "); wal_level "
-                + server.walLevel() + ", " + free + " of " + server.maxWalSenders() + " WAL senders free, the slot keeps " + retained
-                + ", max_slot_wal_keep_size " + keep + ".");
+        Object keep = "-1".equals(server.maxSlotWalKeepSize()) ? Text.of("preflight.wal.unlimited") : server.maxSlotWalKeepSize();
+        return pass(WAL_STREAMING, Text.of("preflight.wal.ok", properties.root().resolve("wal"), wal.slot(),
+                receiver.lagSeconds() == null ? Text.of("preflight.wal.lagUnknown") : String.format(Locale.ROOT, "%.1f s", receiver.lagSeconds()),
+                server.walLevel(), free, server.maxWalSenders(), retained, keep));
+    }
+
+    // a verdict or advice is a text in backup.language (the summary and the log have one reader), or a component's own words
+    private CheckResult pass(String check, Object verdict) {
+        return CheckResult.pass(check, words(verdict));
+    }
+
+    private CheckResult warn(String check, Object verdict, Object advice) {
+        return CheckResult.warn(check, words(verdict), words(advice));
+    }
+
+    private CheckResult fail(String check, Object verdict, Object advice) {
+        return CheckResult.fail(check, words(verdict), words(advice));
+    }
+
+    private String words(Object text) {
+        return text instanceof Text t ? texts.render(t) : (String) text;
     }
 
     private WalReceiverStatus awaitReceiver() {

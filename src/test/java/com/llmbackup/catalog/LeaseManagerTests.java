@@ -59,6 +59,7 @@ class LeaseManagerTests {
             assertThat(attempt.busy()).isFalse();
             assertThat(attempt.takenOverFrom()).isEqualTo("daily-1");
             assertThat(attempt.reason()).isEqualTo("its process instance has ended");
+            assertThat(Texts.of("ko").render(attempt.why())).isEqualTo("프로세스 인스턴스가 끝났습니다");
             assertThatThrownBy(() -> a.resume("daily-1")).isInstanceOf(LeaseLostException.class)
                     .hasMessageContaining("run weekly-1 (weekly backup) took it over");
         }

@@ -17,6 +17,7 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.FilePermissions;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Texts;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.docker.DockerConfig;
 import com.llmbackup.exec.CommandRunner;
@@ -161,6 +162,7 @@ class PreflightChecksTests {
         settings.put("backup.root", root.toString());
         settings.put("backup.uploads-dir", uploads.toString());
         settings.put("backup.log-file", dir.resolve("llm-backup.log").toString());
+        settings.put("backup.language", "en");
         settings.put("backup.database.host", "127.0.0.1");
         settings.put("backup.database.port", String.valueOf(pg.port()));
         settings.put("backup.database.name", database);
@@ -181,7 +183,7 @@ class PreflightChecksTests {
         return new PreflightChecks(properties, postgres,
                 new ComposeServices(docker, properties), new HealthProbe(properties),
                 new OffsiteRepository(properties, new BackupCatalog(properties.root(),
-                        FilePermissions.ownerOnly(), Clock.systemUTC()), runner), walServer, receiver);
+                        FilePermissions.ownerOnly(), Clock.systemUTC()), runner), walServer, receiver, Texts.of(properties.language()));
     }
 
     @Test
@@ -251,6 +253,8 @@ class PreflightChecksTests {
         assertThat(result.status()).isEqualTo(Status.FAIL);
         assertThat(result.verdict()).isEqualTo("The backup root " + missing + " does not exist.");
         assertThat(result.advice()).contains("mkdir -p " + missing);
+        assertThat(checks(Map.of("backup.root", missing.toString(), "backup.language", "ko")).run(PreflightChecks.BACKUP_ROOT).verdict())
+                .isEqualTo("백업 루트 " + missing + "이(가) 없습니다.");
     }
 
     @Test

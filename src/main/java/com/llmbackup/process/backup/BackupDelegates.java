@@ -7,6 +7,7 @@ import com.llmbackup.backup.NotEnoughSpaceException;
 import com.llmbackup.catalog.BackupCatalog.StagedSet;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.LeaseLostException;
+import com.llmbackup.config.Text;
 import com.llmbackup.offsite.OffsiteCopyService;
 import com.llmbackup.postgres.DumpInvalidException;
 import com.llmbackup.process.backup.BackupRunVariables.RunOutcome;
@@ -188,7 +189,12 @@ class BackupDelegates {
             BackupRunVariables vars = BackupRunVariables.of(execution);
             RunKindGuard.check(Executions.callerKey(execution), vars.rawRunKind());
             String owner = Executions.ownerInstanceId(execution);
-            runs.fail(vars.runKind(), runs.runOf(vars.runKind(), owner), owner, vars.failedStep(), vars.failureMessage());
+            Text text = vars.failureText();
+            if (text != null) {
+                runs.fail(vars.runKind(), runs.runOf(vars.runKind(), owner), owner, vars.failedStep(), text);
+            } else {
+                runs.fail(vars.runKind(), runs.runOf(vars.runKind(), owner), owner, vars.failedStep(), vars.failureMessage());
+            }
             if (!vars.hasOutcome()) {
                 vars.putOutcome(RunOutcome.FAILED);
             }

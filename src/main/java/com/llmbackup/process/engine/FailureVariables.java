@@ -1,5 +1,6 @@
 package com.llmbackup.process.engine;
 
+import com.llmbackup.config.Text;
 import org.camunda.bpm.engine.delegate.VariableScope;
 
 /**
@@ -10,6 +11,9 @@ public abstract class FailureVariables {
 
     public static final String FAILED_STEP = "failedStep";
     public static final String FAILURE_MESSAGE = "failureMessage";
+    /** The failure as a text (key and JSON arguments) when it has one: the run renders it in the viewer's language. */
+    public static final String FAILURE_KEY = "failureKey";
+    public static final String FAILURE_ARGS = "failureArgs";
 
     protected final VariableScope scope;
 
@@ -23,6 +27,15 @@ public abstract class FailureVariables {
     public void putFailure(String step, String message) {
         scope.setVariable(FAILED_STEP, step);
         putText(FAILURE_MESSAGE, message);
+        scope.removeVariable(FAILURE_KEY);
+        scope.removeVariable(FAILURE_ARGS);
+    }
+
+    /** As {@link #putFailure(String, String)}, with the message's text ({@code message} is it in backup.language). */
+    public void putFailure(String step, String message, Text text) {
+        putFailure(step, message);
+        scope.setVariable(FAILURE_KEY, text.key());
+        putText(FAILURE_ARGS, text.argsJson());
     }
 
     /**
@@ -52,6 +65,20 @@ public abstract class FailureVariables {
 
     public String failureMessage() {
         return string(FAILURE_MESSAGE);
+    }
+
+    /** The failure's text, or null when it is words only (an exception without a text, or arguments cut to fit). */
+    public Text failureText() {
+        Object key = scope.getVariable(FAILURE_KEY);
+        String args = string(FAILURE_ARGS);
+        if (key == null || args.length() >= MAX_TEXT) {
+            return null;
+        }
+        try {
+            return Text.stored(key.toString(), args);
+        } catch (IllegalStateException e) {
+            return null;
+        }
     }
 
     protected String string(String name) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.function.LongSupplier;
 
 import com.llmbackup.catalog.LeaseWaitTimeoutException;
+import com.llmbackup.config.TextedException;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
@@ -19,7 +20,11 @@ public final class Steps {
 
     /** Records the failing step and message (history, forms) and makes the BPMN error the model catches. */
     public static BpmnError error(FailureVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
-        vars.putFailure(execution.getCurrentActivityId(), cause.getMessage());
+        if (cause instanceof TextedException texted) {
+            vars.putFailure(execution.getCurrentActivityId(), cause.getMessage(), texted.text());
+        } else {
+            vars.putFailure(execution.getCurrentActivityId(), cause.getMessage());
+        }
         return new BpmnError(code, cause.getMessage(), cause);
     }
 

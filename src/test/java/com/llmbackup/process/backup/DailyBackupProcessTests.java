@@ -25,6 +25,7 @@ import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.LeaseManager;
 import com.llmbackup.catalog.OwnerLiveness;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Texts;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandRunner;
 import com.llmbackup.health.BackupHealthIndicator;
@@ -233,6 +234,7 @@ class DailyBackupProcessTests extends AbstractBackupProcessTests {
             assertThat(row.problems().failedStep()).isEqualTo("Task_CheckSpaceForSet");
             assertThat(row.message()).startsWith("Not enough space on the backup volume for daily/").contains(" needed (estimate ")
                     .endsWith("Free space (the cleanup process deletes expired sets) or enlarge the volume.");
+            assertThat(Texts.of("ko").render(row.text())).startsWith("백업 볼륨에 daily/").contains("공간이 부족합니다");
             assertThat(Files.readString(DIR.resolve("llm-backup.log"))).contains("Daily backup FAILED at Task_CheckSpaceForSet: Not enough space");
             assertNoStagingLeft();
         } finally {

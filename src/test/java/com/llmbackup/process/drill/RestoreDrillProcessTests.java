@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Texts;
 import com.llmbackup.test.LocalHttp;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,7 @@ class RestoreDrillProcessTests extends AbstractDrillProcessTests {
         // the restore itself reads every file against its manifest entry, and refuses the damaged one
         assertThat(row.message()).startsWith("Restore drill of daily/" + daily.backupId() + " failed (uploads): The backup's copy of "
                 + "user1/b.pdf does not match its manifest (SHA-256 ");
+        assertThat(Texts.of("ko").render(row.text())).startsWith("daily/" + daily.backupId() + " 복구 훈련 실패 (uploads): ");
         JsonNode alert = awaitAlert(failed.getId());
         assertThat(alert.get("kind").asText()).isEqualTo("drill");
         assertThat(alert.get("message").asText()).contains("user1/b.pdf does not match its manifest");
