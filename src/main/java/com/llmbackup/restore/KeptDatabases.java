@@ -14,6 +14,7 @@ import com.llmbackup.catalog.BackupHistory;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.postgres.DatabaseNames;
 import com.llmbackup.postgres.DatabaseRestorer;
 import org.springframework.stereotype.Service;
@@ -42,8 +43,12 @@ public class KeptDatabases {
         this.clock = clock;
     }
 
-    /** One database of ours and what the cleanup does with it, and why. */
-    public record Decision(String database, boolean drop, String reason) {
+    /** One database of ours and what the cleanup does with it, and why (a dropped one's reason is {@code kept.dropped}). */
+    public record Decision(String database, boolean drop, Text reason) {
+    }
+
+    /** A line of the cleanup's details: {@code kept} when the database stays (the log leaves those out). */
+    public record Line(Text text, boolean kept) {
     }
 
     /** Every database of ours on the server, decided. */
@@ -72,45 +77,41 @@ public class KeptDatabases {
     static Decision decide(String db, boolean previous, long runId, Optional<HistoryEntry> run, boolean undoWaits, Instant now,
                            Duration keep) {
         if (run.isEmpty()) {
-            return new Decision(db, false, "Kept " + db + ": no restore run " + runId + " in the history (drop it by hand when it is "
-                    + "not needed: DROP DATABASE \"" + db + "\")");
+            return new Decision(db, false, Text.of("kept.noRun", db, runId));
         }
         HistoryEntry r = run.get();
         if (r.status().open()) {
-            return new Decision(db, false, "Kept " + db + ": restore run " + runId + " is open (" + r.status().name() + ")"
-                    + (previous ? ", its roll back swaps it back" : ", it is its copy"));
+            return new Decision(db, false, Text.of(previous ? "kept.openPrevious" : "kept.openCopy", db, runId, r.status().name()));
         }
         if (!previous) {
-            return new Decision(db, true, "Dropped " + db + ": the copy of restore run " + runId + ", which ended (" + r.status().name()
-                    + ") without swapping it in");
+            return new Decision(db, true, Text.of("kept.dropped", db, Text.of("kept.copyEnded", runId, r.status().name())));
         }
         if (undoWaits) {
-            return new Decision(db, false, "Kept " + db + ": an undo of restore run " + runId + " is open");
+            return new Decision(db, false, Text.of("kept.undoOpen", db, runId));
         }
         Instant ended = r.endedAt() == null ? r.startedAt() : r.endedAt();
         Instant until = ended.plus(keep);
         if (now.isBefore(until)) {
-            return new Decision(db, false, "Kept " + db + " until " + until + " for an undo of restore run " + runId
-                    + " (backup.restore.keep-previous " + keep + ")");
+            return new Decision(db, false, Text.of("kept.until", db, until, runId, keep));
         }
-        return new Decision(db, true, "Dropped " + db + ": the database restore run " + runId + " replaced, kept " + keep
-                + " after the run ended at " + ended + " (backup.restore.keep-previous)");
+        return new Decision(db, true, Text.of("kept.dropped", db, Text.of("kept.replacedExpired", runId, keep, ended)));
     }
 
     /** Drops what the plan drops (nothing on a dry run); returns a line per database, as the log and the run's details keep them. */
-    public List<String> apply(boolean dryRun) {
-        List<String> lines = new ArrayList<>();
+    public List<Line> apply(boolean dryRun) {
+        List<Line> lines = new ArrayList<>();
         for (Decision d : plan()) {
             if (!d.drop()) {
-                lines.add(d.reason());
+                lines.add(new Line(d.reason(), true));
             } else if (dryRun) {
-                lines.add("Would drop " + d.reason().substring("Dropped ".length()));
+                // kept.dropped's arguments, said as what would be done
+                lines.add(new Line(Text.of("kept.wouldDrop", d.reason().args().toArray()), false));
             } else {
                 try {
                     databases.drop(d.database());
-                    lines.add(d.reason());
+                    lines.add(new Line(d.reason(), false));
                 } catch (RuntimeException e) {
-                    lines.add("Could not drop " + d.database() + ": " + e.getMessage());
+                    lines.add(new Line(Text.of("kept.dropFailed", d.database(), e.getMessage()), false));
                 }
             }
         }

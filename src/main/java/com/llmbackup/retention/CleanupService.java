@@ -210,10 +210,10 @@ public class CleanupService {
     private void keptDatabases(boolean dryRun, long runId) {
         heldByOpenRestores(); // fails the rows of restores whose instance is gone first: they keep nothing
         try {
-            for (String line : keptDatabases.apply(dryRun)) {
-                history.addDetail(runId, line);
-                if (!line.startsWith("Kept ")) {
-                    backupLog.write(line);
+            for (KeptDatabases.Line line : keptDatabases.apply(dryRun)) {
+                history.addDetail(runId, line.text());
+                if (!line.kept()) {
+                    backupLog.write(line.text());
                 }
             }
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Texts;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,6 +18,8 @@ class KeptDatabasesTests {
 
     static final Instant NOW = Instant.parse("2026-12-08T12:00:00Z");
     static final Duration DAY = Duration.ofHours(24);
+    private static final Texts EN = Texts.of("en");
+    private static final Texts KO = Texts.of("ko");
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', nullValues = "NULL", value = {
@@ -34,7 +37,7 @@ class KeptDatabasesTests {
         KeptDatabases.Decision decision = KeptDatabases.decide(db, previous, 12, Optional.of(run), undoWaits, NOW, DAY);
 
         assertThat(decision.drop()).isEqualTo(drop);
-        assertThat(decision.reason()).startsWith(reason);
+        assertThat(EN.render(decision.reason())).startsWith(reason);
     }
 
     @ParameterizedTest
@@ -43,7 +46,8 @@ class KeptDatabasesTests {
         KeptDatabases.Decision decision = KeptDatabases.decide("llm_webapp__before_3", previous, 3, Optional.empty(), false, NOW, DAY);
 
         assertThat(decision.drop()).isFalse();
-        assertThat(decision.reason()).isEqualTo("Kept llm_webapp__before_3: no restore run 3 in the history (drop it by hand when it is not "
+        assertThat(EN.render(decision.reason())).isEqualTo("Kept llm_webapp__before_3: no restore run 3 in the history (drop it by hand when it is not "
                 + "needed: DROP DATABASE \"llm_webapp__before_3\")");
+        assertThat(KO.render(decision.reason())).startsWith("llm_webapp__before_3 유지: ");
     }
 }
