@@ -30,6 +30,20 @@ public record Text(String key, List<Object> args) {
         return new Text(key, Arrays.asList(args));
     }
 
+    /** "a; b; c" in the reader's language: each part stays a text (or a tool's words); {@code parts} not empty. */
+    public static Object joined(List<?> parts) {
+        Object joined = parts.get(parts.size() - 1);
+        for (int i = parts.size() - 2; i >= 0; i--) {
+            joined = Text.of("text.join", parts.get(i), joined);
+        }
+        return joined;
+    }
+
+    /** {@link #joined(List)} of texts only: a text. */
+    public static Text joinedTexts(List<Text> parts) {
+        return (Text) joined(parts);
+    }
+
     // a text stays a text (rendered in the reader's language); everything else is its string, so a stored row reads back the same
     private static Object plain(Object arg) {
         return arg instanceof Text ? arg : String.valueOf(arg);

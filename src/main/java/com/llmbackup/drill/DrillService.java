@@ -494,15 +494,13 @@ public class DrillService {
             return o instanceof Text t ? texts.render(t) : (String) o;
         }
 
-        // "a; b; c" in the reader's language: each problem stays a text
         static Object joined(List<Object> problems) {
-            Object last = problems.get(problems.size() - 1);
+            List<Object> parts = new ArrayList<>(problems);
             // the reason ends with one full stop (drill.failed's): a tool's words may bring their own
-            Object joined = last instanceof String w && w.endsWith(".") ? w.substring(0, w.length() - 1) : last;
-            for (int i = problems.size() - 2; i >= 0; i--) {
-                joined = Text.of("drill.problems", problems.get(i), joined);
+            if (parts.get(parts.size() - 1) instanceof String w && w.endsWith(".")) {
+                parts.set(parts.size() - 1, w.substring(0, w.length() - 1));
             }
-            return joined;
+            return Text.joined(parts);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.llmbackup.catalog.BackupLog;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -37,19 +38,19 @@ public class OffsiteRetention {
     }
 
     /** Decides, logs and (unless a dry run) forgets and prunes; returns the lines written. */
-    public List<String> apply(boolean dryRun) {
+    public List<Text> apply(boolean dryRun) {
         if (!repository.enabled()) {
             return List.of();
         }
         List<OffsiteSnapshot> snapshots = repository.snapshots();
         List<OffsiteRetentionPlanner.Decision> decisions = new ArrayList<>(OffsiteRetentionPlanner.plan(snapshots, policy(properties)));
         decisions.addAll(OffsiteRetentionPlanner.planWal(snapshots, policy(properties)));
-        List<String> lines = new ArrayList<>();
+        List<Text> lines = new ArrayList<>();
         List<String> forget = new ArrayList<>();
         for (OffsiteRetentionPlanner.Decision d : decisions) {
-            String line = dryRun && !d.keep() ? backupLog.texts().render("offsite.retention.wouldForget", d.label(), d.snapshot().shortId(), d.reason())
+            Text line = dryRun && !d.keep() ? Text.of("offsite.retention.wouldForget", d.label(), d.snapshot().shortId(), d.reason())
                     : d.line();
-            log.info(line);
+            log.info(backupLog.texts().render(line));
             if (!d.keep()) {
                 backupLog.write(line);
                 lines.add(line);
@@ -70,7 +71,7 @@ public class OffsiteRetention {
                 throw e;
             }
         }
-        String summary = backupLog.texts().render(dryRun ? "offsite.retention.dryRun" : "offsite.retention.done", forget.size(),
+        Text summary = Text.of(dryRun ? "offsite.retention.dryRun" : "offsite.retention.done", forget.size(),
                 decisions.size() - forget.size());
         backupLog.write(summary);
         lines.add(summary);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.llmbackup.catalog.BackupKind;
+import com.llmbackup.config.Text;
 
 /**
  * GFS retention of the offsite copies, decided per set with a reason, like restic's
@@ -31,9 +32,9 @@ public final class OffsiteRetentionPlanner {
     }
 
     /** One copy and its fate; {@code set} is null for a copy of the WAL folder. */
-    public record Decision(OffsiteSnapshot snapshot, OffsiteSnapshot.SetRef set, boolean keep, String reason) {
-        public String line() {
-            return (keep ? "Keep offsite " : "Forget offsite ") + label() + " (snapshot " + snapshot.shortId() + "): " + reason;
+    public record Decision(OffsiteSnapshot snapshot, OffsiteSnapshot.SetRef set, boolean keep, Text reason) {
+        public Text line() {
+            return Text.of(keep ? "offsite.retention.keep" : "offsite.retention.forget", label(), snapshot.shortId(), reason);
         }
 
         public String label() {
@@ -72,14 +73,12 @@ public final class OffsiteRetentionPlanner {
             LocalDate day = snapshot.time().atZone(ZoneOffset.UTC).toLocalDate();
             if (decisions.isEmpty()) {
                 days.add(day);
-                decisions.add(new Decision(snapshot, null, true, "the newest copy of the WAL folder"));
+                decisions.add(new Decision(snapshot, null, true, Text.of("offsite.retention.walNewest")));
             } else if (!days.contains(day) && days.size() < Math.max(1, policy.keepDaily())) {
                 days.add(day);
-                decisions.add(new Decision(snapshot, null, true, "the newest copy of the WAL folder of day " + day
-                        + " (keep-daily " + policy.keepDaily() + ")"));
+                decisions.add(new Decision(snapshot, null, true, Text.of("offsite.retention.walOfDay", day, policy.keepDaily())));
             } else {
-                decisions.add(new Decision(snapshot, null, false, "an older copy of the WAL folder: not the newest of one of the "
-                        + policy.keepDaily() + " newest days (a newer copy holds every segment still needed)"));
+                decisions.add(new Decision(snapshot, null, false, Text.of("offsite.retention.walOlder", policy.keepDaily())));
             }
         }
         return decisions;
@@ -95,36 +94,36 @@ public final class OffsiteRetentionPlanner {
             OffsiteSnapshot.SetRef ref = snapshot.set().orElseThrow();
             OffsiteSnapshot newer = copied.putIfAbsent(ref.label(), snapshot);
             if (newer != null) {
-                out.add(new Decision(snapshot, ref, false, "an older copy of a set copied again (snapshot " + newer.shortId() + " is kept)"));
+                out.add(new Decision(snapshot, ref, false, Text.of("offsite.retention.copiedAgain", newer.shortId())));
                 continue;
             }
             LocalDate date = ref.id().date();
             String week = date.get(IsoFields.WEEK_BASED_YEAR) + "-W" + String.format("%02d", date.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
             String month = date.toString().substring(0, 7);
-            List<String> reasons = new ArrayList<>();
+            List<Text> reasons = new ArrayList<>();
             if (kind == BackupKind.WEEKLY && fulls < policy.minFull()) {
                 fulls++;
-                reasons.add("one of the " + policy.minFull() + " newest full backups (backup.retention.min-full)");
+                reasons.add(Text.of("offsite.retention.minFull", policy.minFull()));
             }
             // a weekly is taken once a week: its days are weeks, so keep-daily is not its rule
             if (kind != BackupKind.WEEKLY && !days.contains(date) && days.size() < policy.keepDaily()) {
                 days.add(date);
-                reasons.add("newest " + kind.dir() + " set of day " + date + " (keep-daily " + policy.keepDaily() + ")");
+                reasons.add(Text.of("offsite.retention.ofDay", kind.dir(), date, policy.keepDaily()));
             }
             if (!weeks.contains(week) && weeks.size() < policy.keepWeekly()) {
                 weeks.add(week);
-                reasons.add("newest " + kind.dir() + " set of week " + week + " (keep-weekly " + policy.keepWeekly() + ")");
+                reasons.add(Text.of("offsite.retention.ofWeek", kind.dir(), week, policy.keepWeekly()));
             }
             if (!months.contains(month) && months.size() < policy.keepMonthly()) {
                 months.add(month);
-                reasons.add("newest " + kind.dir() + " set of month " + month + " (keep-monthly " + policy.keepMonthly() + ")");
+                reasons.add(Text.of("offsite.retention.ofMonth", kind.dir(), month, policy.keepMonthly()));
             }
             if (reasons.isEmpty()) {
-                out.add(new Decision(snapshot, ref, false, "beyond the GFS policy: not the newest " + kind.dir() + " set of one of the "
-                        + (kind == BackupKind.WEEKLY ? "" : policy.keepDaily() + " newest days, ") + policy.keepWeekly() + " newest weeks or " + policy.keepMonthly()
-                        + " newest months that have one"));
+                out.add(new Decision(snapshot, ref, false, kind == BackupKind.WEEKLY
+                        ? Text.of("offsite.retention.beyondWeekly", kind.dir(), policy.keepWeekly(), policy.keepMonthly())
+                        : Text.of("offsite.retention.beyond", kind.dir(), policy.keepDaily(), policy.keepWeekly(), policy.keepMonthly())));
             } else {
-                out.add(new Decision(snapshot, ref, true, String.join("; ", reasons)));
+                out.add(new Decision(snapshot, ref, true, Text.joinedTexts(reasons)));
             }
         }
     }

@@ -282,15 +282,15 @@ abstract class AbstractOffsiteRepositoryTests {
         String forget = "offsite daily/20251029 (snapshot " + repository.find(BackupKind.DAILY, BackupSetId.parse("20251029")).orElseThrow().shortId()
                 + "): beyond the GFS policy: not the newest daily set of one of the 2 newest days, 0 newest weeks or 2 newest months that have one";
 
-        assertThat(retention.apply(true)).containsExactly("Would forget " + forget,
+        assertThat(retention.apply(true)).extracting(Texts.of("en")::render).containsExactly("Would forget " + forget,
                 "Offsite cleanup dry run: 1 copies would be forgotten, 3 kept");
         assertThat(repository.snapshots()).hasSize(4);
 
-        assertThat(retention.apply(false)).containsExactly("Forget " + forget, "Offsite cleaned up: 1 copies forgotten and pruned, 3 kept");
+        assertThat(retention.apply(false)).extracting(Texts.of("en")::render).containsExactly("Forget " + forget, "Offsite cleaned up: 1 copies forgotten and pruned, 3 kept");
         assertThat(repository.snapshots()).extracting(s -> s.set().orElseThrow().label())
                 .containsExactly("daily/20250930", "daily/20251030", "daily/20251031");
         assertThat(Files.readString(temp.resolve("llm-backup.log"))).contains("] Forget " + forget);
-        assertThat(retention.plan()).extracting(OffsiteRetentionPlanner.Decision::line).containsExactlyInAnyOrder(
+        assertThat(retention.plan()).extracting(d -> Texts.of("en").render(d.line())).containsExactlyInAnyOrder(
                 "Keep offsite daily/20251031 (snapshot " + shortId(repository, "20251031") + "): newest daily set of day 2025-10-31 (keep-daily 2); newest daily set of month 2025-10 (keep-monthly 2)",
                 "Keep offsite daily/20251030 (snapshot " + shortId(repository, "20251030") + "): newest daily set of day 2025-10-30 (keep-daily 2)",
                 "Keep offsite daily/20250930 (snapshot " + shortId(repository, "20250930") + "): newest daily set of month 2025-09 (keep-monthly 2)");

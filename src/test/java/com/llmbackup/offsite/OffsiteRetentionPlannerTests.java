@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.config.Texts;
 import com.llmbackup.test.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The offsite GFS rules, one at a time, and a year of daily runs over a controlled clock. */
 class OffsiteRetentionPlannerTests {
+
+    private static final Texts EN = Texts.of("en");
+    private static final Texts KO = Texts.of("ko");
 
     private static int counter;
 
@@ -71,8 +75,8 @@ class OffsiteRetentionPlannerTests {
         int[] p = Arrays.stream(policy.split(",")).mapToInt(Integer::parseInt).toArray();
         List<OffsiteSnapshot> snapshots = List.of(snapshot("daily/20251030"), snapshot("daily/20251031"), snapshot("weekly/20251026"));
 
-        String line = OffsiteRetentionPlanner.plan(snapshots, new OffsiteRetentionPlanner.Policy(p[0], p[1], p[2], p[3])).stream()
-                .filter(d -> d.set().label().equals(set)).findFirst().orElseThrow().line();
+        String line = EN.render(OffsiteRetentionPlanner.plan(snapshots, new OffsiteRetentionPlanner.Policy(p[0], p[1], p[2], p[3])).stream()
+                .filter(d -> d.set().label().equals(set)).findFirst().orElseThrow().line());
 
         assertThat(line.replaceAll("\\(snapshot [0-9a-f]+\\)", "(snapshot *)")).isEqualTo(expected);
     }
@@ -87,7 +91,8 @@ class OffsiteRetentionPlannerTests {
 
         assertThat(decisions).filteredOn(d -> !d.keep()).singleElement().satisfies(d -> {
             assertThat(d.snapshot()).isEqualTo(older);
-            assertThat(d.reason()).isEqualTo("an older copy of a set copied again (snapshot ffffffff is kept)");
+            assertThat(EN.render(d.reason())).isEqualTo("an older copy of a set copied again (snapshot ffffffff is kept)");
+            assertThat(KO.render(d.reason())).isEqualTo("다시 복사된 세트의 오래된 복사본 (스냅샷 ffffffff을(를) 유지)");
         });
     }
 
@@ -119,7 +124,7 @@ class OffsiteRetentionPlannerTests {
             for (OffsiteRetentionPlanner.Decision d : OffsiteRetentionPlanner.plan(repository, policy)) {
                 if (!d.keep()) {
                     repository.remove(d.snapshot());
-                    forgotten.add(d.line());
+                    forgotten.add(EN.render(d.line()));
                 }
             }
             clock.advance(Duration.ofDays(1));
@@ -157,8 +162,8 @@ class OffsiteRetentionPlannerTests {
         assertThat(wal).hasSize(6).allSatisfy(d -> assertThat(d.label()).isEqualTo("WAL"));
         assertThat(wal.stream().filter(OffsiteRetentionPlanner.Decision::keep).map(d -> d.snapshot().time().toString()))
                 .containsExactly("2025-10-31T02:30:00Z", "2025-10-30T14:15:00Z");
-        assertThat(wal.get(0).reason()).isEqualTo("the newest copy of the WAL folder");
-        assertThat(wal.get(1).line()).startsWith("Forget offsite WAL (snapshot ").endsWith("an older copy of the WAL folder: not the newest "
+        assertThat(EN.render(wal.get(0).reason())).isEqualTo("the newest copy of the WAL folder");
+        assertThat(EN.render(wal.get(1).line())).startsWith("Forget offsite WAL (snapshot ").endsWith("an older copy of the WAL folder: not the newest "
                 + "of one of the 2 newest days (a newer copy holds every segment still needed)");
         assertThat(OffsiteRetentionPlanner.plan(snapshots, new OffsiteRetentionPlanner.Policy(2, 0, 0, 4)))
                 .as("the sets' plan leaves the WAL copies alone").hasSize(1);
