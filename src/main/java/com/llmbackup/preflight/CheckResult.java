@@ -24,7 +24,7 @@ public record CheckResult(String check, Status status, String verdict, String ad
         return status == Status.FAIL;
     }
 
-    /** One line for logs and the summary: {@code database: FAIL - ... Do: ...}. */
+    /** One line for a developer (test descriptions): {@code database: FAIL - ... Do: ...}; the summary renders its own from the bundles. */
     public String line() {
         return check + ": " + status + " - " + verdict + (advice.isEmpty() ? "" : " Do: " + advice);
     }

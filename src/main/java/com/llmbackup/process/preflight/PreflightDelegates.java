@@ -3,6 +3,7 @@ package com.llmbackup.process.preflight;
 import java.util.List;
 
 import com.llmbackup.catalog.BackupLog;
+import com.llmbackup.config.Text;
 import com.llmbackup.preflight.CheckResult;
 import com.llmbackup.preflight.PreflightChecks;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -82,7 +83,9 @@ class PreflightDelegates {
             String headline = backupLog.texts().render(failed.isEmpty() ? "preflight.passed" : "preflight.failed",
                     results.size() - failed.size() - warnings, warnings, failed.size(), String.join(", ", failed));
             StringBuilder summary = new StringBuilder(headline);
-            results.forEach(r -> summary.append('\n').append(r.line()));
+            results.forEach(r -> summary.append('\n').append(backupLog.texts().render(r.advice().isEmpty()
+                    ? Text.of("preflight.line", r.check(), r.status(), r.verdict())
+                    : Text.of("preflight.lineDo", r.check(), r.status(), r.verdict(), r.advice()))));
             vars.putOutcome(failed.isEmpty(), summary.toString(), failed);
             backupLog.write(headline);
             log.info("{}", summary);
