@@ -14,6 +14,17 @@ public class TextedException extends RuntimeException {
         this.text = text;
     }
 
+    /** A failure that is words already (another component's message): {@link #text()} is null, the run shows the words. */
+    public TextedException(String message, Throwable cause) {
+        super(message, cause);
+        this.text = null;
+    }
+
+    public TextedException(Text text, Texts texts, Throwable cause) {
+        super(texts.render(text), cause);
+        this.text = text;
+    }
+
     public Text text() {
         return text;
     }

@@ -102,13 +102,13 @@ public class DisasterRecoveryService {
      */
     public Chosen choose(long runId, String kind, String id, String declaredBy, String reason) {
         fetchNamedFromOffsite(kind, id).ifPresent(fetched -> history.addDetail(runId, Text.of("detail.fetched", fetched.label(), catalog.root())));
-        BackupSet set = RecoveryChoice.choose(catalog.list(), kind, id, catalog.root().toString());
+        BackupSet set = RecoveryChoice.choose(catalog.list(), kind, id, catalog.root().toString(), backupLog.texts());
         RestoreRequest request = RestoreRequest.forRecovery(set.kind().dir(), set.id().toString(), reason, declaredBy);
         RestorePlan plan;
         try {
             plan = inspector.inspect(request);
         } catch (RuntimeException e) {
-            throw new RecoveryRefusedException("Set " + set.label() + " failed its check: " + e.getMessage(), e);
+            throw new RecoveryRefusedException(Text.of("recovery.refused.check", set.label(), e.getMessage()), backupLog.texts(), e);
         }
         history.setBackupId(runId, set.id().toString());
         history.setSource(runId, set.label());

@@ -9,6 +9,8 @@ import java.util.Optional;
 import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.BackupSetId;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 
 /**
  * Which set a disaster recovery restores: the one the operator named, or else the newest
@@ -21,35 +23,35 @@ public final class RecoveryChoice {
     }
 
     /** The chosen set, or {@link RecoveryRefusedException} saying why none. {@code kind} and {@code id} may be blank. */
-    public static BackupSet choose(List<BackupSet> sets, String kind, String id, String root) {
+    public static BackupSet choose(List<BackupSet> sets, String kind, String id, String root, Texts texts) {
         if (id != null && !id.isBlank()) {
-            return named(sets, kind == null || kind.isBlank() ? BackupKind.DAILY.dir() : kind.strip(), id.strip(), root);
+            return named(sets, kind == null || kind.isBlank() ? BackupKind.DAILY.dir() : kind.strip(), id.strip(), root, texts);
         }
         return sets.stream()
                 .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
                 .max(Comparator.comparing(BackupSet::id).thenComparing(RecoveryChoice::completedAt))
-                .orElseThrow(() -> new RecoveryRefusedException("There is no complete daily or weekly set in " + root + " ("
-                        + describe(sets) + "). Copy the backup files into it (Task_CopyBackups) and start the recovery again, "
-                        + "or name a set (backupKind, backupId)."));
+                .orElseThrow(() -> new RecoveryRefusedException(Text.of("recovery.refused.noneComplete", root, describe(sets)), texts));
     }
 
-    private static BackupSet named(List<BackupSet> sets, String kind, String id, String root) {
+    private static BackupSet named(List<BackupSet> sets, String kind, String id, String root, Texts texts) {
         BackupKind k;
         BackupSetId setId;
         try {
             k = BackupKind.fromDir(kind);
             setId = BackupSetId.parse(id);
         } catch (IllegalArgumentException e) {
-            throw new RecoveryRefusedException(e.getMessage());
+            // the name's own words say which rule it breaks (developer text, kept as an argument)
+            throw new RecoveryRefusedException(Text.of("recovery.refused.name", e.getMessage()), texts);
         }
         Optional<BackupSet> found = sets.stream().filter(s -> s.kind() == k && s.id().equals(setId)).findFirst();
         if (found.isEmpty()) {
-            throw new RecoveryRefusedException("There is no set " + k.dir() + "/" + setId + " in " + root + " (" + describe(sets)
-                    + "). Copy it there, or leave backupId empty for the newest complete set.");
+            throw new RecoveryRefusedException(Text.of("recovery.refused.noSet", k.dir() + "/" + setId, root, describe(sets)), texts);
         }
         if (!found.get().restorable()) {
-            throw new RecoveryRefusedException("Set " + found.get().label() + " is " + found.get().status().name().toLowerCase(Locale.ROOT)
-                    + (found.get().problem() == null ? "" : " (" + found.get().problem() + ")") + ": it cannot be restored. Name another set.");
+            Text status = Text.of("approval.setStatus." + found.get().status().name().toLowerCase(Locale.ROOT));
+            throw new RecoveryRefusedException(found.get().problem() == null
+                    ? Text.of("recovery.refused.status", found.get().label(), status)
+                    : Text.of("recovery.refused.statusProblem", found.get().label(), status, found.get().problem()), texts);
         }
         return found.get();
     }
@@ -58,10 +60,10 @@ public final class RecoveryChoice {
         return set.manifest() == null || set.manifest().completedAt() == null ? Instant.EPOCH : set.manifest().completedAt();
     }
 
-    private static String describe(List<BackupSet> sets) {
+    private static Text describe(List<BackupSet> sets) {
         if (sets.isEmpty()) {
-            return "it holds no sets";
+            return Text.of("recovery.refused.empty");
         }
-        return "found: " + String.join(", ", sets.stream().map(s -> s.label() + " " + s.status().name().toLowerCase(Locale.ROOT)).toList());
+        return Text.of("recovery.refused.found", String.join(", ", sets.stream().map(s -> s.label() + " " + s.status().name().toLowerCase(Locale.ROOT)).toList()));
     }
 }

@@ -20,7 +20,7 @@ public final class Steps {
 
     /** Records the failing step and message (history, forms) and makes the BPMN error the model catches. */
     public static BpmnError error(FailureVariables vars, DelegateExecution execution, String code, RuntimeException cause) {
-        if (cause instanceof TextedException texted) {
+        if (cause instanceof TextedException texted && texted.text() != null) {
             vars.putFailure(execution.getCurrentActivityId(), cause.getMessage(), texted.text());
         } else {
             vars.putFailure(execution.getCurrentActivityId(), cause.getMessage());

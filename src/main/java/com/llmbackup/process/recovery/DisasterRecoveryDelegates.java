@@ -50,7 +50,11 @@ class DisasterRecoveryDelegates {
                 vars.putChosen(recoveries.choose(recoveries.runOf(execution.getProcessInstanceId()), vars.namedKind(), vars.namedId(), starter(execution), vars.reason()),
                         vars.reason());
             } catch (RecoveryRefusedException e) {
-                vars.putFailure(execution.getCurrentActivityId(), e.getMessage());
+                if (e.text() != null) {
+                    vars.putFailure(execution.getCurrentActivityId(), e.getMessage(), e.text());
+                } else {
+                    vars.putFailure(execution.getCurrentActivityId(), e.getMessage());
+                }
                 throw new BpmnError(ERR_NO_RESTORABLE_SET, e.getMessage());
             }
         };
