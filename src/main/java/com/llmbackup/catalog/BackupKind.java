@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 public enum BackupKind {
     DAILY("daily", ""),
     WEEKLY("weekly", "full_"),
-    SAFETY("safety", "");
+    SAFETY("safety", ""),
+    /** A database as of a chosen instant: replayed from a base backup and the WAL, dumped, then restored like any set. */
+    PITR("pitr", "");
 
     private final String dir;
     private final String infix;
@@ -36,6 +38,11 @@ public enum BackupKind {
             }
         }
         throw new IllegalArgumentException("Unknown backup kind '" + value + "': use daily, weekly or safety.");
+    }
+
+    /** Sets the schedule writes: the ones the RPO and the health judge (a safety or pitr set is no newer backup). */
+    public boolean scheduled() {
+        return this == DAILY || this == WEEKLY;
     }
 
     /** Weekly sets keep uploads as one tar.gz; daily and safety sets as a snapshot folder. */

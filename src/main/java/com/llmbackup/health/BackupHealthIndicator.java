@@ -13,7 +13,6 @@ import java.util.Optional;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupHistory;
-import com.llmbackup.catalog.BackupKind;
 import com.llmbackup.catalog.BackupSet;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
@@ -160,7 +159,7 @@ public class BackupHealthIndicator implements HealthIndicator {
                 .orElse(List.of());
         Instant lastPassed = history.page(RunKind.DRILL, RunStatus.COMPLETED, null, null, 0, 1).items().stream()
                 .map(HistoryEntry::endedAt).filter(Objects::nonNull).findFirst().orElse(null);
-        Instant oldest = catalog.list().stream().filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+        Instant oldest = catalog.list().stream().filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind().scheduled())
                 .map(this::completedAt).min(Comparator.naturalOrder()).orElse(null);
         return new DrillHealth.Facts(latest, lastPassed, oldest);
     }
@@ -182,7 +181,7 @@ public class BackupHealthIndicator implements HealthIndicator {
     private Optional<BackupSet> newestComplete() {
         Instant now = clock.instant();
         return catalog.list().stream()
-                .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+                .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind().scheduled())
                 .filter(s -> !s.fromTheFuture(now, properties.clock().maxSkew(), clock.getZone()))
                 .max(Comparator.comparing(this::completedAt));
     }

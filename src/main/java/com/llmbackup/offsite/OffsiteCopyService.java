@@ -121,6 +121,8 @@ public class OffsiteCopyService {
     List<BackupSet> toCatchUp(List<OffsiteSnapshot> snapshots) {
         List<BackupSet> missing = catalog.list().stream()
                 .filter(s -> s.status() == BackupSet.Status.COMPLETE)
+                // a pitr set is made again from a base backup and the WAL, both copied already
+                .filter(s -> s.kind() != BackupKind.PITR)
                 .filter(s -> snapshots.stream().noneMatch(o -> o.copies(s.kind(), s.id())))
                 .sorted(Comparator.comparing(BackupSet::id).thenComparing(BackupSet::kind))
                 .toList();

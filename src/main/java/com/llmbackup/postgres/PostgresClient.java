@@ -37,9 +37,19 @@ public class PostgresClient {
     private final CommandRunner runner;
 
     public PostgresClient(BackupProperties properties, CommandRunner runner) {
-        this.database = properties.database();
-        this.postgres = properties.postgres();
+        this(properties.database(), properties.postgres(), runner);
+    }
+
+    private PostgresClient(BackupProperties.Database database, BackupProperties.Postgres postgres, CommandRunner runner) {
+        this.database = database;
+        this.postgres = postgres;
         this.runner = runner;
+    }
+
+    /** The same database, role and tools on another server (a scratch server replaying a point in time). */
+    public PostgresClient on(String host, int port) {
+        return new PostgresClient(new BackupProperties.Database(host, port, database.name(), database.user(), database.password(),
+                database.grantRole(), database.connectTimeout()), postgres, runner);
     }
 
     public BackupProperties.Database database() {

@@ -28,7 +28,7 @@ public final class RecoveryChoice {
             return named(sets, kind == null || kind.isBlank() ? BackupKind.DAILY.dir() : kind.strip(), id.strip(), root, texts);
         }
         return sets.stream()
-                .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind() != BackupKind.SAFETY)
+                .filter(s -> s.status() == BackupSet.Status.COMPLETE && s.kind().scheduled())
                 .max(Comparator.comparing(BackupSet::id).thenComparing(RecoveryChoice::completedAt))
                 .orElseThrow(() -> new RecoveryRefusedException(Text.of("recovery.refused.noneComplete", root, describe(sets)), texts));
     }

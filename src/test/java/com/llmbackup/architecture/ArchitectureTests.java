@@ -30,7 +30,7 @@ class ArchitectureTests {
                 .layer("Adapters").definedBy("com.llmbackup.postgres..", "com.llmbackup.uploads..", "com.llmbackup.docker..",
                         "com.llmbackup.offsite..", "com.llmbackup.health..", "com.llmbackup.monitoring..", "com.llmbackup.wal..")
                 .layer("Services").definedBy("com.llmbackup.backup..", "com.llmbackup.restore..", "com.llmbackup.drill..",
-                        "com.llmbackup.recovery..", "com.llmbackup.retention..", "com.llmbackup.preflight..")
+                        "com.llmbackup.recovery..", "com.llmbackup.retention..", "com.llmbackup.preflight..", "com.llmbackup.pitr..")
                 .layer("Edges").definedBy("com.llmbackup.process..", "com.llmbackup.api..", "com.llmbackup.security..")
                 .whereLayer("Edges").mayOnlyBeAccessedByLayers("Edges")
                 .whereLayer("Services").mayOnlyBeAccessedByLayers("Edges")
