@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 import com.llmbackup.catalog.BackupCatalog;
 import com.llmbackup.catalog.BackupKind;
@@ -63,10 +62,11 @@ public class PointInTimeReplay {
     private final PostgresClient postgres;
     private final CommandRunner runner;
     private final FilePermissions permissions;
+    private final LeaseManager leases;
     private final Clock clock;
 
     public PointInTimeReplay(BackupProperties properties, BackupCatalog catalog, RecoveryWindows windows, WalArchive archive,
-                             PostgresClient postgres, CommandRunner runner, FilePermissions permissions, Clock clock) {
+                             PostgresClient postgres, CommandRunner runner, FilePermissions permissions, LeaseManager leases, Clock clock) {
         this.properties = properties;
         this.catalog = catalog;
         this.windows = windows;
@@ -74,6 +74,7 @@ public class PointInTimeReplay {
         this.postgres = postgres;
         this.runner = runner;
         this.permissions = permissions;
+        this.leases = leases;
         this.clock = clock;
     }
 
@@ -97,11 +98,37 @@ public class PointInTimeReplay {
     }
 
     /**
+     * {@link #replay} for a restore run ({@code owner}: one per run), under a lease of its own
+     * held while it works; run again (the step retried after a crash), it returns the set it
+     * published before instead of replaying again. Refused when the backup root is busy.
+     */
+    public Outcome replayOnce(String owner, Instant target, ReplayProgress progress) {
+        Optional<BackupSet> published = catalog.list(BackupKind.PITR).stream()
+                .filter(s -> s.status() == BackupSet.Status.COMPLETE && owner.equals(s.manifest().processInstanceId())).findFirst();
+        if (published.isPresent()) {
+            progress.note("Replayed before this step was run again: " + published.get().label());
+            return new Outcome(published.get(), target, published.get().manifest().basedOn(), null, null, null, false, 0);
+        }
+        LeaseManager.Attempt attempt = leases.tryAcquireForWork(owner, "Point-in-time replay to " + target);
+        if (attempt.busy()) {
+            throw new ReplayRefusedException("The backup root is busy (" + attempt.holder().purpose() + " holds the lock): start the "
+                    + "restore to " + target + " again when it has finished. Nothing was changed.");
+        }
+        try {
+            // what a killed attempt left half published (a manifest still "publishing") goes first, as a backup run does
+            catalog.recover(attempt.lease()).forEach(label -> progress.note("Rolled back " + label + ", left half published by a crash"));
+            return replay(target, owner, attempt.lease(), progress);
+        } finally {
+            leases.release(owner);
+        }
+    }
+
+    /**
      * Replays to {@code target} and publishes the database as it was then as a {@code pitr} set
      * (under {@code lease}); {@code progress} gets a line as the replay advances. Run again after a
      * crash it starts afresh: the scratch of the earlier attempt is stopped and removed first.
      */
-    public Outcome replay(Instant target, String run, LeaseManager.Lease lease, Consumer<String> progress) {
+    public Outcome replay(Instant target, String run, LeaseManager.Lease lease, ReplayProgress progress) {
         RecoveryWindow window = windows.compute();
         PitrTargets.refusal(window, target, clock.instant()).ifPresent(why -> {
             throw new ReplayRefusedException(why);
@@ -118,7 +145,7 @@ public class PointInTimeReplay {
         Instant started = clock.instant();
         try {
             scratch.create(permissions);
-            progress.accept("Extracting base backup " + start.label() + " into " + scratch.dir());
+            progress.note("Extracting base backup " + start.label() + " into " + scratch.dir());
             scratch.extract(runner, tar);
             long segmentSize = facts.walSegmentSize() > 0 ? facts.walSegmentSize() : WalSegment.DEFAULT_SIZE;
             long firstSegment = Lsn.parse(facts.startLsn()).segment(segmentSize);
@@ -127,7 +154,7 @@ public class PointInTimeReplay {
             String restoreCommand;
             if (server.otherUser()) {
                 // the WAL folder is the orchestrator's alone: the server's user reads a copy
-                progress.accept("Copying " + (walBytes >> 20) + " MB of WAL for the replay's server");
+                progress.note("Copying " + (walBytes >> 20) + " MB of WAL for the replay's server");
                 scratch.copyWal(archive, firstSegment, segmentSize);
                 restoreCommand = "cp \"" + safe(scratch.wal()) + "/%f\" \"%p\"";
             } else {
@@ -141,13 +168,13 @@ public class PointInTimeReplay {
             PostgresClient scratchDb = postgres.on("127.0.0.1", port);
             scratch.configure(port, restoreCommand, target, minima, properties.database().user());
             server.handOver(scratch.dir());
-            ReplayLog replayLog = new ReplayLog(segment -> progress.accept("Replaying WAL: " + segment + " (segment "
-                    + (WalSegment.parse(segment, segmentSize).map(s -> s.number() - firstSegment + 1).orElse(0L)) + " of "
-                    + (lastSegment - firstSegment + 1) + ")"));
-            progress.accept("Replaying to " + target + " from " + start.label() + " (" + (walBytes >> 20) + " MB of WAL on disk after it)");
+            ReplayLog replayLog = new ReplayLog(segment -> progress.segments(
+                    WalSegment.parse(segment, segmentSize).map(s -> s.number() - firstSegment + 1).orElse(0L), lastSegment - firstSegment + 1,
+                    segmentSize));
+            progress.note("Replaying to " + target + " from " + start.label() + " (" + (walBytes >> 20) + " MB of WAL on disk after it)");
             Reached reached = run(server, scratch, scratchDb, replayLog, target, port, restoreCommand, minima);
             checkReached(reached, replayLog, target, firstSegment, lastSegment, segmentSize, facts.timeline());
-            progress.accept("Replay reached " + target + (reached.toEnd ? " (the end of the WAL on disk)" : "") + "; dumping it");
+            progress.note("Replay reached " + target + (reached.toEnd ? " (the end of the WAL on disk)" : "") + "; dumping it");
             BackupSet set = publish(scratchDb, base, start, target, lease, started);
             log.info("Point-in-time replay to {} from {} published as {} (last commit before it {}, first after it {})", target,
                     start.label(), set.label(), reached.lastCommit, replayLog.stoppedBeforeTime());

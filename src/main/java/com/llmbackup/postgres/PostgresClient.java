@@ -20,6 +20,7 @@ import com.llmbackup.config.BackupProperties;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandRunner;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,6 +37,7 @@ public class PostgresClient {
     private final BackupProperties.Postgres postgres;
     private final CommandRunner runner;
 
+    @Autowired // the bean's; the private one is for another server (on)
     public PostgresClient(BackupProperties properties, CommandRunner runner) {
         this(properties.database(), properties.postgres(), runner);
     }

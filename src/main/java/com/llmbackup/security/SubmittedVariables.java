@@ -38,7 +38,7 @@ final class SubmittedVariables {
             "BackupCleanupProcess", Set.of("dryRun"),
             "RestoreProcess", Set.of("backupKind", "backupId", "restoreDatabase", "restoreUploads", "reason", "targetDatabase",
                     "targetUploadsDir", "applicationStopped", "databaseMethod", "undoRestoreOf", "restorePaths",
-                    "stopApplication"),
+                    "stopApplication", "restoreToTime"),
             // the drill's own variables (its rows, the lock wait, the outcome) are the steps' alone
             "RestoreDrillProcess", Set.of("backupKind", "backupId"),
             "DisasterRecoveryProcess", Set.of("backupKind", "backupId", "reason"));

@@ -91,7 +91,7 @@ class PointInTimeReplayTests {
         leases = new LeaseManager(backupRoot, Duration.ofMinutes(2), Clock.systemUTC(), OwnerLiveness.ALWAYS_ACTIVE, permissions);
         takeWeeklyBaseBackup(properties, client, server);
         windows = new RecoveryWindows(archive, receiver, catalog, Clock.systemUTC());
-        replay = new PointInTimeReplay(properties, catalog, windows, archive, client, RUNNER, permissions, Clock.systemUTC());
+        replay = new PointInTimeReplay(properties, catalog, windows, archive, client, RUNNER, permissions, leases, Clock.systemUTC());
     }
 
     /** A weekly set holding a base backup only, published as the weekly run does. */

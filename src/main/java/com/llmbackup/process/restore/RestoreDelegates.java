@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.pitr.PitrRestoreStep;
 import com.llmbackup.process.engine.Executions;
 import com.llmbackup.process.engine.Steps;
 import com.llmbackup.restore.DecisionRefusedException;
@@ -13,6 +14,7 @@ import com.llmbackup.restore.IncompleteDecisionException;
 import com.llmbackup.restore.RestoreExecutor;
 import com.llmbackup.restore.RestoreGuard;
 import com.llmbackup.restore.RestoreRecorder;
+import com.llmbackup.restore.RestoreRefusedException;
 import com.llmbackup.restore.RestoreRequest;
 import com.llmbackup.restore.RestoreSteps;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -68,6 +70,24 @@ class RestoreDelegates {
                 vars.putApproval(validation.preApprovedBy(), Steps.now());
                 execution.setVariable("approved", true);
             }
+        };
+    }
+
+    /**
+     * {@code restoreToTime}: the database replayed to that time beside production into a pitr
+     * set, which the guard then checks as any set; a time the window cannot reach is a refusal.
+     */
+    @Bean
+    JavaDelegate replayToTimeDelegate(PitrRestoreStep step) {
+        return execution -> {
+            RestoreVariables vars = RestoreVariables.of(execution);
+            RestoreRequest request = vars.startRequest().withRequester(starter(execution));
+            PitrRestoreStep.Result result = step.replay(execution.getProcessInstanceId(), request, vars.restoreToTime());
+            vars.putRestoreRunId(result.runId());
+            if (result.refusal() != null) {
+                throw error(vars, execution, ERR_RESTORE_REFUSED, new RestoreRefusedException(result.refusal()));
+            }
+            vars.putPointInTime(result.backupId(), result.meaning());
         };
     }
 

@@ -90,6 +90,22 @@ final class RestoreVariables extends FailureVariables {
         return Boolean.TRUE.equals(bool("stopApplication"));
     }
 
+    /** {@code restoreToTime} as sent (ISO-8601 with an offset): the database is replayed to it first; null for a set. */
+    String restoreToTime() {
+        return nullableString("restoreToTime");
+    }
+
+    /**
+     * The pitr set the replay made becomes the set the guard checks: the database only (the
+     * uploads stay as they are), and what the time means for the approval form.
+     */
+    void putPointInTime(String pitrSetId, String meaning) {
+        scope.setVariable("backupKind", "pitr");
+        scope.setVariable("backupId", pitrSetId);
+        scope.setVariable("restoreUploads", false);
+        scope.setVariable("pointInTimeText", meaning);
+    }
+
     /** {@code databaseMethod} as sent: {@code swap} (the default) or {@code in-place}; anything else is refused by the guard. */
     String databaseMethod() {
         String value = nullableString("databaseMethod");
