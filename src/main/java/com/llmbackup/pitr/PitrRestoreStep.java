@@ -62,7 +62,9 @@ public class PitrRestoreStep {
             String meaning = meaning(outcome);
             recorder.addDetail(runId, meaning);
             return new Result(runId, outcome.set().id().toString(), meaning, null);
-        } catch (ReplayRefusedException | ReplayFailedException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // before the approval, as the guard: whatever stops the replay (a refused time, a damaged segment, a full volume)
+            // is a refusal with its reason; production was only read
             return new Result(runId, null, null, e.getMessage() + (e.getMessage().contains("Nothing was changed") ? ""
                     : " Nothing was changed; the application was not stopped."));
         }

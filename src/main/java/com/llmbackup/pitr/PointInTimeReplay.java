@@ -39,6 +39,8 @@ import com.llmbackup.wal.WalArchive;
 import com.llmbackup.wal.WalSegment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -186,6 +188,53 @@ public class PointInTimeReplay {
         }
     }
 
+    /**
+     * At start-up: a replay's server that outlived its orchestrator (killed, its children survive)
+     * is stopped, so it holds neither memory nor a port while its run waits for its step to be run
+     * again (which removes its folder). Only a live process of this machine that is {@code postgres}
+     * on that very folder is stopped: a pid a reboot gave to another program, or a folder another
+     * orchestrator uses from another machine, is left alone.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    public void stopOrphans() {
+        Map<Path, String> places = Map.of(properties.root().resolve("scratch"), ReplayScratch.PREFIX + "*",
+                Path.of(System.getProperty("java.io.tmpdir")), ReplayScratch.TMP_PREFIX + ReplayScratch.PREFIX + "*");
+        for (Map.Entry<Path, String> place : places.entrySet()) {
+            Path parent = place.getKey();
+            if (!Files.isDirectory(parent)) {
+                continue;
+            }
+            try (var dirs = Files.newDirectoryStream(parent, place.getValue())) {
+                for (Path dir : dirs) {
+                    stopOrphan(dir.resolve("data"));
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("Could not look for replay servers left in {}: {}", parent, e.getMessage());
+            }
+        }
+    }
+
+    private static void stopOrphan(Path data) throws IOException {
+        Path pidFile = data.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+        Optional<ProcessHandle> server = ProcessHandle.of(pid).filter(p -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", String.valueOf(pid), "cmdline")).replace('\0', ' ');
+                return cmdline.contains("postgres") && cmdline.contains(data.toString());
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        if (server.isPresent()) {
+            // its backends and startup process notice their postmaster's death and exit
+            server.get().destroyForcibly();
+            log.warn("Stopped the point-in-time replay server (pid {}) a killed orchestrator left on {}", pid, data);
+        }
+    }
+
     /** A scratch server an earlier attempt of this run left running (the orchestrator was killed), stopped. */
     private static void stopLeftover(LocalReplayServer server, ReplayScratch scratch) {
         if (Files.isDirectory(scratch.data()) && server.stop(scratch.data())) {
@@ -244,6 +293,12 @@ public class PointInTimeReplay {
             }
             return Optional.empty();
         } catch (DatabaseUnavailableException | SQLException starting) {
+            SQLException cause = starting instanceof SQLException e ? e : starting.getCause() instanceof SQLException e ? e : null;
+            if (cause != null && cause.getSQLState() != null && cause.getSQLState().startsWith("28")) {
+                // the replayed cluster's role or password is not the orchestrator's: waiting would never end
+                throw new ReplayFailedException("The replay's server refuses the orchestrator's role: " + starting.getMessage()
+                        + " (its roles and passwords are those of the base backup's time).");
+            }
             return Optional.empty(); // not consistent yet, or starting
         }
     }

@@ -32,6 +32,7 @@ import com.llmbackup.wal.WalSegment;
 final class ReplayScratch {
 
     static final String PREFIX = "pitr-";
+    static final String TMP_PREFIX = "llm-backup-";
     private static final DateTimeFormatter TARGET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS+00").withZone(ZoneOffset.UTC);
     /** What pg_controldata says of the settings hot standby needs at least as high as the primary's. */
     private static final Map<String, String> STANDBY_MINIMA = Map.of("max_connections setting", "max_connections",
@@ -52,7 +53,7 @@ final class ReplayScratch {
      */
     static ReplayScratch of(Path backupRoot, String run, boolean otherUser) {
         String name = PREFIX + run.replaceAll("[^A-Za-z0-9._-]", "_");
-        return new ReplayScratch(otherUser ? Path.of(System.getProperty("java.io.tmpdir"), "llm-backup-" + name)
+        return new ReplayScratch(otherUser ? Path.of(System.getProperty("java.io.tmpdir"), TMP_PREFIX + name)
                 : backupRoot.resolve("scratch").resolve(name));
     }
 

@@ -156,7 +156,8 @@ class RestoreToTimeProcessTests {
         assertThat(now).isEqualTo(atThatInstant);
         HistoryEntry row = restoreRow(restore);
         assertThat(row.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(row.request().source()).startsWith("pitr/as of ");
+        assertThat(row.request().source()).startsWith("pitr/");
+        assertThat(row.request().details()).contains("Database as of ");
     }
 
     @Test
