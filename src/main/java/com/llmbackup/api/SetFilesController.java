@@ -24,11 +24,15 @@ import com.llmbackup.catalog.ManifestFiles;
 import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.restore.RestorePathsGuard;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -41,6 +45,8 @@ import org.springframework.web.bind.annotation.RestController;
  * GET /api/backups/sets/{kind}/{id}/files?prefix=projects/42/&amp;q=report&amp;page=0&amp;size=100
  * GET /api/backups/files?path=projects/42/report.pdf
  * </pre>
+ *
+ * Its refusals are in the caller's language ({@code lang}, else Accept-Language, else backup.language).
  */
 @RestController
 class SetFilesController {
@@ -50,10 +56,12 @@ class SetFilesController {
 
     private final BackupCatalog catalog;
     private final BackupProperties properties;
+    private final Texts texts;
 
-    SetFilesController(BackupCatalog catalog, BackupProperties properties) {
+    SetFilesController(BackupCatalog catalog, BackupProperties properties, Texts texts) {
         this.catalog = catalog;
         this.properties = properties;
+        this.texts = texts;
     }
 
     /**
@@ -64,14 +72,16 @@ class SetFilesController {
     ResponseEntity<Map<String, Object>> files(@PathVariable String kind, @PathVariable String id,
                                               @RequestParam(required = false) String prefix, @RequestParam(required = false) String q,
                                               @RequestParam(defaultValue = "0") int page,
-                                              @RequestParam(defaultValue = "" + DEFAULT_SIZE) int size) {
+                                              @RequestParam(defaultValue = "" + DEFAULT_SIZE) int size,
+                                              @RequestParam(required = false) String lang,
+                                              @RequestHeader(value = HttpHeaders.ACCEPT_LANGUAGE, required = false) String acceptLanguage) {
+        Locale viewer = texts.viewer(lang, acceptLanguage);
         if (page < 0 || size < 1 || size > MAX_SIZE) {
-            return error(HttpStatus.BAD_REQUEST, "page must be 0 or more and size 1 to " + MAX_SIZE + ".");
+            return error(HttpStatus.BAD_REQUEST, texts.render(Text.of("api.files.page", MAX_SIZE), viewer));
         }
         Optional<BackupSet> found = find(kind, id);
         if (found.isEmpty()) {
-            return error(HttpStatus.NOT_FOUND, "No backup set " + kind + "/" + id + " in " + catalog.root()
-                    + ": GET /api/backups/sets lists the sets.");
+            return error(HttpStatus.NOT_FOUND, texts.render(Text.of("api.files.noSet", kind + "/" + id, catalog.root()), viewer));
         }
         BackupSet set = found.get();
         String from = prefix == null ? "" : prefix;
@@ -117,10 +127,13 @@ class SetFilesController {
      * cannot tell.
      */
     @GetMapping("/api/backups/files")
-    ResponseEntity<Map<String, Object>> versions(@RequestParam(required = false) String path) {
-        Optional<String> refusal = RestorePathsGuard.syntax(path == null ? null : List.of(path));
+    ResponseEntity<Map<String, Object>> versions(@RequestParam(required = false) String path,
+                                                 @RequestParam(required = false) String lang,
+                                                 @RequestHeader(value = HttpHeaders.ACCEPT_LANGUAGE, required = false)
+                                                 String acceptLanguage) {
+        Optional<Text> refusal = RestorePathsGuard.syntax(path == null ? null : List.of(path), "path");
         if (refusal.isPresent()) {
-            return error(HttpStatus.BAD_REQUEST, refusal.get().replace("restorePaths", "path"));
+            return error(HttpStatus.BAD_REQUEST, texts.render(refusal.get(), texts.viewer(lang, acceptLanguage)));
         }
         String rel = RestorePathsGuard.normalize(List.of(path)).get(0);
         LiveFile live = LiveFile.read(RawNames.resolve(properties.uploadsDir(), rel));

@@ -22,6 +22,8 @@ import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
+import com.llmbackup.config.Texts;
 import com.llmbackup.uploads.PathRestorer;
 import org.springframework.stereotype.Service;
 
@@ -83,9 +85,8 @@ public class FileRestores {
         });
         RestoreInspector.Source source = inspector.resolve(request);
         if (source.set().kind() == BackupKind.WEEKLY || source.set().manifest() == null) {
-            throw refused("Files are restored from a daily or safety set (a snapshot with its file list); " + source.set().label()
-                    + " is " + (source.set().manifest() == null ? "a legacy set without a file list" : "a weekly archive")
-                    + ". Choose a daily or safety set holding the files (GET /api/backups/files?path=...), or restore this set side by side.");
+            throw refused(Text.of("restore.files.notSnapshot", source.set().label(),
+                    Text.of(source.set().manifest() == null ? "restore.files.legacy" : "restore.files.weekly")));
         }
         List<String> chosen = RestorePathsGuard.normalize(paths);
         Chosen counts = count(source, chosen);
@@ -103,16 +104,17 @@ public class FileRestores {
                 });
             }
         }
-        String where = request.sideBySide() ? "side by side into " + request.targetUploadsDir()
-                : "into place in " + properties.uploadsDir() + " (only these paths; the versions replaced are kept for an undo; "
-                + "the database is not touched and the application keeps running)";
-        StringBuilder summary = new StringBuilder("Restore " + chosen.size() + " path(s) of " + source.set().label() + ", "
-                + counts.files() + " file(s), " + Sizes.human(counts.bytes()) + ", " + where + ":");
-        counts.perPath().forEach((p, c) -> summary.append("\n  ").append(p).append(": ").append(c[0]).append(" file(s), ")
-                .append(Sizes.human(c[1])));
+        // the plan is the approval's facts: one reader, in backup.language
+        Texts texts = history.texts();
+        Text where = request.sideBySide() ? Text.of("restore.files.where.sideBySide", request.targetUploadsDir())
+                : Text.of("restore.files.where.inPlace", properties.uploadsDir());
+        StringBuilder summary = new StringBuilder(texts.render("restore.files.summary", chosen.size(), source.set().label(),
+                counts.files(), Sizes.human(counts.bytes()), where));
+        counts.perPath().forEach((p, c) -> summary.append("\n  ").append(texts.render("restore.files.summary.path", p, c[0],
+                Sizes.human(c[1]))));
         RestorePlan whole = inspector.inspectFiles(request);
         return new RestorePlan(whole.set(), whole.status(), whole.backupTime(), whole.backupAge(),
-                "Only these paths change: every other file, and the database, stay as they are.", 0, counts.files(),
+                texts.render("restore.files.changes"), 0, counts.files(),
                 counts.bytes(), String.join(", ", chosen), summary.toString(), null);
     }
 
@@ -141,13 +143,13 @@ public class FileRestores {
      * Task_RestoreFiles: the chosen paths put back (into place, or into the side-by-side folder);
      * a second run after a crash finishes what the first began. Returns what the history says.
      */
-    public String restore(long runId, RestoreRequest plan, List<String> paths, boolean applicationStopped) {
+    public Text restore(long runId, RestoreRequest plan, List<String> paths, boolean applicationStopped) {
         RestoreInspector.Source source = inspector.resolve(plan);
         Path target = plan.sideBySide() ? Path.of(plan.targetUploadsDir()) : properties.uploadsDir();
         if (!plan.sideBySide()) {
             for (String p : paths) {
                 RestorePathsGuard.throughLink(target, p + "/x").ifPresent(why -> {
-                    throw new IllegalStateException(why + " Nothing more was written.");
+                    throw new IllegalStateException(history.texts().render("restore.files.nothingMoreWritten", why));
                 });
             }
         }
@@ -156,13 +158,15 @@ public class FileRestores {
             PathRestorer restorer = new PathRestorer(target, plan.sideBySide() ? null : runFolder(runId));
             result = restorer.restore(source.uploads(), chosen(entries, paths));
         }
-        return "Restored " + String.join(", ", paths) + " from " + source.set().label()
-                + (plan.sideBySide() ? " side by side into " + target : " into place in " + target) + ": " + result.filesWritten()
-                + " file(s) written (" + Sizes.human(result.bytesWritten()) + "), " + result.filesAlreadyThere() + " already as backed up, "
-                + result.filesReplaced() + " replaced version(s)"
-                + (plan.sideBySide() ? "" : " kept in " + runFolder(runId) + " for an undo") + ". The database was not touched"
-                + (plan.sideBySide() ? "." : applicationStopped ? "; the application was stopped for it (stopApplication)."
-                : "; the application kept running.");
+        String restored = String.join(", ", paths);
+        String bytes = Sizes.human(result.bytesWritten());
+        if (plan.sideBySide()) {
+            return Text.of("restore.files.restored.sideBySide", restored, source.set().label(), target, result.filesWritten(), bytes,
+                    result.filesAlreadyThere(), result.filesReplaced());
+        }
+        return Text.of("restore.files.restored.inPlace", restored, source.set().label(), target, result.filesWritten(), bytes,
+                result.filesAlreadyThere(), result.filesReplaced(), runFolder(runId),
+                Text.of(applicationStopped ? "restore.files.restored.stopped" : "restore.files.restored.running"));
     }
 
     /** The entries below the chosen paths, still streamed. */
@@ -203,24 +207,22 @@ public class FileRestores {
      */
     public RestorePlan inspectUndo(long undone, RestoreRequest undonePlan, List<String> paths) {
         HistoryEntry run = history.find(undone).filter(e -> e.kind() == RunKind.RESTORE)
-                .orElseThrow(() -> refused("Run " + undone + " is not a restore."));
+                .orElseThrow(() -> refused(Text.of("restore.files.undo.notRestore", undone)));
         if (run.status() != RunStatus.COMPLETED && run.status() != RunStatus.FAILED) {
-            throw refused("Restore run " + undone + " is " + run.status() + ": only a file restore that completed, or failed and was "
-                    + "closed, can be undone.");
+            throw refused(Text.of("restore.files.undo.status", undone, run.status()));
         }
         if (undonePlan.sideBySide()) {
-            throw refused("Restore run " + undone + " restored files side by side: production was not changed, there is nothing to undo.");
+            throw refused(Text.of("restore.files.undo.sideBySide", undone));
         }
         if (!Files.isDirectory(runFolder(undone))) {
-            throw refused("Restore run " + undone + " has no folder " + runFolder(undone) + " any more (undone already, or removed): "
-                    + "restore the files from a set instead.");
+            throw refused(Text.of("restore.files.undo.noFolder", undone, runFolder(undone)));
         }
         RestorePlan whole = inspector.inspectFiles(undonePlan);
-        String summary = "Undo file restore run " + undone + ": the versions it replaced (kept in " + runFolder(undone)
-                + ") are put back into " + properties.uploadsDir() + " and what it created is removed: " + String.join(", ", paths)
-                + ". The database is not touched and the application keeps running.";
+        Texts texts = history.texts();
+        String summary = texts.render("restore.files.undo.summary", undone, runFolder(undone), properties.uploadsDir(),
+                String.join(", ", paths));
         return new RestorePlan(whole.set(), whole.status(), whole.backupTime(), whole.backupAge(),
-                "Only these paths change back: every other file, and the database, stay as they are.", 0, 0, 0,
+                texts.render("restore.files.undo.changes"), 0, 0, 0,
                 String.join(", ", paths), summary, null);
     }
 
@@ -238,10 +240,10 @@ public class FileRestores {
     }
 
     /** Task_RestoreFiles of an undo: safe to run twice (what is back is no longer kept). */
-    public String undo(long undone) {
+    public Text undo(long undone) {
         Path folder = runFolder(undone);
         if (!Files.isDirectory(folder)) {
-            return "Undid file restore run " + undone + " (done already by an earlier attempt of this step). The database was not touched.";
+            return Text.of("restore.files.undid.again", undone);
         }
         PathRestorer.Undone result = new PathRestorer(properties.uploadsDir(), folder).undo();
         try {
@@ -251,12 +253,11 @@ public class FileRestores {
             throw new UncheckedIOException("cannot mark " + folder + " as undone: " + e.getMessage(), e);
         }
         List<String> notes = new ArrayList<>(result.leftAlone());
-        return "Undid file restore run " + undone + ": " + result.putBack() + " version(s) put back, " + result.removed()
-                + " path(s) it created removed" + (notes.isEmpty() ? "" : "; left alone: " + String.join(", ", notes))
-                + ". The database was not touched; the application kept running.";
+        return notes.isEmpty() ? Text.of("restore.files.undid", undone, result.putBack(), result.removed())
+                : Text.of("restore.files.undid.leftAlone", undone, result.putBack(), result.removed(), String.join(", ", notes));
     }
 
-    private static RestoreRefusedException refused(String message) {
-        return new RestoreRefusedException(message + " Nothing was changed; the application was not stopped.");
+    private RestoreRefusedException refused(Text why) {
+        return new RestoreRefusedException(history.texts().render(Text.of("restore.refused.nothingChanged", why)));
     }
 }

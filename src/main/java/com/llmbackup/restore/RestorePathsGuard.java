@@ -9,12 +9,20 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import com.llmbackup.config.Text;
+
 /**
  * Every refusal of a request's {@code restorePaths} (a restore of chosen files or folders), each
- * an operator's message; judged before the approval and again before anything is written.
+ * an operator's text; judged before the approval and again before anything is written.
  * Pure but for {@link #throughLink}, which looks at the live folder.
  */
 public final class RestorePathsGuard {
+
+    /** The request's field that names the paths. */
+    static final String FIELD = "restorePaths";
+
+    // an argument, not bundle text: MessageFormat would read its braces as placeholders
+    private static final String FILE_LIST = "/api/backups/sets/{kind}/{id}/files";
 
     private RestorePathsGuard() {
     }
@@ -23,30 +31,31 @@ public final class RestorePathsGuard {
      * The list itself: not empty, each path relative to the uploads folder, no {@code ..}, no
      * NUL. A folder may end in {@code /}; the paths are returned as the file lists write them.
      */
-    public static Optional<String> syntax(List<String> paths) {
+    public static Optional<Text> syntax(List<String> paths) {
+        return syntax(paths, FIELD);
+    }
+
+    /** The same, naming the list {@code field} in the refusal (the files API's {@code path}). */
+    public static Optional<Text> syntax(List<String> paths, String field) {
         if (paths == null || paths.isEmpty()) {
-            return Optional.of("restorePaths is empty: name at least one file or folder of the set, relative to the uploads folder "
-                    + "(e.g. [\"projects/42/report.pdf\"]).");
+            return Optional.of(Text.of("restore.paths.empty", field));
         }
         for (String path : paths) {
             if (path == null || path.isBlank()) {
-                return Optional.of("restorePaths holds an empty path: name each file or folder relative to the uploads folder.");
+                return Optional.of(Text.of("restore.paths.blank", field));
             }
             if (path.indexOf('\0') >= 0) {
-                return Optional.of("restorePaths: '" + path.replace("\0", "\\0") + "' contains a NUL character, which no file name "
-                        + "can hold.");
+                return Optional.of(Text.of("restore.paths.nul", field, path.replace("\0", "\\0")));
             }
             if (path.startsWith("/")) {
-                return Optional.of("restorePaths: '" + path + "' is an absolute path: name it relative to the uploads folder (without "
-                        + "the leading /).");
+                return Optional.of(Text.of("restore.paths.absolute", field, path));
             }
             List<String> names = List.of(normalized(path).split("/", -1));
             if (names.contains("..")) {
-                return Optional.of("restorePaths: '" + path + "' leads out of the uploads folder (..): name a path inside it.");
+                return Optional.of(Text.of("restore.paths.outside", field, path));
             }
             if (names.contains(".") || names.contains("")) {
-                return Optional.of("restorePaths: '" + path + "' is not a plain path (an empty name or '.'): write it as the file list "
-                        + "shows it, e.g. projects/42/report.pdf.");
+                return Optional.of(Text.of("restore.paths.notPlain", field, path));
             }
         }
         return Optional.empty();
@@ -69,13 +78,13 @@ public final class RestorePathsGuard {
     }
 
     /** The paths the set does not hold ({@code missing}), named with the set. */
-    public static Optional<String> inSet(Collection<String> missing, String set) {
+    public static Optional<Text> inSet(Collection<String> missing, String set) {
         if (missing.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of("Set " + set + " does not hold " + String.join(", ", missing.stream().limit(10).toList())
-                + (missing.size() > 10 ? " and " + (missing.size() - 10) + " more" : "")
-                + ": choose paths from its file list (GET /api/backups/sets/{kind}/{id}/files, or Files on the admin page).");
+        String named = String.join(", ", missing.stream().limit(10).toList());
+        return Optional.of(missing.size() > 10 ? Text.of("restore.paths.notInSet.more", set, named, missing.size() - 10, FILE_LIST)
+                : Text.of("restore.paths.notInSet", set, named, FILE_LIST));
     }
 
     /** Whether a restored path lies at or below a requested one. */
@@ -87,7 +96,7 @@ public final class RestorePathsGuard {
      * A restore writes into the live folder only through real folders: a folder above
      * {@code path} that is a symbolic link (which may lead anywhere, out of the folder too) is refused.
      */
-    public static Optional<String> throughLink(Path live, String path) {
+    public static Optional<Text> throughLink(Path live, String path) {
         Path current = live;
         String[] names = path.split("/");
         for (int i = 0; i < names.length - 1; i++) {
@@ -99,9 +108,7 @@ public final class RestorePathsGuard {
                 } catch (IOException e) {
                     target = "?";
                 }
-                return Optional.of("restorePaths: '" + path + "' leads through the symbolic link " + current + " (to " + target
-                        + ") in the uploads folder: a restore never writes through a link. Restore it side by side (targetUploadsDir) "
-                        + "and copy it by hand.");
+                return Optional.of(Text.of("restore.paths.throughLink", path, current, target));
             }
             if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
                 return Optional.empty(); // absent (recreated as a folder) or a file (replaced): nothing leads elsewhere

@@ -144,14 +144,13 @@ public class RestoreRecorder {
 
     /** A restore of chosen files (or its undo) completed: recorded, logged, the lock given up. */
     public void filesCompleted(long runId, RestoreRequest request, List<String> paths, Path runFolder, boolean stopped) {
-        String message = request.undo()
-                ? "Undid file restore run " + request.undoRestoreOf() + ": " + String.join(", ", paths) + " are as before it."
-                : "Restored " + String.join(", ", paths) + " from " + ApprovalText.label(request)
-                + (request.sideBySide() ? " side by side into " + request.targetUploadsDir()
-                : " into place; the versions replaced are kept in " + runFolder + " for an undo") + ".";
-        history.end(runId, RunStatus.COMPLETED, message + " The database was not touched"
-                + (stopped ? "; the application was stopped for it and is healthy." : "; the application kept running."));
-        backupLog.write("Restore completed: " + message);
+        String named = String.join(", ", paths);
+        Text message = request.undo() ? Text.of("restore.files.completed.undo", request.undoRestoreOf(), named)
+                : request.sideBySide() ? Text.of("restore.files.completed.sideBySide", named, ApprovalText.label(request),
+                request.targetUploadsDir())
+                : Text.of("restore.files.completed.inPlace", named, ApprovalText.label(request), runFolder);
+        history.end(runId, RunStatus.COMPLETED, Text.of(stopped ? "restore.files.ended.stopped" : "restore.files.ended.running", message));
+        backupLog.write(Text.of("log.restore.completed", message));
         leases.release(ownerOf(runId));
     }
 

@@ -181,7 +181,7 @@ public class RestoreSteps {
         if (!plan.sideBySide()) {
             plans.takeLock(runId);
         }
-        String done = plan.undo() ? files.undo(plan.undoRestoreOf())
+        Text done = plan.undo() ? files.undo(plan.undoRestoreOf())
                 : files.restore(runId, plan, plans.restorePaths(runId), plans.stopsApplication(runId));
         recorder.addDetail(runId, done);
     }

@@ -113,6 +113,8 @@ class SetFilesApiTests extends AbstractBackupProcessTests {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(json.readTree(unknown.body()).get("error").asText()).startsWith("No backup set daily/19000101 in ")
                 .endsWith(": GET /api/backups/sets lists the sets.");
+        assertThat(json.readTree(get("/api/backups/sets/daily/19000101/files?lang=ko").body()).get("error").asText())
+                .contains("에 백업 세트 daily/19000101이(가) 없습니다");
         assertThat(badKind.statusCode()).isEqualTo(404);
     }
 
@@ -152,5 +154,8 @@ class SetFilesApiTests extends AbstractBackupProcessTests {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json.readTree(r.body()).get("error").asText()).isEqualTo("path: '../etc/passwd' leads out of the uploads folder (..): "
                 + "name a path inside it.");
+        HttpResponse<String> ko = get("/api/backups/files?lang=ko&path=" + enc("../etc/passwd"));
+        assertThat(json.readTree(ko.body()).get("error").asText()).isEqualTo("path: '../etc/passwd'은(는) 업로드 폴더 밖으로 "
+                + "나갑니다(..): 폴더 안의 경로를 쓰십시오.");
     }
 }

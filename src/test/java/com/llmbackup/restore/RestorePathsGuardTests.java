@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import com.llmbackup.config.Texts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The refusals of {@code restorePaths}, one case each with the operator's message; and what passes. */
 class RestorePathsGuardTests {
+
+    private static final Texts EN = Texts.of("en");
 
     @TempDir
     Path live;
@@ -42,7 +45,13 @@ class RestorePathsGuardTests {
     @ParameterizedTest
     @MethodSource("refusedLists")
     void syntaxWhenPathIsNotInsideTheFolderRefuses(List<String> paths, String message) {
-        assertThat(RestorePathsGuard.syntax(paths)).hasValue(message);
+        assertThat(RestorePathsGuard.syntax(paths).map(EN::render)).hasValue(message);
+    }
+
+    @Test
+    void syntaxWhenReadInKoreanNamesTheFieldAndPath() {
+        assertThat(RestorePathsGuard.syntax(List.of("../x"), "path").map(Texts.of("ko")::render))
+                .hasValue("path: '../x'은(는) 업로드 폴더 밖으로 나갑니다(..): 폴더 안의 경로를 쓰십시오.");
     }
 
     @Test
@@ -63,8 +72,11 @@ class RestorePathsGuardTests {
 
     @Test
     void inSetWhenPathsAreMissingRefusesNamingThem() {
-        assertThat(RestorePathsGuard.inSet(List.of("user9/x.pdf"), "daily/20251031")).hasValue("Set daily/20251031 does not hold "
+        assertThat(RestorePathsGuard.inSet(List.of("user9/x.pdf"), "daily/20251031").map(EN::render)).hasValue("Set daily/20251031 does not hold "
                 + "user9/x.pdf: choose paths from its file list (GET /api/backups/sets/{kind}/{id}/files, or Files on the admin page).");
+        assertThat(RestorePathsGuard.inSet(List.of("user9/x.pdf"), "daily/20251031").map(Texts.of("ko")::render)).hasValue("세트 "
+                + "daily/20251031에 user9/x.pdf이(가) 없습니다: 그 파일 목록에서 경로를 고르십시오(GET /api/backups/sets/{kind}/{id}/files, "
+                + "또는 관리 페이지의 파일).");
         assertThat(RestorePathsGuard.inSet(List.of(), "daily/20251031")).isEmpty();
     }
 
@@ -72,7 +84,7 @@ class RestorePathsGuardTests {
     void inSetWhenElevenAreMissingNamesTenAndCounts() {
         String[] paths = new String[11];
         Arrays.setAll(paths, i -> "f" + i);
-        assertThat(RestorePathsGuard.inSet(List.of(paths), "daily/20251031").orElseThrow()).contains("f9 and 1 more:");
+        assertThat(EN.render(RestorePathsGuard.inSet(List.of(paths), "daily/20251031").orElseThrow())).contains("f9 and 1 more:");
     }
 
     @ParameterizedTest
@@ -85,7 +97,7 @@ class RestorePathsGuardTests {
     @Test
     void throughLinkWhenAFolderAboveIsALinkOutRefuses(@TempDir Path outside) throws Exception {
         Files.createSymbolicLink(live.resolve("user1"), outside);
-        assertThat(RestorePathsGuard.throughLink(live, "user1/a.pdf")).hasValue("restorePaths: 'user1/a.pdf' leads through the "
+        assertThat(RestorePathsGuard.throughLink(live, "user1/a.pdf").map(EN::render)).hasValue("restorePaths: 'user1/a.pdf' leads through the "
                 + "symbolic link " + live.resolve("user1") + " (to " + outside + ") in the uploads folder: a restore never writes through "
                 + "a link. Restore it side by side (targetUploadsDir) and copy it by hand.");
     }

@@ -13,6 +13,7 @@ import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Trees;
+import com.llmbackup.config.Texts;
 import com.llmbackup.process.AbstractRestoreProcessTests;
 import com.llmbackup.restore.FileRestores;
 import com.llmbackup.restore.FrozenPlans;
@@ -90,6 +91,7 @@ class RestoreFilesProcessTests extends AbstractRestoreProcessTests {
         assertThat(historicVariable(pi, "safetyBackupId")).as("no safety backup").isNull();
         HistoryEntry row = awaitRow(pi, RunKind.RESTORE, RunStatus.COMPLETED);
         assertThat(row.message()).startsWith("Restored user1/a.pdf, user2 from daily/" + id + " into place;");
+        assertThat(Texts.of("ko").render(row.text())).startsWith("daily/" + id + "에서 user1/a.pdf, user2을(를) 제자리에 복원했습니다.");
         Path kept = files.runFolder(row.id()).resolve("replaced/user1/a.pdf");
         assertThat(Files.readString(kept)).isEqualTo("report A, edited");
         assertThat(leases.current()).as("the lock given up").isEmpty();
