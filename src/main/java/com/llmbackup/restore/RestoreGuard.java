@@ -11,12 +11,14 @@ import java.util.regex.Pattern;
 
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.Sizes;
+import com.llmbackup.config.Text;
 import com.llmbackup.postgres.DatabaseNames;
 
 /**
  * The rules a restore request, its targets and an operator's decisions must pass, as pure
  * functions of the facts (which the service gathers from the catalog, the database server,
- * the Docker engine and the history): each answers the refusal an operator reads, or empty.
+ * the Docker engine and the history): each answers the refusal an operator reads, or empty (a
+ * Text, but for the checks SubmittedVariables also asks: decision, reasonGiven, databaseMethod).
  * The service adds "Nothing was changed; the application was not stopped." to a refused request.
  */
 public final class RestoreGuard {
@@ -38,9 +40,8 @@ public final class RestoreGuard {
     }
 
     /** A request must restore something. */
-    public static Optional<String> nothingToRestore(boolean restoreDatabase, boolean restoreUploads) {
-        return restoreDatabase || restoreUploads ? Optional.empty()
-                : Optional.of("Nothing to restore: restoreDatabase and restoreUploads are both false.");
+    public static Optional<Text> nothingToRestore(boolean restoreDatabase, boolean restoreUploads) {
+        return restoreDatabase || restoreUploads ? Optional.empty() : Optional.of(Text.of("restore.guard.nothing"));
     }
 
     /** A request says why: the approver and the history read it. */
@@ -73,29 +74,25 @@ public final class RestoreGuard {
     }
 
     /** A side-by-side database: named, a plain name, not production, postgres or a template, and new. */
-    public static Optional<String> targetDatabase(String db, String production, boolean exists) {
+    public static Optional<Text> targetDatabase(String db, String production, boolean exists) {
         if (db == null) {
-            return Optional.of("Side-by-side restore: give targetDatabase too, or set restoreDatabase=false.");
+            return Optional.of(Text.of("restore.guard.targetDatabase.missing"));
         }
         if (!DATABASE_NAME.matcher(db).matches()) {
-            return Optional.of("targetDatabase '" + db + "' is not a plain database name (lower-case letters, digits, _).");
+            return Optional.of(Text.of("restore.guard.targetDatabase.name", db));
         }
         if (db.equals(production) || db.equals("postgres") || db.startsWith("template")) {
-            return Optional.of("targetDatabase '" + db + "' is not a new database: a side-by-side restore never writes into "
-                    + production + ", postgres or a template.");
+            return Optional.of(Text.of("restore.guard.targetDatabase.notNew", db, production));
         }
         if (DatabaseNames.reserved(db)) {
-            return Optional.of("targetDatabase '" + db + "' is of the form a restore gives its own copies (__restoring_, __before_): "
-                    + "choose another name.");
+            return Optional.of(Text.of("restore.guard.targetDatabase.reserved", db));
         }
         if (db.startsWith("llm_backup_drill_")) {
             // the restore drill's scratch names: the drill removes leftovers of that form
-            return Optional.of("targetDatabase '" + db + "' is a name the restore drill keeps for its scratch databases "
-                    + "(llm_backup_drill_*): choose another name.");
+            return Optional.of(Text.of("restore.guard.targetDatabase.drill", db));
         }
         if (exists) {
-            return Optional.of("Database " + db + " already exists: a side-by-side restore writes only into a new database. "
-                    + "Choose another name, or drop it (DROP DATABASE " + db + ") if it is an old copy.");
+            return Optional.of(Text.of("restore.guard.targetDatabase.exists", db));
         }
         return Optional.empty();
     }
@@ -104,26 +101,22 @@ public final class RestoreGuard {
      * A side-by-side folder (normalized, absolute): given, strictly below the allowed root, apart
      * from the live uploads and from the backup sets. The service checks symbolic links and emptiness.
      */
-    public static Optional<String> targetFolder(Path dir, Path live, Path allowed, Path backupRoot, List<Path> setFolders) {
+    public static Optional<Text> targetFolder(Path dir, Path live, Path allowed, Path backupRoot, List<Path> setFolders) {
         if (dir == null) {
-            return Optional.of("Side-by-side restore: give targetUploadsDir too, or set restoreUploads=false.");
+            return Optional.of(Text.of("restore.guard.targetFolder.missing"));
         }
         // the restore runs as root and makes the folder exactly the backup: only below the one scratch root
         if (!dir.startsWith(allowed) || dir.equals(allowed)) {
-            return Optional.of("targetUploadsDir " + dir + " is not below " + allowed + " (backup.restore.side-by-side-root): a "
-                    + "side-by-side restore writes only into a new or empty folder there, e.g. " + allowed.resolve("uploads-check") + ".");
+            return Optional.of(Text.of("restore.guard.targetFolder.notBelow", dir, allowed, allowed.resolve("uploads-check")));
         }
         if (allowed.relativize(dir).getName(0).toString().startsWith("drill-")) {
-            return Optional.of("targetUploadsDir " + dir + " is below a name the restore drill keeps for its scratch folders "
-                    + "(" + allowed.resolve("drill-*") + "): choose another folder, e.g. " + allowed.resolve("uploads-check") + ".");
+            return Optional.of(Text.of("restore.guard.targetFolder.drill", dir, allowed.resolve("drill-*"), allowed.resolve("uploads-check")));
         }
         if (dir.startsWith(live) || live.startsWith(dir)) {
-            return Optional.of("targetUploadsDir " + dir + " overlaps the uploads folder " + live + ": choose another folder below "
-                    + allowed + ".");
+            return Optional.of(Text.of("restore.guard.targetFolder.live", dir, live, allowed));
         }
         if (setFolders.stream().anyMatch(dir::startsWith)) {
-            return Optional.of("targetUploadsDir " + dir + " is inside the backup sets of " + backupRoot + ": choose a folder below "
-                    + allowed + ".");
+            return Optional.of(Text.of("restore.guard.targetFolder.sets", dir, backupRoot, allowed));
         }
         return Optional.empty();
     }
@@ -132,23 +125,19 @@ public final class RestoreGuard {
      * In place, the application must be stopped by the restore: at least one configured service
      * found, unless the requester says it is stopped by other means.
      */
-    public static Optional<String> servicesFound(Map<String, Integer> containersPerService, boolean applicationStopped, String project,
+    public static Optional<Text> servicesFound(Map<String, Integer> containersPerService, boolean applicationStopped, String project,
                                                  Set<String> projectsFound) {
         if (containersPerService.values().stream().anyMatch(n -> n > 0) || applicationStopped) {
             return Optional.empty();
         }
-        return Optional.of("None of the services " + String.join(", ", containersPerService.keySet()) + " of compose project '"
-                + project + "' was found on the Docker engine (projects found: "
-                + (projectsFound.isEmpty() ? "none" : String.join(", ", projectsFound)) + "). Restoring now would replace the data under a "
-                + "running application. Set backup.compose.project and backup.compose.services to the web app's; or, if you "
-                + "stopped the application yourself, start the restore again with applicationStopped=true.");
+        return Optional.of(Text.of("restore.guard.services", String.join(", ", containersPerService.keySet()), project,
+                projectsFound.isEmpty() ? Text.of("restore.guard.services.none") : String.join(", ", projectsFound)));
     }
 
     /** With backup.restore.require-second-operator, the requester cannot approve their own restore (rejecting is fine). */
-    public static Optional<String> ownApproval(String approver, String requester, boolean approved, boolean requireSecondOperator) {
+    public static Optional<Text> ownApproval(String approver, String requester, boolean approved, boolean requireSecondOperator) {
         if (approved && requireSecondOperator && approver.equals(requester)) {
-            return Optional.of("Restore requested by " + approver + " must be approved by another operator "
-                    + "(backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
+            return Optional.of(Text.of("restore.guard.ownApproval", approver));
         }
         return Optional.empty();
     }
@@ -157,23 +146,22 @@ public final class RestoreGuard {
      * An operator's answer to a failure or an interruption ({@code task}): one the task offers,
      * and possible now. {@code failedStep} is where the restore failed or was interrupted.
      */
-    public static Optional<String> resolution(String task, String resolution, String failedStep, boolean sideBySide, boolean hasSafetySet) {
+    public static Optional<Text> resolution(String task, String resolution, String failedStep, boolean sideBySide, boolean hasSafetySet) {
         Set<String> allowed = RESOLUTIONS.get(task);
         List<String> names = allowed.stream().sorted(Comparator.comparing(RestoreGuard::order)).toList();
-        String choices = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        Text choices = Text.of("restore.guard.resolution.choices", String.join(", ", names.subList(0, names.size() - 1)),
+                names.get(names.size() - 1));
         if (resolution == null || resolution.isBlank()) {
-            return Optional.of("Choose a resolution: " + choices + " (an earlier task's answer is not taken for this one).");
+            return Optional.of(Text.of("restore.guard.resolution.missing", choices));
         }
         if (!allowed.contains(resolution)) {
-            return Optional.of("resolution must be " + choices + ", not '" + resolution + "'.");
+            return Optional.of(Text.of("restore.guard.resolution.unknown", choices, resolution));
         }
         if (resolution.equals("rollback") && (sideBySide || !hasSafetySet)) {
-            return Optional.of("There is nothing to roll back to: a side-by-side restore changed no production data. Choose "
-                    + (task.equals("Task_ResolveInterruptedRestore") ? "again" : "retry") + " or close (and drop the partial copy by hand).");
+            return Optional.of(Text.of("restore.guard.resolution.noRollback", task.equals("Task_ResolveInterruptedRestore") ? "again" : "retry"));
         }
         if (resolution.equals("retry") && !List.of("Task_StartServices", "Task_CheckHealth").contains(failedStep)) {
-            return Optional.of("retry only polls the health URL again, but the restore failed at " + failedStep
-                    + ", before the data were fully restored: choose rollback (back to the safety set) or close.");
+            return Optional.of(Text.of("restore.guard.resolution.retry", failedStep));
         }
         return Optional.empty();
     }
@@ -184,31 +172,29 @@ public final class RestoreGuard {
      * {@code keptUntil}); no restore replaced the database after it ({@code laterRestore}, or
      * null); its safety set exists for the uploads (and as the second line).
      */
-    public static Optional<String> undo(long runId, RunStatus status, boolean rolledBack, boolean sideBySide, boolean restoredDatabase,
+    public static Optional<Text> undo(long runId, RunStatus status, boolean rolledBack, boolean sideBySide, boolean restoredDatabase,
                                         String method, boolean previousKept, Instant keptUntil, Instant now, String laterRestore,
                                         String safetySet) {
-        String instead = safetySet == null ? "" : " To go back anyway, restore its safety set (backupKind safety, backupId " + safetySet + ").";
+        Object instead = safetySet == null ? "" : Text.of("restore.guard.undo.instead", safetySet);
         if (status != RunStatus.COMPLETED || rolledBack) {
-            return Optional.of("Restore run " + runId + " is " + (rolledBack ? "rolled back" : status.name()) + ": only a completed "
-                    + "restore can be undone.");
+            return Optional.of(Text.of("restore.guard.undo.status", runId, rolledBack ? Text.of("restore.guard.undo.rolledBack") : status.name()));
         }
         if (sideBySide) {
-            return Optional.of("Restore run " + runId + " was side by side: it changed no production data, there is nothing to undo.");
+            return Optional.of(Text.of("restore.guard.undo.sideBySide", runId));
         }
         if (!restoredDatabase || !("swap".equals(method) || "undo".equals(method))) {
-            return Optional.of("Restore run " + runId + " did not swap the database (" + (restoredDatabase ? "restored in place" : "uploads only")
-                    + "): there is no database of before to swap back." + instead);
+            return Optional.of(Text.of("restore.guard.undo.notSwapped", runId,
+                    Text.of(restoredDatabase ? "restore.guard.undo.inPlace" : "restore.guard.undo.uploadsOnly"), instead));
         }
         if (laterRestore != null) {
-            return Optional.of("Restore run " + runId + " is not the newest: " + laterRestore + " replaced the database after it. "
-                    + "Undo that one first." + instead);
+            return Optional.of(Text.of("restore.guard.undo.notNewest", runId, laterRestore, instead));
         }
         if (!previousKept || keptUntil == null || !now.isBefore(keptUntil)) {
-            return Optional.of("The database from before restore run " + runId + " is no longer kept (backup.restore.keep-previous"
-                    + (keptUntil == null ? "" : ", until " + keptUntil) + ")." + instead);
+            return Optional.of(Text.of("restore.guard.undo.notKept", runId,
+                    keptUntil == null ? "" : Text.of("restore.guard.undo.keptUntil", keptUntil), instead));
         }
         if (safetySet == null) {
-            return Optional.of("Restore run " + runId + " has no safety set: its uploads cannot be brought back.");
+            return Optional.of(Text.of("restore.guard.undo.noSafety", runId));
         }
         return Optional.empty();
     }
@@ -227,30 +213,24 @@ public final class RestoreGuard {
      * {@code postgres}: PostgreSQL refuses both for the database it is connected to, so a live
      * database named {@code postgres} can only be restored in place.
      */
-    public static Optional<String> swappable(String live, boolean inPlaceAsked) {
+    public static Optional<Text> swappable(String live, boolean inPlaceAsked) {
         if (inPlaceAsked || !"postgres".equals(live)) {
             return Optional.empty();
         }
-        return Optional.of("The live database is named postgres (backup.database.name), which the swap cannot replace: it closes "
-                + "the live database and renames it from a connection to postgres, and PostgreSQL refuses that for the database it "
-                + "is connected to. Start the restore again with databaseMethod=in-place (pg_restore --clean into the live database: "
-                + "not atomic, and objects created since the backup remain), or move the application to a database of its own name.");
+        return Optional.of(Text.of("restore.guard.swappable"));
     }
 
     /**
      * Room for a second copy of the database (a restore beside it): refused with the figures when
      * the server's volume has less free than the copy needs, unless the old in-place way was asked for.
      */
-    public static Optional<String> room(DatabaseSpace.Room room, boolean inPlaceAsked, String live, List<String> keptPrevious) {
+    public static Optional<Text> room(DatabaseSpace.Room room, boolean inPlaceAsked, String live, List<String> keptPrevious) {
         if (inPlaceAsked || !room.known() || room.freeBytes() >= room.neededBytes()) {
             return Optional.empty();
         }
-        return Optional.of("Not enough space for a second copy of database " + live + ": " + room.where() + " has "
-                + Sizes.human(room.freeBytes()) + " free, the copy needs about " + Sizes.human(room.neededBytes()) + " (the live database "
-                + Sizes.human(room.liveBytes()) + ", the dump " + Sizes.human(room.dumpBytes()) + ", and a tenth more for the write-ahead log). "
-                + (keptPrevious.isEmpty() ? "" : "Kept for undo: " + String.join("; ", keptPrevious) + " (DROP DATABASE frees it). ")
-                + "Free space there, or start the restore again with databaseMethod=in-place (pg_restore --clean into the live database: "
-                + "not atomic, and objects created since the backup remain).");
+        return Optional.of(Text.of("restore.guard.room", live, room.where(), Sizes.human(room.freeBytes()), Sizes.human(room.neededBytes()),
+                Sizes.human(room.liveBytes()), Sizes.human(room.dumpBytes()),
+                keptPrevious.isEmpty() ? "" : Text.of("restore.guard.room.kept", String.join("; ", keptPrevious))));
     }
 
     private static int order(String resolution) {

@@ -30,6 +30,7 @@ import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.Sizes;
 import com.llmbackup.catalog.SnapshotCheck;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.config.Texts;
 import com.llmbackup.docker.ComposeServices;
 import com.llmbackup.offsite.OffsiteException;
@@ -308,7 +309,7 @@ public class RestoreInspector {
             String db = request.targetDatabase();
             String production = properties.database().name();
             // the server is asked only about a name that passed the other rules
-            Optional<String> refusal = RestoreGuard.targetDatabase(db, production, false);
+            Optional<Text> refusal = RestoreGuard.targetDatabase(db, production, false);
             if (refusal.isEmpty() && databases.exists(db)) {
                 refusal = RestoreGuard.targetDatabase(db, production, true);
             }
@@ -505,6 +506,10 @@ public class RestoreInspector {
 
     private static RestoreRefusedException refused(String message, Throwable cause) {
         return new RestoreRefusedException(message + " Nothing was changed; the application was not stopped.", cause);
+    }
+
+    private RestoreRefusedException refused(Text why, Throwable cause) {
+        return new RestoreRefusedException(Text.of("restore.refused.nothingChanged", why), texts, cause);
     }
 
     /** A set and where its artifacts are. */

@@ -138,7 +138,7 @@ public class RestoreSteps {
         });
         RestoreGuard.ownApproval(approver, recorder.requester(runId), approved, properties.restore().requireSecondOperator())
                 .ifPresent(why -> {
-                    throw new DecisionRefusedException(why);
+                    throw new DecisionRefusedException(why, recorder.texts());
                 });
         if (approved) {
             recorder.approved(runId, approver, comment);
@@ -283,7 +283,7 @@ public class RestoreSteps {
     public void resolve(long runId, String task, String resolution, String user) {
         String step = recorder.interruptedStep(runId).orElseGet(() -> recorder.failedStep(runId));
         RestoreGuard.resolution(task, resolution, step, plans.sideBySide(runId), plans.hasSafetySet(runId)).ifPresent(why -> {
-            throw new DecisionRefusedException(why);
+            throw new DecisionRefusedException(why, recorder.texts());
         });
         try {
             plans.resumeByOperator(runId, resolution);

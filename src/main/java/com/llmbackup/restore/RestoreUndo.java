@@ -9,6 +9,7 @@ import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.postgres.DatabaseRestorer;
 import org.springframework.stereotype.Service;
 
@@ -52,7 +53,7 @@ public class RestoreUndo {
         RestoreRequest done = plans.frozenRequest(target).orElseThrow(() -> refused("Restore run " + target + " never passed its guard: "
                 + "it changed nothing to undo."));
         String safety = plans.safetySet(target).orElse(null);
-        Optional<String> why = RestoreGuard.undo(target, run.status(), runs.rollingBack(target), done.sideBySide(), done.restoreDatabase(),
+        Optional<Text> why = RestoreGuard.undo(target, run.status(), runs.rollingBack(target), done.sideBySide(), done.restoreDatabase(),
                 runs.method(target).orElse(null), runs.previousDatabase(target).filter(databases::exists).isPresent(),
                 keptUntil(run).orElse(null), clock.instant(), laterRestore(target, selfRunId), safety);
         why.ifPresent(w -> {
@@ -109,5 +110,9 @@ public class RestoreUndo {
 
     private static RestoreRefusedException refused(String message) {
         return new RestoreRefusedException(message + " Nothing was changed; the application was not stopped.", null);
+    }
+
+    private RestoreRefusedException refused(Text why) {
+        return new RestoreRefusedException(Text.of("restore.refused.nothingChanged", why), history.texts(), null);
     }
 }

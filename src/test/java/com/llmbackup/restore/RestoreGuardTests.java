@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Texts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,6 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The restore's rules, one case per refusal (and the cases each rule lets through). No Docker, no PostgreSQL. */
 class RestoreGuardTests {
 
+    private static final Texts EN = Texts.of("en");
+
     static final Path ROOT = Path.of("/backup");
     static final Path SCRATCH = ROOT.resolve("scratch");
     static final Path LIVE = Path.of("/srv/llm/uploads");
@@ -28,13 +31,13 @@ class RestoreGuardTests {
 
     @Test
     void nothingToRestoreWhenBothHalvesAreOffRefuses() {
-        assertThat(RestoreGuard.nothingToRestore(false, false)).hasValue("Nothing to restore: restoreDatabase and restoreUploads are both false.");
+        assertThat(RestoreGuard.nothingToRestore(false, false).map(EN::render)).hasValue("Nothing to restore: restoreDatabase and restoreUploads are both false.");
     }
 
     @ParameterizedTest
     @CsvSource({"true,false", "false,true", "true,true"})
     void nothingToRestoreWhenOneHalfIsOnPasses(boolean database, boolean uploads) {
-        assertThat(RestoreGuard.nothingToRestore(database, uploads)).isEmpty();
+        assertThat(RestoreGuard.nothingToRestore(database, uploads).map(EN::render)).isEmpty();
     }
 
     static Stream<Arguments> refusedDatabases() {
@@ -58,12 +61,12 @@ class RestoreGuardTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedDatabases")
     void targetDatabaseWhenNotANewPlainDatabaseRefuses(String rule, String db, boolean exists, String message) {
-        assertThat(RestoreGuard.targetDatabase(db, "llm_webapp", exists)).hasValueSatisfying(why -> assertThat(why).startsWith(message));
+        assertThat(RestoreGuard.targetDatabase(db, "llm_webapp", exists).map(EN::render)).hasValueSatisfying(why -> assertThat(why).startsWith(message));
     }
 
     @Test
     void targetDatabaseWhenNewPlainNamePasses() {
-        assertThat(RestoreGuard.targetDatabase("llm_webapp_check_2", "llm_webapp", false)).isEmpty();
+        assertThat(RestoreGuard.targetDatabase("llm_webapp_check_2", "llm_webapp", false).map(EN::render)).isEmpty();
     }
 
     static Stream<Arguments> refusedFolders() {
@@ -82,32 +85,32 @@ class RestoreGuardTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedFolders")
     void targetFolderWhenOutsideTheAllowedRootRefuses(String rule, Path dir, String message) {
-        assertThat(RestoreGuard.targetFolder(dir, LIVE, SCRATCH, ROOT, SETS)).hasValueSatisfying(why -> assertThat(why).startsWith(message));
+        assertThat(RestoreGuard.targetFolder(dir, LIVE, SCRATCH, ROOT, SETS).map(EN::render)).hasValueSatisfying(why -> assertThat(why).startsWith(message));
     }
 
     @Test
     void targetFolderWhenAllowedRootHoldsTheLiveUploadsRefusesTheOverlap() {
         Path scratchWithLive = Path.of("/srv/llm");
-        assertThat(RestoreGuard.targetFolder(Path.of("/srv/llm/uploads/copy"), LIVE, scratchWithLive, ROOT, SETS))
+        assertThat(RestoreGuard.targetFolder(Path.of("/srv/llm/uploads/copy"), LIVE, scratchWithLive, ROOT, SETS).map(EN::render))
                 .hasValue("targetUploadsDir /srv/llm/uploads/copy overlaps the uploads folder /srv/llm/uploads: choose another folder below /srv/llm.");
     }
 
     @Test
     void targetFolderWhenAllowedRootHoldsTheSetsRefusesInsideASet() {
-        assertThat(RestoreGuard.targetFolder(Path.of("/backup/daily/uploads_20251031"), LIVE, ROOT, ROOT, SETS))
+        assertThat(RestoreGuard.targetFolder(Path.of("/backup/daily/uploads_20251031"), LIVE, ROOT, ROOT, SETS).map(EN::render))
                 .hasValue("targetUploadsDir /backup/daily/uploads_20251031 is inside the backup sets of /backup: choose a folder below /backup.");
     }
 
     @Test
     void targetFolderWhenNewFolderBelowAllowedRootPasses() {
-        assertThat(RestoreGuard.targetFolder(SCRATCH.resolve("check-1"), LIVE, SCRATCH, ROOT, SETS)).isEmpty();
+        assertThat(RestoreGuard.targetFolder(SCRATCH.resolve("check-1"), LIVE, SCRATCH, ROOT, SETS).map(EN::render)).isEmpty();
     }
 
     @Test
     void servicesFoundWhenNoneOfTheServicesRunsRefusesNamingProjectsFound() {
         Map<String, Integer> found = new LinkedHashMap<>(Map.of("backend", 0));
         found.put("frontend", 0);
-        assertThat(RestoreGuard.servicesFound(found, false, "llm-webapp", Set.of("llmwebapp")))
+        assertThat(RestoreGuard.servicesFound(found, false, "llm-webapp", Set.of("llmwebapp")).map(EN::render))
                 .hasValue("None of the services backend, frontend of compose project 'llm-webapp' was found on the Docker engine "
                         + "(projects found: llmwebapp). Restoring now would replace the data under a running application. Set "
                         + "backup.compose.project and backup.compose.services to the web app's; or, if you stopped the application "
@@ -116,7 +119,7 @@ class RestoreGuardTests {
 
     @Test
     void servicesFoundWhenNoProjectAtAllSaysNone() {
-        assertThat(RestoreGuard.servicesFound(Map.of("backend", 0), false, "llm-webapp", Set.of()))
+        assertThat(RestoreGuard.servicesFound(Map.of("backend", 0), false, "llm-webapp", Set.of()).map(EN::render))
                 .hasValueSatisfying(why -> assertThat(why).contains("(projects found: none)"));
     }
 
@@ -124,25 +127,27 @@ class RestoreGuardTests {
     void servicesFoundWhenOneServiceHasAContainerPasses() {
         Map<String, Integer> found = new LinkedHashMap<>(Map.of("backend", 1));
         found.put("frontend", 0);
-        assertThat(RestoreGuard.servicesFound(found, false, "llm-webapp", Set.of())).isEmpty();
+        assertThat(RestoreGuard.servicesFound(found, false, "llm-webapp", Set.of()).map(EN::render)).isEmpty();
     }
 
     @Test
     void servicesFoundWhenRequesterSaysApplicationIsStoppedPasses() {
-        assertThat(RestoreGuard.servicesFound(Map.of("backend", 0), true, "llm-webapp", Set.of())).isEmpty();
+        assertThat(RestoreGuard.servicesFound(Map.of("backend", 0), true, "llm-webapp", Set.of()).map(EN::render)).isEmpty();
     }
 
     @Test
     void ownApprovalWhenSecondOperatorIsRequiredRefusesTheRequester() {
-        assertThat(RestoreGuard.ownApproval("alice", "alice", true, true)).hasValue("Restore requested by alice must be approved by "
+        assertThat(RestoreGuard.ownApproval("alice", "alice", true, true).map(EN::render)).hasValue("Restore requested by alice must be approved by "
                 + "another operator (backup.restore.require-second-operator is on). Ask a colleague in group operators to approve it.");
+        assertThat(RestoreGuard.ownApproval("alice", "alice", true, true).map(Texts.of("ko")::render)).hasValue("alice이(가) 요청한 복원은 "
+                + "다른 운영자가 승인해야 합니다(backup.restore.require-second-operator가 켜져 있음). operators 그룹의 동료에게 승인을 부탁하십시오.");
     }
 
     @ParameterizedTest(name = "approver {0}, requester {1}, approved {2}, second operator required {3}")
     @CsvSource({"bob,alice,true,true", "alice,alice,false,true", "alice,alice,true,false"})
     void ownApprovalWhenAnotherApprovesOrItIsARejectionOrNotRequiredPasses(String approver, String requester, boolean approved,
                                                                           boolean required) {
-        assertThat(RestoreGuard.ownApproval(approver, requester, approved, required)).isEmpty();
+        assertThat(RestoreGuard.ownApproval(approver, requester, approved, required).map(EN::render)).isEmpty();
     }
 
     static Stream<Arguments> refusedResolutions() {
@@ -169,7 +174,7 @@ class RestoreGuardTests {
     @MethodSource("refusedResolutions")
     void resolutionWhenNotPossibleRefuses(String rule, String task, String resolution, String step, boolean sideBySide,
                                           boolean safetySet, String message) {
-        assertThat(RestoreGuard.resolution(task, resolution, step, sideBySide, safetySet))
+        assertThat(RestoreGuard.resolution(task, resolution, step, sideBySide, safetySet).map(EN::render))
                 .hasValueSatisfying(why -> assertThat(why).startsWith(message));
     }
 
@@ -187,7 +192,7 @@ class RestoreGuardTests {
     @ParameterizedTest(name = "{0}: {1} after {2}")
     @MethodSource("possibleResolutions")
     void resolutionWhenPossiblePasses(String task, String resolution, String step) {
-        assertThat(RestoreGuard.resolution(task, resolution, step, false, true)).isEmpty();
+        assertThat(RestoreGuard.resolution(task, resolution, step, false, true).map(EN::render)).isEmpty();
     }
 
     @ParameterizedTest(name = "approved={0}, comment={1}: refused {2}")
@@ -248,14 +253,14 @@ class RestoreGuardTests {
     void undoWhenTheRunCannotBeUndoneRefusesSayingWhatToDoInstead(String rule, RunStatus status, boolean rolledBack, boolean sideBySide,
                                                                  boolean database, String method, boolean kept, Instant until, String later,
                                                                  String message) {
-        assertThat(RestoreGuard.undo(12, status, rolledBack, sideBySide, database, method, kept, until, NOW, later, "20261206"))
+        assertThat(RestoreGuard.undo(12, status, rolledBack, sideBySide, database, method, kept, until, NOW, later, "20261206").map(EN::render))
                 .hasValueSatisfying(why -> assertThat(why).startsWith(message));
     }
 
     @ParameterizedTest
     @CsvSource({"swap", "undo"})
     void undoWhenTheNewestSwapIsStillKeptPasses(String method) {
-        assertThat(RestoreGuard.undo(12, RunStatus.COMPLETED, false, false, true, method, true, KEPT_UNTIL, NOW, null, "20261206")).isEmpty();
+        assertThat(RestoreGuard.undo(12, RunStatus.COMPLETED, false, false, true, method, true, KEPT_UNTIL, NOW, null, "20261206").map(EN::render)).isEmpty();
     }
 
     @ParameterizedTest
@@ -273,7 +278,7 @@ class RestoreGuardTests {
     @ParameterizedTest
     @CsvSource({"postgres,false,true", "postgres,true,false", "llm_webapp,false,false"})
     void swappableWhenTheLiveDatabaseIsPostgresRefusesUnlessInPlaceIsAsked(String live, boolean inPlaceAsked, boolean refused) {
-        Optional<String> refusal = RestoreGuard.swappable(live, inPlaceAsked);
+        Optional<String> refusal = RestoreGuard.swappable(live, inPlaceAsked).map(EN::render);
 
         if (refused) {
             assertThat(refusal).hasValueSatisfying(why -> assertThat(why)
@@ -292,7 +297,7 @@ class RestoreGuardTests {
         DatabaseSpace.Room room = DatabaseSpace.Room.known(500 * MIB, 1000 * MIB, 200 * MIB, "/var/lib/postgresql/data in the container "
                 + "of compose service db");
 
-        assertThat(RestoreGuard.room(room, false, "llm_webapp", List.of("llm_webapp__before_9 (300 MiB)"))).hasValue(
+        assertThat(RestoreGuard.room(room, false, "llm_webapp", List.of("llm_webapp__before_9 (300 MiB)")).map(EN::render)).hasValue(
                 "Not enough space for a second copy of database llm_webapp: /var/lib/postgresql/data in the container of compose service db "
                         + "has 500.0 MiB free, the copy needs about 1.07 GiB (the live database 1000.0 MiB, the dump 200.0 MiB, and a tenth more "
                         + "for the write-ahead log). Kept for undo: llm_webapp__before_9 (300 MiB) (DROP DATABASE frees it). Free space "
@@ -308,7 +313,7 @@ class RestoreGuardTests {
             case "not visible" -> DatabaseSpace.Room.unknown(1000 * MIB, 200 * MIB, "elsewhere");
             default -> DatabaseSpace.Room.known(10 * MIB, 1000 * MIB, 200 * MIB, "here");
         };
-        assertThat(RestoreGuard.room(room, what.equals("in place asked"), "llm_webapp", List.of())).isEmpty();
+        assertThat(RestoreGuard.room(room, what.equals("in place asked"), "llm_webapp", List.of()).map(EN::render)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
