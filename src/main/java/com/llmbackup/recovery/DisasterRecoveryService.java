@@ -208,7 +208,8 @@ public class DisasterRecoveryService {
     /** Task_RecordRecovery: the report (RTO, RPO, each step and who did it) from the engine's record and the restore's row. */
     public void recordRecovery(long runId, Answers answers, EngineRecord engine) {
         HistoryEntry restore = restoreRun(engine.restoreInstance()).orElse(null);
-        RecoveryEnding ending = RecoveryEnding.of(answers, engine.confirmedBy(), restore, restored(engine.restoreInstance()));
+        RecoveryEnding ending = RecoveryEnding.of(answers, engine.confirmedBy(), restore, restored(engine.restoreInstance()),
+                backupLog.texts());
         boolean recovered = RecoveryReport.RECOVERED.equals(ending.outcome());
         String set = answers.recoveryId() == null ? null : answers.recoveryKind() + "/" + answers.recoveryId();
         Instant backupTime = answers.recoveryId() == null ? null : backupTime(answers.recoveryKind(), answers.recoveryId());

@@ -186,10 +186,9 @@ public class RestoreExecutor {
                 p -> p.last().description() + " after " + p.attempts() + " attempt(s)");
         if (!polled.last().healthy()) {
             String logs = backendLog();
-            throw new HealthCheckFailedException("The web app did not become healthy within " + deadline.toSeconds()
-                    + " s (backup.restore.health-deadline): " + polled.last().url() + " " + polled.last().description()
-                    + " (" + polled.attempts() + " attempts). Read the backend's log below; retry the health check, roll back "
-                    + "to the safety backup, or close the restore as failed.", polled.last().description(), logs);
+            // the probe's description stays its words (HealthProbe), an argument of the text
+            throw new HealthCheckFailedException(Text.of("restore.health.failed", deadline.toSeconds(), polled.last().url(),
+                    polled.last().description(), polled.attempts()), recorder.texts(), polled.last().description(), logs);
         }
         return polled.last();
     }

@@ -7,6 +7,8 @@ import java.time.Instant;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Texts;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,9 +33,17 @@ class RecoveryEndingTests {
         HistoryEntry restore = restoreStatus == null ? null
                 : HistoryEntry.of(7, RunKind.RESTORE, "20251031", "pi-7", restoreStatus, AT, AT, "Restored daily/20251031");
 
-        RecoveryEnding ending = RecoveryEnding.of(answers, "bob", restore, restored);
+        RecoveryEnding ending = RecoveryEnding.of(answers, "bob", restore, restored, Texts.of("en"));
 
         assertThat(ending.outcome()).as(rule).isEqualTo(outcome);
         assertThat(ending.message()).as(rule).isEqualTo(message);
+    }
+
+    @Test
+    void ofWhenTheLanguageIsKoreanSaysItInKorean() {
+        var answers = new DisasterRecoveryService.Answers("daily", "20251031", false, "too early", "server lost", "", null, true);
+
+        assertThat(RecoveryEnding.of(answers, "bob", null, false, Texts.of("ko")).message())
+                .isEqualTo("bob이(가) 확인하지 않았습니다: too early. 아무것도 복원하지 않았습니다.");
     }
 }
