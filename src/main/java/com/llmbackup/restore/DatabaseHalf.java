@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.postgres.DatabaseNames;
 import com.llmbackup.postgres.DatabaseRestorer;
 import org.springframework.stereotype.Component;
@@ -53,21 +54,21 @@ public class DatabaseHalf {
         String beside = DatabaseNames.restoring(live(), runId);
         runs.setMethod(runId, SWAP);
         if (checkedCopy(runId)) {
-            recorder.addDetail(runId, "The copy " + beside + " was restored and checked before: kept as it is");
+            recorder.addDetail(runId, Text.of("detail.db.besideKept", beside));
             return;
         }
         discard(beside, runId);
         roles(source, runId);
         DatabaseRestorer.Result result = databases.restoreInto(source.dump(), beside, expectedRows(source)); // a failure drops it
         databases.close(beside); // checked: from now on nobody changes it, and the catalog says it is ready
-        recordRestored(runId, "Restore beside " + beside, result);
+        recordRestored(runId, Text.of("detail.db.step.beside", beside), true, result);
     }
 
     /** Task_RestoreData's database half, by the plan's method (the safety set's plan when rolling back). */
     void restore(RestoreRequest plan, RestoreInspector.Source source, long runId, boolean rollingBack) {
         if (plan.sideBySide()) {
             roles(source, runId);
-            recordRestored(runId, "Restore database " + plan.targetDatabase(),
+            recordRestored(runId, Text.of("detail.db.step.side", plan.targetDatabase()), false,
                     databases.restoreInto(source.dump(), plan.targetDatabase(), expectedRows(source)));
             return;
         }
@@ -80,8 +81,8 @@ public class DatabaseHalf {
             roles(source, runId);
             DatabaseRestorer.Result result = databases.restoreInPlace(source.dump(), live(), expectedRows(source));
             runs.addPhase(runId, "in place " + ApprovalText.seconds(result.restoreMillis()) + ", check " + ApprovalText.seconds(result.checkMillis()));
-            recorder.addDetail(runId, "Restore database " + live() + " in place (pg_restore --clean, as asked): "
-                    + ApprovalText.seconds(result.restoreMillis() + result.checkMillis()) + " (" + summary(result) + ")");
+            recorder.addDetail(runId, Text.of("detail.db.inPlace", live(), ApprovalText.seconds(result.restoreMillis() + result.checkMillis()),
+                    summary(result)));
             result.warnings().forEach(w -> recorder.addWarning(runId, w));
         } else {
             swapIn(plan, source, runId);
@@ -95,7 +96,7 @@ public class DatabaseHalf {
             if (databases.exists(previous)) {
                 runs.setPreviousDatabase(runId, previous); // the swap committed, its record may not have
             }
-            recorder.addDetail(runId, "The database was swapped in before (" + previous + " holds the one it replaced): kept as it is");
+            recorder.addDetail(runId, Text.of("detail.db.swappedBefore", previous));
             return;
         }
         if (!checkedCopy(runId)) {
@@ -104,12 +105,11 @@ public class DatabaseHalf {
         }
         DatabaseRestorer.Swap swap = databases.swap(live(), beside, previous);
         if (!databases.exists(previous)) {
-            recordSwap(runId, swap, beside + " renamed to " + live() + ", which did not exist");
+            recordSwap(runId, swap, Text.of("detail.db.swap.renamed", beside, live()));
             return;
         }
         runs.setPreviousDatabase(runId, previous);
-        recordSwap(runId, swap, beside + " swapped in as " + live() + "; the database it replaced is kept as " + previous
-                + " (backup.restore.keep-previous " + properties.restore().keepPrevious() + ", for an undo)");
+        recordSwap(runId, swap, Text.of("detail.db.swap.in", beside, live(), previous, properties.restore().keepPrevious()));
     }
 
     /** Before the services stop: an undo's database to swap back must still be there (else it fails with nothing changed). */
@@ -129,8 +129,7 @@ public class DatabaseHalf {
         if (databases.exists(outgoing)) {
             runs.setPreviousDatabase(plan.undoRestoreOf(), null); // the swap committed, its record may not have
             runs.setPreviousDatabase(runId, outgoing);
-            recorder.addDetail(runId, "The undo swapped before (" + outgoing + " holds the database restore run " + plan.undoRestoreOf()
-                    + " restored): kept as it is");
+            recorder.addDetail(runId, Text.of("detail.db.undoSwappedBefore", outgoing, plan.undoRestoreOf()));
             return;
         }
         if (!databases.exists(incoming)) {
@@ -141,8 +140,7 @@ public class DatabaseHalf {
         DatabaseRestorer.Swap swap = databases.swap(live(), incoming, outgoing);
         runs.setPreviousDatabase(plan.undoRestoreOf(), null);
         runs.setPreviousDatabase(runId, outgoing);
-        recordSwap(runId, swap, incoming + " (the database from before restore run " + plan.undoRestoreOf() + ") swapped back in as "
-                + live() + "; the database that run restored is kept as " + outgoing);
+        recordSwap(runId, swap, Text.of("detail.db.swap.undo", incoming, plan.undoRestoreOf(), live(), outgoing));
     }
 
     /**
@@ -159,45 +157,44 @@ public class DatabaseHalf {
                 DatabaseRestorer.Swap swap = databases.swap(live(), previous, undone);
                 runs.setPreviousDatabase(runId, null);
                 runs.setPreviousDatabase(safety.undoRestoreOf(), undone);
-                recordSwap(runId, swap, "rolled back: " + previous + " swapped back in as " + live() + " (restore run "
-                        + safety.undoRestoreOf() + " stays undoable: " + undone + ")");
+                recordSwap(runId, swap, Text.of("detail.db.swap.rollBackUndo", previous, live(), safety.undoRestoreOf(), undone));
             } else {
                 databases.reopen(live());
-                recorder.addDetail(runId, "Roll back: the undo had not swapped; the database is the one it was");
+                recorder.addDetail(runId, Text.of("detail.db.rollBack.undoNotSwapped"));
             }
             return;
         }
         if (safety.inPlaceDatabase()) {
             roles(source, runId);
             DatabaseRestorer.Result result = databases.restoreInPlace(source.dump(), live(), expectedRows(source));
-            recordRestored(runId, "Roll back: restore database " + live() + " in place from " + source.set().label(), result);
+            recordRestored(runId, Text.of("detail.db.step.rollBackInPlace", live(), source.set().label()), false, result);
             return;
         }
         if (databases.exists(previous)) {
             discard(beside, runId);
             DatabaseRestorer.Swap swap = databases.swap(live(), previous, beside);
             runs.setPreviousDatabase(runId, null);
-            recordSwap(runId, swap, "rolled back: " + previous + " swapped back in as " + live());
+            recordSwap(runId, swap, Text.of("detail.db.swap.rollBack", previous, live()));
             discard(beside, runId);
         } else if (databases.exists(beside)) {
             // the restored database is not live (never swapped in, or swapped back by an attempt that stopped before dropping it)
             discard(beside, runId);
             databases.reopen(live());
             runs.setPreviousDatabase(runId, null);
-            recorder.addDetail(runId, "Roll back: " + live() + " is the database from before the restore; its copy was dropped");
+            recorder.addDetail(runId, Text.of("detail.db.rollBack.copyDropped", live()));
         } else if (runs.previousDatabase(runId).isPresent()) {
             // swapped, and the database it replaced is gone since (dropped by hand): the safety set is the second line
             recorder.addWarning(runId, previous + " is gone: the database is rolled back from the safety set " + source.set().label() + " instead");
             discard(beside, runId);
             restoreBeside(safety, source, runId);
             DatabaseRestorer.Swap swap = databases.swap(live(), beside, previous);
-            recordSwap(runId, swap, "rolled back: " + source.set().label() + " swapped in as " + live());
+            recordSwap(runId, swap, Text.of("detail.db.swap.rollBackSafety", source.set().label(), live()));
             databases.drop(previous);
             runs.setPreviousDatabase(runId, null);
         } else {
             discard(beside, runId);
             databases.reopen(live());
-            recorder.addDetail(runId, "Roll back: the database was never swapped; " + live() + " is the one from before the restore");
+            recorder.addDetail(runId, Text.of("detail.db.rollBack.neverSwapped", live()));
         }
     }
 
@@ -291,23 +288,23 @@ public class DatabaseHalf {
         if (databases.exists(copy)) {
             List<String> left = databases.endRestoreSessions(copy);
             databases.drop(copy);
-            recorder.addDetail(runId, "Dropped " + copy + (left.isEmpty() ? "" : " after ending the pg_restore session(s) an interrupted "
-                    + "attempt left on it: " + String.join("; ", left)));
+            recorder.addDetail(runId, left.isEmpty() ? Text.of("detail.db.dropped", copy)
+                    : Text.of("detail.db.dropped.sessions", copy, String.join("; ", left)));
         }
     }
 
-    private void recordRestored(long runId, String step, DatabaseRestorer.Result r) {
-        runs.addPhase(runId, (step.startsWith("Restore beside") ? "restore beside " : "restore ") + ApprovalText.seconds(r.restoreMillis())
+    private void recordRestored(long runId, Text step, boolean beside, DatabaseRestorer.Result r) {
+        // the phases stay English: checkedCopy finds the check in them ("check "), and they are a keyed text's argument
+        runs.addPhase(runId, (beside ? "restore beside " : "restore ") + ApprovalText.seconds(r.restoreMillis())
                 + ", check " + ApprovalText.seconds(r.checkMillis()));
-        recorder.addDetail(runId, step + ": " + ApprovalText.seconds(r.restoreMillis()) + " (" + summary(r) + ")");
-        recorder.addDetail(runId, "Check " + r.database() + ": " + ApprovalText.seconds(r.checkMillis())
-                + " (row counts equal the backup's; the objects are the dump's, no other)");
+        recorder.addDetail(runId, Text.of("detail.db.restored", step, ApprovalText.seconds(r.restoreMillis()), summary(r)));
+        recorder.addDetail(runId, Text.of("detail.db.check", r.database(), ApprovalText.seconds(r.checkMillis())));
         r.warnings().forEach(w -> recorder.addWarning(runId, w));
     }
 
-    private void recordSwap(long runId, DatabaseRestorer.Swap swap, String what) {
+    private void recordSwap(long runId, DatabaseRestorer.Swap swap, Text what) {
         runs.addPhase(runId, "swap " + ApprovalText.seconds(swap.millis()));
-        recorder.addDetail(runId, "Swap: " + ApprovalText.seconds(swap.millis()) + " (" + what + ")");
+        recorder.addDetail(runId, Text.of("detail.db.swap", ApprovalText.seconds(swap.millis()), what));
         if (!swap.endedSessions().isEmpty()) {
             recorder.logged(runId, "Ended " + swap.endedSessions().size() + " session(s) on " + live() + " for the swap: "
                     + String.join("; ", swap.endedSessions()));

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.llmbackup.catalog.HistoryEntry;
 import com.llmbackup.catalog.RunStatus;
+import com.llmbackup.config.Texts;
 import com.llmbackup.process.AbstractRestoreProcessTests;
 import com.llmbackup.test.TestWebAppStack;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +65,8 @@ class RestoreSwapProcessTests extends AbstractRestoreProcessTests {
                 .contains("The database it replaced is kept as " + previous + " until ");
         assertThat(restore.request().details()).contains("Restore beside " + DATABASE + "__restoring_" + restore.id() + ": ",
                 "Check " + DATABASE + "__restoring_" + restore.id() + ": ", "Swap: ");
+        assertThat(String.join("\n", restore.request().detailLines(Texts.of("ko")::render)))
+                .contains(DATABASE + "__restoring_" + restore.id() + "(으)로 옆 복원: ", DATABASE + "__restoring_" + restore.id() + " 검사: ", "교체: ");
         assertThat(databases()).contains(previous).doesNotContain(DATABASE + "__restoring_" + restore.id());
         assertThat(restore.request().details()).containsPattern("Ended \\d+ session\\(s\\) on llm_webapp for the swap: pid \\d+ \\(user postgres, "
                 + "application report-tool");
