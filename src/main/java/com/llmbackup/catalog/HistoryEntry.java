@@ -11,7 +11,7 @@ import com.llmbackup.config.Text;
  * One run as recorded in {@code backup_history}: what every run has, and its parts grouped by
  * who writes them (never null; a part a run never wrote holds nulls). {@code message} is the
  * outcome in {@code backup.language}; {@code text} the same as a key and arguments, rendered in the
- * viewer's language (null for a message written before V14 or without a key).
+ * viewer's language (null for a message written before V12 or without a key).
  */
 public record HistoryEntry(long id, RunKind kind, String backupId, String processInstanceId, RunStatus status,
                            Instant startedAt, Instant endedAt, String message, boolean rebuilt,
@@ -64,7 +64,7 @@ public record HistoryEntry(long id, RunKind kind, String backupId, String proces
 
         /**
          * The details, a line each: a line written from a key in {@code render}'s language, a line
-         * written as words (or before V14) as it is.
+         * written as words (or before V12) as it is.
          */
         public List<String> detailLines(Function<Text, String> render) {
             if (details == null) {
@@ -73,7 +73,7 @@ public record HistoryEntry(long id, RunKind kind, String backupId, String proces
             List<String> lines = List.of(details.split("\n"));
             String[] texts = detailTexts == null ? new String[0] : detailTexts.split("\n", -1);
             if (texts.length != lines.size()) {
-                return lines; // cut or written before V14: as stored
+                return lines; // cut or written before V12: as stored
             }
             List<String> shown = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {

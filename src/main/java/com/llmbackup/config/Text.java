@@ -70,7 +70,7 @@ public record Text(String key, List<Object> args) {
         return array;
     }
 
-    /** The text a run stored: {@code key} and its {@link #argsJson()}; null when the row has no key (written before V14). */
+    /** The text a run stored: {@code key} and its {@link #argsJson()}; null when the row has no key (written before V12). */
     public static Text stored(String key, String argsJson) {
         if (key == null) {
             return null;

@@ -98,6 +98,11 @@ public class RestoreRecorder {
         backupLog.write(Text.of("log.restore.refused", message));
     }
 
+    public void refused(long runId, Text message) {
+        history.end(runId, RunStatus.REFUSED, message);
+        backupLog.write(Text.of("log.restore.refused", message));
+    }
+
     public void approved(long runId, String approver, String comment) {
         history.setApprovedBy(runId, approver);
         history.addDetail(runId, comment == null || comment.isBlank() ? Text.of("detail.approved", approver, now())

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import com.llmbackup.config.BackupProperties;
+import com.llmbackup.config.Text;
 import com.llmbackup.pitr.PitrRestoreStep;
 import com.llmbackup.process.engine.Executions;
 import com.llmbackup.process.engine.Steps;
@@ -99,7 +100,17 @@ class RestoreDelegates {
 
     @Bean
     JavaDelegate recordRefusalDelegate(RestoreRecorder recorder) {
-        return execution -> recorder.refused(recorder.runOf(execution.getProcessInstanceId()), RestoreVariables.of(execution).failureMessage());
+        return execution -> {
+            RestoreVariables vars = RestoreVariables.of(execution);
+            long runId = recorder.runOf(execution.getProcessInstanceId());
+            // a refusal with its key is shown in the viewer's language; words only as they are
+            Text text = vars.failureText();
+            if (text != null) {
+                recorder.refused(runId, text);
+            } else {
+                recorder.refused(runId, vars.failureMessage());
+            }
+        };
     }
 
     /**

@@ -27,6 +27,7 @@ import com.llmbackup.catalog.RawNames;
 import com.llmbackup.catalog.RunKind;
 import com.llmbackup.catalog.RunStatus;
 import com.llmbackup.catalog.SnapshotCheck;
+import com.llmbackup.config.Texts;
 import com.llmbackup.exec.Command;
 import com.llmbackup.exec.CommandFailedException;
 import com.llmbackup.exec.CommandRunner;
@@ -257,6 +258,11 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
             HistoryEntry row = restoreRow(pi);
             assertThat(row.status()).isEqualTo(RunStatus.REFUSED);
             assertThat(row.message()).isEqualTo(message);
+            if (c.getValue().startsWith("targetUploadsDir")) {
+                // the guard's refusal keeps its key: the Korean page shows it in Korean
+                assertThat(row.text()).as(c.getKey().toString()).isNotNull();
+                assertThat(Texts.of("ko").render(row.text())).containsPattern("\\p{IsHangul}").contains("targetUploadsDir /");
+            }
         }
         assertThat(state()).isEqualTo(current);
         assertThat(STACK.state("backend").getStartedAt()).isEqualTo(backendStarted);
@@ -747,7 +753,7 @@ class RestoreProcessTests extends AbstractRestoreProcessTests {
         assertThat(spoofedStart.statusCode()).isEqualTo(400);
         assertThat(json.readTree(spoofedStart.body()).get("message").asText()).isEqualTo("Variables [requestedBy] cannot be sent when "
                 + "starting RestoreProcess: only [applicationStopped, backupId, backupKind, databaseMethod, reason, restoreDatabase, "
-                + "restorePaths, restoreUploads, stopApplication, targetDatabase, targetUploadsDir, undoRestoreOf] are taken. Who asked "
+                + "restorePaths, restoreToTime, restoreUploads, stopApplication, targetDatabase, targetUploadsDir, undoRestoreOf] are taken. Who asked "
                 + "and who approved come from the login; a run's history row and plan from its own instance.");
 
         String pi = startRestore("alice", Map.of("backupId", id));
