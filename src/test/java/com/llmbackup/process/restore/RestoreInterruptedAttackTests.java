@@ -234,7 +234,7 @@ class RestoreInterruptedAttackTests extends AbstractInterruptedRestoreTests {
         dieInside(pi, "Task_RestoreData");
         JsonNode interrupted = awaitTask(pi, "Task_ResolveInterruptedRestore");
         WebappSession tasklist = WebappSession.logIn("http://127.0.0.1:" + port, "tasklist", "bob", "bob-pw");
-        assertThat(tasklist.login().statusCode()).isEqualTo(200);
+        assertThat(tasklist.login().statusCode()).as(tasklist.login().body()).isEqualTo(200);
 
         for (JsonNode task : List.of(approval, interrupted)) {
             String taskId = task.get("id").asText();
