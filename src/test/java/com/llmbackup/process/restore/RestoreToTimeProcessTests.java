@@ -39,9 +39,9 @@ import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -54,8 +54,9 @@ import org.springframework.test.context.TestPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestPropertySource(properties = "backup.retry-cycle=R1/PT1S")
-// its context streams WAL: closed after the class, or it keeps doing so against a server that is gone
-@DirtiesContext
+// its context streams WAL: the receiver is closed after the class (not the context: closing a
+// Spring Boot context here broke the shared restore context's Tasklist login in later classes)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestoreToTimeProcessTests {
 
     static final TestPostgres SERVER = TestPostgres.startPrivate(List.of("--wal-segsize=1"));
@@ -105,7 +106,8 @@ class RestoreToTimeProcessTests {
     }
 
     @AfterAll
-    static void stopServer() {
+    void stopStreamingThenServer() {
+        receiver.close();
         SERVER.close();
         WEB.close();
     }
