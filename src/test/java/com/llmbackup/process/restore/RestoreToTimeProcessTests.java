@@ -83,9 +83,8 @@ class RestoreToTimeProcessTests {
     @DynamicPropertySource
     static void streaming(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", () -> "jdbc:h2:mem:restore-to-time-" + System.nanoTime());
-        // an engine of its own name: closing this context unregisters its engine from Camunda's static
-        // registry, and under "default" it took the shared context's engine away from its webapps
-        // (their logins answered 500 in the classes after this one)
+        // an engine of its own name: Camunda's static registry (ProcessEngines), where the REST and
+        // webapp provider looks engines up by name, keeps the shared context's "default" engine
         registry.add("camunda.bpm.process-engine-name", () -> "restore-to-time");
         registry.add("camunda.bpm.job-execution.enabled", () -> "false");
         registry.add("backup.preflight.on-startup", () -> "false");
